@@ -1,0 +1,353 @@
+/**
+ * Rebound's one typed configuration, read from CDK context (cdk.json defaults,
+ * overridable with `-c key=value`). Every mistake becomes one line that names the key,
+ * the bad value and what is allowed; `loadConfig` throws a ConfigError with all of them.
+ */
+
+export type NatGateways = 1 | 3;
+export type CacheEngine = 'valkey' | 'redis';
+
+export interface WebTierConfig {
+  /** EC2 instance type of the web tier (ARM64/Graviton, Amazon Linux 2023). */
+  readonly instanceType: string;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly desiredCapacity: number;
+  /** Target-tracking target for average CPU utilisation, percent. */
+  readonly cpuTargetPercent: number;
+  /** Target-tracking target for average memory utilisation (CloudWatch agent), percent. */
+  readonly memoryTargetPercent: number;
+  /** Seconds a new instance gets before ELB health checks count. */
+  readonly healthCheckGraceSeconds: number;
+}
+
+export interface DatabaseConfig {
+  /** RDS instance class without the `db.` prefix, e.g. `t4g.medium`. */
+  readonly instanceClass: string;
+  /** PostgreSQL engine version, `major` or `major.minor`. */
+  readonly engineVersion: string;
+  readonly readReplicas: number;
+  readonly allocatedStorageGiB: number;
+  readonly maxAllocatedStorageGiB: number;
+  readonly backupRetentionDays: number;
+}
+
+export interface CacheConfig {
+  readonly engine: CacheEngine;
+  /** ElastiCache node type, e.g. `cache.t4g.medium`. */
+  readonly nodeType: string;
+  /** Replicas next to the primary (1–5); Multi-AZ failover needs at least one. */
+  readonly replicas: number;
+  /** Non-default port the cache listens on. */
+  readonly port: number;
+}
+
+export interface DomainConfig {
+  readonly domainName: string;
+  readonly hostedZoneId?: string;
+  /** Regional ACM certificate for the ALB; a DNS-validated one is created when absent. */
+  readonly certificateArn?: string;
+  /** us-east-1 ACM certificate for CloudFront; created with the regional one in us-east-1. */
+  readonly cloudFrontCertificateArn?: string;
+}
+
+export interface ReboundConfig {
+  readonly stage: string;
+  readonly region: string;
+  readonly account?: string;
+  readonly availabilityZones: readonly [string, string, string];
+  readonly alertEmails: readonly string[];
+  readonly alertSmsNumbers: readonly string[];
+  readonly domain?: DomainConfig;
+  /** Existing WAF web ACL (CLOUDFRONT scope) to attach; one is created in us-east-1 otherwise. */
+  readonly webAclArn?: string;
+  /** CloudFront origin-facing managed prefix list; a built-in table covers most regions. */
+  readonly cloudFrontPrefixListId?: string;
+  readonly natGateways: NatGateways;
+  /** Deletion protection and snapshot-on-delete; off only for `dev` stages. */
+  readonly protectData: boolean;
+  readonly web: WebTierConfig;
+  readonly database: DatabaseConfig;
+  readonly cache: CacheConfig;
+}
+
+/** The context keys Rebound reads, with their defaults (as a user would write them). */
+export const CONFIG_DEFAULTS = {
+  stage: 'dev',
+  region: 'us-east-1',
+  account: '',
+  availabilityZones: '',
+  alertEmails: '',
+  alertSmsNumbers: '',
+  domainName: '',
+  hostedZoneId: '',
+  certificateArn: '',
+  cloudFrontCertificateArn: '',
+  webAclArn: '',
+  cloudFrontPrefixListId: '',
+  natGateways: 3,
+  instanceType: 't4g.medium',
+  minCapacity: 3,
+  maxCapacity: 12,
+  desiredCapacity: 3,
+  cpuTargetPercent: 70,
+  memoryTargetPercent: 75,
+  healthCheckGraceSeconds: 300,
+  dbInstanceClass: 't4g.medium',
+  dbEngineVersion: '17.6',
+  dbReadReplicas: 2,
+  dbAllocatedStorageGiB: 50,
+  dbMaxAllocatedStorageGiB: 500,
+  dbBackupRetentionDays: 7,
+  cacheEngine: 'valkey',
+  cacheNodeType: 'cache.t4g.medium',
+  cacheReplicas: 2,
+  cachePort: 6380,
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadedConfig {
+  readonly config: ReboundConfig;
+  /** Not errors, but worth a line at synth (e.g. no alert recipients). */
+  readonly warnings: readonly string[];
+}
+
+/** Reads a context value by key; `app.node.tryGetContext` fits. */
+export type ContextReader = (key: string) => unknown;
+
+const STAGE = /^[a-z][a-z0-9-]{0,19}$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const ACCOUNT = /^\d{12}$/;
+const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{4,31}$/;
+const ACM_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/;
+const WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/.+$/;
+const PREFIX_LIST_ID = /^pl-[0-9a-f]{8,17}$/;
+const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const CACHE_NODE_TYPE = /^cache\.[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const PG_VERSION = /^\d{2}(\.\d{1,2})?$/;
+
+/** Collects problems while reading typed values out of context. */
+class ContextParser {
+  readonly problems: string[] = [];
+
+  constructor(private readonly read: ContextReader) {}
+
+  raw(key: ConfigKey): string {
+    const value = this.read(key) ?? CONFIG_DEFAULTS[key];
+    if (typeof value === 'string') return value.trim();
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    if (Array.isArray(value)) return value.join(',');
+    this.fail(key, JSON.stringify(value), 'a string or number');
+    return String(CONFIG_DEFAULTS[key]);
+  }
+
+  optional(key: ConfigKey, pattern: RegExp, allowed: string): string | undefined {
+    const value = this.raw(key);
+    if (value === '') return undefined;
+    if (!pattern.test(value)) this.fail(key, value, allowed);
+    return value;
+  }
+
+  required(key: ConfigKey, pattern: RegExp, allowed: string): string {
+    const value = this.raw(key);
+    if (!pattern.test(value)) this.fail(key, value, allowed);
+    return value;
+  }
+
+  list(key: ConfigKey, pattern: RegExp, allowed: string): string[] {
+    const items = this.raw(key)
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    for (const item of items) {
+      if (!pattern.test(item)) this.fail(key, item, allowed);
+    }
+    const duplicates = items.filter((item, index) => items.indexOf(item) !== index);
+    if (duplicates.length > 0) this.fail(key, duplicates.join(','), 'each entry once');
+    return items;
+  }
+
+  integer(key: ConfigKey, min: number, max: number, why = ''): number {
+    const value = this.raw(key);
+    const parsed = Number(value);
+    if (!/^-?\d+$/.test(value) || parsed < min || parsed > max) {
+      this.fail(key, value, `a whole number from ${min} to ${max}${why}`);
+      return Number(CONFIG_DEFAULTS[key]);
+    }
+    return parsed;
+  }
+
+  oneOf<T extends string>(key: ConfigKey, allowed: readonly T[]): T {
+    const value = this.raw(key);
+    const match = allowed.find((option) => option === value);
+    if (match === undefined) {
+      this.fail(key, value, `one of ${allowed.join(' | ')}`);
+      return allowed[0] as T;
+    }
+    return match;
+  }
+
+  fail(key: string, value: string, allowed: string): void {
+    this.problems.push(
+      `config "${key}": got ${JSON.stringify(value)}, expected ${allowed} (set it in cdk.json or with -c ${key}=...)`,
+    );
+  }
+}
+
+/** Keys that look like Rebound config but are not (typos such as `alertEmail`). */
+function unknownKeys(contextKeys: readonly string[]): string[] {
+  const known = new Set<string>(Object.keys(CONFIG_DEFAULTS));
+  return contextKeys.filter((key) => /^[a-zA-Z]+$/.test(key) && !known.has(key));
+}
+
+export function loadConfig(read: ContextReader, contextKeys: readonly string[] = []): LoadedConfig {
+  const p = new ContextParser(read);
+  const warnings: string[] = [];
+
+  for (const key of unknownKeys(contextKeys)) {
+    p.problems.push(
+      `config "${key}": unknown key; known keys are ${Object.keys(CONFIG_DEFAULTS).join(', ')}`,
+    );
+  }
+
+  const stage = p.required('stage', STAGE, 'lowercase letters, digits and "-", starting with a letter, at most 20 characters');
+  const region = p.required('region', REGION, 'an AWS region such as us-east-1');
+  const account = p.optional('account', ACCOUNT, 'a 12-digit AWS account id');
+  const availabilityZones = readAvailabilityZones(p, region);
+
+  const alertEmails = p.list('alertEmails', EMAIL, 'comma-separated email addresses');
+  const alertSmsNumbers = p.list('alertSmsNumbers', E164, 'comma-separated E.164 phone numbers such as +15555550100');
+  if (alertEmails.length === 0 && alertSmsNumbers.length === 0) {
+    warnings.push(
+      'no alert recipients: set -c alertEmails=... and/or -c alertSmsNumbers=... or nobody is told when the shop breaks',
+    );
+  }
+
+  const domain = readDomain(p, region, warnings);
+  const webAclArn = p.optional('webAclArn', WEB_ACL_ARN, 'a WAFv2 web ACL ARN of CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/...)');
+  const cloudFrontPrefixListId = p.optional('cloudFrontPrefixListId', PREFIX_LIST_ID, 'a managed prefix list id such as pl-3b927c52');
+
+  const natGatewayCount = p.integer('natGateways', 1, 3);
+  if (natGatewayCount === 2) p.fail('natGateways', '2', '3 (one per AZ) or 1 (a cheap dev stage)');
+
+  const config: ReboundConfig = {
+    stage,
+    region,
+    account,
+    availabilityZones,
+    alertEmails,
+    alertSmsNumbers,
+    domain,
+    webAclArn,
+    cloudFrontPrefixListId,
+    natGateways: natGatewayCount === 1 ? 1 : 3,
+    protectData: !(stage === 'dev' || stage.startsWith('dev-')),
+    web: readWebTier(p),
+    database: readDatabase(p),
+    cache: readCache(p),
+  };
+  if (p.problems.length > 0) throw new ConfigError(p.problems);
+  return { config, warnings };
+}
+
+function readAvailabilityZones(p: ContextParser, region: string): readonly [string, string, string] {
+  const given = p.list('availabilityZones', /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'three comma-separated AZ names such as us-east-1a,us-east-1b,us-east-1c');
+  const zones = given.length > 0 ? given : ['a', 'b', 'c'].map((letter) => `${region}${letter}`);
+  const [first, second, third] = zones;
+  if (zones.length !== 3 || first === undefined || second === undefined || third === undefined) {
+    p.fail('availabilityZones', given.join(','), 'exactly three AZ names');
+    return [`${region}a`, `${region}b`, `${region}c`];
+  }
+  const foreign = zones.filter((zone) => zone.slice(0, -1) !== region);
+  if (foreign.length > 0) p.fail('availabilityZones', foreign.join(','), `AZs of region ${region}`);
+  return [first, second, third];
+}
+
+function readDomain(p: ContextParser, region: string, warnings: string[]): DomainConfig | undefined {
+  const domainName = p.optional('domainName', DOMAIN, 'a lowercase DNS name such as shop.example.com');
+  const hostedZoneId = p.optional('hostedZoneId', HOSTED_ZONE_ID, 'a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ');
+  const certificateArn = p.optional('certificateArn', ACM_ARN, 'an ACM certificate ARN');
+  const cloudFrontCertificateArn = p.optional('cloudFrontCertificateArn', ACM_ARN, 'an ACM certificate ARN in us-east-1');
+
+  const certRegion = certificateArn?.match(ACM_ARN)?.[1];
+  if (certificateArn && certRegion !== region) {
+    p.fail('certificateArn', certificateArn, `a certificate in ${region}, the region of the load balancer`);
+  }
+  const cloudFrontCertRegion = cloudFrontCertificateArn?.match(ACM_ARN)?.[1];
+  if (cloudFrontCertificateArn && cloudFrontCertRegion !== 'us-east-1') {
+    p.fail('cloudFrontCertificateArn', cloudFrontCertificateArn, 'a certificate in us-east-1 (CloudFront only uses certificates from us-east-1)');
+  }
+
+  if (domainName === undefined) {
+    for (const [key, value] of Object.entries({ hostedZoneId, certificateArn, cloudFrontCertificateArn })) {
+      if (value !== undefined) p.fail(key, value, 'to be set only together with domainName');
+    }
+    return undefined;
+  }
+  if (hostedZoneId === undefined && certificateArn === undefined) {
+    p.fail('hostedZoneId', '', 'a hosted zone id (to validate a new certificate) or a certificateArn, because domainName is set');
+  }
+  if (region !== 'us-east-1' && cloudFrontCertificateArn === undefined) {
+    warnings.push(`domainName is set but CloudFront needs a us-east-1 certificate (cloudFrontCertificateArn) outside us-east-1: the distribution keeps its *.cloudfront.net name`);
+  }
+  return { domainName, hostedZoneId, certificateArn, cloudFrontCertificateArn };
+}
+
+function readWebTier(p: ContextParser): WebTierConfig {
+  const instanceType = p.required('instanceType', EC2_INSTANCE_TYPE, 'an EC2 instance type such as t4g.medium');
+  const minCapacity = p.integer('minCapacity', 3, 500, ' (at least one instance per AZ)');
+  const maxCapacity = p.integer('maxCapacity', 3, 500);
+  const desiredCapacity = p.integer('desiredCapacity', 3, 500);
+  if (maxCapacity < minCapacity) p.fail('maxCapacity', String(maxCapacity), `at least minCapacity (${minCapacity})`);
+  if (desiredCapacity < minCapacity || desiredCapacity > maxCapacity) {
+    p.fail('desiredCapacity', String(desiredCapacity), `between minCapacity (${minCapacity}) and maxCapacity (${maxCapacity})`);
+  }
+  return {
+    instanceType,
+    minCapacity,
+    maxCapacity,
+    desiredCapacity,
+    cpuTargetPercent: p.integer('cpuTargetPercent', 10, 95),
+    memoryTargetPercent: p.integer('memoryTargetPercent', 10, 95),
+    healthCheckGraceSeconds: p.integer('healthCheckGraceSeconds', 60, 1800),
+  };
+}
+
+function readDatabase(p: ContextParser): DatabaseConfig {
+  const instanceClass = p.required('dbInstanceClass', /^(db\.)?[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'an RDS instance class such as db.t4g.medium');
+  const allocatedStorageGiB = p.integer('dbAllocatedStorageGiB', 20, 65536);
+  const maxAllocatedStorageGiB = p.integer('dbMaxAllocatedStorageGiB', 20, 65536);
+  if (maxAllocatedStorageGiB < allocatedStorageGiB) {
+    p.fail('dbMaxAllocatedStorageGiB', String(maxAllocatedStorageGiB), `at least dbAllocatedStorageGiB (${allocatedStorageGiB})`);
+  }
+  return {
+    instanceClass: instanceClass.replace(/^db\./, ''),
+    engineVersion: p.required('dbEngineVersion', PG_VERSION, 'a PostgreSQL version such as 17 or 17.6'),
+    readReplicas: p.integer('dbReadReplicas', 0, 5),
+    allocatedStorageGiB,
+    maxAllocatedStorageGiB,
+    backupRetentionDays: p.integer('dbBackupRetentionDays', 1, 35),
+  };
+}
+
+function readCache(p: ContextParser): CacheConfig {
+  const port = p.integer('cachePort', 1024, 65535);
+  if (port === 6379) p.fail('cachePort', '6379', 'a port other than the default 6379');
+  return {
+    engine: p.oneOf<CacheEngine>('cacheEngine', ['valkey', 'redis']),
+    nodeType: p.required('cacheNodeType', CACHE_NODE_TYPE, 'an ElastiCache node type such as cache.t4g.medium'),
+    replicas: p.integer('cacheReplicas', 1, 5, ' (Multi-AZ failover needs a replica)'),
+    port,
+  };
+}
