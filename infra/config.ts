@@ -1,3 +1,5 @@
+import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS } from './cloudfront-prefix-lists.js';
+
 /**
  * Rebound's one typed configuration, read from CDK context (cdk.json defaults,
  * overridable with `-c key=value`). Every mistake becomes one line that names the key,
@@ -61,7 +63,10 @@ export interface ReboundConfig {
   readonly domain?: DomainConfig;
   /** Existing WAF web ACL (CLOUDFRONT scope) to attach; one is created in us-east-1 otherwise. */
   readonly webAclArn?: string;
-  /** CloudFront origin-facing managed prefix list; a built-in table covers most regions. */
+  /**
+   * CloudFront origin-facing managed prefix list the ALB admits when there is no domain;
+   * defaults from a built-in per-region table.
+   */
   readonly cloudFrontPrefixListId?: string;
   readonly natGateways: NatGateways;
   /** Deletion protection and snapshot-on-delete; off only for `dev` stages. */
@@ -236,7 +241,13 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
 
   const domain = readDomain(p, region, warnings);
   const webAclArn = p.optional('webAclArn', WEB_ACL_ARN, 'a WAFv2 web ACL ARN of CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/...)');
-  const cloudFrontPrefixListId = p.optional('cloudFrontPrefixListId', PREFIX_LIST_ID, 'a managed prefix list id such as pl-3b927c52');
+  const givenPrefixListId = p.optional('cloudFrontPrefixListId', PREFIX_LIST_ID, 'a managed prefix list id such as pl-3b927c52');
+
+  const cloudFrontPrefixListId =
+    givenPrefixListId ?? CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS[region];
+  if (domain === undefined && cloudFrontPrefixListId === undefined) {
+    p.fail('cloudFrontPrefixListId', '', `the id of com.amazonaws.global.cloudfront.origin-facing in ${region} (aws ec2 describe-managed-prefix-lists --region ${region}), because ${region} is not in the built-in table`);
+  }
 
   const natGatewayCount = p.integer('natGateways', 1, 3);
   if (natGatewayCount === 2) p.fail('natGateways', '2', '3 (one per AZ) or 1 (a cheap dev stage)');
@@ -262,14 +273,16 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
 }
 
 function readAvailabilityZones(p: ContextParser, region: string): readonly [string, string, string] {
-  const given = p.list('availabilityZones', /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'three comma-separated AZ names such as us-east-1a,us-east-1b,us-east-1c');
+  const azName = /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/;
+  const given = p.list('availabilityZones', azName, 'three comma-separated AZ names such as us-east-1a,us-east-1b,us-east-1c');
   const zones = given.length > 0 ? given : ['a', 'b', 'c'].map((letter) => `${region}${letter}`);
   const [first, second, third] = zones;
   if (zones.length !== 3 || first === undefined || second === undefined || third === undefined) {
     p.fail('availabilityZones', given.join(','), 'exactly three AZ names');
     return [`${region}a`, `${region}b`, `${region}c`];
   }
-  const foreign = zones.filter((zone) => zone.slice(0, -1) !== region);
+  // Malformed names were reported above; only well-formed ones can be of another region.
+  const foreign = zones.filter((zone) => azName.test(zone) && zone.slice(0, -1) !== region);
   if (foreign.length > 0) p.fail('availabilityZones', foreign.join(','), `AZs of region ${region}`);
   return [first, second, third];
 }
@@ -281,11 +294,12 @@ function readDomain(p: ContextParser, region: string, warnings: string[]): Domai
   const cloudFrontCertificateArn = p.optional('cloudFrontCertificateArn', ACM_ARN, 'an ACM certificate ARN in us-east-1');
 
   const certRegion = certificateArn?.match(ACM_ARN)?.[1];
-  if (certificateArn && certRegion !== region) {
+  // A malformed ARN was reported above (certRegion is undefined); don't report it twice.
+  if (certificateArn && certRegion !== undefined && certRegion !== region) {
     p.fail('certificateArn', certificateArn, `a certificate in ${region}, the region of the load balancer`);
   }
   const cloudFrontCertRegion = cloudFrontCertificateArn?.match(ACM_ARN)?.[1];
-  if (cloudFrontCertificateArn && cloudFrontCertRegion !== 'us-east-1') {
+  if (cloudFrontCertificateArn && cloudFrontCertRegion !== undefined && cloudFrontCertRegion !== 'us-east-1') {
     p.fail('cloudFrontCertificateArn', cloudFrontCertificateArn, 'a certificate in us-east-1 (CloudFront only uses certificates from us-east-1)');
   }
 
@@ -325,7 +339,7 @@ function readWebTier(p: ContextParser): WebTierConfig {
 }
 
 function readDatabase(p: ContextParser): DatabaseConfig {
-  const instanceClass = p.required('dbInstanceClass', /^(db\.)?[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'an RDS instance class such as db.t4g.medium');
+  const instanceClass = p.required('dbInstanceClass', /^(db\.)?(?!db\.)[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'an RDS instance class such as db.t4g.medium');
   const allocatedStorageGiB = p.integer('dbAllocatedStorageGiB', 20, 65536);
   const maxAllocatedStorageGiB = p.integer('dbMaxAllocatedStorageGiB', 20, 65536);
   if (maxAllocatedStorageGiB < allocatedStorageGiB) {

@@ -1,0 +1,181 @@
+/**
+ * Text helpers for SMS (and other length- or charset-limited channels).
+ *
+ * One SMS segment carries 140 bytes: 160 GSM-7 characters or 70 UCS-2 characters. A single
+ * character outside GSM-7 (an emoji, a curly quote) switches the whole message to UCS-2 and
+ * splits it into several billed parts. These helpers keep a text to the GSM 03.38 *basic*
+ * character set (no escape/extension characters, so one character is one septet) and within a
+ * length budget, so that it always fits one segment.
+ */
+
+/** Default SMS budget in characters: well inside one segment even when counted as bytes. */
+export const SMS_SEGMENT_LENGTH = 140;
+
+/** Marker appended or inserted where text was cut. ASCII and GSM-7 safe. */
+export const TRUNCATION_MARKER = '..';
+
+/** The GSM 03.38 default alphabet (basic character set, without the ESC code). */
+const GSM7_BASIC_CHARACTERS = new Set(
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+    '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
+);
+
+/**
+ * Lookalike replacements: GSM-7 extension characters (two septets each, mangled by some
+ * carriers) and common typographic characters that are not GSM-7 or not printable ASCII.
+ */
+const LOOKALIKES: Readonly<Record<string, string>> = {
+  '[': '(',
+  ']': ')',
+  '{': '(',
+  '}': ')',
+  '~': '-',
+  '|': '/',
+  '\\': '/',
+  '^': "'",
+  '`': "'",
+  '€': 'EUR',
+  '‘': "'",
+  '’': "'",
+  '‚': "'",
+  '′': "'",
+  '´': "'",
+  '“': '"',
+  '”': '"',
+  '„': '"',
+  '″': '"',
+  '«': '"',
+  '»': '"',
+  '‐': '-',
+  '‑': '-',
+  '‒': '-',
+  '–': '-',
+  '—': '-',
+  '―': '-',
+  '−': '-',
+  '…': '...',
+  '•': '*',
+  '·': '.',
+  '×': 'x',
+  '÷': '/',
+  '©': '(c)',
+  '®': '(R)',
+  '™': 'TM',
+  '°': 'deg',
+  '→': '->',
+  '←': '<-',
+  '⇒': '=>',
+  '≥': '>=',
+  '≤': '<=',
+  '≠': '!=',
+};
+
+const WHITESPACE = /^\s+$/u;
+const FORMAT = /^\p{Cf}+$/u;
+const CONTROL = /^\p{Cc}+$/u;
+const COMBINING_MARKS = /\p{M}/gu;
+const UNKNOWN = '?';
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * Maps every user-perceived character (grapheme) of `text` to the allowed alphabet:
+ * kept when allowed, else a lookalike, else the base letters without accents (é -> e),
+ * whitespace becomes a space, invisible control/format characters are dropped, and anything
+ * else (emoji, CJK, ...) becomes `?`.
+ */
+export const transliterate = (text: string, isAllowed: (character: string) => boolean): string => {
+  let out = '';
+  for (const { segment } of graphemes.segment(text)) {
+    const composed = segment.normalize('NFC');
+    if ([...composed].every(isAllowed)) {
+      out += composed;
+      continue;
+    }
+    const lookalike = LOOKALIKES[composed];
+    if (lookalike !== undefined && [...lookalike].every(isAllowed)) {
+      out += lookalike;
+    } else if (FORMAT.test(composed)) {
+      // zero-width space/joiner, BOM (which \s would count as a space): drop
+    } else if (WHITESPACE.test(composed)) {
+      out += ' ';
+    } else if (CONTROL.test(composed)) {
+      // NUL, BEL, ...: drop
+    } else {
+      const base = composed.normalize('NFKD').replace(COMBINING_MARKS, '');
+      out += base !== '' && [...base].every(isAllowed) ? base : UNKNOWN;
+    }
+  }
+  return out;
+};
+
+/** True when `character` (one code point) belongs to the GSM 03.38 basic character set. */
+export const isGsm7Character = (character: string): boolean => GSM7_BASIC_CHARACTERS.has(character);
+
+/** True when every character of `text` is in the GSM 03.38 basic character set. */
+export const isGsm7 = (text: string): boolean => [...text].every(isGsm7Character);
+
+/**
+ * Converts `text` to the GSM 03.38 basic character set (see {@link transliterate}). Line feeds
+ * are kept (CR LF and CR become LF); no length limit is applied.
+ */
+export const toGsm7 = (text: string): string =>
+  transliterate(
+    text.replace(/\r\n?/g, '\n'),
+    (character) => isGsm7Character(character) && character !== '\r',
+  );
+
+/** Replaces every run of whitespace (including line breaks) by one space and trims the ends. */
+export const collapseWhitespace = (text: string): string => text.replace(/\s+/gu, ' ').trim();
+
+const assertBudget = (max: number): void => {
+  if (!Number.isInteger(max) || max < 1) {
+    throw new RangeError(`Length budget must be a positive integer, got ${max}.`);
+  }
+};
+
+/**
+ * Cuts `text` to at most `max` characters (code points), ending with `marker` when cut.
+ * Trailing spaces before the marker are removed.
+ */
+export const truncateEnd = (text: string, max: number, marker = TRUNCATION_MARKER): string => {
+  assertBudget(max);
+  const characters = [...text];
+  if (characters.length <= max) return text;
+  if (max <= marker.length) return characters.slice(0, max).join('');
+  return (
+    characters
+      .slice(0, max - marker.length)
+      .join('')
+      .trimEnd() + marker
+  );
+};
+
+/**
+ * Cuts `text` to at most `max` characters (code points) by removing its middle, so that both the
+ * beginning and the end stay readable: `rebound-prod-..-alb-5xx`. Resource names usually carry
+ * meaning at both ends (environment prefix, metric suffix).
+ */
+export const truncateMiddle = (text: string, max: number, marker = TRUNCATION_MARKER): string => {
+  assertBudget(max);
+  const characters = [...text];
+  if (characters.length <= max) return text;
+  if (max <= marker.length) return characters.slice(0, max).join('');
+  const kept = max - marker.length;
+  const head = Math.ceil(kept / 2);
+  const tail = kept - head;
+  return (
+    characters.slice(0, head).join('') +
+    marker +
+    characters.slice(characters.length - tail).join('')
+  );
+};
+
+/**
+ * Makes `text` fit one SMS segment: GSM 03.38 basic characters only, on one line (whitespace
+ * collapsed), at most `max` characters (default 140), cut at the end with `..` when too long.
+ */
+export const toGsmSegment = (text: string, max = SMS_SEGMENT_LENGTH): string => {
+  assertBudget(max);
+  return truncateEnd(collapseWhitespace(toGsm7(text)), max);
+};

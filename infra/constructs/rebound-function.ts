@@ -1,0 +1,79 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../nag.js';
+
+export interface ReboundFunctionProps {
+  readonly functionName: string;
+  readonly description: string;
+  /** Path of the handler's TypeScript file (exports `handler`). */
+  readonly entry: string;
+  readonly environment?: Record<string, string>;
+  /** Where failed asynchronous invocations go after Lambda's retries. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+}
+
+/**
+ * A Rebound Lambda function with the project's defaults: Node.js 24 on ARM64, bundled with
+ * the local esbuild (never Docker), AWS SDK v3 bundled and tree-shaken, minified ESM with
+ * source maps, JSON logs in a log group with a retention, X-Ray tracing, a dead-letter queue,
+ * and a role that may write its own logs and nothing else until the caller grants more.
+ */
+export class ReboundFunction extends Construct {
+  public readonly function: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: ReboundFunctionProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Own role instead of AWSLambdaBasicExecutionRole: write to this function's log group only.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.functionName}`,
+    });
+    logGroup.grantWrite(role);
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      role,
+      functionName: props.functionName,
+      description: props.description,
+      entry: props.entry,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      tracing: lambda.Tracing.ACTIVE,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      logGroup,
+      deadLetterQueue: props.deadLetterQueue,
+      bundling: {
+        forceDockerBundling: false,
+        format: nodejs.OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        // Bundle the SDK instead of using the runtime's copy: pinned versions, tree-shaken.
+        bundleAwsSDK: true,
+        mainFields: ['module', 'main'],
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    acknowledgeFinding(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray PutTraceSegments and PutTelemetryRecords (active tracing) support no resource-level permissions; it is the only wildcard in the role.',
+    );
+  }
+}

@@ -1,0 +1,298 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import type { Severity } from './alerts-topic.js';
+import type { Cache } from './cache.js';
+import type { WebTier } from './web-tier.js';
+
+/** One alarm of the shop: its short name (`rebound-<stage>-<what>`), severity and rule. */
+export interface AlarmSpec {
+  readonly what: string;
+  readonly severity: Severity;
+  readonly description: string;
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  readonly comparison: cloudwatch.ComparisonOperator;
+  /** Breaching datapoints out of `evaluationPeriods` (M of N). */
+  readonly datapointsToAlarm: number;
+  readonly evaluationPeriods: number;
+  /** @default NOT_BREACHING: a quiet metric is not an outage */
+  readonly treatMissingData?: cloudwatch.TreatMissingData;
+}
+
+export interface ShopAlarm {
+  readonly alarm: cloudwatch.Alarm;
+  readonly severity: Severity;
+}
+
+export interface ShopAlarmsProps {
+  readonly namePrefix: string;
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  readonly webTier: WebTier;
+  readonly minCapacity: number;
+  readonly database: rds.DatabaseInstance;
+  readonly replicas: readonly rds.IDatabaseInstance[];
+  readonly allocatedStorageGiB: number;
+  readonly cache: Cache;
+  readonly distribution: cloudfront.Distribution;
+}
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+const { GREATER_THAN_THRESHOLD: ABOVE, LESS_THAN_THRESHOLD: BELOW } = cloudwatch.ComparisonOperator;
+const minute = Duration.minutes(1);
+
+/**
+ * The shop's CloudWatch alarms, one table for every tier. Critical means customers are hurt
+ * now (errors, lost capacity, a database about to stop); warning means something needs a look
+ * or is healing by itself (unhealthy host being replaced, pressure, lag).
+ */
+export class ShopAlarms extends Construct {
+  public readonly alarms: ShopAlarm[];
+
+  constructor(scope: Construct, id: string, props: ShopAlarmsProps) {
+    super(scope, id);
+    this.alarms = shopAlarmSpecs(props).map((spec) => ({
+      severity: spec.severity,
+      alarm: new cloudwatch.Alarm(this, spec.what, {
+        alarmName: `${props.namePrefix}-${spec.what}`,
+        alarmDescription: `[${spec.severity}] ${spec.description}`,
+        metric: spec.metric,
+        threshold: spec.threshold,
+        comparisonOperator: spec.comparison,
+        evaluationPeriods: spec.evaluationPeriods,
+        datapointsToAlarm: spec.datapointsToAlarm,
+        treatMissingData: spec.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    }));
+  }
+
+  public bySeverity(severity: Severity): cloudwatch.Alarm[] {
+    return this.alarms.filter((entry) => entry.severity === severity).map((entry) => entry.alarm);
+  }
+}
+
+function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
+  const { loadBalancer, targetGroup, webTier, database, cache } = props;
+  const requests = targetGroup.metrics.requestCount({ period: minute, statistic: 'Sum' });
+  const target5xx = targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
+    period: minute,
+    statistic: 'Sum',
+  });
+  const cacheNodes = cache.memberClusterIds;
+  const cacheMax = (metricName: string, label: string, statistic = 'Maximum') =>
+    maxOver(
+      cacheNodes.map((node) => cache.nodeMetric(node, metricName, statistic)),
+      label,
+    );
+
+  const specs: AlarmSpec[] = [
+    {
+      what: 'alb-elb-5xx',
+      severity: 'critical',
+      description: 'The load balancer itself returns 5xx (no healthy target, or ALB trouble).',
+      metric: loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, {
+        period: minute,
+        statistic: 'Sum',
+      }),
+      threshold: 10,
+      comparison: ABOVE,
+      datapointsToAlarm: 3,
+      evaluationPeriods: 3,
+    },
+    {
+      what: 'alb-target-5xx-rate',
+      severity: 'critical',
+      description: 'More than 5% of requests fail with a 5xx from the web tier.',
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+        usingMetrics: { requests, errors: target5xx },
+        period: minute,
+        label: 'Target 5xx rate (%)',
+      }),
+      threshold: 5,
+      comparison: ABOVE,
+      datapointsToAlarm: 3,
+      evaluationPeriods: 3,
+    },
+    {
+      what: 'alb-unhealthy-hosts',
+      severity: 'warning',
+      description: 'Targets fail the /health check; the Auto Scaling group should replace them.',
+      metric: targetGroup.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' }),
+      threshold: 0,
+      comparison: ABOVE,
+      datapointsToAlarm: 2,
+      evaluationPeriods: 2,
+    },
+    {
+      what: 'alb-target-p99-latency',
+      severity: 'warning',
+      description: 'p99 response time of the web tier is above 2 seconds.',
+      metric: targetGroup.metrics.targetResponseTime({ period: minute, statistic: 'p99' }),
+      threshold: 2,
+      comparison: ABOVE,
+      datapointsToAlarm: 5,
+      evaluationPeriods: 5,
+    },
+    {
+      what: 'web-cpu-high',
+      severity: 'warning',
+      description: 'Web tier average CPU stays above 90% although target tracking aims lower: likely at max capacity.',
+      metric: webTier.cpuUtilization,
+      threshold: 90,
+      comparison: ABOVE,
+      datapointsToAlarm: 10,
+      evaluationPeriods: 10,
+    },
+    {
+      what: 'web-memory-high',
+      severity: 'warning',
+      description: 'Web tier average memory use stays above 90% (CloudWatch agent).',
+      metric: webTier.memoryUtilization,
+      threshold: 90,
+      comparison: ABOVE,
+      datapointsToAlarm: 10,
+      evaluationPeriods: 10,
+    },
+    {
+      what: 'web-in-service-below-min',
+      severity: 'critical',
+      description: `Fewer in-service web instances than the minimum of ${props.minCapacity}.`,
+      metric: webTier.inServiceInstances,
+      threshold: props.minCapacity,
+      comparison: BELOW,
+      datapointsToAlarm: 3,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    },
+    {
+      what: 'db-cpu-high',
+      severity: 'warning',
+      description: 'Database primary CPU above 80% for 15 minutes.',
+      metric: database.metricCPUUtilization({ period: minute }),
+      threshold: 80,
+      comparison: ABOVE,
+      datapointsToAlarm: 15,
+      evaluationPeriods: 15,
+    },
+    {
+      what: 'db-free-storage-low',
+      severity: 'critical',
+      description: 'Database primary has less than 10% of its storage free; writes stop when it is full.',
+      metric: database.metricFreeStorageSpace({ period: minute, statistic: 'Minimum' }),
+      threshold: Math.round(props.allocatedStorageGiB * 0.1 * GiB),
+      comparison: BELOW,
+      datapointsToAlarm: 5,
+      evaluationPeriods: 5,
+    },
+    {
+      what: 'db-freeable-memory-low',
+      severity: 'warning',
+      description: 'Database primary has less than 256 MiB of freeable memory.',
+      metric: database.metricFreeableMemory({ period: minute, statistic: 'Minimum' }),
+      threshold: 256 * MiB,
+      comparison: BELOW,
+      datapointsToAlarm: 10,
+      evaluationPeriods: 10,
+    },
+    {
+      what: 'db-connections-high',
+      severity: 'warning',
+      // max_connections is LEAST(DBInstanceClassMemory/9531392, 5000): ~400 on 4 GiB.
+      description: 'Database primary holds more than 300 connections (~75% of max_connections on db.t4g.medium).',
+      metric: database.metricDatabaseConnections({ period: minute, statistic: 'Maximum' }),
+      threshold: 300,
+      comparison: ABOVE,
+      datapointsToAlarm: 5,
+      evaluationPeriods: 5,
+    },
+    ...props.replicas.map(
+      (replica, index): AlarmSpec => ({
+        what: `db-replica-${index + 1}-lag`,
+        severity: 'warning',
+        description: `Read replica ${index + 1} lags the primary by more than 30 seconds.`,
+        metric: replica.metric('ReplicaLag', { period: minute, statistic: 'Maximum' }),
+        threshold: 30,
+        comparison: ABOVE,
+        datapointsToAlarm: 5,
+        evaluationPeriods: 5,
+      }),
+    ),
+    {
+      what: 'cache-engine-cpu-high',
+      severity: 'warning',
+      description: 'The busiest cache node spends more than 80% of its engine thread on work.',
+      metric: cacheMax('EngineCPUUtilization', 'Max engine CPU (%)'),
+      threshold: 80,
+      comparison: ABOVE,
+      datapointsToAlarm: 5,
+      evaluationPeriods: 5,
+    },
+    {
+      what: 'cache-memory-high',
+      severity: 'warning',
+      description: 'A cache node uses more than 85% of its memory for data.',
+      metric: cacheMax('DatabaseMemoryUsagePercentage', 'Max memory used (%)'),
+      threshold: 85,
+      comparison: ABOVE,
+      datapointsToAlarm: 5,
+      evaluationPeriods: 5,
+    },
+    {
+      what: 'cache-evictions',
+      severity: 'warning',
+      description: 'The cache evicts keys (sessions may be lost): more than 100 a minute on a node.',
+      metric: cacheMax('Evictions', 'Max evictions per node', 'Sum'),
+      threshold: 100,
+      comparison: ABOVE,
+      datapointsToAlarm: 3,
+      evaluationPeriods: 3,
+    },
+    {
+      what: 'cache-replication-lag',
+      severity: 'warning',
+      description: 'A cache replica lags the primary by more than 5 seconds.',
+      metric: cacheMax('ReplicationLag', 'Max replication lag (s)'),
+      threshold: 5,
+      comparison: ABOVE,
+      datapointsToAlarm: 5,
+      evaluationPeriods: 5,
+    },
+  ];
+
+  // CloudFront publishes its metrics in us-east-1 only; an alarm elsewhere would never see data.
+  if (Stack.of(props.distribution).region === 'us-east-1') {
+    specs.push({
+      what: 'cloudfront-5xx-rate',
+      severity: 'critical',
+      description: 'More than 5% of viewer requests get a 5xx from CloudFront.',
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/CloudFront',
+        metricName: '5xxErrorRate',
+        dimensionsMap: { DistributionId: props.distribution.distributionId, Region: 'Global' },
+        statistic: 'Average',
+        period: minute,
+      }),
+      threshold: 5,
+      comparison: ABOVE,
+      datapointsToAlarm: 3,
+      evaluationPeriods: 3,
+    });
+  }
+  return specs;
+}
+
+function maxOver(metrics: cloudwatch.IMetric[], label: string): cloudwatch.MathExpression {
+  const usingMetrics = Object.fromEntries(metrics.map((metric, index) => [`n${index}`, metric]));
+  return new cloudwatch.MathExpression({
+    expression: `MAX([${Object.keys(usingMetrics).join(', ')}])`,
+    usingMetrics,
+    period: minute,
+    label,
+  });
+}

@@ -1,0 +1,181 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { WebTierConfig } from '../config.js';
+import { acknowledgeFinding } from '../nag.js';
+import { demoAppUserData } from './demo-app-user-data.js';
+
+export interface WebTierProps {
+  readonly namePrefix: string;
+  readonly stage: string;
+  readonly vpc: ec2.IVpc;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly appPort: number;
+  readonly sizing: WebTierConfig;
+}
+
+/** Namespace of the CloudWatch agent metrics (memory, disk) of the web tier. */
+export const AGENT_NAMESPACE = 'Rebound/WebTier';
+
+/**
+ * The web tier: an Auto Scaling group over the private subnets of the three AZs, launched
+ * from a hardened template (AL2023, IMDSv2 only, encrypted EBS, SSM instead of SSH), with
+ * ELB health checks, CPU and memory target tracking, capacity rebalance, rolling updates
+ * gated on the app answering, and the AZ impairment policy for ARC zonal shifts.
+ */
+export class WebTier extends Construct {
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  public readonly cpuUtilization: cloudwatch.Metric;
+  public readonly memoryUtilization: cloudwatch.Metric;
+  public readonly inServiceInstances: cloudwatch.Metric;
+
+  constructor(scope: Construct, id: string, props: WebTierProps) {
+    super(scope, id);
+    const { sizing } = props;
+    const instanceType = new ec2.InstanceType(sizing.instanceType);
+    const cpuType =
+      instanceType.architecture === ec2.InstanceArchitecture.ARM_64
+        ? ec2.AmazonLinuxCpuType.ARM_64
+        : ec2.AmazonLinuxCpuType.X86_64;
+
+    const role = new iam.Role(this, 'InstanceRole', {
+      roleName: `${props.namePrefix}-web-instance`,
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'Rebound web tier instances: Session Manager and the CloudWatch agent',
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy'),
+      ],
+    });
+
+    acknowledgeFinding(
+      role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      'The AWS-maintained policy for the SSM agent (Session Manager replaces SSH); AWS keeps it in step with the agent, a copy would drift.',
+    );
+    acknowledgeFinding(
+      role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/CloudWatchAgentServerPolicy]',
+      'The AWS-maintained policy for the CloudWatch agent that publishes memory and disk metrics; it allows only metric/log writes and tag reads.',
+    );
+
+    const userData = demoAppUserData({
+      appPort: props.appPort,
+      agentNamespace: AGENT_NAMESPACE,
+      stage: props.stage,
+    });
+
+    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      launchTemplateName: `${props.namePrefix}-web`,
+      instanceType,
+      machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType }),
+      userData,
+      role,
+      securityGroup: props.securityGroup,
+      requireImdsv2: true,
+      httpPutResponseHopLimit: 1,
+      detailedMonitoring: true,
+      associatePublicIpAddress: false,
+      blockDevices: [
+        {
+          deviceName: '/dev/xvda',
+          volume: ec2.BlockDeviceVolume.ebs(20, {
+            encrypted: true,
+            volumeType: ec2.EbsDeviceVolumeType.GP3,
+            deleteOnTermination: true,
+          }),
+        },
+      ],
+    });
+
+    const gracePeriod = Duration.seconds(sizing.healthCheckGraceSeconds);
+    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
+      autoScalingGroupName: `${props.namePrefix}-web`,
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      launchTemplate,
+      minCapacity: sizing.minCapacity,
+      maxCapacity: sizing.maxCapacity,
+      desiredCapacity: sizing.desiredCapacity,
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
+        additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+        gracePeriod,
+      }),
+      defaultInstanceWarmup: Duration.seconds(120),
+      capacityRebalance: true,
+      groupMetrics: [autoscaling.GroupMetrics.all()],
+      signals: autoscaling.Signals.waitForMinCapacity({ timeout: Duration.minutes(15) }),
+      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({
+        maxBatchSize: 1,
+        minInstancesInService: sizing.minCapacity,
+        waitOnResourceSignals: true,
+        pauseTime: Duration.minutes(10),
+        suspendProcesses: [
+          autoscaling.ScalingProcess.HEALTH_CHECK,
+          autoscaling.ScalingProcess.REPLACE_UNHEALTHY,
+          autoscaling.ScalingProcess.AZ_REBALANCE,
+          autoscaling.ScalingProcess.ALARM_NOTIFICATION,
+          autoscaling.ScalingProcess.SCHEDULED_ACTIONS,
+        ],
+      }),
+    });
+
+    acknowledgeFinding(
+      this.autoScalingGroup,
+      'AwsSolutions-AS3',
+      'Auto Scaling sends every launch/terminate/refresh event to EventBridge, where Rebound reads them; an SNS notification per scaling event would page people for routine scaling. Lost capacity is alarmed (web-in-service-below-min).',
+    );
+
+    const cfnGroup = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    // During an ARC zonal shift the group stops launching into the shifted AZ. Unhealthy
+    // instances there are left alone rather than churned: the AZ is expected to come back.
+    cfnGroup.availabilityZoneImpairmentPolicy = {
+      zonalShiftEnabled: true,
+      impairedZoneHealthCheckBehavior: 'IgnoreUnhealthy',
+    };
+
+    // Report to CloudFormation once the app answers locally, so a broken launch template
+    // fails the deploy (and a rolling update stops) instead of leaving dead instances behind.
+    const stack = Stack.of(this);
+    userData.addCommands(
+      'dnf install -y aws-cfn-bootstrap',
+      `status=1; for i in $(seq 1 60); do if curl -fsS http://127.0.0.1:${props.appPort}/health; then status=0; break; fi; sleep 2; done`,
+      `/opt/aws/bin/cfn-signal -e "$status" --stack ${stack.stackName} --resource ${stack.getLogicalId(cfnGroup)} --region ${stack.region} || true`,
+    );
+
+    this.autoScalingGroup.scaleOnCpuUtilization('CpuTarget', {
+      targetUtilizationPercent: sizing.cpuTargetPercent,
+    });
+
+    const dimensionsMap = { AutoScalingGroupName: this.autoScalingGroup.autoScalingGroupName };
+    this.memoryUtilization = new cloudwatch.Metric({
+      namespace: AGENT_NAMESPACE,
+      metricName: 'mem_used_percent',
+      dimensionsMap,
+      statistic: 'Average',
+      period: Duration.minutes(1),
+    });
+    this.autoScalingGroup.scaleToTrackMetric('MemoryTarget', {
+      metric: this.memoryUtilization,
+      targetValue: sizing.memoryTargetPercent,
+    });
+
+    this.cpuUtilization = new cloudwatch.Metric({
+      namespace: 'AWS/EC2',
+      metricName: 'CPUUtilization',
+      dimensionsMap,
+      statistic: 'Average',
+      period: Duration.minutes(1),
+    });
+    this.inServiceInstances = new cloudwatch.Metric({
+      namespace: 'AWS/AutoScaling',
+      metricName: 'GroupInServiceInstances',
+      dimensionsMap,
+      statistic: 'Minimum',
+      period: Duration.minutes(1),
+    });
+  }
+}

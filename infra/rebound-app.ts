@@ -1,0 +1,39 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { type ReboundConfig, loadConfig } from './config.js';
+import { ShopStack } from './stacks/shop-stack.js';
+
+export interface ReboundApp {
+  readonly app: App;
+  readonly config: ReboundConfig;
+  readonly warnings: readonly string[];
+  readonly shop: ShopStack;
+}
+
+export interface BuildOptions {
+  /** Context on top of cdk.json's (what `-c key=value` gives); the CLI passes it by env. */
+  readonly context?: Record<string, unknown>;
+  readonly outdir?: string;
+}
+
+/**
+ * Builds the whole Rebound app from context: validates the config (throws ConfigError),
+ * creates the stacks, and registers the cdk-nag AwsSolutions and Serverless packs, which
+ * run when the app is synthesized.
+ */
+export function buildReboundApp(options: BuildOptions = {}): ReboundApp {
+  const app = new App({ context: options.context, outdir: options.outdir });
+  const contextKeys = Object.keys(app.node.getAllContext());
+  const { config, warnings } = loadConfig((key) => app.node.tryGetContext(key), contextKeys);
+
+  const env = { account: config.account, region: config.region };
+  const shop = new ShopStack(app, `rebound-${config.stage}-shop`, {
+    env,
+    config,
+    description: `Rebound ${config.stage}: high-availability e-commerce platform over three AZs`,
+    terminationProtection: config.protectData,
+  });
+
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  return { app, config, warnings, shop };
+}

@@ -1,0 +1,229 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import type { ReboundConfig } from '../config.js';
+import { AccessLogsBucket } from '../constructs/access-logs-bucket.js';
+import { AlarmNotifier } from '../constructs/alarm-notifier.js';
+import { AlertsTopic } from '../constructs/alerts-topic.js';
+import { Cache } from '../constructs/cache.js';
+import { ShopDashboard } from '../constructs/dashboard.js';
+import { DATABASE_PORT, Database } from '../constructs/database.js';
+import { Edge } from '../constructs/edge.js';
+import { LoadBalancer, ORIGIN_VERIFY_HEADER } from '../constructs/load-balancer.js';
+import { Network } from '../constructs/network.js';
+import { type AlbExposure, ShopSecurityGroups } from '../constructs/security-groups.js';
+import { ShopAlarms } from '../constructs/shop-alarms.js';
+import { TlsCertificates } from '../constructs/tls-certificates.js';
+import { WebTier } from '../constructs/web-tier.js';
+
+export interface ShopStackProps extends StackProps {
+  readonly config: ReboundConfig;
+}
+
+/** Port the demo app listens on behind the ALB. */
+export const APP_PORT = 8080;
+
+/**
+ * The high-availability shop: network, web tier, load balancer, database, cache, edge,
+ * alarms, alerts and a dashboard, each a construct of its own, over three AZs.
+ */
+export class ShopStack extends Stack {
+  public readonly network: Network;
+  public readonly webTier: WebTier;
+  public readonly loadBalancer: LoadBalancer;
+  public readonly database: Database;
+  public readonly cache: Cache;
+  public readonly edge: Edge;
+  public readonly alerts: AlertsTopic;
+  public readonly alarms: ShopAlarms;
+
+  constructor(scope: Construct, id: string, props: ShopStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const namePrefix = `rebound-${config.stage}`;
+    const azs = config.availabilityZones;
+
+    this.network = new Network(this, 'Network', {
+      namePrefix,
+      availabilityZones: azs,
+      natGateways: config.natGateways,
+    });
+    const { vpc } = this.network;
+
+    const certificates = config.domain ? new TlsCertificates(this, 'Tls', config.domain) : undefined;
+    const securityGroups = new ShopSecurityGroups(this, 'SecurityGroups', {
+      namePrefix,
+      vpc,
+      albExposure: certificates ? { kind: 'internet' } : cloudFrontOnly(config),
+      appPort: APP_PORT,
+      databasePort: DATABASE_PORT,
+      cachePort: config.cache.port,
+    });
+
+    const accessLogs = new AccessLogsBucket(this, 'AccessLogs', { protectData: config.protectData });
+
+    this.webTier = new WebTier(this, 'WebTier', {
+      namePrefix,
+      stage: config.stage,
+      vpc,
+      securityGroup: securityGroups.app,
+      appPort: APP_PORT,
+      sizing: config.web,
+    });
+
+    this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
+      namePrefix,
+      vpc,
+      securityGroup: securityGroups.alb,
+      autoScalingGroup: this.webTier.autoScalingGroup,
+      appPort: APP_PORT,
+      accessLogs: accessLogs.bucket,
+      protectData: config.protectData,
+      certificate: certificates?.loadBalancer,
+    });
+
+    this.database = new Database(this, 'Database', {
+      namePrefix,
+      vpc,
+      securityGroup: securityGroups.database,
+      availabilityZones: azs,
+      sizing: config.database,
+      protectData: config.protectData,
+    });
+
+    this.cache = new Cache(this, 'Cache', {
+      namePrefix,
+      vpc,
+      securityGroup: securityGroups.cache,
+      availabilityZones: azs,
+      sizing: config.cache,
+      protectData: config.protectData,
+    });
+
+    const originDomain = config.domain ? `origin.${config.domain.domainName}` : undefined;
+    const { originVerifySecret } = this.loadBalancer;
+    this.edge = new Edge(this, 'Edge', {
+      namePrefix,
+      accessLogs: accessLogs.bucket,
+      protectData: config.protectData,
+      webAclArn: config.webAclArn,
+      albOrigin: {
+        domainName: originDomain ?? this.loadBalancer.loadBalancer.loadBalancerDnsName,
+        protocol: this.loadBalancer.originProtocol,
+        // A CloudFormation dynamic reference, resolved at deploy time: no secret in the template.
+        verifyHeader: originVerifySecret
+          ? { name: ORIGIN_VERIFY_HEADER, value: originVerifySecret.secretValue.unsafeUnwrap() }
+          : undefined,
+      },
+      viewerCertificate:
+        config.domain && certificates?.cloudFront
+          ? { certificate: certificates.cloudFront, domainNames: [config.domain.domainName] }
+          : undefined,
+    });
+
+    if (config.domain && certificates?.hostedZone && originDomain) {
+      new route53.ARecord(this, 'OriginRecord', {
+        zone: certificates.hostedZone,
+        recordName: `${originDomain}.`,
+        target: route53.RecordTarget.fromAlias(
+          new route53Targets.LoadBalancerTarget(this.loadBalancer.loadBalancer),
+        ),
+      });
+      if (certificates.cloudFront) {
+        new route53.ARecord(this, 'ShopRecord', {
+          zone: certificates.hostedZone,
+          recordName: `${config.domain.domainName}.`,
+          target: route53.RecordTarget.fromAlias(
+            new route53Targets.CloudFrontTarget(this.edge.distribution),
+          ),
+        });
+      }
+    }
+
+    this.alerts = new AlertsTopic(this, 'Alerts', {
+      namePrefix,
+      emails: config.alertEmails,
+      smsNumbers: config.alertSmsNumbers,
+    });
+
+    this.alarms = new ShopAlarms(this, 'Alarms', {
+      namePrefix,
+      loadBalancer: this.loadBalancer.loadBalancer,
+      targetGroup: this.loadBalancer.targetGroup,
+      webTier: this.webTier,
+      minCapacity: config.web.minCapacity,
+      database: this.database.primary,
+      replicas: this.database.replicas,
+      allocatedStorageGiB: config.database.allocatedStorageGiB,
+      cache: this.cache,
+      distribution: this.edge.distribution,
+    });
+
+    new AlarmNotifier(this, 'AlarmNotifier', {
+      namePrefix,
+      alertsTopic: this.alerts.topic,
+      alarmsBySeverity: {
+        critical: this.alarms.bySeverity('critical'),
+        warning: this.alarms.bySeverity('warning'),
+      },
+    });
+
+    new ShopDashboard(this, 'Dashboard', {
+      namePrefix,
+      alarms: this.alarms.alarms,
+      loadBalancer: this.loadBalancer.loadBalancer,
+      targetGroup: this.loadBalancer.targetGroup,
+      webTier: this.webTier,
+      database: this.database.primary,
+      replicas: this.database.replicas,
+      cache: this.cache,
+      distribution: this.edge.distribution,
+    });
+
+    this.publishEndpoints(namePrefix, config.stage);
+  }
+
+  /** Endpoints the app reads at boot (SSM) and people read after a deploy (outputs). */
+  private publishEndpoints(namePrefix: string, stage: string): void {
+    const endpoints: Record<string, string> = {
+      'db/primary-endpoint': this.database.primary.dbInstanceEndpointAddress,
+      'db/credentials-secret': this.database.primary.secret?.secretArn ?? '',
+      'cache/primary-endpoint': this.cache.replicationGroup.attrPrimaryEndPointAddress,
+      'cache/reader-endpoint': this.cache.replicationGroup.attrReaderEndPointAddress,
+      'cache/port': String(this.cache.replicationGroup.port),
+      'cache/auth-token-secret': this.cache.authToken.secretArn,
+      'assets/bucket': this.edge.assetsBucket.bucketName,
+    };
+    this.database.replicas.forEach((replica, index) => {
+      endpoints[`db/replica-${index + 1}-endpoint`] = replica.dbInstanceEndpointAddress;
+    });
+    for (const [name, value] of Object.entries(endpoints)) {
+      new ssm.StringParameter(this, `Param-${name}`, {
+        parameterName: `/rebound/${stage}/${name}`,
+        stringValue: value,
+        description: `Rebound ${name.replace('/', ' ')} (${namePrefix})`,
+      });
+    }
+    new CfnOutput(this, 'ShopUrl', {
+      value: `https://${this.edge.distribution.distributionDomainName}`,
+      description: 'The shop, through CloudFront',
+    });
+    new CfnOutput(this, 'LoadBalancerDns', { value: this.loadBalancer.loadBalancer.loadBalancerDnsName });
+    new CfnOutput(this, 'DatabasePrimaryEndpoint', { value: this.database.primary.dbInstanceEndpointAddress });
+    this.database.replicas.forEach((replica, index) => {
+      new CfnOutput(this, `DatabaseReplica${index + 1}Endpoint`, { value: replica.dbInstanceEndpointAddress });
+    });
+    new CfnOutput(this, 'CachePrimaryEndpoint', { value: this.cache.replicationGroup.attrPrimaryEndPointAddress });
+    new CfnOutput(this, 'CacheReaderEndpoint', { value: this.cache.replicationGroup.attrReaderEndPointAddress });
+    new CfnOutput(this, 'AlertsTopicArn', { value: this.alerts.topic.topicArn });
+  }
+}
+
+function cloudFrontOnly(config: ReboundConfig): AlbExposure {
+  if (config.cloudFrontPrefixListId === undefined) {
+    throw new Error('cloudFrontPrefixListId must be resolved by loadConfig when there is no domain');
+  }
+  return { kind: 'cloudfront-only', prefixListId: config.cloudFrontPrefixListId };
+}
