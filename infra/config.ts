@@ -148,6 +148,11 @@ class ContextParser {
 
   constructor(private readonly read: ContextReader) {}
 
+  isSet(key: ConfigKey): boolean {
+    const value = this.read(key);
+    return value !== undefined && value !== null && value !== '';
+  }
+
   raw(key: ConfigKey): string {
     const value = this.read(key) ?? CONFIG_DEFAULTS[key];
     if (typeof value === 'string') return value.trim();
@@ -226,13 +231,21 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
     );
   }
 
-  const stage = p.required('stage', STAGE, 'lowercase letters, digits and "-", starting with a letter, at most 20 characters');
+  const stage = p.required(
+    'stage',
+    STAGE,
+    'lowercase letters, digits and "-", starting with a letter, at most 20 characters',
+  );
   const region = p.required('region', REGION, 'an AWS region such as us-east-1');
   const account = p.optional('account', ACCOUNT, 'a 12-digit AWS account id');
   const availabilityZones = readAvailabilityZones(p, region);
 
   const alertEmails = p.list('alertEmails', EMAIL, 'comma-separated email addresses');
-  const alertSmsNumbers = p.list('alertSmsNumbers', E164, 'comma-separated E.164 phone numbers such as +15555550100');
+  const alertSmsNumbers = p.list(
+    'alertSmsNumbers',
+    E164,
+    'comma-separated E.164 phone numbers such as +15555550100',
+  );
   if (alertEmails.length === 0 && alertSmsNumbers.length === 0) {
     warnings.push(
       'no alert recipients: set -c alertEmails=... and/or -c alertSmsNumbers=... or nobody is told when the shop breaks',
@@ -240,13 +253,24 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
   }
 
   const domain = readDomain(p, region, warnings);
-  const webAclArn = p.optional('webAclArn', WEB_ACL_ARN, 'a WAFv2 web ACL ARN of CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/...)');
-  const givenPrefixListId = p.optional('cloudFrontPrefixListId', PREFIX_LIST_ID, 'a managed prefix list id such as pl-3b927c52');
+  const webAclArn = p.optional(
+    'webAclArn',
+    WEB_ACL_ARN,
+    'a WAFv2 web ACL ARN of CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/...)',
+  );
+  const givenPrefixListId = p.optional(
+    'cloudFrontPrefixListId',
+    PREFIX_LIST_ID,
+    'a managed prefix list id such as pl-3b927c52',
+  );
 
-  const cloudFrontPrefixListId =
-    givenPrefixListId ?? CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS[region];
-  if (domain === undefined && cloudFrontPrefixListId === undefined) {
-    p.fail('cloudFrontPrefixListId', '', `the id of com.amazonaws.global.cloudfront.origin-facing in ${region} (aws ec2 describe-managed-prefix-lists --region ${region}), because ${region} is not in the built-in table`);
+  const cloudFrontPrefixListId = givenPrefixListId ?? CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS[region];
+  if (domain === undefined && cloudFrontPrefixListId === undefined && REGION.test(region)) {
+    p.fail(
+      'cloudFrontPrefixListId',
+      '',
+      `the id of com.amazonaws.global.cloudfront.origin-facing in ${region} (aws ec2 describe-managed-prefix-lists --region ${region}), because ${region} is not in the built-in table`,
+    );
   }
 
   const natGatewayCount = p.integer('natGateways', 1, 3);
@@ -272,9 +296,16 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
   return { config, warnings };
 }
 
-function readAvailabilityZones(p: ContextParser, region: string): readonly [string, string, string] {
+function readAvailabilityZones(
+  p: ContextParser,
+  region: string,
+): readonly [string, string, string] {
   const azName = /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/;
-  const given = p.list('availabilityZones', azName, 'three comma-separated AZ names such as us-east-1a,us-east-1b,us-east-1c');
+  const given = p.list(
+    'availabilityZones',
+    azName,
+    'three comma-separated AZ names such as us-east-1a,us-east-1b,us-east-1c',
+  );
   const zones = given.length > 0 ? given : ['a', 'b', 'c'].map((letter) => `${region}${letter}`);
   const [first, second, third] = zones;
   if (zones.length !== 3 || first === undefined || second === undefined || third === undefined) {
@@ -287,45 +318,97 @@ function readAvailabilityZones(p: ContextParser, region: string): readonly [stri
   return [first, second, third];
 }
 
-function readDomain(p: ContextParser, region: string, warnings: string[]): DomainConfig | undefined {
-  const domainName = p.optional('domainName', DOMAIN, 'a lowercase DNS name such as shop.example.com');
-  const hostedZoneId = p.optional('hostedZoneId', HOSTED_ZONE_ID, 'a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ');
+function readDomain(
+  p: ContextParser,
+  region: string,
+  warnings: string[],
+): DomainConfig | undefined {
+  const domainName = p.optional(
+    'domainName',
+    DOMAIN,
+    'a lowercase DNS name such as shop.example.com',
+  );
+  const hostedZoneId = p.optional(
+    'hostedZoneId',
+    HOSTED_ZONE_ID,
+    'a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ',
+  );
   const certificateArn = p.optional('certificateArn', ACM_ARN, 'an ACM certificate ARN');
-  const cloudFrontCertificateArn = p.optional('cloudFrontCertificateArn', ACM_ARN, 'an ACM certificate ARN in us-east-1');
+  const cloudFrontCertificateArn = p.optional(
+    'cloudFrontCertificateArn',
+    ACM_ARN,
+    'an ACM certificate ARN in us-east-1',
+  );
 
   const certRegion = certificateArn?.match(ACM_ARN)?.[1];
   // A malformed ARN was reported above (certRegion is undefined); don't report it twice.
   if (certificateArn && certRegion !== undefined && certRegion !== region) {
-    p.fail('certificateArn', certificateArn, `a certificate in ${region}, the region of the load balancer`);
+    p.fail(
+      'certificateArn',
+      certificateArn,
+      `a certificate in ${region}, the region of the load balancer`,
+    );
   }
   const cloudFrontCertRegion = cloudFrontCertificateArn?.match(ACM_ARN)?.[1];
-  if (cloudFrontCertificateArn && cloudFrontCertRegion !== undefined && cloudFrontCertRegion !== 'us-east-1') {
-    p.fail('cloudFrontCertificateArn', cloudFrontCertificateArn, 'a certificate in us-east-1 (CloudFront only uses certificates from us-east-1)');
+  if (
+    cloudFrontCertificateArn &&
+    cloudFrontCertRegion !== undefined &&
+    cloudFrontCertRegion !== 'us-east-1'
+  ) {
+    p.fail(
+      'cloudFrontCertificateArn',
+      cloudFrontCertificateArn,
+      'a certificate in us-east-1 (CloudFront only uses certificates from us-east-1)',
+    );
   }
 
   if (domainName === undefined) {
-    for (const [key, value] of Object.entries({ hostedZoneId, certificateArn, cloudFrontCertificateArn })) {
+    for (const [key, value] of Object.entries({
+      hostedZoneId,
+      certificateArn,
+      cloudFrontCertificateArn,
+    })) {
       if (value !== undefined) p.fail(key, value, 'to be set only together with domainName');
     }
     return undefined;
   }
   if (hostedZoneId === undefined && certificateArn === undefined) {
-    p.fail('hostedZoneId', '', 'a hosted zone id (to validate a new certificate) or a certificateArn, because domainName is set');
+    p.fail(
+      'hostedZoneId',
+      '',
+      'a hosted zone id (to validate a new certificate) or a certificateArn, because domainName is set',
+    );
   }
   if (region !== 'us-east-1' && cloudFrontCertificateArn === undefined) {
-    warnings.push(`domainName is set but CloudFront needs a us-east-1 certificate (cloudFrontCertificateArn) outside us-east-1: the distribution keeps its *.cloudfront.net name`);
+    warnings.push(
+      `domainName is set but CloudFront needs a us-east-1 certificate (cloudFrontCertificateArn) outside us-east-1: the distribution keeps its *.cloudfront.net name`,
+    );
   }
   return { domainName, hostedZoneId, certificateArn, cloudFrontCertificateArn };
 }
 
 function readWebTier(p: ContextParser): WebTierConfig {
-  const instanceType = p.required('instanceType', EC2_INSTANCE_TYPE, 'an EC2 instance type such as t4g.medium');
+  const instanceType = p.required(
+    'instanceType',
+    EC2_INSTANCE_TYPE,
+    'an EC2 instance type such as t4g.medium',
+  );
   const minCapacity = p.integer('minCapacity', 3, 500, ' (at least one instance per AZ)');
-  const maxCapacity = p.integer('maxCapacity', 3, 500);
-  const desiredCapacity = p.integer('desiredCapacity', 3, 500);
-  if (maxCapacity < minCapacity) p.fail('maxCapacity', String(maxCapacity), `at least minCapacity (${minCapacity})`);
-  if (desiredCapacity < minCapacity || desiredCapacity > maxCapacity) {
-    p.fail('desiredCapacity', String(desiredCapacity), `between minCapacity (${minCapacity}) and maxCapacity (${maxCapacity})`);
+  // Unset max and desired follow min, so `-c minCapacity=6` alone is a valid change.
+  const maxCapacity = p.isSet('maxCapacity')
+    ? p.integer('maxCapacity', 3, 500)
+    : Math.max(CONFIG_DEFAULTS.maxCapacity, minCapacity);
+  const desiredCapacity = p.isSet('desiredCapacity')
+    ? p.integer('desiredCapacity', 3, 500)
+    : minCapacity;
+  if (maxCapacity < minCapacity) {
+    p.fail('maxCapacity', String(maxCapacity), `at least minCapacity (${minCapacity})`);
+  } else if (desiredCapacity < minCapacity || desiredCapacity > maxCapacity) {
+    p.fail(
+      'desiredCapacity',
+      String(desiredCapacity),
+      `between minCapacity (${minCapacity}) and maxCapacity (${maxCapacity})`,
+    );
   }
   return {
     instanceType,
@@ -339,15 +422,27 @@ function readWebTier(p: ContextParser): WebTierConfig {
 }
 
 function readDatabase(p: ContextParser): DatabaseConfig {
-  const instanceClass = p.required('dbInstanceClass', /^(db\.)?(?!db\.)[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'an RDS instance class such as db.t4g.medium');
+  const instanceClass = p.required(
+    'dbInstanceClass',
+    /^(db\.)?(?!db\.)[a-z][a-z0-9-]*\.[a-z0-9]+$/,
+    'an RDS instance class such as db.t4g.medium',
+  );
   const allocatedStorageGiB = p.integer('dbAllocatedStorageGiB', 20, 65536);
   const maxAllocatedStorageGiB = p.integer('dbMaxAllocatedStorageGiB', 20, 65536);
   if (maxAllocatedStorageGiB < allocatedStorageGiB) {
-    p.fail('dbMaxAllocatedStorageGiB', String(maxAllocatedStorageGiB), `at least dbAllocatedStorageGiB (${allocatedStorageGiB})`);
+    p.fail(
+      'dbMaxAllocatedStorageGiB',
+      String(maxAllocatedStorageGiB),
+      `at least dbAllocatedStorageGiB (${allocatedStorageGiB})`,
+    );
   }
   return {
     instanceClass: instanceClass.replace(/^db\./, ''),
-    engineVersion: p.required('dbEngineVersion', PG_VERSION, 'a PostgreSQL version such as 17 or 17.6'),
+    engineVersion: p.required(
+      'dbEngineVersion',
+      PG_VERSION,
+      'a PostgreSQL version such as 17 or 17.6',
+    ),
     readReplicas: p.integer('dbReadReplicas', 0, 5),
     allocatedStorageGiB,
     maxAllocatedStorageGiB,
@@ -360,7 +455,11 @@ function readCache(p: ContextParser): CacheConfig {
   if (port === 6379) p.fail('cachePort', '6379', 'a port other than the default 6379');
   return {
     engine: p.oneOf<CacheEngine>('cacheEngine', ['valkey', 'redis']),
-    nodeType: p.required('cacheNodeType', CACHE_NODE_TYPE, 'an ElastiCache node type such as cache.t4g.medium'),
+    nodeType: p.required(
+      'cacheNodeType',
+      CACHE_NODE_TYPE,
+      'an ElastiCache node type such as cache.t4g.medium',
+    ),
     replicas: p.integer('cacheReplicas', 1, 5, ' (Multi-AZ failover needs a replica)'),
     port,
   };

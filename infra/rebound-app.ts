@@ -1,6 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { type ReboundConfig, loadConfig } from './config.js';
+import { loadConfig, type ReboundConfig } from './config.js';
 import { ShopStack } from './stacks/shop-stack.js';
 
 export interface ReboundApp {

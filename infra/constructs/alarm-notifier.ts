@@ -6,8 +6,8 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../nag.js';
@@ -58,8 +58,12 @@ export class AlarmNotifier extends Construct {
 
     const notifier = new ReboundFunction(this, 'Function', {
       functionName: `${props.namePrefix}-alarm-notifier`,
-      description: 'Publishes shop alarm state changes to the alerts topic with a severity attribute',
-      entry: path.join(path.dirname(fileURLToPath(import.meta.url)), '../../functions/alarm-notifier.ts'),
+      description:
+        'Publishes shop alarm state changes to the alerts topic with a severity attribute',
+      entry: path.join(
+        path.dirname(fileURLToPath(import.meta.url)),
+        '../../functions/alarm-notifier.ts',
+      ),
       environment: { ALERTS_TOPIC_ARN: props.alertsTopic.topicArn },
       deadLetterQueue: this.deadLetterQueue,
     });
@@ -85,7 +89,10 @@ export class AlarmNotifier extends Construct {
       });
       rule.addTarget(
         new targets.LambdaFunction(notifier.function, {
-          event: events.RuleTargetInput.fromObject({ severity, event: events.EventField.fromPath('$') }),
+          event: events.RuleTargetInput.fromObject({
+            severity,
+            event: events.EventField.fromPath('$'),
+          }),
           deadLetterQueue: this.deadLetterQueue,
           retryAttempts: 8,
           maxEventAge: Duration.hours(2),

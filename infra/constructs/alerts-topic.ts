@@ -1,9 +1,13 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../nag.js';
 
 export type Severity = 'critical' | 'warning';
 
@@ -20,10 +24,14 @@ export interface AlertsTopicProps {
 /**
  * The SNS topic people subscribe to: KMS encrypted, an email subscription per address
  * (everything) and an SMS subscription per number (critical only, by filter policy).
+ * Messages SNS cannot deliver to a subscriber land in an encrypted dead-letter queue with an
+ * alarm, instead of vanishing after SNS's retries.
  */
 export class AlertsTopic extends Construct {
   public readonly topic: sns.Topic;
   public readonly key: kms.Key;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly deadLettersAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: AlertsTopicProps) {
     super(scope, id);
@@ -50,16 +58,56 @@ export class AlertsTopic extends Construct {
       enforceSSL: true,
     });
 
+    // SNS delivers undeliverable messages to the dead-letter queue, encrypted with the topic key.
+    this.key.grantEncryptDecrypt(new iam.ServicePrincipal('sns.amazonaws.com'));
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      queueName: `${props.namePrefix}-alerts-dlq`,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeFinding(
+      this.deadLetterQueue,
+      'Serverless-SQSRedrivePolicy',
+      'This queue is the dead-letter queue of the alert subscriptions; its messages are kept 14 days and alarmed on (alerts-dead-letters), not consumed.',
+    );
+    acknowledgeFinding(
+      this.deadLetterQueue,
+      'AwsSolutions-SQS3',
+      'The rule only recognises dead-letter queues named in an SQS redrive policy; this one is the RedrivePolicy target of the SNS subscriptions.',
+    );
+    this.deadLettersAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
+      alarmName: `${props.namePrefix}-alerts-dead-letters`,
+      alarmDescription:
+        '[critical] SNS could not deliver an alert to a subscriber (email bounced, SMS refused or over the spend limit): read the alerts dead-letter queue.',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.deadLettersAlarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
+
+    const deadLetterQueue = this.deadLetterQueue;
     for (const email of props.emails) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue }));
     }
     const criticalOnly = {
       [SEVERITY_ATTRIBUTE]: sns.SubscriptionFilter.stringFilter({ allowlist: ['critical'] }),
     };
+    // sns.Subscription directly: SmsSubscription drops the dead-letter queue.
     for (const number of props.smsNumbers) {
-      this.topic.addSubscription(
-        new subscriptions.SmsSubscription(number, { filterPolicy: criticalOnly }),
-      );
+      new sns.Subscription(this, `Sms${number}`, {
+        topic: this.topic,
+        protocol: sns.SubscriptionProtocol.SMS,
+        endpoint: number,
+        filterPolicy: criticalOnly,
+        deadLetterQueue,
+      });
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
@@ -56,9 +56,11 @@ export class ShopDashboard extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      graph('Edge: requests / 5xx rate (%)', [cloudFrontMetric('Requests', 'Sum')], [
-        cloudFrontMetric('5xxErrorRate', 'Average'),
-      ]),
+      graph(
+        'Edge: requests / 5xx rate (%)',
+        [cloudFrontMetric('Requests', 'Sum')],
+        [cloudFrontMetric('5xxErrorRate', 'Average')],
+      ),
       graph(
         'ALB: requests / 5xx',
         [targetGroup.metrics.requestCount({ period, statistic: 'Sum' })],
@@ -79,9 +81,11 @@ export class ShopDashboard extends Construct {
         targetGroup.metrics.healthyHostCount({ period }),
         targetGroup.metrics.unhealthyHostCount({ period }),
       ]),
-      graph('DB: CPU (%) / connections', [database.metricCPUUtilization({ period })], [
-        database.metricDatabaseConnections({ period }),
-      ]),
+      graph(
+        'DB: CPU (%) / connections',
+        [database.metricCPUUtilization({ period })],
+        [database.metricDatabaseConnections({ period })],
+      ),
     );
     this.dashboard.addWidgets(
       graph('DB: free storage / freeable memory (bytes)', [
@@ -90,15 +94,22 @@ export class ShopDashboard extends Construct {
       ]),
       graph(
         'DB: replica lag (s)',
-        props.replicas.map((replica) => replica.metric('ReplicaLag', { period, statistic: 'Maximum' })),
+        props.replicas.map((replica) =>
+          replica.metric('ReplicaLag', { period, statistic: 'Maximum' }),
+        ),
       ),
-      graph('Cache: engine CPU / memory (%)', cacheNodes('EngineCPUUtilization'), cacheNodes('DatabaseMemoryUsagePercentage')),
+      graph(
+        'Cache: engine CPU / memory (%)',
+        cacheNodes('EngineCPUUtilization'),
+        cacheNodes('DatabaseMemoryUsagePercentage'),
+      ),
     );
     this.dashboard.addWidgets(
-      graph('Cache: hits / misses / evictions', [
-        ...cacheNodes('CacheHits', 'Sum'),
-        ...cacheNodes('CacheMisses', 'Sum'),
-      ], cacheNodes('Evictions', 'Sum')),
+      graph(
+        'Cache: hits / misses / evictions',
+        [...cacheNodes('CacheHits', 'Sum'), ...cacheNodes('CacheMisses', 'Sum')],
+        cacheNodes('Evictions', 'Sum'),
+      ),
     );
   }
 }

@@ -18,8 +18,11 @@ export function demoAppUserData(props: DemoAppUserDataProps): ec2.UserData {
     agent: { metrics_collection_interval: 60 },
     metrics: {
       namespace: props.agentNamespace,
+      // CloudWatch agent placeholders, filled in on the instance (not JavaScript templates).
       append_dimensions: {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: agent placeholder
         AutoScalingGroupName: '${aws:AutoScalingGroupName}',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: agent placeholder
         InstanceId: '${aws:InstanceId}',
       },
       aggregation_dimensions: [['AutoScalingGroupName'], ['InstanceId']],

@@ -21,7 +21,10 @@ export interface EdgeProps {
   readonly accessLogs: s3.IBucket;
   readonly protectData: boolean;
   /** Viewer certificate and its names; without it the distribution keeps its cloudfront.net name. */
-  readonly viewerCertificate?: { readonly certificate: acm.ICertificate; readonly domainNames: string[] };
+  readonly viewerCertificate?: {
+    readonly certificate: acm.ICertificate;
+    readonly domainNames: string[];
+  };
   /**
    * An existing CLOUDFRONT-scope web ACL.
    * @default - a web ACL is created when the stack is in us-east-1, none elsewhere
@@ -100,7 +103,9 @@ export class Edge extends Construct {
       additionalBehaviors: Object.fromEntries(STATIC_PATHS.map((path) => [path, assetsBehavior])),
       certificate: props.viewerCertificate?.certificate,
       domainNames: props.viewerCertificate?.domainNames,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      minimumProtocolVersion: props.viewerCertificate
+        ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021
+        : undefined,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       enableLogging: true,

@@ -67,7 +67,8 @@ export class ReboundFunction extends Construct {
         // Bundle the SDK instead of using the runtime's copy: pinned versions, tree-shaken.
         bundleAwsSDK: true,
         mainFields: ['module', 'main'],
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        banner:
+          "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
       },
     });
     acknowledgeFinding(

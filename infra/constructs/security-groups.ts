@@ -1,5 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../nag.js';
 
 export type AlbExposure =
   /** A domain with its own certificate: browsers may reach the ALB on 80 (redirect) and 443. */
@@ -46,6 +47,11 @@ export class ShopSecurityGroups extends Construct {
     if (props.albExposure.kind === 'internet') {
       this.alb.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from viewers');
       this.alb.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP, redirected to HTTPS');
+      acknowledgeFinding(
+        this.alb,
+        'AwsSolutions-EC23',
+        'The internet-facing ALB of a shop with its own domain must accept 443 (and 80, redirected) from anyone; it is the only group open to 0.0.0.0/0.',
+      );
     } else {
       this.alb.addIngressRule(
         ec2.Peer.prefixList(props.albExposure.prefixListId),
@@ -59,6 +65,10 @@ export class ShopSecurityGroups extends Construct {
       ec2.Port.tcp(props.databasePort),
       'App instances to PostgreSQL',
     );
-    this.cache.connections.allowFrom(this.app, ec2.Port.tcp(props.cachePort), 'App instances to cache');
+    this.cache.connections.allowFrom(
+      this.app,
+      ec2.Port.tcp(props.cachePort),
+      'App instances to cache',
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
@@ -142,7 +142,8 @@ function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
     {
       what: 'web-cpu-high',
       severity: 'warning',
-      description: 'Web tier average CPU stays above 90% although target tracking aims lower: likely at max capacity.',
+      description:
+        'Web tier average CPU stays above 90% although target tracking aims lower: likely at max capacity.',
       metric: webTier.cpuUtilization,
       threshold: 90,
       comparison: ABOVE,
@@ -183,7 +184,8 @@ function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
     {
       what: 'db-free-storage-low',
       severity: 'critical',
-      description: 'Database primary has less than 10% of its storage free; writes stop when it is full.',
+      description:
+        'Database primary has less than 10% of its storage free; writes stop when it is full.',
       metric: database.metricFreeStorageSpace({ period: minute, statistic: 'Minimum' }),
       threshold: Math.round(props.allocatedStorageGiB * 0.1 * GiB),
       comparison: BELOW,
@@ -204,7 +206,8 @@ function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
       what: 'db-connections-high',
       severity: 'warning',
       // max_connections is LEAST(DBInstanceClassMemory/9531392, 5000): ~400 on 4 GiB.
-      description: 'Database primary holds more than 300 connections (~75% of max_connections on db.t4g.medium).',
+      description:
+        'Database primary holds more than 300 connections (~75% of max_connections on db.t4g.medium).',
       metric: database.metricDatabaseConnections({ period: minute, statistic: 'Maximum' }),
       threshold: 300,
       comparison: ABOVE,
@@ -246,7 +249,8 @@ function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
     {
       what: 'cache-evictions',
       severity: 'warning',
-      description: 'The cache evicts keys (sessions may be lost): more than 100 a minute on a node.',
+      description:
+        'The cache evicts keys (sessions may be lost): more than 100 a minute on a node.',
       metric: cacheMax('Evictions', 'Max evictions per node', 'Sum'),
       threshold: 100,
       comparison: ABOVE,

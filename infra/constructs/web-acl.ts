@@ -10,7 +10,10 @@ export interface WebAclProps {
   readonly rateLimitPer5Minutes?: number;
 }
 
-const MANAGED_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet'];
+const MANAGED_RULE_GROUPS = [
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+];
 
 /** CLOUDFRONT-scope WAF web ACL: AWS managed common and bad-input rules plus a per-IP rate limit. */
 export class WebAcl extends Construct {
@@ -44,7 +47,10 @@ export class WebAcl extends Construct {
           priority: managedRules.length + 1,
           action: { block: {} },
           statement: {
-            rateBasedStatement: { limit: props.rateLimitPer5Minutes ?? 2000, aggregateKeyType: 'IP' },
+            rateBasedStatement: {
+              limit: props.rateLimitPer5Minutes ?? 2000,
+              aggregateKeyType: 'IP',
+            },
           },
           visibilityConfig: visibility('RateLimitPerIp'),
         },

@@ -99,7 +99,10 @@ export class WebTier extends Construct {
       launchTemplate,
       minCapacity: sizing.minCapacity,
       maxCapacity: sizing.maxCapacity,
-      desiredCapacity: sizing.desiredCapacity,
+      // A DesiredCapacity in the template resets the group's size on every deploy (scaling in
+      // a busy shop), so it is only written when it was configured above the minimum.
+      desiredCapacity:
+        sizing.desiredCapacity > sizing.minCapacity ? sizing.desiredCapacity : undefined,
       healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
         additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
         gracePeriod,

@@ -52,7 +52,9 @@ export class ShopStack extends Stack {
     });
     const { vpc } = this.network;
 
-    const certificates = config.domain ? new TlsCertificates(this, 'Tls', config.domain) : undefined;
+    const certificates = config.domain
+      ? new TlsCertificates(this, 'Tls', config.domain)
+      : undefined;
     const securityGroups = new ShopSecurityGroups(this, 'SecurityGroups', {
       namePrefix,
       vpc,
@@ -62,7 +64,9 @@ export class ShopStack extends Stack {
       cachePort: config.cache.port,
     });
 
-    const accessLogs = new AccessLogsBucket(this, 'AccessLogs', { protectData: config.protectData });
+    const accessLogs = new AccessLogsBucket(this, 'AccessLogs', {
+      protectData: config.protectData,
+    });
 
     this.webTier = new WebTier(this, 'WebTier', {
       namePrefix,
@@ -210,20 +214,32 @@ export class ShopStack extends Stack {
       value: `https://${this.edge.distribution.distributionDomainName}`,
       description: 'The shop, through CloudFront',
     });
-    new CfnOutput(this, 'LoadBalancerDns', { value: this.loadBalancer.loadBalancer.loadBalancerDnsName });
-    new CfnOutput(this, 'DatabasePrimaryEndpoint', { value: this.database.primary.dbInstanceEndpointAddress });
-    this.database.replicas.forEach((replica, index) => {
-      new CfnOutput(this, `DatabaseReplica${index + 1}Endpoint`, { value: replica.dbInstanceEndpointAddress });
+    new CfnOutput(this, 'LoadBalancerDns', {
+      value: this.loadBalancer.loadBalancer.loadBalancerDnsName,
     });
-    new CfnOutput(this, 'CachePrimaryEndpoint', { value: this.cache.replicationGroup.attrPrimaryEndPointAddress });
-    new CfnOutput(this, 'CacheReaderEndpoint', { value: this.cache.replicationGroup.attrReaderEndPointAddress });
+    new CfnOutput(this, 'DatabasePrimaryEndpoint', {
+      value: this.database.primary.dbInstanceEndpointAddress,
+    });
+    this.database.replicas.forEach((replica, index) => {
+      new CfnOutput(this, `DatabaseReplica${index + 1}Endpoint`, {
+        value: replica.dbInstanceEndpointAddress,
+      });
+    });
+    new CfnOutput(this, 'CachePrimaryEndpoint', {
+      value: this.cache.replicationGroup.attrPrimaryEndPointAddress,
+    });
+    new CfnOutput(this, 'CacheReaderEndpoint', {
+      value: this.cache.replicationGroup.attrReaderEndPointAddress,
+    });
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alerts.topic.topicArn });
   }
 }
 
 function cloudFrontOnly(config: ReboundConfig): AlbExposure {
   if (config.cloudFrontPrefixListId === undefined) {
-    throw new Error('cloudFrontPrefixListId must be resolved by loadConfig when there is no domain');
+    throw new Error(
+      'cloudFrontPrefixListId must be resolved by loadConfig when there is no domain',
+    );
   }
   return { kind: 'cloudfront-only', prefixListId: config.cloudFrontPrefixListId };
 }

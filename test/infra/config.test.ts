@@ -43,7 +43,7 @@ describe('loadConfig defaults', () => {
       alertSmsNumbers: [],
       domain: undefined,
       webAclArn: undefined,
-      cloudFrontPrefixListId: undefined,
+      cloudFrontPrefixListId: 'pl-3b927c52',
       natGateways: 3,
       protectData: false,
       web: {
@@ -88,10 +88,10 @@ describe('loadConfig defaults', () => {
   it.each([
     ['us-east-1', ['us-east-1a', 'us-east-1b', 'us-east-1c']],
     ['eu-west-1', ['eu-west-1a', 'eu-west-1b', 'eu-west-1c']],
-    ['us-gov-west-1', ['us-gov-west-1a', 'us-gov-west-1b', 'us-gov-west-1c']],
+    ['ca-central-1', ['ca-central-1a', 'ca-central-1b', 'ca-central-1c']],
   ])('derives the three AZs from region %s', (region, zones) => {
-    // Prepare
-    const ctx = { region };
+    // Prepare: ca-central-1 is not in the built-in prefix-list table, so it is given.
+    const ctx = { region, cloudFrontPrefixListId: 'pl-38a64351' };
 
     // Act
     const { config } = loadConfig(read(ctx));
@@ -342,7 +342,7 @@ describe('loadConfig invalid input', () => {
     { name: 'natGateways 0', ctx: { natGateways: '0' }, key: 'natGateways', value: '0', allowed: 'a whole number from 1 to 3' },
     { name: 'natGateways x', ctx: { natGateways: 'x' }, key: 'natGateways', value: 'x', allowed: 'a whole number from 1 to 3' },
     { name: 'minCapacity 2', ctx: { minCapacity: 2 }, key: 'minCapacity', value: '2', allowed: 'at least one instance per AZ' },
-    { name: 'maxCapacity below minCapacity', ctx: { minCapacity: 6, maxCapacity: 4, desiredCapacity: 5 }, key: 'maxCapacity', value: '4', allowed: 'at least minCapacity (6)', count: 2 },
+    { name: 'maxCapacity below minCapacity', ctx: { minCapacity: 6, maxCapacity: 4, desiredCapacity: 5 }, key: 'maxCapacity', value: '4', allowed: 'at least minCapacity (6)', count: 1 },
     { name: 'desiredCapacity above maxCapacity', ctx: { desiredCapacity: 13 }, key: 'desiredCapacity', value: '13', allowed: 'between minCapacity (3) and maxCapacity (12)' },
     { name: 'desiredCapacity below minCapacity', ctx: { minCapacity: 6, desiredCapacity: 4 }, key: 'desiredCapacity', value: '4', allowed: 'between minCapacity (6) and maxCapacity (12)' },
     { name: 'cpuTargetPercent 0', ctx: { cpuTargetPercent: 0 }, key: 'cpuTargetPercent', value: '0', allowed: 'a whole number from 10 to 95' },
@@ -510,5 +510,41 @@ describe('loadConfig domain', () => {
       cloudFrontCertificateArn: CERT_US_EAST_1,
     });
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('loadConfig capacity and prefix-list defaults', () => {
+  it('lets max and desired capacity follow minCapacity when only min is set', () => {
+    // Act
+    const { config } = loadConfig(read({ minCapacity: '15' }));
+
+    // Assess
+    expect(config.web).toMatchObject({ minCapacity: 15, maxCapacity: 15, desiredCapacity: 15 });
+  });
+
+  it('asks for cloudFrontPrefixListId in a region outside the built-in table', () => {
+    // Act
+    const act = () => loadConfig(read({ region: 'ca-central-1' }));
+
+    // Assess
+    expect(act).toThrow(ConfigError);
+    expect(() => act()).toThrow(
+      /^config "cloudFrontPrefixListId": got "", expected the id of com\.amazonaws\.global\.cloudfront\.origin-facing in ca-central-1/,
+    );
+  });
+
+  it('needs no prefix list when a domain puts TLS on the ALB', () => {
+    // Act
+    const { config } = loadConfig(
+      read({
+        region: 'ca-central-1',
+        domainName: 'shop.example.com',
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      }),
+    );
+
+    // Assess
+    expect(config.cloudFrontPrefixListId).toBeUndefined();
+    expect(config.domain?.domainName).toBe('shop.example.com');
   });
 });
