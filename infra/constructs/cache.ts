@@ -120,7 +120,6 @@ export class Cache extends Construct {
       autoMinorVersionUpgrade: true,
       notificationTopicArn: this.notificationTopic.topicArn,
     });
-    this.replicationGroup.addDependency(subnetGroup);
     this.replicationGroup.applyRemovalPolicy(
       props.protectData ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
     );
