@@ -1,17 +1,17 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../nag.js';
+import { AlarmedDeadLetterQueue, allowServiceToUseKey } from './alarmed-dead-letter-queue.js';
 import type { Severity } from './alerts-topic.js';
 import { ReboundFunction } from './rebound-function.js';
 
@@ -45,28 +45,15 @@ export class AlarmNotifier extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // EventBridge writes undeliverable events into the queue, so it must use the key too.
-    deadLettersKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'EventBridgeDeadLetters',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+    allowServiceToUseKey(deadLettersKey, 'events.amazonaws.com', 'EventBridgeDeadLetters');
+    const deadLetters = new AlarmedDeadLetterQueue(this, 'DeadLetters', {
       queueName: `${props.namePrefix}-alarm-notifier-dlq`,
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: deadLettersKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      key: deadLettersKey,
+      whatIsLost: 'Alarm notifications (an alarm went unannounced)',
+      alarmName: `${props.namePrefix}-alarm-notifier-dead-letters`,
+      alarmTopic: props.alertsTopic,
     });
-
-    acknowledgeFinding(
-      this.deadLetterQueue,
-      'Serverless-SQSRedrivePolicy',
-      'This queue is the dead-letter queue; nothing reads and fails its messages, they are alarmed on (alarm-notifier-dead-letters) and kept 14 days.',
-    );
+    this.deadLetterQueue = deadLetters.queue;
 
     const notifier = new ReboundFunction(this, 'Function', {
       functionName: `${props.namePrefix}-alarm-notifier`,
@@ -120,31 +107,16 @@ export class AlarmNotifier extends Construct {
       this.rules.push(rule);
     }
 
-    const alarmDirectly = new cloudwatchActions.SnsAction(props.alertsTopic);
-    this.selfAlarms = [
-      new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
-        alarmName: `${props.namePrefix}-alarm-notifier-dead-letters`,
-        alarmDescription:
-          '[critical] Alarm notifications could not be delivered: read the dead-letter queue, an alarm went unannounced.',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(1),
-          statistic: 'Maximum',
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-        alarmName: `${props.namePrefix}-alarm-notifier-errors`,
-        alarmDescription: '[warning] The alarm notifier failed; Lambda retries, then dead-letters.',
-        metric: notifier.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    ];
-    for (const alarm of this.selfAlarms) alarm.addAlarmAction(alarmDirectly);
+    const errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmName: `${props.namePrefix}-alarm-notifier-errors`,
+      alarmDescription: '[warning] The alarm notifier failed; Lambda retries, then dead-letters.',
+      metric: notifier.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    errorsAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alertsTopic));
+    this.selfAlarms = [deadLetters.alarm, errorsAlarm];
   }
 }

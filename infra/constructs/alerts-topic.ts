@@ -1,13 +1,13 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../nag.js';
+import { AlarmedDeadLetterQueue, allowServiceToUseKey } from './alarmed-dead-letter-queue.js';
 
 export type Severity = 'critical' | 'warning';
 
@@ -42,15 +42,7 @@ export class AlertsTopic extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // CloudWatch alarms that watch Rebound itself publish straight to the topic.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchAlarmsPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
+    allowServiceToUseKey(this.key, 'cloudwatch.amazonaws.com', 'CloudWatchAlarmsPublish');
     this.topic = new sns.Topic(this, 'Topic', {
       topicName: `${props.namePrefix}-alerts`,
       displayName: 'Rebound alerts',
@@ -60,37 +52,20 @@ export class AlertsTopic extends Construct {
 
     // SNS delivers undeliverable messages to the dead-letter queue, encrypted with the topic key.
     this.key.grantEncryptDecrypt(new iam.ServicePrincipal('sns.amazonaws.com'));
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+    const deadLetters = new AlarmedDeadLetterQueue(this, 'DeadLetters', {
       queueName: `${props.namePrefix}-alerts-dlq`,
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      key: this.key,
+      whatIsLost: 'An alert to a subscriber (email bounced, SMS refused or over the spend limit)',
+      alarmName: `${props.namePrefix}-alerts-dead-letters`,
+      alarmTopic: this.topic,
     });
-    acknowledgeFinding(
-      this.deadLetterQueue,
-      'Serverless-SQSRedrivePolicy',
-      'This queue is the dead-letter queue of the alert subscriptions; its messages are kept 14 days and alarmed on (alerts-dead-letters), not consumed.',
-    );
+    this.deadLetterQueue = deadLetters.queue;
+    this.deadLettersAlarm = deadLetters.alarm;
     acknowledgeFinding(
       this.deadLetterQueue,
       'AwsSolutions-SQS3',
       'The rule only recognises dead-letter queues named in an SQS redrive policy; this one is the RedrivePolicy target of the SNS subscriptions.',
     );
-    this.deadLettersAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
-      alarmName: `${props.namePrefix}-alerts-dead-letters`,
-      alarmDescription:
-        '[critical] SNS could not deliver an alert to a subscriber (email bounced, SMS refused or over the spend limit): read the alerts dead-letter queue.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.deadLettersAlarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
 
     const deadLetterQueue = this.deadLetterQueue;
     for (const email of props.emails) {
