@@ -1,4 +1,9 @@
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+// zod/mini instead of classic zod: the same validation in ~30 KB of bundle instead of ~440 KB
+// (cold start). It ships no messages by default; the English locale keeps reasons readable.
+z.config(en());
 
 /**
  * Input of the interim alarm notifier and the CloudWatch "Alarm State Change" event it carries.
@@ -24,15 +29,16 @@ export type AlarmStateValue = z.infer<typeof AlarmStateValueSchema>;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 
-const text = (max: number) => z.string().max(max);
+const text = (max: number) => z.string().check(z.maxLength(max));
+const optionalText = (max: number) => z.optional(text(max));
 
 export const AlarmStateSchema = z.object({
   value: AlarmStateValueSchema,
-  reason: text(4096).optional(),
-  timestamp: text(64).optional(),
+  reason: optionalText(4096),
+  timestamp: optionalText(64),
   /** Composite alarms only: why CloudWatch holds the alarm's own actions. */
-  actionsSuppressedBy: text(64).optional(),
-  actionsSuppressedReason: text(1024).optional(),
+  actionsSuppressedBy: optionalText(64),
+  actionsSuppressedReason: optionalText(1024),
 });
 export type AlarmState = z.infer<typeof AlarmStateSchema>;
 
@@ -40,38 +46,38 @@ export const MetricSchema = z.object({
   namespace: text(255),
   name: text(255),
   /** A map, not the `[{Name, Value}]` list of the CloudWatch API. */
-  dimensions: z.record(text(255), text(1024)).optional(),
+  dimensions: z.optional(z.record(text(255), text(1024))),
 });
 
 export const MetricDataQuerySchema = z.object({
-  id: text(255).optional(),
-  metricStat: z
-    .object({
+  id: optionalText(255),
+  metricStat: z.optional(
+    z.object({
       metric: MetricSchema,
-      period: z.number().optional(),
-      stat: text(100).optional(),
-    })
-    .optional(),
-  expression: text(10240).optional(),
-  label: text(2048).optional(),
-  returnData: z.boolean().optional(),
+      period: z.optional(z.number()),
+      stat: optionalText(100),
+    }),
+  ),
+  expression: optionalText(10240),
+  label: optionalText(2048),
+  returnData: z.optional(z.boolean()),
 });
 export type MetricDataQuery = z.infer<typeof MetricDataQuerySchema>;
 
 export const AlarmConfigurationSchema = z.object({
-  description: text(1024).optional(),
+  description: optionalText(1024),
   /** Metric and metric-math alarms. Composite alarms have none. */
-  metrics: z.array(MetricDataQuerySchema).max(100).optional(),
+  metrics: z.optional(z.array(MetricDataQuerySchema).check(z.maxLength(100))),
   /** Composite alarms only. */
-  alarmRule: text(10240).optional(),
+  alarmRule: optionalText(10240),
 });
 export type AlarmConfiguration = z.infer<typeof AlarmConfigurationSchema>;
 
 /** Present when an alarm mute rule mutes the alarm's own actions. */
 export const MuteDetailSchema = z.object({
-  mutedByArn: text(2048).optional(),
-  muteWindowStart: text(64).optional(),
-  muteWindowEnd: text(64).optional(),
+  mutedByArn: optionalText(2048),
+  muteWindowStart: optionalText(64),
+  muteWindowEnd: optionalText(64),
 });
 
 const quote = (value: unknown): string => JSON.stringify(value)?.slice(0, 100) ?? String(value);
@@ -83,17 +89,17 @@ export const AlarmStateChangeEventSchema = z.object({
       `unsupported detail-type ${quote(issue.input)}: only "${ALARM_STATE_CHANGE_DETAIL_TYPE}" is handled`,
   }),
   source: z.literal('aws.cloudwatch'),
-  account: z.string().regex(ACCOUNT_ID, 'expected a 12-digit AWS account id'),
+  account: z.string().check(z.regex(ACCOUNT_ID, 'expected a 12-digit AWS account id')),
   time: text(64),
-  region: z.string().regex(REGION, 'expected an AWS region code such as us-east-1'),
+  region: z.string().check(z.regex(REGION, 'expected an AWS region code such as us-east-1')),
   /** The alarm ARN is `resources[0]`; the detail does not repeat it. */
-  resources: z.array(text(2048)).max(20).optional(),
+  resources: z.optional(z.array(text(2048)).check(z.maxLength(20))),
   detail: z.object({
-    alarmName: z.string().min(1).max(255),
+    alarmName: z.string().check(z.minLength(1), z.maxLength(255)),
     state: AlarmStateSchema,
-    previousState: AlarmStateSchema.optional(),
-    configuration: AlarmConfigurationSchema.optional().catch(undefined),
-    muteDetail: MuteDetailSchema.optional().catch(undefined),
+    previousState: z.optional(AlarmStateSchema),
+    configuration: z.catch(z.optional(AlarmConfigurationSchema), undefined),
+    muteDetail: z.catch(z.optional(MuteDetailSchema), undefined),
   }),
 });
 export type AlarmStateChangeEvent = z.infer<typeof AlarmStateChangeEventSchema>;
