@@ -138,8 +138,11 @@ const HOSTED_ZONE_ID = /^Z[A-Z0-9]{4,31}$/;
 const ACM_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/;
 const WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/.+$/;
 const PREFIX_LIST_ID = /^pl-[0-9a-f]{8,17}$/;
-const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-const CACHE_NODE_TYPE = /^cache\.[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+/** Family letters, generation digits, capabilities, size: the shape aws-cdk-lib can parse. */
+const INSTANCE_TYPE = '[a-z]+\\d{1,2}[a-z-]*\\.[a-z0-9-]+';
+const EC2_INSTANCE_TYPE = new RegExp(`^${INSTANCE_TYPE}$`);
+const RDS_INSTANCE_CLASS = new RegExp(`^(db\\.)?${INSTANCE_TYPE}$`);
+const CACHE_NODE_TYPE = new RegExp(`^cache\\.${INSTANCE_TYPE}$`);
 const PG_VERSION = /^\d{2}(\.\d{1,2})?$/;
 
 /** Collects problems while reading typed values out of context. */
@@ -424,7 +427,7 @@ function readWebTier(p: ContextParser): WebTierConfig {
 function readDatabase(p: ContextParser): DatabaseConfig {
   const instanceClass = p.required(
     'dbInstanceClass',
-    /^(db\.)?(?!db\.)[a-z][a-z0-9-]*\.[a-z0-9]+$/,
+    RDS_INSTANCE_CLASS,
     'an RDS instance class such as db.t4g.medium',
   );
   const allocatedStorageGiB = p.integer('dbAllocatedStorageGiB', 20, 65536);

@@ -353,6 +353,8 @@ describe('loadConfig invalid input', () => {
     { name: 'cachePort 6379', ctx: { cachePort: 6379 }, key: 'cachePort', value: '6379', allowed: 'a port other than the default 6379' },
     { name: 'cacheReplicas 0', ctx: { cacheReplicas: 0 }, key: 'cacheReplicas', value: '0', allowed: 'Multi-AZ failover needs a replica' },
     { name: 'dbEngineVersion latest', ctx: { dbEngineVersion: 'latest' }, key: 'dbEngineVersion', value: 'latest', allowed: 'a PostgreSQL version such as 17 or 17.6' },
+    { name: 'instanceType without a generation (aws-cdk-lib cannot parse it)', ctx: { instanceType: 'zz.large' }, key: 'instanceType', value: 'zz.large', allowed: 'an EC2 instance type' },
+    { name: 'cacheNodeType without a generation', ctx: { cacheNodeType: 'cache.zz.x' }, key: 'cacheNodeType', value: 'cache.zz.x', allowed: 'an ElastiCache node type' },
     { name: 'dbInstanceClass without size', ctx: { dbInstanceClass: 'db.t4g' }, key: 'dbInstanceClass', value: 'db.t4g', allowed: 'an RDS instance class' },
     { name: 'certificateArn of another region', ctx: { ...domain, certificateArn: CERT_EU_WEST_1 }, key: 'certificateArn', value: CERT_EU_WEST_1, allowed: 'a certificate in us-east-1' },
     { name: 'malformed certificateArn', ctx: { ...domain, certificateArn: 'not-an-arn' }, key: 'certificateArn', value: 'not-an-arn', allowed: 'an ACM certificate ARN' },
