@@ -2,6 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { parseAlarmNotification } from './lib/alarm-event.js';
 import { renderAlarmMessage } from './lib/alarm-message.js';
 import { requireEnv } from './lib/env.js';
+import { SEVERITY_ATTRIBUTE } from './lib/severity.js';
 
 /**
  * Interim alarm notifier: turns one CloudWatch "Alarm State Change" event into one SNS message
@@ -55,7 +56,7 @@ export const handler = async (input: unknown): Promise<AlarmNotifierResult> => {
         MessageStructure: 'json',
         Message: JSON.stringify({ default: message.email, email: message.email, sms: message.sms }),
         MessageAttributes: {
-          severity: { DataType: 'String', StringValue: message.severity },
+          [SEVERITY_ATTRIBUTE]: { DataType: 'String', StringValue: message.severity },
           kind: { DataType: 'String', StringValue: 'alarm' },
         },
       }),

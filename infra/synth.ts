@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listAcknowledgements } from './acknowledgements.js';
 import { ConfigError } from './config.js';
+import { listNagAcknowledgements } from './nag.js';
 import { buildReboundApp } from './rebound-app.js';
 import { type CfnTemplate, formatSummary, summarizeStack } from './summary.js';
 
@@ -61,15 +61,11 @@ function main(): number {
     summarizeStack(stack.stackName, stack.template as CfnTemplate),
   );
   console.log(formatSummary(summaries));
-  const acknowledged = listAcknowledgements(built.app).filter(({ rule }) =>
-    /^(AwsSolutions|Serverless)::/.test(rule),
-  );
+  const acknowledged = listNagAcknowledgements(built.app);
   console.log(
     `cdk-nag acknowledgements (${acknowledged.length}, reasons in the code and cdk.out):`,
   );
-  for (const { rule, path: where } of acknowledged) {
-    console.log(`  ${rule.slice(rule.indexOf('::') + 2)}  ${where}`);
-  }
+  for (const { finding, path: where } of acknowledged) console.log(`  ${finding}  ${where}`);
   console.log(
     `synthesized ${summaries.length} stack(s) for stage "${built.config.stage}" in ${built.config.region} ` +
       `into ${path.relative(process.cwd(), outdir) || outdir} in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +

@@ -1,5 +1,6 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { SEVERITIES } from './severity.js';
 
 // zod/mini instead of classic zod: the same validation in ~30 KB of bundle instead of ~440 KB
 // (cold start). It ships no messages by default; the English locale keeps reasons readable.
@@ -17,9 +18,7 @@ z.config(en());
 
 export const ALARM_STATE_CHANGE_DETAIL_TYPE = 'CloudWatch Alarm State Change';
 
-export const SEVERITIES = ['critical', 'warning'] as const;
 export const SeveritySchema = z.enum(SEVERITIES);
-export type Severity = z.infer<typeof SeveritySchema>;
 
 export const ALARM_STATE_VALUES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
 export const AlarmStateValueSchema = z.enum(ALARM_STATE_VALUES);

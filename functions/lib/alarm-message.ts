@@ -1,9 +1,5 @@
-import type {
-  AlarmNotification,
-  AlarmStateValue,
-  MetricDataQuery,
-  Severity,
-} from './alarm-event.js';
+import type { AlarmNotification, AlarmStateValue, MetricDataQuery } from './alarm-event.js';
+import type { Severity } from './severity.js';
 import {
   collapseWhitespace,
   SMS_SEGMENT_LENGTH,

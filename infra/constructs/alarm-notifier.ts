@@ -10,9 +10,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SEVERITIES, type Severity } from '../../functions/lib/severity.js';
 import { acknowledgeFinding } from '../nag.js';
 import { AlarmedDeadLetterQueue, allowServiceToUseKey } from './alarmed-dead-letter-queue.js';
-import type { Severity } from './alerts-topic.js';
 import { ReboundFunction } from './rebound-function.js';
 
 export interface AlarmNotifierProps {
@@ -81,7 +81,7 @@ export class AlarmNotifier extends Construct {
     );
     this.function = notifier.function;
 
-    for (const severity of ['critical', 'warning'] as const) {
+    for (const severity of SEVERITIES) {
       const alarms = props.alarmsBySeverity[severity];
       if (alarms.length === 0) continue;
       const rule = new events.Rule(this, `${severity}Alarms`, {

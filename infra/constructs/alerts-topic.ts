@@ -6,13 +6,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SEVERITY_ATTRIBUTE } from '../../functions/lib/severity.js';
 import { acknowledgeFinding } from '../nag.js';
 import { AlarmedDeadLetterQueue, allowServiceToUseKey } from './alarmed-dead-letter-queue.js';
-
-export type Severity = 'critical' | 'warning';
-
-/** Message attribute every alert carries; SMS subscriptions filter on it. */
-export const SEVERITY_ATTRIBUTE = 'severity';
 
 export interface AlertsTopicProps {
   readonly namePrefix: string;

@@ -1,10 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { Cache } from './cache.js';
+import type { Edge } from './edge.js';
 import type { ShopAlarm } from './shop-alarms.js';
 import type { WebTier } from './web-tier.js';
 
@@ -17,7 +17,7 @@ export interface ShopDashboardProps {
   readonly database: rds.DatabaseInstance;
   readonly replicas: readonly rds.IDatabaseInstance[];
   readonly cache: Cache;
-  readonly distribution: cloudfront.Distribution;
+  readonly edge: Edge;
 }
 
 const period = Duration.minutes(1);
@@ -33,16 +33,6 @@ export class ShopDashboard extends Construct {
       new cloudwatch.GraphWidget({ title, left, right, width: 8, height: 6 });
     const cacheNodes = (metricName: string, statistic = 'Average') =>
       cache.memberClusterIds.map((node) => cache.nodeMetric(node, metricName, statistic));
-    const cloudFrontMetric = (metricName: string, statistic: string) =>
-      new cloudwatch.Metric({
-        namespace: 'AWS/CloudFront',
-        metricName,
-        dimensionsMap: { DistributionId: props.distribution.distributionId, Region: 'Global' },
-        statistic,
-        period,
-        region: 'us-east-1',
-      });
-
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${props.namePrefix}-shop`,
       defaultInterval: Duration.hours(3),
@@ -58,8 +48,8 @@ export class ShopDashboard extends Construct {
     this.dashboard.addWidgets(
       graph(
         'Edge: requests / 5xx rate (%)',
-        [cloudFrontMetric('Requests', 'Sum')],
-        [cloudFrontMetric('5xxErrorRate', 'Average')],
+        [props.edge.metric('Requests', 'Sum')],
+        [props.edge.metric('5xxErrorRate', 'Average')],
       ),
       graph(
         'ALB: requests / 5xx',

@@ -34,6 +34,8 @@ export class Database extends Construct {
   public readonly primary: rds.DatabaseInstance;
   public readonly replicas: rds.DatabaseInstanceReadReplica[] = [];
   public readonly key: kms.Key;
+  /** Admin credentials (JSON with host, port, username, password), rotated every 30 days. */
+  public readonly credentials: rds.DatabaseSecret;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -104,6 +106,10 @@ export class Database extends Construct {
       publiclyAccessible: false,
     };
 
+    this.credentials = new rds.DatabaseSecret(this, 'Credentials', {
+      username: 'rebound_admin',
+      secretName: `${props.namePrefix}-db-credentials`,
+    });
     const primaryId = `${props.namePrefix}-db`;
     this.primary = new rds.DatabaseInstance(this, 'Primary', {
       ...common,
@@ -113,9 +119,7 @@ export class Database extends Construct {
       storageEncrypted: true,
       storageEncryptionKey: this.key,
       multiAz: true,
-      credentials: rds.Credentials.fromGeneratedSecret('rebound_admin', {
-        secretName: `${props.namePrefix}-db-credentials`,
-      }),
+      credentials: rds.Credentials.fromSecret(this.credentials),
       databaseName: 'shop',
       allocatedStorage: sizing.allocatedStorageGiB,
       maxAllocatedStorage: sizing.maxAllocatedStorageGiB,

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../nag.js';
@@ -141,5 +142,17 @@ export class Edge extends Construct {
         'CloudFront web ACLs live in us-east-1; outside us-east-1 pass an existing one with webAclArn. Shield Standard still applies.',
       );
     }
+  }
+
+  /** A metric of the distribution; CloudFront publishes them in us-east-1 only. */
+  public metric(metricName: string, statistic: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/CloudFront',
+      metricName,
+      dimensionsMap: { DistributionId: this.distribution.distributionId, Region: 'Global' },
+      statistic,
+      period: Duration.minutes(1),
+      region: 'us-east-1',
+    });
   }
 }

@@ -1,11 +1,11 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import type { Severity } from './alerts-topic.js';
+import type { Severity } from '../../functions/lib/severity.js';
 import type { Cache } from './cache.js';
+import type { Edge } from './edge.js';
 import type { WebTier } from './web-tier.js';
 
 /** One alarm of the shop: its short name (`rebound-<stage>-<what>`), severity and rule. */
@@ -38,7 +38,7 @@ export interface ShopAlarmsProps {
   readonly replicas: readonly rds.IDatabaseInstance[];
   readonly allocatedStorageGiB: number;
   readonly cache: Cache;
-  readonly distribution: cloudfront.Distribution;
+  readonly edge: Edge;
 }
 
 const GiB = 1024 ** 3;
@@ -270,18 +270,12 @@ function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
   ];
 
   // CloudFront publishes its metrics in us-east-1 only; an alarm elsewhere would never see data.
-  if (Stack.of(props.distribution).region === 'us-east-1') {
+  if (Stack.of(props.edge).region === 'us-east-1') {
     specs.push({
       what: 'cloudfront-5xx-rate',
       severity: 'critical',
       description: 'More than 5% of viewer requests get a 5xx from CloudFront.',
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/CloudFront',
-        metricName: '5xxErrorRate',
-        dimensionsMap: { DistributionId: props.distribution.distributionId, Region: 'Global' },
-        statistic: 'Average',
-        period: minute,
-      }),
+      metric: props.edge.metric('5xxErrorRate', 'Average'),
       threshold: 5,
       comparison: ABOVE,
       datapointsToAlarm: 3,

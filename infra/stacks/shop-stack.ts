@@ -162,7 +162,7 @@ export class ShopStack extends Stack {
       replicas: this.database.replicas,
       allocatedStorageGiB: config.database.allocatedStorageGiB,
       cache: this.cache,
-      distribution: this.edge.distribution,
+      edge: this.edge,
     });
 
     new AlarmNotifier(this, 'AlarmNotifier', {
@@ -183,7 +183,7 @@ export class ShopStack extends Stack {
       database: this.database.primary,
       replicas: this.database.replicas,
       cache: this.cache,
-      distribution: this.edge.distribution,
+      edge: this.edge,
     });
 
     this.publishEndpoints(namePrefix, config.stage);
@@ -193,7 +193,7 @@ export class ShopStack extends Stack {
   private publishEndpoints(namePrefix: string, stage: string): void {
     const endpoints: Record<string, string> = {
       'db/primary-endpoint': this.database.primary.dbInstanceEndpointAddress,
-      'db/credentials-secret': this.database.primary.secret?.secretArn ?? '',
+      'db/credentials-secret': this.database.credentials.secretArn,
       'cache/primary-endpoint': this.cache.replicationGroup.attrPrimaryEndPointAddress,
       'cache/reader-endpoint': this.cache.replicationGroup.attrReaderEndPointAddress,
       'cache/port': String(this.cache.replicationGroup.port),

@@ -4,7 +4,6 @@ import {
   type AlarmNotification,
   type AlarmState,
   parseAlarmNotification,
-  type Severity,
 } from '../../functions/lib/alarm-event.js';
 import {
   alarmConsoleUrl,
@@ -12,6 +11,7 @@ import {
   SNS_SUBJECT_MAX_LENGTH,
   toSnsSubject,
 } from '../../functions/lib/alarm-message.js';
+import type { Severity } from '../../functions/lib/severity.js';
 import { isGsm7 } from '../../functions/lib/sms.js';
 
 type FixtureName =
