@@ -130,14 +130,17 @@ export class Cache extends Construct {
     );
   }
 
-  /** A per-node ElastiCache metric (CacheClusterId), 1-minute period. */
-  public nodeMetric(cacheClusterId: string, metricName: string, statistic = 'Maximum') {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/ElastiCache',
-      metricName,
-      dimensionsMap: { CacheClusterId: cacheClusterId },
-      statistic,
-      period: Duration.minutes(1),
-    });
+  /** One ElastiCache metric per node (CacheClusterId), 1-minute period, primary first. */
+  public nodeMetrics(metricName: string, statistic: string): cloudwatch.Metric[] {
+    return this.memberClusterIds.map(
+      (cacheClusterId) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/ElastiCache',
+          metricName,
+          dimensionsMap: { CacheClusterId: cacheClusterId },
+          statistic,
+          period: Duration.minutes(1),
+        }),
+    );
   }
 }

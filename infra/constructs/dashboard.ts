@@ -32,7 +32,7 @@ export class ShopDashboard extends Construct {
     const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
       new cloudwatch.GraphWidget({ title, left, right, width: 8, height: 6 });
     const cacheNodes = (metricName: string, statistic = 'Average') =>
-      cache.memberClusterIds.map((node) => cache.nodeMetric(node, metricName, statistic));
+      cache.nodeMetrics(metricName, statistic);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${props.namePrefix}-shop`,
       defaultInterval: Duration.hours(3),

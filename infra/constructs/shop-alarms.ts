@@ -83,12 +83,8 @@ function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
     period: minute,
     statistic: 'Sum',
   });
-  const cacheNodes = cache.memberClusterIds;
   const cacheMax = (metricName: string, label: string, statistic = 'Maximum') =>
-    maxOver(
-      cacheNodes.map((node) => cache.nodeMetric(node, metricName, statistic)),
-      label,
-    );
+    maxOver(cache.nodeMetrics(metricName, statistic), label);
 
   const specs: AlarmSpec[] = [
     {
