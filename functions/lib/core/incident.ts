@@ -1,0 +1,97 @@
+import type { Severity } from '../severity.js';
+import type { Decision } from './decision.js';
+import type { ResourceRef, Signal, SignalKind } from './signal.js';
+
+/**
+ * An incident groups the signals of one root cause (same resource or same AZ inside the
+ * correlation window) with an append-only timeline of what happened and what Rebound did.
+ */
+
+export const INCIDENT_STATUSES = ['open', 'mitigating', 'resolved', 'failed', 'escalated'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/** Statuses in which new signals may still join the incident. */
+export const ACTIVE_STATUSES: readonly IncidentStatus[] = ['open', 'mitigating', 'escalated'];
+export const isActive = (status: IncidentStatus): boolean => ACTIVE_STATUSES.includes(status);
+
+/** One problem inside an incident, opened by a `problem` signal, closed by its `recovered`. */
+export interface IncidentPart {
+  readonly key: string;
+  readonly kind: SignalKind;
+  readonly resource: ResourceRef;
+  readonly state: 'active' | 'resolved';
+  readonly since: string;
+  readonly resolvedAt?: string;
+  /** Deadline for AWS's own recovery of this part (ISO), when AWS heals it by itself. */
+  readonly expectRecoveryBy?: string;
+}
+
+interface TimelineBase {
+  /** ISO 8601. */
+  readonly at: string;
+}
+export type TimelineEntry =
+  | (TimelineBase & {
+      readonly type: 'signal';
+      readonly kind: SignalKind;
+      readonly phase: Signal['phase'];
+      readonly partKey: string;
+      readonly summary: string;
+      readonly eventId: string;
+    })
+  | (TimelineBase & {
+      readonly type: 'decision';
+      readonly action: Decision['action'];
+      readonly runbook: string | null;
+      readonly reason: string;
+      readonly blockedBy?: string;
+    })
+  | (TimelineBase & {
+      readonly type: 'runbook';
+      readonly runbook: string;
+      readonly executionName: string;
+      readonly status: 'started' | 'already-running' | 'succeeded' | 'failed' | 'dry-run';
+      readonly executionArn?: string;
+      readonly detail?: string;
+    })
+  | (TimelineBase & {
+      readonly type: 'alert';
+      readonly severity: Severity;
+      readonly subject: string;
+      readonly sms: boolean;
+    })
+  | (TimelineBase & {
+      readonly type: 'status';
+      readonly from: IncidentStatus;
+      readonly to: IncidentStatus;
+      readonly reason: string;
+    });
+
+export interface Incident {
+  /** `inc-<yyyymmddThhmm>-<8 hex>`: sortable and unique. */
+  readonly id: string;
+  readonly status: IncidentStatus;
+  readonly severity: Severity;
+  /** Headline: the first problem's summary. */
+  readonly title: string;
+  /** Kind of the signal that opened the incident. */
+  readonly kind: SignalKind;
+  readonly resources: readonly ResourceRef[];
+  readonly availabilityZone?: string;
+  readonly parts: readonly IncidentPart[];
+  /**
+   * Keys under which other signals find this incident while it is active:
+   * `resource:<type>:<id>`, `az:<name>`, `part:<partKey>`.
+   */
+  readonly scopeKeys: readonly string[];
+  readonly timeline: readonly TimelineEntry[];
+  readonly openedAt: string;
+  readonly updatedAt: string;
+  readonly resolvedAt?: string;
+  /** Last time an SMS (page) went out for this incident: one page per incident, updates batched. */
+  readonly lastPagedAt?: string;
+  /** Runbook executions started for this incident, by runbook name. */
+  readonly runbookExecutions: Readonly<Record<string, string>>;
+  /** Optimistic-concurrency counter: every stored update increments it. */
+  readonly version: number;
+}

@@ -1,0 +1,60 @@
+import type { Incident } from './incident.js';
+
+/**
+ * The triage core's view of the outside world. Lambda wires AWS adapters (DynamoDB, SNS, Step
+ * Functions); the offline replay and the tests wire in-memory ones. Same core either way.
+ */
+
+/** Time, injectable so tests and replays control it. */
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Thrown by an {@link IncidentStore} when a conditional write lost a race; reload and retry. */
+export class IncidentConflictError extends Error {
+  override readonly name = 'IncidentConflictError';
+}
+
+export interface IncidentStore {
+  /**
+   * Active incidents (see `isActive`) holding any of `scopeKeys`, newest first.
+   */
+  findActive(scopeKeys: readonly string[]): Promise<Incident[]>;
+  get(id: string): Promise<Incident | undefined>;
+  /**
+   * Stores a new incident (version 1) and claims its scope keys. Throws
+   * {@link IncidentConflictError} if the id exists or an active incident holds any scope key.
+   */
+  create(incident: Incident): Promise<void>;
+  /**
+   * Replaces the stored incident if its stored version is `incident.version - 1`, else throws
+   * {@link IncidentConflictError}. Scope keys follow the incident: claimed while active,
+   * released when it resolves or fails.
+   */
+  update(incident: Incident): Promise<void>;
+}
+
+/** Result of asking whether an action on a resource is within the budgets. */
+export type LedgerVerdict =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly blockedBy: 'budget' | 'cooldown'; readonly reason: string };
+
+export interface ActionRequest {
+  /** Budget bucket, e.g. `instance-replacement`. */
+  readonly budget: string;
+  readonly maxPerHour: number;
+  /** Cooldown key, e.g. the instance id or group name. */
+  readonly resourceId: string;
+  readonly cooldownMinutes: number;
+}
+
+/**
+ * Blast-radius bookkeeping shared by triage (peek, to explain its decision) and runbooks
+ * (claim, atomically, right before a mutating call).
+ */
+export interface ActionLedger {
+  peek(request: ActionRequest, now: Date): Promise<LedgerVerdict>;
+  /** Atomically records the action if allowed: one budget slot and the resource's cooldown. */
+  claim(request: ActionRequest, now: Date): Promise<LedgerVerdict>;
+}
