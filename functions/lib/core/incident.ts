@@ -95,3 +95,40 @@ export interface Incident {
   /** Optimistic-concurrency counter: every stored update increments it. */
   readonly version: number;
 }
+
+/** The incident with `entries` appended to its timeline (append-only) and `updatedAt` moved. */
+export const appendTimeline = (
+  incident: Incident,
+  entries: readonly TimelineEntry[],
+  now: Date,
+): Incident => ({
+  ...incident,
+  timeline: [...incident.timeline, ...entries],
+  updatedAt: now.toISOString(),
+});
+
+/**
+ * The incident moved to `to`, with a `status` timeline entry saying why; `resolvedAt` is set
+ * when it reaches `resolved` or `failed` (for MTTR). Unchanged if it is already there.
+ */
+export const transition = (
+  incident: Incident,
+  to: IncidentStatus,
+  reason: string,
+  now: Date,
+): Incident => {
+  if (incident.status === to) return incident;
+  const at = now.toISOString();
+  const closed = to === 'resolved' || to === 'failed';
+  return {
+    ...appendTimeline(incident, [{ type: 'status', at, from: incident.status, to, reason }], now),
+    status: to,
+    ...(closed ? { resolvedAt: at } : {}),
+  };
+};
+
+/** Minutes from open to resolution, when resolved. */
+export const timeToResolveMinutes = (incident: Incident): number | undefined =>
+  incident.resolvedAt === undefined
+    ? undefined
+    : (Date.parse(incident.resolvedAt) - Date.parse(incident.openedAt)) / 60_000;

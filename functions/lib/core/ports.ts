@@ -58,3 +58,28 @@ export interface ActionLedger {
   /** Atomically records the action if allowed: one budget slot and the resource's cooldown. */
   claim(request: ActionRequest, now: Date): Promise<LedgerVerdict>;
 }
+
+/** Publishes one alert (SNS with `severity`, `incidentId`, `kind` attributes); returns the message id. */
+export interface AlertPublisher {
+  publish(alert: import('./alert.js').Alert): Promise<string | undefined>;
+}
+
+export type RunbookStartResult =
+  | { readonly status: 'started'; readonly executionArn: string }
+  | { readonly status: 'already-running'; readonly executionArn: string };
+
+/** Starts a runbook execution; a second start with the same name is harmless. */
+export interface RunbookStarter {
+  start(
+    runbook: string,
+    executionName: string,
+    input: Readonly<Record<string, unknown>>,
+  ): Promise<RunbookStartResult>;
+}
+
+/** Live state of a resource for an alert, bounded in time; never throws. */
+export interface ResourceEnricher {
+  describe(
+    resource: import('./signal.js').ResourceRef,
+  ): Promise<import('./alert.js').ResourceState>;
+}
