@@ -1,0 +1,220 @@
+import { createHash } from 'node:crypto';
+import type { Severity } from '../severity.js';
+import {
+  appendTimeline,
+  type Incident,
+  type IncidentPart,
+  isActive,
+  transition,
+} from './incident.js';
+import type { ResourceRef, Signal } from './signal.js';
+
+/**
+ * Correlation: one incident per root cause. A signal joins an active incident that holds its
+ * part, its resource or its AZ (recent enough); otherwise a problem opens a new incident. Pure.
+ */
+
+/** Signals about the same resource or AZ within this many minutes of the incident's last activity join it. */
+export const CORRELATION_WINDOW_MINUTES = 30;
+
+export const resourceScopeKey = (resource: ResourceRef): string =>
+  `resource:${resource.type}:${resource.id}`;
+
+/** Keys a signal claims on the incident it opens or joins. */
+export const scopeKeysOf = (signal: Signal): string[] => [
+  `part:${signal.partKey}`,
+  resourceScopeKey(signal.resource),
+  ...(signal.availabilityZone === undefined ? [] : [`az:${signal.availabilityZone}`]),
+];
+
+/** Keys to look up candidate incidents by: the signal's own plus its related resources. */
+export const searchKeysOf = (signal: Signal): string[] => [
+  ...scopeKeysOf(signal),
+  ...signal.related.map(resourceScopeKey),
+];
+
+export type PartChange =
+  /** A problem opened (or re-opened) a part. */
+  | 'opened'
+  /** A recovery closed an active part. */
+  | 'resolved'
+  /** The same thing was already known (redelivery, repeated alarm): nothing changed. */
+  | 'duplicate'
+  /** An informational signal: a timeline line, no part. */
+  | 'noted';
+
+export type Correlation =
+  | { readonly type: 'opened'; readonly incident: Incident }
+  | {
+      readonly type: 'joined';
+      readonly incident: Incident;
+      readonly previous: Incident;
+      readonly change: PartChange;
+    }
+  /** A recovery or info signal with no active incident to join. */
+  | { readonly type: 'unmatched' };
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { warning: 1, critical: 2 };
+const maxSeverity = (a: Severity, b: Severity): Severity =>
+  SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
+
+const sameResource = (a: ResourceRef, b: ResourceRef) => a.type === b.type && a.id === b.id;
+
+/** `inc-20261126T0304-1a2b3c4d`: sortable by open time; the hash makes concurrent opens from one event collide. */
+export const incidentIdFor = (signal: Signal, now: Date): string => {
+  const stamp = now.toISOString().slice(0, 16).replace(/[-:]/g, '');
+  const hash = createHash('sha256')
+    .update(`${signal.source.eventId}|${signal.partKey}`)
+    .digest('hex')
+    .slice(0, 8);
+  return `inc-${stamp}-${hash}`;
+};
+
+const withinWindow = (incident: Incident, now: Date): boolean =>
+  now.getTime() - Date.parse(incident.updatedAt) <= CORRELATION_WINDOW_MINUTES * 60_000;
+
+const holdsPart = (incident: Incident, partKey: string) =>
+  incident.parts.some((part) => part.key === partKey);
+
+/**
+ * The incident this signal belongs to among the active `candidates` (newest first): the one
+ * holding its part, whatever its age (an alarm that took hours to clear still closes its part);
+ * otherwise, for problems and info, the newest one sharing a scope key within the window.
+ */
+export const pickIncident = (
+  signal: Signal,
+  candidates: readonly Incident[],
+  now: Date,
+): Incident | undefined => {
+  const active = candidates.filter((incident) => isActive(incident.status));
+  const byPart = active.find((incident) => holdsPart(incident, signal.partKey));
+  if (byPart !== undefined || signal.phase === 'recovered') return byPart;
+  const keys = new Set(searchKeysOf(signal));
+  return active.find(
+    (incident) => withinWindow(incident, now) && incident.scopeKeys.some((key) => keys.has(key)),
+  );
+};
+
+const signalEntry = (signal: Signal, now: Date) =>
+  ({
+    type: 'signal',
+    at: now.toISOString(),
+    kind: signal.kind,
+    phase: signal.phase,
+    partKey: signal.partKey,
+    summary: signal.summary,
+    eventId: signal.source.eventId,
+  }) as const;
+
+const partFor = (signal: Signal, now: Date): IncidentPart => ({
+  key: signal.partKey,
+  kind: signal.kind,
+  resource: signal.resource,
+  state: 'active',
+  since: now.toISOString(),
+  ...(signal.selfHealing === undefined
+    ? {}
+    : {
+        expectRecoveryBy: new Date(
+          now.getTime() + signal.selfHealing.expectedWithinSeconds * 1000,
+        ).toISOString(),
+      }),
+});
+
+/** `items` followed by those of `more` not already in it. */
+const union = <T>(items: readonly T[], more: readonly T[], same: (a: T, b: T) => boolean): T[] =>
+  more.reduce<T[]>(
+    (result, item) =>
+      result.some((existing) => same(existing, item)) ? result : [...result, item],
+    [...items],
+  );
+
+const openIncident = (signal: Signal, now: Date): Incident => {
+  const at = now.toISOString();
+  const incident: Incident = {
+    id: incidentIdFor(signal, now),
+    status: 'open',
+    severity: signal.severity,
+    title: signal.summary,
+    kind: signal.kind,
+    resources: union([signal.resource], signal.related, sameResource),
+    ...(signal.availabilityZone === undefined ? {} : { availabilityZone: signal.availabilityZone }),
+    parts: signal.phase === 'problem' ? [partFor(signal, now)] : [],
+    scopeKeys: scopeKeysOf(signal),
+    timeline: [signalEntry(signal, now)],
+    openedAt: at,
+    updatedAt: at,
+    runbookExecutions: {},
+    version: 1,
+  };
+  // A recovery AWS already completed (info) is recorded as an incident that is over at once.
+  return signal.phase === 'problem'
+    ? incident
+    : transition(incident, 'resolved', 'AWS completed the recovery by itself', now);
+};
+
+/** Applies a signal to the incident it joined. */
+const join = (incident: Incident, signal: Signal, now: Date): Correlation => {
+  const part = incident.parts.find((candidate) => candidate.key === signal.partKey);
+  const joined = (change: PartChange, next: Incident): Correlation => ({
+    type: 'joined',
+    incident: change === 'duplicate' ? incident : { ...next, version: incident.version + 1 },
+    previous: incident,
+    change,
+  });
+
+  if (signal.phase === 'info') {
+    return joined('noted', appendTimeline(incident, [signalEntry(signal, now)], now));
+  }
+  if (signal.phase === 'problem') {
+    if (part?.state === 'active') return joined('duplicate', incident);
+    const parts = [
+      ...incident.parts.filter((candidate) => candidate.key !== signal.partKey),
+      partFor(signal, now),
+    ];
+    return joined('opened', {
+      ...appendTimeline(incident, [signalEntry(signal, now)], now),
+      parts,
+      severity: maxSeverity(incident.severity, signal.severity),
+      resources: union(incident.resources, [signal.resource, ...signal.related], sameResource),
+      scopeKeys: union(incident.scopeKeys, scopeKeysOf(signal), (a, b) => a === b),
+    });
+  }
+  // Recovery.
+  if (part === undefined || part.state === 'resolved') return joined('duplicate', incident);
+  const at = now.toISOString();
+  const parts = incident.parts.map((candidate) =>
+    candidate.key === signal.partKey
+      ? { ...candidate, state: 'resolved' as const, resolvedAt: at }
+      : candidate,
+  );
+  let next: Incident = { ...appendTimeline(incident, [signalEntry(signal, now)], now), parts };
+  if (parts.every((candidate) => candidate.state === 'resolved')) {
+    next = transition(next, 'resolved', 'every part of the incident has recovered', now);
+  }
+  return joined('resolved', next);
+};
+
+export interface CorrelateOptions {
+  /** Record an info signal with nothing to join as an incident of its own (already resolved). */
+  readonly recordUnmatchedInfo?: boolean;
+}
+
+/**
+ * Correlates a signal with the active candidate incidents. Problems open a new incident when
+ * nothing matches; recoveries and info signals with nothing to join are `unmatched`, unless
+ * `recordUnmatchedInfo` asks to record the info signal.
+ */
+export const correlate = (
+  signal: Signal,
+  candidates: readonly Incident[],
+  now: Date,
+  options: CorrelateOptions = {},
+): Correlation => {
+  const incident = pickIncident(signal, candidates, now);
+  if (incident !== undefined) return join(incident, signal, now);
+  const opens =
+    signal.phase === 'problem' || (signal.phase === 'info' && options.recordUnmatchedInfo === true);
+  if (!opens) return { type: 'unmatched' };
+  return { type: 'opened', incident: openIncident(signal, now) };
+};

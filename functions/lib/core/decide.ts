@@ -1,0 +1,223 @@
+import { runbookExecutionName } from '../../../runbooks/registry.js';
+import type { AlertKind } from './alert.js';
+import type { Correlation } from './correlate.js';
+import type { Decision } from './decision.js';
+import { guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
+import type { Incident } from './incident.js';
+import type { PolicyVerdict } from './policy.js';
+import type { LedgerVerdict } from './ports.js';
+import type { Signal } from './signal.js';
+
+/**
+ * Decide: from the correlation, the policy verdict, the guardrails and the incident's history
+ * to one decision with a human-readable reason, plus what to start and what to announce. Pure.
+ */
+
+/** Updates to an incident that already alerted are batched: at most one email per this many minutes. */
+export const ALERT_BATCH_MINUTES = 10;
+
+export interface RunbookPlan {
+  readonly runbook: string;
+  readonly executionName: string;
+  readonly input: Readonly<Record<string, string>>;
+}
+
+export interface AlertPlan {
+  readonly kind: AlertKind;
+  /** Send the SMS too (critical, and this incident has not paged yet). */
+  readonly page: boolean;
+}
+
+export interface Plan {
+  readonly decision: Decision;
+  readonly runbook?: RunbookPlan;
+  readonly alert?: AlertPlan;
+}
+
+export interface DecideInput {
+  readonly signal: Signal;
+  readonly correlation: Correlation;
+  /** The policy row's verdict for the signal (problems only). */
+  readonly verdict?: PolicyVerdict;
+  readonly guardrails: ParsedGuardrails;
+  readonly stage: string;
+  /** The ledger's peek at the runbook's budget and the target's cooldown. */
+  readonly ledger?: LedgerVerdict;
+  readonly now: Date;
+}
+
+const lastAlertAt = (incident: Incident): number | undefined => {
+  const alerts = incident.timeline.filter((entry) => entry.type === 'alert');
+  const last = alerts[alerts.length - 1];
+  return last === undefined ? undefined : Date.parse(last.at);
+};
+
+const mayPage = (incident: Incident, signal: Signal): boolean =>
+  signal.severity === 'critical' && incident.lastPagedAt === undefined;
+
+const openParts = (incident: Incident) =>
+  incident.parts.filter((part) => part.state === 'active').length;
+
+/** One alert per incident, then batched updates: due when the last alert is old enough. */
+const updateDue = (incident: Incident, now: Date): boolean => {
+  const last = lastAlertAt(incident);
+  return last === undefined || now.getTime() - last >= ALERT_BATCH_MINUTES * 60_000;
+};
+
+const guardrailProblems = (guardrails: ParsedGuardrails): string =>
+  guardrails.problems.length === 0 ? '' : ` Guardrail problems: ${guardrails.problems.join('; ')}.`;
+
+/** A runbook verdict through the guardrails: start it, start it in dry-run, or say what stopped it. */
+const gate = (
+  verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
+  input: DecideInput,
+  incident: Incident,
+): Pick<Plan, 'decision' | 'runbook'> => {
+  const { guardrails, problems } = input.guardrails;
+  const path = guardrailParameterPath(input.stage);
+  const blocked = (blockedBy: string, why: string): Pick<Plan, 'decision'> => ({
+    decision: {
+      action: 'notify',
+      runbook: verdict.runbook,
+      reason: `${verdict.reason} Not started: ${why}; a person must act.${guardrailProblems(input.guardrails)}`,
+      blockedBy,
+    },
+  });
+  if (guardrails.mode === 'off') {
+    return blocked('mode=off', `automation is off (${path}mode = off)`);
+  }
+  if (!guardrails.enabledRunbooks.includes(verdict.runbook)) {
+    return blocked('runbook-disabled', `${verdict.runbook} is not in ${path}enabled-runbooks`);
+  }
+  if (input.ledger !== undefined && !input.ledger.allowed) {
+    return blocked(input.ledger.blockedBy, input.ledger.reason);
+  }
+  const dryRun =
+    guardrails.mode === 'dry-run'
+      ? ` Dry-run mode (${path}mode): the runbook checks and reports but changes nothing.`
+      : '';
+  const problemText = problems.length === 0 ? '' : guardrailProblems(input.guardrails);
+  return {
+    decision: {
+      action: 'runbook',
+      runbook: verdict.runbook,
+      reason: `${verdict.reason}${dryRun}${problemText}`,
+    },
+    runbook: {
+      runbook: verdict.runbook,
+      executionName: runbookExecutionName(incident.id, verdict.targetId),
+      input: { ...verdict.input, incidentId: incident.id },
+    },
+  };
+};
+
+const alreadyStarted = (incident: Incident, verdict: PolicyVerdict): boolean =>
+  verdict.action === 'runbook' &&
+  Object.values(incident.runbookExecutions).includes(
+    runbookExecutionName(incident.id, verdict.targetId),
+  );
+
+/** The decision for a signal that joined an active incident. */
+const decideJoined = (
+  input: DecideInput,
+  correlation: Extract<Correlation, { type: 'joined' }>,
+): Plan => {
+  const { incident, change } = correlation;
+  const { signal, verdict, now } = input;
+  const part = `part ${signal.partKey}`;
+
+  if (change === 'resolved') {
+    if (incident.status === 'resolved') {
+      const minutes = Math.round((now.getTime() - Date.parse(incident.openedAt)) / 60_000);
+      return {
+        decision: {
+          action: 'resolve',
+          runbook: null,
+          reason: `Every part of incident ${incident.id} has recovered (${part} last), ${minutes} min after it opened.`,
+        },
+        alert: { kind: 'incident-resolved', page: false },
+      };
+    }
+    return {
+      decision: {
+        action: 'suppress',
+        runbook: null,
+        reason: `${part} recovered; incident ${incident.id} still has ${openParts(incident)} open part(s).`,
+      },
+    };
+  }
+  if (change === 'noted') {
+    return {
+      decision: {
+        action: 'suppress',
+        runbook: null,
+        reason: `Informational: recorded in the timeline of incident ${incident.id}.`,
+      },
+    };
+  }
+  // A new part opened, or a repeat of a known one: start a runbook not yet started for it
+  // (also after a crash between recording and starting), otherwise group it.
+  if (verdict?.action === 'runbook' && !alreadyStarted(incident, verdict)) {
+    const gated = gate(verdict, input, incident);
+    const page = change === 'opened' && mayPage(incident, signal);
+    return {
+      ...gated,
+      ...(change === 'opened' ? { alert: { kind: 'incident-update', page } } : {}),
+    };
+  }
+  if (change === 'duplicate') {
+    return {
+      decision: {
+        action: 'suppress',
+        runbook: null,
+        reason: `Already handled: ${part} is already active in incident ${incident.id} (repeated or redelivered signal).`,
+      },
+    };
+  }
+  const page = mayPage(incident, signal);
+  const reason = `Grouped into incident ${incident.id} (${openParts(incident)} open parts): same resource or AZ within the correlation window.${verdict === undefined ? '' : ` ${verdict.reason}`}`;
+  return {
+    decision: { action: 'suppress', runbook: null, reason },
+    ...(page || updateDue(correlation.previous, now)
+      ? { alert: { kind: 'incident-update', page } }
+      : {}),
+  };
+};
+
+export const decide = (input: DecideInput): Plan => {
+  const { signal, correlation, verdict } = input;
+  switch (correlation.type) {
+    case 'unmatched':
+      return {
+        decision: {
+          action: 'ignore',
+          runbook: null,
+          reason:
+            signal.phase === 'recovered'
+              ? `Recovery of ${signal.partKey} with no active incident: nothing to resolve.`
+              : `Informational (${signal.summary}); no active incident to add it to.`,
+        },
+      };
+    case 'joined':
+      return decideJoined(input, correlation);
+    case 'opened': {
+      const { incident } = correlation;
+      const alert: AlertPlan = { kind: 'incident-opened', page: mayPage(incident, signal) };
+      if (verdict === undefined || signal.phase !== 'problem') {
+        return {
+          decision: {
+            action: 'notify',
+            runbook: null,
+            reason: `AWS already recovered this by itself; recorded as incident ${incident.id}.`,
+          },
+          alert: { ...alert, page: false },
+        };
+      }
+      if (verdict.action === 'runbook') return { ...gate(verdict, input, incident), alert };
+      return {
+        decision: { action: 'notify', runbook: null, reason: verdict.reason },
+        alert,
+      };
+    }
+  }
+};
