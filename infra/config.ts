@@ -1,3 +1,9 @@
+import {
+  AUTOMATION_MODES,
+  type AutomationMode,
+  DEFAULT_GUARDRAILS,
+  type Guardrails,
+} from '../functions/lib/core/guardrails.js';
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS } from './cloudfront-prefix-lists.js';
 
 /**
@@ -74,6 +80,8 @@ export interface ReboundConfig {
   readonly web: WebTierConfig;
   readonly database: DatabaseConfig;
   readonly cache: CacheConfig;
+  /** Initial guardrails of the control plane (SSM parameters people may change later). */
+  readonly automation: Guardrails;
 }
 
 /** The context keys Rebound reads, with their defaults (as a user would write them). */
@@ -108,6 +116,10 @@ export const CONFIG_DEFAULTS = {
   cacheNodeType: 'cache.t4g.medium',
   cacheReplicas: 2,
   cachePort: 6380,
+  automationMode: 'dry-run',
+  maxInstanceReplacementsPerHour: 2,
+  minHealthyInstances: 2,
+  remediationCooldownMinutes: 15,
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
@@ -294,6 +306,7 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
     web: readWebTier(p),
     database: readDatabase(p),
     cache: readCache(p),
+    automation: readAutomation(p),
   };
   if (p.problems.length > 0) throw new ConfigError(p.problems);
   return { config, warnings };
@@ -465,5 +478,15 @@ function readCache(p: ContextParser): CacheConfig {
     ),
     replicas: p.integer('cacheReplicas', 1, 5, ' (Multi-AZ failover needs a replica)'),
     port,
+  };
+}
+
+function readAutomation(p: ContextParser): Guardrails {
+  return {
+    ...DEFAULT_GUARDRAILS,
+    mode: p.oneOf<AutomationMode>('automationMode', AUTOMATION_MODES),
+    maxInstanceReplacementsPerHour: p.integer('maxInstanceReplacementsPerHour', 0, 100),
+    minHealthyInstances: p.integer('minHealthyInstances', 0, 100),
+    cooldownMinutes: p.integer('remediationCooldownMinutes', 0, 24 * 60),
   };
 }

@@ -1,6 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { loadConfig, type ReboundConfig } from './config.js';
+import { ControlPlaneStack } from './stacks/control-plane-stack.js';
 import { ShopStack } from './stacks/shop-stack.js';
 
 export interface ReboundApp {
@@ -8,6 +9,7 @@ export interface ReboundApp {
   readonly config: ReboundConfig;
   readonly warnings: readonly string[];
   readonly shop: ShopStack;
+  readonly controlPlane: ControlPlaneStack;
 }
 
 export interface BuildOptions {
@@ -34,6 +36,20 @@ export function buildReboundApp(options: BuildOptions = {}): ReboundApp {
     terminationProtection: config.protectData,
   });
 
+  const controlPlane = new ControlPlaneStack(app, `rebound-${config.stage}-control-plane`, {
+    env,
+    config,
+    description: `Rebound ${config.stage}: self-healing control plane (triage, incidents, runbooks)`,
+    terminationProtection: config.protectData,
+    autoScalingGroup: shop.webTier.autoScalingGroup,
+    loadBalancer: shop.loadBalancer.loadBalancer,
+    targetGroup: shop.loadBalancer.targetGroup,
+    databases: [shop.database.primary, ...shop.database.replicas],
+    cacheReplicationGroupId: shop.cache.replicationGroupId,
+    cacheNotifications: shop.cache.notificationTopic,
+    alertsTopic: shop.alerts.topic,
+  });
+
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
-  return { app, config, warnings, shop };
+  return { app, config, warnings, shop, controlPlane };
 }

@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SEVERITY_ATTRIBUTE } from '../../functions/lib/severity.js';
+import { PAGE_ATTRIBUTE, PAGE_VALUES, SEVERITY_ATTRIBUTE } from '../../functions/lib/severity.js';
 import { acknowledgeFinding } from '../nag.js';
 import { AlarmedDeadLetterQueue, allowServiceToUseKey } from './alarmed-dead-letter-queue.js';
 
@@ -67,8 +67,10 @@ export class AlertsTopic extends Construct {
     for (const email of props.emails) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue }));
     }
-    const criticalOnly = {
+    // Critical alerts that carry a page: one SMS per incident, not one per update.
+    const criticalPagesOnly = {
       [SEVERITY_ATTRIBUTE]: sns.SubscriptionFilter.stringFilter({ allowlist: ['critical'] }),
+      [PAGE_ATTRIBUTE]: sns.SubscriptionFilter.stringFilter({ allowlist: [PAGE_VALUES.page] }),
     };
     // sns.Subscription directly: SmsSubscription drops the dead-letter queue.
     for (const number of props.smsNumbers) {
@@ -76,7 +78,7 @@ export class AlertsTopic extends Construct {
         topic: this.topic,
         protocol: sns.SubscriptionProtocol.SMS,
         endpoint: number,
-        filterPolicy: criticalOnly,
+        filterPolicy: criticalPagesOnly,
         deadLetterQueue,
       });
     }

@@ -30,6 +30,8 @@ const PARAMETER_GROUPS = { valkey: 'default.valkey8', redis: 'default.redis7' } 
  */
 export class Cache extends Construct {
   public readonly replicationGroup: elasticache.CfnReplicationGroup;
+  /** `rebound-<stage>-cache`; member nodes are `<id>-001`, `<id>-002`, ... */
+  public readonly replicationGroupId: string;
   public readonly authToken: secretsmanager.Secret;
   /**
    * ElastiCache events (failover, node replacement). Unencrypted on purpose: ElastiCache
@@ -43,6 +45,7 @@ export class Cache extends Construct {
     super(scope, id);
     const { sizing } = props;
     const groupId = `${props.namePrefix}-cache`;
+    this.replicationGroupId = groupId;
     const nodeCount = sizing.replicas + 1;
 
     const key = new kms.Key(this, 'Key', {

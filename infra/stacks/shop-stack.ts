@@ -5,7 +5,6 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { ReboundConfig } from '../config.js';
 import { AccessLogsBucket } from '../constructs/access-logs-bucket.js';
-import { AlarmNotifier } from '../constructs/alarm-notifier.js';
 import { AlertsTopic } from '../constructs/alerts-topic.js';
 import { Cache } from '../constructs/cache.js';
 import { ShopDashboard } from '../constructs/dashboard.js';
@@ -163,15 +162,6 @@ export class ShopStack extends Stack {
       allocatedStorageGiB: config.database.allocatedStorageGiB,
       cache: this.cache,
       edge: this.edge,
-    });
-
-    new AlarmNotifier(this, 'AlarmNotifier', {
-      namePrefix,
-      alertsTopic: this.alerts.topic,
-      alarmsBySeverity: {
-        critical: this.alarms.bySeverity('critical'),
-        warning: this.alarms.bySeverity('warning'),
-      },
     });
 
     new ShopDashboard(this, 'Dashboard', {

@@ -113,9 +113,7 @@ const gate = (
 
 const alreadyStarted = (incident: Incident, verdict: PolicyVerdict): boolean =>
   verdict.action === 'runbook' &&
-  Object.values(incident.runbookExecutions).includes(
-    runbookExecutionName(incident.id, verdict.targetId),
-  );
+  runbookExecutionName(incident.id, verdict.targetId) in incident.runbookExecutions;
 
 /** The decision for a signal that joined an active incident. */
 const decideJoined = (
@@ -166,7 +164,12 @@ const decideJoined = (
     };
   }
   if (change === 'duplicate') {
+    // The first alert of an active incident failed to go out (the invocation is being retried).
+    const unannounced = !incident.timeline.some((entry) => entry.type === 'alert');
     return {
+      ...(unannounced
+        ? { alert: { kind: 'incident-opened', page: mayPage(incident, signal) } }
+        : {}),
       decision: {
         action: 'suppress',
         runbook: null,

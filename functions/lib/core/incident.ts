@@ -90,7 +90,7 @@ export interface Incident {
   readonly resolvedAt?: string;
   /** Last time an SMS (page) went out for this incident: one page per incident, updates batched. */
   readonly lastPagedAt?: string;
-  /** Runbook executions started for this incident, by runbook name. */
+  /** Runbook executions started for this incident: execution name to execution ARN. */
   readonly runbookExecutions: Readonly<Record<string, string>>;
   /** Optimistic-concurrency counter: every stored update increments it. */
   readonly version: number;

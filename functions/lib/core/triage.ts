@@ -1,0 +1,230 @@
+import { RUNBOOKS } from '../../../runbooks/registry.js';
+import type { Alert } from './alert.js';
+import { correlate, searchKeysOf } from './correlate.js';
+import { decide, type Plan } from './decide.js';
+import type { Decision } from './decision.js';
+import type { ParsedGuardrails } from './guardrails.js';
+import { appendTimeline, type Incident, type TimelineEntry, transition } from './incident.js';
+import { type PolicyVerdict, policyFor, RECORDED_INFO_KINDS } from './policy.js';
+import {
+  type ActionLedger,
+  type ActionRequest,
+  type AlertPublisher,
+  type Clock,
+  IncidentConflictError,
+  type IncidentStore,
+  type LedgerVerdict,
+  type ResourceEnricher,
+  type RunbookStarter,
+  type RunbookStartResult,
+} from './ports.js';
+import { renderTriageAlert } from './render-alert.js';
+import type { Signal } from './signal.js';
+
+/**
+ * The triage pipeline after classification: correlate the signal into an incident, decide,
+ * record, start the runbook, alert, record what was done. The same code runs in Lambda (AWS
+ * adapters) and in the offline replay (in-memory adapters).
+ */
+
+export interface TriageDeps {
+  readonly stage: string;
+  readonly region: string;
+  readonly store: IncidentStore;
+  readonly ledger: ActionLedger;
+  readonly guardrails: () => Promise<ParsedGuardrails>;
+  readonly runbooks: RunbookStarter;
+  readonly alerts: AlertPublisher;
+  /** Live resource state for alerts; absent offline. */
+  readonly enricher?: ResourceEnricher;
+  readonly clock: Clock;
+}
+
+export interface TriageOutcome {
+  readonly signal: Signal | null;
+  readonly incident: Incident | null;
+  readonly decision: Decision;
+  readonly alert: Alert | null;
+  readonly execution?: RunbookStartResult & { readonly executionName: string };
+}
+
+/** Conditional writes that lose a race are retried on fresh data this many times. */
+const MAX_ATTEMPTS = 5;
+
+const NOT_OURS: Decision = {
+  action: 'ignore',
+  runbook: null,
+  reason: 'Not about the shop, or nothing to act on (classification found no signal).',
+};
+
+const ledgerRequest = (
+  verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
+  guardrails: ParsedGuardrails,
+): ActionRequest | undefined => {
+  const budget = RUNBOOKS.find((runbook) => runbook.name === verdict.runbook)?.budget;
+  if (budget === undefined) return undefined;
+  return {
+    budget,
+    maxPerHour: guardrails.guardrails.maxInstanceReplacementsPerHour,
+    resourceId: verdict.targetId,
+    cooldownMinutes: guardrails.guardrails.cooldownMinutes,
+  };
+};
+
+interface Recorded {
+  readonly plan: Plan;
+  readonly incident: Incident | null;
+}
+
+/** Correlate, decide and store, retrying on conflicting concurrent writes. */
+const recordDecision = async (
+  signal: Signal,
+  deps: TriageDeps,
+  guardrails: ParsedGuardrails,
+  now: Date,
+): Promise<Recorded> => {
+  const verdict = signal.phase === 'problem' ? policyFor(signal) : undefined;
+  for (let attempt = 1; ; attempt += 1) {
+    const candidates = await deps.store.findActive(searchKeysOf(signal));
+    const correlation = correlate(signal, candidates, now, {
+      recordUnmatchedInfo: RECORDED_INFO_KINDS.includes(signal.kind),
+    });
+    const request =
+      verdict?.action === 'runbook' && correlation.type !== 'unmatched'
+        ? ledgerRequest(verdict, guardrails)
+        : undefined;
+    const ledger: LedgerVerdict | undefined =
+      request === undefined ? undefined : await deps.ledger.peek(request, now);
+    const plan = decide({
+      signal,
+      correlation,
+      verdict,
+      guardrails,
+      stage: deps.stage,
+      ledger,
+      now,
+    });
+    if (correlation.type === 'unmatched') return { plan, incident: null };
+
+    const unchanged = correlation.type === 'joined' && correlation.change === 'duplicate';
+    if (unchanged && plan.runbook === undefined) return { plan, incident: correlation.incident };
+
+    const { decision } = plan;
+    let incident = appendTimeline(
+      correlation.incident,
+      [
+        {
+          type: 'decision',
+          at: now.toISOString(),
+          action: decision.action,
+          runbook: decision.runbook,
+          reason: decision.reason,
+          ...(decision.blockedBy === undefined ? {} : { blockedBy: decision.blockedBy }),
+        },
+      ],
+      now,
+    );
+    if (unchanged) incident = { ...incident, version: incident.version + 1 };
+    if (plan.runbook !== undefined && incident.status === 'open') {
+      incident = transition(incident, 'mitigating', `runbook ${plan.runbook.runbook} started`, now);
+    }
+    try {
+      if (correlation.type === 'opened') await deps.store.create(incident);
+      else await deps.store.update(incident);
+      return { plan, incident };
+    } catch (error) {
+      if (!(error instanceof IncidentConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+};
+
+/** Applies the effects' timeline entries to the freshest stored copy, retrying on conflicts. */
+const recordEffects = async (
+  deps: TriageDeps,
+  incident: Incident,
+  effects: (fresh: Incident) => Incident,
+): Promise<Incident> => {
+  let current = incident;
+  for (let attempt = 1; ; attempt += 1) {
+    const next = { ...effects(current), version: current.version + 1 };
+    try {
+      await deps.store.update(next);
+      return next;
+    } catch (error) {
+      if (!(error instanceof IncidentConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+      current = (await deps.store.get(incident.id)) ?? current;
+    }
+  }
+};
+
+/**
+ * Triage one classified signal (null: the event was not the shop's). Throws only when AWS I/O
+ * fails (the invocation is then retried; idempotency and correlation make the retry safe).
+ */
+export const triageSignal = async (
+  signal: Signal | null,
+  deps: TriageDeps,
+): Promise<TriageOutcome> => {
+  if (signal === null) return { signal, incident: null, decision: NOT_OURS, alert: null };
+  const now = deps.clock.now();
+  const guardrails = await deps.guardrails();
+  const { plan, incident } = await recordDecision(signal, deps, guardrails, now);
+  if (incident === null) return { signal, incident, decision: plan.decision, alert: null };
+
+  const entries: TimelineEntry[] = [];
+  let execution: TriageOutcome['execution'];
+  if (plan.runbook !== undefined) {
+    const { runbook, executionName, input } = plan.runbook;
+    const started = await deps.runbooks.start(runbook, executionName, input);
+    execution = { ...started, executionName };
+    entries.push({
+      type: 'runbook',
+      at: now.toISOString(),
+      runbook,
+      executionName,
+      status: started.status,
+      executionArn: started.executionArn,
+    });
+  }
+
+  let alert: Alert | null = null;
+  if (plan.alert !== undefined) {
+    const resourceState = await deps.enricher?.describe(signal.resource);
+    alert = renderTriageAlert(
+      {
+        incident,
+        signal,
+        decision: plan.decision,
+        page: plan.alert.page,
+        kind: plan.alert.kind,
+        ...(resourceState === undefined ? {} : { resourceState }),
+        ...(execution === undefined ? {} : { executionArn: execution.executionArn }),
+      },
+      deps.region,
+    );
+    await deps.alerts.publish(alert);
+    entries.push({
+      type: 'alert',
+      at: now.toISOString(),
+      severity: alert.severity,
+      subject: alert.subject,
+      sms: alert.sms !== null,
+    });
+  }
+  if (entries.length === 0) return { signal, incident, decision: plan.decision, alert, execution };
+
+  const paged = alert?.sms != null;
+  const stored = await recordEffects(deps, incident, (fresh) => ({
+    ...appendTimeline(fresh, entries, now),
+    ...(execution === undefined
+      ? {}
+      : {
+          runbookExecutions: {
+            ...fresh.runbookExecutions,
+            [execution.executionName]: execution.executionArn,
+          },
+        }),
+    ...(paged ? { lastPagedAt: now.toISOString() } : {}),
+  }));
+  return { signal, incident: stored, decision: plan.decision, alert, execution };
+};

@@ -1,0 +1,97 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { createAzIdResolver } from './lib/aws/availability-zones.js';
+import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
+import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
+import { loadGuardrails } from './lib/aws/guardrail-parameters.js';
+import { idempotentByKey } from './lib/aws/idempotency.js';
+import { inventoryFromEnv, runbookArnsFromEnv } from './lib/aws/inventory-from-env.js';
+import { AwsResourceEnricher } from './lib/aws/resource-enricher.js';
+import { SnsAlertPublisher } from './lib/aws/sns-alert-publisher.js';
+import { StepFunctionsRunbookStarter } from './lib/aws/step-functions-runbook-starter.js';
+import { classify } from './lib/core/classify.js';
+import { systemClock } from './lib/core/ports.js';
+import { type TriageDeps, triageSignal } from './lib/core/triage.js';
+import { requireEnv } from './lib/env.js';
+import { idempotencyKeyOf, parseIncomingEvent, type ReboundEvent } from './lib/events/index.js';
+
+/**
+ * Triage handler: thin wiring. Parse (bad input is logged and acknowledged, never retried),
+ * then per event, exactly once per source event (idempotency on DynamoDB, fail closed):
+ * classify, correlate, decide, record, start the runbook, alert.
+ */
+
+const logger = new Logger({ serviceName: 'rebound-triage' });
+
+const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const resolveAzIds = createAzIdResolver(new EC2Client({}));
+const guardrailsPath = requireEnv('GUARDRAILS_PATH');
+const incidentsTable = requireEnv('INCIDENTS_TABLE');
+
+const deps: TriageDeps = {
+  stage: requireEnv('STAGE'),
+  region: requireEnv('AWS_REGION'),
+  store: new DynamoDbIncidentStore(dynamo, incidentsTable),
+  ledger: new DynamoDbActionLedger(dynamo, incidentsTable),
+  guardrails: () => loadGuardrails(guardrailsPath),
+  runbooks: new StepFunctionsRunbookStarter(new SFNClient({}), runbookArnsFromEnv()),
+  alerts: new SnsAlertPublisher(new SNSClient({}), requireEnv('ALERTS_TOPIC_ARN')),
+  enricher: new AwsResourceEnricher(
+    {
+      autoScaling: new AutoScalingClient({}),
+      rds: new RDSClient({}),
+      elastiCache: new ElastiCacheClient({}),
+      elbv2: new ElasticLoadBalancingV2Client({}),
+    },
+    // Alerts must not wait on Describe calls for long: the alert goes out without live state.
+    { timeBudgetMs: 3000, targetGroupArn: requireEnv('TARGET_GROUP_ARN') },
+  ),
+  clock: systemClock,
+};
+
+const triageOnce = idempotentByKey(
+  async ({ event }: { idempotencyKey: string; event: ReboundEvent }) => {
+    const inventory = inventoryFromEnv(await resolveAzIds());
+    const outcome = await triageSignal(classify(event, inventory), deps);
+    return {
+      signal: outcome.signal && { kind: outcome.signal.kind, phase: outcome.signal.phase },
+      incidentId: outcome.incident?.id ?? null,
+      decision: outcome.decision,
+      executionArn: outcome.execution?.executionArn ?? null,
+      alerted: outcome.alert !== null,
+    };
+  },
+  { tableName: requireEnv('IDEMPOTENCY_TABLE'), client: dynamo },
+);
+
+export const handler = async (raw: unknown, context?: Context): Promise<void> => {
+  if (context !== undefined) logger.addContext(context);
+  const parsed = parseIncomingEvent(raw);
+  if (!parsed.ok) {
+    // Acknowledged without action: it would never become valid on retry.
+    logger.warn('triage ignored malformed input', { reason: parsed.reason });
+    return;
+  }
+  for (const event of parsed.events) {
+    const idempotencyKey = idempotencyKeyOf(event);
+    const result = await triageOnce({ idempotencyKey, event });
+    logger.info('triage decision', {
+      idempotencyKey,
+      eventId: event.id,
+      source: event.source,
+      detailType: event['detail-type'],
+      ...result,
+    });
+  }
+};

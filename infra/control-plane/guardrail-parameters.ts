@@ -1,0 +1,49 @@
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import {
+  GUARDRAIL_PARAMETERS,
+  type Guardrails,
+  guardrailParameterPath,
+  guardrailParameterValues,
+} from '../../functions/lib/core/guardrails.js';
+
+export interface GuardrailParametersProps {
+  readonly stage: string;
+  readonly guardrails: Guardrails;
+}
+
+/**
+ * The guardrails as SSM parameters under `/rebound/<stage>/guardrails/`. People change them
+ * with `aws ssm put-parameter --overwrite` without a deploy; CloudFormation only rewrites one
+ * when its value in the config changes.
+ */
+export class GuardrailParameters extends Construct {
+  /** `/rebound/<stage>/guardrails/` (with the trailing slash). */
+  public readonly path: string;
+  public readonly parameters: ssm.StringParameter[] = [];
+
+  constructor(scope: Construct, id: string, props: GuardrailParametersProps) {
+    super(scope, id);
+    this.path = guardrailParameterPath(props.stage);
+    const values = guardrailParameterValues(props.guardrails);
+    const descriptions: Record<string, string> = {
+      [GUARDRAIL_PARAMETERS.mode]: 'Automation mode: off | dry-run | auto',
+      [GUARDRAIL_PARAMETERS.enabledRunbooks]: 'Comma-separated runbooks allowed to run, or none',
+      [GUARDRAIL_PARAMETERS.maxInstanceReplacementsPerHour]:
+        'Blast radius: instance replacements allowed per rolling hour',
+      [GUARDRAIL_PARAMETERS.minHealthyInstances]:
+        'Never replace an instance when fewer healthy in-service instances would remain',
+      [GUARDRAIL_PARAMETERS.cooldownMinutes]:
+        'Minutes to leave a resource alone after acting on it',
+    };
+    for (const [name, value] of Object.entries(values)) {
+      this.parameters.push(
+        new ssm.StringParameter(this, name, {
+          parameterName: `${this.path}${name}`,
+          stringValue: value,
+          description: `Rebound guardrail: ${descriptions[name] ?? name}`,
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import type * as events from 'aws-cdk-lib/aws-events';
+
+/**
+ * The event patterns of the control plane's intake rules, one function per source. Values may
+ * be deploy-time tokens (names imported from the shop stack). Kept apart from the constructs so
+ * the replay tool and the tests read the very patterns that deploy.
+ */
+
+export interface ShopResourceNames {
+  /** `rebound-<stage>`: prefix of every alarm Rebound creates. */
+  readonly namePrefix: string;
+  readonly autoScalingGroupName: string;
+  readonly dbInstanceIds: readonly string[];
+  readonly cacheReplicationGroupId: string;
+  /** `app/<name>/<id>`: the ALB's CloudWatch dimension value. */
+  readonly loadBalancerFullName: string;
+  /** `targetgroup/<name>/<id>`. */
+  readonly targetGroupFullName: string;
+  readonly runbookStateMachineArns: readonly string[];
+}
+
+type Pattern = events.EventPattern & Record<string, unknown>;
+
+const dimension = (name: string, values: readonly unknown[]) => ({
+  configuration: { metrics: { metricStat: { metric: { dimensions: { [name]: values } } } } },
+});
+
+/** The shop's alarms (by name) and any alarm whose metric names a shop resource. */
+export const alarmStateChangePattern = (names: ShopResourceNames): Pattern => ({
+  source: ['aws.cloudwatch'],
+  // Exactly this detail-type: "Alarm Configuration Change" also carries detail.state.
+  detailType: ['CloudWatch Alarm State Change'],
+  detail: {
+    $or: [
+      { alarmName: [{ prefix: `${names.namePrefix}-` }] },
+      dimension('AutoScalingGroupName', [names.autoScalingGroupName]),
+      dimension('DBInstanceIdentifier', [...names.dbInstanceIds]),
+      dimension('ReplicationGroupId', [names.cacheReplicationGroupId]),
+      dimension('CacheClusterId', [{ prefix: `${names.cacheReplicationGroupId}-` }]),
+      dimension('LoadBalancer', [names.loadBalancerFullName]),
+      dimension('TargetGroup', [names.targetGroupFullName]),
+    ],
+  },
+});
+
+export const AUTO_SCALING_DETAIL_TYPES = [
+  'EC2 Instance Launch Successful',
+  'EC2 Instance Launch Unsuccessful',
+  'EC2 Instance Terminate Successful',
+  'EC2 Instance Terminate Unsuccessful',
+  'EC2 Auto Scaling Instance Refresh Started',
+  'EC2 Auto Scaling Instance Refresh Succeeded',
+  'EC2 Auto Scaling Instance Refresh Failed',
+  'EC2 Auto Scaling Instance Refresh Cancelled',
+] as const;
+
+export const autoScalingPattern = (names: ShopResourceNames): Pattern => ({
+  source: ['aws.autoscaling'],
+  detailType: [...AUTO_SCALING_DETAIL_TYPES],
+  detail: { AutoScalingGroupName: [names.autoScalingGroupName] },
+});
+
+/** RDS event IDs triage knows (AWS-FACTS.md); categories catch the rest of each class. */
+export const RDS_EVENT_IDS = [
+  '0004',
+  '0006',
+  '0007',
+  '0013',
+  '0015',
+  '0020',
+  '0021',
+  '0034',
+  '0045',
+  '0046',
+  '0049',
+  '0050',
+  '0051',
+  '0057',
+  '0062',
+  '0065',
+  '0089',
+].map((id) => `RDS-EVENT-${id}`);
+export const RDS_EVENT_CATEGORIES = [
+  'failover',
+  'failure',
+  'availability',
+  'recovery',
+  'read replica',
+  'low storage',
+] as const;
+
+export const rdsInstancePattern = (names: ShopResourceNames): Pattern => ({
+  source: ['aws.rds'],
+  detailType: ['RDS DB Instance Event'],
+  detail: {
+    // RDS sometimes prefixes the identifier with `rds:`.
+    SourceIdentifier: names.dbInstanceIds.flatMap((id) => [id, `rds:${id}`]),
+    $or: [{ EventID: RDS_EVENT_IDS }, { EventCategories: [...RDS_EVENT_CATEGORIES] }],
+  },
+});
+
+export const HEALTH_SERVICES = ['EC2', 'ELASTICLOADBALANCING', 'RDS', 'ELASTICACHE'] as const;
+
+/** Health issues and scheduled changes of the services the shop runs on (AZ-scoped included). */
+export const healthPattern = (): Pattern => ({
+  source: ['aws.health'],
+  detailType: ['AWS Health Event'],
+  detail: {
+    service: [...HEALTH_SERVICES],
+    eventTypeCategory: ['issue', 'scheduledChange'],
+  },
+});
+
+/** Rebound's own runbooks ending badly: a broken runbook is never silent. */
+export const runbookFailurePattern = (names: ShopResourceNames): Pattern => ({
+  source: ['aws.states'],
+  detailType: ['Step Functions Execution Status Change'],
+  detail: {
+    status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+    stateMachineArn: [...names.runbookStateMachineArns],
+  },
+});
+
+export interface IntakeRuleSpec {
+  /** Rule name suffix: `rebound-<stage>-<id>`. */
+  readonly id: string;
+  readonly description: string;
+  readonly pattern: (names: ShopResourceNames) => Pattern;
+}
+
+/** The intake rules as data: one rule per source, all to triage. */
+export const INTAKE_RULES: readonly IntakeRuleSpec[] = [
+  {
+    id: 'alarm-state-changes',
+    description: "State changes of the shop's alarms and of any alarm on a shop resource",
+    pattern: alarmStateChangePattern,
+  },
+  {
+    id: 'auto-scaling-events',
+    description: "Launches, terminations and instance refreshes of the shop's Auto Scaling group",
+    pattern: autoScalingPattern,
+  },
+  {
+    id: 'rds-instance-events',
+    description:
+      'Failover, failure, availability, recovery, replica and storage events of the shop DB',
+    pattern: rdsInstancePattern,
+  },
+  {
+    id: 'health-events',
+    description: 'AWS Health issues and scheduled changes for EC2, ELB, RDS and ElastiCache',
+    pattern: healthPattern,
+  },
+  {
+    id: 'runbook-failures',
+    description: "Rebound's runbook executions that failed, timed out or were aborted",
+    pattern: runbookFailurePattern,
+  },
+];

@@ -1,0 +1,244 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import {
+  AlarmedDeadLetterQueue,
+  allowServiceToUseKey,
+} from '../constructs/alarmed-dead-letter-queue.js';
+import { ReboundFunction } from '../constructs/rebound-function.js';
+import { INTAKE_RULES, type ShopResourceNames } from './intake-patterns.js';
+
+export interface TriageProps {
+  readonly namePrefix: string;
+  readonly stage: string;
+  readonly availabilityZones: readonly string[];
+  readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  readonly databases: readonly rds.IDatabaseInstance[];
+  readonly cacheReplicationGroupId: string;
+  /** ElastiCache notifications arrive here (SNS only, never EventBridge). */
+  readonly cacheNotifications: sns.ITopic;
+  readonly alertsTopic: sns.ITopic;
+  readonly incidents: dynamodb.ITableV2;
+  readonly idempotency: dynamodb.ITableV2;
+  readonly guardrailsPath: string;
+  /** Runbooks triage may start, by registry name. */
+  readonly runbooks: Readonly<Record<string, sfn.IStateMachine>>;
+  /** How long EventBridge keeps matched events for replay. @default 90 days */
+  readonly archiveRetention?: Duration;
+}
+
+/**
+ * Event intake and triage: one EventBridge rule per source into the triage function (retry
+ * policy and an encrypted dead-letter queue on every target), an archive of everything the
+ * rules match, the cache's SNS notifications, and alarms on triage itself that publish straight
+ * to the alerts topic.
+ */
+export class Triage extends Construct {
+  public readonly function: lambda.IFunction;
+  public readonly rules: events.Rule[] = [];
+  public readonly archive: events.Archive;
+  public readonly deadLetterQueue: AlarmedDeadLetterQueue;
+  public readonly selfAlarms: cloudwatch.Alarm[];
+  private readonly namePrefix: string;
+
+  constructor(scope: Construct, id: string, props: TriageProps) {
+    super(scope, id);
+    const { namePrefix } = props;
+    this.namePrefix = namePrefix;
+
+    const key = new kms.Key(this, 'DeadLettersKey', {
+      alias: `alias/${namePrefix}-triage-dlq`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // EventBridge and SNS write undeliverable events into the queue, so they must use the key.
+    allowServiceToUseKey(key, 'events.amazonaws.com', 'EventBridgeDeadLetters');
+    allowServiceToUseKey(key, 'sns.amazonaws.com', 'SnsDeadLetters');
+    this.deadLetterQueue = new AlarmedDeadLetterQueue(this, 'DeadLetters', {
+      queueName: `${namePrefix}-triage-dlq`,
+      key,
+      whatIsLost: 'Events for triage (an incident may have gone unhandled)',
+      alarmName: `${namePrefix}-triage-dead-letters`,
+      alarmTopic: props.alertsTopic,
+    });
+    const queue = this.deadLetterQueue.queue;
+
+    const names: ShopResourceNames = {
+      namePrefix,
+      autoScalingGroupName: props.autoScalingGroup.autoScalingGroupName,
+      dbInstanceIds: props.databases.map((db) => db.instanceIdentifier),
+      cacheReplicationGroupId: props.cacheReplicationGroupId,
+      loadBalancerFullName: props.loadBalancer.loadBalancerFullName,
+      targetGroupFullName: props.targetGroup.targetGroupFullName,
+      runbookStateMachineArns: Object.values(props.runbooks).map((sm) => sm.stateMachineArn),
+    };
+
+    const triage = new ReboundFunction(this, 'Function', {
+      functionName: `${namePrefix}-triage`,
+      description: 'Triage: AWS events to incidents, decisions, runbooks and enriched alerts',
+      entry: path.join(path.dirname(fileURLToPath(import.meta.url)), '../../functions/triage.ts'),
+      timeout: Duration.seconds(30),
+      memorySize: 512,
+      deadLetterQueue: queue,
+      environment: {
+        STAGE: props.stage,
+        NAME_PREFIX: namePrefix,
+        INCIDENTS_TABLE: props.incidents.tableName,
+        IDEMPOTENCY_TABLE: props.idempotency.tableName,
+        ALERTS_TOPIC_ARN: props.alertsTopic.topicArn,
+        GUARDRAILS_PATH: props.guardrailsPath,
+        ASG_NAME: names.autoScalingGroupName,
+        TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
+        DB_INSTANCE_IDS: names.dbInstanceIds.join(','),
+        CACHE_REPLICATION_GROUP_ID: props.cacheReplicationGroupId,
+        AVAILABILITY_ZONES: props.availabilityZones.join(','),
+        RUNBOOK_STATE_MACHINES: Stack.of(this).toJsonString(
+          Object.fromEntries(
+            Object.entries(props.runbooks).map(([name, sm]) => [name, sm.stateMachineArn]),
+          ),
+        ),
+      },
+    });
+    this.function = triage.function;
+    this.grantTriage(triage.function, props, queue);
+
+    for (const spec of INTAKE_RULES) {
+      const rule = new events.Rule(this, spec.id, {
+        ruleName: `${namePrefix}-${spec.id}`,
+        description: spec.description,
+        eventPattern: spec.pattern(names),
+      });
+      rule.addTarget(
+        new targets.LambdaFunction(triage.function, {
+          deadLetterQueue: queue,
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        }),
+      );
+      this.rules.push(rule);
+    }
+
+    this.archive = new events.Archive(this, 'Archive', {
+      archiveName: `${namePrefix}-intake`,
+      description: 'Every event the intake rules match, kept for incident replay',
+      sourceEventBus: events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      eventPattern: { source: ['aws.cloudwatch'] },
+      retention: props.archiveRetention ?? Duration.days(90),
+    });
+    // An archive takes one pattern: the union of the intake rules' patterns.
+    (this.archive.node.defaultChild as events.CfnArchive).addPropertyOverride('EventPattern', {
+      $or: this.rules.map((rule) => (rule.node.defaultChild as events.CfnRule).eventPattern),
+    });
+
+    props.cacheNotifications.addSubscription(
+      new subscriptions.LambdaSubscription(triage.function, { deadLetterQueue: queue }),
+    );
+
+    this.selfAlarms = [
+      this.deadLetterQueue.alarm,
+      this.selfAlarm(
+        'errors',
+        'Triage failed; Lambda retries, then dead-letters',
+        props.alertsTopic,
+        triage.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      ),
+      this.selfAlarm(
+        'throttles',
+        "Triage was throttled; events wait in Lambda's queue",
+        props.alertsTopic,
+        triage.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+      ),
+    ];
+  }
+
+  /** Least privilege: exactly what triage reads, writes, starts and describes. */
+  private grantTriage(fn: lambda.IFunction, props: TriageProps, queue: sqs.IQueue): void {
+    props.incidents.grantReadWriteData(fn);
+    props.idempotency.grantReadWriteData(fn);
+    props.alertsTopic.grantPublish(fn);
+    queue.grantSendMessages(fn);
+    for (const runbook of Object.values(props.runbooks)) runbook.grantStartExecution(fn);
+    const stack = Stack.of(this);
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:GetParametersByPath'],
+        resources: [
+          stack.formatArn({
+            service: 'ssm',
+            resource: 'parameter',
+            resourceName: props.guardrailsPath.replace(/^\/|\/$/g, ''),
+          }),
+        ],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['rds:DescribeDBInstances'],
+        resources: props.databases.map((db) => db.instanceArn),
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['elasticache:DescribeReplicationGroups'],
+        resources: [
+          stack.formatArn({
+            service: 'elasticache',
+            resource: 'replicationgroup',
+            resourceName: props.cacheReplicationGroupId,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    // These Describe APIs have no resource-level permissions (ReboundFunction acknowledges
+    // the role's Resource::* finding for X-Ray; the same holds here).
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'autoscaling:DescribeAutoScalingGroups',
+          'autoscaling:DescribeAutoScalingInstances',
+          'elasticloadbalancing:DescribeTargetHealth',
+          'ec2:DescribeAvailabilityZones',
+        ],
+        resources: ['*'],
+      }),
+    );
+  }
+
+  private selfAlarm(
+    what: string,
+    text: string,
+    topic: sns.ITopic,
+    metric: cloudwatch.IMetric,
+  ): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, `${what}Alarm`, {
+      alarmName: `${this.namePrefix}-triage-${what}`,
+      alarmDescription: `[warning] ${text}.`,
+      metric,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+    return alarm;
+  }
+}

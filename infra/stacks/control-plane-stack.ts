@@ -1,0 +1,82 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { ReplaceUnhealthyInstance } from '../../runbooks/replace-unhealthy-instance.js';
+import type { ReboundConfig } from '../config.js';
+import { GuardrailParameters } from '../control-plane/guardrail-parameters.js';
+import { IncidentTables } from '../control-plane/incident-tables.js';
+import { Triage } from '../control-plane/triage.js';
+
+export interface ControlPlaneStackProps extends StackProps {
+  readonly config: ReboundConfig;
+  readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The primary first, then the read replicas. */
+  readonly databases: readonly rds.IDatabaseInstance[];
+  readonly cacheReplicationGroupId: string;
+  readonly cacheNotifications: sns.ITopic;
+  readonly alertsTopic: sns.ITopic;
+}
+
+/**
+ * The self-healing control plane, deployable and updatable on its own: event intake and
+ * triage, the incident history, the guardrails and the runbooks. It only reads the shop's
+ * names and ARNs; nothing in the shop depends on it.
+ */
+export class ControlPlaneStack extends Stack {
+  public readonly tables: IncidentTables;
+  public readonly guardrails: GuardrailParameters;
+  public readonly triage: Triage;
+  public readonly replaceUnhealthyInstance: ReplaceUnhealthyInstance;
+
+  constructor(scope: Construct, id: string, props: ControlPlaneStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const namePrefix = `rebound-${config.stage}`;
+
+    this.tables = new IncidentTables(this, 'Tables', {
+      namePrefix,
+      protectData: config.protectData,
+    });
+    this.guardrails = new GuardrailParameters(this, 'Guardrails', {
+      stage: config.stage,
+      guardrails: config.automation,
+    });
+
+    this.replaceUnhealthyInstance = new ReplaceUnhealthyInstance(this, 'ReplaceUnhealthyInstance', {
+      namePrefix,
+      stage: config.stage,
+      autoScalingGroup: props.autoScalingGroup,
+      targetGroup: props.targetGroup,
+      incidents: this.tables.incidents,
+      alertsTopic: props.alertsTopic,
+    });
+
+    this.triage = new Triage(this, 'Triage', {
+      namePrefix,
+      stage: config.stage,
+      availabilityZones: config.availabilityZones,
+      autoScalingGroup: props.autoScalingGroup,
+      loadBalancer: props.loadBalancer,
+      targetGroup: props.targetGroup,
+      databases: props.databases,
+      cacheReplicationGroupId: props.cacheReplicationGroupId,
+      cacheNotifications: props.cacheNotifications,
+      alertsTopic: props.alertsTopic,
+      incidents: this.tables.incidents,
+      idempotency: this.tables.idempotency,
+      guardrailsPath: this.guardrails.path,
+      runbooks: { 'replace-unhealthy-instance': this.replaceUnhealthyInstance.stateMachine },
+    });
+
+    new CfnOutput(this, 'IncidentsTableName', { value: this.tables.incidents.tableName });
+    new CfnOutput(this, 'GuardrailsPath', { value: this.guardrails.path });
+    new CfnOutput(this, 'ReplaceUnhealthyInstanceStateMachineArn', {
+      value: this.replaceUnhealthyInstance.stateMachine.stateMachineArn,
+    });
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * `npm run --silent replay -- [--assume-owned] <event.json>...`: runs events, in the order
+ * given, through the synthesized intake rules and the real triage core, offline. Prints one
+ * JSON object per event per line. Exits 0 whatever the events hold; 2 for a usage error.
+ */
+import { readFileSync } from 'node:fs';
+import { guardrailParameterValues, parseGuardrails } from '../functions/lib/core/guardrails.js';
+import { ConfigError } from '../infra/config.js';
+import { ignoredLine, ReplaySession } from './replay-event.js';
+import { synthesizeIntake } from './synthesized-intake.js';
+
+const USAGE = 'usage: npm run --silent replay -- [--assume-owned] <event.json>...';
+
+const usageError = (message: string): number => {
+  console.error(`error: ${message}\n${USAGE}`);
+  return 2;
+};
+
+const main = async (args: readonly string[]): Promise<number> => {
+  const assumeOwned = args.includes('--assume-owned');
+  const unknownFlag = args.find((arg) => arg.startsWith('-') && arg !== '--assume-owned');
+  if (unknownFlag !== undefined) return usageError(`unknown option ${unknownFlag}`);
+  const files = args.filter((arg) => !arg.startsWith('-'));
+  if (files.length === 0) return usageError('no event files given');
+
+  let intake: ReturnType<typeof synthesizeIntake>;
+  try {
+    intake = synthesizeIntake({ assumeOwned });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return usageError(`cdk.json context is invalid:\n${error.problems.join('\n')}`);
+  }
+  // The guardrails a fresh deploy writes to SSM, read back the way Lambda reads them.
+  const guardrails = parseGuardrails(guardrailParameterValues(intake.config.automation));
+  const session = new ReplaySession(intake, guardrails);
+
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      console.log(
+        JSON.stringify(ignoredLine(file, null, 'Unreadable file.', `cannot read: ${why}`)),
+      );
+      continue;
+    }
+    for (const line of await session.replay(file, text)) console.log(JSON.stringify(line));
+  }
+  return 0;
+};
+
+process.exitCode = await main(process.argv.slice(2));
