@@ -85,7 +85,7 @@ export const handler = async (raw: unknown, context?: Context): Promise<void> =>
   }
   for (const event of parsed.events) {
     const idempotencyKey = idempotencyKeyOf(event);
-    const result = await triageOnce({ idempotencyKey, event });
+    const result = await triageOnce({ idempotencyKey, event }, context);
     logger.info('triage decision', {
       idempotencyKey,
       eventId: event.id,

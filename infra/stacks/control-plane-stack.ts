@@ -1,11 +1,13 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ReplaceUnhealthyInstance } from '../../runbooks/replace-unhealthy-instance.js';
 import type { ReboundConfig } from '../config.js';
+import { AlarmedDeadLetterQueue } from '../constructs/alarmed-dead-letter-queue.js';
 import { GuardrailParameters } from '../control-plane/guardrail-parameters.js';
 import { IncidentTables } from '../control-plane/incident-tables.js';
 import { Triage } from '../control-plane/triage.js';
@@ -47,6 +49,20 @@ export class ControlPlaneStack extends Stack {
       guardrails: config.automation,
     });
 
+    // Runbook task functions are invoked synchronously by Step Functions; this queue only
+    // catches the asynchronous invocations nobody should make, and alarms if one fails.
+    const runbookDeadLetters = new AlarmedDeadLetterQueue(this, 'RunbookDeadLetters', {
+      queueName: `${namePrefix}-runbook-functions-dlq`,
+      key: new kms.Key(this, 'RunbookDeadLettersKey', {
+        alias: `alias/${namePrefix}-runbook-functions-dlq`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      whatIsLost: 'Asynchronous invocations of runbook task functions',
+      alarmName: `${namePrefix}-runbook-functions-dead-letters`,
+      alarmTopic: props.alertsTopic,
+    });
+
     this.replaceUnhealthyInstance = new ReplaceUnhealthyInstance(this, 'ReplaceUnhealthyInstance', {
       namePrefix,
       stage: config.stage,
@@ -54,6 +70,7 @@ export class ControlPlaneStack extends Stack {
       targetGroup: props.targetGroup,
       incidents: this.tables.incidents,
       alertsTopic: props.alertsTopic,
+      deadLetterQueue: runbookDeadLetters.queue,
     });
 
     this.triage = new Triage(this, 'Triage', {

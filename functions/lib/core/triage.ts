@@ -3,7 +3,7 @@ import type { Alert } from './alert.js';
 import { correlate, searchKeysOf } from './correlate.js';
 import { decide, type Plan } from './decide.js';
 import type { Decision } from './decision.js';
-import type { ParsedGuardrails } from './guardrails.js';
+import { guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
 import { appendTimeline, type Incident, type TimelineEntry, transition } from './incident.js';
 import { type PolicyVerdict, policyFor, RECORDED_INFO_KINDS } from './policy.js';
 import {
@@ -201,6 +201,7 @@ export const triageSignal = async (
         ...(execution === undefined ? {} : { executionArn: execution.executionArn }),
       },
       deps.region,
+      { guardrailPath: guardrailParameterPath(deps.stage) },
     );
     await deps.alerts.publish(alert);
     entries.push({

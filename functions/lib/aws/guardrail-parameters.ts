@@ -1,0 +1,44 @@
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { type ParsedGuardrails, parseGuardrails } from '../core/guardrails.js';
+
+/** People change guardrails by hand: a short cache lets a change bite within a minute. */
+export const GUARDRAILS_MAX_AGE_SECONDS = 30;
+
+export interface LoadGuardrailsOptions {
+  /** Cache lifetime of the values read. @default 30 */
+  readonly maxAgeSeconds?: number;
+  /** Provider to read with (tests inject one over a mocked SSMClient). @default a shared SSMProvider */
+  readonly provider?: SSMProvider;
+}
+
+let sharedProvider: SSMProvider | undefined;
+/** Created on first use, then shared, so its cache outlives one invocation. */
+const defaultProvider = (): SSMProvider => {
+  sharedProvider ??= new SSMProvider();
+  return sharedProvider;
+};
+
+/**
+ * Reads every guardrail under `path` (`guardrailParameterPath(stage)`) with one paginated
+ * GetParametersByPath (cached), keyed by name relative to the path. Never throws: when SSM cannot
+ * be read the guardrails take the safe side, and the first problem line says why.
+ */
+export async function loadGuardrails(
+  path: string,
+  options: LoadGuardrailsOptions = {},
+): Promise<ParsedGuardrails> {
+  try {
+    const provider = options.provider ?? defaultProvider();
+    const values = await provider.getMultiple(path, {
+      maxAge: options.maxAgeSeconds ?? GUARDRAILS_MAX_AGE_SECONDS,
+    });
+    return parseGuardrails(values ?? {});
+  } catch (error) {
+    const safe = parseGuardrails({});
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return {
+      guardrails: safe.guardrails,
+      problems: [`guardrails unreadable: ${why.slice(0, 300)}`, ...safe.problems],
+    };
+  }
+}

@@ -1,0 +1,128 @@
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { loadGuardrails } from '../../functions/lib/aws/guardrail-parameters.js';
+import { guardrailParameterPath } from '../../functions/lib/core/guardrails.js';
+
+const PATH = guardrailParameterPath('prod');
+
+const ssmMock = mockClient(SSMClient);
+
+const parameter = (name: string, value: string) => ({
+  Name: `${PATH}${name}`,
+  Value: value,
+  Type: 'String' as const,
+});
+
+const ALL = [
+  parameter('mode', 'auto'),
+  parameter('enabled-runbooks', 'replace-unhealthy-instance'),
+  parameter('max-instance-replacements-per-hour', '3'),
+  parameter('min-healthy-instances', '2'),
+  parameter('cooldown-minutes', '10'),
+];
+
+const provider = () => new SSMProvider({ awsSdkV3Client: new SSMClient({}) });
+
+beforeEach(() => {
+  ssmMock.reset();
+});
+
+describe('loadGuardrails', () => {
+  it('reads every guardrail under the path in one GetParametersByPath', async () => {
+    // Prepare
+    ssmMock.on(GetParametersByPathCommand).resolves({ Parameters: ALL });
+
+    // Act
+    const parsed = await loadGuardrails(PATH, { provider: provider() });
+
+    // Assess
+    expect(parsed).toEqual({
+      guardrails: {
+        mode: 'auto',
+        enabledRunbooks: ['replace-unhealthy-instance'],
+        maxInstanceReplacementsPerHour: 3,
+        minHealthyInstances: 2,
+        cooldownMinutes: 10,
+      },
+      problems: [],
+    });
+    expect(ssmMock).toHaveReceivedCommandTimes(GetParametersByPathCommand, 1);
+    expect(ssmMock).toHaveReceivedCommandWith(GetParametersByPathCommand, { Path: PATH });
+  });
+
+  it('follows pagination', async () => {
+    // Prepare
+    ssmMock
+      .on(GetParametersByPathCommand)
+      .resolvesOnce({ Parameters: ALL.slice(0, 2), NextToken: 'page-2' })
+      .resolvesOnce({ Parameters: ALL.slice(2) });
+
+    // Act
+    const parsed = await loadGuardrails(PATH, { provider: provider() });
+
+    // Assess
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.guardrails.cooldownMinutes).toBe(10);
+  });
+
+  it('serves repeated reads from its cache', async () => {
+    // Prepare
+    ssmMock.on(GetParametersByPathCommand).resolves({ Parameters: ALL });
+    const shared = provider();
+
+    // Act
+    await loadGuardrails(PATH, { provider: shared });
+    await loadGuardrails(PATH, { provider: shared });
+
+    // Assess
+    expect(ssmMock).toHaveReceivedCommandTimes(GetParametersByPathCommand, 1);
+  });
+
+  it('reads again when the cache is disabled', async () => {
+    // Prepare
+    ssmMock.on(GetParametersByPathCommand).resolves({ Parameters: ALL });
+    const shared = provider();
+
+    // Act
+    await loadGuardrails(PATH, { provider: shared, maxAgeSeconds: 0 });
+    await loadGuardrails(PATH, { provider: shared, maxAgeSeconds: 0 });
+
+    // Assess
+    expect(ssmMock).toHaveReceivedCommandTimes(GetParametersByPathCommand, 2);
+  });
+
+  it('reports missing parameters and takes their safe values', async () => {
+    // Prepare
+    ssmMock.on(GetParametersByPathCommand).resolves({ Parameters: [parameter('mode', 'auto')] });
+
+    // Act
+    const parsed = await loadGuardrails(PATH, { provider: provider() });
+
+    // Assess
+    expect(parsed.guardrails.mode).toBe('auto');
+    expect(parsed.guardrails.enabledRunbooks).toEqual([]);
+    expect(parsed.problems).toHaveLength(4);
+  });
+
+  it('never throws: unreadable SSM gives the safe side and says why', async () => {
+    // Prepare
+    ssmMock
+      .on(GetParametersByPathCommand)
+      .rejects(
+        new Error('AccessDeniedException: not authorized to perform ssm:GetParametersByPath'),
+      );
+
+    // Act
+    const parsed = await loadGuardrails(PATH, { provider: provider() });
+
+    // Assess
+    expect(parsed.guardrails).toMatchObject({
+      mode: 'dry-run',
+      enabledRunbooks: [],
+      maxInstanceReplacementsPerHour: 0,
+    });
+    expect(parsed.problems[0]).toMatch(/^guardrails unreadable: .*not authorized/);
+  });
+});
