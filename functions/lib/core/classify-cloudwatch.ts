@@ -1,0 +1,211 @@
+import type { AlarmStateChangeEvent } from '../events/cloudwatch.js';
+import type { Severity } from '../severity.js';
+import {
+  cacheGroupOf,
+  inAz,
+  isShopDb,
+  ref,
+  relatedDbs,
+  type SignalParts,
+  selfHealing,
+  signalOf,
+} from './classify-common.js';
+import type { ShopInventory } from './inventory.js';
+import type { ResourceRef, Signal } from './signal.js';
+
+/**
+ * CloudWatch alarm state changes: the kind follows the alarm's metric, the severity its
+ * description prefix (`[critical]` / `[warning]`), the phase its state transition.
+ */
+
+type Dimensions = ReadonlyMap<string, string>;
+
+interface AlarmMetric {
+  readonly namespace: string | undefined;
+  readonly name: string | undefined;
+  /** Dimensions of every metric the alarm reads (metric math included), first one wins. */
+  readonly dimensions: Dimensions;
+}
+
+const metricOf = (event: AlarmStateChangeEvent): AlarmMetric => {
+  const metrics = (event.detail.configuration?.metrics ?? []).flatMap((query) =>
+    query.metricStat === undefined ? [] : [query.metricStat.metric],
+  );
+  // A Map, not an object: dimension names come from the event and may be `__proto__`.
+  const dimensions = new Map<string, string>();
+  for (const metric of metrics) {
+    for (const [name, value] of Object.entries(metric.dimensions ?? {})) {
+      if (!dimensions.has(name)) dimensions.set(name, value);
+    }
+  }
+  return { namespace: metrics[0]?.namespace, name: metrics[0]?.name, dimensions };
+};
+
+const SEVERITY_PREFIX = /^\s*\[(critical|warning)\]\s*/i;
+
+const severityOf = (description: string | undefined): Severity =>
+  SEVERITY_PREFIX.exec(description ?? '')?.[1]?.toLowerCase() === 'critical'
+    ? 'critical'
+    : 'warning';
+
+const phaseOf = (event: AlarmStateChangeEvent): Signal['phase'] => {
+  const state = event.detail.state.value;
+  if (state === 'ALARM') return 'problem';
+  return state === 'OK' && event.detail.previousState?.value === 'ALARM' ? 'recovered' : 'info';
+};
+
+const startsWithName = (value: string | undefined, kind: string, namePrefix: string): boolean =>
+  value !== undefined &&
+  (value.startsWith(`${kind}/${namePrefix}-`) || value.startsWith(`${kind}/${namePrefix}/`));
+
+const namesShopResource = (inventory: ShopInventory, dimensions: Dimensions): boolean => {
+  const cacheCluster = dimensions.get('CacheClusterId');
+  const dbInstance = dimensions.get('DBInstanceIdentifier');
+  return (
+    dimensions.get('AutoScalingGroupName') === inventory.autoScalingGroupName ||
+    (dbInstance !== undefined && isShopDb(inventory, dbInstance)) ||
+    (cacheCluster !== undefined &&
+      cacheGroupOf(cacheCluster) === inventory.cacheReplicationGroupId) ||
+    dimensions.get('ReplicationGroupId') === inventory.cacheReplicationGroupId ||
+    startsWithName(dimensions.get('LoadBalancer'), 'app', inventory.namePrefix) ||
+    startsWithName(dimensions.get('TargetGroup'), 'targetgroup', inventory.namePrefix)
+  );
+};
+
+const owns = (inventory: ShopInventory, alarmName: string, dimensions: Dimensions): boolean =>
+  inventory.assumeOwned ||
+  alarmName.startsWith(`${inventory.namePrefix}-`) ||
+  namesShopResource(inventory, dimensions);
+
+type Verdict = Pick<SignalParts, 'kind' | 'resource' | 'related' | 'selfHealing'>;
+
+const HEALTHY_HOST_METRICS = ['UnHealthyHostCount', 'HealthyHostCount'];
+const PRESSURE_METRICS = ['CPUUtilization', 'mem_used_percent'];
+const ALB_PRESSURE_METRICS = ['TargetResponseTime', 'RequestCountPerTarget'];
+const ALB_5XX_METRICS = ['HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count'];
+
+const albRefs = (dimensions: Dimensions): ResourceRef[] => {
+  const targetGroup = dimensions.get('TargetGroup');
+  const loadBalancer = dimensions.get('LoadBalancer');
+  return [
+    ...(targetGroup === undefined ? [] : [ref('target-group', targetGroup)]),
+    ...(loadBalancer === undefined ? [] : [ref('load-balancer', loadBalancer)]),
+  ];
+};
+
+/** What the alarm watches, in the order of the classification rules (first match wins). */
+const verdictOf = (
+  event: AlarmStateChangeEvent,
+  metric: AlarmMetric,
+  inventory: ShopInventory,
+): Verdict => {
+  const { namespace, name, dimensions } = metric;
+  const alarm = ref('alarm', event.detail.alarmName);
+  const at = (key: string) => dimensions.get(key);
+  const group = at('AutoScalingGroupName');
+  const instance = at('InstanceId');
+  if (event.detail.configuration?.alarmRule !== undefined || name === undefined) {
+    return { kind: 'informational', resource: alarm };
+  }
+  if (instance !== undefined) {
+    // Gray failures (memory, disk, status checks) that AWS health checks do not act on.
+    const related = group === undefined ? [] : [ref('auto-scaling-group', group)];
+    return { kind: 'instance-health', resource: ref('ec2-instance', instance), related };
+  }
+  const alb = namespace === 'AWS/ApplicationELB';
+  if (alb && HEALTHY_HOST_METRICS.includes(name)) {
+    const [first = alarm, ...rest] = albRefs(dimensions);
+    return {
+      kind: 'instance-health',
+      resource: first,
+      related: rest,
+      selfHealing: selfHealing('auto-scaling', 900),
+    };
+  }
+  if (namespace === 'AWS/AutoScaling' && name === 'GroupInServiceInstances') {
+    return {
+      kind: 'instance-health',
+      resource: ref('auto-scaling-group', group ?? inventory.autoScalingGroupName),
+      selfHealing: selfHealing('auto-scaling', 900),
+    };
+  }
+  if (
+    (group !== undefined && PRESSURE_METRICS.includes(name)) ||
+    (alb && ALB_PRESSURE_METRICS.includes(name))
+  ) {
+    return {
+      kind: 'capacity-pressure',
+      resource: ref('auto-scaling-group', group ?? inventory.autoScalingGroupName),
+      related: albRefs(dimensions),
+      selfHealing: selfHealing('target-tracking', 900),
+    };
+  }
+  if (alb && ALB_5XX_METRICS.includes(name)) {
+    const loadBalancer = at('LoadBalancer');
+    return {
+      kind: 'informational',
+      resource: loadBalancer === undefined ? alarm : ref('load-balancer', loadBalancer),
+      related: albRefs(dimensions).filter((item) => item.type !== 'load-balancer'),
+    };
+  }
+  if (namespace === 'AWS/CloudFront') {
+    const distribution = at('DistributionId');
+    return {
+      kind: 'informational',
+      resource: distribution === undefined ? alarm : ref('distribution', distribution),
+    };
+  }
+  if (namespace === 'AWS/RDS') {
+    const db = at('DBInstanceIdentifier');
+    return db === undefined
+      ? { kind: 'database-degraded', resource: alarm }
+      : {
+          kind: 'database-degraded',
+          resource: ref('db-instance', db),
+          related: relatedDbs(inventory, db),
+        };
+  }
+  if (namespace === 'AWS/ElastiCache') {
+    const node = at('CacheClusterId');
+    const groupId =
+      at('ReplicationGroupId') ?? (node === undefined ? undefined : cacheGroupOf(node));
+    return groupId === undefined
+      ? { kind: 'cache-degraded', resource: alarm }
+      : {
+          kind: 'cache-degraded',
+          resource: ref('cache-replication-group', groupId),
+          related: node === undefined ? [] : [ref('cache-node', node)],
+        };
+  }
+  return { kind: 'informational', resource: alarm };
+};
+
+const transitionOf = (event: AlarmStateChangeEvent): string => {
+  const previous = event.detail.previousState?.value;
+  const state = event.detail.state.value;
+  return previous === undefined ? state : `${previous}→${state}`;
+};
+
+export const classifyAlarm = (
+  event: AlarmStateChangeEvent,
+  inventory: ShopInventory,
+): Signal | null => {
+  const metric = metricOf(event);
+  const { alarmName, configuration } = event.detail;
+  if (!owns(inventory, alarmName, metric.dimensions)) return null;
+  const verdict = verdictOf(event, metric, inventory);
+  const availabilityZone = metric.dimensions.get('AvailabilityZone');
+  const description = configuration?.description?.replace(SEVERITY_PREFIX, '');
+  const what =
+    description === undefined || description.trim() === ''
+      ? `${metric.name ?? 'composite'} alarm`
+      : description;
+  return signalOf(event, {
+    ...verdict,
+    phase: phaseOf(event),
+    severity: severityOf(configuration?.description),
+    partKey: `alarm:${alarmName}`,
+    availabilityZone,
+    summary: `${verdict.resource.id}${inAz(availabilityZone)}: ${what} (${alarmName} ${transitionOf(event)})`,
+  });
+};

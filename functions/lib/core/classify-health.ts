@@ -1,0 +1,164 @@
+import type { HealthEvent } from '../events/health.js';
+import {
+  cacheGroupOf,
+  isShopDb,
+  oneLine,
+  ref,
+  type SignalParts,
+  signalOf,
+} from './classify-common.js';
+import type { ShopInventory } from './inventory.js';
+import type { ResourceRef, Signal, SignalKind } from './signal.js';
+
+/**
+ * AWS Health events for the services the shop runs on. An AZ impairment names the AZ only as
+ * an AZ ID (`use1-az2`) inside the description; AZ IDs map to different AZ names per account.
+ */
+
+const SERVICE_KINDS: Readonly<Record<string, SignalKind>> = {
+  EC2: 'instance-health',
+  RDS: 'database-degraded',
+  ELASTICACHE: 'cache-degraded',
+  ELASTICLOADBALANCING: 'informational',
+};
+
+const AZ_ID = /\b[a-z]{2,6}\d{1,2}-az\d{1,2}\b/;
+const AZ_NAME = /\b[a-z]{2}(?:-[a-z]+)+-\d{1,2}[a-z]\b/g;
+const INSTANCE_ID = /(?:^|\/)(i-[0-9a-f]{8,17})$/;
+
+const descriptionOf = (event: HealthEvent): string => {
+  const descriptions = event.detail.eventDescription ?? [];
+  const english = descriptions.find((item) => item.language === 'en_US') ?? descriptions[0];
+  return english?.latestDescription ?? '';
+};
+
+/** The impaired AZ as the account knows it (`us-east-1a`), or its AZ ID when unmapped. */
+const impairedAzOf = (
+  description: string,
+  region: string,
+  inventory: ShopInventory,
+): { readonly name: string; readonly label: string } | undefined => {
+  const azId = AZ_ID.exec(description)?.[0];
+  if (azId !== undefined) {
+    const name = inventory.azIdToName[azId] ?? azId;
+    return { name, label: name === azId ? azId : `${name} (${azId})` };
+  }
+  const azName = description
+    .match(AZ_NAME)
+    ?.find((candidate) => candidate.length === region.length + 1 && candidate.startsWith(region));
+  return azName === undefined ? undefined : { name: azName, label: azName };
+};
+
+/** The last `:`/`/`-separated part: entity values are bare ids or ARNs. */
+const bareId = (entityValue: string): string => entityValue.split(/[:/]/).pop() ?? entityValue;
+
+const entityRef = (service: string, entityValue: string): ResourceRef | undefined => {
+  switch (service) {
+    case 'EC2': {
+      const instance = INSTANCE_ID.exec(entityValue)?.[1];
+      return instance === undefined ? undefined : ref('ec2-instance', instance);
+    }
+    case 'RDS':
+      return ref('db-instance', bareId(entityValue));
+    case 'ELASTICACHE':
+      return ref('cache-replication-group', cacheGroupOf(bareId(entityValue)));
+    default:
+      return ref('other', entityValue);
+  }
+};
+
+/**
+ * Account-specific RDS/ElastiCache events name their resources: one must be the shop's.
+ * EC2 instances and load balancers are not in the inventory and pass.
+ */
+const isShopEntity = (inventory: ShopInventory) => (entity: ResourceRef) => {
+  switch (entity.type) {
+    case 'db-instance':
+      return isShopDb(inventory, entity.id);
+    case 'cache-replication-group':
+      return entity.id === inventory.cacheReplicationGroupId;
+    default:
+      return true;
+  }
+};
+
+type Verdict = Pick<SignalParts, 'kind' | 'phase' | 'severity' | 'resource' | 'related'> & {
+  readonly availabilityZone?: string;
+  readonly subject: string;
+};
+
+export const classifyHealthEvent = (
+  event: HealthEvent,
+  inventory: ShopInventory,
+): Signal | null => {
+  const { detail } = event;
+  const serviceKind = SERVICE_KINDS[detail.service];
+  const eventRegion = detail.eventRegion ?? event.region;
+  if (serviceKind === undefined) return null;
+  if (!inventory.assumeOwned && eventRegion !== inventory.region) return null;
+  const entities = (detail.affectedEntities ?? []).flatMap(({ entityValue }) => {
+    const entity = entityRef(detail.service, entityValue);
+    return entity === undefined ? [] : [entity];
+  });
+  if (!inventory.assumeOwned && entities.length > 0 && !entities.some(isShopEntity(inventory))) {
+    return null;
+  }
+
+  const phase = detail.statusCode === 'closed' ? 'recovered' : 'problem';
+  const category = detail.eventTypeCategory;
+  const [first, ...rest] = entities;
+  const general = ref('other', detail.eventTypeCode);
+  const verdictOf = (): Verdict => {
+    if (category === 'issue') {
+      const az = impairedAzOf(descriptionOf(event), eventRegion, inventory);
+      if (az !== undefined) {
+        return {
+          kind: 'az-impairment',
+          phase,
+          severity: 'critical',
+          resource: ref('availability-zone', az.name),
+          related: entities,
+          availabilityZone: az.name,
+          subject: az.label,
+        };
+      }
+      return {
+        kind: serviceKind,
+        phase,
+        severity: 'warning',
+        resource: first ?? general,
+        related: rest,
+        subject: first?.id ?? eventRegion,
+      };
+    }
+    if (category === 'scheduledChange' && detail.service === 'EC2' && first !== undefined) {
+      // Rebound replaces a retiring instance before AWS stops it.
+      return {
+        kind: 'instance-health',
+        phase,
+        severity: 'warning',
+        resource: first,
+        related: rest,
+        subject: first.id,
+      };
+    }
+    return {
+      kind: 'informational',
+      phase: 'info',
+      severity: 'warning',
+      resource: first ?? general,
+      related: rest,
+      subject: first?.id ?? eventRegion,
+    };
+  };
+  const { subject, ...verdict } = verdictOf();
+  const starting =
+    category === 'scheduledChange' && detail.startTime !== undefined
+      ? `, starting ${detail.startTime}`
+      : '';
+  return signalOf(event, {
+    ...verdict,
+    partKey: `health:${detail.eventArn}`,
+    summary: `${subject}: AWS Health ${detail.eventTypeCode} (${category}, ${oneLine(detail.statusCode ?? 'open', 16)}${starting})`,
+  });
+};

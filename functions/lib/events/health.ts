@@ -1,0 +1,38 @@
+import * as z from 'zod/mini';
+import { eventBridgeEvent, list, nonEmptyText, optionalText } from './schema-kit.js';
+
+/**
+ * `aws.health` "AWS Health Event". `eventRegion` is the affected region; the envelope `region`
+ * is where it was delivered (backup copies arrive in a second region with the same
+ * `eventArn` + `communicationId`). An AZ impairment names the AZ only inside the description.
+ */
+export const HealthEventSchema = eventBridgeEvent(
+  'aws.health',
+  ['AWS Health Event'],
+  z.object({
+    eventArn: nonEmptyText(512),
+    service: nonEmptyText(64),
+    eventTypeCode: nonEmptyText(128),
+    /** issue | scheduledChange | accountNotification | investigation (AWS may add more). */
+    eventTypeCategory: nonEmptyText(64),
+    eventScopeCode: optionalText(32),
+    communicationId: optionalText(256),
+    /** `Fri, 27 Aug 2026 13:19:03 GMT`; in the future for scheduled changes. */
+    startTime: optionalText(64),
+    /** open | closed | upcoming. */
+    statusCode: optionalText(32),
+    eventRegion: optionalText(64),
+    eventDescription: z.optional(
+      list(
+        z.object({
+          language: optionalText(16),
+          // Public events carry the latest update only; a few KB at most.
+          latestDescription: optionalText(32_768),
+        }),
+        10,
+      ),
+    ),
+    affectedEntities: z.optional(list(z.object({ entityValue: nonEmptyText(1024) }), 1000)),
+  }),
+);
+export type HealthEvent = z.infer<typeof HealthEventSchema>;

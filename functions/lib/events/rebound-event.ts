@@ -1,0 +1,28 @@
+import type {
+  AutoScalingActivityEvent,
+  AutoScalingLifecycleEvent,
+  AutoScalingRefreshEvent,
+} from './autoscaling.js';
+import type { AlarmStateChangeEvent } from './cloudwatch.js';
+import type { ElastiCacheNotificationEvent } from './elasticache.js';
+import type { HealthEvent } from './health.js';
+import type { RdsInstanceEvent } from './rds.js';
+import type { ExecutionStatusChangeEvent } from './states.js';
+
+/**
+ * Every event triage accepts, discriminated by `source` then `detail-type`, each with its typed
+ * `detail`. ElastiCache SNS notifications appear as `source: 'rebound.elasticache'`.
+ */
+export type ReboundEvent =
+  | AlarmStateChangeEvent
+  | AutoScalingActivityEvent
+  | AutoScalingLifecycleEvent
+  | AutoScalingRefreshEvent
+  | RdsInstanceEvent
+  | HealthEvent
+  | ExecutionStatusChangeEvent
+  | ElastiCacheNotificationEvent;
+
+export type ParseResult =
+  | { readonly ok: true; readonly events: ReboundEvent[] }
+  | { readonly ok: false; readonly reason: string };

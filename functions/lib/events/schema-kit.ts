@@ -1,0 +1,47 @@
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+// zod/mini ships no messages by default; the English locale keeps parse failures readable.
+z.config(en());
+
+/**
+ * Building blocks shared by the event schemas. Every string is capped: a forged or corrupted
+ * event must fail validation instead of carrying megabytes into logs, DynamoDB items or alerts.
+ */
+
+/** AWS region code as it appears in an event envelope, e.g. `us-east-1`, `us-gov-west-1`. */
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+export const ACCOUNT_ID = /^\d{12}$/;
+
+export const text = (max: number) => z.string().check(z.maxLength(max));
+export const optionalText = (max: number) => z.optional(text(max));
+export const nonEmptyText = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+export const list = <T extends z.ZodMiniType>(item: T, max: number) =>
+  z.array(item).check(z.maxLength(max));
+
+/**
+ * The EventBridge envelope around one accepted `source` and its `detail-type`s.
+ * Only the fields triage reads are declared; unknown keys are dropped.
+ */
+export const eventBridgeEvent = <
+  const Source extends string,
+  const DetailTypes extends readonly [string, ...string[]],
+  Detail extends z.ZodMiniType,
+>(
+  source: Source,
+  detailTypes: DetailTypes,
+  detail: Detail,
+) =>
+  z.object({
+    version: text(16),
+    id: nonEmptyText(128),
+    'detail-type': z.enum(detailTypes),
+    source: z.literal(source),
+    account: z.string().check(z.regex(ACCOUNT_ID, 'expected a 12-digit AWS account id')),
+    time: nonEmptyText(64),
+    region: z.string().check(z.regex(REGION, 'expected an AWS region code such as us-east-1')),
+    resources: z.optional(list(text(2048), 100)),
+    /** Set on events replayed from an archive. */
+    'replay-name': optionalText(256),
+    detail,
+  });

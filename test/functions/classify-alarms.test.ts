@@ -1,0 +1,406 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { classify } from '../../functions/lib/core/classify.js';
+import type { ShopInventory } from '../../functions/lib/core/inventory.js';
+import type { Signal } from '../../functions/lib/core/signal.js';
+import { parseIncomingEvent } from '../../functions/lib/events/index.js';
+
+/** CloudWatch alarms on the shop's own resources: severity, phase, kind by metric, ownership. */
+
+const SHOP: ShopInventory = {
+  region: 'us-east-1',
+  namePrefix: 'rebound-dev',
+  autoScalingGroupName: 'rebound-dev-web',
+  primaryDbInstanceId: 'rebound-dev-db',
+  replicaDbInstanceIds: ['rebound-dev-db-replica-1', 'rebound-dev-db-replica-2'],
+  cacheReplicationGroupId: 'rebound-dev-cache',
+  runbookStateMachineNames: ['rebound-dev-replace-unhealthy-instance'],
+  availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+  azIdToName: { 'use1-az2': 'us-east-1a' },
+  assumeOwned: false,
+};
+
+type JsonObject = { [key: string]: unknown };
+
+interface AlarmChange {
+  readonly alarmName?: string;
+  readonly description?: string;
+  readonly state?: string;
+  readonly previous?: string;
+  readonly namespace?: string;
+  readonly metric?: string;
+  readonly dimensions?: Record<string, string>;
+}
+
+/** The documented single-metric sample with the fields a test cares about replaced. */
+const alarm = (change: AlarmChange = {}): unknown => {
+  const event = JSON.parse(
+    readFileSync(
+      new URL('../fixtures/events/cloudwatch/alarm-state-change-alarm.json', import.meta.url),
+      'utf8',
+    ),
+  );
+  const detail = event.detail as JsonObject & {
+    configuration: JsonObject & { metrics: Array<{ metricStat: { metric: JsonObject } }> };
+    state: JsonObject;
+    previousState: JsonObject;
+  };
+  detail.alarmName = change.alarmName ?? 'rebound-dev-web-memory';
+  detail.configuration.description = change.description ?? 'Memory of one web instance';
+  detail.state.value = change.state ?? 'ALARM';
+  detail.previousState.value = change.previous ?? 'OK';
+  const metric = detail.configuration.metrics[0]?.metricStat.metric ?? {};
+  metric.namespace = change.namespace ?? 'CWAgent';
+  metric.name = change.metric ?? 'mem_used_percent';
+  metric.dimensions = change.dimensions ?? { InstanceId: 'i-0abc1234def567890' };
+  return event;
+};
+
+const classified = (input: unknown, inventory: ShopInventory = SHOP): Signal | null => {
+  const result = parseIncomingEvent(input);
+  if (!result.ok || result.events[0] === undefined) throw new Error('alarm must parse');
+  return classify(result.events[0], inventory);
+};
+
+describe('classify: alarm severity and phase', () => {
+  it.each([
+    ['[critical] Memory above 90%', 'critical'],
+    ['[CRITICAL]Memory above 90%', 'critical'],
+    ['[warning] Memory above 80%', 'warning'],
+    ['Memory above 80%', 'warning'],
+    ['Memory above 80% [critical]', 'warning'],
+  ])('reads the severity of "%s" as %s', (description, severity) => {
+    expect(classified(alarm({ description }))?.severity).toBe(severity);
+  });
+
+  it('drops the severity prefix from the summary', () => {
+    // Act
+    const signal = classified(alarm({ description: '[critical] Memory above 90%' }));
+
+    // Assess
+    expect(signal?.summary).toBe(
+      'i-0abc1234def567890: Memory above 90% (rebound-dev-web-memory OK→ALARM)',
+    );
+  });
+
+  it.each([
+    ['ALARM', 'OK', 'problem'],
+    ['ALARM', 'INSUFFICIENT_DATA', 'problem'],
+    ['OK', 'ALARM', 'recovered'],
+    ['OK', 'INSUFFICIENT_DATA', 'info'],
+    ['INSUFFICIENT_DATA', 'ALARM', 'info'],
+  ])('%s after %s is %s', (state, previous, phase) => {
+    expect(classified(alarm({ state, previous }))?.phase).toBe(phase);
+  });
+});
+
+describe('classify: alarm kind by metric', () => {
+  const TG = 'targetgroup/rebound-dev-web/73e2d6bc24d8a067';
+  const ALB = 'app/rebound-dev-alb/50dc6c495c0c9188';
+
+  it.each<[string, AlarmChange, Partial<Signal>]>([
+    [
+      'memory of one instance (CWAgent)',
+      {},
+      {
+        kind: 'instance-health',
+        resource: { type: 'ec2-instance', id: 'i-0abc1234def567890' },
+        selfHealing: undefined,
+      },
+    ],
+    [
+      'disk of one instance in the web tier namespace, with its group',
+      {
+        namespace: 'Rebound/WebTier',
+        metric: 'disk_used_percent',
+        dimensions: { InstanceId: 'i-0abc1234def567890', AutoScalingGroupName: 'rebound-dev-web' },
+      },
+      {
+        kind: 'instance-health',
+        resource: { type: 'ec2-instance', id: 'i-0abc1234def567890' },
+        related: [{ type: 'auto-scaling-group', id: 'rebound-dev-web' }],
+        selfHealing: undefined,
+      },
+    ],
+    [
+      'EC2 status check of one instance',
+      { namespace: 'AWS/EC2', metric: 'StatusCheckFailed_System' },
+      { kind: 'instance-health', resource: { type: 'ec2-instance', id: 'i-0abc1234def567890' } },
+    ],
+    [
+      'unhealthy targets per AZ',
+      {
+        namespace: 'AWS/ApplicationELB',
+        metric: 'UnHealthyHostCount',
+        dimensions: { TargetGroup: TG, LoadBalancer: ALB, AvailabilityZone: 'us-east-1b' },
+      },
+      {
+        kind: 'instance-health',
+        resource: { type: 'target-group', id: TG },
+        related: [{ type: 'load-balancer', id: ALB }],
+        availabilityZone: 'us-east-1b',
+        selfHealing: { by: 'auto-scaling', expectedWithinSeconds: 900 },
+      },
+    ],
+    [
+      'healthy targets',
+      {
+        namespace: 'AWS/ApplicationELB',
+        metric: 'HealthyHostCount',
+        dimensions: { TargetGroup: TG, LoadBalancer: ALB },
+      },
+      { kind: 'instance-health', selfHealing: { by: 'auto-scaling', expectedWithinSeconds: 900 } },
+    ],
+    [
+      'in-service instances of the group',
+      {
+        namespace: 'AWS/AutoScaling',
+        metric: 'GroupInServiceInstances',
+        dimensions: { AutoScalingGroupName: 'rebound-dev-web' },
+      },
+      {
+        kind: 'instance-health',
+        resource: { type: 'auto-scaling-group', id: 'rebound-dev-web' },
+        selfHealing: { by: 'auto-scaling', expectedWithinSeconds: 900 },
+      },
+    ],
+    [
+      'CPU of the group',
+      {
+        namespace: 'AWS/EC2',
+        metric: 'CPUUtilization',
+        dimensions: { AutoScalingGroupName: 'rebound-dev-web' },
+      },
+      {
+        kind: 'capacity-pressure',
+        resource: { type: 'auto-scaling-group', id: 'rebound-dev-web' },
+        selfHealing: { by: 'target-tracking', expectedWithinSeconds: 900 },
+      },
+    ],
+    [
+      'memory of the group',
+      { dimensions: { AutoScalingGroupName: 'rebound-dev-web' } },
+      {
+        kind: 'capacity-pressure',
+        resource: { type: 'auto-scaling-group', id: 'rebound-dev-web' },
+      },
+    ],
+    [
+      'target response time',
+      {
+        namespace: 'AWS/ApplicationELB',
+        metric: 'TargetResponseTime',
+        dimensions: { LoadBalancer: ALB },
+      },
+      {
+        kind: 'capacity-pressure',
+        resource: { type: 'auto-scaling-group', id: 'rebound-dev-web' },
+        related: [{ type: 'load-balancer', id: ALB }],
+        selfHealing: { by: 'target-tracking', expectedWithinSeconds: 900 },
+      },
+    ],
+    [
+      'requests per target',
+      {
+        namespace: 'AWS/ApplicationELB',
+        metric: 'RequestCountPerTarget',
+        dimensions: { TargetGroup: TG },
+      },
+      { kind: 'capacity-pressure' },
+    ],
+    [
+      'load balancer 5XX',
+      {
+        namespace: 'AWS/ApplicationELB',
+        metric: 'HTTPCode_ELB_5XX_Count',
+        dimensions: { LoadBalancer: ALB },
+      },
+      {
+        kind: 'informational',
+        resource: { type: 'load-balancer', id: ALB },
+        selfHealing: undefined,
+      },
+    ],
+    [
+      'target 5XX',
+      {
+        namespace: 'AWS/ApplicationELB',
+        metric: 'HTTPCode_Target_5XX_Count',
+        dimensions: { LoadBalancer: ALB, TargetGroup: TG },
+      },
+      {
+        kind: 'informational',
+        resource: { type: 'load-balancer', id: ALB },
+        related: [{ type: 'target-group', id: TG }],
+      },
+    ],
+    [
+      'CloudFront error rate',
+      {
+        namespace: 'AWS/CloudFront',
+        metric: '5xxErrorRate',
+        dimensions: { DistributionId: 'E1ABCDEF2GHIJK', Region: 'Global' },
+      },
+      { kind: 'informational', resource: { type: 'distribution', id: 'E1ABCDEF2GHIJK' } },
+    ],
+    [
+      'replica lag',
+      {
+        namespace: 'AWS/RDS',
+        metric: 'ReplicaLag',
+        dimensions: { DBInstanceIdentifier: 'rebound-dev-db-replica-1' },
+      },
+      {
+        kind: 'database-degraded',
+        resource: { type: 'db-instance', id: 'rebound-dev-db-replica-1' },
+        related: [{ type: 'db-instance', id: 'rebound-dev-db' }],
+      },
+    ],
+    [
+      'primary DB storage',
+      {
+        namespace: 'AWS/RDS',
+        metric: 'FreeStorageSpace',
+        dimensions: { DBInstanceIdentifier: 'rebound-dev-db' },
+      },
+      {
+        kind: 'database-degraded',
+        resource: { type: 'db-instance', id: 'rebound-dev-db' },
+        related: [
+          { type: 'db-instance', id: 'rebound-dev-db-replica-1' },
+          { type: 'db-instance', id: 'rebound-dev-db-replica-2' },
+        ],
+      },
+    ],
+    [
+      'cache node CPU',
+      {
+        namespace: 'AWS/ElastiCache',
+        metric: 'EngineCPUUtilization',
+        dimensions: { CacheClusterId: 'rebound-dev-cache-0001-002', CacheNodeId: '0001' },
+      },
+      {
+        kind: 'cache-degraded',
+        resource: { type: 'cache-replication-group', id: 'rebound-dev-cache' },
+        related: [{ type: 'cache-node', id: 'rebound-dev-cache-0001-002' }],
+      },
+    ],
+    [
+      'cache cluster memory (cluster mode disabled)',
+      {
+        namespace: 'AWS/ElastiCache',
+        metric: 'DatabaseMemoryUsagePercentage',
+        dimensions: { CacheClusterId: 'rebound-dev-cache-002' },
+      },
+      {
+        kind: 'cache-degraded',
+        resource: { type: 'cache-replication-group', id: 'rebound-dev-cache' },
+      },
+    ],
+    [
+      'anything else',
+      { namespace: 'AWS/SQS', metric: 'ApproximateAgeOfOldestMessage', dimensions: {} },
+      {
+        kind: 'informational',
+        resource: { type: 'alarm', id: 'rebound-dev-web-memory' },
+      },
+    ],
+  ])('%s', (_name, change, expected) => {
+    // Act
+    const signal = classified(alarm(change));
+
+    // Assess
+    expect(signal).toMatchObject({ phase: 'problem', partKey: 'alarm:rebound-dev-web-memory' });
+    const { selfHealing, ...rest } = expected;
+    expect(signal).toMatchObject(rest);
+    if ('selfHealing' in expected) expect(signal?.selfHealing).toEqual(selfHealing);
+  });
+
+  it('reads the dimensions of a metric math alarm', () => {
+    // Prepare
+    const event = alarm() as JsonObject & {
+      detail: { configuration: { metrics: JsonObject[] } };
+    };
+    const metrics = event.detail.configuration.metrics;
+    metrics.unshift({ id: 'e1', expression: 'm1 * 2', returnData: true });
+
+    // Act
+    const signal = classified(event);
+
+    // Assess
+    expect(signal?.resource).toEqual({ type: 'ec2-instance', id: 'i-0abc1234def567890' });
+  });
+
+  it('ignores a dimension named __proto__', () => {
+    // Act
+    const signal = classified(alarm({ dimensions: { ['__proto__']: 'x', InstanceId: 'i-0abc' } }));
+
+    // Assess
+    expect(signal?.resource).toEqual({ type: 'ec2-instance', id: 'i-0abc' });
+  });
+});
+
+describe('classify: whose alarm it is', () => {
+  it.each<[string, AlarmChange]>([
+    ['named with the shop prefix', { alarmName: 'rebound-dev-web-memory' }],
+    [
+      'on the shop group',
+      { alarmName: 'team-cpu', dimensions: { AutoScalingGroupName: 'rebound-dev-web' } },
+    ],
+    [
+      'on a shop DB replica',
+      { alarmName: 'team-db', dimensions: { DBInstanceIdentifier: 'rebound-dev-db-replica-2' } },
+    ],
+    [
+      'on a shop cache node',
+      { alarmName: 'team-cache', dimensions: { CacheClusterId: 'rebound-dev-cache-0002-001' } },
+    ],
+    [
+      'on the shop replication group',
+      { alarmName: 'team-cache', dimensions: { ReplicationGroupId: 'rebound-dev-cache' } },
+    ],
+    [
+      'on the shop load balancer',
+      {
+        alarmName: 'team-alb',
+        dimensions: { LoadBalancer: 'app/rebound-dev-alb/50dc6c495c0c9188' },
+      },
+    ],
+    [
+      'on a shop target group',
+      { alarmName: 'team-tg', dimensions: { TargetGroup: 'targetgroup/rebound-dev-web/73e2d6bc' } },
+    ],
+  ])('takes an alarm %s', (_name, change) => {
+    expect(classified(alarm(change))).not.toBeNull();
+  });
+
+  it.each<[string, AlarmChange]>([
+    ['of another stage', { alarmName: 'rebound-prod-web-memory' }],
+    ['whose name merely starts like the prefix', { alarmName: 'rebound-devops-memory' }],
+    [
+      'on another group',
+      { alarmName: 'team-cpu', dimensions: { AutoScalingGroupName: 'other-web' } },
+    ],
+    [
+      'on another DB',
+      { alarmName: 'team-db', dimensions: { DBInstanceIdentifier: 'rebound-dev-db-2' } },
+    ],
+    [
+      'on another cache',
+      { alarmName: 'team', dimensions: { CacheClusterId: 'other-cache-0001-001' } },
+    ],
+    [
+      'on a load balancer of another stage',
+      { alarmName: 'team-alb', dimensions: { LoadBalancer: 'app/rebound-devx/50dc6c495c0c9188' } },
+    ],
+    ['on an unknown instance', { alarmName: 'ServerCpuTooHigh' }],
+  ])('ignores an alarm %s', (_name, change) => {
+    expect(classified(alarm(change))).toBeNull();
+  });
+
+  it('takes any alarm when told to assume ownership (offline replay)', () => {
+    expect(
+      classified(alarm({ alarmName: 'ServerCpuTooHigh' }), { ...SHOP, assumeOwned: true }),
+    ).not.toBeNull();
+  });
+});
