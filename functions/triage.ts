@@ -62,7 +62,8 @@ const deps: TriageDeps = {
 
 const triageOnce = idempotentByKey(
   async ({ event }: { idempotencyKey: string; event: ReboundEvent }) => {
-    const inventory = inventoryFromEnv(await resolveAzIds());
+    // Only AWS Health names AZs by ID; other events need no EC2 call.
+    const inventory = inventoryFromEnv(event.source === 'aws.health' ? await resolveAzIds() : {});
     const outcome = await triageSignal(classify(event, inventory), deps);
     return {
       signal: outcome.signal && { kind: outcome.signal.kind, phase: outcome.signal.phase },

@@ -5,6 +5,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLING } from '../lambda-bundling.js';
 import { acknowledgeFinding } from '../nag.js';
 
 export interface ReboundFunctionProps {
@@ -61,14 +62,13 @@ export class ReboundFunction extends Construct {
       bundling: {
         forceDockerBundling: false,
         format: nodejs.OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
+        target: LAMBDA_BUNDLING.target,
+        minify: LAMBDA_BUNDLING.minify,
+        sourceMap: LAMBDA_BUNDLING.sourceMap,
         // Bundle the SDK instead of using the runtime's copy: pinned versions, tree-shaken.
         bundleAwsSDK: true,
-        mainFields: ['module', 'main'],
-        banner:
-          "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        banner: LAMBDA_BUNDLING.banner,
       },
     });
     acknowledgeFinding(

@@ -1,0 +1,13 @@
+/**
+ * How every Rebound Lambda is bundled, shared by the CDK construct (ReboundFunction) and the
+ * benchmark (`npm run bench`), so the bench measures exactly what deploys.
+ */
+export const LAMBDA_BUNDLING = {
+  format: 'esm',
+  target: 'node24',
+  minify: true,
+  sourceMap: true,
+  mainFields: ['module', 'main'],
+  // ESM bundles of CommonJS dependencies still call require(); give them one.
+  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+} as const;
