@@ -1,0 +1,196 @@
+import { RUNBOOKS } from '../../../runbooks/registry.js';
+import type { Alert } from '../core/alert.js';
+import { appendTimeline, type Incident, type TimelineEntry, transition } from '../core/incident.js';
+import type { AlertPublisher, Clock, IncidentStore } from '../core/ports.js';
+import type { RunbookOutcomeAlertInput } from '../core/render-alert.js';
+import type { SignalKind } from '../core/signal.js';
+import type { ReportEvent } from './events.js';
+import type { RunbookOutcome } from './outcome.js';
+import { InvalidInputError } from './outcome.js';
+import { ensureRunbookIncident, type RunbookRun, updateIncident } from './runbook-incident.js';
+
+/** `renderRunbookOutcomeAlert` with the region (and guardrail path) already bound. */
+export type RenderOutcomeAlert = (input: RunbookOutcomeAlertInput) => Alert;
+
+export interface ReportDeps {
+  readonly incidents: IncidentStore;
+  readonly alerts: AlertPublisher;
+  readonly render: RenderOutcomeAlert;
+  readonly clock: Clock;
+}
+
+export interface ReportResult {
+  readonly incidentId: string;
+  readonly outcome: RunbookOutcome;
+  readonly incidentStatus: Incident['status'];
+  readonly messageId: string | null;
+}
+
+const MAX_DETAIL = 500;
+
+/** Lambda errors arrive as `Cause: '{"errorType":…,"errorMessage":…}'`: keep the message. */
+const errorDetail = (error: ReportEvent['state']['error']): string => {
+  if (error === undefined) return 'the run failed without an error (no detail recorded)';
+  const name = error.Error ?? 'Error';
+  let cause = error.Cause ?? '';
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) {
+      cause = String(parsed.errorMessage);
+    }
+  } catch {
+    // A plain-text cause (Fail states, SDK integrations) is used as it is.
+  }
+  return cause === '' ? name : `${name}: ${cause}`;
+};
+
+/** The run's one sentence: what the state machine said, or the error that ended it. */
+export const outcomeDetail = (event: ReportEvent): string =>
+  (event.detail ?? errorDetail(event.state.error)).slice(0, MAX_DETAIL);
+
+/**
+ * The timeline line for an outcome. The `runbook` entry's statuses (incident.ts) have no
+ * skipped/refused: those are recorded as what they are, a decision not to act.
+ */
+export const outcomeTimelineEntry = (
+  event: ReportEvent,
+  detail: string,
+  at: string,
+): TimelineEntry => {
+  const { runbook, outcome, execution } = event;
+  if (outcome === 'skipped') {
+    return { type: 'decision', at, action: 'ignore', runbook, reason: `skipped: ${detail}` };
+  }
+  if (outcome === 'refused') {
+    const blockedBy = event.state.guardrail?.blockedBy;
+    return {
+      type: 'decision',
+      at,
+      action: 'notify',
+      runbook,
+      reason: `refused: ${detail}`,
+      ...(blockedBy === undefined ? {} : { blockedBy }),
+    };
+  }
+  return {
+    type: 'runbook',
+    at,
+    runbook,
+    executionName: execution.name,
+    executionArn: execution.id,
+    status: outcome,
+    detail,
+  };
+};
+
+const STATUS_AFTER: Partial<Record<RunbookOutcome, Incident['status']>> = {
+  succeeded: 'resolved',
+  failed: 'failed',
+};
+
+/** The outcome written into an incident: timeline line, then the status it leads to. */
+const applyOutcome = (
+  incident: Incident,
+  event: ReportEvent,
+  detail: string,
+  now: Date,
+): Incident => {
+  const at = now.toISOString();
+  const recorded = appendTimeline(incident, [outcomeTimelineEntry(event, detail, at)], now);
+  const to = STATUS_AFTER[event.outcome];
+  return to === undefined
+    ? recorded
+    : transition(recorded, to, `${event.runbook} ${event.outcome}`, now);
+};
+
+/** A retried report finds its own line already there. */
+const alreadyReported = (incident: Incident, event: ReportEvent, detail: string): boolean =>
+  incident.timeline.some((entry) => {
+    if (entry.type === 'runbook') {
+      return entry.executionName === event.execution.name && entry.status === event.outcome;
+    }
+    return (
+      entry.type === 'decision' && entry.runbook === event.runbook && entry.reason.endsWith(detail)
+    );
+  });
+
+const kindOf = (runbook: string): SignalKind =>
+  RUNBOOKS.find((row) => row.name === runbook)?.handles[0] ?? 'runbook-failure';
+
+/** The run's incident; one it was given that does not exist is replaced by a manual record. */
+const findIncident = async (deps: ReportDeps, run: RunbookRun): Promise<Incident> => {
+  try {
+    return await ensureRunbookIncident(deps.incidents, run, deps.clock);
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    return ensureRunbookIncident(deps.incidents, { ...run, incidentId: undefined }, deps.clock);
+  }
+};
+
+/**
+ * Records how a run ended and announces it: a timeline line on the incident (created if the
+ * run failed before it had one), `succeeded` resolves it, `failed` fails it and pages; dry-run,
+ * skipped and refused leave it open and say so. The alert goes out before the incident is
+ * written: a failed write escalates and re-announces rather than staying silent.
+ */
+export const reportRunbookOutcome = async (
+  event: ReportEvent,
+  deps: ReportDeps,
+): Promise<ReportResult> => {
+  const now = deps.clock.now();
+  const incident = await findIncident(deps, {
+    runbook: event.runbook,
+    kind: kindOf(event.runbook),
+    target: event.target,
+    execution: event.execution,
+    incidentId: event.state.guardrail?.incidentId ?? event.state.incidentId,
+    reason: event.state.reason,
+  });
+  const baseDetail = outcomeDetail(event);
+  if (alreadyReported(incident, event, baseDetail)) {
+    return {
+      incidentId: incident.id,
+      outcome: event.outcome,
+      incidentStatus: incident.status,
+      messageId: null,
+    };
+  }
+
+  const outcomeApplied = applyOutcome(incident, event, baseDetail, now);
+  const detail =
+    STATUS_AFTER[event.outcome] === undefined
+      ? `${baseDetail}. Incident ${incident.id} stays ${outcomeApplied.status}.`
+      : baseDetail;
+  const page = event.outcome === 'failed';
+  const alert = deps.render({
+    incident: outcomeApplied,
+    runbook: event.runbook,
+    outcome: event.outcome,
+    detail,
+    executionArn: event.execution.id,
+    page,
+  });
+  const messageId = await deps.alerts.publish(alert);
+
+  const alertEntry: TimelineEntry = {
+    type: 'alert',
+    at: now.toISOString(),
+    severity: alert.severity,
+    subject: alert.subject,
+    sms: alert.sms !== null,
+  };
+  const stored = await updateIncident(deps.incidents, incident.id, (current) =>
+    alreadyReported(current, event, baseDetail)
+      ? current
+      : {
+          ...appendTimeline(applyOutcome(current, event, baseDetail, now), [alertEntry], now),
+          ...(alert.sms === null ? {} : { lastPagedAt: now.toISOString() }),
+        },
+  );
+  return {
+    incidentId: incident.id,
+    outcome: event.outcome,
+    incidentStatus: stored.status,
+    messageId: messageId ?? null,
+  };
+};

@@ -1,0 +1,35 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
+import { SnsAlertPublisher } from './lib/aws/sns-alert-publisher.js';
+import { systemClock } from './lib/core/ports.js';
+import { renderRunbookOutcomeAlert } from './lib/core/render-alert.js';
+import { requireEnv } from './lib/env.js';
+import { parseReportEvent } from './lib/runbook/events.js';
+import { type ReportResult, reportRunbookOutcome } from './lib/runbook/report-outcome.js';
+
+/**
+ * Report and Escalate tasks of every runbook: records how the run ended on its incident and
+ * announces it (a failure pages). Throws when it cannot: the state machine then escalates, or
+ * (from Escalate itself) fails, which triage hears as a runbook failure.
+ */
+
+const region = requireEnv('AWS_REGION');
+const guardrailPath = requireEnv('GUARDRAILS_PATH');
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const deps = {
+  incidents: new DynamoDbIncidentStore(documents, requireEnv('INCIDENTS_TABLE')),
+  alerts: new SnsAlertPublisher(new SNSClient({}), requireEnv('ALERTS_TOPIC_ARN')),
+  render: (input: Parameters<typeof renderRunbookOutcomeAlert>[0]) =>
+    renderRunbookOutcomeAlert(input, region, { guardrailPath }),
+  clock: systemClock,
+};
+
+export const handler = async (event: unknown): Promise<ReportResult> => {
+  const result = await reportRunbookOutcome(parseReportEvent(event), deps);
+  console.info(JSON.stringify({ level: 'INFO', message: 'runbook outcome reported', ...result }));
+  return result;
+};

@@ -1,0 +1,395 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { INSTANCE_ID_HINT } from '../functions/lib/runbook/events.js';
+import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
+import { acknowledgeFinding } from '../infra/nag.js';
+import {
+  acknowledgeWildcardResource,
+  handlerEntry,
+  jitteredRetry,
+  RunbookSkeleton,
+} from './runbook-skeleton.js';
+
+export interface ReplaceUnhealthyInstanceProps {
+  /** `rebound-<stage>`: names the state machine, its functions and the alarms it may read. */
+  readonly namePrefix: string;
+  readonly stage: string;
+  /** The web group whose instances this runbook replaces (and nothing else). */
+  readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
+  /** The target group in front of that group: "healthy" means healthy here too. */
+  readonly targetGroup: elbv2.IApplicationTargetGroup;
+  /** Incidents and the action ledger (one table). */
+  readonly incidents: dynamodb.ITable;
+  readonly alertsTopic: sns.ITopic;
+  /** Where failed asynchronous invocations of the task Lambdas go. */
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+/**
+ * Waits between replacement checks, in seconds: 15, 30, then every 60. Sixteen checks span
+ * 885 s (~15 min): enough for termination, a launch, the app's boot and the target group's
+ * healthy threshold, even with the group's 300 s health check grace period.
+ */
+export const REPLACEMENT_POLL_SECONDS: readonly number[] = [15, 30, ...Array(14).fill(60)];
+/** A bound on the whole run: guardrails, the mutating call with its retries, polling, report. */
+export const RUN_TIMEOUT = Duration.minutes(30);
+
+/** The execution input fields, as the Choice states read them. */
+const INPUT = {
+  instanceId: '$.instanceId',
+  incidentId: '$.incidentId',
+  alarmName: '$.alarmName',
+  reason: '$.reason',
+} as const;
+
+const C = sfn.Condition;
+
+/**
+ * Runbook `replace-unhealthy-instance`: checks the guardrails, marks one web instance
+ * Unhealthy in its Auto Scaling group (so the group terminates and replaces it) and waits
+ * until the replacement serves, reporting every outcome. See runbooks/README.md.
+ */
+export class ReplaceUnhealthyInstance extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly functions: {
+    readonly guardrail: ReboundFunction;
+    readonly report: ReboundFunction;
+  };
+
+  constructor(scope: Construct, id: string, props: ReplaceUnhealthyInstanceProps) {
+    super(scope, id);
+    const groupName = props.autoScalingGroup.autoScalingGroupName;
+    const skeleton = new RunbookSkeleton(this, 'Runbook', {
+      namePrefix: props.namePrefix,
+      stage: props.stage,
+      runbook: 'replace-unhealthy-instance',
+      targetField: 'instanceId',
+      targetType: 'ec2-instance',
+      incidents: props.incidents,
+      alertsTopic: props.alertsTopic,
+      deadLetterQueue: props.deadLetterQueue,
+    });
+    const guardrailFunction = this.guardrailFunction(skeleton, props);
+    this.functions = { guardrail: guardrailFunction, report: skeleton.reportFunction };
+
+    // 1. Input: plain Choice rules, each failure with its own cause.
+    const invalid = (stateName: string, cause: string) =>
+      sfn.Fail.jsonPath(this, stateName, { stateName, error: 'InvalidInput', cause });
+    const invalidOptional = (path: string, pattern: string) =>
+      C.and(C.isPresent(path), C.not(C.and(C.isString(path), C.stringMatches(path, pattern))));
+
+    // 2. Guardrails. The alarm is read here (there is no CloudWatch client in the bundle).
+    const shopAlarms = Stack.of(this).formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: `${props.namePrefix}-*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const checkAlarm = skeleton.escalateOnError(
+      skeleton.callAws('CheckAlarm', {
+        service: 'cloudwatch',
+        action: 'describeAlarms',
+        parameters: {
+          AlarmNames: sfn.JsonPath.array(sfn.JsonPath.stringAt(INPUT.alarmName)),
+          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+        },
+        iamAction: 'cloudwatch:DescribeAlarms',
+        iamResources: [shopAlarms],
+        resultPath: '$.alarm',
+      }),
+    );
+    const guardrailCheck = skeleton.invoke(
+      'GuardrailCheck',
+      guardrailFunction,
+      skeleton.guardrailPayload(),
+      '$.guardrail',
+    );
+    guardrailCheck.addCatch(
+      sfn.Fail.jsonPath(this, 'InputRejected', {
+        stateName: 'InputRejected',
+        error: 'InvalidInput',
+        causePath: '$.error.Cause',
+      }),
+      { errors: ['InvalidInput'], resultPath: '$.error' },
+    );
+    skeleton.escalateOnError(guardrailCheck);
+
+    // 3. Act, or report why not.
+    const done = sfn.Succeed.jsonPath(this, 'Done', { stateName: 'Done' });
+    const reportVerdict = (stateName: string, outcome: 'dry-run' | 'skipped' | 'refused') =>
+      skeleton
+        .escalateOnError(skeleton.report(stateName, outcome, '$.guardrail.reason'))
+        .next(done);
+
+    const markUnhealthy = skeleton.escalateOnError(
+      skeleton.callAws(
+        'MarkUnhealthy',
+        {
+          service: 'autoscaling',
+          action: 'setInstanceHealth',
+          parameters: {
+            InstanceId: sfn.JsonPath.stringAt(INPUT.instanceId),
+            HealthStatus: 'Unhealthy',
+            ShouldRespectGracePeriod: false,
+          },
+          iamAction: 'autoscaling:SetInstanceHealth',
+          iamResources: [props.autoScalingGroup.autoScalingGroupArn],
+          resultPath: sfn.JsonPath.DISCARD,
+        },
+        [
+          // Throttling (`Throttling`, unmodeled) and contention, as the SDK integration names them.
+          jitteredRetry(
+            ['AutoScaling.AutoScalingException', 'AutoScaling.ResourceContentionException'],
+            6,
+          ),
+          // Anything else transient; SetInstanceHealth is idempotent, a retry is harmless.
+          jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
+        ],
+      ),
+    );
+
+    // 4. Wait for the replacement: the old instance out of service, the group back to its
+    // desired count of InService+Healthy instances, as many healthy targets.
+    const lastPoll = REPLACEMENT_POLL_SECONDS.length - 1;
+    const startPolling = sfn.Pass.jsonPath(this, 'StartPolling', {
+      stateName: 'StartPolling',
+      parameters: {
+        attempt: 0,
+        seconds: REPLACEMENT_POLL_SECONDS[0],
+        schedule: REPLACEMENT_POLL_SECONDS,
+      },
+      resultPath: '$.poll',
+    });
+    const waitForReplacement = sfn.Wait.jsonPath(this, 'WaitForReplacement', {
+      stateName: 'WaitForReplacement',
+      time: sfn.WaitTime.secondsPath('$.poll.seconds'),
+    });
+    const describeGroup = skeleton.escalateOnError(
+      skeleton.callAws('DescribeGroup', {
+        service: 'autoscaling',
+        action: 'describeAutoScalingGroups',
+        parameters: { AutoScalingGroupNames: [groupName] },
+        iamAction: 'autoscaling:DescribeAutoScalingGroups',
+        iamResources: ['*'],
+        resultSelector: {
+          desired: sfn.JsonPath.numberAt('$.AutoScalingGroups[0].DesiredCapacity'),
+          inServiceIds: sfn.JsonPath.listAt(
+            "$.AutoScalingGroups[0].Instances[?(@.LifecycleState == 'InService')].InstanceId",
+          ),
+          healthyInServiceIds: sfn.JsonPath.listAt(
+            "$.AutoScalingGroups[0].Instances[?(@.LifecycleState == 'InService' && @.HealthStatus == 'Healthy')].InstanceId",
+          ),
+        },
+        resultPath: '$.group',
+      }),
+    );
+    const describeTargets = skeleton.escalateOnError(
+      skeleton.callAws('DescribeTargets', {
+        service: 'elasticloadbalancingv2',
+        action: 'describeTargetHealth',
+        parameters: { TargetGroupArn: props.targetGroup.targetGroupArn },
+        iamAction: 'elasticloadbalancing:DescribeTargetHealth',
+        iamResources: ['*'],
+        resultSelector: {
+          healthyIds: sfn.JsonPath.listAt(
+            "$.TargetHealthDescriptions[?(@.TargetHealth.State == 'healthy')].Target.Id",
+          ),
+        },
+        resultPath: '$.targets',
+      }),
+    );
+    const measure = sfn.Pass.jsonPath(this, 'MeasureReplacement', {
+      stateName: 'MeasureReplacement',
+      parameters: {
+        oldInService: sfn.JsonPath.stringAt(
+          'States.ArrayContains($.group.inServiceIds, $.instanceId)',
+        ),
+        healthyInService: sfn.JsonPath.stringAt('States.ArrayLength($.group.healthyInServiceIds)'),
+        healthyTargets: sfn.JsonPath.stringAt('States.ArrayLength($.targets.healthyIds)'),
+        desired: sfn.JsonPath.numberAt('$.group.desired'),
+      },
+      resultPath: '$.measure',
+    });
+    const nextPoll = sfn.Pass.jsonPath(this, 'NextPoll', {
+      stateName: 'NextPoll',
+      parameters: {
+        attempt: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.poll.attempt'), 1),
+        seconds: sfn.JsonPath.numberAt(
+          'States.ArrayGetItem($.poll.schedule, States.MathAdd($.poll.attempt, 1))',
+        ),
+        schedule: sfn.JsonPath.listAt('$.poll.schedule'),
+      },
+      resultPath: '$.poll',
+    });
+    const notHealthy = sfn.Pass.jsonPath(this, 'ReplacementNotHealthy', {
+      stateName: 'ReplacementNotHealthy',
+      parameters: {
+        Error: 'ReplacementNotHealthy',
+        Cause: sfn.JsonPath.format(
+          `The replacement of {} did not become healthy within ${REPLACEMENT_POLL_SECONDS.length} checks (~15 min): old instance still InService: {}; {} of {} desired instances InService and Healthy; {} healthy targets.`,
+          sfn.JsonPath.stringAt(INPUT.instanceId),
+          sfn.JsonPath.stringAt('$.measure.oldInService'),
+          sfn.JsonPath.stringAt('$.measure.healthyInService'),
+          sfn.JsonPath.stringAt('$.measure.desired'),
+          sfn.JsonPath.stringAt('$.measure.healthyTargets'),
+        ),
+      },
+      resultPath: '$.error',
+    });
+    const replaced = C.and(
+      C.booleanEquals('$.measure.oldInService', false),
+      C.numberGreaterThanEqualsJsonPath('$.measure.healthyInService', '$.measure.desired'),
+      C.numberGreaterThanEqualsJsonPath('$.measure.healthyTargets', '$.measure.desired'),
+    );
+
+    // 5. Report success.
+    const reportSucceeded = skeleton.escalateOnError(
+      skeleton.report(
+        'ReportSucceeded',
+        'succeeded',
+        sfn.JsonPath.format(
+          '{} was replaced: {} of {} desired instances are InService and Healthy, {} targets healthy.',
+          sfn.JsonPath.stringAt(INPUT.instanceId),
+          sfn.JsonPath.stringAt('$.measure.healthyInService'),
+          sfn.JsonPath.stringAt('$.measure.desired'),
+          sfn.JsonPath.stringAt('$.measure.healthyTargets'),
+        ),
+      ),
+    );
+
+    const definition = sfn.Choice.jsonPath(this, 'ValidateInput', { stateName: 'ValidateInput' })
+      .when(
+        C.not(
+          C.and(
+            C.isPresent(INPUT.instanceId),
+            C.isString(INPUT.instanceId),
+            C.stringMatches(INPUT.instanceId, 'i-*'),
+          ),
+        ),
+        invalid('InvalidInstanceId', INSTANCE_ID_HINT),
+      )
+      .when(
+        invalidOptional(INPUT.incidentId, 'inc-*'),
+        invalid(
+          'InvalidIncidentId',
+          'input.incidentId, when given, must be an incident id such as inc-20250101T1200-0a1b2c3d',
+        ),
+      )
+      .when(
+        invalidOptional(INPUT.alarmName, `${props.namePrefix}-*`),
+        invalid(
+          'InvalidAlarmName',
+          `input.alarmName, when given, must name one of the shop's alarms (${props.namePrefix}-...)`,
+        ),
+      )
+      .when(
+        C.and(C.isPresent(INPUT.reason), C.isNotString(INPUT.reason)),
+        invalid('InvalidReason', 'input.reason, when given, must be a string'),
+      )
+      .when(C.isPresent(INPUT.alarmName), checkAlarm.next(guardrailCheck))
+      .otherwise(guardrailCheck)
+      .afterwards();
+
+    guardrailCheck.next(
+      sfn.Choice.jsonPath(this, 'Verdict', { stateName: 'Verdict' })
+        .when(
+          C.stringEquals('$.guardrail.verdict', 'act'),
+          markUnhealthy
+            .next(startPolling)
+            .next(waitForReplacement)
+            .next(describeGroup)
+            .next(describeTargets)
+            .next(measure)
+            .next(
+              sfn.Choice.jsonPath(this, 'IsReplaced', { stateName: 'IsReplaced' })
+                .when(replaced, reportSucceeded.next(done))
+                .when(
+                  C.numberGreaterThanEquals('$.poll.attempt', lastPoll),
+                  notHealthy.next(skeleton.escalate),
+                )
+                .otherwise(nextPoll.next(waitForReplacement)),
+            ),
+        )
+        .when(
+          C.stringEquals('$.guardrail.verdict', 'dry-run'),
+          reportVerdict('ReportDryRun', 'dry-run'),
+        )
+        .when(
+          C.stringEquals('$.guardrail.verdict', 'skip'),
+          reportVerdict('ReportSkipped', 'skipped'),
+        )
+        // `refused` and anything unexpected: not acting is the safe side.
+        .otherwise(reportVerdict('ReportRefused', 'refused')),
+    );
+
+    this.stateMachine = skeleton.stateMachine(definition, RUN_TIMEOUT);
+    const role = this.stateMachine.role;
+    acknowledgeFinding(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'DescribeAutoScalingGroups and DescribeTargetHealth, polled while the replacement comes up, support no resource-level permissions; SetInstanceHealth is limited to the one group.',
+    );
+    acknowledgeWildcardResource(
+      role,
+      props.autoScalingGroup.autoScalingGroupArn,
+      "A group's ARN carries its UUID, which CloudFormation does not expose: the ARN names the group by name with * for the UUID, so SetInstanceHealth reaches only the web group.",
+    );
+    acknowledgeWildcardResource(
+      role,
+      shopAlarms,
+      `CheckAlarm may read any of the shop's own alarms (${props.namePrefix}-*), the alarm an operator or triage names; ValidateInput rejects any other alarm name.`,
+    );
+  }
+
+  /** The guardrail Lambda: reads guardrails, fleet, incidents and the ledger; mutates nothing in EC2. */
+  private guardrailFunction(
+    skeleton: RunbookSkeleton,
+    props: ReplaceUnhealthyInstanceProps,
+  ): ReboundFunction {
+    const fn = skeleton.taskFunction('Guardrail', {
+      name: 'guardrail',
+      description:
+        'Decides whether replace-unhealthy-instance may act now (guardrails, floor, budget)',
+      entry: handlerEntry('runbook-guardrail.ts'),
+      environment: {
+        INCIDENTS_TABLE: props.incidents.tableName,
+        GUARDRAILS_PATH: skeleton.guardrailPath,
+        AUTO_SCALING_GROUP_NAME: props.autoScalingGroup.autoScalingGroupName,
+        TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
+      },
+    });
+    props.incidents.grantReadWriteData(fn.function);
+    const stack = Stack.of(this);
+    fn.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:GetParametersByPath'],
+        resources: [
+          stack.formatArn({
+            service: 'ssm',
+            resource: 'parameter',
+            resourceName: skeleton.guardrailPath.replace(/^\/|\/$/g, ''),
+          }),
+        ],
+      }),
+    );
+    // Describe APIs without resource-level permissions: covered by the role's Resource::*
+    // acknowledgement in ReboundFunction, like X-Ray.
+    fn.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'autoscaling:DescribeAutoScalingGroups',
+          'elasticloadbalancing:DescribeTargetHealth',
+        ],
+        resources: ['*'],
+      }),
+    );
+    return fn;
+  }
+}
