@@ -44,12 +44,19 @@ export type PartChange =
   | 'noted';
 
 export type Correlation =
-  | { readonly type: 'opened'; readonly incident: Incident }
+  | {
+      readonly type: 'opened';
+      readonly incident: Incident;
+      /** See {@link Released}. */
+      readonly released?: readonly Incident[];
+    }
   | {
       readonly type: 'joined';
       readonly incident: Incident;
       readonly previous: Incident;
       readonly change: PartChange;
+      /** See {@link Released}. */
+      readonly released?: readonly Incident[];
     }
   /** A recovery or info signal with no active incident to join. */
   | { readonly type: 'unmatched' };
@@ -122,12 +129,13 @@ const partFor = (signal: Signal, now: Date): IncidentPart => ({
 });
 
 /** `items` followed by those of `more` not already in it. */
-const union = <T>(items: readonly T[], more: readonly T[], same: (a: T, b: T) => boolean): T[] =>
-  more.reduce<T[]>(
-    (result, item) =>
-      result.some((existing) => same(existing, item)) ? result : [...result, item],
-    [...items],
-  );
+const union = <T>(items: readonly T[], more: readonly T[], same: (a: T, b: T) => boolean): T[] => {
+  const result = [...items];
+  for (const item of more) {
+    if (!result.some((existing) => same(existing, item))) result.push(item);
+  }
+  return result;
+};
 
 const openIncident = (signal: Signal, now: Date): Incident => {
   const at = now.toISOString();
@@ -151,6 +159,44 @@ const openIncident = (signal: Signal, now: Date): Incident => {
   return signal.phase === 'problem'
     ? incident
     : transition(incident, 'resolved', 'AWS completed the recovery by itself', now);
+};
+
+/**
+ * Released: other active incidents that held resource or AZ keys the opened or joined incident
+ * now claims (typically one past its window, which no longer attracts signals by them); the
+ * next version of each without those keys, to store first, because a scope key has one holder.
+ * They keep their part keys, so their own recoveries still find them.
+ */
+const release = (
+  claimed: readonly string[],
+  owner: string,
+  candidates: readonly Incident[],
+): Incident[] => {
+  const wanted = new Set(claimed);
+  return candidates
+    .filter(
+      (candidate) =>
+        candidate.id !== owner &&
+        isActive(candidate.status) &&
+        candidate.scopeKeys.some((key) => wanted.has(key)),
+    )
+    .map((candidate) => ({
+      ...candidate,
+      scopeKeys: candidate.scopeKeys.filter((key) => !wanted.has(key)),
+      version: candidate.version + 1,
+    }));
+};
+
+/** Correlation `result` plus the incidents to release so that its incident may be stored. */
+const withReleased = (result: Correlation, candidates: readonly Incident[]): Correlation => {
+  if (result.type === 'unmatched') return result;
+  if (result.type === 'joined' && result.change === 'duplicate') return result;
+  if (!isActive(result.incident.status)) return result;
+  const newKeys = result.incident.scopeKeys.filter(
+    (key) => result.type === 'opened' || !result.previous.scopeKeys.includes(key),
+  );
+  const released = release(newKeys, result.incident.id, candidates);
+  return released.length === 0 ? result : { ...result, released };
 };
 
 /** Applies a signal to the incident it joined. */
@@ -212,9 +258,9 @@ export const correlate = (
   options: CorrelateOptions = {},
 ): Correlation => {
   const incident = pickIncident(signal, candidates, now);
-  if (incident !== undefined) return join(incident, signal, now);
+  if (incident !== undefined) return withReleased(join(incident, signal, now), candidates);
   const opens =
     signal.phase === 'problem' || (signal.phase === 'info' && options.recordUnmatchedInfo === true);
   if (!opens) return { type: 'unmatched' };
-  return { type: 'opened', incident: openIncident(signal, now) };
+  return withReleased({ type: 'opened', incident: openIncident(signal, now) }, candidates);
 };

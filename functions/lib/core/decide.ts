@@ -153,23 +153,25 @@ const decideJoined = (
       },
     };
   }
+  // A repeat of a known part whose incident never announced itself: the first alert failed to
+  // go out (or the runbook start before it failed) and the invocation is being retried.
+  const unannounced =
+    change === 'duplicate' && !incident.timeline.some((entry) => entry.type === 'alert');
+  const page = mayPage(incident, signal);
+  const alert: Pick<Plan, 'alert'> = unannounced
+    ? { alert: { kind: 'incident-opened', page } }
+    : change === 'opened' && (page || updateDue(correlation.previous, now))
+      ? { alert: { kind: 'incident-update', page } }
+      : {};
   // A new part opened, or a repeat of a known one: start a runbook not yet started for it
-  // (also after a crash between recording and starting), otherwise group it.
+  // (also after a crash between recording and starting), otherwise group it. Updates are
+  // batched either way: a storm of new parts must not become a storm of emails.
   if (verdict?.action === 'runbook' && !alreadyStarted(incident, verdict)) {
-    const gated = gate(verdict, input, incident);
-    const page = change === 'opened' && mayPage(incident, signal);
-    return {
-      ...gated,
-      ...(change === 'opened' ? { alert: { kind: 'incident-update', page } } : {}),
-    };
+    return { ...gate(verdict, input, incident), ...alert };
   }
   if (change === 'duplicate') {
-    // The first alert of an active incident failed to go out (the invocation is being retried).
-    const unannounced = !incident.timeline.some((entry) => entry.type === 'alert');
     return {
-      ...(unannounced
-        ? { alert: { kind: 'incident-opened', page: mayPage(incident, signal) } }
-        : {}),
+      ...alert,
       decision: {
         action: 'suppress',
         runbook: null,
@@ -177,14 +179,8 @@ const decideJoined = (
       },
     };
   }
-  const page = mayPage(incident, signal);
   const reason = `Grouped into incident ${incident.id} (${openParts(incident)} open parts): same resource or AZ within the correlation window.${verdict === undefined ? '' : ` ${verdict.reason}`}`;
-  return {
-    decision: { action: 'suppress', runbook: null, reason },
-    ...(page || updateDue(correlation.previous, now)
-      ? { alert: { kind: 'incident-update', page } }
-      : {}),
-  };
+  return { decision: { action: 'suppress', runbook: null, reason }, ...alert };
 };
 
 export const decide = (input: DecideInput): Plan => {

@@ -48,8 +48,22 @@ export interface TriageOutcome {
   readonly execution?: RunbookStartResult & { readonly executionName: string };
 }
 
-/** Conditional writes that lose a race are retried on fresh data this many times. */
-const MAX_ATTEMPTS = 5;
+/**
+ * Conditional writes that lose a race are retried on fresh data this many times, after a
+ * random pause (exponential backoff, full jitter) so that racing writers spread out instead of
+ * colliding again in lockstep (an alarm storm delivers hundreds of signals for one incident at
+ * once). Worst case about 3 s of pauses in all, well inside the function's timeout.
+ */
+const MAX_ATTEMPTS = 8;
+const BACKOFF_BASE_MS = 25;
+const BACKOFF_CAP_MS = 800;
+
+/** Throws `error` unless it is a lost race worth another attempt; then pauses before it. */
+const backOffOrThrow = async (error: unknown, attempt: number): Promise<void> => {
+  if (!(error instanceof IncidentConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+};
 
 const NOT_OURS: Decision = {
   action: 'ignore',
@@ -129,11 +143,12 @@ const recordDecision = async (
       incident = transition(incident, 'mitigating', `runbook ${plan.runbook.runbook} started`, now);
     }
     try {
+      for (const released of correlation.released ?? []) await deps.store.update(released);
       if (correlation.type === 'opened') await deps.store.create(incident);
       else await deps.store.update(incident);
       return { plan, incident };
     } catch (error) {
-      if (!(error instanceof IncidentConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+      await backOffOrThrow(error, attempt);
     }
   }
 };
@@ -151,7 +166,7 @@ const recordEffects = async (
       await deps.store.update(next);
       return next;
     } catch (error) {
-      if (!(error instanceof IncidentConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+      await backOffOrThrow(error, attempt);
       current = (await deps.store.get(incident.id)) ?? current;
     }
   }

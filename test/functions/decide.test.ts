@@ -1,0 +1,453 @@
+import { describe, expect, it } from 'vitest';
+import { type Correlation, correlate } from '../../functions/lib/core/correlate.js';
+import {
+  ALERT_BATCH_MINUTES,
+  type DecideInput,
+  decide,
+  type Plan,
+} from '../../functions/lib/core/decide.js';
+import { parseGuardrails } from '../../functions/lib/core/guardrails.js';
+import type { Incident } from '../../functions/lib/core/incident.js';
+import { policyFor } from '../../functions/lib/core/policy.js';
+import type { LedgerVerdict } from '../../functions/lib/core/ports.js';
+import type { Signal } from '../../functions/lib/core/signal.js';
+import { runbookExecutionName } from '../../runbooks/registry.js';
+import { aProblem, at, guardrailsOf, recoveryOf, T0 } from './support/signals.js';
+
+/** Decides `signal` the way triage does: correlate with `candidates`, policy for problems. */
+const decideFor = (
+  signal: Signal,
+  options: {
+    candidates?: readonly Incident[];
+    now?: Date;
+    guardrails?: DecideInput['guardrails'];
+    ledger?: LedgerVerdict;
+  } = {},
+): Plan & { correlation: Correlation } => {
+  const now = options.now ?? T0;
+  const correlation = correlate(signal, options.candidates ?? [], now);
+  const plan = decide({
+    signal,
+    correlation,
+    ...(signal.phase === 'problem' ? { verdict: policyFor(signal) } : {}),
+    guardrails: options.guardrails ?? guardrailsOf(),
+    stage: 'prod',
+    ...(options.ledger === undefined ? {} : { ledger: options.ledger }),
+    now,
+  });
+  return { ...plan, correlation };
+};
+
+const incidentOf = (plan: { correlation: Correlation }): Incident => {
+  if (plan.correlation.type === 'unmatched') throw new Error('no incident');
+  return plan.correlation.incident;
+};
+
+/** Another instance of the same AZ, another alarm. */
+const neighbour = (overrides: Partial<Signal> = {}): Signal =>
+  aProblem({
+    severity: 'warning',
+    resource: { type: 'ec2-instance', id: 'i-0bbb' },
+    partKey: 'alarm:rebound-prod-mem-i-0bbb',
+    summary: 'Memory of i-0bbb above 90% for 5 minutes',
+    source: { ...aProblem().source, eventId: 'event-2' },
+    ...overrides,
+  });
+
+const cacheDegraded = (overrides: Partial<Signal> = {}): Signal =>
+  aProblem({
+    kind: 'cache-degraded',
+    severity: 'warning',
+    resource: { type: 'cache-replication-group', id: 'rebound-prod-cache' },
+    related: [],
+    partKey: 'alarm:rebound-prod-cache-cpu',
+    summary: 'Cache CPU above 90%',
+    source: { ...aProblem().source, eventId: 'event-cache' },
+    ...overrides,
+  });
+
+describe('decide: policy rows for a new incident', () => {
+  it('notifies with the expected minutes when AWS heals it by itself', () => {
+    // Prepare
+    const signal = aProblem({ selfHealing: { by: 'auto-scaling', expectedWithinSeconds: 600 } });
+
+    // Act
+    const plan = decideFor(signal);
+
+    // Assess
+    expect(plan.decision).toEqual({
+      action: 'notify',
+      runbook: null,
+      reason:
+        'EC2 Auto Scaling replaces instances that fail their health checks by itself; Rebound observes and escalates if it has not recovered within 10 min.',
+    });
+    expect(plan.runbook).toBeUndefined();
+    expect(plan.alert).toEqual({ kind: 'incident-opened', page: true });
+  });
+
+  it('starts replace-unhealthy-instance for a gray failure of one instance', () => {
+    // Prepare
+    const signal = aProblem();
+
+    // Act
+    const plan = decideFor(signal);
+
+    // Assess
+    const incident = incidentOf(plan);
+    expect(plan.decision).toMatchObject({
+      action: 'runbook',
+      runbook: 'replace-unhealthy-instance',
+    });
+    expect(plan.decision.blockedBy).toBeUndefined();
+    expect(plan.runbook).toEqual({
+      runbook: 'replace-unhealthy-instance',
+      executionName: `${incident.id}--i-0aaa`,
+      input: {
+        instanceId: 'i-0aaa',
+        alarmName: 'rebound-prod-mem-i-0aaa',
+        reason: signal.summary,
+        incidentId: incident.id,
+      },
+    });
+    expect(plan.alert).toEqual({ kind: 'incident-opened', page: true });
+  });
+
+  it('leaves alarmName out of the runbook input when no alarm raised the signal', () => {
+    // Prepare
+    const signal = aProblem({ partKey: 'health:AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED:i-0aaa' });
+
+    // Act
+    const plan = decideFor(signal);
+
+    // Assess
+    expect(plan.runbook?.input).toEqual({
+      instanceId: 'i-0aaa',
+      reason: signal.summary,
+      incidentId: incidentOf(plan).id,
+    });
+  });
+
+  it.each([
+    [
+      'a database failover AWS did not do',
+      aProblem({
+        kind: 'database-failover',
+        resource: { type: 'db-instance', id: 'rebound-prod-db' },
+        partKey: 'rds-failover:rebound-prod-db',
+      }),
+      'RDS did not fail over by itself',
+    ],
+    [
+      'an AZ impairment',
+      aProblem({
+        kind: 'az-impairment',
+        resource: { type: 'availability-zone', id: 'us-east-1a' },
+        partKey: 'health:az:us-east-1a',
+      }),
+      'AWS reports an impairment in us-east-1a',
+    ],
+    [
+      'a failed runbook',
+      aProblem({
+        kind: 'runbook-failure',
+        resource: { type: 'state-machine', id: 'rebound-prod-replace-unhealthy-instance' },
+        partKey: 'execution:x',
+      }),
+      'A Rebound runbook did not finish',
+    ],
+    ['anything else (catch-all)', cacheDegraded(), 'No runbook recovers cache-degraded'],
+  ])('notifies a person for %s', (_name, signal, reasonStart) => {
+    // Act
+    const plan = decideFor(signal);
+
+    // Assess
+    expect(plan.decision.action).toBe('notify');
+    expect(plan.decision.runbook).toBeNull();
+    expect(plan.decision.reason.startsWith(reasonStart)).toBe(true);
+    expect(plan.runbook).toBeUndefined();
+    expect(plan.alert?.kind).toBe('incident-opened');
+  });
+
+  it('names the policy row that decided', () => {
+    // Act
+    const rules = [
+      aProblem({ selfHealing: { by: 'rds', expectedWithinSeconds: 120 } }),
+      aProblem(),
+      cacheDegraded(),
+    ].map((signal) => policyFor(signal).rule);
+
+    // Assess
+    expect(rules).toEqual(['aws-heals-it', 'gray-failure-of-one-instance', 'no-runbook']);
+  });
+});
+
+describe('decide: guardrails', () => {
+  it('notifies instead when automation is off, naming the SSM parameter', () => {
+    // Act
+    const plan = decideFor(aProblem(), { guardrails: guardrailsOf({ mode: 'off' }) });
+
+    // Assess
+    expect(plan.decision).toMatchObject({
+      action: 'notify',
+      runbook: 'replace-unhealthy-instance',
+      blockedBy: 'mode=off',
+    });
+    expect(plan.decision.reason).toContain('/rebound/prod/guardrails/mode = off');
+    expect(plan.runbook).toBeUndefined();
+    expect(plan.alert).toEqual({ kind: 'incident-opened', page: true });
+  });
+
+  it('notifies instead when the runbook is not enabled', () => {
+    // Act
+    const plan = decideFor(aProblem(), { guardrails: guardrailsOf({ enabledRunbooks: [] }) });
+
+    // Assess
+    expect(plan.decision).toMatchObject({ action: 'notify', blockedBy: 'runbook-disabled' });
+    expect(plan.decision.reason).toContain(
+      'replace-unhealthy-instance is not in /rebound/prod/guardrails/enabled-runbooks',
+    );
+    expect(plan.runbook).toBeUndefined();
+  });
+
+  it.each([
+    {
+      allowed: false,
+      blockedBy: 'budget',
+      reason: '2 instance replacements in the last hour (budget 2)',
+    },
+    { allowed: false, blockedBy: 'cooldown', reason: 'i-0aaa in cooldown until 03:20 UTC' },
+  ] as const)('notifies with the ledger reason when it says $blockedBy', (ledger) => {
+    // Act
+    const plan = decideFor(aProblem(), { ledger });
+
+    // Assess
+    expect(plan.decision).toMatchObject({ action: 'notify', blockedBy: ledger.blockedBy });
+    expect(plan.decision.reason).toContain(`Not started: ${ledger.reason}; a person must act.`);
+    expect(plan.runbook).toBeUndefined();
+  });
+
+  it('starts the runbook in dry-run mode and says so', () => {
+    // Act
+    const plan = decideFor(aProblem(), {
+      guardrails: guardrailsOf({ mode: 'dry-run' }),
+      ledger: { allowed: true },
+    });
+
+    // Assess
+    expect(plan.decision.action).toBe('runbook');
+    expect(plan.decision.reason).toContain(
+      'Dry-run mode (/rebound/prod/guardrails/mode): the runbook checks and reports but changes nothing.',
+    );
+    expect(plan.runbook?.runbook).toBe('replace-unhealthy-instance');
+  });
+
+  it('appends guardrail parse problems to the reason, started or blocked', () => {
+    // Prepare
+    const partial = parseGuardrails({
+      mode: 'auto',
+      'enabled-runbooks': 'replace-unhealthy-instance',
+      'max-instance-replacements-per-hour': '2',
+      'min-healthy-instances': '2',
+    });
+    const broken = parseGuardrails({});
+
+    // Act
+    const started = decideFor(aProblem(), { guardrails: partial });
+    const blocked = decideFor(aProblem(), { guardrails: broken });
+
+    // Assess
+    expect(started.decision.action).toBe('runbook');
+    expect(started.decision.reason).toContain(
+      'Guardrail problems: guardrail cooldown-minutes: missing, using 1440.',
+    );
+    expect(blocked.decision).toMatchObject({ action: 'notify', blockedBy: 'runbook-disabled' });
+    expect(blocked.decision.reason).toContain(`Guardrail problems: ${broken.problems.join('; ')}.`);
+  });
+});
+
+describe('decide: joining an incident', () => {
+  const first = incidentOf(decideFor(aProblem()));
+  const execution = runbookExecutionName(first.id, 'i-0aaa');
+  const started: Incident = {
+    ...first,
+    status: 'mitigating',
+    runbookExecutions: { [execution]: 'arn:execution' },
+    timeline: [
+      ...first.timeline,
+      { type: 'alert', at: T0.toISOString(), severity: 'critical', subject: 's', sms: true },
+    ],
+    lastPagedAt: T0.toISOString(),
+  };
+
+  it('starts the runbook for a new part whose runbook has not started yet', () => {
+    // Act
+    const plan = decideFor(neighbour(), { candidates: [started], now: at(1) });
+
+    // Assess
+    expect(plan.decision.action).toBe('runbook');
+    expect(plan.runbook).toMatchObject({
+      executionName: `${first.id}--i-0bbb`,
+      input: { instanceId: 'i-0bbb', incidentId: first.id },
+    });
+  });
+
+  it('resumes a runbook recorded as decided but never started (redelivery after a crash)', () => {
+    // Prepare
+    const decidedOnly: Incident = { ...first, status: 'mitigating' };
+
+    // Act
+    const plan = decideFor(aProblem(), { candidates: [decidedOnly], now: at(1) });
+
+    // Assess
+    expect(plan.decision.action).toBe('runbook');
+    expect(plan.runbook?.executionName).toBe(execution);
+    expect(plan.alert).toEqual({ kind: 'incident-opened', page: true });
+  });
+
+  it('suppresses a repeat once the runbook has started and the incident announced', () => {
+    // Act
+    const plan = decideFor(aProblem(), { candidates: [started], now: at(1) });
+
+    // Assess
+    expect(plan.decision).toMatchObject({ action: 'suppress', runbook: null });
+    expect(plan.decision.reason).toContain('Already handled');
+    expect(plan.runbook).toBeUndefined();
+    expect(plan.alert).toBeUndefined();
+  });
+
+  it('announces an active incident whose first alert never went out', () => {
+    // Prepare
+    const unannounced: Incident = { ...started, timeline: first.timeline };
+    const { lastPagedAt: _paged, ...neverPaged } = unannounced;
+
+    // Act
+    const plan = decideFor(aProblem(), { candidates: [neverPaged], now: at(1) });
+
+    // Assess
+    expect(plan.decision.action).toBe('suppress');
+    expect(plan.alert).toEqual({ kind: 'incident-opened', page: true });
+  });
+
+  it('groups a reopened part whose runbook already ran, without starting it again', () => {
+    // Prepare
+    const two = correlate(neighbour(), [started], at(1));
+    if (two.type !== 'joined') throw new Error('expected joined');
+    const recovered = correlate(recoveryOf(aProblem()), [two.incident], at(2));
+    if (recovered.type !== 'joined') throw new Error('expected joined');
+    const onePartLeft = recovered.incident;
+    const again = aProblem({ source: { ...aProblem().source, eventId: 'event-again' } });
+
+    // Act
+    const plan = decideFor(again, { candidates: [onePartLeft], now: at(3) });
+
+    // Assess
+    expect(plan.correlation).toMatchObject({ change: 'opened' });
+    expect(plan.decision.action).toBe('suppress');
+    expect(plan.runbook).toBeUndefined();
+  });
+
+  it('groups other problems and batches update alerts per interval', () => {
+    // Prepare
+    const within = at(ALERT_BATCH_MINUTES - 1);
+    const after = at(ALERT_BATCH_MINUTES);
+
+    // Act
+    const early = decideFor(cacheDegraded({ availabilityZone: 'us-east-1a' }), {
+      candidates: [started],
+      now: within,
+    });
+    const late = decideFor(cacheDegraded({ availabilityZone: 'us-east-1a' }), {
+      candidates: [started],
+      now: after,
+    });
+
+    // Assess
+    expect(early.decision.action).toBe('suppress');
+    expect(early.decision.reason).toContain(`Grouped into incident ${first.id}`);
+    expect(early.alert).toBeUndefined();
+    expect(late.decision.action).toBe('suppress');
+    expect(late.alert).toEqual({ kind: 'incident-update', page: false });
+  });
+
+  it('batches the update alerts of runbooks started for new parts too', () => {
+    // Act
+    const early = decideFor(neighbour(), { candidates: [started], now: at(1) });
+    const late = decideFor(neighbour(), { candidates: [started], now: at(ALERT_BATCH_MINUTES) });
+
+    // Assess
+    expect(early.decision.action).toBe('runbook');
+    expect(early.alert).toBeUndefined();
+    expect(late.decision.action).toBe('runbook');
+    expect(late.alert).toEqual({ kind: 'incident-update', page: false });
+  });
+
+  it('suppresses a recovery while other parts are open', () => {
+    // Prepare
+    const two = correlate(neighbour(), [started], at(1));
+    if (two.type !== 'joined') throw new Error('expected joined');
+
+    // Act
+    const plan = decideFor(recoveryOf(neighbour()), { candidates: [two.incident], now: at(2) });
+
+    // Assess
+    expect(plan.decision).toMatchObject({ action: 'suppress', runbook: null });
+    expect(plan.decision.reason).toContain('still has 1 open part(s)');
+    expect(plan.alert).toBeUndefined();
+  });
+
+  it('resolves the incident with its last recovery and announces it without paging', () => {
+    // Act
+    const plan = decideFor(recoveryOf(aProblem()), { candidates: [started], now: at(42) });
+
+    // Assess
+    expect(plan.decision).toEqual({
+      action: 'resolve',
+      runbook: null,
+      reason: `Every part of incident ${first.id} has recovered (part alarm:rebound-prod-mem-i-0aaa last), 42 min after it opened.`,
+    });
+    expect(plan.alert).toEqual({ kind: 'incident-resolved', page: false });
+  });
+
+  it('ignores a recovery with no incident', () => {
+    // Act
+    const plan = decideFor(recoveryOf(aProblem()));
+
+    // Assess
+    expect(plan.decision).toMatchObject({ action: 'ignore', runbook: null });
+    expect(plan.alert).toBeUndefined();
+  });
+});
+
+describe('decide: paging', () => {
+  it('pages for a critical new incident, not for a warning one', () => {
+    // Act
+    const critical = decideFor(aProblem());
+    const warning = decideFor(aProblem({ severity: 'warning' }));
+
+    // Assess
+    expect(critical.alert?.page).toBe(true);
+    expect(warning.alert).toEqual({ kind: 'incident-opened', page: false });
+  });
+
+  it('pages a warning incident once when a critical part joins, then never again', () => {
+    // Prepare
+    const warningFirst = incidentOf(decideFor(neighbour()));
+    const announced: Incident = {
+      ...warningFirst,
+      timeline: [
+        ...warningFirst.timeline,
+        { type: 'alert', at: T0.toISOString(), severity: 'warning', subject: 's', sms: false },
+      ],
+    };
+    const paged: Incident = { ...announced, lastPagedAt: at(1).toISOString() };
+    const critical = cacheDegraded({ severity: 'critical', availabilityZone: 'us-east-1a' });
+
+    // Act
+    const first = decideFor(critical, { candidates: [announced], now: at(1) });
+    const second = decideFor(critical, { candidates: [paged], now: at(2) });
+
+    // Assess
+    expect(first.alert).toEqual({ kind: 'incident-update', page: true });
+    expect(second.alert).toBeUndefined();
+  });
+});
