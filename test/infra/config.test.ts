@@ -69,6 +69,13 @@ describe('loadConfig defaults', () => {
         replicas: 2,
         port: 6380,
       },
+      automation: {
+        mode: 'dry-run',
+        enabledRunbooks: ['replace-unhealthy-instance'],
+        maxInstanceReplacementsPerHour: 2,
+        minHealthyInstances: 2,
+        cooldownMinutes: 15,
+      },
     });
     expect(config.cache.replicas).toBeGreaterThanOrEqual(1);
   });
@@ -338,6 +345,9 @@ describe('loadConfig invalid input', () => {
     { name: 'phone without +', ctx: { alertSmsNumbers: '5555550100' }, key: 'alertSmsNumbers', value: '5555550100', allowed: 'E.164 phone numbers such as +15555550100' },
     { name: 'phone starting with +0', ctx: { alertSmsNumbers: '+0123' }, key: 'alertSmsNumbers', value: '+0123', allowed: 'E.164' },
     { name: 'duplicate email', ctx: { alertEmails: 'ops@example.com, ops@example.com' }, key: 'alertEmails', value: 'ops@example.com', allowed: 'each entry once' },
+    { name: 'unknown automation mode', ctx: { automationMode: 'yolo' }, key: 'automationMode', value: 'yolo', allowed: 'one of off | dry-run | auto' },
+    { name: 'negative replacement budget', ctx: { maxInstanceReplacementsPerHour: -1 }, key: 'maxInstanceReplacementsPerHour', value: '-1', allowed: 'a whole number from 0 to 100' },
+    { name: 'cooldown over a day', ctx: { remediationCooldownMinutes: 1441 }, key: 'remediationCooldownMinutes', value: '1441', allowed: 'a whole number from 0 to 1440' },
     { name: 'natGateways 2', ctx: { natGateways: 2 }, key: 'natGateways', value: '2', allowed: '3 (one per AZ) or 1' },
     { name: 'natGateways 0', ctx: { natGateways: '0' }, key: 'natGateways', value: '0', allowed: 'a whole number from 1 to 3' },
     { name: 'natGateways x', ctx: { natGateways: 'x' }, key: 'natGateways', value: 'x', allowed: 'a whole number from 1 to 3' },
