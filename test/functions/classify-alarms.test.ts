@@ -4,21 +4,9 @@ import { classify } from '../../functions/lib/core/classify.js';
 import type { ShopInventory } from '../../functions/lib/core/inventory.js';
 import type { Signal } from '../../functions/lib/core/signal.js';
 import { parseIncomingEvent } from '../../functions/lib/events/index.js';
+import { SHOP } from './support/shop-inventory.js';
 
 /** CloudWatch alarms on the shop's own resources: severity, phase, kind by metric, ownership. */
-
-const SHOP: ShopInventory = {
-  region: 'us-east-1',
-  namePrefix: 'rebound-dev',
-  autoScalingGroupName: 'rebound-dev-web',
-  primaryDbInstanceId: 'rebound-dev-db',
-  replicaDbInstanceIds: ['rebound-dev-db-replica-1', 'rebound-dev-db-replica-2'],
-  cacheReplicationGroupId: 'rebound-dev-cache',
-  runbookStateMachineNames: ['rebound-dev-replace-unhealthy-instance'],
-  availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
-  azIdToName: { 'use1-az2': 'us-east-1a' },
-  assumeOwned: false,
-};
 
 type JsonObject = { [key: string]: unknown };
 
