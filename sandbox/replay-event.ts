@@ -1,7 +1,11 @@
 import type { Alert } from '../functions/lib/core/alert.js';
 import { classify } from '../functions/lib/core/classify.js';
 import type { ParsedGuardrails } from '../functions/lib/core/guardrails.js';
-import type { Clock, RunbookStarter } from '../functions/lib/core/ports.js';
+import {
+  type Clock,
+  IncidentConflictError,
+  type RunbookStarter,
+} from '../functions/lib/core/ports.js';
 import { type TriageOutcome, triageSignal } from '../functions/lib/core/triage.js';
 import { parseIncomingEvent, type ReboundEvent } from '../functions/lib/events/index.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../functions/lib/memory-store.js';
@@ -103,21 +107,17 @@ export class ReplaySession {
     }
     this.#time.advanceTo(event.time);
     const alerts: Alert[] = [];
-    const outcome = await triageSignal(classify(event, this.#intake.inventory), {
-      stage: this.#intake.config.stage,
-      region: this.#intake.config.region,
-      store: this.#store,
-      ledger: this.#ledger,
-      guardrails: async () => this.#guardrails,
-      runbooks: this.#runbooks,
-      alerts: {
-        publish: async (alert) => {
-          alerts.push(alert);
-          return undefined;
-        },
-      },
-      clock: this.#time.clock,
-    });
+    const outcome = await this.#triage(event, alerts);
+    if (outcome === null) {
+      // The replay has no idempotency layer (AWS's samples share event ids), so a repeated
+      // event may reopen its closed incident under the id it already has: report, go on.
+      return ignoredLine(
+        file,
+        event.id,
+        'The same event again after its incident closed: in Lambda the idempotency layer drops it.',
+        'incident conflict: this event id already opened an incident that is now closed',
+      );
+    }
     const alert = alerts[0];
     return {
       file,
@@ -142,6 +142,30 @@ export class ReplaySession {
         sms: alert?.sms ?? null,
       },
     };
+  }
+
+  /** Triage with in-memory adapters; null when a conflicting incident write made it give up. */
+  async #triage(event: ReboundEvent, alerts: Alert[]): Promise<TriageOutcome | null> {
+    try {
+      return await triageSignal(classify(event, this.#intake.inventory), {
+        stage: this.#intake.config.stage,
+        region: this.#intake.config.region,
+        store: this.#store,
+        ledger: this.#ledger,
+        guardrails: async () => this.#guardrails,
+        runbooks: this.#runbooks,
+        alerts: {
+          publish: async (alert) => {
+            alerts.push(alert);
+            return undefined;
+          },
+        },
+        clock: this.#time.clock,
+      });
+    } catch (error) {
+      if (error instanceof IncidentConflictError) return null;
+      throw error;
+    }
   }
 }
 

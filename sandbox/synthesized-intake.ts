@@ -44,16 +44,22 @@ export const synthesizeIntake = (options: { readonly assumeOwned: boolean }): Sy
     Resources?: Record<string, TemplateResource>;
   };
   const resources = template.Resources ?? {};
+  const namePrefix = `rebound-${config.stage}`;
   const matchOptions: MatchOptions = {
     intrinsics: options.assumeOwned ? 'match-anything' : 'match-nothing',
   };
   const rules = Object.entries(resources)
     .filter(([, resource]) => resource.Type === 'AWS::Events::Rule')
-    .map(([logicalId, resource]) => ({
-      name: typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : logicalId,
-      matches: compileEventPattern(resource.Properties?.EventPattern, matchOptions),
-    }));
-  const namePrefix = `rebound-${config.stage}`;
+    .map(([logicalId, resource]) => {
+      const pattern = resource.Properties?.EventPattern;
+      return {
+        name: typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : logicalId,
+        matches: compileEventPattern(
+          options.assumeOwned ? assumingOwnership(pattern, namePrefix) : pattern,
+          matchOptions,
+        ),
+      };
+    });
   return {
     config,
     rules,
@@ -77,4 +83,21 @@ export const synthesizeIntake = (options: { readonly assumeOwned: boolean }): Sy
       assumeOwned: options.assumeOwned,
     },
   };
+};
+
+/**
+ * A synthesized pattern as `--assume-owned` reads it: the names Rebound gives its own resources
+ * (`rebound-<stage>-…`, e.g. the alarm-name prefix or the cache group id) become deploy-time
+ * tokens like the names imported from the shop, so `match-anything` lets AWS's sample names
+ * through them too.
+ */
+export const assumingOwnership = (pattern: unknown, namePrefix: string): unknown => {
+  if (typeof pattern === 'string') {
+    return pattern.startsWith(`${namePrefix}-`) ? { Ref: pattern } : pattern;
+  }
+  if (Array.isArray(pattern)) return pattern.map((item) => assumingOwnership(item, namePrefix));
+  if (typeof pattern !== 'object' || pattern === null) return pattern;
+  return Object.fromEntries(
+    Object.entries(pattern).map(([key, value]) => [key, assumingOwnership(value, namePrefix)]),
+  );
 };

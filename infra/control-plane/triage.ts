@@ -151,7 +151,9 @@ export class Triage extends Construct {
       archiveName: `${namePrefix}-intake`,
       description: 'Every event the intake rules match, kept for incident replay',
       sourceEventBus: events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
-      eventPattern: { source: ['aws.cloudwatch'] },
+      // Empty here: the override below sets the whole pattern (an override merges into a
+      // rendered pattern, so any field given here would be ANDed with the union).
+      eventPattern: {},
       retention: props.archiveRetention ?? Duration.days(90),
     });
     // An archive takes one pattern: the union of the intake rules' patterns.

@@ -1,0 +1,266 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The replay CLI end to end. Every run synthesizes the app (seconds), so the suite spawns three
+ * processes in parallel and asserts on their shared output: two usage errors and one replay of
+ * all the fixtures plus bad input, in an order chosen so that each step depends on the last.
+ */
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const FIXTURES = 'test/fixtures/events';
+const fixture = (name: string) => `${FIXTURES}/${name}`;
+const allFixtures = readdirSync(path.join(ROOT, FIXTURES), { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.json'))
+  .sort()
+  .map(fixture);
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const replay = (args: readonly string[]) =>
+  new Promise<Run>((resolve, reject) => {
+    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['sandbox/replay.ts', ...args], {
+      cwd: ROOT,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+
+/** The documented line, as far as the assertions read it. */
+interface Line {
+  readonly file: string;
+  readonly eventId: string | null;
+  readonly matchedRules: string[];
+  readonly signal: { readonly kind: string; readonly severity: string } | null;
+  readonly incident: {
+    readonly id: string;
+    readonly severity: string;
+    readonly status: string;
+  } | null;
+  readonly decision: {
+    readonly action: string;
+    readonly runbook: string | null;
+    readonly reason: string;
+  };
+  readonly alerts: {
+    readonly email: { subject: string; body: string } | null;
+    readonly sms: string | null;
+  };
+  readonly error?: string;
+}
+
+const LINE_KEYS = ['alerts', 'decision', 'eventId', 'file', 'incident', 'matchedRules', 'signal'];
+
+describe('replay CLI', () => {
+  const temp = mkdtempSync(path.join(tmpdir(), 'rebound-replay-'));
+  const bad = (name: string, text: string) => {
+    const file = path.join(temp, name);
+    writeFileSync(file, text);
+    return file;
+  };
+  const failoverStarted = JSON.parse(
+    readFileSync(path.join(ROOT, fixture('rds/failover-started-0013.json')), 'utf8'),
+  );
+  const hugeText = 'x'.repeat(200 * 1024);
+  const notJson = bad('not-json.json', '{"version": "0",');
+  const array = bad('array.json', '[]');
+  const empty = bad('empty.json', '{}');
+  const hugeField = bad(
+    'huge-field.json',
+    JSON.stringify({
+      ...failoverStarted,
+      id: 'huge-field',
+      detail: { ...failoverStarted.detail, SourceIdentifier: hugeText },
+    }),
+  );
+  const missing = path.join(temp, 'missing.json');
+  // The same event (same id, same time) again after its incident was resolved.
+  const repeated = bad('repeated-0013.json', JSON.stringify(failoverStarted));
+
+  // The order is the point: an OK before its ALARM, the failover before its completion.
+  const sequence = [
+    fixture('cloudwatch/alarm-state-change-ok.json'),
+    fixture('cloudwatch/alarm-instance-status-check.json'),
+    fixture('rds/failover-started-0013.json'),
+    fixture('rds/failover-completed-0049.json'),
+    repeated,
+    fixture('states/execution-failed.json'),
+    fixture('states/execution-succeeded.json'),
+    notJson,
+    array,
+    empty,
+    hugeField,
+    missing,
+    ...allFixtures,
+  ];
+
+  let noArgs: Run;
+  let unknownFlag: Run;
+  let run: Run;
+  let lines: Line[];
+  const lineOf = (file: string) => {
+    const line = lines[sequence.indexOf(file)];
+    if (line === undefined) throw new Error(`no line for ${file}`);
+    return line;
+  };
+  beforeAll(async () => {
+    [noArgs, unknownFlag, run] = await Promise.all([
+      replay([]),
+      replay(['--assume-owned', '--verbose', fixture('rds/failover-started-0013.json')]),
+      replay(['--assume-owned', ...sequence]),
+    ]);
+    lines = run.stdout
+      .split('\n')
+      .filter((text) => text !== '')
+      .map((text) => JSON.parse(text) as Line);
+  });
+  afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+  it.each([
+    ['no arguments', () => noArgs, /no event files/],
+    ['an unknown flag', () => unknownFlag, /unknown option --verbose/],
+  ])('exits 2 with the usage on stderr for %s', (_case, result, message) => {
+    // Act
+    const { code, stdout, stderr } = result();
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr).toMatch(/^usage: npm run --silent replay -- \[--assume-owned\] <event\.json>/m);
+  });
+
+  it('exits 0 and prints one documented JSON line per event, in order', () => {
+    // Act
+    const files = lines.map((line) => line.file);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(files).toEqual(sequence);
+    for (const line of lines) {
+      expect(
+        Object.keys(line)
+          .filter((key) => key !== 'error')
+          .sort(),
+        line.file,
+      ).toEqual(LINE_KEYS);
+      expect(Object.keys(line.decision).sort(), line.file).toEqual(['action', 'reason', 'runbook']);
+      expect(Object.keys(line.alerts).sort(), line.file).toEqual(['email', 'sms']);
+    }
+  });
+
+  it('keeps every SMS within one 160-character segment', () => {
+    // Act
+    const sms = lines.flatMap((line) => (line.alerts.sms === null ? [] : [line.alerts.sms]));
+
+    // Assess
+    expect(sms.length).toBeGreaterThan(0);
+    for (const text of sms) expect(text.length, text).toBeLessThanOrEqual(160);
+  });
+
+  it('resolves nothing with an OK that comes before its ALARM', () => {
+    // Act
+    const line = lineOf(fixture('cloudwatch/alarm-state-change-ok.json'));
+
+    // Assess
+    expect(line.matchedRules).toEqual(['rebound-dev-alarm-state-changes']);
+    expect(line.incident).toBeNull();
+    expect(line.decision.action).toBe('ignore');
+  });
+
+  it('starts replace-unhealthy-instance for an alarm on one instance', () => {
+    // Act
+    const line = lineOf(fixture('cloudwatch/alarm-instance-status-check.json'));
+
+    // Assess
+    expect(line.matchedRules).toEqual(['rebound-dev-alarm-state-changes']);
+    expect(line.decision).toMatchObject({
+      action: 'runbook',
+      runbook: 'replace-unhealthy-instance',
+    });
+    expect(line.incident?.status).toBe('mitigating');
+  });
+
+  it('notifies on an RDS failover start and resolves the incident when it completes', () => {
+    // Act
+    const started = lineOf(fixture('rds/failover-started-0013.json'));
+    const completed = lineOf(fixture('rds/failover-completed-0049.json'));
+
+    // Assess
+    expect(started.decision).toMatchObject({ action: 'notify', runbook: null });
+    expect(started.incident?.status).toBe('open');
+    expect(started.alerts.email).not.toBeNull();
+    expect(completed.decision.action).toBe('resolve');
+    expect(completed.incident).toEqual({ ...started.incident, status: 'resolved' });
+  });
+
+  it('pages on a failed runbook and ignores one that succeeded', () => {
+    // Act
+    const failed = lineOf(fixture('states/execution-failed.json'));
+    const succeeded = lineOf(fixture('states/execution-succeeded.json'));
+
+    // Assess
+    expect(failed.decision.action).toBe('notify');
+    expect(failed.incident?.severity).toBe('critical');
+    expect(failed.alerts.sms).not.toBeNull();
+    expect(succeeded.matchedRules).toEqual([]);
+    expect(succeeded.decision.action).toBe('ignore');
+    expect(succeeded.incident).toBeNull();
+  });
+
+  it.each([
+    ['text that is not JSON', notJson, /^not JSON/],
+    ['a JSON array', array, /array/],
+    ['an empty object', empty, /unsupported event/],
+    ['a 200 KB string field', hugeField, /SourceIdentifier/],
+    ['a path that cannot be read', missing, /^cannot read: ENOENT$/],
+  ])('reports %s as an error line and goes on', (_case, file, error) => {
+    // Act
+    const line = lineOf(file);
+    const text = JSON.stringify(line);
+
+    // Assess
+    expect(line.error).toMatch(error);
+    expect(line.decision.action).toBe('ignore');
+    expect(line.matchedRules).toEqual([]);
+    expect(text.length).toBeLessThan(2000);
+  });
+
+  it('replays every fixture without an error except the ones no schema accepts', () => {
+    // Act
+    const errors = lines
+      .slice(sequence.indexOf(allFixtures[0] ?? ''))
+      .filter((line) => line.error !== undefined)
+      .map((line) => [path.relative(FIXTURES, line.file), line.error]);
+
+    // Assess
+    expect(errors).toEqual([
+      ['cloudwatch/alarm-configuration-change.json', expect.stringMatching(/unsupported event/)],
+    ]);
+  });
+
+  it('reports an event replayed after its incident closed instead of stopping', () => {
+    // Act
+    const line = lineOf(repeated);
+
+    // Assess
+    expect(line.eventId).toBe(failoverStarted.id);
+    expect(line.error).toMatch(/incident conflict/);
+    expect(line.decision.action).toBe('ignore');
+  });
+});
