@@ -9,6 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INSTANCE_ID_HINT } from '../functions/lib/runbook/events.js';
 import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
+import { grantReadGuardrails } from '../infra/control-plane/guardrail-parameters.js';
 import { acknowledgeFinding } from '../infra/nag.js';
 import {
   acknowledgeWildcardResource,
@@ -366,19 +367,7 @@ export class ReplaceUnhealthyInstance extends Construct {
       },
     });
     props.incidents.grantReadWriteData(fn.function);
-    const stack = Stack.of(this);
-    fn.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['ssm:GetParametersByPath'],
-        resources: [
-          stack.formatArn({
-            service: 'ssm',
-            resource: 'parameter',
-            resourceName: skeleton.guardrailPath.replace(/^\/|\/$/g, ''),
-          }),
-        ],
-      }),
-    );
+    grantReadGuardrails(fn.function, skeleton.guardrailPath);
     // Describe APIs without resource-level permissions: covered by the role's Resource::*
     // acknowledgement in ReboundFunction, like X-Ray.
     fn.function.addToRolePolicy(

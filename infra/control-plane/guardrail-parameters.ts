@@ -1,3 +1,6 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import {
@@ -47,3 +50,22 @@ export class GuardrailParameters extends Construct {
     }
   }
 }
+
+/**
+ * Lets `fn` read the guardrails the way loadGuardrails does: one GetParametersByPath on the
+ * guardrails path, nothing else in Parameter Store.
+ */
+export const grantReadGuardrails = (fn: lambda.IFunction, path: string): void => {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['ssm:GetParametersByPath'],
+      resources: [
+        Stack.of(fn).formatArn({
+          service: 'ssm',
+          resource: 'parameter',
+          resourceName: path.replace(/^\/|\/$/g, ''),
+        }),
+      ],
+    }),
+  );
+};

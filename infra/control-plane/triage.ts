@@ -23,6 +23,7 @@ import {
 } from '../constructs/alarmed-dead-letter-queue.js';
 import { ReboundFunction } from '../constructs/rebound-function.js';
 import { acknowledgeFinding } from '../nag.js';
+import { grantReadGuardrails } from './guardrail-parameters.js';
 import { INTAKE_RULES, type ShopResourceNames } from './intake-patterns.js';
 
 export interface TriageProps {
@@ -190,18 +191,7 @@ export class Triage extends Construct {
     queue.grantSendMessages(fn);
     for (const runbook of Object.values(props.runbooks)) runbook.grantStartExecution(fn);
     const stack = Stack.of(this);
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['ssm:GetParametersByPath'],
-        resources: [
-          stack.formatArn({
-            service: 'ssm',
-            resource: 'parameter',
-            resourceName: props.guardrailsPath.replace(/^\/|\/$/g, ''),
-          }),
-        ],
-      }),
-    );
+    grantReadGuardrails(fn, props.guardrailsPath);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['rds:DescribeDBInstances'],
