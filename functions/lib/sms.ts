@@ -12,7 +12,7 @@
 export const SMS_SEGMENT_LENGTH = 140;
 
 /** Marker appended or inserted where text was cut. ASCII and GSM-7 safe. */
-export const TRUNCATION_MARKER = '..';
+const TRUNCATION_MARKER = '..';
 
 /** The GSM 03.38 default alphabet (basic character set, without the ESC code). */
 const GSM7_BASIC_CHARACTERS = new Set(
@@ -110,7 +110,7 @@ export const transliterate = (text: string, isAllowed: (character: string) => bo
 };
 
 /** True when `character` (one code point) belongs to the GSM 03.38 basic character set. */
-export const isGsm7Character = (character: string): boolean => GSM7_BASIC_CHARACTERS.has(character);
+const isGsm7Character = (character: string): boolean => GSM7_BASIC_CHARACTERS.has(character);
 
 /** True when every character of `text` is in the GSM 03.38 basic character set. */
 export const isGsm7 = (text: string): boolean => [...text].every(isGsm7Character);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { SNS_SUBJECT_MAX_LENGTH } from '../../functions/lib/alarm-message.js';
 import type { TriageAlertInput } from '../../functions/lib/core/alert.js';
 import { consoleLink, executionConsoleLink } from '../../functions/lib/core/console-links.js';
 import { DECISION_ACTIONS, type Decision } from '../../functions/lib/core/decision.js';
@@ -8,6 +7,8 @@ import {
   type RunbookOutcome,
   renderRunbookOutcomeAlert,
   renderTriageAlert,
+  SNS_SUBJECT_MAX_LENGTH,
+  toSnsSubject,
 } from '../../functions/lib/core/render-alert.js';
 import { RESOURCE_TYPES, SIGNAL_KINDS, type Signal } from '../../functions/lib/core/signal.js';
 import { isGsm7 } from '../../functions/lib/sms.js';
@@ -516,5 +517,32 @@ describe('renderRunbookOutcomeAlert', () => {
       expect(isGsm7(alert.sms ?? '')).toBe(true);
       expect(alert.email.isWellFormed()).toBe(true);
     }
+  });
+});
+
+describe('toSnsSubject', () => {
+  it('makes any text a valid SNS subject', () => {
+    // Prepare
+    const text = `Ärger:\n“${'ü'.repeat(150)}” 🔥`;
+
+    // Act
+    const subject = toSnsSubject(text);
+
+    // Assess
+    expect(subject.startsWith('Arger: "uuu')).toBe(true);
+    expect(subject).toHaveLength(SNS_SUBJECT_MAX_LENGTH);
+    expect(isPrintableAscii(subject)).toBe(true);
+  });
+});
+
+describe('consoleLink for an alarm', () => {
+  it('builds the documented alarm deep link', () => {
+    // Act
+    const url = consoleLink({ type: 'alarm', id: 'rebound prod/alb' }, 'eu-west-3');
+
+    // Assess
+    expect(url).toBe(
+      'https://eu-west-3.console.aws.amazon.com/cloudwatch/home?region=eu-west-3#alarmsV2:alarm/rebound%20prod%2Falb',
+    );
   });
 });

@@ -1,4 +1,3 @@
-import { alarmConsoleUrl } from '../alarm-message.js';
 import type { ResourceRef } from './signal.js';
 
 /**
@@ -50,7 +49,7 @@ export const consoleLink = (resource: ResourceRef, region: string): string | und
       // CloudFront is global: its console lives outside any region.
       return `https://console.aws.amazon.com/cloudfront/v4/home#/distributions/${code(id)}`;
     case 'alarm':
-      return alarmConsoleUrl(region, id.slice(0, MAX_ID).toWellFormed());
+      return `${home('cloudwatch', region)}#alarmsV2:alarm/${code(id)}`;
     case 'state-machine':
       return id.startsWith('arn:')
         ? `${home('states', region)}#/statemachines/view/${arn(id)}`

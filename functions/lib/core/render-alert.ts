@@ -1,10 +1,10 @@
-import { SNS_SUBJECT_MAX_LENGTH, toSnsSubject } from '../alarm-message.js';
 import type { Severity } from '../severity.js';
 import {
   collapseWhitespace,
   SMS_SEGMENT_LENGTH,
   toGsm7,
   toGsmSegment,
+  transliterate,
   truncateEnd,
   truncateMiddle,
 } from '../sms.js';
@@ -14,6 +14,18 @@ import type { Decision } from './decision.js';
 import { GUARDRAIL_PARAMETERS, type Guardrails, guardrailParameterPath } from './guardrails.js';
 import type { Incident } from './incident.js';
 import type { AwsSelfHealing, ResourceRef, SignalKind } from './signal.js';
+
+/** SNS rejects subjects of 100 characters or more ("less than 100 characters long"). */
+export const SNS_SUBJECT_MAX_LENGTH = 99;
+
+const isPrintableAscii = (character: string): boolean => {
+  const code = character.codePointAt(0) ?? 0;
+  return character.length === 1 && code >= 0x20 && code <= 0x7e;
+};
+
+/** Printable ASCII, one line, at most `max` (default 99) characters: safe as an SNS Subject. */
+export const toSnsSubject = (text: string, max = SNS_SUBJECT_MAX_LENGTH): string =>
+  truncateEnd(collapseWhitespace(transliterate(text, isPrintableAscii)), max);
 
 /**
  * Renders the alerts triage and the runbooks send: an SNS subject, an email for a tired engineer
