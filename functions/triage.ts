@@ -38,6 +38,8 @@ const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
 const resolveAzIds = createAzIdResolver(new EC2Client({}));
 const guardrailsPath = requireEnv('GUARDRAILS_PATH');
 const incidentsTable = requireEnv('INCIDENTS_TABLE');
+const runbookArns = runbookArnsFromEnv();
+const shopInventory = inventoryFromEnv(runbookArns);
 
 const deps: TriageDeps = {
   stage: requireEnv('STAGE'),
@@ -45,7 +47,7 @@ const deps: TriageDeps = {
   store: new DynamoDbIncidentStore(dynamo, incidentsTable),
   ledger: new DynamoDbActionLedger(dynamo, incidentsTable),
   guardrails: () => loadGuardrails(guardrailsPath),
-  runbooks: new StepFunctionsRunbookStarter(new SFNClient({}), runbookArnsFromEnv()),
+  runbooks: new StepFunctionsRunbookStarter(new SFNClient({}), runbookArns),
   alerts: new SnsAlertPublisher(new SNSClient({}), requireEnv('ALERTS_TOPIC_ARN')),
   enricher: new AwsResourceEnricher(
     {
@@ -63,7 +65,10 @@ const deps: TriageDeps = {
 const triageOnce = idempotentByKey(
   async ({ event }: { idempotencyKey: string; event: ReboundEvent }) => {
     // Only AWS Health names AZs by ID; other events need no EC2 call.
-    const inventory = inventoryFromEnv(event.source === 'aws.health' ? await resolveAzIds() : {});
+    const inventory =
+      event.source === 'aws.health'
+        ? { ...shopInventory, azIdToName: await resolveAzIds() }
+        : shopInventory;
     const outcome = await triageSignal(classify(event, inventory), deps);
     return {
       signal: outcome.signal && { kind: outcome.signal.kind, phase: outcome.signal.phase },

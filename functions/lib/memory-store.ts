@@ -6,86 +6,21 @@ import {
   type IncidentStore,
   type LedgerVerdict,
 } from './core/ports.js';
+import {
+  assertNewIncident,
+  claimedScopeKeys,
+  claimsInLastHour,
+  cooldownEnd,
+  type LedgerState,
+  ledgerVerdict,
+  newestFirst,
+} from './core/store-rules.js';
 
 /**
  * In-memory {@link IncidentStore} and {@link ActionLedger} for the offline replay and the tests,
- * with the same semantics as the DynamoDB adapters (one contract suite runs against both), plus
- * the rules both share: which scope keys an incident claims, ordering, and the ledger verdict.
+ * with the same semantics as the DynamoDB adapters (one contract suite runs against both; the
+ * rules they share are in core/store-rules.ts).
  */
-
-/** Scope keys an incident holds: its own, deduplicated, while it is active; none otherwise. */
-export const claimedScopeKeys = (incident: Incident): readonly string[] =>
-  isActive(incident.status) ? [...new Set(incident.scopeKeys)] : [];
-
-/** Newest `openedAt` first; ties by id, so the order is stable. */
-export const newestFirst = (a: Incident, b: Incident): number =>
-  b.openedAt.localeCompare(a.openedAt) || b.id.localeCompare(a.id);
-
-/** `create` stores new incidents only: a caller passing another version has a bug. */
-export const assertNewIncident = (incident: Incident): void => {
-  if (incident.version !== 1) {
-    throw new RangeError(
-      `create expects a new incident (version 1); ${incident.id} has version ${incident.version}`,
-    );
-  }
-};
-
-const ONE_HOUR_MS = 60 * 60 * 1000;
-
-/** What the ledger knows about one request's budget and resource. */
-export interface LedgerState {
-  /** Epoch milliseconds of earlier claims on the budget. */
-  readonly claims: readonly number[];
-  /** Epoch milliseconds until which the resource is cooling down. */
-  readonly cooldownUntil?: number;
-}
-
-/** Claims that still count against the budget: those of the last 60 minutes. */
-export const claimsInLastHour = (claims: readonly number[], now: Date): number[] =>
-  claims.filter((at) => at > now.getTime() - ONE_HOUR_MS);
-
-const utcTime = (epochMs: number, now: Date): string => {
-  // Rounded up to the minute: acting at the printed time is never too early.
-  const iso = new Date(Math.ceil(epochMs / 60_000) * 60_000).toISOString();
-  const sameDay = iso.slice(0, 10) === now.toISOString().slice(0, 10);
-  return `${sameDay ? '' : `${iso.slice(0, 10)} `}${iso.slice(11, 16)} UTC`;
-};
-
-/**
- * Whether `request` fits: the resource's cooldown is over and fewer than `maxPerHour` claims
- * happened in the last hour. Reasons are for people ("2 instance replacements in the last hour
- * (budget 2)", "i-0abc in cooldown until 14:05 UTC").
- */
-export const ledgerVerdict = (
-  request: ActionRequest,
-  state: LedgerState,
-  now: Date,
-): LedgerVerdict => {
-  if (state.cooldownUntil !== undefined && state.cooldownUntil > now.getTime()) {
-    return {
-      allowed: false,
-      blockedBy: 'cooldown',
-      reason: `${request.resourceId} in cooldown until ${utcTime(state.cooldownUntil, now)}`,
-    };
-  }
-  const label = request.budget.replaceAll('-', ' ');
-  if (request.maxPerHour <= 0) {
-    return { allowed: false, blockedBy: 'budget', reason: `${label} budget is 0 per hour` };
-  }
-  const used = claimsInLastHour(state.claims, now).length;
-  if (used >= request.maxPerHour) {
-    return {
-      allowed: false,
-      blockedBy: 'budget',
-      reason: `${used} ${label}${used === 1 ? '' : 's'} in the last hour (budget ${request.maxPerHour})`,
-    };
-  }
-  return { allowed: true };
-};
-
-/** End of the cooldown a claim made at `now` starts. */
-export const cooldownEnd = (request: ActionRequest, now: Date): number =>
-  now.getTime() + request.cooldownMinutes * 60_000;
 
 export class MemoryIncidentStore implements IncidentStore {
   readonly #incidents = new Map<string, Incident>();

@@ -4,7 +4,12 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ActionLedger, ActionRequest, LedgerVerdict } from '../core/ports.js';
-import { claimsInLastHour, cooldownEnd, type LedgerState, ledgerVerdict } from '../memory-store.js';
+import {
+  claimsInLastHour,
+  cooldownEnd,
+  type LedgerState,
+  ledgerVerdict,
+} from '../core/store-rules.js';
 import {
   budgetItemKey,
   cooldownItemKey,

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type Incident, isActive } from '../core/incident.js';
 import { IncidentConflictError, type IncidentStore } from '../core/ports.js';
-import { assertNewIncident, claimedScopeKeys, newestFirst } from '../memory-store.js';
+import { assertNewIncident, claimedScopeKeys, newestFirst } from '../core/store-rules.js';
 import {
   capTimeline,
   INCIDENT_TABLE,

@@ -7,11 +7,13 @@ const list = (name: string): string[] =>
     .map((item) => item.trim())
     .filter((item) => item !== '');
 
-/** The shop's inventory from the Lambda environment the CDK construct wires (names resolved at deploy). */
-export const inventoryFromEnv = (azIdToName: Readonly<Record<string, string>>): ShopInventory => {
+/**
+ * The shop's inventory from the Lambda environment the CDK construct wires (names resolved at
+ * deploy). Read once per container; `azIdToName` is filled in when an event needs it.
+ */
+export const inventoryFromEnv = (runbooks: Readonly<Record<string, string>>): ShopInventory => {
   const [primary, ...replicas] = list('DB_INSTANCE_IDS');
   if (primary === undefined) throw new Error('DB_INSTANCE_IDS names no DB instance');
-  const runbooks = JSON.parse(requireEnv('RUNBOOK_STATE_MACHINES')) as Record<string, string>;
   return {
     region: requireEnv('AWS_REGION'),
     namePrefix: requireEnv('NAME_PREFIX'),
@@ -21,7 +23,7 @@ export const inventoryFromEnv = (azIdToName: Readonly<Record<string, string>>): 
     cacheReplicationGroupId: requireEnv('CACHE_REPLICATION_GROUP_ID'),
     runbookStateMachineNames: Object.values(runbooks).map((arn) => arn.split(':').pop() ?? arn),
     availabilityZones: list('AVAILABILITY_ZONES'),
-    azIdToName,
+    azIdToName: {},
     assumeOwned: false,
   };
 };

@@ -73,7 +73,7 @@ const gate = (
   input: DecideInput,
   incident: Incident,
 ): Pick<Plan, 'decision' | 'runbook'> => {
-  const { guardrails, problems } = input.guardrails;
+  const { guardrails } = input.guardrails;
   const path = guardrailParameterPath(input.stage);
   const blocked = (blockedBy: string, why: string): Pick<Plan, 'decision'> => ({
     decision: {
@@ -96,12 +96,11 @@ const gate = (
     guardrails.mode === 'dry-run'
       ? ` Dry-run mode (${path}mode): the runbook checks and reports but changes nothing.`
       : '';
-  const problemText = problems.length === 0 ? '' : guardrailProblems(input.guardrails);
   return {
     decision: {
       action: 'runbook',
       runbook: verdict.runbook,
-      reason: `${verdict.reason}${dryRun}${problemText}`,
+      reason: `${verdict.reason}${dryRun}${guardrailProblems(input.guardrails)}`,
     },
     runbook: {
       runbook: verdict.runbook,

@@ -1,4 +1,6 @@
+import type { Alert, ResourceState } from './alert.js';
 import type { Incident } from './incident.js';
+import type { ResourceRef } from './signal.js';
 
 /**
  * The triage core's view of the outside world. Lambda wires AWS adapters (DynamoDB, SNS, Step
@@ -61,7 +63,7 @@ export interface ActionLedger {
 
 /** Publishes one alert (SNS with `severity`, `incidentId`, `kind` attributes); returns the message id. */
 export interface AlertPublisher {
-  publish(alert: import('./alert.js').Alert): Promise<string | undefined>;
+  publish(alert: Alert): Promise<string | undefined>;
 }
 
 export type RunbookStartResult =
@@ -79,7 +81,5 @@ export interface RunbookStarter {
 
 /** Live state of a resource for an alert, bounded in time; never throws. */
 export interface ResourceEnricher {
-  describe(
-    resource: import('./signal.js').ResourceRef,
-  ): Promise<import('./alert.js').ResourceState>;
+  describe(resource: ResourceRef): Promise<ResourceState>;
 }
