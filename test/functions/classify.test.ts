@@ -4,18 +4,12 @@ import { classify } from '../../functions/lib/core/classify.js';
 import type { ShopInventory } from '../../functions/lib/core/inventory.js';
 import type { Signal } from '../../functions/lib/core/signal.js';
 import { parseIncomingEvent, type ReboundEvent } from '../../functions/lib/events/index.js';
+import { SHOP } from './support/shop-inventory.js';
 
 /** Every documented AWS sample, classified as if its resources were the shop's. */
 
 const SAMPLES: ShopInventory = {
-  region: 'us-east-1',
-  namePrefix: 'rebound-dev',
-  autoScalingGroupName: 'rebound-dev-web',
-  primaryDbInstanceId: 'rebound-dev-db',
-  replicaDbInstanceIds: ['rebound-dev-db-replica-1', 'rebound-dev-db-replica-2'],
-  cacheReplicationGroupId: 'rebound-dev-cache',
-  runbookStateMachineNames: ['rebound-dev-replace-unhealthy-instance'],
-  availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+  ...SHOP,
   azIdToName: { 'use1-az1': 'us-east-1c', 'use1-az2': 'us-east-1a', 'use1-az4': 'us-east-1b' },
   assumeOwned: true,
 };

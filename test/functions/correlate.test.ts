@@ -7,8 +7,7 @@ import {
   incidentIdFor,
 } from '../../functions/lib/core/correlate.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
-import type { Signal } from '../../functions/lib/core/signal.js';
-import { aProblem, at, recoveryOf, T0 } from './support/signals.js';
+import { aProblem, at, recoveryOf, sameAzNeighbour, T0 } from './support/signals.js';
 
 const opened = (correlation: Correlation): Incident => {
   if (correlation.type !== 'opened') throw new Error(`expected opened, got ${correlation.type}`);
@@ -19,17 +18,6 @@ const joined = (correlation: Correlation) => {
   if (correlation.type !== 'joined') throw new Error(`expected joined, got ${correlation.type}`);
   return correlation;
 };
-
-/** A second alarm on another instance of the same AZ. */
-const sameAz = (overrides: Partial<Signal> = {}): Signal =>
-  aProblem({
-    severity: 'warning',
-    resource: { type: 'ec2-instance', id: 'i-0bbb' },
-    partKey: 'alarm:rebound-prod-mem-i-0bbb',
-    summary: 'Memory of i-0bbb above 90% for 5 minutes',
-    source: { ...aProblem().source, eventId: 'event-2' },
-    ...overrides,
-  });
 
 describe('correlate: opening', () => {
   it('opens a version-1 incident with the part, the scope keys and a signal line', () => {
@@ -175,7 +163,7 @@ describe('correlate: joining', () => {
 
   it('joins a second part in the same AZ: severity max, resources and scope keys unioned', () => {
     // Prepare
-    const warningFirst = opened(correlate(sameAz(), [], T0));
+    const warningFirst = opened(correlate(sameAzNeighbour(), [], T0));
     const critical = aProblem({ source: { ...aProblem().source, eventId: 'event-3' } });
 
     // Act
@@ -230,7 +218,7 @@ describe('correlate: joining', () => {
 
   it('opens a new incident for the same AZ outside the correlation window', () => {
     // Prepare
-    const late = sameAz();
+    const late = sameAzNeighbour();
 
     // Act
     const result = correlate(late, [first], at(CORRELATION_WINDOW_MINUTES + 1));
@@ -243,7 +231,7 @@ describe('correlate: joining', () => {
 
   it('takes the AZ key over from a stale incident, which keeps its part keys', () => {
     // Prepare
-    const late = sameAz();
+    const late = sameAzNeighbour();
 
     // Act
     const result = correlate(late, [first], at(CORRELATION_WINDOW_MINUTES + 1));
@@ -262,12 +250,12 @@ describe('correlate: joining', () => {
 
   it('releases nothing when the incidents share no key it claims', () => {
     // Prepare
-    const otherAz = sameAz({ availabilityZone: 'us-east-1b' });
+    const otherAz = sameAzNeighbour({ availabilityZone: 'us-east-1b' });
 
     // Act
     const results = [
       correlate(otherAz, [first], at(1)),
-      correlate(sameAz(), [first], at(1)),
+      correlate(sameAzNeighbour(), [first], at(1)),
       correlate(recoveryOf(aProblem()), [first], at(1)),
     ];
 
@@ -282,12 +270,12 @@ describe('correlate: joining', () => {
     // Prepare
     const stale = opened(
       correlate(
-        sameAz({ availabilityZone: 'us-east-1b' }),
+        sameAzNeighbour({ availabilityZone: 'us-east-1b' }),
         [],
         at(-CORRELATION_WINDOW_MINUTES - 5),
       ),
     );
-    const onBoth = sameAz({
+    const onBoth = sameAzNeighbour({
       partKey: 'alarm:rebound-prod-disk-i-0bbb',
       source: { ...aProblem().source, eventId: 'event-6' },
     });
@@ -307,7 +295,7 @@ describe('correlate: joining', () => {
     const touched: Incident = { ...first, updatedAt: at(20).toISOString() };
 
     // Act
-    const result = correlate(sameAz(), [touched], at(20 + CORRELATION_WINDOW_MINUTES));
+    const result = correlate(sameAzNeighbour(), [touched], at(20 + CORRELATION_WINDOW_MINUTES));
 
     // Assess
     expect(joined(result).incident.id).toBe(first.id);
@@ -339,11 +327,11 @@ describe('correlate: joining', () => {
 
 describe('correlate: recovery', () => {
   const first = opened(correlate(aProblem(), [], T0));
-  const two = joined(correlate(sameAz(), [first], at(1))).incident;
+  const two = joined(correlate(sameAzNeighbour(), [first], at(1))).incident;
 
   it('closes its part even hours later, outside the window', () => {
     // Prepare
-    const recovery = recoveryOf(sameAz());
+    const recovery = recoveryOf(sameAzNeighbour());
 
     // Act
     const result = joined(correlate(recovery, [two], at(5 * 60)));
@@ -362,7 +350,7 @@ describe('correlate: recovery', () => {
     const oneDown = joined(correlate(recoveryOf(aProblem()), [two], at(10))).incident;
 
     // Act
-    const result = joined(correlate(recoveryOf(sameAz()), [oneDown], at(12)));
+    const result = joined(correlate(recoveryOf(sameAzNeighbour()), [oneDown], at(12)));
 
     // Assess
     expect(oneDown.status).toBe('open');
@@ -412,7 +400,7 @@ describe('correlate: recovery', () => {
 
   it('leaves a recovery of an unknown part unmatched, whatever shares its AZ', () => {
     // Prepare
-    const stranger = recoveryOf(sameAz({ partKey: 'alarm:never-fired' }));
+    const stranger = recoveryOf(sameAzNeighbour({ partKey: 'alarm:never-fired' }));
 
     // Act
     const result = correlate(stranger, [two], at(1));

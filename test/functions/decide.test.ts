@@ -12,7 +12,7 @@ import { policyFor } from '../../functions/lib/core/policy.js';
 import type { LedgerVerdict } from '../../functions/lib/core/ports.js';
 import type { Signal } from '../../functions/lib/core/signal.js';
 import { runbookExecutionName } from '../../runbooks/registry.js';
-import { aProblem, at, guardrailsOf, recoveryOf, T0 } from './support/signals.js';
+import { aProblem, at, guardrailsOf, recoveryOf, sameAzNeighbour, T0 } from './support/signals.js';
 
 /** Decides `signal` the way triage does: correlate with `candidates`, policy for problems. */
 const decideFor = (
@@ -42,17 +42,6 @@ const incidentOf = (plan: { correlation: Correlation }): Incident => {
   if (plan.correlation.type === 'unmatched') throw new Error('no incident');
   return plan.correlation.incident;
 };
-
-/** Another instance of the same AZ, another alarm. */
-const neighbour = (overrides: Partial<Signal> = {}): Signal =>
-  aProblem({
-    severity: 'warning',
-    resource: { type: 'ec2-instance', id: 'i-0bbb' },
-    partKey: 'alarm:rebound-prod-mem-i-0bbb',
-    summary: 'Memory of i-0bbb above 90% for 5 minutes',
-    source: { ...aProblem().source, eventId: 'event-2' },
-    ...overrides,
-  });
 
 const cacheDegraded = (overrides: Partial<Signal> = {}): Signal =>
   aProblem({
@@ -281,7 +270,7 @@ describe('decide: joining an incident', () => {
 
   it('starts the runbook for a new part whose runbook has not started yet', () => {
     // Act
-    const plan = decideFor(neighbour(), { candidates: [started], now: at(1) });
+    const plan = decideFor(sameAzNeighbour(), { candidates: [started], now: at(1) });
 
     // Assess
     expect(plan.decision.action).toBe('runbook');
@@ -330,7 +319,7 @@ describe('decide: joining an incident', () => {
 
   it('groups a reopened part whose runbook already ran, without starting it again', () => {
     // Prepare
-    const two = correlate(neighbour(), [started], at(1));
+    const two = correlate(sameAzNeighbour(), [started], at(1));
     if (two.type !== 'joined') throw new Error('expected joined');
     const recovered = correlate(recoveryOf(aProblem()), [two.incident], at(2));
     if (recovered.type !== 'joined') throw new Error('expected joined');
@@ -371,8 +360,11 @@ describe('decide: joining an incident', () => {
 
   it('batches the update alerts of runbooks started for new parts too', () => {
     // Act
-    const early = decideFor(neighbour(), { candidates: [started], now: at(1) });
-    const late = decideFor(neighbour(), { candidates: [started], now: at(ALERT_BATCH_MINUTES) });
+    const early = decideFor(sameAzNeighbour(), { candidates: [started], now: at(1) });
+    const late = decideFor(sameAzNeighbour(), {
+      candidates: [started],
+      now: at(ALERT_BATCH_MINUTES),
+    });
 
     // Assess
     expect(early.decision.action).toBe('runbook');
@@ -383,11 +375,14 @@ describe('decide: joining an incident', () => {
 
   it('suppresses a recovery while other parts are open', () => {
     // Prepare
-    const two = correlate(neighbour(), [started], at(1));
+    const two = correlate(sameAzNeighbour(), [started], at(1));
     if (two.type !== 'joined') throw new Error('expected joined');
 
     // Act
-    const plan = decideFor(recoveryOf(neighbour()), { candidates: [two.incident], now: at(2) });
+    const plan = decideFor(recoveryOf(sameAzNeighbour()), {
+      candidates: [two.incident],
+      now: at(2),
+    });
 
     // Assess
     expect(plan.decision).toMatchObject({ action: 'suppress', runbook: null });
@@ -431,7 +426,7 @@ describe('decide: paging', () => {
 
   it('pages a warning incident once when a critical part joins, then never again', () => {
     // Prepare
-    const warningFirst = incidentOf(decideFor(neighbour()));
+    const warningFirst = incidentOf(decideFor(sameAzNeighbour()));
     const announced: Incident = {
       ...warningFirst,
       timeline: [

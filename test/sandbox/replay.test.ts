@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReplayLine } from '../../sandbox/replay-event.js';
 
 /**
  * The replay CLI end to end. Every run synthesizes the app (seconds), so the suite spawns three
@@ -41,28 +42,8 @@ const replay = (args: readonly string[]) =>
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 
-/** The documented line, as far as the assertions read it. */
-interface Line {
-  readonly file: string;
-  readonly eventId: string | null;
-  readonly matchedRules: string[];
-  readonly signal: { readonly kind: string; readonly severity: string } | null;
-  readonly incident: {
-    readonly id: string;
-    readonly severity: string;
-    readonly status: string;
-  } | null;
-  readonly decision: {
-    readonly action: string;
-    readonly runbook: string | null;
-    readonly reason: string;
-  };
-  readonly alerts: {
-    readonly email: { subject: string; body: string } | null;
-    readonly sms: string | null;
-  };
-  readonly error?: string;
-}
+/** The documented line (the tool's own type: the test parses what the tool prints). */
+type Line = ReplayLine;
 
 const LINE_KEYS = ['alerts', 'decision', 'eventId', 'file', 'incident', 'matchedRules', 'signal'];
 

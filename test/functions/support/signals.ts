@@ -211,3 +211,14 @@ export const aHarness = (
     clock,
   };
 };
+
+/** A second alarm on another instance of the same AZ (warning, its own event). */
+export const sameAzNeighbour = (overrides: Partial<Signal> = {}): Signal =>
+  aProblem({
+    severity: 'warning',
+    resource: { type: 'ec2-instance', id: 'i-0bbb' },
+    partKey: 'alarm:rebound-prod-mem-i-0bbb',
+    summary: 'Memory of i-0bbb above 90% for 5 minutes',
+    source: { ...aProblem().source, eventId: 'event-2' },
+    ...overrides,
+  });
