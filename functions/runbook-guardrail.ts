@@ -1,8 +1,7 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
+import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
 import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
 import { loadGuardrails } from './lib/aws/guardrail-parameters.js';
 import { systemClock } from './lib/core/ports.js';
@@ -20,9 +19,7 @@ import type { GuardrailResult } from './lib/runbook/outcome.js';
 
 const tableName = requireEnv('INCIDENTS_TABLE');
 const guardrailsPath = requireEnv('GUARDRAILS_PATH');
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+const documents = createDocumentClient();
 const deps = {
   // A runbook is about to act: read the kill switch fresh, never from a cache.
   guardrails: () => loadGuardrails(guardrailsPath, { maxAgeSeconds: 0 }),

@@ -1,6 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
 import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
 import { SnsAlertPublisher } from './lib/aws/sns-alert-publisher.js';
 import { systemClock } from './lib/core/ports.js';
@@ -17,9 +16,7 @@ import { type ReportResult, reportRunbookOutcome } from './lib/runbook/report-ou
 
 const region = requireEnv('AWS_REGION');
 const guardrailPath = requireEnv('GUARDRAILS_PATH');
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+const documents = createDocumentClient();
 const deps = {
   incidents: new DynamoDbIncidentStore(documents, requireEnv('INCIDENTS_TABLE')),
   alerts: new SnsAlertPublisher(new SNSClient({}), requireEnv('ALERTS_TOPIC_ARN')),

@@ -7,10 +7,10 @@ import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { createAzIdResolver } from './lib/aws/availability-zones.js';
 import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
+import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
 import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
 import { loadGuardrails } from './lib/aws/guardrail-parameters.js';
 import { idempotentByKey } from './lib/aws/idempotency.js';
@@ -32,9 +32,10 @@ import { idempotencyKeyOf, parseIncomingEvent, type ReboundEvent } from './lib/e
 
 const logger = new Logger({ serviceName: 'rebound-triage' });
 
-const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+// Powertools idempotency marshals its own records: it gets the plain client, the stores the
+// document client over the same connection pool.
+const dynamoClient = new DynamoDBClient({});
+const dynamo = createDocumentClient(dynamoClient);
 const resolveAzIds = createAzIdResolver(new EC2Client({}));
 const guardrailsPath = requireEnv('GUARDRAILS_PATH');
 const incidentsTable = requireEnv('INCIDENTS_TABLE');
@@ -78,7 +79,7 @@ const triageOnce = idempotentByKey(
       alerted: outcome.alert !== null,
     };
   },
-  { tableName: requireEnv('IDEMPOTENCY_TABLE'), client: dynamo },
+  { tableName: requireEnv('IDEMPOTENCY_TABLE'), client: dynamoClient },
 );
 
 export const handler = async (raw: unknown, context?: Context): Promise<void> => {
