@@ -291,6 +291,7 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
   const natGatewayCount = p.integer('natGateways', 1, 3);
   if (natGatewayCount === 2) p.fail('natGateways', '2', '3 (one per AZ) or 1 (a cheap dev stage)');
 
+  const web = readWebTier(p);
   const config: ReboundConfig = {
     stage,
     region,
@@ -303,10 +304,10 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
     cloudFrontPrefixListId,
     natGateways: natGatewayCount === 1 ? 1 : 3,
     protectData: !(stage === 'dev' || stage.startsWith('dev-')),
-    web: readWebTier(p),
+    web,
     database: readDatabase(p),
     cache: readCache(p),
-    automation: readAutomation(p),
+    automation: readAutomation(p, web.maxCapacity),
   };
   if (p.problems.length > 0) throw new ConfigError(p.problems);
   return { config, warnings };
@@ -481,9 +482,11 @@ function readCache(p: ContextParser): CacheConfig {
   };
 }
 
-function readAutomation(p: ContextParser): Guardrails {
+/** scale-out may at most double the group's configured maximum (guardrail `max-scale-out-capacity`). */
+function readAutomation(p: ContextParser, maxCapacity: number): Guardrails {
   return {
     ...DEFAULT_GUARDRAILS,
+    maxScaleOutCapacity: 2 * maxCapacity,
     mode: p.oneOf<AutomationMode>('automationMode', AUTOMATION_MODES),
     maxInstanceReplacementsPerHour: p.integer('maxInstanceReplacementsPerHour', 0, 100),
     minHealthyInstances: p.integer('minHealthyInstances', 0, 100),

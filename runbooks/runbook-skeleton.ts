@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -39,7 +40,15 @@ export interface RunbookSkeletonProps {
   readonly alertsTopic: sns.ITopic;
   /** Failed asynchronous invocations of the task Lambdas. */
   readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * The shared approvals function (infra/control-plane/approvals.ts): sends approval requests
+   * and records the answers. Required by runbooks that call {@link RunbookSkeleton.approvalGate}.
+   */
+  readonly approvals?: lambda.IFunction;
 }
+
+/** How long an approval request waits for a person before taking the safe default (do not act). */
+export const APPROVAL_TIMEOUT = Duration.minutes(30);
 
 /** Timeout of one Lambda task: above the function's own 30 s timeout. */
 const LAMBDA_TASK_TIMEOUT = Duration.seconds(60);
@@ -96,7 +105,7 @@ export class RunbookSkeleton extends Construct {
   public readonly guardrailPath: string;
   readonly #props: RunbookSkeletonProps;
   /** Functions the state machine invokes (their grants include `:*`). */
-  readonly #invoked = new Set<ReboundFunction>();
+  readonly #invoked = new Set<lambda.IFunction>();
 
   constructor(scope: Construct, id: string, props: RunbookSkeletonProps) {
     super(scope, id);
@@ -158,14 +167,15 @@ export class RunbookSkeleton extends Construct {
   /** Invokes a task Lambda with `payload`; the result lands at `resultPath`. */
   invoke(
     id: string,
-    fn: ReboundFunction,
+    fn: ReboundFunction | lambda.IFunction,
     payload: Record<string, unknown>,
     resultPath: string,
   ): tasks.LambdaInvoke {
-    this.#invoked.add(fn);
+    const lambdaFunction = fn instanceof ReboundFunction ? fn.function : fn;
+    this.#invoked.add(lambdaFunction);
     return tasks.LambdaInvoke.jsonPath(this, id, {
       stateName: id,
-      lambdaFunction: fn.function,
+      lambdaFunction,
       payload: sfn.TaskInput.fromObject(payload),
       payloadResponseOnly: true,
       resultPath,
@@ -223,6 +233,175 @@ export class RunbookSkeleton extends Construct {
   }
 
   /**
+   * The verdict of a runbook's check (`$.guardrail.verdict`, see functions/lib/runbook/check.ts)
+   * to its branch: `act` acts, `approve` asks a person first, `follow` only verifies AWS's own
+   * recovery; `dry-run`, `skip` and `refused` (and anything unexpected) report why not and end.
+   */
+  verdictChoice(
+    branches: { readonly act: sfn.IChainable; readonly follow?: sfn.IChainable },
+    done: sfn.INextable & sfn.IChainable,
+  ): sfn.Choice {
+    const C = sfn.Condition;
+    const reportVerdict = (stateName: string, outcome: 'dry-run' | 'skipped' | 'refused') =>
+      this.escalateOnError(this.report(stateName, outcome, '$.guardrail.reason')).next(done);
+    const choice = sfn.Choice.jsonPath(this, 'Verdict', { stateName: 'Verdict' })
+      .when(C.stringEquals('$.guardrail.verdict', 'act'), branches.act)
+      .when(
+        C.stringEquals('$.guardrail.verdict', 'approve'),
+        this.approvalGate(branches.act, done),
+      );
+    if (branches.follow !== undefined) {
+      choice.when(C.stringEquals('$.guardrail.verdict', 'follow'), branches.follow);
+    }
+    return choice
+      .when(
+        C.stringEquals('$.guardrail.verdict', 'dry-run'),
+        reportVerdict('ReportDryRun', 'dry-run'),
+      )
+      .when(
+        C.stringEquals('$.guardrail.verdict', 'skip'),
+        reportVerdict('ReportSkipped', 'skipped'),
+      )
+      .otherwise(reportVerdict('ReportRefused', 'refused'));
+  }
+
+  /**
+   * Waits for a person before `then`: RequestApproval sends the request with the task token
+   * (`.waitForTaskToken`, at most {@link APPROVAL_TIMEOUT}), RecordApproval writes the answer
+   * on the incident's timeline and normalises it to `$.approval.approved`. A rejection reports
+   * `refused` and ends; no answer in time escalates without acting (the safe default).
+   */
+  approvalGate(then: sfn.IChainable, done: sfn.INextable & sfn.IChainable): sfn.IChainable {
+    const approvals = this.#props.approvals;
+    if (approvals === undefined) {
+      throw new Error(
+        `${this.#props.runbook}: approvalGate needs the approvals function (props.approvals)`,
+      );
+    }
+    this.#invoked.add(approvals);
+    const context = {
+      runbook: this.#props.runbook,
+      incidentId: sfn.JsonPath.stringAt('$.guardrail.incidentId'),
+      target: {
+        type: this.#props.targetType,
+        id: sfn.JsonPath.stringAt(`$.${this.#props.targetField}`),
+      },
+      execution: EXECUTION,
+    };
+    const request = tasks.LambdaInvoke.jsonPath(this, 'RequestApproval', {
+      stateName: 'RequestApproval',
+      lambdaFunction: approvals,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: sfn.TaskInput.fromObject({
+        type: 'request',
+        ...context,
+        taskToken: sfn.JsonPath.taskToken,
+        action: sfn.JsonPath.stringAt('$.guardrail.reason'),
+        timeoutSeconds: APPROVAL_TIMEOUT.toSeconds(),
+      }),
+      resultPath: '$.approval',
+      taskTimeout: sfn.Timeout.duration(APPROVAL_TIMEOUT),
+    });
+    const timedOut = sfn.Pass.jsonPath(this, 'ApprovalTimedOut', {
+      stateName: 'ApprovalTimedOut',
+      parameters: {
+        Error: 'ApprovalTimedOut',
+        Cause: sfn.JsonPath.format(
+          `Nobody approved or rejected "{}" within ${APPROVAL_TIMEOUT.toMinutes()} minutes: Rebound did not act (the safe default).`,
+          sfn.JsonPath.stringAt('$.guardrail.reason'),
+        ),
+      },
+      resultPath: '$.error',
+    });
+    request.addCatch(timedOut.next(this.escalate), {
+      errors: [sfn.Errors.TIMEOUT],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    this.escalateOnError(request);
+    const record = this.escalateOnError(
+      this.invoke(
+        'RecordApproval',
+        approvals,
+        { type: 'record', ...context, answer: sfn.JsonPath.objectAt('$.approval') },
+        '$.approval',
+      ),
+    );
+    const rejected = this.escalateOnError(
+      this.report('ReportRejected', 'refused', '$.approval.summary'),
+    ).next(done);
+    return request
+      .next(record)
+      .next(
+        sfn.Choice.jsonPath(this, 'Approved', { stateName: 'Approved' })
+          .when(sfn.Condition.booleanEquals('$.approval.approved', true), then)
+          .otherwise(rejected),
+      );
+  }
+
+  /**
+   * Closes the loop: waits `scheduleSeconds[i]` before check i, invokes `fn` with `payload`
+   * (its answer at `$.verify`: `{ recovered, detail }`) until it answers `recovered: true`,
+   * then goes on to `onRecovered`. After the last check the run escalates with error
+   * `<prefix>NotRecovered` and the last `detail` as cause. State names start with `prefix`.
+   */
+  verifyLoop(options: {
+    readonly prefix: string;
+    readonly fn: ReboundFunction;
+    readonly payload: Record<string, unknown>;
+    readonly scheduleSeconds: readonly number[];
+    readonly onRecovered: sfn.IChainable;
+  }): sfn.IChainable {
+    const { prefix, scheduleSeconds } = options;
+    const C = sfn.Condition;
+    const start = sfn.Pass.jsonPath(this, `${prefix}Start`, {
+      stateName: `${prefix}Start`,
+      parameters: { attempt: 0, seconds: scheduleSeconds[0], schedule: scheduleSeconds },
+      resultPath: '$.poll',
+    });
+    const wait = sfn.Wait.jsonPath(this, `${prefix}Wait`, {
+      stateName: `${prefix}Wait`,
+      time: sfn.WaitTime.secondsPath('$.poll.seconds'),
+    });
+    const verify = this.escalateOnError(
+      this.invoke(`${prefix}Verify`, options.fn, options.payload, '$.verify'),
+    );
+    const next = sfn.Pass.jsonPath(this, `${prefix}Next`, {
+      stateName: `${prefix}Next`,
+      parameters: {
+        attempt: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.poll.attempt'), 1),
+        seconds: sfn.JsonPath.numberAt(
+          'States.ArrayGetItem($.poll.schedule, States.MathAdd($.poll.attempt, 1))',
+        ),
+        schedule: sfn.JsonPath.listAt('$.poll.schedule'),
+      },
+      resultPath: '$.poll',
+    });
+    const notRecovered = sfn.Pass.jsonPath(this, `${prefix}NotRecovered`, {
+      stateName: `${prefix}NotRecovered`,
+      parameters: {
+        Error: `${prefix}NotRecovered`,
+        Cause: sfn.JsonPath.format(
+          `Not recovered after ${scheduleSeconds.length} checks over ~${Math.round(scheduleSeconds.reduce((sum, seconds) => sum + seconds, 0) / 60)} min: {}`,
+          sfn.JsonPath.stringAt('$.verify.detail'),
+        ),
+      },
+      resultPath: '$.error',
+    });
+    return start
+      .next(wait)
+      .next(verify)
+      .next(
+        sfn.Choice.jsonPath(this, `${prefix}Recovered`, { stateName: `${prefix}Recovered` })
+          .when(C.booleanEquals('$.verify.recovered', true), options.onRecovered)
+          .when(
+            C.numberGreaterThanEquals('$.poll.attempt', scheduleSeconds.length - 1),
+            notRecovered.next(this.escalate),
+          )
+          .otherwise(next.next(wait)),
+      );
+  }
+
+  /**
    * The runbook's state machine: Standard (exactly-once runs per name), JSONPath, every event
    * logged with its data, X-Ray, and a bound on the whole run.
    */
@@ -245,8 +424,8 @@ export class RunbookSkeleton extends Construct {
     for (const fn of this.#invoked) {
       acknowledgeWildcardResource(
         stateMachine.role,
-        `${fn.function.functionArn}:*`,
-        `Step Functions' Lambda integration grants ${fn.function.node.path.split('/').at(-2)}'s versions and aliases (ARN:*) along with the function; the runbook invokes only that one function.`,
+        `${fn.functionArn}:*`,
+        `Step Functions' Lambda integration grants ${fn.node.path.split('/').at(-2)}'s versions and aliases (ARN:*) along with the function; the runbook invokes only that one function.`,
       );
     }
     return stateMachine;

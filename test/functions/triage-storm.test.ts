@@ -30,7 +30,7 @@ const stormHarness = (): Harness => {
   const start = harness.runbooks.start.bind(harness.runbooks);
   harness.runbooks.start = async (runbook, executionName, input) => {
     const result = await start(runbook, executionName, input);
-    const budget = RUNBOOKS.find((row) => row.name === runbook)?.budget ?? runbook;
+    const budget = RUNBOOKS.find((row) => row.name === runbook)?.budget.bucket ?? runbook;
     const resourceId = String(input.instanceId);
     await harness.ledger.claim(
       { budget, maxPerHour: BUDGET, resourceId, cooldownMinutes: 15 },

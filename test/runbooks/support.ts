@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
@@ -26,43 +27,77 @@ export const GROUP_NAME = 'rebound-test-web';
 export const TARGET_GROUP_ARN =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/rebound-test-web/0123456789abcdef';
 
-export interface SynthesizedRunbook {
+export interface SynthesizedRunbook<T = ReplaceUnhealthyInstance> {
   readonly app: App;
   readonly stack: Stack;
-  readonly runbook: ReplaceUnhealthyInstance;
+  readonly runbook: T;
   readonly template: Template;
+}
+
+/** The control plane's shared resources, imported into the test stack. */
+export interface SharedResources {
+  readonly incidents: dynamodb.ITable;
+  readonly alertsTopic: sns.ITopic;
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The shared approvals function (RequestApproval / RecordApproval). */
+  readonly approvals: lambda.IFunction;
+}
+
+export const APPROVALS_FUNCTION_ARN = `arn:aws:lambda:us-east-1:123456789012:function:${NAME_PREFIX}-approvals`;
+
+export const sharedResources = (stack: Stack): SharedResources => ({
+  incidents: dynamodb.Table.fromTableName(stack, 'Incidents', `${NAME_PREFIX}-incidents`),
+  alertsTopic: sns.Topic.fromTopicArn(
+    stack,
+    'Alerts',
+    `arn:aws:sns:us-east-1:123456789012:${NAME_PREFIX}-alerts`,
+  ),
+  deadLetterQueue: sqs.Queue.fromQueueArn(
+    stack,
+    'DeadLetters',
+    `arn:aws:sqs:us-east-1:123456789012:${NAME_PREFIX}-dead-letters`,
+  ),
+  approvals: lambda.Function.fromFunctionAttributes(stack, 'Approvals', {
+    functionArn: APPROVALS_FUNCTION_ARN,
+    sameEnvironment: true,
+  }),
+});
+
+/**
+ * Builds a stack holding one runbook (made by `build` over the shared resources), synthesizes
+ * it with the cdk-nag packs (a finding fails the synth) and returns its template.
+ */
+export function synthRunbookWith<T>(
+  build: (stack: Stack, shared: SharedResources) => T,
+): SynthesizedRunbook<T> {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'RunbookTest', { env: TEST_ENV });
+  const runbook = build(stack, sharedResources(stack));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  app.synth();
+  return { app, stack, runbook, template: Template.fromStack(stack) };
 }
 
 /** Builds and synthesizes the test stack; throws on any unacknowledged cdk-nag finding. */
 export function synthRunbook(): SynthesizedRunbook {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'RunbookTest', { env: TEST_ENV });
-  const runbook = new ReplaceUnhealthyInstance(stack, 'ReplaceUnhealthyInstance', {
-    namePrefix: NAME_PREFIX,
-    stage: 'test',
-    autoScalingGroup: autoscaling.AutoScalingGroup.fromAutoScalingGroupName(
-      stack,
-      'Group',
-      GROUP_NAME,
-    ),
-    targetGroup: elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(stack, 'Targets', {
-      targetGroupArn: TARGET_GROUP_ARN,
-    }),
-    incidents: dynamodb.Table.fromTableName(stack, 'Incidents', `${NAME_PREFIX}-incidents`),
-    alertsTopic: sns.Topic.fromTopicArn(
-      stack,
-      'Alerts',
-      `arn:aws:sns:us-east-1:123456789012:${NAME_PREFIX}-alerts`,
-    ),
-    deadLetterQueue: sqs.Queue.fromQueueArn(
-      stack,
-      'DeadLetters',
-      `arn:aws:sqs:us-east-1:123456789012:${NAME_PREFIX}-dead-letters`,
-    ),
-  });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
-  app.synth();
-  return { app, stack, runbook, template: Template.fromStack(stack) };
+  return synthRunbookWith(
+    (stack, shared) =>
+      new ReplaceUnhealthyInstance(stack, 'ReplaceUnhealthyInstance', {
+        namePrefix: NAME_PREFIX,
+        stage: 'test',
+        autoScalingGroup: autoscaling.AutoScalingGroup.fromAutoScalingGroupName(
+          stack,
+          'Group',
+          GROUP_NAME,
+        ),
+        targetGroup: elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(stack, 'Targets', {
+          targetGroupArn: TARGET_GROUP_ARN,
+        }),
+        incidents: shared.incidents,
+        alertsTopic: shared.alertsTopic,
+        deadLetterQueue: shared.deadLetterQueue,
+      }),
+  );
 }
 
 type CfnValue = string | { readonly [key: string]: unknown };
@@ -131,11 +166,15 @@ export const EXECUTION = {
   Name: 'manual-1',
 } as const;
 
+/** The task token a local run hands to `.waitForTaskToken` states. */
+export const TASK_TOKEN = 'AQB8AAAAKgAAAAMAAAAAAAAAAT0kLocalTaskToken';
+
 /** Runs the definition locally with every Task overridden and no real waiting. */
 export async function runLocally(
   definition: StateMachineDefinition,
   input: Record<string, unknown>,
   overrides: NonNullable<RunOptions['overrides']>,
+  identity: { readonly Id: string; readonly Name: string } = EXECUTION,
 ): Promise<RunOutcome> {
   // asl-validator's path check rejects JSONPath filters (`[?(@.x == 'y')]`), which Step
   // Functions accepts in Parameters and ResultSelector; the executor evaluates them fine.
@@ -143,7 +182,9 @@ export async function runLocally(
   const execution = machine.run(input as never, {
     overrides,
     context: {
-      Execution: { ...EXECUTION, Input: input as never, StartTime: '2025-01-01T12:00:00Z' },
+      Execution: { ...identity, Input: input as never, StartTime: '2025-01-01T12:00:00Z' },
+      // Read by `.waitForTaskToken` states (RequestApproval); the test answers for the person.
+      Task: { Token: TASK_TOKEN },
     },
   });
   try {

@@ -6,7 +6,7 @@ import type { Signal } from './signal.js';
 /** One alert as published to the alerts topic: email for everyone, SMS for critical only. */
 export interface Alert {
   readonly severity: Severity;
-  /** The `kind` message attribute: `incident-opened`, `incident-update`, `incident-resolved`, `runbook-succeeded`, `runbook-failed`, `escalation`. */
+  /** The `kind` message attribute: `incident-opened`, `incident-update`, `incident-resolved`, `runbook-succeeded`, `runbook-failed`, `escalation`, `approval-request`. */
   readonly kind: AlertKind;
   readonly incidentId: string;
   /** SNS subject: printable ASCII, at most 99 characters. */
@@ -24,6 +24,7 @@ export const ALERT_KINDS = [
   'runbook-succeeded',
   'runbook-failed',
   'escalation',
+  'approval-request',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

@@ -1,3 +1,5 @@
+import { RUNBOOK_NAMES } from '../../../runbooks/registry.js';
+
 /**
  * Guardrails bound what the automation may do. They live in SSM Parameter Store under
  * `/rebound/<stage>/guardrails/` so people can change them without a deploy; functions read
@@ -23,6 +25,14 @@ export interface Guardrails {
   readonly minHealthyInstances: number;
   /** After acting on a resource, leave it alone this long. */
   readonly cooldownMinutes: number;
+  /** Runbooks whose approval step is skipped: they act without waiting for a person. */
+  readonly autoApprovedRunbooks: readonly string[];
+  /** Blast radius of the other mutating runbooks: runs per runbook in any rolling hour. */
+  readonly maxActionsPerHour: number;
+  /** scale-out raises the group's maximum (and desired) capacity by this many instances per run. */
+  readonly scaleOutStep: number;
+  /** scale-out never raises the group's maximum capacity above this. */
+  readonly maxScaleOutCapacity: number;
 }
 
 /** Parameter name (below `/rebound/<stage>/guardrails/`) of each guardrail. */
@@ -32,17 +42,28 @@ export const GUARDRAIL_PARAMETERS = {
   maxInstanceReplacementsPerHour: 'max-instance-replacements-per-hour',
   minHealthyInstances: 'min-healthy-instances',
   cooldownMinutes: 'cooldown-minutes',
+  autoApprovedRunbooks: 'auto-approved-runbooks',
+  maxActionsPerHour: 'max-actions-per-hour',
+  scaleOutStep: 'scale-out-step',
+  maxScaleOutCapacity: 'max-scale-out-capacity',
 } as const satisfies Record<keyof Guardrails, string>;
 
 export const guardrailParameterPath = (stage: string): string => `/rebound/${stage}/guardrails/`;
 
-/** What a fresh deploy starts with: observe before acting. */
+/**
+ * What a fresh deploy starts with: observe before acting. Every runbook is enabled (dry-run
+ * makes them report, not act) and none acts without a person's approval.
+ */
 export const DEFAULT_GUARDRAILS: Guardrails = {
   mode: 'dry-run',
-  enabledRunbooks: ['replace-unhealthy-instance'],
+  enabledRunbooks: RUNBOOK_NAMES,
   maxInstanceReplacementsPerHour: 2,
   minHealthyInstances: 2,
   cooldownMinutes: 15,
+  autoApprovedRunbooks: [],
+  maxActionsPerHour: 2,
+  scaleOutStep: 3,
+  maxScaleOutCapacity: 24,
 };
 
 /** The safe value used when a parameter is missing or unreadable. */
@@ -52,6 +73,10 @@ const SAFE_GUARDRAILS: Guardrails = {
   maxInstanceReplacementsPerHour: 0,
   minHealthyInstances: Number.MAX_SAFE_INTEGER,
   cooldownMinutes: 24 * 60,
+  autoApprovedRunbooks: [],
+  maxActionsPerHour: 0,
+  scaleOutStep: 0,
+  maxScaleOutCapacity: 0,
 };
 
 export interface ParsedGuardrails {
@@ -59,6 +84,14 @@ export interface ParsedGuardrails {
   /** One line per parameter that was missing or invalid, with the value used instead. */
   readonly problems: readonly string[];
 }
+
+type CountKey =
+  | 'maxInstanceReplacementsPerHour'
+  | 'minHealthyInstances'
+  | 'cooldownMinutes'
+  | 'maxActionsPerHour'
+  | 'scaleOutStep'
+  | 'maxScaleOutCapacity';
 
 const isMode = (value: string): value is AutomationMode =>
   (AUTOMATION_MODES as readonly string[]).includes(value);
@@ -87,18 +120,19 @@ export const parseGuardrails = (
   if (rawMode !== undefined && isMode(rawMode)) mode = rawMode;
   else problem('mode', rawMode, mode);
 
-  const rawRunbooks = values[GUARDRAIL_PARAMETERS.enabledRunbooks];
-  let enabledRunbooks = SAFE_GUARDRAILS.enabledRunbooks;
-  if (rawRunbooks !== undefined) {
-    enabledRunbooks = rawRunbooks
-      .split(',')
-      .map((name) => name.trim())
-      .filter((name) => name !== '' && name !== 'none');
-  } else problem('enabledRunbooks', rawRunbooks, 'none');
+  const runbookList = (key: 'enabledRunbooks' | 'autoApprovedRunbooks'): readonly string[] => {
+    const raw = values[GUARDRAIL_PARAMETERS[key]];
+    if (raw !== undefined) {
+      return raw
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== '' && name !== 'none');
+    }
+    problem(key, raw, 'none');
+    return SAFE_GUARDRAILS[key];
+  };
 
-  const count = (
-    key: 'maxInstanceReplacementsPerHour' | 'minHealthyInstances' | 'cooldownMinutes',
-  ) => {
+  const count = (key: CountKey) => {
     const raw = values[GUARDRAIL_PARAMETERS[key]];
     const parsed = parseCount(raw);
     if (parsed !== undefined) return parsed;
@@ -109,23 +143,33 @@ export const parseGuardrails = (
   return {
     guardrails: {
       mode,
-      enabledRunbooks,
+      enabledRunbooks: runbookList('enabledRunbooks'),
       maxInstanceReplacementsPerHour: count('maxInstanceReplacementsPerHour'),
       minHealthyInstances: count('minHealthyInstances'),
       cooldownMinutes: count('cooldownMinutes'),
+      autoApprovedRunbooks: runbookList('autoApprovedRunbooks'),
+      maxActionsPerHour: count('maxActionsPerHour'),
+      scaleOutStep: count('scaleOutStep'),
+      maxScaleOutCapacity: count('maxScaleOutCapacity'),
     },
     problems,
   };
 };
 
 /** Parameter values for {@link Guardrails}, as CDK writes them and {@link parseGuardrails} reads them. */
-export const guardrailParameterValues = (guardrails: Guardrails): Record<string, string> => ({
-  [GUARDRAIL_PARAMETERS.mode]: guardrails.mode,
-  [GUARDRAIL_PARAMETERS.enabledRunbooks]:
-    guardrails.enabledRunbooks.length > 0 ? guardrails.enabledRunbooks.join(',') : 'none',
-  [GUARDRAIL_PARAMETERS.maxInstanceReplacementsPerHour]: String(
-    guardrails.maxInstanceReplacementsPerHour,
-  ),
-  [GUARDRAIL_PARAMETERS.minHealthyInstances]: String(guardrails.minHealthyInstances),
-  [GUARDRAIL_PARAMETERS.cooldownMinutes]: String(guardrails.cooldownMinutes),
-});
+export const guardrailParameterValues = (guardrails: Guardrails): Record<string, string> => {
+  const list = (names: readonly string[]) => (names.length > 0 ? names.join(',') : 'none');
+  return {
+    [GUARDRAIL_PARAMETERS.mode]: guardrails.mode,
+    [GUARDRAIL_PARAMETERS.enabledRunbooks]: list(guardrails.enabledRunbooks),
+    [GUARDRAIL_PARAMETERS.maxInstanceReplacementsPerHour]: String(
+      guardrails.maxInstanceReplacementsPerHour,
+    ),
+    [GUARDRAIL_PARAMETERS.minHealthyInstances]: String(guardrails.minHealthyInstances),
+    [GUARDRAIL_PARAMETERS.cooldownMinutes]: String(guardrails.cooldownMinutes),
+    [GUARDRAIL_PARAMETERS.autoApprovedRunbooks]: list(guardrails.autoApprovedRunbooks),
+    [GUARDRAIL_PARAMETERS.maxActionsPerHour]: String(guardrails.maxActionsPerHour),
+    [GUARDRAIL_PARAMETERS.scaleOutStep]: String(guardrails.scaleOutStep),
+    [GUARDRAIL_PARAMETERS.maxScaleOutCapacity]: String(guardrails.maxScaleOutCapacity),
+  };
+};

@@ -61,6 +61,18 @@ export type TimelineEntry =
       readonly sms: boolean;
     })
   | (TimelineBase & {
+      /** A person's answer to a runbook's approval request (or its absence). */
+      readonly type: 'approval';
+      readonly runbook: string;
+      readonly executionName: string;
+      readonly decision: 'requested' | 'approved' | 'rejected' | 'timed-out';
+      /** Who answered, as they named themselves (link form) or as the CLI output said. */
+      readonly by?: string;
+      readonly reason?: string;
+      /** How the answer came: `link` (the approval endpoint) or `cli` (SendTaskSuccess by hand). */
+      readonly via?: string;
+    })
+  | (TimelineBase & {
       readonly type: 'status';
       readonly from: IncidentStatus;
       readonly to: IncidentStatus;

@@ -1,14 +1,13 @@
-import { RUNBOOKS } from '../../../runbooks/registry.js';
+import { actionRequestFor } from './action-request.js';
 import type { Alert } from './alert.js';
 import { correlate, searchKeysOf } from './correlate.js';
 import { decide, type Plan } from './decide.js';
 import type { Decision } from './decision.js';
 import { guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
 import { appendTimeline, type Incident, type TimelineEntry, transition } from './incident.js';
-import { type PolicyVerdict, policyFor, RECORDED_INFO_KINDS } from './policy.js';
+import { policyFor, RECORDED_INFO_KINDS } from './policy.js';
 import {
   type ActionLedger,
-  type ActionRequest,
   type AlertPublisher,
   type Clock,
   IncidentConflictError,
@@ -71,20 +70,6 @@ const NOT_OURS: Decision = {
   reason: 'Not about the shop, or nothing to act on (classification found no signal).',
 };
 
-const ledgerRequest = (
-  verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
-  guardrails: ParsedGuardrails,
-): ActionRequest | undefined => {
-  const budget = RUNBOOKS.find((runbook) => runbook.name === verdict.runbook)?.budget;
-  if (budget === undefined) return undefined;
-  return {
-    budget,
-    maxPerHour: guardrails.guardrails.maxInstanceReplacementsPerHour,
-    resourceId: verdict.targetId,
-    cooldownMinutes: guardrails.guardrails.cooldownMinutes,
-  };
-};
-
 interface Recorded {
   readonly plan: Plan;
   readonly incident: Incident | null;
@@ -105,7 +90,7 @@ const recordDecision = async (
     });
     const request =
       verdict?.action === 'runbook' && correlation.type !== 'unmatched'
-        ? ledgerRequest(verdict, guardrails)
+        ? actionRequestFor(verdict.runbook, verdict.targetId, guardrails.guardrails)
         : undefined;
     const ledger: LedgerVerdict | undefined =
       request === undefined ? undefined : await deps.ledger.peek(request, now);

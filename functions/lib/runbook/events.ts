@@ -18,7 +18,7 @@ export const INSTANCE_ID_PATTERN = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 export const INSTANCE_ID_HINT =
   'input.instanceId must be an EC2 instance id such as i-0123456789abcdef0';
 
-const ExecutionSchema = z.object({ id: text(2048), name: text(80) });
+export const ExecutionSchema = z.object({ id: text(2048), name: text(80) });
 
 /** The part of a DescribeAlarms answer the guardrail reads (the CheckAlarm state's result). */
 const DescribedAlarmsSchema = z.object({

@@ -12,7 +12,14 @@ export const GUARDRAIL_VERDICTS = ['act', 'dry-run', 'skip', 'refused'] as const
 export type GuardrailVerdict = (typeof GUARDRAIL_VERDICTS)[number];
 
 /** Which guardrail stopped the run (`refused`), for the timeline and the alert. */
-export type BlockedBy = 'mode-off' | 'runbook-disabled' | 'floor' | 'budget' | 'cooldown';
+export type BlockedBy =
+  | 'mode-off'
+  | 'runbook-disabled'
+  | 'floor'
+  | 'budget'
+  | 'cooldown'
+  /** scale-out: the group's maximum is already at the max-scale-out-capacity guardrail. */
+  | 'ceiling';
 
 /** What the guardrail Lambda returns to the state machine (`$.guardrail`). */
 export interface GuardrailResult {
