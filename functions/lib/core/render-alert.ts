@@ -96,6 +96,7 @@ const HEADLINE: Readonly<Record<AlertKind, string>> = {
   'runbook-succeeded': 'RUNBOOK SUCCEEDED',
   'runbook-failed': 'RUNBOOK FAILED',
   escalation: 'ESCALATION',
+  'approval-request': 'APPROVAL NEEDED',
 };
 
 const HEALER: Readonly<Record<AwsSelfHealing['by'], string>> = {
