@@ -8,7 +8,7 @@ import {
 } from '../../functions/lib/core/decide.js';
 import { parseGuardrails } from '../../functions/lib/core/guardrails.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
-import { policyFor } from '../../functions/lib/core/policy.js';
+import { policyFor, RECORDED_INFO_KINDS } from '../../functions/lib/core/policy.js';
 import type { LedgerVerdict } from '../../functions/lib/core/ports.js';
 import type { Signal } from '../../functions/lib/core/signal.js';
 import { runbookExecutionName } from '../../runbooks/registry.js';
@@ -25,11 +25,14 @@ const decideFor = (
   } = {},
 ): Plan & { correlation: Correlation } => {
   const now = options.now ?? T0;
-  const correlation = correlate(signal, options.candidates ?? [], now);
+  const recorded = RECORDED_INFO_KINDS.includes(signal.kind);
+  const correlation = correlate(signal, options.candidates ?? [], now, {
+    recordUnmatchedInfo: recorded,
+  });
   const plan = decide({
     signal,
     correlation,
-    ...(signal.phase === 'problem' ? { verdict: policyFor(signal) } : {}),
+    ...(signal.phase === 'problem' || recorded ? { verdict: policyFor(signal) } : {}),
     guardrails: options.guardrails ?? guardrailsOf(),
     stage: 'prod',
     ...(options.ledger === undefined ? {} : { ledger: options.ledger }),
@@ -122,18 +125,19 @@ describe('decide: policy rows for a new incident', () => {
       aProblem({
         kind: 'database-failover',
         resource: { type: 'db-instance', id: 'rebound-prod-db' },
-        partKey: 'rds-failover:rebound-prod-db',
+        partKey: 'db-failover:rebound-prod-db',
       }),
-      'RDS did not fail over by itself',
+      'RDS did not fail over (one happened recently)',
     ],
     [
-      'an AZ impairment',
+      'an AZ impairment named by an AZ ID Rebound could not map',
       aProblem({
         kind: 'az-impairment',
-        resource: { type: 'availability-zone', id: 'us-east-1a' },
-        partKey: 'health:az:us-east-1a',
+        resource: { type: 'availability-zone', id: 'use1-az2' },
+        availabilityZone: 'use1-az2',
+        partKey: 'health:az:use1-az2',
       }),
-      'AWS reports an impairment in us-east-1a',
+      'AWS reports an impairment in use1-az2',
     ],
     [
       'a failed runbook',
@@ -155,6 +159,106 @@ describe('decide: policy rows for a new incident', () => {
     expect(plan.decision.reason.startsWith(reasonStart)).toBe(true);
     expect(plan.runbook).toBeUndefined();
     expect(plan.alert?.kind).toBe('incident-opened');
+  });
+
+  it.each([
+    [
+      'pressure on the web group',
+      aProblem({
+        kind: 'capacity-pressure',
+        resource: { type: 'auto-scaling-group', id: 'rebound-prod-web' },
+        partKey: 'alarm:rebound-prod-web-cpu-high',
+        selfHealing: { by: 'target-tracking', expectedWithinSeconds: 900 },
+      }),
+      'scale-out',
+      'rebound-prod-web',
+      { autoScalingGroupName: 'rebound-prod-web', alarmName: 'rebound-prod-web-cpu-high' },
+    ],
+    [
+      'a Multi-AZ failover RDS started',
+      aProblem({
+        kind: 'database-failover',
+        resource: { type: 'db-instance', id: 'rebound-prod-db' },
+        partKey: 'db-failover:rebound-prod-db',
+        selfHealing: { by: 'rds', expectedWithinSeconds: 300 },
+      }),
+      'rds-failover',
+      'rebound-prod-db',
+      { dbInstanceId: 'rebound-prod-db', mode: 'follow' },
+    ],
+    [
+      'a primary DB that shut down',
+      aProblem({
+        kind: 'database-degraded',
+        resource: { type: 'db-instance', id: 'rebound-prod-db' },
+        partKey: 'db-availability:rebound-prod-db',
+      }),
+      'rds-failover',
+      'rebound-prod-db-force',
+      { dbInstanceId: 'rebound-prod-db', mode: 'force' },
+    ],
+    [
+      'a failover ElastiCache completed',
+      aProblem({
+        kind: 'cache-failover',
+        phase: 'info',
+        severity: 'warning',
+        resource: { type: 'cache-replication-group', id: 'rebound-prod-cache' },
+        partKey: 'cache-failover:rebound-prod-cache',
+      }),
+      'cache-failover',
+      'rebound-prod-cache',
+      { replicationGroupId: 'rebound-prod-cache', mode: 'follow' },
+    ],
+    [
+      'an AWS Health issue on the cache',
+      cacheDegraded({ partKey: 'health:arn:aws:health:us-east-1::event/ELASTICACHE/x' }),
+      'cache-failover',
+      'rebound-prod-cache-force',
+      { replicationGroupId: 'rebound-prod-cache', mode: 'force' },
+    ],
+    [
+      'an AZ impairment',
+      aProblem({
+        kind: 'az-impairment',
+        resource: { type: 'availability-zone', id: 'us-east-1a' },
+        availabilityZone: 'us-east-1a',
+        partKey: 'health:az:us-east-1a',
+      }),
+      'az-evacuation',
+      'us-east-1a',
+      { availabilityZone: 'us-east-1a' },
+    ],
+  ])('starts the runbook for %s', (_name, signal, runbook, targetId, input) => {
+    // Act
+    const plan = decideFor(signal, { guardrails: guardrailsOf({ mode: 'dry-run' }) });
+
+    // Assess
+    const incident = incidentOf(plan);
+    expect(plan.decision).toMatchObject({ action: 'runbook', runbook });
+    expect(plan.runbook).toEqual({
+      runbook,
+      executionName: runbookExecutionName(incident.id, targetId),
+      input: { ...input, reason: signal.summary, incidentId: incident.id },
+    });
+  });
+
+  it('does not page for a recovery AWS already completed, even when a runbook verifies it', () => {
+    // Prepare
+    const completed = aProblem({
+      kind: 'cache-failover',
+      phase: 'info',
+      severity: 'critical',
+      resource: { type: 'cache-replication-group', id: 'rebound-prod-cache' },
+      partKey: 'cache-failover:rebound-prod-cache',
+    });
+
+    // Act
+    const plan = decideFor(completed);
+
+    // Assess
+    expect(plan.runbook?.runbook).toBe('cache-failover');
+    expect(plan.alert).toEqual({ kind: 'incident-opened', page: false });
   });
 
   it('names the policy row that decided', () => {
@@ -247,8 +351,9 @@ describe('decide: guardrails', () => {
     // Assess
     expect(started.decision.action).toBe('runbook');
     expect(started.decision.reason).toContain(
-      'Guardrail problems: guardrail cooldown-minutes: missing, using 1440.',
+      `Guardrail problems: ${partial.problems.join('; ')}.`,
     );
+    expect(partial.problems[0]).toBe('guardrail cooldown-minutes: missing, using 1440');
     expect(blocked.decision).toMatchObject({ action: 'notify', blockedBy: 'runbook-disabled' });
     expect(blocked.decision.reason).toContain(`Guardrail problems: ${broken.problems.join('; ')}.`);
   });

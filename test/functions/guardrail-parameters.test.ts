@@ -21,6 +21,10 @@ const ALL = [
   parameter('max-instance-replacements-per-hour', '3'),
   parameter('min-healthy-instances', '2'),
   parameter('cooldown-minutes', '10'),
+  parameter('auto-approved-runbooks', 'az-evacuation, cache-failover'),
+  parameter('max-actions-per-hour', '1'),
+  parameter('scale-out-step', '4'),
+  parameter('max-scale-out-capacity', '20'),
 ];
 
 const provider = () => new SSMProvider({ awsSdkV3Client: new SSMClient({}) });
@@ -45,6 +49,10 @@ describe('loadGuardrails', () => {
         maxInstanceReplacementsPerHour: 3,
         minHealthyInstances: 2,
         cooldownMinutes: 10,
+        autoApprovedRunbooks: ['az-evacuation', 'cache-failover'],
+        maxActionsPerHour: 1,
+        scaleOutStep: 4,
+        maxScaleOutCapacity: 20,
       },
       problems: [],
     });
@@ -102,8 +110,14 @@ describe('loadGuardrails', () => {
 
     // Assess
     expect(parsed.guardrails.mode).toBe('auto');
-    expect(parsed.guardrails.enabledRunbooks).toEqual([]);
-    expect(parsed.problems).toHaveLength(4);
+    expect(parsed.guardrails).toMatchObject({
+      enabledRunbooks: [],
+      autoApprovedRunbooks: [],
+      maxActionsPerHour: 0,
+      scaleOutStep: 0,
+      maxScaleOutCapacity: 0,
+    });
+    expect(parsed.problems).toHaveLength(8);
   });
 
   it('never throws: unreadable SSM gives the safe side and says why', async () => {

@@ -238,7 +238,7 @@ describe('checkInstanceReplacement', () => {
   it('uses the budget the registry declares for this runbook', () => {
     // Assess
     const row = RUNBOOKS.find(({ name }) => name === REPLACE_INSTANCE_RUNBOOK);
-    expect(row?.budget).toBe(INSTANCE_REPLACEMENT_BUDGET);
+    expect(row?.budget.bucket).toBe(INSTANCE_REPLACEMENT_BUDGET);
   });
 });
 

@@ -71,10 +71,20 @@ describe('loadConfig defaults', () => {
       },
       automation: {
         mode: 'dry-run',
-        enabledRunbooks: ['replace-unhealthy-instance'],
+        enabledRunbooks: [
+          'replace-unhealthy-instance',
+          'scale-out',
+          'rds-failover',
+          'cache-failover',
+          'az-evacuation',
+        ],
         maxInstanceReplacementsPerHour: 2,
         minHealthyInstances: 2,
         cooldownMinutes: 15,
+        autoApprovedRunbooks: [],
+        maxActionsPerHour: 2,
+        scaleOutStep: 3,
+        maxScaleOutCapacity: 24,
       },
     });
     expect(config.cache.replicas).toBeGreaterThanOrEqual(1);

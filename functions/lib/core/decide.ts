@@ -201,7 +201,16 @@ export const decide = (input: DecideInput): Plan => {
     case 'opened': {
       const { incident } = correlation;
       const alert: AlertPlan = { kind: 'incident-opened', page: mayPage(incident, signal) };
-      if (verdict === undefined || signal.phase !== 'problem') {
+      // A recovery AWS completed by itself (an ElastiCache failover) may still get a runbook
+      // that verifies it; it never pages.
+      const recoveredByAws = signal.phase !== 'problem';
+      if (verdict?.action === 'runbook') {
+        return {
+          ...gate(verdict, input, incident),
+          alert: recoveredByAws ? { ...alert, page: false } : alert,
+        };
+      }
+      if (verdict === undefined || recoveredByAws) {
         return {
           decision: {
             action: 'notify',
@@ -211,7 +220,6 @@ export const decide = (input: DecideInput): Plan => {
           alert: { ...alert, page: false },
         };
       }
-      if (verdict.action === 'runbook') return { ...gate(verdict, input, incident), alert };
       return {
         decision: { action: 'notify', runbook: null, reason: verdict.reason },
         alert,

@@ -140,6 +140,22 @@ const GUARDRAIL_HINTS: readonly {
 }[] = [
   { match: /cooldown/i, key: 'cooldownMinutes', how: 'lower it to act on a resource sooner' },
   {
+    match: /ceiling|max-scale-out-capacity/i,
+    key: 'maxScaleOutCapacity',
+    how: 'raise it to let scale-out add more instances',
+  },
+  {
+    match: /scale-out-step/i,
+    key: 'scaleOutStep',
+    how: 'set it to the number of instances one scale-out adds',
+  },
+  {
+    // Ledger budgets are named after the runbook's bucket: "2 scale outs in the last hour".
+    match: /scale out|database failover|cache failover|az evacuation/i,
+    key: 'maxActionsPerHour',
+    how: 'raise it to allow more runs of this runbook per rolling hour',
+  },
+  {
     match: /budget|replacement/i,
     key: 'maxInstanceReplacementsPerHour',
     how: 'raise it to allow more replacements per rolling hour',

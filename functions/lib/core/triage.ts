@@ -82,7 +82,10 @@ const recordDecision = async (
   guardrails: ParsedGuardrails,
   now: Date,
 ): Promise<Recorded> => {
-  const verdict = signal.phase === 'problem' ? policyFor(signal) : undefined;
+  const verdict =
+    signal.phase === 'problem' || RECORDED_INFO_KINDS.includes(signal.kind)
+      ? policyFor(signal)
+      : undefined;
   for (let attempt = 1; ; attempt += 1) {
     const candidates = await deps.store.findActive(searchKeysOf(signal));
     const correlation = correlate(signal, candidates, now, {
