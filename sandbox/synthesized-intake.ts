@@ -33,7 +33,11 @@ interface TemplateResource {
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export const synthesizeIntake = (options: { readonly assumeOwned: boolean }): SynthesizedIntake => {
+export const synthesizeIntake = (options: {
+  readonly assumeOwned: boolean;
+  /** The account's AZ ID → AZ name map, when the caller knows it (`--az-ids`). */
+  readonly azIdToName?: Readonly<Record<string, string>>;
+}): SynthesizedIntake => {
   const cdkJson = JSON.parse(readFileSync(path.join(projectRoot, 'cdk.json'), 'utf8')) as {
     context?: Record<string, unknown>;
   };
@@ -78,8 +82,8 @@ export const synthesizeIntake = (options: { readonly assumeOwned: boolean }): Sy
         runbookStateMachineName(namePrefix, runbook.name),
       ),
       availabilityZones: config.availabilityZones,
-      // AZ IDs map to names per account: unknown offline, so Health AZ IDs stay IDs.
-      azIdToName: {},
+      // AZ IDs map to names per account: unknown offline unless given, else Health AZ IDs stay IDs.
+      azIdToName: options.azIdToName ?? {},
       assumeOwned: options.assumeOwned,
     },
   };

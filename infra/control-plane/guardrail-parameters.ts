@@ -38,6 +38,13 @@ export class GuardrailParameters extends Construct {
         'Never replace an instance when fewer healthy in-service instances would remain',
       [GUARDRAIL_PARAMETERS.cooldownMinutes]:
         'Minutes to leave a resource alone after acting on it',
+      [GUARDRAIL_PARAMETERS.autoApprovedRunbooks]:
+        'Comma-separated runbooks that act without waiting for a person, or none',
+      [GUARDRAIL_PARAMETERS.maxActionsPerHour]:
+        'Blast radius: runs per rolling hour of each other mutating runbook (scale-out, failovers, AZ evacuation)',
+      [GUARDRAIL_PARAMETERS.scaleOutStep]: 'Instances one scale-out run adds to max and desired',
+      [GUARDRAIL_PARAMETERS.maxScaleOutCapacity]:
+        'scale-out never raises the web group maximum above this',
     };
     for (const [name, value] of Object.entries(values)) {
       this.parameters.push(

@@ -92,6 +92,7 @@ describe('replay CLI', () => {
 
   let noArgs: Run;
   let unknownFlag: Run;
+  let badAzIds: Run;
   let run: Run;
   let lines: Line[];
   const lineOf = (file: string) => {
@@ -100,10 +101,11 @@ describe('replay CLI', () => {
     return line;
   };
   beforeAll(async () => {
-    [noArgs, unknownFlag, run] = await Promise.all([
+    [noArgs, unknownFlag, badAzIds, run] = await Promise.all([
       replay([]),
+      replay(['--az-ids', 'us-east-1a', fixture('rds/failover-started-0013.json')]),
       replay(['--assume-owned', '--verbose', fixture('rds/failover-started-0013.json')]),
-      replay(['--assume-owned', ...sequence]),
+      replay(['--assume-owned', '--az-ids', 'use1-az2=us-east-1b', ...sequence]),
     ]);
     lines = run.stdout
       .split('\n')
@@ -115,6 +117,7 @@ describe('replay CLI', () => {
   it.each([
     ['no arguments', () => noArgs, /no event files/],
     ['an unknown flag', () => unknownFlag, /unknown option --verbose/],
+    ['a malformed AZ map', () => badAzIds, /--az-ids: "us-east-1a" is not an AZ ID=name pair/],
   ])('exits 2 with the usage on stderr for %s', (_case, result, message) => {
     // Act
     const { code, stdout, stderr } = result();
@@ -123,7 +126,7 @@ describe('replay CLI', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(message);
-    expect(stderr).toMatch(/^usage: npm run --silent replay -- \[--assume-owned\] <event\.json>/m);
+    expect(stderr).toMatch(/^usage: npm run --silent replay -- \[--assume-owned\] \[--az-ids /m);
   });
 
   it('exits 0 and prints one documented JSON line per event, in order', () => {
@@ -177,13 +180,29 @@ describe('replay CLI', () => {
     expect(line.incident?.status).toBe('mitigating');
   });
 
-  it('notifies on an RDS failover start and resolves the incident when it completes', () => {
+  it.each([
+    ['cloudwatch/alarm-instance-status-check.json', 'replace-unhealthy-instance'],
+    ['cloudwatch/alarm-asg-cpu.json', 'scale-out'],
+    ['rds/failover-started-0013.json', 'rds-failover'],
+    ['health/rds-operational-issue.json', 'rds-failover'],
+    ['elasticache/failover-complete.json', 'cache-failover'],
+    ['health/elasticache-operational-issue.json', 'cache-failover'],
+    ['health/ec2-az-operational-issue.json', 'az-evacuation'],
+  ])('decides the runbook of its failure class for %s', (file, runbook) => {
+    // Act
+    const line = lineOf(fixture(file));
+
+    // Assess
+    expect(line.decision).toMatchObject({ action: 'runbook', runbook });
+  });
+
+  it('follows an RDS failover with a runbook and resolves the incident when it completes', () => {
     // Act
     const started = lineOf(fixture('rds/failover-started-0013.json'));
     const completed = lineOf(fixture('rds/failover-completed-0049.json'));
 
     // Assess
-    expect(started.decision).toMatchObject({ action: 'notify', runbook: null });
+    expect(started.decision).toMatchObject({ action: 'runbook', runbook: 'rds-failover' });
     expect(started.incident?.status).toBe('open');
     expect(started.alerts.email).not.toBeNull();
     expect(completed.decision.action).toBe('resolve');
