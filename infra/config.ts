@@ -140,7 +140,7 @@ export interface LoadedConfig {
 /** Reads a context value by key; `app.node.tryGetContext` fits. */
 export type ContextReader = (key: string) => unknown;
 
-const STAGE = /^[a-z][a-z0-9-]{0,19}$/;
+export const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const ACCOUNT = /^\d{12}$/;
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
@@ -248,7 +248,7 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
 
   const stage = p.required(
     'stage',
-    STAGE,
+    STAGE_PATTERN,
     'lowercase letters, digits and "-", starting with a letter, at most 20 characters',
   );
   const region = p.required('region', REGION, 'an AWS region such as us-east-1');

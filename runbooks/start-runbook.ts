@@ -7,6 +7,7 @@ import {
 import { executionArnOf } from '../functions/lib/aws/step-functions-runbook-starter.js';
 import { executionConsoleLink } from '../functions/lib/core/console-links.js';
 import type { Clock } from '../functions/lib/core/ports.js';
+import { STAGE_PATTERN } from '../infra/config.js';
 import {
   RUNBOOK_NAMES,
   RUNBOOKS,
@@ -47,8 +48,6 @@ Exit codes: 0 started (or dry run / list / help), 1 AWS error or state machine n
 
 /** Default stage when neither --stage nor cdk.json name one. */
 const DEFAULT_STAGE = 'dev';
-/** The stage rule of infra/config.ts: what the deployed names can contain. */
-const STAGE = /^[a-z][a-z0-9-]{0,19}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 /** Step Functions execution names: 1–80 characters of `[A-Za-z0-9-_]`. */
 const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -342,7 +341,7 @@ const readCdkContext = (file: string): CdkContext => {
 
 const resolveStage = (flag: string | undefined, deps: RunbookCliDeps): string => {
   const stage = flag ?? readCdkContext(deps.cdkJsonPath).stage ?? DEFAULT_STAGE;
-  if (!STAGE.test(stage)) {
+  if (!STAGE_PATTERN.test(stage)) {
     throw usageError(
       `stage "${stage}" is not valid: lowercase letters, digits and "-", starting with a letter, at most 20 characters`,
     );
