@@ -239,7 +239,7 @@ export class RunbookSkeleton extends Construct {
    */
   verdictChoice(
     branches: { readonly act: sfn.IChainable; readonly follow?: sfn.IChainable },
-    done: sfn.INextable & sfn.IChainable,
+    done: sfn.IChainable,
   ): sfn.Choice {
     const C = sfn.Condition;
     const reportVerdict = (stateName: string, outcome: 'dry-run' | 'skipped' | 'refused') =>
@@ -271,7 +271,7 @@ export class RunbookSkeleton extends Construct {
    * on the incident's timeline and normalises it to `$.approval.approved`. A rejection reports
    * `refused` and ends; no answer in time escalates without acting (the safe default).
    */
-  approvalGate(then: sfn.IChainable, done: sfn.INextable & sfn.IChainable): sfn.IChainable {
+  approvalGate(then: sfn.IChainable, done: sfn.IChainable): sfn.IChainable {
     const approvals = this.#props.approvals;
     if (approvals === undefined) {
       throw new Error(

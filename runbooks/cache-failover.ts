@@ -1,0 +1,230 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
+import { grantReadGuardrails } from '../infra/control-plane/guardrail-parameters.js';
+import { acknowledgeFinding } from '../infra/nag.js';
+import { handlerEntry, jitteredRetry, RunbookSkeleton } from './runbook-skeleton.js';
+
+export interface CacheFailoverProps {
+  /** `rebound-<stage>`: names the state machine and its functions. */
+  readonly namePrefix: string;
+  readonly stage: string;
+  /** The shop's replication group (cluster-mode disabled): the only one this runbook touches. */
+  readonly replicationGroupId: string;
+  /** Replicas configured beside the primary (config `cacheReplicas`): "recovered" needs them all. */
+  readonly replicas: number;
+  /** Incidents and the action ledger (one table). */
+  readonly incidents: dynamodb.ITable;
+  readonly alertsTopic: sns.ITopic;
+  /** Where failed asynchronous invocations of the task Lambdas go. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The shared approvals function: a forced failover waits for a person. */
+  readonly approvals: lambda.IFunction;
+}
+
+/**
+ * Waits before each verification, in seconds: every 30 s, 30 checks (900 s, ~15 min). A
+ * Multi-AZ promotion usually completes well within a minute; a TestFailover can take several
+ * minutes (the old primary comes back as a replica).
+ */
+export const FAILOVER_POLL_SECONDS: readonly number[] = Array(30).fill(30);
+/**
+ * A bound on the whole run: the approval wait (30 min), the verification (~15 min), the
+ * TestFailover call with its retries and the Lambda steps, with margin.
+ */
+export const RUN_TIMEOUT = Duration.minutes(60);
+
+/** The execution input fields, as the Choice states read them. */
+const INPUT = {
+  replicationGroupId: '$.replicationGroupId',
+  mode: '$.mode',
+  incidentId: '$.incidentId',
+  reason: '$.reason',
+} as const;
+
+const C = sfn.Condition;
+
+/**
+ * Runbook `cache-failover`: follows ElastiCache's own failover of the shop's replication group
+ * until a primary and every replica serve in distinct AZs (`follow`), or, when the primary
+ * fails and ElastiCache has not failed over, starts one with TestFailover after a person
+ * approves (`force`). Every outcome is reported. See runbooks/README.md.
+ */
+export class CacheFailover extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly functions: { readonly step: ReboundFunction; readonly report: ReboundFunction };
+
+  constructor(scope: Construct, id: string, props: CacheFailoverProps) {
+    super(scope, id);
+    if (!Number.isInteger(props.replicas) || props.replicas < 1) {
+      throw new Error(
+        `CacheFailover: replicas must be a positive integer (config cacheReplicas), got ${props.replicas}`,
+      );
+    }
+    const skeleton = new RunbookSkeleton(this, 'Runbook', {
+      namePrefix: props.namePrefix,
+      stage: props.stage,
+      runbook: 'cache-failover',
+      targetField: 'replicationGroupId',
+      targetType: 'cache-replication-group',
+      incidents: props.incidents,
+      alertsTopic: props.alertsTopic,
+      deadLetterQueue: props.deadLetterQueue,
+      approvals: props.approvals,
+    });
+    const groupArn = Stack.of(this).formatArn({
+      service: 'elasticache',
+      resource: 'replicationgroup',
+      resourceName: props.replicationGroupId,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const step = this.stepFunction(skeleton, props, groupArn);
+    this.functions = { step, report: skeleton.reportFunction };
+
+    // 1. Input: plain Choice rules, each failure with its own cause.
+    const invalid = (stateName: string, cause: string) =>
+      sfn.Fail.jsonPath(this, stateName, { stateName, error: 'InvalidInput', cause });
+    const isString = (path: string) => C.and(C.isPresent(path), C.isString(path));
+
+    // 2. Check: guardrails and the live group.
+    const check = skeleton.invoke(
+      'Check',
+      step,
+      { step: 'check', ...skeleton.guardrailPayload() },
+      '$.guardrail',
+    );
+    check.addCatch(
+      sfn.Fail.jsonPath(this, 'InputRejected', {
+        stateName: 'InputRejected',
+        error: 'InvalidInput',
+        causePath: '$.error.Cause',
+      }),
+      { errors: ['InvalidInput'], resultPath: '$.error' },
+    );
+    skeleton.escalateOnError(check);
+
+    // 3. Verify until recovered (both branches), then report.
+    // A Pass that ends the run: the skeleton's `done` must be INextable, which Succeed is not.
+    const done = sfn.Pass.jsonPath(this, 'Done', { stateName: 'Done' });
+    const verify = skeleton.verifyLoop({
+      prefix: 'Failover',
+      fn: step,
+      payload: { step: 'verify', ...skeleton.guardrailPayload() },
+      scheduleSeconds: FAILOVER_POLL_SECONDS,
+      onRecovered: skeleton
+        .escalateOnError(skeleton.report('ReportSucceeded', 'succeeded', '$.verify.detail'))
+        .next(done),
+    });
+
+    // 4. Act (after approval): TestFailover of the one node group.
+    const testFailover = skeleton.escalateOnError(
+      skeleton.callAws(
+        'TestFailover',
+        {
+          service: 'elasticache',
+          action: 'testFailover',
+          parameters: {
+            ReplicationGroupId: props.replicationGroupId,
+            NodeGroupId: sfn.JsonPath.stringAt('$.guardrail.plan.nodeGroupId'),
+          },
+          iamAction: 'elasticache:TestFailover',
+          iamResources: [groupArn],
+          resultPath: sfn.JsonPath.DISCARD,
+        },
+        [
+          // Throttling (`Throttling`, unmodeled) as the SDK integration names it. The modeled
+          // refusals (TestFailoverNotAvailable, APICallRateForCustomerExceeded: the daily
+          // TestFailover quota, InvalidReplicationGroupState) escalate at once: retrying in
+          // seconds cannot lift them, and TestFailover is not retried blindly.
+          jitteredRetry(['ElastiCache.ElastiCacheException'], 6),
+        ],
+      ),
+    );
+
+    const definition = sfn.Choice.jsonPath(this, 'ValidateInput', { stateName: 'ValidateInput' })
+      .when(
+        C.not(
+          C.and(
+            isString(INPUT.replicationGroupId),
+            C.stringEquals(INPUT.replicationGroupId, props.replicationGroupId),
+          ),
+        ),
+        invalid(
+          'InvalidReplicationGroupId',
+          `input.replicationGroupId must be the shop's cache replication group, ${props.replicationGroupId}`,
+        ),
+      )
+      .when(
+        C.not(
+          C.and(
+            isString(INPUT.mode),
+            C.or(C.stringEquals(INPUT.mode, 'follow'), C.stringEquals(INPUT.mode, 'force')),
+          ),
+        ),
+        invalid(
+          'InvalidMode',
+          'input.mode must be follow (verify a failover ElastiCache performs) or force (TestFailover after approval)',
+        ),
+      )
+      .when(
+        C.and(
+          C.isPresent(INPUT.incidentId),
+          C.not(C.and(C.isString(INPUT.incidentId), C.stringMatches(INPUT.incidentId, 'inc-*'))),
+        ),
+        invalid(
+          'InvalidIncidentId',
+          'input.incidentId, when given, must be an incident id such as inc-20250101T1200-0a1b2c3d',
+        ),
+      )
+      .when(
+        // Not(IsString) rather than IsString false: the local executor mis-evaluates the latter.
+        C.and(C.isPresent(INPUT.reason), C.not(C.isString(INPUT.reason))),
+        invalid('InvalidReason', 'input.reason, when given, must be a string'),
+      )
+      .otherwise(check)
+      .afterwards();
+
+    check.next(skeleton.verdictChoice({ act: testFailover.next(verify), follow: verify }, done));
+
+    this.stateMachine = skeleton.stateMachine(definition, RUN_TIMEOUT);
+    acknowledgeFinding(
+      this.stateMachine.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      "Only the state machine's X-Ray tracing and CloudWatch Logs delivery actions, which support no resource-level permissions; TestFailover is limited to the shop's replication group ARN.",
+    );
+  }
+
+  /** The step Lambda: reads guardrails, the group, incidents and the ledger; mutates no cache. */
+  private stepFunction(
+    skeleton: RunbookSkeleton,
+    props: CacheFailoverProps,
+    groupArn: string,
+  ): ReboundFunction {
+    const fn = skeleton.taskFunction('Step', {
+      name: 'step',
+      description: 'Checks and verifies cache-failover runs (guardrails, replication group state)',
+      entry: handlerEntry('runbook-cache-failover.ts'),
+      environment: {
+        INCIDENTS_TABLE: props.incidents.tableName,
+        GUARDRAILS_PATH: skeleton.guardrailPath,
+        REPLICATION_GROUP_ID: props.replicationGroupId,
+        CACHE_REPLICAS: String(props.replicas),
+      },
+    });
+    props.incidents.grantReadWriteData(fn.function);
+    grantReadGuardrails(fn.function, skeleton.guardrailPath);
+    fn.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['elasticache:DescribeReplicationGroups'],
+        resources: [groupArn],
+      }),
+    );
+    return fn;
+  }
+}
