@@ -1,0 +1,67 @@
+import { RDSClient } from '@aws-sdk/client-rds';
+import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
+import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
+import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
+import { loadGuardrails } from './lib/aws/guardrail-parameters.js';
+import { systemClock } from './lib/core/ports.js';
+import { requireEnv } from './lib/env.js';
+import { AwsRdsReader } from './lib/runbook/aws-rds-reader.js';
+import type { CheckResult } from './lib/runbook/check.js';
+import {
+  checkRdsFailover,
+  parseRdsFailoverEvent,
+  type RdsShop,
+  type RdsVerifyResult,
+  verifyRdsFailover,
+} from './lib/runbook/rds-failover.js';
+
+/**
+ * Tasks `Check` and `VerifyVerify` of runbook rds-failover: may it act (guardrails, the
+ * databases' live state), and has the database recovered? Throws `InvalidInput` for input the
+ * state machine's own checks let through; anything else it throws escalates.
+ */
+
+const tableName = requireEnv('INCIDENTS_TABLE');
+const guardrailsPath = requireEnv('GUARDRAILS_PATH');
+const replicaIds = requireEnv('REPLICA_DB_INSTANCE_IDS');
+const shop: RdsShop = {
+  primaryId: requireEnv('PRIMARY_DB_INSTANCE_ID'),
+  // `none` when the shop has no read replicas (an empty variable would not deploy as "set").
+  replicaIds: replicaIds === 'none' ? [] : replicaIds.split(','),
+  replicaLagThresholdSeconds: Number(requireEnv('REPLICA_LAG_THRESHOLD_SECONDS')),
+  primaryEndpointParameter: requireEnv('PRIMARY_ENDPOINT_PARAMETER'),
+};
+const documents = createDocumentClient();
+const db = new AwsRdsReader(new RDSClient({}));
+const checkDeps = {
+  // A runbook is about to act: read the kill switch fresh, never from a cache.
+  guardrails: () => loadGuardrails(guardrailsPath, { maxAgeSeconds: 0 }),
+  db,
+  incidents: new DynamoDbIncidentStore(documents, tableName),
+  ledger: new DynamoDbActionLedger(documents, tableName),
+  clock: systemClock,
+  warn: (message: string, fields: Record<string, unknown>) =>
+    console.warn(JSON.stringify({ level: 'WARN', message, ...fields })),
+};
+// No replica-lag reader: @aws-sdk/client-cloudwatch is not a dependency of the project, so
+// replication is judged from DescribeDBInstances StatusInfos and the detail says lag was not measured.
+const verifyDeps = { db };
+
+export const handler = async (event: unknown): Promise<CheckResult | RdsVerifyResult> => {
+  const parsed = parseRdsFailoverEvent(event);
+  const result =
+    parsed.step === 'check'
+      ? await checkRdsFailover(parsed, shop, checkDeps)
+      : await verifyRdsFailover(parsed, shop, verifyDeps);
+  console.info(
+    JSON.stringify({
+      level: 'INFO',
+      message: `rds-failover ${parsed.step}`,
+      dbInstanceId: parsed.input.dbInstanceId,
+      mode: parsed.input.mode,
+      executionName: parsed.execution.name,
+      ...result,
+    }),
+  );
+  return result;
+};

@@ -1,0 +1,291 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { RDS_FAILOVER_MODES } from '../functions/lib/runbook/rds-failover.js';
+import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
+import { grantReadGuardrails } from '../infra/control-plane/guardrail-parameters.js';
+import { acknowledgeFinding } from '../infra/nag.js';
+import { handlerEntry, jitteredRetry, RunbookSkeleton } from './runbook-skeleton.js';
+
+export interface RdsFailoverProps {
+  /** `rebound-<stage>`: names the state machine and its functions. */
+  readonly namePrefix: string;
+  readonly stage: string;
+  /**
+   * The shop's databases: the primary first, then its read replicas. The runbook reboots only
+   * the primary and promotes only these replicas.
+   */
+  readonly databases: readonly rds.IDatabaseInstance[];
+  /**
+   * A replica lagging this many seconds or more is not caught up.
+   * @default 30, the shop's replica-lag alarm threshold
+   */
+  readonly replicaLagThresholdSeconds?: number;
+  /** Incidents and the action ledger (one table). */
+  readonly incidents: dynamodb.ITable;
+  readonly alertsTopic: sns.ITopic;
+  /** Where failed asynchronous invocations of the task Lambdas go. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The shared approvals function: a forced failover or a promotion waits for a person. */
+  readonly approvals: lambda.IFunction;
+}
+
+/**
+ * Waits between recovery checks, in seconds: every 30 s, 30 checks (~15 min). A Multi-AZ
+ * failover typically completes in 60–120 s, but the endpoint's DNS may take minutes to follow,
+ * the new standby has to be rebuilt and the replicas reconnect to the new primary.
+ */
+export const RECOVERY_POLL_SECONDS: readonly number[] = Array(30).fill(30);
+/**
+ * A bound on the whole run: the approval wait (30 min), the mutating call with its retries,
+ * ~15 min of recovery checks and the reports, with margin.
+ */
+export const RUN_TIMEOUT = Duration.minutes(60);
+/** The shop's replica-lag alarm threshold. */
+export const DEFAULT_REPLICA_LAG_THRESHOLD_SECONDS = 30;
+/** The app reads the primary's endpoint from here (a promotion does not change it). */
+export const primaryEndpointParameter = (stage: string): string =>
+  `/rebound/${stage}/db/primary-endpoint`;
+
+const INPUT = {
+  dbInstanceId: '$.dbInstanceId',
+  mode: '$.mode',
+  replicaId: '$.replicaId',
+  incidentId: '$.incidentId',
+  reason: '$.reason',
+} as const;
+
+const C = sfn.Condition;
+
+/** `path` is present, a string and one of `values` (at least one). */
+const isOneOf = (path: string, [first, ...rest]: readonly [string, ...string[]]): sfn.Condition => {
+  const equals = rest.map((value) => C.stringEquals(path, value));
+  return C.and(
+    C.isPresent(path),
+    C.isString(path),
+    equals.length === 0
+      ? C.stringEquals(path, first)
+      : C.or(C.stringEquals(path, first), ...equals),
+  );
+};
+
+/**
+ * Runbook `rds-failover`: follows a Multi-AZ failover RDS started until the new primary serves
+ * with Multi-AZ restored and the replicas replicating; after a person's approval, forces a
+ * failover (RebootDBInstance with ForceFailover) or promotes a read replica (the disaster
+ * path). See runbooks/README.md.
+ */
+export class RdsFailover extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly functions: {
+    readonly step: ReboundFunction;
+    readonly report: ReboundFunction;
+  };
+
+  constructor(scope: Construct, id: string, props: RdsFailoverProps) {
+    super(scope, id);
+    const [primary, ...replicas] = props.databases;
+    if (primary === undefined) {
+      throw new Error(
+        'RdsFailover: props.databases is empty; pass the primary first, then its read replicas',
+      );
+    }
+    const threshold = props.replicaLagThresholdSeconds ?? DEFAULT_REPLICA_LAG_THRESHOLD_SECONDS;
+    if (!Number.isInteger(threshold) || threshold < 1) {
+      throw new Error(
+        `RdsFailover: replicaLagThresholdSeconds must be a whole number of seconds ≥ 1, got ${threshold}`,
+      );
+    }
+    const primaryId = primary.instanceIdentifier;
+    const replicaIds = replicas.map((replica) => replica.instanceIdentifier);
+
+    const skeleton = new RunbookSkeleton(this, 'Runbook', {
+      namePrefix: props.namePrefix,
+      stage: props.stage,
+      runbook: 'rds-failover',
+      targetField: 'dbInstanceId',
+      targetType: 'db-instance',
+      incidents: props.incidents,
+      alertsTopic: props.alertsTopic,
+      deadLetterQueue: props.deadLetterQueue,
+      approvals: props.approvals,
+    });
+    const step = skeleton.taskFunction('Step', {
+      name: 'step',
+      description:
+        'Checks whether rds-failover may act (guardrails, DB state) and verifies the recovery',
+      entry: handlerEntry('runbook-rds-failover.ts'),
+      environment: {
+        INCIDENTS_TABLE: props.incidents.tableName,
+        GUARDRAILS_PATH: skeleton.guardrailPath,
+        PRIMARY_DB_INSTANCE_ID: primaryId,
+        REPLICA_DB_INSTANCE_IDS: replicaIds.length === 0 ? 'none' : replicaIds.join(','),
+        REPLICA_LAG_THRESHOLD_SECONDS: String(threshold),
+        PRIMARY_ENDPOINT_PARAMETER: primaryEndpointParameter(props.stage),
+      },
+    });
+    props.incidents.grantReadWriteData(step.function);
+    grantReadGuardrails(step.function, skeleton.guardrailPath);
+    step.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['rds:DescribeDBInstances'],
+        resources: props.databases.map((database) => database.instanceArn),
+      }),
+    );
+    this.functions = { step, report: skeleton.reportFunction };
+    const payload = (stepName: 'check' | 'verify') => ({
+      step: stepName,
+      ...skeleton.guardrailPayload(),
+    });
+
+    // 1. Input: plain Choice rules, each failure with its own cause.
+    const invalid = (stateName: string, cause: string) =>
+      sfn.Fail.jsonPath(this, stateName, { stateName, error: 'InvalidInput', cause });
+    const invalidReplicaId = invalid(
+      'InvalidReplicaId',
+      `input.replicaId is required with mode promote-replica, and only then; it must be one of the shop's read replicas (${replicaIds.join(', ') || 'none'})`,
+    );
+
+    // 2. Check: guardrails and the databases' live state.
+    const check = skeleton.invoke('Check', step, payload('check'), '$.guardrail');
+    check.addCatch(
+      sfn.Fail.jsonPath(this, 'InputRejected', {
+        stateName: 'InputRejected',
+        error: 'InvalidInput',
+        causePath: '$.error.Cause',
+      }),
+      { errors: ['InvalidInput'], resultPath: '$.error' },
+    );
+    skeleton.escalateOnError(check);
+
+    // 4. Verify (shared by every mode): the loop ends in ReportSucceeded or escalates.
+    // A Pass that ends the run: the skeleton's `done` must be INextable, which Succeed is not.
+    const done = sfn.Pass.jsonPath(this, 'Done', { stateName: 'Done' });
+    const verify = skeleton.verifyLoop({
+      prefix: 'Database',
+      fn: step,
+      payload: payload('verify'),
+      scheduleSeconds: RECOVERY_POLL_SECONDS,
+      onRecovered: skeleton
+        .escalateOnError(skeleton.report('ReportSucceeded', 'succeeded', '$.verify.detail'))
+        .next(done),
+    });
+
+    // 3. Act: the mode's one mutating call. Throttling (modeled, or RDS's unmodeled
+    // `Throttling` as the integration names it) is retried with jitter; anything else once,
+    // which is safe: RDS refuses a second reboot or promotion while the first is under way.
+    const rdsRetries = [
+      jitteredRetry(['Rds.ThrottlingException', 'Rds.RdsException'], 6),
+      jitteredRetry([sfn.Errors.TASKS_FAILED], 1, Duration.seconds(5)),
+    ];
+    const forceFailover = skeleton.escalateOnError(
+      skeleton.callAws(
+        'ForceFailover',
+        {
+          service: 'rds',
+          action: 'rebootDBInstance',
+          parameters: { DBInstanceIdentifier: primaryId, ForceFailover: true },
+          iamAction: 'rds:RebootDBInstance',
+          iamResources: [primary.instanceArn],
+          resultPath: sfn.JsonPath.DISCARD,
+        },
+        rdsRetries,
+      ),
+    );
+    const actMode = sfn.Choice.jsonPath(this, 'ActMode', { stateName: 'ActMode' }).when(
+      C.stringEquals(INPUT.mode, 'force'),
+      forceFailover.next(verify),
+    );
+    if (replicas.length > 0) {
+      const promote = skeleton.escalateOnError(
+        skeleton.callAws(
+          'PromoteReplica',
+          {
+            service: 'rds',
+            action: 'promoteReadReplica',
+            parameters: {
+              DBInstanceIdentifier: sfn.JsonPath.stringAt(INPUT.replicaId),
+              BackupRetentionPeriod: 7,
+            },
+            iamAction: 'rds:PromoteReadReplica',
+            iamResources: replicas.map((replica) => replica.instanceArn),
+            resultPath: sfn.JsonPath.DISCARD,
+          },
+          rdsRetries,
+        ),
+      );
+      actMode.when(C.stringEquals(INPUT.mode, 'promote-replica'), promote.next(verify));
+    }
+    // `follow` never gets `act`/`approve`; anything else is a bug: escalate, never guess.
+    actMode.otherwise(
+      sfn.Pass.jsonPath(this, 'UnexpectedMode', {
+        stateName: 'UnexpectedMode',
+        parameters: {
+          Error: 'UnexpectedMode',
+          Cause: sfn.JsonPath.format(
+            'The check let mode {} through to a mutating step: nothing was done.',
+            sfn.JsonPath.stringAt(INPUT.mode),
+          ),
+        },
+        resultPath: '$.error',
+      }).next(skeleton.escalate),
+    );
+
+    const invalidOptional = (path: string, pattern: string) =>
+      C.and(C.isPresent(path), C.not(C.and(C.isString(path), C.stringMatches(path, pattern))));
+    const definition = sfn.Choice.jsonPath(this, 'ValidateInput', { stateName: 'ValidateInput' })
+      .when(
+        C.not(isOneOf(INPUT.dbInstanceId, [primaryId])),
+        invalid(
+          'InvalidDbInstanceId',
+          `input.dbInstanceId must be the shop's primary DB instance (${primaryId})`,
+        ),
+      )
+      .when(
+        C.not(isOneOf(INPUT.mode, RDS_FAILOVER_MODES)),
+        invalid('InvalidMode', `input.mode must be one of ${RDS_FAILOVER_MODES.join(', ')}`),
+      )
+      .when(
+        C.and(
+          C.stringEquals(INPUT.mode, 'promote-replica'),
+          // Without replicas there is nothing to promote: every promote-replica input is invalid.
+          replicaIds.length === 0
+            ? C.isPresent(INPUT.mode)
+            : C.not(isOneOf(INPUT.replicaId, replicaIds as [string, ...string[]])),
+        ),
+        invalidReplicaId,
+      )
+      .when(
+        C.and(C.not(C.stringEquals(INPUT.mode, 'promote-replica')), C.isPresent(INPUT.replicaId)),
+        invalidReplicaId,
+      )
+      .when(
+        invalidOptional(INPUT.incidentId, 'inc-*'),
+        invalid(
+          'InvalidIncidentId',
+          'input.incidentId, when given, must be an incident id such as inc-20250101T1200-0a1b2c3d',
+        ),
+      )
+      .when(
+        // Not `isNotString`: aws-local-stepfunctions reads `IsString: false` as never matching.
+        C.and(C.isPresent(INPUT.reason), C.not(C.isString(INPUT.reason))),
+        invalid('InvalidReason', 'input.reason, when given, must be a string'),
+      )
+      .otherwise(check)
+      .afterwards();
+    check.next(skeleton.verdictChoice({ act: actMode, follow: verify }, done));
+
+    this.stateMachine = skeleton.stateMachine(definition, RUN_TIMEOUT);
+    acknowledgeFinding(
+      this.stateMachine.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray tracing (PutTraceSegments, GetSamplingRules…) and the vended log delivery of the state machine support no resource-level permissions; the RDS calls are limited to the shop primary (RebootDBInstance) and its replicas (PromoteReadReplica).',
+    );
+  }
+}
