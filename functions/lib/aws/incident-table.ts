@@ -9,6 +9,8 @@
  * - `SCOPE#<scopeKey>`: `{ incidentId }`, the active incident holding that scope key.
  * - `BUDGET#<budget>`: `claims` (epoch ms of the claims of the last hour) and a `version`.
  * - `COOLDOWN#<resourceId>`: `until` (epoch ms) and `expiresAt`.
+ * - `APPROVAL#<approvalId>`: one approval request of a runbook run (task token, action, status,
+ *   `deadline`, who answered), see dynamodb-approval-store.ts.
  */
 export const INCIDENT_TABLE = { partitionKey: 'pk', timeToLiveAttribute: 'expiresAt' } as const;
 

@@ -1,0 +1,65 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { type RecordResult, recordApproval } from './lib/approval/record.js';
+import { type RequestResult, requestApproval } from './lib/approval/request.js';
+import { parseApprovalEvent } from './lib/approval/schemas.js';
+import { DynamoDbApprovalStore } from './lib/aws/dynamodb-approval-store.js';
+import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
+import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
+import { secretsManagerSigningKey } from './lib/aws/secrets-manager-signing-key.js';
+import { SnsAlertPublisher } from './lib/aws/sns-alert-publisher.js';
+import { systemClock } from './lib/core/ports.js';
+import { requireEnv } from './lib/env.js';
+
+/**
+ * The approvals function every runbook's approval gate invokes (runbooks/runbook-skeleton.ts):
+ * `request` (RequestApproval, `.waitForTaskToken`) stores the request and sends the approval
+ * alert; `record` (RecordApproval) writes the answer on the incident timeline and returns it
+ * normalised. Throws when it cannot: the state machine then escalates.
+ */
+
+const tableName = requireEnv('INCIDENTS_TABLE');
+const documents = createDocumentClient();
+const incidents = new DynamoDbIncidentStore(documents, tableName);
+const requestDeps = {
+  approvals: new DynamoDbApprovalStore(documents, tableName),
+  incidents,
+  alerts: new SnsAlertPublisher(new SNSClient({}), requireEnv('ALERTS_TOPIC_ARN')),
+  signingKey: secretsManagerSigningKey(
+    new SecretsManagerClient({}),
+    requireEnv('SIGNING_KEY_SECRET_ARN'),
+  ),
+  endpointUrl: requireEnv('APPROVAL_ENDPOINT_URL'),
+  region: requireEnv('AWS_REGION'),
+  clock: systemClock,
+};
+const recordDeps = { incidents, clock: systemClock };
+
+export const handler = async (event: unknown): Promise<RequestResult | RecordResult> => {
+  const parsed = parseApprovalEvent(event);
+  if (parsed.type === 'request') {
+    const result = await requestApproval(parsed, requestDeps);
+    console.info(
+      JSON.stringify({
+        level: 'INFO',
+        message: 'approval requested',
+        runbook: parsed.runbook,
+        executionArn: parsed.execution.id,
+        ...result,
+      }),
+    );
+    return result;
+  }
+  const result = await recordApproval(parsed, recordDeps);
+  console.info(
+    JSON.stringify({
+      level: 'INFO',
+      message: 'approval recorded',
+      runbook: parsed.runbook,
+      incidentId: parsed.incidentId,
+      executionArn: parsed.execution.id,
+      ...result,
+    }),
+  );
+  return result;
+};

@@ -1,0 +1,98 @@
+import type { Alert } from '../core/alert.js';
+import { consoleLink, executionConsoleLink } from '../core/console-links.js';
+import type { Incident } from '../core/incident.js';
+import { toSnsSubject } from '../core/render-alert.js';
+import { collapseWhitespace, SMS_SEGMENT_LENGTH, toGsm7, truncateEnd } from '../sms.js';
+import { cleanText } from './normalise.js';
+import type { ApprovalRecord } from './ports.js';
+import type { LinkDecision } from './token.js';
+
+/**
+ * The approval request alert: critical, one SMS segment that says an answer is needed, and an
+ * email with everything needed to answer from a phone at 3 am (links) or a terminal (CLI).
+ */
+
+export interface ApprovalAlertInput {
+  readonly record: ApprovalRecord;
+  readonly incident: Incident;
+  readonly links: Readonly<Record<LinkDecision, string>>;
+  readonly region: string;
+  /** How long the request waits, for the wording. */
+  readonly timeoutSeconds: number;
+}
+
+/** `2026-11-26 03:04:12 UTC`. */
+export const formatUtc = (epochSeconds: number): string =>
+  `${new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
+/** A value for a single-quoted shell word. */
+const shellQuote = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
+
+/** The exact CLI command answering the request with `decision`. */
+export const cliAnswer = (taskToken: string, decision: LinkDecision): string =>
+  `aws stepfunctions send-task-success --task-token ${shellQuote(taskToken)} --task-output '{"decision":"${decision}","by":"<your name>","reason":"<why>"}'`;
+
+const SMS_PREFIX = 'Rebound: approval needed to ';
+
+/** `Rebound: approval needed to <action> (<incidentId>). See email.`, one GSM-7 segment. */
+export const approvalSms = (action: string, incidentId: string): string => {
+  const suffix = ` (${toGsm7(incidentId)}). See email.`;
+  const budget = SMS_SEGMENT_LENGTH - SMS_PREFIX.length - [...suffix].length;
+  const short = truncateEnd(collapseWhitespace(toGsm7(action.slice(0, 1000))), Math.max(budget, 3));
+  return truncateEnd(`${SMS_PREFIX}${short}${suffix}`, SMS_SEGMENT_LENGTH);
+};
+
+export const renderApprovalAlert = (input: ApprovalAlertInput): Alert => {
+  const { record, incident, links, region } = input;
+  const action = cleanText(record.action, 1000);
+  const runbook = cleanText(record.runbook, 80);
+  const expires = formatUtc(record.expiresAt);
+  const minutes = Math.round(input.timeoutSeconds / 60);
+  const targetLink = consoleLink(record.target, region);
+  const email = [
+    `APPROVAL NEEDED - runbook ${runbook} wants to ${action}`,
+    '',
+    `Rebound does nothing until a person answers. If nobody answers by ${expires} (${minutes} min), nothing is done and the run escalates (incident marked failed, people paged).`,
+    '',
+    'WHAT WILL BE DONE',
+    `  Runbook:   ${runbook}`,
+    `  Action:    ${action}`,
+    `  Target:    ${cleanText(record.target.type, 40)} ${cleanText(record.target.id, 255)}`,
+    '',
+    'WHY',
+    `  Incident:  ${cleanText(incident.id, 64)} (${incident.severity}, ${incident.status})`,
+    `  What:      ${cleanText(incident.title, 500)}`,
+    `  Opened:    ${formatUtc(Math.floor(Date.parse(incident.openedAt) / 1000))}`,
+    '',
+    'ANSWER (each link opens a page that asks your name and a reason; nothing happens until you confirm)',
+    `  APPROVE:   ${links.approve}`,
+    `  REJECT:    ${links.reject}`,
+    `  Expires:   ${expires}. A link works once; the first answer wins.`,
+    '',
+    'OR FROM A TERMINAL',
+    '  The Step Functions console has no button for task tokens: the AWS CLI is the console-free way.',
+    '  Approve:',
+    `    ${cliAnswer(record.taskToken, 'approve')}`,
+    '  Reject:',
+    `    ${cliAnswer(record.taskToken, 'reject')}`,
+    '',
+    'LINKS',
+    `  Execution: ${executionConsoleLink(record.executionArn, region)}`,
+    ...(targetLink === undefined ? [] : [`  Target:    ${targetLink}`]),
+    '',
+    '--',
+    `Rebound approval request ${record.id}. Who answered, when and why goes on the incident timeline.`,
+    '',
+  ].join('\n');
+  const tail = ` (${incident.id})`;
+  return {
+    severity: 'critical',
+    kind: 'approval-request',
+    incidentId: incident.id,
+    subject:
+      toSnsSubject(`[APPROVAL NEEDED] ${runbook}: ${action}`, 99 - tail.length) +
+      toSnsSubject(tail),
+    email,
+    sms: approvalSms(record.action, incident.id),
+  };
+};

@@ -1,0 +1,94 @@
+import type { Incident } from '../core/incident.js';
+import { appendTimeline } from '../core/incident.js';
+import type { AlertPublisher, Clock, IncidentStore } from '../core/ports.js';
+import { updateIncident } from '../runbook/runbook-incident.js';
+import { renderApprovalAlert } from './alert.js';
+import type { ApprovalRecord, ApprovalStore, SigningKey } from './ports.js';
+import type { ApprovalRequestEvent } from './schemas.js';
+import { approvalLinks, newApprovalId } from './token.js';
+
+export interface RequestDeps {
+  readonly approvals: ApprovalStore;
+  readonly incidents: IncidentStore;
+  readonly alerts: AlertPublisher;
+  readonly signingKey: SigningKey;
+  /** The approval endpoint (Function URL). */
+  readonly endpointUrl: string;
+  readonly region: string;
+  readonly clock: Clock;
+  readonly newId?: () => string;
+}
+
+export interface RequestResult {
+  readonly approvalId: string;
+  readonly incidentId: string;
+  /** ISO. */
+  readonly expiresAt: string;
+  readonly messageId: string | undefined;
+}
+
+/**
+ * RequestApproval: stores the request (with the task token), sends the approval alert with
+ * signed links and the CLI way, and notes the request on the incident's timeline. Returns at
+ * once; the state machine then waits for SendTaskSuccess.
+ */
+export const requestApproval = async (
+  event: ApprovalRequestEvent,
+  deps: RequestDeps,
+): Promise<RequestResult> => {
+  const incident = await deps.incidents.get(event.incidentId);
+  if (incident === undefined) throw new Error(`incident ${event.incidentId} not found`);
+  const key = await deps.signingKey();
+  const now = deps.clock.now();
+  const record: ApprovalRecord = {
+    id: (deps.newId ?? newApprovalId)(),
+    taskToken: event.taskToken,
+    runbook: event.runbook,
+    incidentId: incident.id,
+    executionArn: event.execution.id,
+    executionName: event.execution.name,
+    action: event.action,
+    target: event.target,
+    status: 'pending',
+    requestedAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + event.timeoutSeconds,
+  };
+  await deps.approvals.create(record);
+
+  const alert = renderApprovalAlert({
+    record,
+    incident,
+    links: approvalLinks(deps.endpointUrl, key, record.id, record.expiresAt),
+    region: deps.region,
+    timeoutSeconds: event.timeoutSeconds,
+  });
+  const messageId = await deps.alerts.publish(alert);
+
+  const at = deps.clock.now().toISOString();
+  await updateIncident(
+    deps.incidents,
+    incident.id,
+    (current): Incident =>
+      appendTimeline(
+        current,
+        [
+          {
+            type: 'approval',
+            at,
+            runbook: event.runbook,
+            executionName: event.execution.name,
+            decision: 'requested',
+            reason: record.action,
+          },
+          { type: 'alert', at, severity: alert.severity, subject: alert.subject, sms: true },
+        ],
+        deps.clock.now(),
+      ),
+  );
+  return {
+    approvalId: record.id,
+    incidentId: incident.id,
+    expiresAt: new Date(record.expiresAt * 1000).toISOString(),
+    messageId,
+  };
+};
