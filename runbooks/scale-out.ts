@@ -1,0 +1,483 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import {
+  MAX_NAME_PREFIX_LENGTH,
+  returnSchedulePrefix,
+} from '../functions/lib/runbook/scale-out.js';
+import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
+import { grantReadGuardrails } from '../infra/control-plane/guardrail-parameters.js';
+import { acknowledgeFinding } from '../infra/nag.js';
+import {
+  acknowledgeWildcardResource,
+  handlerEntry,
+  jitteredRetry,
+  RunbookSkeleton,
+} from './runbook-skeleton.js';
+
+export interface ScaleOutProps {
+  /** `rebound-<stage>`: names the state machine, its function, the alarms it may read and the return schedules. */
+  readonly namePrefix: string;
+  readonly stage: string;
+  /** The web group whose maximum and desired capacity this runbook raises (and no other). */
+  readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
+  /** The target group in front of that group: new capacity counts once it is healthy here. */
+  readonly targetGroup: elbv2.IApplicationTargetGroup;
+  /** The configured maxCapacity the group returns to, an hour after the new capacity serves. */
+  readonly normalMaxCapacity: number;
+  /** Incidents and the action ledger (one table). */
+  readonly incidents: dynamodb.ITable;
+  readonly alertsTopic: sns.ITopic;
+  /** Failed asynchronous invocations of the task Lambdas, and return schedules that could not run. */
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+/**
+ * Waits before each capacity check, in seconds: the first after 60 s, then every 60 s, 15
+ * checks (~15 min): a launch, the app's boot and the target group's healthy threshold (2 × 10 s)
+ * take 2–5 minutes; the group's 300 s health check grace does not delay them.
+ */
+export const CAPACITY_POLL_SECONDS: readonly number[] = Array(15).fill(60);
+/**
+ * Reads of the pressure alarm once the new capacity serves, 60 s apart (~5 min). The shop's
+ * web-cpu-high / web-memory-high alarms need 10 one-minute datapoints to alarm but return to OK
+ * on the first good one: a minute or two after the load spreads over the new instances.
+ */
+export const ALARM_CHECKS = 6;
+export const ALARM_CHECK_INTERVAL = Duration.seconds(60);
+/**
+ * A bound on the whole run: ValidateInput, CheckAlarm and Check (≤ 2 min), RaiseCapacity with
+ * its retries (≤ 3 min), 15 min of capacity waits plus the checks themselves, ~5 min of alarm
+ * reads, the schedule and the report, with margin for slow tasks.
+ */
+export const RUN_TIMEOUT = Duration.minutes(40);
+
+/** The execution input fields, as the Choice states read them. */
+const INPUT = {
+  autoScalingGroupName: '$.autoScalingGroupName',
+  incidentId: '$.incidentId',
+  alarmName: '$.alarmName',
+  reason: '$.reason',
+} as const;
+
+const C = sfn.Condition;
+
+/**
+ * Runbook `scale-out`: when the web group is stuck at its maximum under CPU/memory pressure,
+ * raises its maximum and desired capacity by a bounded step, waits until the new instances serve
+ * and the pressure alarm is OK, and schedules the return to the normal maximum an hour later.
+ * See runbooks/README.md.
+ */
+export class ScaleOut extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly functions: {
+    readonly step: ReboundFunction;
+    readonly report: ReboundFunction;
+  };
+  /** Assumed by EventBridge Scheduler to put the group's maximum back; may do nothing else. */
+  public readonly returnRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: ScaleOutProps) {
+    super(scope, id);
+    if (!Number.isInteger(props.normalMaxCapacity) || props.normalMaxCapacity < 1) {
+      throw new Error(
+        `ScaleOut: normalMaxCapacity must be a positive integer (the group's configured maxCapacity), not ${props.normalMaxCapacity}`,
+      );
+    }
+    if (props.namePrefix.length > MAX_NAME_PREFIX_LENGTH) {
+      throw new Error(
+        `ScaleOut: namePrefix "${props.namePrefix}" is longer than ${MAX_NAME_PREFIX_LENGTH} characters: the return schedules' names would exceed EventBridge Scheduler's 64`,
+      );
+    }
+    const stack = Stack.of(this);
+    const group = props.autoScalingGroup;
+    const skeleton = new RunbookSkeleton(this, 'Runbook', {
+      namePrefix: props.namePrefix,
+      stage: props.stage,
+      runbook: 'scale-out',
+      targetField: 'autoScalingGroupName',
+      targetType: 'auto-scaling-group',
+      incidents: props.incidents,
+      alertsTopic: props.alertsTopic,
+      deadLetterQueue: props.deadLetterQueue,
+    });
+    const stepFunction = this.stepFunction(skeleton, props);
+    this.functions = { step: stepFunction, report: skeleton.reportFunction };
+
+    // 1. Input: plain Choice rules, each failure with its own cause.
+    const invalid = (stateName: string, cause: string) =>
+      sfn.Fail.jsonPath(this, stateName, { stateName, error: 'InvalidInput', cause });
+    const invalidOptional = (path: string, pattern: string) =>
+      C.and(C.isPresent(path), C.not(C.and(C.isString(path), C.stringMatches(path, pattern))));
+
+    // 2. The check. The alarm is read here: there is no CloudWatch client in the bundle.
+    const shopAlarms = stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: `${props.namePrefix}-*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const describeAlarm = (
+      stateName: string,
+      resultPath: string,
+      resultSelector?: Record<string, unknown>,
+    ) =>
+      skeleton.callAws(stateName, {
+        service: 'cloudwatch',
+        action: 'describeAlarms',
+        parameters: {
+          AlarmNames: sfn.JsonPath.array(sfn.JsonPath.stringAt(INPUT.alarmName)),
+          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+        },
+        iamAction: 'cloudwatch:DescribeAlarms',
+        iamResources: [shopAlarms],
+        resultSelector,
+        resultPath,
+      });
+    const checkAlarm = skeleton.escalateOnError(describeAlarm('CheckAlarm', '$.alarm'));
+    const check = skeleton.invoke(
+      'Check',
+      stepFunction,
+      { step: 'check', ...skeleton.guardrailPayload() },
+      '$.guardrail',
+    );
+    check.addCatch(
+      sfn.Fail.jsonPath(this, 'InputRejected', {
+        stateName: 'InputRejected',
+        error: 'InvalidInput',
+        causePath: '$.error.Cause',
+      }),
+      { errors: ['InvalidInput'], resultPath: '$.error' },
+    );
+    skeleton.escalateOnError(check);
+
+    // 3. Act: raise max and desired to the planned values (absolute: a retry is harmless).
+    const raiseCapacity = skeleton.escalateOnError(
+      skeleton.callAws(
+        'RaiseCapacity',
+        {
+          service: 'autoscaling',
+          action: 'updateAutoScalingGroup',
+          parameters: {
+            AutoScalingGroupName: group.autoScalingGroupName,
+            MaxSize: sfn.JsonPath.numberAt('$.guardrail.plan.newMax'),
+            DesiredCapacity: sfn.JsonPath.numberAt('$.guardrail.plan.newDesired'),
+          },
+          iamAction: 'autoscaling:UpdateAutoScalingGroup',
+          iamResources: [group.autoScalingGroupArn],
+          resultPath: sfn.JsonPath.DISCARD,
+        },
+        [
+          // Throttling (`Throttling`, unmodeled), contention and a scaling activity in progress,
+          // as the SDK integration names them.
+          jitteredRetry(
+            [
+              'AutoScaling.AutoScalingException',
+              'AutoScaling.ResourceContentionException',
+              'AutoScaling.ScalingActivityInProgressException',
+            ],
+            6,
+          ),
+          jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
+        ],
+      ),
+    );
+
+    // 4. Verify: the pressure alarm back to OK once the new capacity serves. Each attempt of
+    // WaitForAlarm reads the alarm afresh; a still-firing alarm fails the attempt with
+    // AlarmNotCleared, which its Retry repeats every minute (a poll without a Lambda).
+    // The alarm's state values, metric or composite (none if it was deleted meanwhile). No
+    // catch inside the branch: WaitForAlarm's catch-all escalates whatever fails in it.
+    const readAlarm = describeAlarm('ReadAlarm', '$.alarmNow', {
+      stateValues: sfn.JsonPath.listAt('$..StateValue'),
+    });
+    const alarmNotCleared = sfn.Fail.jsonPath(this, 'AlarmNotCleared', {
+      stateName: 'AlarmNotCleared',
+      error: 'AlarmNotCleared',
+      causePath: '$.alarmCheck.cause',
+    });
+    const alarmStillFiring = sfn.Pass.jsonPath(this, 'AlarmStillFiring', {
+      stateName: 'AlarmStillFiring',
+      parameters: {
+        cause: sfn.JsonPath.format(
+          `Alarm {} is still not OK (state {}) after ${ALARM_CHECKS} checks over ~${((ALARM_CHECKS - 1) * ALARM_CHECK_INTERVAL.toSeconds()) / 60} min once the new capacity served: {}`,
+          sfn.JsonPath.stringAt(INPUT.alarmName),
+          sfn.JsonPath.jsonToString(sfn.JsonPath.listAt('$.alarmNow.stateValues')),
+          sfn.JsonPath.stringAt('$.verify.detail'),
+        ),
+      },
+      resultPath: '$.alarmCheck',
+    });
+    const alarmOk = sfn.Succeed.jsonPath(this, 'AlarmOk', { stateName: 'AlarmOk' });
+    const waitForAlarm = sfn.Parallel.jsonPath(this, 'WaitForAlarm', {
+      stateName: 'WaitForAlarm',
+      comment: `Reads the pressure alarm up to ${ALARM_CHECKS} times, ${ALARM_CHECK_INTERVAL.toSeconds()} s apart, until it is OK.`,
+      resultPath: sfn.JsonPath.DISCARD,
+    }).branch(
+      readAlarm.next(
+        sfn.Choice.jsonPath(this, 'IsAlarmOk', { stateName: 'IsAlarmOk' })
+          .when(
+            C.and(
+              C.isPresent('$.alarmNow.stateValues[0]'),
+              C.stringEquals('$.alarmNow.stateValues[0]', 'OK'),
+            ),
+            alarmOk,
+          )
+          .otherwise(alarmStillFiring.next(alarmNotCleared)),
+      ),
+    );
+    waitForAlarm.addRetry({
+      errors: ['AlarmNotCleared'],
+      interval: ALARM_CHECK_INTERVAL,
+      backoffRate: 1,
+      maxAttempts: ALARM_CHECKS - 1,
+    });
+    waitForAlarm.addCatch(skeleton.escalate, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    const alarmCleared = sfn.Pass.jsonPath(this, 'AlarmCleared', {
+      stateName: 'AlarmCleared',
+      parameters: {
+        detail: sfn.JsonPath.format('alarm {} is OK', sfn.JsonPath.stringAt(INPUT.alarmName)),
+      },
+      resultPath: '$.alarmCheck',
+    });
+    const noAlarmNamed = sfn.Pass.jsonPath(this, 'NoAlarmNamed', {
+      stateName: 'NoAlarmNamed',
+      parameters: { detail: 'no pressure alarm was named' },
+      resultPath: '$.alarmCheck',
+    });
+
+    // 5. Schedule the return to the normal maximum (EventBridge Scheduler, one shot).
+    this.returnRole = new iam.Role(this, 'ReturnRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: `EventBridge Scheduler puts ${props.namePrefix}'s web group back to its normal maximum after a scale-out`,
+    });
+    this.returnRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['autoscaling:UpdateAutoScalingGroup'],
+        resources: [group.autoScalingGroupArn],
+      }),
+    );
+    // A return that fails after the scheduler's retries lands in the DLQ, which has an alarm.
+    props.deadLetterQueue.grantSendMessages(this.returnRole);
+
+    const returnSchedules = stack.formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `default/${returnSchedulePrefix(props.namePrefix)}*`,
+    });
+    const prepareReturn = sfn.Pass.jsonPath(this, 'PrepareReturn', {
+      stateName: 'PrepareReturn',
+      parameters: {
+        AutoScalingGroupName: group.autoScalingGroupName,
+        MaxSize: sfn.JsonPath.numberAt('$.guardrail.plan.normalMax'),
+      },
+      resultPath: '$.returnInput',
+    });
+    const scheduleReturn = skeleton.callAws(
+      'ScheduleReturn',
+      {
+        service: 'scheduler',
+        action: 'createSchedule',
+        parameters: {
+          Name: sfn.JsonPath.stringAt('$.verify.returnScheduleName'),
+          Description: sfn.JsonPath.format(
+            'Rebound scale-out {}: back to the normal maximum',
+            sfn.JsonPath.stringAt('$$.Execution.Name'),
+          ),
+          ScheduleExpression: sfn.JsonPath.format(
+            'at({})',
+            sfn.JsonPath.stringAt('$.verify.returnAt'),
+          ),
+          ScheduleExpressionTimezone: 'UTC',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          ActionAfterCompletion: 'DELETE',
+          Target: {
+            Arn: `arn:${stack.partition}:scheduler:::aws-sdk:autoscaling:updateAutoScalingGroup`,
+            RoleArn: this.returnRole.roleArn,
+            Input: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.returnInput')),
+            DeadLetterConfig: { Arn: props.deadLetterQueue.queueArn },
+          },
+        },
+        iamAction: 'scheduler:CreateSchedule',
+        iamResources: [returnSchedules],
+        additionalIamStatements: [
+          new iam.PolicyStatement({
+            actions: ['iam:PassRole'],
+            resources: [this.returnRole.roleArn],
+            conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+          }),
+        ],
+        resultPath: sfn.JsonPath.DISCARD,
+      },
+      [
+        // States.TaskFailed matches every error: stop it retrying a conflict, caught below.
+        { errors: ['Scheduler.ConflictException'], maxAttempts: 0 },
+        jitteredRetry(['Scheduler.ThrottlingException', 'Scheduler.InternalServerException'], 4),
+        jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
+      ],
+    );
+
+    // 6. Report success.
+    const reportSucceeded = skeleton.escalateOnError(
+      skeleton.report(
+        'ReportSucceeded',
+        'succeeded',
+        sfn.JsonPath.format(
+          '{}; {}; the return to max {} is scheduled at {} UTC (schedule {}).',
+          sfn.JsonPath.stringAt('$.verify.detail'),
+          sfn.JsonPath.stringAt('$.alarmCheck.detail'),
+          sfn.JsonPath.stringAt('$.guardrail.plan.normalMax'),
+          sfn.JsonPath.stringAt('$.verify.returnAt'),
+          sfn.JsonPath.stringAt('$.verify.returnScheduleName'),
+        ),
+      ),
+    );
+    // The name is derived from the execution: a conflict is this run's own schedule, made by an
+    // attempt whose answer was lost.
+    scheduleReturn.addCatch(reportSucceeded, {
+      errors: ['Scheduler.ConflictException'],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    skeleton.escalateOnError(scheduleReturn);
+
+    const done = sfn.Succeed.jsonPath(this, 'Done', { stateName: 'Done' });
+    prepareReturn.next(scheduleReturn).next(reportSucceeded).next(done);
+    const afterCapacity = sfn.Choice.jsonPath(this, 'HasAlarm', { stateName: 'HasAlarm' })
+      .when(C.isPresent(INPUT.alarmName), waitForAlarm.next(alarmCleared).next(prepareReturn))
+      .otherwise(noAlarmNamed.next(prepareReturn));
+
+    const act = raiseCapacity.next(
+      skeleton.verifyLoop({
+        prefix: 'Capacity',
+        fn: stepFunction,
+        payload: { step: 'verify', ...skeleton.guardrailPayload() },
+        scheduleSeconds: CAPACITY_POLL_SECONDS,
+        onRecovered: afterCapacity,
+      }),
+    );
+    // The skeleton's verdictChoice always builds the approval gate, which needs the approvals
+    // function this runbook does not have (it never asks): the same branches, without `approve`.
+    const reportVerdict = (stateName: string, outcome: 'dry-run' | 'skipped' | 'refused') =>
+      skeleton
+        .escalateOnError(skeleton.report(stateName, outcome, '$.guardrail.reason'))
+        .next(done);
+    check.next(
+      sfn.Choice.jsonPath(this, 'Verdict', { stateName: 'Verdict' })
+        .when(C.stringEquals('$.guardrail.verdict', 'act'), act)
+        .when(
+          C.stringEquals('$.guardrail.verdict', 'dry-run'),
+          reportVerdict('ReportDryRun', 'dry-run'),
+        )
+        .when(
+          C.stringEquals('$.guardrail.verdict', 'skip'),
+          reportVerdict('ReportSkipped', 'skipped'),
+        )
+        // `refused` and anything unexpected (`approve` included): not acting is the safe side.
+        .otherwise(reportVerdict('ReportRefused', 'refused')),
+    );
+
+    const definition = sfn.Choice.jsonPath(this, 'ValidateInput', { stateName: 'ValidateInput' })
+      .when(
+        C.not(
+          C.and(
+            C.isPresent(INPUT.autoScalingGroupName),
+            C.isString(INPUT.autoScalingGroupName),
+            C.stringEquals(INPUT.autoScalingGroupName, group.autoScalingGroupName),
+          ),
+        ),
+        invalid(
+          'InvalidAutoScalingGroupName',
+          `input.autoScalingGroupName must be the shop's web group ${group.autoScalingGroupName}`,
+        ),
+      )
+      .when(
+        invalidOptional(INPUT.incidentId, 'inc-*'),
+        invalid(
+          'InvalidIncidentId',
+          'input.incidentId, when given, must be an incident id such as inc-20250101T1200-0a1b2c3d',
+        ),
+      )
+      .when(
+        invalidOptional(INPUT.alarmName, `${props.namePrefix}-*`),
+        invalid(
+          'InvalidAlarmName',
+          `input.alarmName, when given, must name one of the shop's alarms (${props.namePrefix}-...)`,
+        ),
+      )
+      .when(
+        // Not(IsString) rather than IsString false: aws-local-stepfunctions 3 never matches
+        // `IsString: false`, so the local tests could not exercise this rule.
+        C.and(C.isPresent(INPUT.reason), C.not(C.isString(INPUT.reason))),
+        invalid('InvalidReason', 'input.reason, when given, must be a string'),
+      )
+      .when(C.isPresent(INPUT.alarmName), checkAlarm.next(check))
+      .otherwise(check)
+      .afterwards();
+
+    this.stateMachine = skeleton.stateMachine(definition, RUN_TIMEOUT);
+    const role = this.stateMachine.role;
+    acknowledgeFinding(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      "Added by CDK for the state machine's own logging (CloudWatch Logs log delivery) and X-Ray tracing, whose actions support no resource-level permissions; every AWS call of the runbook names its resource.",
+    );
+    const groupArnReason =
+      "A group's ARN carries its UUID, which CloudFormation does not expose: the ARN names the web group by name with * for the UUID, so UpdateAutoScalingGroup reaches that group only.";
+    acknowledgeWildcardResource(role, group.autoScalingGroupArn, groupArnReason);
+    acknowledgeWildcardResource(
+      this.returnRole,
+      group.autoScalingGroupArn,
+      `The return schedule's role may only UpdateAutoScalingGroup, on the web group alone: ${groupArnReason}`,
+    );
+    acknowledgeWildcardResource(
+      role,
+      shopAlarms,
+      `CheckAlarm and ReadAlarm may read any of the shop's own alarms (${props.namePrefix}-*), the pressure alarm an operator or triage names; ValidateInput rejects any other alarm name.`,
+    );
+    acknowledgeWildcardResource(
+      role,
+      returnSchedules,
+      `Each run creates one return schedule named ${returnSchedulePrefix(props.namePrefix)}<hash of the execution name>, unknown at deploy time: the pattern admits those names only, in the default schedule group.`,
+    );
+  }
+
+  /** The task Lambda (steps `check` and `verify`): reads guardrails, the group and incidents; mutates nothing in EC2. */
+  private stepFunction(skeleton: RunbookSkeleton, props: ScaleOutProps): ReboundFunction {
+    const fn = skeleton.taskFunction('Step', {
+      name: 'step',
+      description:
+        'Decides whether scale-out may raise the web group now and verifies the new capacity',
+      entry: handlerEntry('runbook-scale-out.ts'),
+      environment: {
+        INCIDENTS_TABLE: props.incidents.tableName,
+        GUARDRAILS_PATH: skeleton.guardrailPath,
+        AUTO_SCALING_GROUP_NAME: props.autoScalingGroup.autoScalingGroupName,
+        TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
+        NORMAL_MAX_CAPACITY: String(props.normalMaxCapacity),
+        NAME_PREFIX: props.namePrefix,
+      },
+    });
+    props.incidents.grantReadWriteData(fn.function);
+    grantReadGuardrails(fn.function, skeleton.guardrailPath);
+    // Describe APIs without resource-level permissions: covered by the role's Resource::*
+    // acknowledgement in ReboundFunction, like X-Ray.
+    fn.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'autoscaling:DescribeAutoScalingGroups',
+          'elasticloadbalancing:DescribeTargetHealth',
+        ],
+        resources: ['*'],
+      }),
+    );
+    return fn;
+  }
+}
