@@ -1,0 +1,75 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { createAzIdResolver } from './lib/aws/availability-zones.js';
+import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
+import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
+import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
+import { loadGuardrails } from './lib/aws/guardrail-parameters.js';
+import { systemClock } from './lib/core/ports.js';
+import { requireEnv } from './lib/env.js';
+import { AwsZonalFleetReader } from './lib/runbook/aws-zonal-fleet-reader.js';
+import {
+  type AzEvacuationCheckDeps,
+  checkAzEvacuation,
+  checkAzRecovered,
+  checkEvacuation,
+  parseAzEvacuationEvent,
+} from './lib/runbook/az-evacuation.js';
+
+/**
+ * Task Lambda of runbook az-evacuation: steps `check` (Check: guardrails and the plan),
+ * `verify` (EvacuationVerify: do the two other AZs carry the load?) and `az-recovered`
+ * (AzRecoveryVerify: may the zonal shift end?). Throws `InvalidInput` for input the state
+ * machine's own checks let through; anything else it throws escalates.
+ */
+
+const log = (level: 'INFO' | 'WARN', message: string, fields: Record<string, unknown>) =>
+  console.log(JSON.stringify({ level, message, ...fields }));
+
+const tableName = requireEnv('INCIDENTS_TABLE');
+const guardrailsPath = requireEnv('GUARDRAILS_PATH');
+const documents = createDocumentClient();
+const incidents = new DynamoDbIncidentStore(documents, tableName);
+const fleet = new AwsZonalFleetReader(
+  new AutoScalingClient({}),
+  new ElasticLoadBalancingV2Client({}),
+  requireEnv('AUTO_SCALING_GROUP_NAME'),
+  requireEnv('TARGET_GROUP_ARN'),
+);
+const deps: AzEvacuationCheckDeps = {
+  // A runbook is about to act: read the kill switch fresh, never from a cache.
+  guardrails: () => loadGuardrails(guardrailsPath, { maxAgeSeconds: 0 }),
+  incidents,
+  ledger: new DynamoDbActionLedger(documents, tableName),
+  clock: systemClock,
+  warn: (message, fields) => log('WARN', message, fields),
+  fleet,
+  zoneNames: createAzIdResolver(new EC2Client({}), (error) =>
+    log('WARN', 'DescribeAvailabilityZones failed', { error: String(error) }),
+  ),
+  config: {
+    loadBalancerArn: requireEnv('LOAD_BALANCER_ARN'),
+    availabilityZones: requireEnv('AVAILABILITY_ZONES').split(','),
+  },
+};
+
+export const handler = async (event: unknown) => {
+  const parsed = parseAzEvacuationEvent(event);
+  const result = await (() => {
+    switch (parsed.step) {
+      case 'check':
+        return checkAzEvacuation(parsed, deps);
+      case 'verify':
+        return checkEvacuation(parsed, fleet);
+      case 'az-recovered':
+        return checkAzRecovered(parsed, incidents);
+    }
+  })();
+  log('INFO', `step ${parsed.step}`, {
+    availabilityZone: parsed.input.availabilityZone,
+    executionName: parsed.execution.name,
+    ...result,
+  });
+  return result;
+};

@@ -1,0 +1,357 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
+import { grantReadGuardrails } from '../infra/control-plane/guardrail-parameters.js';
+import { acknowledgeFinding } from '../infra/nag.js';
+import {
+  acknowledgeWildcardResource,
+  handlerEntry,
+  jitteredRetry,
+  RunbookSkeleton,
+} from './runbook-skeleton.js';
+
+export interface AzEvacuationProps {
+  /** `rebound-<stage>`: names the state machine and its functions. */
+  readonly namePrefix: string;
+  readonly stage: string;
+  /** The shop's load balancer (zonal shift enabled): the only resource the runbook shifts. */
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /** The web group the two remaining AZs grow (its AZ impairment policy avoids a shifted AZ). */
+  readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
+  /** The target group in front of that group: "serving" means healthy here too. */
+  readonly targetGroup: elbv2.IApplicationTargetGroup;
+  /** The shop's AZ names: the only values `availabilityZone` may take. */
+  readonly availabilityZones: readonly string[];
+  /** Incidents and the action ledger (one table). */
+  readonly incidents: dynamodb.ITable;
+  readonly alertsTopic: sns.ITopic;
+  /** Where failed asynchronous invocations of the task Lambdas go. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The shared approvals function: a person approves the evacuation (unless auto-approved). */
+  readonly approvals: lambda.IFunction;
+}
+
+/**
+ * Waits before each evacuation check: every 60 s, 20 checks (~20 min): enough for the group
+ * to launch the extra instances in the two other AZs, boot them and pass the 300 s health
+ * check grace period and the target group's healthy threshold.
+ */
+export const EVACUATION_POLL_SECONDS: readonly number[] = Array(20).fill(60);
+/**
+ * Waits before each AZ recovery check: every 5 min, 66 checks (5 h 30 min). With the
+ * evacuation checks (≤ 20 min) the last one comes before the shift's 6 h expiry, so an
+ * escalation leaves a person time to extend the shift before traffic returns to the AZ.
+ */
+export const AZ_RECOVERY_POLL_SECONDS: readonly number[] = Array(66).fill(300);
+/**
+ * A bound on the whole run: approval (30 min) + evacuation (20 min) + AZ recovery (5 h 30 min)
+ * + Lambda, API and retry time, with margin.
+ */
+export const RUN_TIMEOUT = Duration.minutes(450);
+
+const INPUT = {
+  availabilityZone: '$.availabilityZone',
+  incidentId: '$.incidentId',
+  reason: '$.reason',
+} as const;
+const PLAN = '$.guardrail.plan';
+
+/** Throttling, as SDK integrations name ARC's and Auto Scaling's (Auto Scaling's `Throttling` is unmodeled). */
+const ARC_THROTTLING = 'ArcZonalShift.ThrottlingException';
+const AUTO_SCALING_RETRIES: readonly sfn.RetryProps[] = [
+  jitteredRetry(
+    [
+      'AutoScaling.AutoScalingException',
+      'AutoScaling.ResourceContentionException',
+      'AutoScaling.ScalingActivityInProgressException',
+    ],
+    6,
+  ),
+  // Sizes are absolute values: repeating UpdateAutoScalingGroup is harmless.
+  jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
+];
+
+const C = sfn.Condition;
+
+/**
+ * Runbook `az-evacuation`: after approval, moves the load balancer's traffic away from one
+ * impaired AZ with an ARC zonal shift (6 h expiry), raises the web group so the two other AZs
+ * carry the load, verifies they do, waits until the AZ recovers (the incident's AWS Health
+ * part closes), ends the shift and restores the group's maximum. See runbooks/README.md.
+ */
+export class AzEvacuation extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly functions: {
+    readonly step: ReboundFunction;
+    readonly report: ReboundFunction;
+  };
+
+  constructor(scope: Construct, id: string, props: AzEvacuationProps) {
+    super(scope, id);
+    if (props.availabilityZones.length === 0) {
+      throw new Error('AzEvacuation: availabilityZones must name the shop AZs (none given)');
+    }
+    const loadBalancerArn = props.loadBalancer.loadBalancerArn;
+    const groupName = props.autoScalingGroup.autoScalingGroupName;
+    const skeleton = new RunbookSkeleton(this, 'Runbook', {
+      namePrefix: props.namePrefix,
+      stage: props.stage,
+      runbook: 'az-evacuation',
+      targetField: 'availabilityZone',
+      targetType: 'availability-zone',
+      incidents: props.incidents,
+      alertsTopic: props.alertsTopic,
+      deadLetterQueue: props.deadLetterQueue,
+      approvals: props.approvals,
+    });
+    const step = this.stepFunction(skeleton, props);
+    this.functions = { step, report: skeleton.reportFunction };
+
+    // 1. Input: plain Choice rules, each failure with its own cause.
+    const invalid = (stateName: string, cause: string) =>
+      sfn.Fail.jsonPath(this, stateName, { stateName, error: 'InvalidInput', cause });
+
+    // 2. The load balancer's active shifts (no ARC client in the Lambda bundle), then the check.
+    const listShifts = skeleton.escalateOnError(
+      skeleton.callAws(
+        'ListShifts',
+        {
+          service: 'arczonalshift',
+          action: 'listZonalShifts',
+          parameters: { ResourceIdentifier: loadBalancerArn, Status: 'ACTIVE' },
+          iamAction: 'arc-zonal-shift:ListZonalShifts',
+          iamResources: ['*'],
+          resultSelector: { active: sfn.JsonPath.listAt('$.Items') },
+          resultPath: '$.shifts',
+        },
+        [
+          jitteredRetry([ARC_THROTTLING], 6),
+          jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
+        ],
+      ),
+    );
+    const check = skeleton.invoke(
+      'Check',
+      step,
+      { step: 'check', ...skeleton.guardrailPayload() },
+      '$.guardrail',
+    );
+    check.addCatch(
+      sfn.Fail.jsonPath(this, 'InputRejected', {
+        stateName: 'InputRejected',
+        error: 'InvalidInput',
+        causePath: '$.error.Cause',
+      }),
+      { errors: ['InvalidInput'], resultPath: '$.error' },
+    );
+    skeleton.escalateOnError(check);
+
+    // 3. Act: shift, then grow the two other AZs (static stability).
+    const startShift = skeleton.escalateOnError(
+      skeleton.callAws(
+        'StartZonalShift',
+        {
+          service: 'arczonalshift',
+          action: 'startZonalShift',
+          parameters: {
+            ResourceIdentifier: sfn.JsonPath.stringAt(`${PLAN}.resourceIdentifier`),
+            AwayFrom: sfn.JsonPath.stringAt(`${PLAN}.awayFrom`),
+            ExpiresIn: sfn.JsonPath.stringAt(`${PLAN}.expiresIn`),
+            Comment: sfn.JsonPath.format(
+              'Rebound az-evacuation for {}: {} impaired',
+              sfn.JsonPath.stringAt('$.guardrail.incidentId'),
+              sfn.JsonPath.stringAt(INPUT.availabilityZone),
+            ),
+          },
+          iamAction: 'arc-zonal-shift:StartZonalShift',
+          iamResources: [loadBalancerArn],
+          resultSelector: { ZonalShiftId: sfn.JsonPath.stringAt('$.ZonalShiftId') },
+          resultPath: '$.shift',
+        },
+        // Only throttling: a start that timed out may have worked, and ARC refuses a second one.
+        [jitteredRetry([ARC_THROTTLING], 6)],
+      ),
+    );
+    const raiseCapacity = skeleton.escalateOnError(
+      skeleton.callAws(
+        'RaiseCapacity',
+        {
+          service: 'autoscaling',
+          action: 'updateAutoScalingGroup',
+          parameters: {
+            AutoScalingGroupName: groupName,
+            MaxSize: sfn.JsonPath.numberAt(`${PLAN}.newMax`),
+            DesiredCapacity: sfn.JsonPath.numberAt(`${PLAN}.newDesired`),
+          },
+          iamAction: 'autoscaling:UpdateAutoScalingGroup',
+          iamResources: [props.autoScalingGroup.autoScalingGroupArn],
+          resultPath: sfn.JsonPath.DISCARD,
+        },
+        AUTO_SCALING_RETRIES,
+      ),
+    );
+
+    // 5. Once the AZ recovered (or the shift was already over): end the shift, restore the maximum.
+    const endShift = skeleton.callAws(
+      'EndZonalShift',
+      {
+        service: 'arczonalshift',
+        action: 'cancelZonalShift',
+        parameters: { ZonalShiftId: sfn.JsonPath.stringAt('$.shift.ZonalShiftId') },
+        iamAction: 'arc-zonal-shift:CancelZonalShift',
+        iamResources: [loadBalancerArn],
+        resultPath: sfn.JsonPath.DISCARD,
+      },
+      [jitteredRetry([ARC_THROTTLING], 6)],
+    );
+    const restoreMaximum = skeleton.escalateOnError(
+      skeleton.callAws(
+        'RestoreMaximum',
+        {
+          service: 'autoscaling',
+          action: 'updateAutoScalingGroup',
+          // The maximum only: Auto Scaling lowers desired capacity to it if above; target
+          // tracking and AZ rebalancing take the group back to its normal size.
+          parameters: {
+            AutoScalingGroupName: groupName,
+            MaxSize: sfn.JsonPath.numberAt(`${PLAN}.previousMax`),
+          },
+          iamAction: 'autoscaling:UpdateAutoScalingGroup',
+          iamResources: [props.autoScalingGroup.autoScalingGroupArn],
+          resultPath: sfn.JsonPath.DISCARD,
+        },
+        AUTO_SCALING_RETRIES,
+      ),
+    );
+    endShift.addCatch(
+      sfn.Pass.jsonPath(this, 'ShiftAlreadyEnded', {
+        stateName: 'ShiftAlreadyEnded',
+        comment: 'Someone cancelled the shift or it expired: nothing to cancel.',
+      }).next(restoreMaximum),
+      {
+        errors: ['ArcZonalShift.ResourceNotFoundException', 'ArcZonalShift.ConflictException'],
+        resultPath: '$.shiftEnded',
+      },
+    );
+    skeleton.escalateOnError(endShift);
+    // A Pass that ends the run: the skeleton's `done` must be INextable, which Succeed is not.
+    const done = sfn.Pass.jsonPath(this, 'Done', { stateName: 'Done' });
+    const reportSucceeded = skeleton.escalateOnError(
+      skeleton.report(
+        'ReportSucceeded',
+        'succeeded',
+        sfn.JsonPath.format(
+          "{} The zonal shift is over and the group's maximum is back to {}.",
+          sfn.JsonPath.stringAt('$.verify.detail'),
+          sfn.JsonPath.stringAt(`${PLAN}.previousMax`),
+        ),
+      ),
+    );
+
+    // 4. Verify the evacuation, then wait for the AZ to recover (and go on to 5).
+    const waitForAz = skeleton.verifyLoop({
+      prefix: 'AzRecovery',
+      fn: step,
+      payload: { step: 'az-recovered', ...skeleton.guardrailPayload() },
+      scheduleSeconds: AZ_RECOVERY_POLL_SECONDS,
+      onRecovered: endShift.next(restoreMaximum).next(reportSucceeded).next(done),
+    });
+    const act = startShift.next(raiseCapacity).next(
+      skeleton.verifyLoop({
+        prefix: 'Evacuation',
+        fn: step,
+        payload: { step: 'verify', ...skeleton.guardrailPayload() },
+        scheduleSeconds: EVACUATION_POLL_SECONDS,
+        onRecovered: waitForAz,
+      }),
+    );
+
+    const zones = props.availabilityZones;
+    const definition = sfn.Choice.jsonPath(this, 'ValidateInput', { stateName: 'ValidateInput' })
+      .when(
+        C.not(
+          C.and(
+            C.isPresent(INPUT.availabilityZone),
+            C.isString(INPUT.availabilityZone),
+            C.or(...zones.map((zone) => C.stringEquals(INPUT.availabilityZone, zone))),
+          ),
+        ),
+        invalid(
+          'InvalidAvailabilityZone',
+          `input.availabilityZone must be one of the shop's Availability Zones: ${zones.join(', ')}`,
+        ),
+      )
+      .when(
+        C.and(
+          C.isPresent(INPUT.incidentId),
+          C.not(C.and(C.isString(INPUT.incidentId), C.stringMatches(INPUT.incidentId, 'inc-*'))),
+        ),
+        invalid(
+          'InvalidIncidentId',
+          'input.incidentId, when given, must be an incident id such as inc-20250101T1200-0a1b2c3d',
+        ),
+      )
+      .when(
+        // Not(IsString) rather than IsString false, which aws-local-stepfunctions never matches.
+        C.and(C.isPresent(INPUT.reason), C.not(C.isString(INPUT.reason))),
+        invalid('InvalidReason', 'input.reason, when given, must be a string'),
+      )
+      .otherwise(listShifts)
+      .afterwards();
+    listShifts.next(check).next(skeleton.verdictChoice({ act }, done));
+
+    this.stateMachine = skeleton.stateMachine(definition, RUN_TIMEOUT);
+    const role = this.stateMachine.role;
+    acknowledgeFinding(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      "ARC's ListZonalShifts (a List action) supports no resource-level permissions; StartZonalShift and CancelZonalShift are limited to the shop's load balancer and UpdateAutoScalingGroup to the web group.",
+    );
+    acknowledgeWildcardResource(
+      role,
+      props.autoScalingGroup.autoScalingGroupArn,
+      "A group's ARN carries its UUID, which CloudFormation does not expose: the ARN names the web group by name with * for the UUID, so UpdateAutoScalingGroup reaches only that group.",
+    );
+  }
+
+  /** The task Lambda: reads guardrails, AZ IDs, fleet, incidents and the ledger; mutates no AWS resource. */
+  private stepFunction(skeleton: RunbookSkeleton, props: AzEvacuationProps): ReboundFunction {
+    const fn = skeleton.taskFunction('Step', {
+      name: 'step',
+      description:
+        'az-evacuation: guardrail check and plan, evacuation and AZ recovery checks (read-only)',
+      entry: handlerEntry('runbook-az-evacuation.ts'),
+      environment: {
+        INCIDENTS_TABLE: props.incidents.tableName,
+        GUARDRAILS_PATH: skeleton.guardrailPath,
+        AUTO_SCALING_GROUP_NAME: props.autoScalingGroup.autoScalingGroupName,
+        TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
+        LOAD_BALANCER_ARN: props.loadBalancer.loadBalancerArn,
+        AVAILABILITY_ZONES: props.availabilityZones.join(','),
+      },
+    });
+    props.incidents.grantReadWriteData(fn.function);
+    grantReadGuardrails(fn.function, skeleton.guardrailPath);
+    // Describe APIs without resource-level permissions: covered by the role's Resource::*
+    // acknowledgement in ReboundFunction.
+    fn.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:DescribeAvailabilityZones',
+          'autoscaling:DescribeAutoScalingGroups',
+          'elasticloadbalancing:DescribeTargetHealth',
+        ],
+        resources: ['*'],
+      }),
+    );
+    return fn;
+  }
+}
