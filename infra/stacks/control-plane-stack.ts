@@ -5,11 +5,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { ReplaceUnhealthyInstance } from '../../runbooks/replace-unhealthy-instance.js';
+import { RUNBOOKS } from '../../runbooks/registry.js';
 import type { ReboundConfig } from '../config.js';
 import { AlarmedDeadLetterQueue } from '../constructs/alarmed-dead-letter-queue.js';
 import { GuardrailParameters } from '../control-plane/guardrail-parameters.js';
 import { IncidentTables } from '../control-plane/incident-tables.js';
+import { RunbookCatalog } from '../control-plane/runbook-catalog.js';
 import { Triage } from '../control-plane/triage.js';
 
 export interface ControlPlaneStackProps extends StackProps {
@@ -33,7 +34,7 @@ export class ControlPlaneStack extends Stack {
   public readonly tables: IncidentTables;
   public readonly guardrails: GuardrailParameters;
   public readonly triage: Triage;
-  public readonly replaceUnhealthyInstance: ReplaceUnhealthyInstance;
+  public readonly runbooks: RunbookCatalog;
 
   constructor(scope: Construct, id: string, props: ControlPlaneStackProps) {
     super(scope, id, props);
@@ -63,11 +64,17 @@ export class ControlPlaneStack extends Stack {
       alarmTopic: props.alertsTopic,
     });
 
-    this.replaceUnhealthyInstance = new ReplaceUnhealthyInstance(this, 'ReplaceUnhealthyInstance', {
+    this.runbooks = new RunbookCatalog(this, 'Runbooks', {
       namePrefix,
       stage: config.stage,
       autoScalingGroup: props.autoScalingGroup,
+      normalMaxCapacity: config.web.maxCapacity,
+      loadBalancer: props.loadBalancer,
       targetGroup: props.targetGroup,
+      availabilityZones: config.availabilityZones,
+      databases: props.databases,
+      cacheReplicationGroupId: props.cacheReplicationGroupId,
+      cacheReplicas: config.cache.replicas,
       incidents: this.tables.incidents,
       alertsTopic: props.alertsTopic,
       deadLetterQueue: runbookDeadLetters.queue,
@@ -87,13 +94,20 @@ export class ControlPlaneStack extends Stack {
       incidents: this.tables.incidents,
       idempotency: this.tables.idempotency,
       guardrailsPath: this.guardrails.path,
-      runbooks: { 'replace-unhealthy-instance': this.replaceUnhealthyInstance.stateMachine },
+      runbooks: this.runbooks.stateMachines,
     });
 
     new CfnOutput(this, 'IncidentsTableName', { value: this.tables.incidents.tableName });
     new CfnOutput(this, 'GuardrailsPath', { value: this.guardrails.path });
-    new CfnOutput(this, 'ReplaceUnhealthyInstanceStateMachineArn', {
-      value: this.replaceUnhealthyInstance.stateMachine.stateMachineArn,
-    });
+    for (const { name } of RUNBOOKS) {
+      // ReplaceUnhealthyInstanceStateMachineArn, ScaleOutStateMachineArn, …
+      const pascal = name.replace(/(?:^|-)([a-z])/g, (_match, letter: string) =>
+        letter.toUpperCase(),
+      );
+      new CfnOutput(this, `${pascal}StateMachineArn`, {
+        value: this.runbooks.stateMachines[name].stateMachineArn,
+      });
+    }
+    new CfnOutput(this, 'ApprovalEndpointUrl', { value: this.runbooks.approvals.endpointUrl });
   }
 }

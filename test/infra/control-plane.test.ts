@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../infra/config.js';
 import { buildReboundApp } from '../../infra/rebound-app.js';
+import { RUNBOOKS } from '../../runbooks/registry.js';
 import {
   resolveDeployed,
   type SynthesizedControlPlane,
@@ -18,7 +19,13 @@ const RULE_NAMES = [
 ].map((id) => `rebound-dev-${id}`);
 const DB_IDS = ['rebound-dev-db', 'rebound-dev-db-replica-1', 'rebound-dev-db-replica-2'];
 const ALERTS_TOPIC_ARN = `arn:aws:sns:us-east-1:${TEST_ACCOUNT}:rebound-dev-alerts`;
-const RUNBOOK_ARN = `arn:aws:states:us-east-1:${TEST_ACCOUNT}:stateMachine:rebound-dev-replace-unhealthy-instance`;
+/** Every runbook of the registry, by name, as the deployed state machine ARN. */
+const RUNBOOK_ARNS = Object.fromEntries(
+  RUNBOOKS.map(({ name }) => [
+    name,
+    `arn:aws:states:us-east-1:${TEST_ACCOUNT}:stateMachine:rebound-dev-${name}`,
+  ]),
+);
 
 interface RuleProps {
   readonly Name: string;
@@ -282,7 +289,7 @@ describe('triage function', () => {
       DB_INSTANCE_IDS: DB_IDS.join(','),
       CACHE_REPLICATION_GROUP_ID: 'rebound-dev-cache',
       AVAILABILITY_ZONES: 'us-east-1a,us-east-1b,us-east-1c',
-      RUNBOOK_STATE_MACHINES: JSON.stringify({ 'replace-unhealthy-instance': RUNBOOK_ARN }),
+      RUNBOOK_STATE_MACHINES: JSON.stringify(RUNBOOK_ARNS),
     });
   });
 
@@ -312,7 +319,7 @@ describe('triage function', () => {
       'ssm:GetParametersByPath',
       [`arn:aws:ssm:us-east-1:${TEST_ACCOUNT}:parameter/rebound/dev/guardrails`],
     ],
-    ['states:StartExecution', [RUNBOOK_ARN]],
+    ['states:StartExecution', Object.values(RUNBOOK_ARNS)],
     [
       'rds:DescribeDBInstances',
       DB_IDS.map((id) => `arn:aws:rds:us-east-1:${TEST_ACCOUNT}:db:${id}`),
