@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
 import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
@@ -6,6 +7,7 @@ import { loadGuardrails } from './lib/aws/guardrail-parameters.js';
 import { systemClock } from './lib/core/ports.js';
 import { requireEnv } from './lib/env.js';
 import { AwsRdsReader } from './lib/runbook/aws-rds-reader.js';
+import { AwsReplicaLagReader } from './lib/runbook/aws-replica-lag-reader.js';
 import type { CheckResult } from './lib/runbook/check.js';
 import {
   checkRdsFailover,
@@ -43,9 +45,9 @@ const checkDeps = {
   warn: (message: string, fields: Record<string, unknown>) =>
     console.warn(JSON.stringify({ level: 'WARN', message, ...fields })),
 };
-// No replica-lag reader: @aws-sdk/client-cloudwatch is not a dependency of the project, so
-// replication is judged from DescribeDBInstances StatusInfos and the detail says lag was not measured.
-const verifyDeps = { db };
+// Replicas count as caught up only with a recent ReplicaLag datapoint under the threshold
+// (one GetMetricData call per verify, bounded to a few seconds).
+const verifyDeps = { db, replicaLag: new AwsReplicaLagReader(new CloudWatchClient({})) };
 
 export const handler = async (event: unknown): Promise<CheckResult | RdsVerifyResult> => {
   const parsed = parseRdsFailoverEvent(event);

@@ -138,6 +138,21 @@ export class RdsFailover extends Construct {
         resources: props.databases.map((database) => database.instanceArn),
       }),
     );
+    if (replicaIds.length > 0) {
+      // The verify step reads the replicas' ReplicaLag. A policy of its own, so that its
+      // Resource::* acknowledgement covers this one read-only statement and nothing else.
+      const replicaLag = new iam.Policy(this, 'ReplicaLagPolicy', {
+        statements: [
+          new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+        ],
+      });
+      step.function.role?.attachInlinePolicy(replicaLag);
+      acknowledgeFinding(
+        replicaLag,
+        'AwsSolutions-IAM5[Resource::*]',
+        "cloudwatch:GetMetricData supports no resource-level permissions, hence Resource::*; the call is read-only and the verify step uses it only for the replicas' AWS/RDS ReplicaLag metric.",
+      );
+    }
     this.functions = { step, report: skeleton.reportFunction };
     const payload = (stepName: 'check' | 'verify') => ({
       step: stepName,

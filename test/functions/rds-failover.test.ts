@@ -1,3 +1,4 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DBInstanceNotFoundFault,
   DescribeDBInstancesCommand,
@@ -5,10 +6,11 @@ import {
   RDSServiceException,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_GUARDRAILS, type Guardrails } from '../../functions/lib/core/guardrails.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/memory-store.js';
 import { AwsRdsReader } from '../../functions/lib/runbook/aws-rds-reader.js';
+import { AwsReplicaLagReader } from '../../functions/lib/runbook/aws-replica-lag-reader.js';
 import { InvalidInputError } from '../../functions/lib/runbook/outcome.js';
 import {
   assessRdsFailover,
@@ -327,6 +329,79 @@ describe('verifyRdsFailover', () => {
     expect(result.detail).toMatch(/replica rebound-prod-db-replica-2 lags 30 s \(threshold 30 s\)/);
   });
 
+  it('is recovered with every replica just under the threshold', async () => {
+    // Act
+    const result = await verifyRdsFailover(event({ mode: 'follow' }, 'verify'), SHOP, {
+      db: reader(HEALTHY),
+      replicaLag: {
+        maxLagSeconds: async () =>
+          new Map([
+            [REPLICA_1, 29],
+            [REPLICA_2, 4],
+          ]),
+      },
+    });
+
+    // Assess
+    expect(result).toMatchObject({
+      recovered: true,
+      detail: expect.stringMatching(/2 replicas replicating, max lag 29 s$/),
+      maxReplicaLagSeconds: 29,
+    });
+  });
+
+  it('is not recovered while a replica has no lag datapoint, or reports -1', async () => {
+    // Act
+    const result = await verifyRdsFailover(event({ mode: 'follow' }, 'verify'), SHOP, {
+      db: reader(HEALTHY),
+      replicaLag: { maxLagSeconds: async () => new Map([[REPLICA_2, -1]]) },
+    });
+
+    // Assess
+    expect(result).toMatchObject({
+      recovered: false,
+      detail: `${DB} is available in us-east-1b (standby in us-east-1a); not recovered: replica ${REPLICA_1} lag unknown (no recent ReplicaLag datapoint); replica ${REPLICA_2} lag unknown (ReplicaLag -1: replication not active)`,
+    });
+    expect(result).not.toHaveProperty('maxReplicaLagSeconds');
+  });
+
+  it('is not recovered, without throwing, when the lag cannot be read', async () => {
+    // Act
+    const result = await verifyRdsFailover(event({ mode: 'follow' }, 'verify'), SHOP, {
+      db: reader(HEALTHY),
+      replicaLag: {
+        maxLagSeconds: () =>
+          Promise.reject(
+            Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
+          ),
+      },
+    });
+
+    // Assess
+    expect(result.recovered).toBe(false);
+    expect(result.detail).toMatch(
+      /not recovered: replica lag could not be read \(ThrottlingException: Rate exceeded\)$/,
+    );
+  });
+
+  it('does not read the lag of a shop without replicas', async () => {
+    // Act
+    const result = await verifyRdsFailover(
+      event({ mode: 'follow' }, 'verify'),
+      { ...SHOP, replicaIds: [] },
+      {
+        db: reader(HEALTHY),
+        replicaLag: { maxLagSeconds: () => Promise.reject(new Error('must not be called')) },
+      },
+    );
+
+    // Assess
+    expect(result).toMatchObject({
+      recovered: true,
+      detail: `${DB} is available in us-east-1b (standby in us-east-1a); no read replicas`,
+    });
+  });
+
   it('lists every reason it is not recovered yet', async () => {
     // Prepare
     const instances = [
@@ -511,5 +586,144 @@ describe('AwsRdsReader', () => {
     // Act / Assess
     await expect(reader.describe('gone')).resolves.toBeUndefined();
     await expect(reader.describe(DB)).rejects.toThrow('Rate exceeded');
+  });
+});
+
+describe('AwsReplicaLagReader', () => {
+  const cloudWatch = mockClient(CloudWatchClient);
+  const clock = { now: () => NOW };
+  const at = (iso: string) => new Date(`2025-01-01T${iso}Z`);
+  beforeEach(() => cloudWatch.reset());
+
+  it('asks for every replica in one GetMetricData call: ReplicaLag, Maximum per minute, last 5 min, newest first', async () => {
+    // Prepare
+    cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+
+    // Act
+    await new AwsReplicaLagReader(new CloudWatchClient({}), { clock }).maxLagSeconds([
+      REPLICA_1,
+      REPLICA_2,
+    ]);
+
+    // Assess
+    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    const query = (id: string, replicaId: string) => ({
+      Id: id,
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/RDS',
+          MetricName: 'ReplicaLag',
+          Dimensions: [{ Name: 'DBInstanceIdentifier', Value: replicaId }],
+        },
+        Period: 60,
+        Stat: 'Maximum',
+      },
+      ReturnData: true,
+    });
+    expect(cloudWatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
+      MetricDataQueries: [query('lag0', REPLICA_1), query('lag1', REPLICA_2)],
+      StartTime: at('11:55:00'),
+      EndTime: NOW,
+      ScanBy: 'TimestampDescending',
+    });
+  });
+
+  it("takes each replica's newest datapoint, whatever the order of the answer", async () => {
+    // Prepare: replica-1 caught up since; replica-2's datapoints out of order.
+    cloudWatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        {
+          Id: 'lag1',
+          Timestamps: [at('11:57:00'), at('11:59:00'), at('11:58:00')],
+          Values: [40, 2.5, 12],
+          StatusCode: 'Complete',
+        },
+        {
+          Id: 'lag0',
+          Timestamps: [at('11:59:00'), at('11:58:00'), at('11:57:00')],
+          Values: [0, 35, 120],
+          StatusCode: 'Complete',
+        },
+      ],
+    });
+
+    // Act
+    const lags = await new AwsReplicaLagReader(new CloudWatchClient({}), {
+      clock,
+    }).maxLagSeconds([REPLICA_1, REPLICA_2]);
+
+    // Assess
+    expect(lags).toEqual(
+      new Map([
+        [REPLICA_1, 0],
+        [REPLICA_2, 2.5],
+      ]),
+    );
+  });
+
+  it('leaves out a replica without a datapoint (its lag is unknown)', async () => {
+    // Prepare: replica-2 answered with no datapoint, a third one missing from the answer.
+    cloudWatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: 'lag0', Timestamps: [at('11:59:00')], Values: [7], StatusCode: 'Complete' },
+        { Id: 'lag1', Timestamps: [], Values: [], StatusCode: 'Complete' },
+      ],
+    });
+
+    // Act
+    const lags = await new AwsReplicaLagReader(new CloudWatchClient({}), {
+      clock,
+    }).maxLagSeconds([REPLICA_1, REPLICA_2, 'rebound-prod-db-replica-3']);
+
+    // Assess
+    expect(lags).toEqual(new Map([[REPLICA_1, 7]]));
+  });
+
+  it('keeps the newest datapoints of a partial answer without following NextToken', async () => {
+    // Prepare
+    cloudWatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: 'lag0', Timestamps: [at('11:59:00')], Values: [4], StatusCode: 'PartialData' },
+      ],
+      NextToken: 'more',
+    });
+
+    // Act
+    const lags = await new AwsReplicaLagReader(new CloudWatchClient({}), {
+      clock,
+    }).maxLagSeconds([REPLICA_1]);
+
+    // Assess
+    expect(lags).toEqual(new Map([[REPLICA_1, 4]]));
+    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+  });
+
+  it('calls nothing for no replicas and rethrows CloudWatch errors', async () => {
+    // Prepare
+    cloudWatch.on(GetMetricDataCommand).rejects(new Error('Rate exceeded'));
+    const reader = new AwsReplicaLagReader(new CloudWatchClient({}), { clock });
+
+    // Act / Assess
+    await expect(reader.maxLagSeconds([])).resolves.toEqual(new Map());
+    expect(cloudWatch).not.toHaveReceivedCommand(GetMetricDataCommand);
+    await expect(reader.maxLagSeconds([REPLICA_1])).rejects.toThrow('Rate exceeded');
+  });
+
+  it('bounds the call with an abort signal that fires after the timeout', async () => {
+    // Prepare
+    cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    const client = new CloudWatchClient({});
+    const send = vi.spyOn(client, 'send');
+
+    // Act
+    await new AwsReplicaLagReader(client, { clock, timeoutMs: 20 }).maxLagSeconds([REPLICA_1]);
+
+    // Assess
+    const options = send.mock.calls[0]?.[1] as { abortSignal?: AbortSignal } | undefined;
+    const signal = options?.abortSignal;
+    expect(signal?.aborted).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(signal?.aborted).toBe(true);
+    expect(signal?.reason).toMatchObject({ name: 'TimeoutError' });
   });
 });

@@ -113,6 +113,11 @@ interface WorldOptions {
   readonly guardrails?: Partial<Guardrails>;
   /** What each describe of an instance returns, call after call (the last one repeats). */
   readonly databases?: Readonly<Record<string, readonly (DbInstanceSnapshot | undefined)[]>>;
+  /**
+   * What each read of the replicas' ReplicaLag returns, read after read (the last one repeats);
+   * a replica left out has no datapoint.
+   */
+  readonly replicaLag?: readonly Readonly<Record<string, number>>[];
   readonly forceFailover?: (input: unknown, call: number) => unknown;
   readonly requestApproval?: (input: unknown, call: number) => unknown;
   readonly recordApproval?: (input: unknown, call: number) => unknown;
@@ -120,7 +125,7 @@ interface WorldOptions {
 
 /**
  * Every Task overridden by its state name: Check and DatabaseVerify run the runbook's real
- * logic over in-memory stores and scripted DescribeDBInstances answers; the RDS integrations
+ * logic over in-memory stores, scripted DescribeDBInstances answers and ReplicaLag readings; the RDS integrations
  * and the approvals function are fakes that answer like they would.
  */
 const world = (options: WorldOptions = {}): World => {
@@ -142,6 +147,14 @@ const world = (options: WorldOptions = {}): World => {
       described.set(id, call);
       const script = scripts[id] ?? [];
       return script[Math.min(call, script.length) - 1];
+    },
+  };
+  const lagScript = options.replicaLag ?? [{ [REPLICA_1]: 0, [REPLICA_2]: 2 }];
+  let lagReads = 0;
+  const replicaLag = {
+    maxLagSeconds: async (ids: readonly string[]) => {
+      const lags = lagScript[Math.min(lagReads++, lagScript.length - 1)] ?? {};
+      return new Map(ids.flatMap((id) => (id in lags ? [[id, lags[id] ?? 0] as const] : [])));
     },
   };
   const report = () =>
@@ -173,7 +186,9 @@ const world = (options: WorldOptions = {}): World => {
     PromoteReplica: fake(() => ({
       DBInstance: { DBInstanceIdentifier: REPLICA_1, DBInstanceStatus: 'modifying' },
     })),
-    DatabaseVerify: fake((input) => verifyRdsFailover(parseRdsFailoverEvent(input), SHOP, { db })),
+    DatabaseVerify: fake((input) =>
+      verifyRdsFailover(parseRdsFailoverEvent(input), SHOP, { db, replicaLag }),
+    ),
     ReportSucceeded: report(),
     ReportDryRun: report(),
     ReportSkipped: report(),
@@ -371,7 +386,7 @@ describe('runbook rds-failover', () => {
       expect(invoked).toContain(APPROVALS_FUNCTION_ARN);
     });
 
-    it('lets the step function describe the three databases, read the guardrails and use the incidents table, nothing else', () => {
+    it('lets the step function describe the three databases, read the replica lag, read the guardrails and use the incidents table, nothing else', () => {
       // Act
       const statements = synthesized.stack.resolve(
         statementsOfRole(roleOf(synthesized.runbook.functions.step.function)),
@@ -393,8 +408,22 @@ describe('runbook rds-failover', () => {
           ),
         ),
         // sqs:SendMessage: the dead-letter queue of its failed asynchronous invocations.
-      ).toEqual(new Set(['rds:DescribeDBInstances', 'ssm:GetParametersByPath', 'sqs:SendMessage']));
+      ).toEqual(
+        new Set([
+          'rds:DescribeDBInstances',
+          'cloudwatch:GetMetricData',
+          'ssm:GetParametersByPath',
+          'sqs:SendMessage',
+        ]),
+      );
       expect(actions.filter((action) => /rds:(Reboot|Promote)/.test(action))).toEqual([]);
+      // GetMetricData has no resource-level permissions: `*`, in a statement of its own.
+      expect(
+        statements.filter(({ Action }) => [Action].flat().includes('cloudwatch:GetMetricData')),
+      ).toEqual([expect.objectContaining({ Action: 'cloudwatch:GetMetricData', Resource: '*' })]);
+      expect(actions.filter((action) => action.startsWith('cloudwatch:'))).toEqual([
+        'cloudwatch:GetMetricData',
+      ]);
     });
 
     it('tells the step function which databases are the shop and the lag threshold', () => {
@@ -445,7 +474,7 @@ describe('runbook rds-failover', () => {
           at: 'ReportSucceeded',
           outcome: 'succeeded',
           target: { type: 'db-instance', id: DB },
-          detail: `${DB} is available in us-east-1b (standby in us-east-1a); 2 replicas replicating, lag not measured`,
+          detail: `${DB} is available in us-east-1b (standby in us-east-1a); 2 replicas replicating, max lag 2 s`,
         }),
       ]);
       expect(w.alerts.map((alert) => alert.kind)).toEqual(['runbook-succeeded']);
@@ -486,7 +515,7 @@ describe('runbook rds-failover', () => {
       const [report] = reportsOf(w);
       expect(report).toMatchObject({
         at: 'ReportSucceeded',
-        detail: `${DB} is available in us-east-1b (standby in us-east-1a); 2 replicas replicating, lag not measured`,
+        detail: `${DB} is available in us-east-1b (standby in us-east-1a); 2 replicas replicating, max lag 2 s`,
       });
       await expect(budgetOf(w)).resolves.toMatchObject({ allowed: false, blockedBy: 'cooldown' });
     });
@@ -654,6 +683,49 @@ describe('runbook rds-failover', () => {
       const reports = reportsOf(w);
       expect(reports).toEqual([expect.objectContaining({ at: 'Escalate', outcome: 'failed' })]);
       expect(reports[0]?.state.error?.Error).toBe('ApprovalTimedOut');
+    });
+
+    it('waits for a lagging replica to catch up before it announces the recovery', async () => {
+      // Prepare: replica-2 lags 45 s, then 31 s, then 3 s (threshold 30 s).
+      w = world({
+        databases: { [DB]: [PRIMARY_IN_B] },
+        replicaLag: [
+          { [REPLICA_1]: 0, [REPLICA_2]: 45 },
+          { [REPLICA_1]: 0, [REPLICA_2]: 31 },
+          { [REPLICA_1]: 1, [REPLICA_2]: 3 },
+        ],
+      });
+
+      // Act
+      const run = await runLocally(definition, { dbInstanceId: DB, mode: 'follow' }, w.overrides);
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(callsOf(w, 'DatabaseVerify')).toHaveLength(3);
+      expect(reportsOf(w)).toEqual([
+        expect.objectContaining({
+          at: 'ReportSucceeded',
+          detail: `${DB} is available in us-east-1b (standby in us-east-1a); 2 replicas replicating, max lag 3 s`,
+        }),
+      ]);
+    });
+
+    it('escalates when a replica never reports its lag', async () => {
+      // Prepare: replica-2 replicates (StatusInfos) but has no ReplicaLag datapoint.
+      w = world({ databases: { [DB]: [PRIMARY_IN_B] }, replicaLag: [{ [REPLICA_1]: 0 }] });
+
+      // Act
+      const run = await runLocally(definition, { dbInstanceId: DB, mode: 'follow' }, w.overrides);
+
+      // Assess
+      expect(run).toMatchObject({
+        status: 'failed',
+        error: 'DatabaseNotRecovered',
+        cause: expect.stringContaining(
+          `replica ${REPLICA_2} lag unknown (no recent ReplicaLag datapoint)`,
+        ),
+      });
+      expect(callsOf(w, 'DatabaseVerify')).toHaveLength(RECOVERY_POLL_SECONDS.length);
     });
 
     it('escalates when a replica never catches up', async () => {

@@ -55,8 +55,9 @@ export interface DbInstanceReader {
 }
 
 /**
- * The highest `ReplicaLag` (CloudWatch, seconds) of each replica over the last minutes;
- * a replica without datapoints is left out.
+ * Each replica's current `ReplicaLag` (CloudWatch, seconds): the Maximum of its newest
+ * 1-minute datapoint within the last few minutes. A replica without a recent datapoint is left
+ * out: its lag is unknown, and verify does not call it caught up.
  */
 export interface ReplicaLagReader {
   maxLagSeconds(replicaIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
@@ -243,16 +244,37 @@ export interface RdsVerifyResult {
 
 export interface RdsVerifyDeps {
   readonly db: DbInstanceReader;
-  /** Absent: replication is judged from StatusInfos alone and the detail says lag was not measured. */
+  /**
+   * Present (as deployed): every replica needs a lag datapoint under the threshold. Absent:
+   * replication is judged from StatusInfos alone and the detail says lag was not measured.
+   */
   readonly replicaLag?: ReplicaLagReader;
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
+/** What the lag reader answered: `undefined` when none is wired (or there are no replicas). */
+type LagReading =
+  | { readonly lags: ReadonlyMap<string, number> }
+  | { readonly error: string }
+  | undefined;
+
+const readLags = async (shop: RdsShop, deps: RdsVerifyDeps): Promise<LagReading> => {
+  if (deps.replicaLag === undefined || shop.replicaIds.length === 0) return undefined;
+  try {
+    return { lags: await deps.replicaLag.maxLagSeconds(shop.replicaIds) };
+  } catch (error) {
+    // Not an escalation: this check is not recovered, the next poll reads the lag again.
+    return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+};
+
 /** One replica's problem, or undefined when it is available, replicating and caught up. */
 const replicaProblem = (
   id: string,
   replica: DbInstanceSnapshot | undefined,
+  /** Whether the lag was read; then a replica without a lag is not known to be caught up. */
+  lagMeasured: boolean,
   lag: number | undefined,
   thresholdSeconds: number,
 ): string | undefined => {
@@ -264,7 +286,11 @@ const replicaProblem = (
     const why = replication.message === undefined ? '' : ` (${replication.message})`;
     return `replica ${id} replication is ${replication.status}${why}`;
   }
-  if (lag !== undefined && lag >= thresholdSeconds) {
+  if (!lagMeasured) return undefined;
+  if (lag === undefined) return `replica ${id} lag unknown (no recent ReplicaLag datapoint)`;
+  // MySQL and MariaDB replicas report -1 while replication is not running.
+  if (lag < 0) return `replica ${id} lag unknown (ReplicaLag ${lag}: replication not active)`;
+  if (lag >= thresholdSeconds) {
     return `replica ${id} lags ${lag} s (threshold ${thresholdSeconds} s)`;
   }
   return undefined;
@@ -276,20 +302,18 @@ const verifyPrimary = async (
   shop: RdsShop,
   deps: RdsVerifyDeps,
 ): Promise<RdsVerifyResult> => {
-  const [primary, ...replicas] = await Promise.all(
-    [shop.primaryId, ...shop.replicaIds].map((id) => deps.db.describe(id)),
-  );
+  const [[primary, ...replicas], reading] = await Promise.all([
+    Promise.all([shop.primaryId, ...shop.replicaIds].map((id) => deps.db.describe(id))),
+    readLags(shop, deps),
+  ]);
   if (primary === undefined) {
     return { recovered: false, detail: `${shop.primaryId} not found` };
   }
   const az = primary.availabilityZone ?? 'an unknown AZ';
   const standby = primary.secondaryAvailabilityZone;
   const where = `${primary.id} is ${primary.status} in ${az}`;
-  const lags =
-    deps.replicaLag === undefined || shop.replicaIds.length === 0
-      ? undefined
-      : await deps.replicaLag.maxLagSeconds(shop.replicaIds);
-  const measured = [...(lags?.values() ?? [])];
+  const lags = reading !== undefined && 'lags' in reading ? reading.lags : undefined;
+  const measured = [...(lags?.values() ?? [])].filter((lag) => lag >= 0);
   const maxLag = measured.length === 0 ? undefined : Math.max(...measured);
   const facts = {
     ...(primary.availabilityZone === undefined
@@ -312,11 +336,15 @@ const verifyPrimary = async (
     const problem = replicaProblem(
       id,
       replicas[index],
+      lags !== undefined,
       lags?.get(id),
       shop.replicaLagThresholdSeconds,
     );
     if (problem !== undefined) problems.push(problem);
   });
+  if (reading !== undefined && 'error' in reading) {
+    problems.push(`replica lag could not be read (${reading.error})`);
+  }
 
   const standbyText = standby === undefined ? 'no standby' : `standby in ${standby}`;
   if (problems.length > 0) {
@@ -328,12 +356,8 @@ const verifyPrimary = async (
   }
   let replicaText = 'no read replicas';
   if (shop.replicaIds.length > 0) {
-    const lagText =
-      lags === undefined
-        ? 'lag not measured'
-        : maxLag === undefined
-          ? 'no lag datapoints'
-          : `max lag ${maxLag} s`;
+    // Measured, every replica has a lag under the threshold (else it is not recovered).
+    const lagText = maxLag === undefined ? 'lag not measured' : `max lag ${maxLag} s`;
     replicaText = `${plural(shop.replicaIds.length, 'replica')} replicating, ${lagText}`;
   }
   return { recovered: true, detail: `${where} (${standbyText}); ${replicaText}`, ...facts };
