@@ -234,7 +234,7 @@ export class RunbookSkeleton extends Construct {
 
   /**
    * The verdict of a runbook's check (`$.guardrail.verdict`, see functions/lib/runbook/check.ts)
-   * to its branch: `act` acts, `approve` asks a person first, `follow` only verifies AWS's own
+   * to its branch: `act` acts, `approve` asks a person first (runbooks with approvals only), `follow` only verifies AWS's own
    * recovery; `dry-run`, `skip` and `refused` (and anything unexpected) report why not and end.
    */
   verdictChoice(
@@ -244,12 +244,17 @@ export class RunbookSkeleton extends Construct {
     const C = sfn.Condition;
     const reportVerdict = (stateName: string, outcome: 'dry-run' | 'skipped' | 'refused') =>
       this.escalateOnError(this.report(stateName, outcome, '$.guardrail.reason')).next(done);
-    const choice = sfn.Choice.jsonPath(this, 'Verdict', { stateName: 'Verdict' })
-      .when(C.stringEquals('$.guardrail.verdict', 'act'), branches.act)
-      .when(
+    const choice = sfn.Choice.jsonPath(this, 'Verdict', { stateName: 'Verdict' }).when(
+      C.stringEquals('$.guardrail.verdict', 'act'),
+      branches.act,
+    );
+    // A runbook that never asks (no approvals function) refuses an unexpected `approve`.
+    if (this.#props.approvals !== undefined) {
+      choice.when(
         C.stringEquals('$.guardrail.verdict', 'approve'),
         this.approvalGate(branches.act, done),
       );
+    }
     if (branches.follow !== undefined) {
       choice.when(C.stringEquals('$.guardrail.verdict', 'follow'), branches.follow);
     }
