@@ -138,21 +138,7 @@ export class AzEvacuation extends Construct {
         ],
       ),
     );
-    const check = skeleton.invoke(
-      'Check',
-      step,
-      { step: 'check', ...skeleton.guardrailPayload() },
-      '$.guardrail',
-    );
-    check.addCatch(
-      sfn.Fail.jsonPath(this, 'InputRejected', {
-        stateName: 'InputRejected',
-        error: 'InvalidInput',
-        causePath: '$.error.Cause',
-      }),
-      { errors: ['InvalidInput'], resultPath: '$.error' },
-    );
-    skeleton.escalateOnError(check);
+    const check = skeleton.checkTask('Check', step, { step: 'check' });
 
     // 3. Act: shift, then grow the two other AZs (static stability).
     const startShift = skeleton.escalateOnError(
@@ -242,8 +228,7 @@ export class AzEvacuation extends Construct {
       },
     );
     skeleton.escalateOnError(endShift);
-    // A Pass that ends the run: the skeleton's `done` must be INextable, which Succeed is not.
-    const done = sfn.Pass.jsonPath(this, 'Done', { stateName: 'Done' });
+    const done = sfn.Succeed.jsonPath(this, 'Done', { stateName: 'Done' });
     const reportSucceeded = skeleton.escalateOnError(
       skeleton.report(
         'ReportSucceeded',

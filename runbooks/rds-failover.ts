@@ -168,20 +168,10 @@ export class RdsFailover extends Construct {
     );
 
     // 2. Check: guardrails and the databases' live state.
-    const check = skeleton.invoke('Check', step, payload('check'), '$.guardrail');
-    check.addCatch(
-      sfn.Fail.jsonPath(this, 'InputRejected', {
-        stateName: 'InputRejected',
-        error: 'InvalidInput',
-        causePath: '$.error.Cause',
-      }),
-      { errors: ['InvalidInput'], resultPath: '$.error' },
-    );
-    skeleton.escalateOnError(check);
+    const check = skeleton.checkTask('Check', step, { step: 'check' });
 
     // 4. Verify (shared by every mode): the loop ends in ReportSucceeded or escalates.
-    // A Pass that ends the run: the skeleton's `done` must be INextable, which Succeed is not.
-    const done = sfn.Pass.jsonPath(this, 'Done', { stateName: 'Done' });
+    const done = sfn.Succeed.jsonPath(this, 'Done', { stateName: 'Done' });
     const verify = skeleton.verifyLoop({
       prefix: 'Database',
       fn: step,

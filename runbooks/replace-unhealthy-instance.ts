@@ -106,21 +106,7 @@ export class ReplaceUnhealthyInstance extends Construct {
         resultPath: '$.alarm',
       }),
     );
-    const guardrailCheck = skeleton.invoke(
-      'GuardrailCheck',
-      guardrailFunction,
-      skeleton.guardrailPayload(),
-      '$.guardrail',
-    );
-    guardrailCheck.addCatch(
-      sfn.Fail.jsonPath(this, 'InputRejected', {
-        stateName: 'InputRejected',
-        error: 'InvalidInput',
-        causePath: '$.error.Cause',
-      }),
-      { errors: ['InvalidInput'], resultPath: '$.error' },
-    );
-    skeleton.escalateOnError(guardrailCheck);
+    const guardrailCheck = skeleton.checkTask('GuardrailCheck', guardrailFunction);
 
     // 3. Act, or report why not.
     const done = sfn.Succeed.jsonPath(this, 'Done', { stateName: 'Done' });

@@ -206,6 +206,28 @@ export class RunbookSkeleton extends Construct {
     );
   }
 
+  /**
+   * The runbook's check task (`$.guardrail`): `fn` with the guardrail payload plus `extra`.
+   * `InvalidInput` from it (input the Choice states let through) fails the run as
+   * `InputRejected`; any other error escalates.
+   */
+  checkTask(
+    id: string,
+    fn: ReboundFunction,
+    extra: Record<string, unknown> = {},
+  ): tasks.LambdaInvoke {
+    const check = this.invoke(id, fn, { ...extra, ...this.guardrailPayload() }, '$.guardrail');
+    check.addCatch(
+      sfn.Fail.jsonPath(this, 'InputRejected', {
+        stateName: 'InputRejected',
+        error: 'InvalidInput',
+        causePath: '$.error.Cause',
+      }),
+      { errors: ['InvalidInput'], resultPath: '$.error' },
+    );
+    return this.escalateOnError(check);
+  }
+
   /** The payload every guardrail Lambda gets: the whole state as `input`, plus the execution. */
   guardrailPayload(): Record<string, unknown> {
     return { input: sfn.JsonPath.entirePayload, execution: EXECUTION };

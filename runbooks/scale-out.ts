@@ -141,21 +141,7 @@ export class ScaleOut extends Construct {
         resultPath,
       });
     const checkAlarm = skeleton.escalateOnError(describeAlarm('CheckAlarm', '$.alarm'));
-    const check = skeleton.invoke(
-      'Check',
-      stepFunction,
-      { step: 'check', ...skeleton.guardrailPayload() },
-      '$.guardrail',
-    );
-    check.addCatch(
-      sfn.Fail.jsonPath(this, 'InputRejected', {
-        stateName: 'InputRejected',
-        error: 'InvalidInput',
-        causePath: '$.error.Cause',
-      }),
-      { errors: ['InvalidInput'], resultPath: '$.error' },
-    );
-    skeleton.escalateOnError(check);
+    const check = skeleton.checkTask('Check', stepFunction, { step: 'check' });
 
     // 3. Act: raise max and desired to the planned values (absolute: a retry is harmless).
     const raiseCapacity = skeleton.escalateOnError(
