@@ -9,14 +9,9 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
-import { grantReadGuardrails } from '../infra/control-plane/guardrail-parameters.js';
 import { acknowledgeFinding } from '../infra/nag.js';
-import {
-  acknowledgeWildcardResource,
-  handlerEntry,
-  jitteredRetry,
-  RunbookSkeleton,
-} from './runbook-skeleton.js';
+import { isStringIn } from './input-rules.js';
+import { handlerEntry, jitteredRetry, RunbookSkeleton } from './runbook-skeleton.js';
 
 export interface AzEvacuationProps {
   /** `rebound-<stage>`: names the state machine and its functions. */
@@ -59,26 +54,11 @@ export const RUN_TIMEOUT = Duration.minutes(450);
 
 const INPUT = {
   availabilityZone: '$.availabilityZone',
-  incidentId: '$.incidentId',
-  reason: '$.reason',
 } as const;
 const PLAN = '$.guardrail.plan';
 
-/** Throttling, as SDK integrations name ARC's and Auto Scaling's (Auto Scaling's `Throttling` is unmodeled). */
+/** ARC's throttling, as the SDK integration names it. */
 const ARC_THROTTLING = 'ArcZonalShift.ThrottlingException';
-const AUTO_SCALING_RETRIES: readonly sfn.RetryProps[] = [
-  jitteredRetry(
-    [
-      'AutoScaling.AutoScalingException',
-      'AutoScaling.ResourceContentionException',
-      'AutoScaling.ScalingActivityInProgressException',
-    ],
-    6,
-  ),
-  // Sizes are absolute values: repeating UpdateAutoScalingGroup is harmless.
-  jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
-];
-
 const C = sfn.Condition;
 
 /**
@@ -100,7 +80,6 @@ export class AzEvacuation extends Construct {
       throw new Error('AzEvacuation: availabilityZones must name the shop AZs (none given)');
     }
     const loadBalancerArn = props.loadBalancer.loadBalancerArn;
-    const groupName = props.autoScalingGroup.autoScalingGroupName;
     const skeleton = new RunbookSkeleton(this, 'Runbook', {
       namePrefix: props.namePrefix,
       stage: props.stage,
@@ -114,10 +93,6 @@ export class AzEvacuation extends Construct {
     });
     const step = this.stepFunction(skeleton, props);
     this.functions = { step, report: skeleton.reportFunction };
-
-    // 1. Input: plain Choice rules, each failure with its own cause.
-    const invalid = (stateName: string, cause: string) =>
-      sfn.Fail.jsonPath(this, stateName, { stateName, error: 'InvalidInput', cause });
 
     // 2. The load balancer's active shifts (no ARC client in the Lambda bundle), then the check.
     const listShifts = skeleton.escalateOnError(
@@ -166,24 +141,10 @@ export class AzEvacuation extends Construct {
         [jitteredRetry([ARC_THROTTLING], 6)],
       ),
     );
-    const raiseCapacity = skeleton.escalateOnError(
-      skeleton.callAws(
-        'RaiseCapacity',
-        {
-          service: 'autoscaling',
-          action: 'updateAutoScalingGroup',
-          parameters: {
-            AutoScalingGroupName: groupName,
-            MaxSize: sfn.JsonPath.numberAt(`${PLAN}.newMax`),
-            DesiredCapacity: sfn.JsonPath.numberAt(`${PLAN}.newDesired`),
-          },
-          iamAction: 'autoscaling:UpdateAutoScalingGroup',
-          iamResources: [props.autoScalingGroup.autoScalingGroupArn],
-          resultPath: sfn.JsonPath.DISCARD,
-        },
-        AUTO_SCALING_RETRIES,
-      ),
-    );
+    const raiseCapacity = skeleton.updateGroup('RaiseCapacity', props.autoScalingGroup, {
+      MaxSize: sfn.JsonPath.numberAt(`${PLAN}.newMax`),
+      DesiredCapacity: sfn.JsonPath.numberAt(`${PLAN}.newDesired`),
+    });
 
     // 5. Once the AZ recovered (or the shift was already over): end the shift, restore the maximum.
     const endShift = skeleton.callAws(
@@ -198,25 +159,11 @@ export class AzEvacuation extends Construct {
       },
       [jitteredRetry([ARC_THROTTLING], 6)],
     );
-    const restoreMaximum = skeleton.escalateOnError(
-      skeleton.callAws(
-        'RestoreMaximum',
-        {
-          service: 'autoscaling',
-          action: 'updateAutoScalingGroup',
-          // The maximum only: Auto Scaling lowers desired capacity to it if above; target
-          // tracking and AZ rebalancing take the group back to its normal size.
-          parameters: {
-            AutoScalingGroupName: groupName,
-            MaxSize: sfn.JsonPath.numberAt(`${PLAN}.previousMax`),
-          },
-          iamAction: 'autoscaling:UpdateAutoScalingGroup',
-          iamResources: [props.autoScalingGroup.autoScalingGroupArn],
-          resultPath: sfn.JsonPath.DISCARD,
-        },
-        AUTO_SCALING_RETRIES,
-      ),
-    );
+    // The maximum only: Auto Scaling lowers desired capacity to it if above; target tracking
+    // and AZ rebalancing take the group back to its normal size.
+    const restoreMaximum = skeleton.updateGroup('RestoreMaximum', props.autoScalingGroup, {
+      MaxSize: sfn.JsonPath.numberAt(`${PLAN}.previousMax`),
+    });
     endShift.addCatch(
       sfn.Pass.jsonPath(this, 'ShiftAlreadyEnded', {
         stateName: 'ShiftAlreadyEnded',
@@ -229,66 +176,42 @@ export class AzEvacuation extends Construct {
     );
     skeleton.escalateOnError(endShift);
     const done = sfn.Succeed.jsonPath(this, 'Done', { stateName: 'Done' });
-    const reportSucceeded = skeleton.escalateOnError(
-      skeleton.report(
-        'ReportSucceeded',
-        'succeeded',
-        sfn.JsonPath.format(
-          "{} The zonal shift is over and the group's maximum is back to {}.",
-          sfn.JsonPath.stringAt('$.verify.detail'),
-          sfn.JsonPath.stringAt(`${PLAN}.previousMax`),
-        ),
+    const reportSucceeded = skeleton.reportSucceeded(
+      sfn.JsonPath.format(
+        "{} The zonal shift is over and the group's maximum is back to {}.",
+        sfn.JsonPath.stringAt('$.verify.detail'),
+        sfn.JsonPath.stringAt(`${PLAN}.previousMax`),
       ),
+      done,
     );
 
     // 4. Verify the evacuation, then wait for the AZ to recover (and go on to 5).
     const waitForAz = skeleton.verifyLoop({
       prefix: 'AzRecovery',
       fn: step,
-      payload: { step: 'az-recovered', ...skeleton.guardrailPayload() },
+      step: 'az-recovered',
       scheduleSeconds: AZ_RECOVERY_POLL_SECONDS,
-      onRecovered: endShift.next(restoreMaximum).next(reportSucceeded).next(done),
+      onRecovered: endShift.next(restoreMaximum).next(reportSucceeded),
     });
     const act = startShift.next(raiseCapacity).next(
       skeleton.verifyLoop({
         prefix: 'Evacuation',
         fn: step,
-        payload: { step: 'verify', ...skeleton.guardrailPayload() },
+        step: 'verify',
         scheduleSeconds: EVACUATION_POLL_SECONDS,
         onRecovered: waitForAz,
       }),
     );
 
     const zones = props.availabilityZones;
-    const definition = sfn.Choice.jsonPath(this, 'ValidateInput', { stateName: 'ValidateInput' })
-      .when(
-        C.not(
-          C.and(
-            C.isPresent(INPUT.availabilityZone),
-            C.isString(INPUT.availabilityZone),
-            C.or(...zones.map((zone) => C.stringEquals(INPUT.availabilityZone, zone))),
-          ),
-        ),
-        invalid(
-          'InvalidAvailabilityZone',
-          `input.availabilityZone must be one of the shop's Availability Zones: ${zones.join(', ')}`,
-        ),
-      )
-      .when(
-        C.and(
-          C.isPresent(INPUT.incidentId),
-          C.not(C.and(C.isString(INPUT.incidentId), C.stringMatches(INPUT.incidentId, 'inc-*'))),
-        ),
-        invalid(
-          'InvalidIncidentId',
-          'input.incidentId, when given, must be an incident id such as inc-20250101T1200-0a1b2c3d',
-        ),
-      )
-      .when(
-        // Not(IsString) rather than IsString false, which aws-local-stepfunctions never matches.
-        C.and(C.isPresent(INPUT.reason), C.not(C.isString(INPUT.reason))),
-        invalid('InvalidReason', 'input.reason, when given, must be a string'),
-      )
+    const definition = skeleton
+      .validateInput([
+        {
+          stateName: 'InvalidAvailabilityZone',
+          invalidWhen: C.not(isStringIn(INPUT.availabilityZone, zones)),
+          cause: `input.availabilityZone must be one of the shop's Availability Zones: ${zones.join(', ')}`,
+        },
+      ])
       .otherwise(listShifts)
       .afterwards();
     listShifts.next(check).next(skeleton.verdictChoice({ act }, done));
@@ -300,31 +223,22 @@ export class AzEvacuation extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       "ARC's ListZonalShifts (a List action) supports no resource-level permissions; StartZonalShift and CancelZonalShift are limited to the shop's load balancer and UpdateAutoScalingGroup to the web group.",
     );
-    acknowledgeWildcardResource(
-      role,
-      props.autoScalingGroup.autoScalingGroupArn,
-      "A group's ARN carries its UUID, which CloudFormation does not expose: the ARN names the web group by name with * for the UUID, so UpdateAutoScalingGroup reaches only that group.",
-    );
   }
 
   /** The task Lambda: reads guardrails, AZ IDs, fleet, incidents and the ledger; mutates no AWS resource. */
   private stepFunction(skeleton: RunbookSkeleton, props: AzEvacuationProps): ReboundFunction {
-    const fn = skeleton.taskFunction('Step', {
+    const fn = skeleton.checkFunction('Step', {
       name: 'step',
       description:
         'az-evacuation: guardrail check and plan, evacuation and AZ recovery checks (read-only)',
       entry: handlerEntry('runbook-az-evacuation.ts'),
       environment: {
-        INCIDENTS_TABLE: props.incidents.tableName,
-        GUARDRAILS_PATH: skeleton.guardrailPath,
         AUTO_SCALING_GROUP_NAME: props.autoScalingGroup.autoScalingGroupName,
         TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
         LOAD_BALANCER_ARN: props.loadBalancer.loadBalancerArn,
         AVAILABILITY_ZONES: props.availabilityZones.join(','),
       },
     });
-    props.incidents.grantReadWriteData(fn.function);
-    grantReadGuardrails(fn.function, skeleton.guardrailPath);
     // Describe APIs without resource-level permissions: covered by the role's Resource::*
     // acknowledgement in ReboundFunction.
     fn.function.addToRolePolicy(

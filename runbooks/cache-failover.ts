@@ -7,8 +7,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
-import { grantReadGuardrails } from '../infra/control-plane/guardrail-parameters.js';
 import { acknowledgeFinding } from '../infra/nag.js';
+import { isStringIn } from './input-rules.js';
 import { handlerEntry, jitteredRetry, RunbookSkeleton } from './runbook-skeleton.js';
 
 export interface CacheFailoverProps {
@@ -39,14 +39,6 @@ export const FAILOVER_POLL_SECONDS: readonly number[] = Array(30).fill(30);
  * TestFailover call with its retries and the Lambda steps, with margin.
  */
 export const RUN_TIMEOUT = Duration.minutes(60);
-
-/** The execution input fields, as the Choice states read them. */
-const INPUT = {
-  replicationGroupId: '$.replicationGroupId',
-  mode: '$.mode',
-  incidentId: '$.incidentId',
-  reason: '$.reason',
-} as const;
 
 const C = sfn.Condition;
 
@@ -87,11 +79,6 @@ export class CacheFailover extends Construct {
     const step = this.stepFunction(skeleton, props, groupArn);
     this.functions = { step, report: skeleton.reportFunction };
 
-    // 1. Input: plain Choice rules, each failure with its own cause.
-    const invalid = (stateName: string, cause: string) =>
-      sfn.Fail.jsonPath(this, stateName, { stateName, error: 'InvalidInput', cause });
-    const isString = (path: string) => C.and(C.isPresent(path), C.isString(path));
-
     // 2. Check: guardrails and the live group.
     const check = skeleton.checkTask('Check', step, { step: 'check' });
 
@@ -100,11 +87,9 @@ export class CacheFailover extends Construct {
     const verify = skeleton.verifyLoop({
       prefix: 'Failover',
       fn: step,
-      payload: { step: 'verify', ...skeleton.guardrailPayload() },
+      step: 'verify',
       scheduleSeconds: FAILOVER_POLL_SECONDS,
-      onRecovered: skeleton
-        .escalateOnError(skeleton.report('ReportSucceeded', 'succeeded', '$.verify.detail'))
-        .next(done),
+      onRecovered: skeleton.reportSucceeded('$.verify.detail', done),
     });
 
     // 4. Act (after approval): TestFailover of the one node group.
@@ -132,46 +117,20 @@ export class CacheFailover extends Construct {
       ),
     );
 
-    const definition = sfn.Choice.jsonPath(this, 'ValidateInput', { stateName: 'ValidateInput' })
-      .when(
-        C.not(
-          C.and(
-            isString(INPUT.replicationGroupId),
-            C.stringEquals(INPUT.replicationGroupId, props.replicationGroupId),
-          ),
-        ),
-        invalid(
-          'InvalidReplicationGroupId',
-          `input.replicationGroupId must be the shop's cache replication group, ${props.replicationGroupId}`,
-        ),
-      )
-      .when(
-        C.not(
-          C.and(
-            isString(INPUT.mode),
-            C.or(C.stringEquals(INPUT.mode, 'follow'), C.stringEquals(INPUT.mode, 'force')),
-          ),
-        ),
-        invalid(
-          'InvalidMode',
-          'input.mode must be follow (verify a failover ElastiCache performs) or force (TestFailover after approval)',
-        ),
-      )
-      .when(
-        C.and(
-          C.isPresent(INPUT.incidentId),
-          C.not(C.and(C.isString(INPUT.incidentId), C.stringMatches(INPUT.incidentId, 'inc-*'))),
-        ),
-        invalid(
-          'InvalidIncidentId',
-          'input.incidentId, when given, must be an incident id such as inc-20250101T1200-0a1b2c3d',
-        ),
-      )
-      .when(
-        // Not(IsString) rather than IsString false: the local executor mis-evaluates the latter.
-        C.and(C.isPresent(INPUT.reason), C.not(C.isString(INPUT.reason))),
-        invalid('InvalidReason', 'input.reason, when given, must be a string'),
-      )
+    const definition = skeleton
+      .validateInput([
+        {
+          stateName: 'InvalidReplicationGroupId',
+          invalidWhen: C.not(isStringIn('$.replicationGroupId', [props.replicationGroupId])),
+          cause: `input.replicationGroupId must be the shop's cache replication group, ${props.replicationGroupId}`,
+        },
+        {
+          stateName: 'InvalidMode',
+          invalidWhen: C.not(isStringIn('$.mode', ['follow', 'force'])),
+          cause:
+            'input.mode must be follow (verify a failover ElastiCache performs) or force (TestFailover after approval)',
+        },
+      ])
       .otherwise(check)
       .afterwards();
 
@@ -191,19 +150,15 @@ export class CacheFailover extends Construct {
     props: CacheFailoverProps,
     groupArn: string,
   ): ReboundFunction {
-    const fn = skeleton.taskFunction('Step', {
+    const fn = skeleton.checkFunction('Step', {
       name: 'step',
       description: 'Checks and verifies cache-failover runs (guardrails, replication group state)',
       entry: handlerEntry('runbook-cache-failover.ts'),
       environment: {
-        INCIDENTS_TABLE: props.incidents.tableName,
-        GUARDRAILS_PATH: skeleton.guardrailPath,
         REPLICATION_GROUP_ID: props.replicationGroupId,
         CACHE_REPLICAS: String(props.replicas),
       },
     });
-    props.incidents.grantReadWriteData(fn.function);
-    grantReadGuardrails(fn.function, skeleton.guardrailPath);
     fn.function.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['elasticache:DescribeReplicationGroups'],

@@ -9,8 +9,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { RDS_FAILOVER_MODES } from '../functions/lib/runbook/rds-failover.js';
 import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
-import { grantReadGuardrails } from '../infra/control-plane/guardrail-parameters.js';
 import { acknowledgeFinding } from '../infra/nag.js';
+import { isStringIn } from './input-rules.js';
 import { handlerEntry, jitteredRetry, RunbookSkeleton } from './runbook-skeleton.js';
 
 export interface RdsFailoverProps {
@@ -57,23 +57,9 @@ const INPUT = {
   dbInstanceId: '$.dbInstanceId',
   mode: '$.mode',
   replicaId: '$.replicaId',
-  incidentId: '$.incidentId',
-  reason: '$.reason',
 } as const;
 
 const C = sfn.Condition;
-
-/** `path` is present, a string and one of `values` (at least one). */
-const isOneOf = (path: string, [first, ...rest]: readonly [string, ...string[]]): sfn.Condition => {
-  const equals = rest.map((value) => C.stringEquals(path, value));
-  return C.and(
-    C.isPresent(path),
-    C.isString(path),
-    equals.length === 0
-      ? C.stringEquals(path, first)
-      : C.or(C.stringEquals(path, first), ...equals),
-  );
-};
 
 /**
  * Runbook `rds-failover`: follows a Multi-AZ failover RDS started until the new primary serves
@@ -116,22 +102,18 @@ export class RdsFailover extends Construct {
       deadLetterQueue: props.deadLetterQueue,
       approvals: props.approvals,
     });
-    const step = skeleton.taskFunction('Step', {
+    const step = skeleton.checkFunction('Step', {
       name: 'step',
       description:
         'Checks whether rds-failover may act (guardrails, DB state) and verifies the recovery',
       entry: handlerEntry('runbook-rds-failover.ts'),
       environment: {
-        INCIDENTS_TABLE: props.incidents.tableName,
-        GUARDRAILS_PATH: skeleton.guardrailPath,
         PRIMARY_DB_INSTANCE_ID: primaryId,
         REPLICA_DB_INSTANCE_IDS: replicaIds.length === 0 ? 'none' : replicaIds.join(','),
         REPLICA_LAG_THRESHOLD_SECONDS: String(threshold),
         PRIMARY_ENDPOINT_PARAMETER: primaryEndpointParameter(props.stage),
       },
     });
-    props.incidents.grantReadWriteData(step.function);
-    grantReadGuardrails(step.function, skeleton.guardrailPath);
     step.function.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['rds:DescribeDBInstances'],
@@ -154,18 +136,6 @@ export class RdsFailover extends Construct {
       );
     }
     this.functions = { step, report: skeleton.reportFunction };
-    const payload = (stepName: 'check' | 'verify') => ({
-      step: stepName,
-      ...skeleton.guardrailPayload(),
-    });
-
-    // 1. Input: plain Choice rules, each failure with its own cause.
-    const invalid = (stateName: string, cause: string) =>
-      sfn.Fail.jsonPath(this, stateName, { stateName, error: 'InvalidInput', cause });
-    const invalidReplicaId = invalid(
-      'InvalidReplicaId',
-      `input.replicaId is required with mode promote-replica, and only then; it must be one of the shop's read replicas (${replicaIds.join(', ') || 'none'})`,
-    );
 
     // 2. Check: guardrails and the databases' live state.
     const check = skeleton.checkTask('Check', step, { step: 'check' });
@@ -175,11 +145,9 @@ export class RdsFailover extends Construct {
     const verify = skeleton.verifyLoop({
       prefix: 'Database',
       fn: step,
-      payload: payload('verify'),
+      step: 'verify',
       scheduleSeconds: RECOVERY_POLL_SECONDS,
-      onRecovered: skeleton
-        .escalateOnError(skeleton.report('ReportSucceeded', 'succeeded', '$.verify.detail'))
-        .next(done),
+      onRecovered: skeleton.reportSucceeded('$.verify.detail', done),
     });
 
     // 3. Act: the mode's one mutating call. Throttling (modeled, or RDS's unmodeled
@@ -242,46 +210,29 @@ export class RdsFailover extends Construct {
       }).next(skeleton.escalate),
     );
 
-    const invalidOptional = (path: string, pattern: string) =>
-      C.and(C.isPresent(path), C.not(C.and(C.isString(path), C.stringMatches(path, pattern))));
-    const definition = sfn.Choice.jsonPath(this, 'ValidateInput', { stateName: 'ValidateInput' })
-      .when(
-        C.not(isOneOf(INPUT.dbInstanceId, [primaryId])),
-        invalid(
-          'InvalidDbInstanceId',
-          `input.dbInstanceId must be the shop's primary DB instance (${primaryId})`,
-        ),
-      )
-      .when(
-        C.not(isOneOf(INPUT.mode, RDS_FAILOVER_MODES)),
-        invalid('InvalidMode', `input.mode must be one of ${RDS_FAILOVER_MODES.join(', ')}`),
-      )
-      .when(
-        C.and(
-          C.stringEquals(INPUT.mode, 'promote-replica'),
+    const promoting = C.stringEquals(INPUT.mode, 'promote-replica');
+    const definition = skeleton
+      .validateInput([
+        {
+          stateName: 'InvalidDbInstanceId',
+          invalidWhen: C.not(isStringIn(INPUT.dbInstanceId, [primaryId])),
+          cause: `input.dbInstanceId must be the shop's primary DB instance (${primaryId})`,
+        },
+        {
+          stateName: 'InvalidMode',
+          invalidWhen: C.not(isStringIn(INPUT.mode, RDS_FAILOVER_MODES)),
+          cause: `input.mode must be one of ${RDS_FAILOVER_MODES.join(', ')}`,
+        },
+        {
           // Without replicas there is nothing to promote: every promote-replica input is invalid.
-          replicaIds.length === 0
-            ? C.isPresent(INPUT.mode)
-            : C.not(isOneOf(INPUT.replicaId, replicaIds as [string, ...string[]])),
-        ),
-        invalidReplicaId,
-      )
-      .when(
-        C.and(C.not(C.stringEquals(INPUT.mode, 'promote-replica')), C.isPresent(INPUT.replicaId)),
-        invalidReplicaId,
-      )
-      .when(
-        invalidOptional(INPUT.incidentId, 'inc-*'),
-        invalid(
-          'InvalidIncidentId',
-          'input.incidentId, when given, must be an incident id such as inc-20250101T1200-0a1b2c3d',
-        ),
-      )
-      .when(
-        // Not `isNotString`: aws-local-stepfunctions reads `IsString: false` as never matching.
-        C.and(C.isPresent(INPUT.reason), C.not(C.isString(INPUT.reason))),
-        invalid('InvalidReason', 'input.reason, when given, must be a string'),
-      )
+          stateName: 'InvalidReplicaId',
+          invalidWhen: C.or(
+            C.and(promoting, C.not(isStringIn(INPUT.replicaId, replicaIds))),
+            C.and(C.not(promoting), C.isPresent(INPUT.replicaId)),
+          ),
+          cause: `input.replicaId is required with mode promote-replica, and only then; it must be one of the shop's read replicas (${replicaIds.join(', ') || 'none'})`,
+        },
+      ])
       .otherwise(check)
       .afterwards();
     check.next(skeleton.verdictChoice({ act: actMode, follow: verify }, done));

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -9,10 +9,11 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INSTANCE_ID_HINT } from '../functions/lib/runbook/events.js';
 import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
-import { grantReadGuardrails } from '../infra/control-plane/guardrail-parameters.js';
 import { acknowledgeFinding } from '../infra/nag.js';
+import { alarmNameRule, isStringLike } from './input-rules.js';
 import {
   acknowledgeWildcardResource,
+  GROUP_ARN_REASON,
   handlerEntry,
   jitteredRetry,
   RunbookSkeleton,
@@ -45,9 +46,7 @@ export const RUN_TIMEOUT = Duration.minutes(30);
 /** The execution input fields, as the Choice states read them. */
 const INPUT = {
   instanceId: '$.instanceId',
-  incidentId: '$.incidentId',
   alarmName: '$.alarmName',
-  reason: '$.reason',
 } as const;
 
 const C = sfn.Condition;
@@ -80,40 +79,12 @@ export class ReplaceUnhealthyInstance extends Construct {
     const guardrailFunction = this.guardrailFunction(skeleton, props);
     this.functions = { guardrail: guardrailFunction, report: skeleton.reportFunction };
 
-    // 1. Input: plain Choice rules, each failure with its own cause.
-    const invalid = (stateName: string, cause: string) =>
-      sfn.Fail.jsonPath(this, stateName, { stateName, error: 'InvalidInput', cause });
-    const invalidOptional = (path: string, pattern: string) =>
-      C.and(C.isPresent(path), C.not(C.and(C.isString(path), C.stringMatches(path, pattern))));
-
     // 2. Guardrails. The alarm is read here (there is no CloudWatch client in the bundle).
-    const shopAlarms = Stack.of(this).formatArn({
-      service: 'cloudwatch',
-      resource: 'alarm',
-      resourceName: `${props.namePrefix}-*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    const checkAlarm = skeleton.escalateOnError(
-      skeleton.callAws('CheckAlarm', {
-        service: 'cloudwatch',
-        action: 'describeAlarms',
-        parameters: {
-          AlarmNames: sfn.JsonPath.array(sfn.JsonPath.stringAt(INPUT.alarmName)),
-          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-        },
-        iamAction: 'cloudwatch:DescribeAlarms',
-        iamResources: [shopAlarms],
-        resultPath: '$.alarm',
-      }),
-    );
+    const checkAlarm = skeleton.escalateOnError(skeleton.readShopAlarm('CheckAlarm', '$.alarm'));
     const guardrailCheck = skeleton.checkTask('GuardrailCheck', guardrailFunction);
 
     // 3. Act, or report why not.
     const done = sfn.Succeed.jsonPath(this, 'Done', { stateName: 'Done' });
-    const reportVerdict = (stateName: string, outcome: 'dry-run' | 'skipped' | 'refused') =>
-      skeleton
-        .escalateOnError(skeleton.report(stateName, outcome, '$.guardrail.reason'))
-        .next(done);
 
     const markUnhealthy = skeleton.escalateOnError(
       skeleton.callAws(
@@ -237,84 +208,48 @@ export class ReplaceUnhealthyInstance extends Construct {
     );
 
     // 5. Report success.
-    const reportSucceeded = skeleton.escalateOnError(
-      skeleton.report(
-        'ReportSucceeded',
-        'succeeded',
-        sfn.JsonPath.format(
-          '{} was replaced: {} of {} desired instances are InService and Healthy, {} targets healthy.',
-          sfn.JsonPath.stringAt(INPUT.instanceId),
-          sfn.JsonPath.stringAt('$.measure.healthyInService'),
-          sfn.JsonPath.stringAt('$.measure.desired'),
-          sfn.JsonPath.stringAt('$.measure.healthyTargets'),
-        ),
+    const reportSucceeded = skeleton.reportSucceeded(
+      sfn.JsonPath.format(
+        '{} was replaced: {} of {} desired instances are InService and Healthy, {} targets healthy.',
+        sfn.JsonPath.stringAt(INPUT.instanceId),
+        sfn.JsonPath.stringAt('$.measure.healthyInService'),
+        sfn.JsonPath.stringAt('$.measure.desired'),
+        sfn.JsonPath.stringAt('$.measure.healthyTargets'),
       ),
+      done,
     );
 
-    const definition = sfn.Choice.jsonPath(this, 'ValidateInput', { stateName: 'ValidateInput' })
-      .when(
-        C.not(
-          C.and(
-            C.isPresent(INPUT.instanceId),
-            C.isString(INPUT.instanceId),
-            C.stringMatches(INPUT.instanceId, 'i-*'),
-          ),
-        ),
-        invalid('InvalidInstanceId', INSTANCE_ID_HINT),
-      )
-      .when(
-        invalidOptional(INPUT.incidentId, 'inc-*'),
-        invalid(
-          'InvalidIncidentId',
-          'input.incidentId, when given, must be an incident id such as inc-20250101T1200-0a1b2c3d',
-        ),
-      )
-      .when(
-        invalidOptional(INPUT.alarmName, `${props.namePrefix}-*`),
-        invalid(
-          'InvalidAlarmName',
-          `input.alarmName, when given, must name one of the shop's alarms (${props.namePrefix}-...)`,
-        ),
-      )
-      .when(
-        C.and(C.isPresent(INPUT.reason), C.isNotString(INPUT.reason)),
-        invalid('InvalidReason', 'input.reason, when given, must be a string'),
+    const definition = skeleton
+      .validateInput(
+        [
+          {
+            stateName: 'InvalidInstanceId',
+            invalidWhen: C.not(isStringLike(INPUT.instanceId, 'i-*')),
+            cause: INSTANCE_ID_HINT,
+          },
+        ],
+        [alarmNameRule(props.namePrefix)],
       )
       .when(C.isPresent(INPUT.alarmName), checkAlarm.next(guardrailCheck))
       .otherwise(guardrailCheck)
       .afterwards();
 
-    guardrailCheck.next(
-      sfn.Choice.jsonPath(this, 'Verdict', { stateName: 'Verdict' })
-        .when(
-          C.stringEquals('$.guardrail.verdict', 'act'),
-          markUnhealthy
-            .next(startPolling)
-            .next(waitForReplacement)
-            .next(describeGroup)
-            .next(describeTargets)
-            .next(measure)
-            .next(
-              sfn.Choice.jsonPath(this, 'IsReplaced', { stateName: 'IsReplaced' })
-                .when(replaced, reportSucceeded.next(done))
-                .when(
-                  C.numberGreaterThanEquals('$.poll.attempt', lastPoll),
-                  notHealthy.next(skeleton.escalate),
-                )
-                .otherwise(nextPoll.next(waitForReplacement)),
-            ),
-        )
-        .when(
-          C.stringEquals('$.guardrail.verdict', 'dry-run'),
-          reportVerdict('ReportDryRun', 'dry-run'),
-        )
-        .when(
-          C.stringEquals('$.guardrail.verdict', 'skip'),
-          reportVerdict('ReportSkipped', 'skipped'),
-        )
-        // `refused` and anything unexpected: not acting is the safe side.
-        .otherwise(reportVerdict('ReportRefused', 'refused')),
-    );
+    const act = markUnhealthy
+      .next(startPolling)
+      .next(waitForReplacement)
+      .next(describeGroup)
+      .next(describeTargets)
+      .next(measure)
+      .next(
+        sfn.Choice.jsonPath(this, 'IsReplaced', { stateName: 'IsReplaced' })
+          .when(replaced, reportSucceeded)
+          .when(
+            C.numberGreaterThanEquals('$.poll.attempt', lastPoll),
+            notHealthy.next(skeleton.escalate),
+          )
+          .otherwise(nextPoll.next(waitForReplacement)),
+      );
+    guardrailCheck.next(skeleton.verdictChoice({ act }, done));
 
     this.stateMachine = skeleton.stateMachine(definition, RUN_TIMEOUT);
     const role = this.stateMachine.role;
@@ -323,16 +258,7 @@ export class ReplaceUnhealthyInstance extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       'DescribeAutoScalingGroups and DescribeTargetHealth, polled while the replacement comes up, support no resource-level permissions; SetInstanceHealth is limited to the one group.',
     );
-    acknowledgeWildcardResource(
-      role,
-      props.autoScalingGroup.autoScalingGroupArn,
-      "A group's ARN carries its UUID, which CloudFormation does not expose: the ARN names the group by name with * for the UUID, so SetInstanceHealth reaches only the web group.",
-    );
-    acknowledgeWildcardResource(
-      role,
-      shopAlarms,
-      `CheckAlarm may read any of the shop's own alarms (${props.namePrefix}-*), the alarm an operator or triage names; ValidateInput rejects any other alarm name.`,
-    );
+    acknowledgeWildcardResource(role, props.autoScalingGroup.autoScalingGroupArn, GROUP_ARN_REASON);
   }
 
   /** The guardrail Lambda: reads guardrails, fleet, incidents and the ledger; mutates nothing in EC2. */
@@ -340,20 +266,16 @@ export class ReplaceUnhealthyInstance extends Construct {
     skeleton: RunbookSkeleton,
     props: ReplaceUnhealthyInstanceProps,
   ): ReboundFunction {
-    const fn = skeleton.taskFunction('Guardrail', {
+    const fn = skeleton.checkFunction('Guardrail', {
       name: 'guardrail',
       description:
         'Decides whether replace-unhealthy-instance may act now (guardrails, floor, budget)',
       entry: handlerEntry('runbook-guardrail.ts'),
       environment: {
-        INCIDENTS_TABLE: props.incidents.tableName,
-        GUARDRAILS_PATH: skeleton.guardrailPath,
         AUTO_SCALING_GROUP_NAME: props.autoScalingGroup.autoScalingGroupName,
         TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
       },
     });
-    props.incidents.grantReadWriteData(fn.function);
-    grantReadGuardrails(fn.function, skeleton.guardrailPath);
     // Describe APIs without resource-level permissions: covered by the role's Resource::*
     // acknowledgement in ReboundFunction, like X-Ray.
     fn.function.addToRolePolicy(

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -14,7 +15,9 @@ import { guardrailParameterPath } from '../functions/lib/core/guardrails.js';
 import type { ResourceType } from '../functions/lib/core/signal.js';
 import type { RunbookOutcome } from '../functions/lib/runbook/outcome.js';
 import { ReboundFunction } from '../infra/constructs/rebound-function.js';
+import { grantReadGuardrails } from '../infra/control-plane/guardrail-parameters.js';
 import { acknowledgeFinding } from '../infra/nag.js';
+import { INCIDENT_ID_RULE, type InputRule, REASON_RULE } from './input-rules.js';
 import { type RunbookName, runbookStateMachineName } from './registry.js';
 
 /**
@@ -55,6 +58,10 @@ const LAMBDA_TASK_TIMEOUT = Duration.seconds(60);
 const LAMBDA_TIMEOUT = Duration.seconds(30);
 /** Timeout of one AWS API call from the state machine. */
 const API_TASK_TIMEOUT = Duration.seconds(30);
+
+/** Why an Auto Scaling group's ARN in a policy has a wildcard (cdk-nag IAM5). */
+export const GROUP_ARN_REASON =
+  "A group's ARN carries its UUID, which CloudFormation does not expose: the ARN names the group by name with * for the UUID, so the grant reaches only the web group.";
 
 /** Backoff with full jitter, so parallel runs do not retry in lock step. */
 export const jitteredRetry = (
@@ -106,6 +113,9 @@ export class RunbookSkeleton extends Construct {
   readonly #props: RunbookSkeletonProps;
   /** Functions the state machine invokes (their grants include `:*`). */
   readonly #invoked = new Set<lambda.IFunction>();
+  /** Groups the state machine resizes (their ARNs carry a `*` for the UUID). */
+  readonly #updatedGroups = new Set<autoscaling.IAutoScalingGroup>();
+  #readsAlarms = false;
 
   constructor(scope: Construct, id: string, props: RunbookSkeletonProps) {
     super(scope, id);
@@ -164,6 +174,52 @@ export class RunbookSkeleton extends Construct {
     });
   }
 
+  /**
+   * The runbook's own Lambda (steps `check`, `verify`, …): a task function that reads the
+   * incidents table and the guardrails (INCIDENTS_TABLE, GUARDRAILS_PATH) besides `environment`.
+   */
+  checkFunction(
+    id: string,
+    options: {
+      readonly name: string;
+      readonly description: string;
+      readonly entry: string;
+      readonly environment?: Record<string, string>;
+    },
+  ): ReboundFunction {
+    const fn = this.taskFunction(id, {
+      ...options,
+      environment: {
+        INCIDENTS_TABLE: this.#props.incidents.tableName,
+        GUARDRAILS_PATH: this.guardrailPath,
+        ...options.environment,
+      },
+    });
+    this.#props.incidents.grantReadWriteData(fn.function);
+    grantReadGuardrails(fn.function, this.guardrailPath);
+    return fn;
+  }
+
+  /**
+   * The ValidateInput Choice: `rules` for the runbook's own fields, then incidentId, `optional`
+   * (e.g. alarmName) and reason. Each failing rule ends in its Fail state (`InvalidInput`);
+   * the caller adds where valid input goes (`.otherwise(...)`).
+   */
+  validateInput(rules: readonly InputRule[], optional: readonly InputRule[] = []): sfn.Choice {
+    const choice = sfn.Choice.jsonPath(this, 'ValidateInput', { stateName: 'ValidateInput' });
+    for (const rule of [...rules, INCIDENT_ID_RULE, ...optional, REASON_RULE]) {
+      choice.when(
+        rule.invalidWhen,
+        sfn.Fail.jsonPath(this, rule.stateName, {
+          stateName: rule.stateName,
+          error: 'InvalidInput',
+          cause: rule.cause,
+        }),
+      );
+    }
+    return choice;
+  }
+
   /** Invokes a task Lambda with `payload`; the result lands at `resultPath`. */
   invoke(
     id: string,
@@ -206,6 +262,11 @@ export class RunbookSkeleton extends Construct {
     );
   }
 
+  /** ReportSucceeded (the run's one-sentence `detail`, a JSONPath), then `done`. */
+  reportSucceeded(detail: string, done: sfn.IChainable): sfn.IChainable {
+    return this.escalateOnError(this.report('ReportSucceeded', 'succeeded', detail)).next(done);
+  }
+
   /**
    * The runbook's check task (`$.guardrail`): `fn` with the guardrail payload plus `extra`.
    * `InvalidInput` from it (input the Choice states let through) fails the run as
@@ -246,6 +307,67 @@ export class RunbookSkeleton extends Construct {
     });
     for (const retry of retries) task.addRetry(retry);
     return task;
+  }
+
+  /**
+   * CloudWatch DescribeAlarms of the alarm the input names (`$.alarmName`, which ValidateInput
+   * limits to the shop's alarms); IAM on the shop's alarms only.
+   */
+  readShopAlarm(
+    id: string,
+    resultPath: string,
+    resultSelector?: Record<string, unknown>,
+  ): tasks.CallAwsService {
+    this.#readsAlarms = true;
+    return this.callAws(id, {
+      service: 'cloudwatch',
+      action: 'describeAlarms',
+      parameters: {
+        AlarmNames: sfn.JsonPath.array(sfn.JsonPath.stringAt('$.alarmName')),
+        AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+      },
+      iamAction: 'cloudwatch:DescribeAlarms',
+      iamResources: [this.#shopAlarms()],
+      resultSelector,
+      resultPath,
+    });
+  }
+
+  /**
+   * UpdateAutoScalingGroup on `group` alone with absolute sizes (a retry is harmless): throttling
+   * (`Throttling`, unmodeled), contention and a scaling activity in progress are retried with
+   * jitter, as the SDK integration names them. Any other error escalates.
+   */
+  updateGroup(
+    id: string,
+    group: autoscaling.IAutoScalingGroup,
+    sizes: Record<string, unknown>,
+  ): tasks.CallAwsService {
+    this.#updatedGroups.add(group);
+    return this.escalateOnError(
+      this.callAws(
+        id,
+        {
+          service: 'autoscaling',
+          action: 'updateAutoScalingGroup',
+          parameters: { AutoScalingGroupName: group.autoScalingGroupName, ...sizes },
+          iamAction: 'autoscaling:UpdateAutoScalingGroup',
+          iamResources: [group.autoScalingGroupArn],
+          resultPath: sfn.JsonPath.DISCARD,
+        },
+        [
+          jitteredRetry(
+            [
+              'AutoScaling.AutoScalingException',
+              'AutoScaling.ResourceContentionException',
+              'AutoScaling.ScalingActivityInProgressException',
+            ],
+            6,
+          ),
+          jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
+        ],
+      ),
+    );
   }
 
   /** The single catch-all: any error of `task` goes to Escalate with the error at `$.error`. */
@@ -366,15 +488,16 @@ export class RunbookSkeleton extends Construct {
   }
 
   /**
-   * Closes the loop: waits `scheduleSeconds[i]` before check i, invokes `fn` with `payload`
-   * (its answer at `$.verify`: `{ recovered, detail }`) until it answers `recovered: true`,
+   * Closes the loop: waits `scheduleSeconds[i]` before check i, invokes `fn` with its `step`
+   * and the guardrail payload (its answer at `$.verify`: `{ recovered, detail }`) until it answers `recovered: true`,
    * then goes on to `onRecovered`. After the last check the run escalates with error
    * `<prefix>NotRecovered` and the last `detail` as cause. State names start with `prefix`.
    */
   verifyLoop(options: {
     readonly prefix: string;
     readonly fn: ReboundFunction;
-    readonly payload: Record<string, unknown>;
+    /** The step the Lambda runs, e.g. `verify`. */
+    readonly step: string;
     readonly scheduleSeconds: readonly number[];
     readonly onRecovered: sfn.IChainable;
   }): sfn.IChainable {
@@ -390,7 +513,12 @@ export class RunbookSkeleton extends Construct {
       time: sfn.WaitTime.secondsPath('$.poll.seconds'),
     });
     const verify = this.escalateOnError(
-      this.invoke(`${prefix}Verify`, options.fn, options.payload, '$.verify'),
+      this.invoke(
+        `${prefix}Verify`,
+        options.fn,
+        { step: options.step, ...this.guardrailPayload() },
+        '$.verify',
+      ),
     );
     const next = sfn.Pass.jsonPath(this, `${prefix}Next`, {
       stateName: `${prefix}Next`,
@@ -455,6 +583,26 @@ export class RunbookSkeleton extends Construct {
         `Step Functions' Lambda integration grants ${fn.node.path.split('/').at(-2)}'s versions and aliases (ARN:*) along with the function; the runbook invokes only that one function.`,
       );
     }
+    for (const group of this.#updatedGroups) {
+      acknowledgeWildcardResource(stateMachine.role, group.autoScalingGroupArn, GROUP_ARN_REASON);
+    }
+    if (this.#readsAlarms) {
+      acknowledgeWildcardResource(
+        stateMachine.role,
+        this.#shopAlarms(),
+        `The runbook may read any of the shop's own alarms (${this.#props.namePrefix}-*), the alarm an operator or triage names; ValidateInput rejects any other alarm name.`,
+      );
+    }
     return stateMachine;
+  }
+
+  /** ARN pattern of the shop's alarms, `rebound-<stage>-*`. */
+  #shopAlarms(): string {
+    return Stack.of(this).formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: `${this.#props.namePrefix}-*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 }

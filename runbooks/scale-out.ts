@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -12,10 +12,11 @@ import {
   returnSchedulePrefix,
 } from '../functions/lib/runbook/scale-out.js';
 import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
-import { grantReadGuardrails } from '../infra/control-plane/guardrail-parameters.js';
 import { acknowledgeFinding } from '../infra/nag.js';
+import { alarmNameRule, isStringIn } from './input-rules.js';
 import {
   acknowledgeWildcardResource,
+  GROUP_ARN_REASON,
   handlerEntry,
   jitteredRetry,
   RunbookSkeleton,
@@ -61,9 +62,7 @@ export const RUN_TIMEOUT = Duration.minutes(40);
 /** The execution input fields, as the Choice states read them. */
 const INPUT = {
   autoScalingGroupName: '$.autoScalingGroupName',
-  incidentId: '$.incidentId',
   alarmName: '$.alarmName',
-  reason: '$.reason',
 } as const;
 
 const C = sfn.Condition;
@@ -110,77 +109,22 @@ export class ScaleOut extends Construct {
     const stepFunction = this.stepFunction(skeleton, props);
     this.functions = { step: stepFunction, report: skeleton.reportFunction };
 
-    // 1. Input: plain Choice rules, each failure with its own cause.
-    const invalid = (stateName: string, cause: string) =>
-      sfn.Fail.jsonPath(this, stateName, { stateName, error: 'InvalidInput', cause });
-    const invalidOptional = (path: string, pattern: string) =>
-      C.and(C.isPresent(path), C.not(C.and(C.isString(path), C.stringMatches(path, pattern))));
-
     // 2. The check. The alarm is read here: there is no CloudWatch client in the bundle.
-    const shopAlarms = stack.formatArn({
-      service: 'cloudwatch',
-      resource: 'alarm',
-      resourceName: `${props.namePrefix}-*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    const describeAlarm = (
-      stateName: string,
-      resultPath: string,
-      resultSelector?: Record<string, unknown>,
-    ) =>
-      skeleton.callAws(stateName, {
-        service: 'cloudwatch',
-        action: 'describeAlarms',
-        parameters: {
-          AlarmNames: sfn.JsonPath.array(sfn.JsonPath.stringAt(INPUT.alarmName)),
-          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-        },
-        iamAction: 'cloudwatch:DescribeAlarms',
-        iamResources: [shopAlarms],
-        resultSelector,
-        resultPath,
-      });
-    const checkAlarm = skeleton.escalateOnError(describeAlarm('CheckAlarm', '$.alarm'));
+    const checkAlarm = skeleton.escalateOnError(skeleton.readShopAlarm('CheckAlarm', '$.alarm'));
     const check = skeleton.checkTask('Check', stepFunction, { step: 'check' });
 
     // 3. Act: raise max and desired to the planned values (absolute: a retry is harmless).
-    const raiseCapacity = skeleton.escalateOnError(
-      skeleton.callAws(
-        'RaiseCapacity',
-        {
-          service: 'autoscaling',
-          action: 'updateAutoScalingGroup',
-          parameters: {
-            AutoScalingGroupName: group.autoScalingGroupName,
-            MaxSize: sfn.JsonPath.numberAt('$.guardrail.plan.newMax'),
-            DesiredCapacity: sfn.JsonPath.numberAt('$.guardrail.plan.newDesired'),
-          },
-          iamAction: 'autoscaling:UpdateAutoScalingGroup',
-          iamResources: [group.autoScalingGroupArn],
-          resultPath: sfn.JsonPath.DISCARD,
-        },
-        [
-          // Throttling (`Throttling`, unmodeled), contention and a scaling activity in progress,
-          // as the SDK integration names them.
-          jitteredRetry(
-            [
-              'AutoScaling.AutoScalingException',
-              'AutoScaling.ResourceContentionException',
-              'AutoScaling.ScalingActivityInProgressException',
-            ],
-            6,
-          ),
-          jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
-        ],
-      ),
-    );
+    const raiseCapacity = skeleton.updateGroup('RaiseCapacity', group, {
+      MaxSize: sfn.JsonPath.numberAt('$.guardrail.plan.newMax'),
+      DesiredCapacity: sfn.JsonPath.numberAt('$.guardrail.plan.newDesired'),
+    });
 
     // 4. Verify: the pressure alarm back to OK once the new capacity serves. Each attempt of
     // WaitForAlarm reads the alarm afresh; a still-firing alarm fails the attempt with
     // AlarmNotCleared, which its Retry repeats every minute (a poll without a Lambda).
     // The alarm's state values, metric or composite (none if it was deleted meanwhile). No
     // catch inside the branch: WaitForAlarm's catch-all escalates whatever fails in it.
-    const readAlarm = describeAlarm('ReadAlarm', '$.alarmNow', {
+    const readAlarm = skeleton.readShopAlarm('ReadAlarm', '$.alarmNow', {
       stateValues: sfn.JsonPath.listAt('$..StateValue'),
     });
     const alarmNotCleared = sfn.Fail.jsonPath(this, 'AlarmNotCleared', {
@@ -351,46 +295,25 @@ export class ScaleOut extends Construct {
       skeleton.verifyLoop({
         prefix: 'Capacity',
         fn: stepFunction,
-        payload: { step: 'verify', ...skeleton.guardrailPayload() },
+        step: 'verify',
         scheduleSeconds: CAPACITY_POLL_SECONDS,
         onRecovered: afterCapacity,
       }),
     );
     check.next(skeleton.verdictChoice({ act }, done));
 
-    const definition = sfn.Choice.jsonPath(this, 'ValidateInput', { stateName: 'ValidateInput' })
-      .when(
-        C.not(
-          C.and(
-            C.isPresent(INPUT.autoScalingGroupName),
-            C.isString(INPUT.autoScalingGroupName),
-            C.stringEquals(INPUT.autoScalingGroupName, group.autoScalingGroupName),
-          ),
-        ),
-        invalid(
-          'InvalidAutoScalingGroupName',
-          `input.autoScalingGroupName must be the shop's web group ${group.autoScalingGroupName}`,
-        ),
-      )
-      .when(
-        invalidOptional(INPUT.incidentId, 'inc-*'),
-        invalid(
-          'InvalidIncidentId',
-          'input.incidentId, when given, must be an incident id such as inc-20250101T1200-0a1b2c3d',
-        ),
-      )
-      .when(
-        invalidOptional(INPUT.alarmName, `${props.namePrefix}-*`),
-        invalid(
-          'InvalidAlarmName',
-          `input.alarmName, when given, must name one of the shop's alarms (${props.namePrefix}-...)`,
-        ),
-      )
-      .when(
-        // Not(IsString) rather than IsString false: aws-local-stepfunctions 3 never matches
-        // `IsString: false`, so the local tests could not exercise this rule.
-        C.and(C.isPresent(INPUT.reason), C.not(C.isString(INPUT.reason))),
-        invalid('InvalidReason', 'input.reason, when given, must be a string'),
+    const definition = skeleton
+      .validateInput(
+        [
+          {
+            stateName: 'InvalidAutoScalingGroupName',
+            invalidWhen: C.not(
+              isStringIn(INPUT.autoScalingGroupName, [group.autoScalingGroupName]),
+            ),
+            cause: `input.autoScalingGroupName must be the shop's web group ${group.autoScalingGroupName}`,
+          },
+        ],
+        [alarmNameRule(props.namePrefix)],
       )
       .when(C.isPresent(INPUT.alarmName), checkAlarm.next(check))
       .otherwise(check)
@@ -403,18 +326,10 @@ export class ScaleOut extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       "Added by CDK for the state machine's own logging (CloudWatch Logs log delivery) and X-Ray tracing, whose actions support no resource-level permissions; every AWS call of the runbook names its resource.",
     );
-    const groupArnReason =
-      "A group's ARN carries its UUID, which CloudFormation does not expose: the ARN names the web group by name with * for the UUID, so UpdateAutoScalingGroup reaches that group only.";
-    acknowledgeWildcardResource(role, group.autoScalingGroupArn, groupArnReason);
     acknowledgeWildcardResource(
       this.returnRole,
       group.autoScalingGroupArn,
-      `The return schedule's role may only UpdateAutoScalingGroup, on the web group alone: ${groupArnReason}`,
-    );
-    acknowledgeWildcardResource(
-      role,
-      shopAlarms,
-      `CheckAlarm and ReadAlarm may read any of the shop's own alarms (${props.namePrefix}-*), the pressure alarm an operator or triage names; ValidateInput rejects any other alarm name.`,
+      `The return schedule's role may only UpdateAutoScalingGroup, on the web group alone: ${GROUP_ARN_REASON}`,
     );
     acknowledgeWildcardResource(
       role,
@@ -425,22 +340,18 @@ export class ScaleOut extends Construct {
 
   /** The task Lambda (steps `check` and `verify`): reads guardrails, the group and incidents; mutates nothing in EC2. */
   private stepFunction(skeleton: RunbookSkeleton, props: ScaleOutProps): ReboundFunction {
-    const fn = skeleton.taskFunction('Step', {
+    const fn = skeleton.checkFunction('Step', {
       name: 'step',
       description:
         'Decides whether scale-out may raise the web group now and verifies the new capacity',
       entry: handlerEntry('runbook-scale-out.ts'),
       environment: {
-        INCIDENTS_TABLE: props.incidents.tableName,
-        GUARDRAILS_PATH: skeleton.guardrailPath,
         AUTO_SCALING_GROUP_NAME: props.autoScalingGroup.autoScalingGroupName,
         TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
         NORMAL_MAX_CAPACITY: String(props.normalMaxCapacity),
         NAME_PREFIX: props.namePrefix,
       },
     });
-    props.incidents.grantReadWriteData(fn.function);
-    grantReadGuardrails(fn.function, skeleton.guardrailPath);
     // Describe APIs without resource-level permissions: covered by the role's Resource::*
     // acknowledgement in ReboundFunction, like X-Ray.
     fn.function.addToRolePolicy(
