@@ -2,13 +2,9 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createAzIdResolver } from './lib/aws/availability-zones.js';
-import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
-import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
-import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
-import { loadGuardrails } from './lib/aws/guardrail-parameters.js';
-import { systemClock } from './lib/core/ports.js';
 import { requireEnv } from './lib/env.js';
-import { AwsZonalFleetReader } from './lib/runbook/aws-zonal-fleet-reader.js';
+import { checkDepsFromEnv } from './lib/runbook/aws-check-deps.js';
+import { AwsFleetReader } from './lib/runbook/aws-fleet-reader.js';
 import {
   type AzEvacuationCheckDeps,
   checkAzEvacuation,
@@ -27,23 +23,15 @@ import {
 const log = (level: 'INFO' | 'WARN', message: string, fields: Record<string, unknown>) =>
   console.log(JSON.stringify({ level, message, ...fields }));
 
-const tableName = requireEnv('INCIDENTS_TABLE');
-const guardrailsPath = requireEnv('GUARDRAILS_PATH');
-const documents = createDocumentClient();
-const incidents = new DynamoDbIncidentStore(documents, tableName);
-const fleet = new AwsZonalFleetReader(
+const checkDeps = checkDepsFromEnv();
+const fleet = new AwsFleetReader(
   new AutoScalingClient({}),
   new ElasticLoadBalancingV2Client({}),
   requireEnv('AUTO_SCALING_GROUP_NAME'),
   requireEnv('TARGET_GROUP_ARN'),
 );
 const deps: AzEvacuationCheckDeps = {
-  // A runbook is about to act: read the kill switch fresh, never from a cache.
-  guardrails: () => loadGuardrails(guardrailsPath, { maxAgeSeconds: 0 }),
-  incidents,
-  ledger: new DynamoDbActionLedger(documents, tableName),
-  clock: systemClock,
-  warn: (message, fields) => log('WARN', message, fields),
+  ...checkDeps,
   fleet,
   zoneNames: createAzIdResolver(new EC2Client({}), (error) =>
     log('WARN', 'DescribeAvailabilityZones failed', { error: String(error) }),
@@ -63,7 +51,7 @@ export const handler = async (event: unknown) => {
       case 'verify':
         return checkEvacuation(parsed, fleet);
       case 'az-recovered':
-        return checkAzRecovered(parsed, incidents);
+        return checkAzRecovered(parsed, checkDeps.incidents);
     }
   })();
   log('INFO', `step ${parsed.step}`, {

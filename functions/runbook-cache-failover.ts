@@ -1,11 +1,7 @@
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
-import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
-import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
-import { loadGuardrails } from './lib/aws/guardrail-parameters.js';
-import { systemClock } from './lib/core/ports.js';
-import { requireEnv } from './lib/env.js';
+import { requireEnv, requireIntegerEnv } from './lib/env.js';
 import { AwsCacheReader } from './lib/runbook/aws-cache-reader.js';
+import { checkDepsFromEnv } from './lib/runbook/aws-check-deps.js';
 import {
   type CacheFailoverVerification,
   checkCacheFailover,
@@ -21,23 +17,13 @@ import type { CheckResult } from './lib/runbook/check.js';
  * checks let through; anything else it throws escalates.
  */
 
-const replicas = Number(requireEnv('CACHE_REPLICAS'));
-if (!Number.isInteger(replicas) || replicas < 1) {
-  throw new Error(`CACHE_REPLICAS must be a positive integer, got "${process.env.CACHE_REPLICAS}"`);
-}
-const tableName = requireEnv('INCIDENTS_TABLE');
-const guardrailsPath = requireEnv('GUARDRAILS_PATH');
-const documents = createDocumentClient();
 const deps = {
-  // A runbook is about to act: read the kill switch fresh, never from a cache.
-  guardrails: () => loadGuardrails(guardrailsPath, { maxAgeSeconds: 0 }),
+  ...checkDepsFromEnv(),
   cache: new AwsCacheReader(new ElastiCacheClient({})),
-  config: { replicationGroupId: requireEnv('REPLICATION_GROUP_ID'), replicas },
-  incidents: new DynamoDbIncidentStore(documents, tableName),
-  ledger: new DynamoDbActionLedger(documents, tableName),
-  clock: systemClock,
-  warn: (message: string, fields: Record<string, unknown>) =>
-    console.warn(JSON.stringify({ level: 'WARN', message, ...fields })),
+  config: {
+    replicationGroupId: requireEnv('REPLICATION_GROUP_ID'),
+    replicas: requireIntegerEnv('CACHE_REPLICAS', 1),
+  },
 };
 
 export const handler = async (event: unknown): Promise<CheckResult | CacheFailoverVerification> => {

@@ -1,11 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
-import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
-import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
-import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
-import { loadGuardrails } from './lib/aws/guardrail-parameters.js';
-import { systemClock } from './lib/core/ports.js';
-import { requireEnv } from './lib/env.js';
+import { requireEnv, requireIntegerEnv } from './lib/env.js';
+import { checkDepsFromEnv } from './lib/runbook/aws-check-deps.js';
 import { AwsRdsReader } from './lib/runbook/aws-rds-reader.js';
 import { AwsReplicaLagReader } from './lib/runbook/aws-replica-lag-reader.js';
 import type { CheckResult } from './lib/runbook/check.js';
@@ -23,28 +19,16 @@ import {
  * state machine's own checks let through; anything else it throws escalates.
  */
 
-const tableName = requireEnv('INCIDENTS_TABLE');
-const guardrailsPath = requireEnv('GUARDRAILS_PATH');
 const replicaIds = requireEnv('REPLICA_DB_INSTANCE_IDS');
 const shop: RdsShop = {
   primaryId: requireEnv('PRIMARY_DB_INSTANCE_ID'),
   // `none` when the shop has no read replicas (an empty variable would not deploy as "set").
   replicaIds: replicaIds === 'none' ? [] : replicaIds.split(','),
-  replicaLagThresholdSeconds: Number(requireEnv('REPLICA_LAG_THRESHOLD_SECONDS')),
+  replicaLagThresholdSeconds: requireIntegerEnv('REPLICA_LAG_THRESHOLD_SECONDS', 1),
   primaryEndpointParameter: requireEnv('PRIMARY_ENDPOINT_PARAMETER'),
 };
-const documents = createDocumentClient();
 const db = new AwsRdsReader(new RDSClient({}));
-const checkDeps = {
-  // A runbook is about to act: read the kill switch fresh, never from a cache.
-  guardrails: () => loadGuardrails(guardrailsPath, { maxAgeSeconds: 0 }),
-  db,
-  incidents: new DynamoDbIncidentStore(documents, tableName),
-  ledger: new DynamoDbActionLedger(documents, tableName),
-  clock: systemClock,
-  warn: (message: string, fields: Record<string, unknown>) =>
-    console.warn(JSON.stringify({ level: 'WARN', message, ...fields })),
-};
+const checkDeps = { ...checkDepsFromEnv(), db };
 // Replicas count as caught up only with a recent ReplicaLag datapoint under the threshold
 // (one GetMetricData call per verify, bounded to a few seconds).
 const verifyDeps = { db, replicaLag: new AwsReplicaLagReader(new CloudWatchClient({})) };

@@ -16,3 +16,20 @@ export const requireEnv = (name: string): string => {
   }
   return value;
 };
+
+/**
+ * Reads a required environment variable holding a whole number of at least `min`.
+ *
+ * @throws Error when the variable is missing or not such a number, naming it and its value.
+ */
+export const requireIntegerEnv = (name: string, min: number): number => {
+  const raw = requireEnv(name);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(
+      `Environment variable ${name} must be a whole number of at least ${min}, not "${raw}". ` +
+        `Set ${name} on the Lambda function (the CDK construct wires it).`,
+    );
+  }
+  return value;
+};

@@ -1,14 +1,7 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import {
-  DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GUARDRAILS } from '../../functions/lib/core/guardrails.js';
 import type { Incident, IncidentPart } from '../../functions/lib/core/incident.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/memory-store.js';
-import { AwsZonalFleetReader } from '../../functions/lib/runbook/aws-zonal-fleet-reader.js';
 import {
   type AzEvacuationCheckDeps,
   type AzEvacuationCheckEvent,
@@ -19,9 +12,8 @@ import {
   type EvacuationFacts,
   parseAzEvacuationEvent,
   verifyEvacuation,
-  type ZonalFleetInstance,
-  type ZonalFleetSnapshot,
 } from '../../functions/lib/runbook/az-evacuation.js';
+import type { ZonalFleetInstance, ZonalFleetSnapshot } from '../../functions/lib/runbook/fleet.js';
 import { InvalidInputError } from '../../functions/lib/runbook/outcome.js';
 
 const ALB_ARN =
@@ -365,89 +357,5 @@ describe('checkAzRecovered', () => {
 
     // Assess
     await expect(result).rejects.toThrow('incident inc-20250101T1150-0a1b2c3d not found');
-  });
-});
-
-describe('AwsZonalFleetReader', () => {
-  const autoScaling = mockClient(AutoScalingClient);
-  const elb = mockClient(ElasticLoadBalancingV2Client);
-  const reader = () =>
-    new AwsZonalFleetReader(
-      new AutoScalingClient({}),
-      new ElasticLoadBalancingV2Client({}),
-      'rebound-test-web',
-      'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/rebound-test-web/0123',
-    );
-
-  beforeEach(() => {
-    autoScaling.reset();
-    elb.reset();
-  });
-
-  it('reads the size, maximum, instances with their AZ and the healthy targets', async () => {
-    // Prepare
-    autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [
-        {
-          AutoScalingGroupName: 'rebound-test-web',
-          DesiredCapacity: 4,
-          MaxSize: 6,
-          MinSize: 2,
-          AvailabilityZones: AZS,
-          DefaultCooldown: 300,
-          HealthCheckType: 'ELB',
-          CreatedTime: NOW,
-          Instances: [
-            {
-              InstanceId: 'i-b1',
-              AvailabilityZone: 'us-east-1b',
-              LifecycleState: 'InService',
-              HealthStatus: 'Healthy',
-              ProtectedFromScaleIn: false,
-            },
-          ],
-        },
-      ],
-    });
-    elb.on(DescribeTargetHealthCommand).resolves({
-      TargetHealthDescriptions: [
-        { Target: { Id: 'i-b1' }, TargetHealth: { State: 'healthy' } },
-        { Target: { Id: 'i-c1' }, TargetHealth: { State: 'draining' } },
-      ],
-    });
-
-    // Act
-    const snapshot = await reader().snapshot();
-
-    // Assess
-    expect(snapshot).toEqual({
-      groupName: 'rebound-test-web',
-      desiredCapacity: 4,
-      maxSize: 6,
-      instances: [
-        {
-          instanceId: 'i-b1',
-          availabilityZone: 'us-east-1b',
-          lifecycleState: 'InService',
-          healthStatus: 'Healthy',
-        },
-      ],
-      healthyTargetIds: ['i-b1'],
-    });
-    expect(autoScaling.commandCalls(DescribeAutoScalingGroupsCommand)[0]?.args[0].input).toEqual({
-      AutoScalingGroupNames: ['rebound-test-web'],
-    });
-  });
-
-  it('fails when the group does not exist', async () => {
-    // Prepare
-    autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
-    elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [] });
-
-    // Act
-    const snapshot = reader().snapshot();
-
-    // Assess
-    await expect(snapshot).rejects.toThrow('Auto Scaling group rebound-test-web not found');
   });
 });

@@ -284,7 +284,7 @@ describe('AwsFleetReader', () => {
     elb.reset();
   });
 
-  it('reads the group and the healthy targets', async () => {
+  it('reads the group, its maximum, each instance with its AZ and the healthy targets', async () => {
     // Prepare
     autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [
@@ -330,9 +330,20 @@ describe('AwsFleetReader', () => {
     expect(fleet).toEqual({
       groupName: 'rebound-test-web',
       desiredCapacity: 2,
+      maxSize: 6,
       instances: [
-        { instanceId: OLD, lifecycleState: 'InService', healthStatus: 'Healthy' },
-        { instanceId: PEER_A, lifecycleState: 'Pending', healthStatus: 'Healthy' },
+        {
+          instanceId: OLD,
+          lifecycleState: 'InService',
+          healthStatus: 'Healthy',
+          availabilityZone: 'us-east-1a',
+        },
+        {
+          instanceId: PEER_A,
+          lifecycleState: 'Pending',
+          healthStatus: 'Healthy',
+          availabilityZone: 'us-east-1a',
+        },
       ],
       healthyTargetIds: [OLD],
     });

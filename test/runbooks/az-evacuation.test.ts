@@ -18,9 +18,11 @@ import {
   checkAzRecovered,
   checkEvacuation,
   parseAzEvacuationEvent,
-  type ZonalFleetInstance,
-  type ZonalFleetSnapshot,
 } from '../../functions/lib/runbook/az-evacuation.js';
+import type {
+  ZonalFleetInstance,
+  ZonalFleetSnapshot,
+} from '../../functions/lib/runbook/fleet.js';
 import { parseReportEvent } from '../../functions/lib/runbook/events.js';
 import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
 import { listNagAcknowledgements } from '../../infra/nag.js';

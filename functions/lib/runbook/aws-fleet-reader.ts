@@ -6,10 +6,13 @@ import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { FleetReader, FleetSnapshot } from './fleet.js';
+import type { ZonalFleetReader, ZonalFleetSnapshot } from './fleet.js';
 
-/** {@link FleetReader} over DescribeAutoScalingGroups and DescribeTargetHealth. */
-export class AwsFleetReader implements FleetReader {
+/**
+ * The web fleet over DescribeAutoScalingGroups and DescribeTargetHealth: a FleetReader, with
+ * the group's maximum size and each instance's AZ for the runbooks that need them.
+ */
+export class AwsFleetReader implements ZonalFleetReader {
   constructor(
     private readonly autoScaling: AutoScalingClient,
     private readonly elb: ElasticLoadBalancingV2Client,
@@ -17,7 +20,7 @@ export class AwsFleetReader implements FleetReader {
     private readonly targetGroupArn: string,
   ) {}
 
-  async snapshot(): Promise<FleetSnapshot> {
+  async snapshot(): Promise<ZonalFleetSnapshot> {
     const [groups, targets] = await Promise.all([
       this.autoScaling.send(
         new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [this.groupName] }),
@@ -32,10 +35,12 @@ export class AwsFleetReader implements FleetReader {
     return {
       groupName: this.groupName,
       desiredCapacity: group.DesiredCapacity ?? 0,
+      maxSize: group.MaxSize ?? 0,
       instances: (group.Instances ?? []).map((instance) => ({
         instanceId: instance.InstanceId ?? '',
         lifecycleState: instance.LifecycleState ?? 'Unknown',
         healthStatus: instance.HealthStatus ?? 'Unknown',
+        availabilityZone: instance.AvailabilityZone ?? 'unknown',
       })),
       healthyTargetIds: (targets.TargetHealthDescriptions ?? [])
         .filter((target) => target.TargetHealth?.State === 'healthy')

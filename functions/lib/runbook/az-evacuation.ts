@@ -6,7 +6,7 @@ import type { Incident } from '../core/incident.js';
 import type { IncidentStore } from '../core/ports.js';
 import { type Assessment, type CheckDeps, type CheckResult, checkRunbook } from './check.js';
 import { describeParseError, ExecutionSchema } from './events.js';
-import { type FleetInstance, type FleetSnapshot, servingInstanceIds } from './fleet.js';
+import { servingInstanceIds, type ZonalFleetReader, type ZonalFleetSnapshot } from './fleet.js';
 import { InvalidInputError } from './outcome.js';
 
 // zod/mini keeps the task Lambda's bundle small (see events.ts).
@@ -17,7 +17,7 @@ z.config(en());
  * away from one impaired AZ and the web group grows so the two other AZs carry the load; the
  * run waits until they do, then until the AZ recovers, and ends the shift. This module is the
  * Lambda's logic (steps `check`, `verify`, `az-recovered`) over small ports; the AWS adapter
- * is aws-zonal-fleet-reader.ts. The state machine makes the mutating calls.
+ * is aws-fleet-reader.ts. The state machine makes the mutating calls.
  */
 
 export const AZ_EVACUATION_RUNBOOK = 'az-evacuation' satisfies RunbookName;
@@ -25,21 +25,6 @@ export const AZ_EVACUATION_RUNBOOK = 'az-evacuation' satisfies RunbookName;
 export const SHIFT_EXPIRES_IN = '6h';
 /** Three AZs' worth of capacity on two: desired × 3/2, rounded up. */
 export const twoZoneCapacity = (desired: number): number => Math.ceil((desired * 3) / 2);
-
-/** A group instance with the AZ DescribeAutoScalingGroups places it in. */
-export interface ZonalFleetInstance extends FleetInstance {
-  readonly availabilityZone: string;
-}
-
-/** The web fleet with its maximum size and each instance's AZ. */
-export interface ZonalFleetSnapshot extends FleetSnapshot {
-  readonly maxSize: number;
-  readonly instances: readonly ZonalFleetInstance[];
-}
-
-export interface ZonalFleetReader {
-  snapshot(): Promise<ZonalFleetSnapshot>;
-}
 
 /** What the runbook is configured with (the Lambda's environment). */
 export interface AzEvacuationConfig {

@@ -25,6 +25,21 @@ export interface FleetReader {
   snapshot(): Promise<FleetSnapshot>;
 }
 
+/** A group instance with the AZ Auto Scaling placed it in. */
+export interface ZonalFleetInstance extends FleetInstance {
+  readonly availabilityZone: string;
+}
+
+/** The fleet with the group's maximum size and each instance's AZ (az-evacuation). */
+export interface ZonalFleetSnapshot extends FleetSnapshot {
+  readonly maxSize: number;
+  readonly instances: readonly ZonalFleetInstance[];
+}
+
+export interface ZonalFleetReader {
+  snapshot(): Promise<ZonalFleetSnapshot>;
+}
+
 /** Leaving the group: terminating (any sub-state) or already terminated. */
 export const isLeaving = (instance: FleetInstance): boolean =>
   instance.lifecycleState.startsWith('Terminat');

@@ -1,7 +1,7 @@
 import type { RunbookName } from '../../../runbooks/registry.js';
-import type { ParsedGuardrails } from '../core/guardrails.js';
 import { transition } from '../core/incident.js';
-import type { ActionLedger, ActionRequest, Clock, IncidentStore } from '../core/ports.js';
+import type { ActionRequest } from '../core/ports.js';
+import type { CheckDeps } from './check.js';
 import type { GuardrailEvent } from './events.js';
 import { type FleetReader, type FleetSnapshot, isLeaving, servingInstanceIds } from './fleet.js';
 import type { BlockedBy, GuardrailResult } from './outcome.js';
@@ -11,15 +11,8 @@ export const REPLACE_INSTANCE_RUNBOOK = 'replace-unhealthy-instance' satisfies R
 /** Ledger budget a replacement consumes (see runbooks/registry.ts). */
 export const INSTANCE_REPLACEMENT_BUDGET = 'instance-replacement';
 
-export interface GuardrailCheckDeps {
-  /** Current guardrails; read fresh, a runbook is about to act. */
-  readonly guardrails: () => Promise<ParsedGuardrails>;
+export interface GuardrailCheckDeps extends CheckDeps {
   readonly fleet: FleetReader;
-  readonly incidents: IncidentStore;
-  readonly ledger: ActionLedger;
-  readonly clock: Clock;
-  /** Where unreadable guardrail values are reported (they fall back to the safe side). */
-  readonly warn: (message: string, fields: Record<string, unknown>) => void;
 }
 
 type Stop = {
