@@ -1,10 +1,7 @@
-import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { RESOURCE_TYPES } from '../core/signal.js';
+import { nonEmptyText } from '../events/schema-kit.js';
 import { describeParseError, ExecutionSchema } from '../runbook/events.js';
-
-// zod/mini keeps the Lambda bundle small (see functions/lib/runbook/events.ts).
-z.config(en());
 
 /**
  * Payloads the runbook state machines send the approvals function (see `approvalGate` in
@@ -12,12 +9,10 @@ z.config(en());
  * as-is) and `record` from RecordApproval (the answer given to SendTaskSuccess).
  */
 
-const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
-
 const ApprovalContext = {
-  runbook: text(64),
-  incidentId: text(64),
-  target: z.object({ type: z.enum(RESOURCE_TYPES), id: text(255) }),
+  runbook: nonEmptyText(64),
+  incidentId: nonEmptyText(64),
+  target: z.object({ type: z.enum(RESOURCE_TYPES), id: nonEmptyText(255) }),
   execution: ExecutionSchema,
 };
 
@@ -25,9 +20,9 @@ export const ApprovalRequestEventSchema = z.object({
   type: z.literal('request'),
   ...ApprovalContext,
   /** Step Functions task tokens are long opaque strings (up to 1024 characters today). */
-  taskToken: text(8192),
+  taskToken: nonEmptyText(8192),
   /** One sentence: what the runbook will do once approved. */
-  action: text(1000),
+  action: nonEmptyText(1000),
   /** How long the state waits for the answer (the task's timeout). */
   timeoutSeconds: z.int().check(z.minimum(60), z.maximum(7 * 24 * 60 * 60)),
 });

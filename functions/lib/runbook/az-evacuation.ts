@@ -1,16 +1,13 @@
-import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import type { RunbookName } from '../../../runbooks/registry.js';
 import type { Guardrails } from '../core/guardrails.js';
 import type { Incident } from '../core/incident.js';
 import type { IncidentStore } from '../core/ports.js';
+import { nonEmptyText } from '../events/schema-kit.js';
 import { type Assessment, type CheckDeps, type CheckResult, checkRunbook } from './check.js';
-import { describeParseError, ExecutionSchema } from './events.js';
+import { ExecutionSchema, parseTaskPayload, RUN_INPUT_FIELDS } from './events.js';
 import { servingInstanceIds, type ZonalFleetReader, type ZonalFleetSnapshot } from './fleet.js';
 import { InvalidInputError } from './outcome.js';
-
-// zod/mini keeps the task Lambda's bundle small (see events.ts).
-z.config(en());
 
 /**
  * Runbook `az-evacuation`: after approval, an ARC zonal shift moves the load balancer's traffic
@@ -41,13 +38,11 @@ export interface AzEvacuationCheckDeps extends CheckDeps {
   readonly config: AzEvacuationConfig;
 }
 
-const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
-
 /** One active zonal shift, as the ListShifts state (SDK integration, PascalCase) returns it. */
 const ActiveShiftSchema = z.object({
-  ZonalShiftId: text(36),
-  AwayFrom: text(20),
-  Status: z.optional(text(20)),
+  ZonalShiftId: nonEmptyText(36),
+  AwayFrom: nonEmptyText(20),
+  Status: z.optional(nonEmptyText(20)),
 });
 export type ActiveShift = z.infer<typeof ActiveShiftSchema>;
 
@@ -55,9 +50,8 @@ export type ActiveShift = z.infer<typeof ActiveShiftSchema>;
 const CheckEventSchema = z.object({
   step: z.literal('check'),
   input: z.object({
-    availabilityZone: text(32),
-    incidentId: z.optional(text(64)),
-    reason: z.optional(z.string().check(z.maxLength(500))),
+    availabilityZone: nonEmptyText(32),
+    ...RUN_INPUT_FIELDS,
     /** The ListShifts state's answer: the load balancer's ACTIVE zonal shifts. */
     shifts: z.object({ active: z.array(ActiveShiftSchema) }),
   }),
@@ -65,16 +59,16 @@ const CheckEventSchema = z.object({
 });
 
 const PlanSchema = z.object({
-  awayFrom: text(20),
+  awayFrom: nonEmptyText(20),
   previousDesired: z.number(),
   newDesired: z.number(),
 });
-const GuardrailSchema = z.object({ incidentId: text(64), plan: PlanSchema });
+const GuardrailSchema = z.object({ incidentId: nonEmptyText(64), plan: PlanSchema });
 
 /** Payload of EvacuationVerify: the whole state, with the check's plan. */
 const VerifyEventSchema = z.object({
   step: z.literal('verify'),
-  input: z.object({ availabilityZone: text(32), guardrail: GuardrailSchema }),
+  input: z.object({ availabilityZone: nonEmptyText(32), guardrail: GuardrailSchema }),
   execution: ExecutionSchema,
 });
 
@@ -82,9 +76,9 @@ const VerifyEventSchema = z.object({
 const AzRecoveredEventSchema = z.object({
   step: z.literal('az-recovered'),
   input: z.object({
-    availabilityZone: text(32),
+    availabilityZone: nonEmptyText(32),
     guardrail: GuardrailSchema,
-    shift: z.object({ ZonalShiftId: text(36) }),
+    shift: z.object({ ZonalShiftId: nonEmptyText(36) }),
   }),
   execution: ExecutionSchema,
 });
@@ -100,11 +94,8 @@ export type AzEvacuationVerifyEvent = z.infer<typeof VerifyEventSchema>;
 export type AzRecoveredEvent = z.infer<typeof AzRecoveredEventSchema>;
 
 /** The Lambda's payload, or {@link InvalidInputError} saying what is wrong with it. */
-export const parseAzEvacuationEvent = (event: unknown): AzEvacuationEvent => {
-  const parsed = AzEvacuationEventSchema.safeParse(event);
-  if (!parsed.success) throw new InvalidInputError(describeParseError(parsed.error));
-  return parsed.data;
-};
+export const parseAzEvacuationEvent = (event: unknown): AzEvacuationEvent =>
+  parseTaskPayload(AzEvacuationEventSchema, event);
 
 /** What the assessment looks at: the AZ, its ID, the shifts in force and the group. */
 export interface EvacuationFacts {

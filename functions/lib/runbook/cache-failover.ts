@@ -1,12 +1,9 @@
-import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import type { RunbookName } from '../../../runbooks/registry.js';
+import { nonEmptyText } from '../events/schema-kit.js';
 import { type Assessment, type CheckDeps, type CheckResult, checkRunbook } from './check.js';
-import { describeParseError, ExecutionSchema } from './events.js';
+import { ExecutionSchema, parseTaskPayload, RUN_INPUT_FIELDS } from './events.js';
 import { InvalidInputError } from './outcome.js';
-
-// zod/mini keeps the task Lambda's bundle small (see events.ts).
-z.config(en());
 
 /**
  * Runbook `cache-failover`: follows an ElastiCache primary failover until the replication group
@@ -62,7 +59,6 @@ export interface CacheFailoverDeps extends CheckDeps {
   readonly config: CacheFailoverConfig;
 }
 
-const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const GROUP_ID_HINT = 'input.replicationGroupId must name the replication group';
 const MODE_HINT =
   'input.mode must be follow (verify a failover ElastiCache performs) or force (TestFailover after approval)';
@@ -70,8 +66,7 @@ const MODE_HINT =
 const CheckInputSchema = z.object({
   replicationGroupId: z.string({ error: GROUP_ID_HINT }).check(z.minLength(1), z.maxLength(40)),
   mode: z.enum(CACHE_FAILOVER_MODES, { error: MODE_HINT }),
-  incidentId: z.optional(text(64)),
-  reason: z.optional(z.string().check(z.maxLength(500))),
+  ...RUN_INPUT_FIELDS,
 });
 
 /** Payload of the Check state: `{ step: 'check', input: $, execution: $$.Execution }`. */
@@ -85,9 +80,9 @@ const CheckEventSchema = z.object({
 const VerifyEventSchema = z.object({
   step: z.literal('verify'),
   input: z.object({
-    replicationGroupId: text(40),
+    replicationGroupId: nonEmptyText(40),
     mode: z.enum(CACHE_FAILOVER_MODES),
-    guardrail: z.object({ plan: z.object({ primaryNode: z.optional(text(64)) }) }),
+    guardrail: z.object({ plan: z.object({ primaryNode: z.optional(nonEmptyText(64)) }) }),
   }),
   execution: ExecutionSchema,
 });
@@ -101,11 +96,8 @@ export type CacheFailoverCheckEvent = z.infer<typeof CheckEventSchema>;
 export type CacheFailoverVerifyEvent = z.infer<typeof VerifyEventSchema>;
 
 /** The Lambda's payload, or {@link InvalidInputError} saying what is wrong with it. */
-export const parseCacheFailoverEvent = (event: unknown): CacheFailoverEvent => {
-  const parsed = CacheFailoverEventSchema.safeParse(event);
-  if (!parsed.success) throw new InvalidInputError(describeParseError(parsed.error));
-  return parsed.data;
-};
+export const parseCacheFailoverEvent = (event: unknown): CacheFailoverEvent =>
+  parseTaskPayload(CacheFailoverEventSchema, event);
 
 /** The node group TestFailover and the verification work on: `0001`, else the only one. */
 const shopNodeGroup = (group: CacheGroupSnapshot) => {

@@ -1,10 +1,7 @@
-import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { RESOURCE_TYPES } from '../core/signal.js';
+import { nonEmptyText } from '../events/schema-kit.js';
 import { InvalidInputError, RUNBOOK_OUTCOMES } from './outcome.js';
-
-// zod/mini keeps the task Lambdas' bundles small (see alarm-event.ts).
-z.config(en());
 
 /**
  * Payloads the runbook state machines send their task Lambdas. The state machine builds them
@@ -12,13 +9,17 @@ z.config(en());
  * so everything an operator typed is validated here again.
  */
 
-const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+/** The optional input fields every runbook takes (see runbooks/input-rules.ts). */
+export const RUN_INPUT_FIELDS = {
+  incidentId: z.optional(nonEmptyText(64)),
+  reason: z.optional(z.string().check(z.maxLength(500))),
+};
 
 export const INSTANCE_ID_PATTERN = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 export const INSTANCE_ID_HINT =
   'input.instanceId must be an EC2 instance id such as i-0123456789abcdef0';
 
-export const ExecutionSchema = z.object({ id: text(2048), name: text(80) });
+export const ExecutionSchema = z.object({ id: nonEmptyText(2048), name: nonEmptyText(80) });
 
 /** The part of a DescribeAlarms answer the guardrail reads (the CheckAlarm state's result). */
 const DescribedAlarmsSchema = z.object({
@@ -30,9 +31,8 @@ const DescribedAlarmsSchema = z.object({
 export const GuardrailEventSchema = z.object({
   input: z.object({
     instanceId: z.string().check(z.regex(INSTANCE_ID_PATTERN, { error: INSTANCE_ID_HINT })),
-    incidentId: z.optional(text(64)),
-    alarmName: z.optional(text(255)),
-    reason: z.optional(z.string().check(z.maxLength(500))),
+    ...RUN_INPUT_FIELDS,
+    alarmName: z.optional(nonEmptyText(255)),
     alarm: z.optional(DescribedAlarmsSchema),
   }),
   execution: ExecutionSchema,
@@ -41,18 +41,19 @@ export type GuardrailEvent = z.infer<typeof GuardrailEventSchema>;
 
 /** The execution state as far as the report reads it: the skeleton's conventions. */
 const RunStateSchema = z.object({
-  incidentId: z.optional(text(64)),
-  reason: z.optional(z.string().check(z.maxLength(500))),
-  guardrail: z.optional(z.object({ incidentId: text(64), blockedBy: z.optional(text(64)) })),
+  ...RUN_INPUT_FIELDS,
+  guardrail: z.optional(
+    z.object({ incidentId: nonEmptyText(64), blockedBy: z.optional(nonEmptyText(64)) }),
+  ),
   /** Set by the catch-all (`ResultPath: $.error`) or a runbook's own failure path. */
   error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
 });
 
 /** `runbook-report` payload: one per outcome state, plus the catch-all's Escalate. */
 export const ReportEventSchema = z.object({
-  runbook: text(64),
+  runbook: nonEmptyText(64),
   outcome: z.enum(RUNBOOK_OUTCOMES),
-  target: z.object({ type: z.enum(RESOURCE_TYPES), id: text(255) }),
+  target: z.object({ type: z.enum(RESOURCE_TYPES), id: nonEmptyText(255) }),
   /** What happened, in one sentence; Escalate leaves it out and the error says it. */
   detail: z.optional(z.string()),
   state: RunStateSchema,
@@ -70,12 +71,19 @@ export const describeParseError = (error: z.core.$ZodError): string => {
     : `${path}: ${issue.message}`;
 };
 
-/** The guardrail payload, or {@link InvalidInputError} saying what is wrong with it. */
-export const parseGuardrailEvent = (event: unknown): GuardrailEvent => {
-  const parsed = GuardrailEventSchema.safeParse(event);
+/** A task Lambda's payload per `schema`, or {@link InvalidInputError} saying what is wrong. */
+export const parseTaskPayload = <S extends z.ZodMiniType>(
+  schema: S,
+  event: unknown,
+): z.infer<S> => {
+  const parsed = schema.safeParse(event);
   if (!parsed.success) throw new InvalidInputError(describeParseError(parsed.error));
   return parsed.data;
 };
+
+/** The guardrail payload, or {@link InvalidInputError} saying what is wrong with it. */
+export const parseGuardrailEvent = (event: unknown): GuardrailEvent =>
+  parseTaskPayload(GuardrailEventSchema, event);
 
 /** The report payload; a bad one is the state machine's bug, reported as such. */
 export const parseReportEvent = (event: unknown): ReportEvent => {

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import type { SignalKind } from '../core/signal.js';
+import { nonEmptyText } from '../events/schema-kit.js';
 import { type Assessment, type CheckDeps, type CheckResult, checkRunbook } from './check.js';
-import { describeParseError, ExecutionSchema } from './events.js';
+import { ExecutionSchema, parseTaskPayload, RUN_INPUT_FIELDS } from './events.js';
 import { InvalidInputError } from './outcome.js';
 
 /**
@@ -73,15 +74,12 @@ export interface RdsShop {
   readonly primaryEndpointParameter: string;
 }
 
-const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
-
 /** The execution input as the task Lambda sees it (`input` = the whole state). */
 const RdsFailoverInputSchema = z.object({
-  dbInstanceId: text(63),
+  dbInstanceId: nonEmptyText(63),
   mode: z.enum(RDS_FAILOVER_MODES),
-  replicaId: z.optional(text(63)),
-  incidentId: z.optional(text(64)),
-  reason: z.optional(z.string().check(z.maxLength(500))),
+  replicaId: z.optional(nonEmptyText(63)),
+  ...RUN_INPUT_FIELDS,
   /** The check's result, on the verify step: the forced failover's target AZ. */
   guardrail: z.optional(z.object({ plan: z.optional(z.object({ toAz: z.optional(z.string()) })) })),
 });
@@ -96,11 +94,8 @@ export type RdsFailoverEvent = z.infer<typeof RdsFailoverEventSchema>;
 export type RdsFailoverInput = RdsFailoverEvent['input'];
 
 /** The payload, or {@link InvalidInputError} saying what is wrong with it. */
-export const parseRdsFailoverEvent = (event: unknown): RdsFailoverEvent => {
-  const parsed = RdsFailoverEventSchema.safeParse(event);
-  if (!parsed.success) throw new InvalidInputError(describeParseError(parsed.error));
-  return parsed.data;
-};
+export const parseRdsFailoverEvent = (event: unknown): RdsFailoverEvent =>
+  parseTaskPayload(RdsFailoverEventSchema, event);
 
 /** What the ValidateInput Choice checks too, with the shop's own ids (defence in depth). */
 const requireShopTargets = (input: RdsFailoverInput, shop: RdsShop): void => {

@@ -3,8 +3,9 @@ import * as z from 'zod/mini';
 import type { RunbookName } from '../../../runbooks/registry.js';
 import type { Guardrails } from '../core/guardrails.js';
 import type { Clock } from '../core/ports.js';
+import { nonEmptyText } from '../events/schema-kit.js';
 import { type Assessment, type CheckDeps, type CheckResult, checkRunbook } from './check.js';
-import { describeParseError, ExecutionSchema } from './events.js';
+import { ExecutionSchema, parseTaskPayload, RUN_INPUT_FIELDS } from './events.js';
 import { type FleetReader, servingInstanceIds } from './fleet.js';
 import { InvalidInputError } from './outcome.js';
 
@@ -41,8 +42,6 @@ export interface GroupCapacityReader {
   capacity(): Promise<GroupCapacity>;
 }
 
-const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
-
 /** The part of a DescribeAlarms answer the check reads (the CheckAlarm state's result). */
 const DescribedAlarmsSchema = z.object({
   MetricAlarms: z.optional(z.array(z.object({ StateValue: z.optional(z.string()) }))),
@@ -54,7 +53,7 @@ const count = z.number().check(z.int(), z.nonnegative());
 
 /** `$.guardrail.plan` of an `act` verdict, as the verify step reads it back. */
 const PlanSchema = z.object({
-  groupName: text(255),
+  groupName: nonEmptyText(255),
   previousMax: count,
   previousDesired: count,
   newMax: count,
@@ -64,10 +63,9 @@ const PlanSchema = z.object({
 export type ScaleOutPlan = z.infer<typeof PlanSchema>;
 
 const InputSchema = z.object({
-  autoScalingGroupName: text(255),
-  incidentId: z.optional(text(64)),
-  alarmName: z.optional(text(255)),
-  reason: z.optional(z.string().check(z.maxLength(500))),
+  autoScalingGroupName: nonEmptyText(255),
+  ...RUN_INPUT_FIELDS,
+  alarmName: z.optional(nonEmptyText(255)),
   alarm: z.optional(DescribedAlarmsSchema),
 });
 
@@ -77,7 +75,7 @@ export const ScaleOutEventSchema = z.discriminatedUnion('step', [
   z.object({
     step: z.literal('verify'),
     input: z.object({
-      alarmName: z.optional(text(255)),
+      alarmName: z.optional(nonEmptyText(255)),
       guardrail: z.object({ plan: PlanSchema }),
     }),
     execution: ExecutionSchema,
@@ -88,11 +86,8 @@ export type ScaleOutCheckEvent = Extract<ScaleOutEvent, { step: 'check' }>;
 export type ScaleOutVerifyEvent = Extract<ScaleOutEvent, { step: 'verify' }>;
 
 /** The payload, or {@link InvalidInputError} saying what is wrong with it. */
-export const parseScaleOutEvent = (event: unknown): ScaleOutEvent => {
-  const parsed = ScaleOutEventSchema.safeParse(event);
-  if (!parsed.success) throw new InvalidInputError(describeParseError(parsed.error));
-  return parsed.data;
-};
+export const parseScaleOutEvent = (event: unknown): ScaleOutEvent =>
+  parseTaskPayload(ScaleOutEventSchema, event);
 
 /** The alarm's state from the CheckAlarm result; undefined when no such alarm exists. */
 export const alarmStateOf = (alarm: DescribedAlarms | undefined): string | undefined =>
