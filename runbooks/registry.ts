@@ -188,7 +188,7 @@ export const runbookStateMachineName = (namePrefix: string, runbook: string): st
   `${namePrefix}-${runbook}`;
 
 /** Step Functions execution names: 1–80 characters of `[A-Za-z0-9-_]`. */
-const EXECUTION_NAME_MAX = 80;
+export const EXECUTION_NAME_MAX = 80;
 
 /**
  * Execution name derived from the incident and the target, so starting the same runbook for

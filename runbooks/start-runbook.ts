@@ -7,8 +7,10 @@ import {
 import { executionArnOf } from '../functions/lib/aws/step-functions-runbook-starter.js';
 import { executionConsoleLink } from '../functions/lib/core/console-links.js';
 import type { Clock } from '../functions/lib/core/ports.js';
+import { REGION } from '../functions/lib/events/schema-kit.js';
 import { STAGE_PATTERN } from '../infra/config.js';
 import {
+  EXECUTION_NAME_MAX,
   RUNBOOK_NAMES,
   RUNBOOKS,
   type RunbookDefinition,
@@ -48,10 +50,7 @@ Exit codes: 0 started (or dry run / list / help), 1 AWS error or state machine n
 
 /** Default stage when neither --stage nor cdk.json name one. */
 const DEFAULT_STAGE = 'dev';
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-/** Step Functions execution names: 1–80 characters of `[A-Za-z0-9-_]`. */
-const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
-const EXECUTION_NAME_MAX = 80;
+const EXECUTION_NAME = new RegExp(`^[A-Za-z0-9_-]{1,${EXECUTION_NAME_MAX}}$`);
 
 /** Everything the CLI touches outside itself. */
 export interface RunbookCliDeps {
@@ -339,8 +338,17 @@ const readCdkContext = (file: string): CdkContext => {
   };
 };
 
-const resolveStage = (flag: string | undefined, deps: RunbookCliDeps): string => {
-  const stage = flag ?? readCdkContext(deps.cdkJsonPath).stage ?? DEFAULT_STAGE;
+/** cdk.json's context, read at most once per run and only when a flag leaves a default open. */
+const cdkContextOnce = (file: string): (() => CdkContext) => {
+  let context: CdkContext | undefined;
+  return () => {
+    context ??= readCdkContext(file);
+    return context;
+  };
+};
+
+const resolveStage = (flag: string | undefined, cdkContext: () => CdkContext): string => {
+  const stage = flag ?? cdkContext().stage ?? DEFAULT_STAGE;
   if (!STAGE_PATTERN.test(stage)) {
     throw usageError(
       `stage "${stage}" is not valid: lowercase letters, digits and "-", starting with a letter, at most 20 characters`,
@@ -349,13 +357,14 @@ const resolveStage = (flag: string | undefined, deps: RunbookCliDeps): string =>
   return stage;
 };
 
-const resolveRegion = (flag: string | undefined, deps: RunbookCliDeps): string => {
+const resolveRegion = (
+  flag: string | undefined,
+  deps: RunbookCliDeps,
+  cdkContext: () => CdkContext,
+): string => {
   const fromEnv = (key: string) => (deps.env[key] === '' ? undefined : deps.env[key]);
   const region =
-    flag ??
-    fromEnv('AWS_REGION') ??
-    fromEnv('AWS_DEFAULT_REGION') ??
-    readCdkContext(deps.cdkJsonPath).region;
+    flag ?? fromEnv('AWS_REGION') ?? fromEnv('AWS_DEFAULT_REGION') ?? cdkContext().region;
   if (region === undefined) {
     throw usageError(
       'no region: pass --region, set AWS_REGION or set the "region" context in cdk.json',
@@ -399,8 +408,9 @@ const start = async (args: StartRunbookArgs, deps: RunbookCliDeps): Promise<void
       problems.map((problem) => `error: ${args.inputFile}: ${problem}`),
     );
   }
-  const stage = resolveStage(args.stage, deps);
-  const region = resolveRegion(args.region, deps);
+  const cdkContext = cdkContextOnce(deps.cdkJsonPath);
+  const stage = resolveStage(args.stage, cdkContext);
+  const region = resolveRegion(args.region, deps, cdkContext);
   const stateMachineName = runbookStateMachineName(`rebound-${stage}`, runbook.name);
   const target = input[runbook.targetField];
   const executionName =
@@ -473,7 +483,7 @@ export const runRunbookCli = async (
         deps.out(HELP);
         return 0;
       case 'list':
-        listRunbooks(resolveStage(command.stage, deps), deps);
+        listRunbooks(resolveStage(command.stage, cdkContextOnce(deps.cdkJsonPath)), deps);
         return 0;
       case 'start':
         await start(command.args, deps);
