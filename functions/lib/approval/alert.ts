@@ -1,7 +1,7 @@
 import type { Alert } from '../core/alert.js';
 import { consoleLink, executionConsoleLink } from '../core/console-links.js';
 import type { Incident } from '../core/incident.js';
-import { toSnsSubject } from '../core/render-alert.js';
+import { formatUtc, toSnsSubject } from '../core/render-alert.js';
 import { collapseWhitespace, SMS_SEGMENT_LENGTH, toGsm7, truncateEnd } from '../sms.js';
 import { cleanText } from './normalise.js';
 import type { ApprovalRecord } from './ports.js';
@@ -20,10 +20,6 @@ export interface ApprovalAlertInput {
   /** How long the request waits, for the wording. */
   readonly timeoutSeconds: number;
 }
-
-/** `2026-11-26 03:04:12 UTC`. */
-export const formatUtc = (epochSeconds: number): string =>
-  `${new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 
 /** A value for a single-quoted shell word. */
 const shellQuote = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;

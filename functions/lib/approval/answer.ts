@@ -1,5 +1,5 @@
 import type { Clock } from '../core/ports.js';
-import { formatUtc } from './alert.js';
+import { formatUtc } from '../core/render-alert.js';
 import { cleanText, MAX_BY, MAX_REASON } from './normalise.js';
 import { confirmPage, messagePage, type Page } from './pages.js';
 import type { ApprovalStore, LinkAnswer, SigningKey, TaskAnswerer } from './ports.js';

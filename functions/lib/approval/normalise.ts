@@ -69,18 +69,9 @@ export const normaliseAnswer = (answer: unknown): ApprovalAnswer => {
   const raw = decisionOf(answer);
   const word =
     typeof raw === 'string' || typeof raw === 'boolean' ? String(raw).trim().toLowerCase() : '';
-  if (APPROVE.has(word)) {
+  if (APPROVE.has(word) || REJECT.has(word)) {
     return {
-      approved: true,
-      by,
-      via,
-      understood: true,
-      ...(reason === undefined ? {} : { reason }),
-    };
-  }
-  if (REJECT.has(word)) {
-    return {
-      approved: false,
+      approved: APPROVE.has(word),
       by,
       via,
       understood: true,

@@ -79,11 +79,15 @@ const field = (value: string, max = 500): string =>
 const gsm = (value: string, max: number): string =>
   truncateEnd(collapseWhitespace(toGsm7(String(value).slice(0, MAX_INPUT))), max);
 
+/** `2026-11-26 03:04:12 UTC`. */
+export const formatUtc = (epochSeconds: number): string =>
+  `${new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
 /** `2026-11-26 03:04:12 UTC`, or the sanitised text when it is not a date. */
 const formatTime = (iso: string): string => {
   const millis = Date.parse(iso);
   if (Number.isNaN(millis)) return field(iso, 64);
-  return `${new Date(millis).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return formatUtc(Math.floor(millis / 1000));
 };
 
 const formatDuration = (seconds: number): string =>
