@@ -1,15 +1,10 @@
-import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../../functions/lib/core/alert.js';
-import { DEFAULT_GUARDRAILS, type Guardrails } from '../../functions/lib/core/guardrails.js';
+import type { Guardrails } from '../../functions/lib/core/guardrails.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
-import { renderRunbookOutcomeAlert } from '../../functions/lib/core/render-alert.js';
-import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/memory-store.js';
 import {
   type AzEvacuationCheckEvent,
   type AzEvacuationVerifyEvent,
@@ -19,13 +14,7 @@ import {
   checkEvacuation,
   parseAzEvacuationEvent,
 } from '../../functions/lib/runbook/az-evacuation.js';
-import type {
-  ZonalFleetInstance,
-  ZonalFleetSnapshot,
-} from '../../functions/lib/runbook/fleet.js';
-import { parseReportEvent } from '../../functions/lib/runbook/events.js';
-import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
-import { listNagAcknowledgements } from '../../infra/nag.js';
+import type { ZonalFleetInstance, ZonalFleetSnapshot } from '../../functions/lib/runbook/fleet.js';
 import {
   AZ_RECOVERY_POLL_SECONDS,
   AzEvacuation,
@@ -35,25 +24,50 @@ import {
 import { APPROVAL_TIMEOUT } from '../../runbooks/runbook-skeleton.js';
 import {
   APPROVALS_FUNCTION_ARN,
+  actionsBeyond,
+  actionsOf,
   definitionOf,
-  type Fake,
+  expectEveryTaskBoundedAndEscalating,
+  expectInvokesApprovalsStepAndReport,
+  expectObservableStateMachine,
+  expectReasonedNagAcknowledgements,
   fake,
   GROUP_NAME,
   NAME_PREFIX,
+  resourcesOf,
   runLocally,
   type SynthesizedRunbook,
+  statementsOfRole,
   synthRunbookWith,
   TARGET_GROUP_ARN,
   TASK_TOKEN,
   taskError,
+  webTier,
+  withoutLoggingAndTracing,
 } from './support.js';
+import {
+  type Answer,
+  answer,
+  approvalFakes,
+  callsOf,
+  checkDepsOf,
+  expectEscalatedWith,
+  expectInvalidInputCallingNothing,
+  expectRefusedBy,
+  newStores,
+  REPORT_STATES_WITH_APPROVAL,
+  reportsOf,
+  scripted,
+  storedIncident,
+  type World,
+  worldOf,
+} from './world.js';
 
 const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'] as const;
 const ZONE_NAMES = { 'use1-az1': 'us-east-1a', 'use1-az2': 'us-east-1b', 'use1-az4': 'us-east-1c' };
 const ALB_ARN =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/rebound-test-web/50dc6c495c0c9188';
 const GROUP_ARN = `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/${GROUP_NAME}`;
-const NOW = new Date('2025-01-01T12:00:00Z');
 const INCIDENT_ID = 'inc-20250101T1150-0a1b2c3d';
 const HEALTH_PART = 'health:arn:aws:health:us-east-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/abc';
 const SHIFT_ID = '9ac9ec1e-1df1-4c8c-a4b2-1c0e3b3a1f10';
@@ -122,30 +136,6 @@ const healthIncident = (): Incident => ({
   version: 1,
 });
 
-const flatten = (value: unknown): unknown => {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(flatten);
-  const object = value as Record<string, unknown>;
-  if (object.Ref === 'AWS::Partition') return 'aws';
-  if (Array.isArray(object['Fn::GetAtt'])) return `${object['Fn::GetAtt'].join('.')}`;
-  const join = object['Fn::Join'] as [string, unknown[]] | undefined;
-  if (join !== undefined) return join[1].map(flatten).join(join[0]);
-  return Object.fromEntries(Object.entries(object).map(([key, inner]) => [key, flatten(inner)]));
-};
-
-interface Statement {
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-}
-
-interface World {
-  readonly incidents: MemoryIncidentStore;
-  readonly ledger: MemoryActionLedger;
-  readonly alerts: Alert[];
-  readonly fakes: Record<string, Fake>;
-  readonly overrides: Parameters<typeof runLocally>[2];
-}
-
 interface WorldOptions {
   readonly guardrails?: Partial<Guardrails>;
   /** The load balancer's ACTIVE shifts, as ListShifts returns them. */
@@ -156,18 +146,10 @@ interface WorldOptions {
   readonly azRecoversAtCheck?: number;
   readonly startZonalShift?: (input: unknown, call: number) => unknown;
   readonly endZonalShift?: (input: unknown, call: number) => unknown;
-  readonly requestApproval?: (input: unknown) => unknown;
-  readonly approved?: boolean;
+  /** What the person answers; approves unless given. */
+  readonly approval?: Answer | 'no answer';
 }
 
-const REPORT_STATES = [
-  'ReportSucceeded',
-  'ReportDryRun',
-  'ReportSkipped',
-  'ReportRefused',
-  'ReportRejected',
-  'Escalate',
-];
 const MUTATING_STATES = ['StartZonalShift', 'RaiseCapacity', 'EndZonalShift', 'RestoreMaximum'];
 
 /**
@@ -175,105 +157,61 @@ const MUTATING_STATES = ['StartZonalShift', 'RaiseCapacity', 'EndZonalShift', 'R
  * stores (its payloads validated by its own schemas); the SDK integrations answer like AWS.
  */
 const world = async (options: WorldOptions = {}): Promise<World> => {
-  const incidents = new MemoryIncidentStore();
+  const stores = newStores();
+  const { incidents } = stores;
   await incidents.create(healthIncident());
-  const ledger = new MemoryActionLedger();
-  const alerts: Alert[] = [];
-  const clock = { now: () => NOW };
-  const guardrails = { ...DEFAULT_GUARDRAILS, mode: 'auto' as const, ...options.guardrails };
   const polls = options.polls ?? [BEFORE, EVACUATED];
-  const pollAt = (call: number) => polls[Math.min(call, polls.length) - 1] ?? EVACUATED;
   const checkDeps = {
-    guardrails: async () => ({ guardrails, problems: [] }),
-    incidents,
-    ledger,
-    clock,
-    warn: () => undefined,
+    ...checkDepsOf(stores, options.guardrails),
     fleet: { snapshot: async () => BEFORE },
     zoneNames: async () => ZONE_NAMES,
     config: { loadBalancerArn: ALB_ARN, availabilityZones: AZS },
   };
 
-  const report = () =>
-    fake(async (input) =>
-      reportRunbookOutcome(parseReportEvent(input), {
-        incidents,
-        alerts: { publish: async (alert) => `msg-${alerts.push(alert)}` },
-        render: (alertInput) => renderRunbookOutcomeAlert(alertInput, 'us-east-1'),
-        clock,
+  return worldOf(stores, {
+    tasks: {
+      ListShifts: fake(() => ({ Items: options.activeShifts ?? [] })),
+      Check: fake((input) =>
+        checkAzEvacuation(parseAzEvacuationEvent(input) as AzEvacuationCheckEvent, checkDeps),
+      ),
+      ...approvalFakes(options.approval ?? answer('approve', 'use1-az1 is down')),
+      StartZonalShift: fake(
+        options.startZonalShift ??
+          (() => ({
+            ZonalShiftId: SHIFT_ID,
+            ResourceIdentifier: ALB_ARN,
+            AwayFrom: 'use1-az1',
+            Status: 'ACTIVE',
+          })),
+      ),
+      RaiseCapacity: fake(),
+      EvacuationVerify: fake((input, call) =>
+        checkEvacuation(parseAzEvacuationEvent(input) as AzEvacuationVerifyEvent, {
+          snapshot: async () => scripted(polls, call) ?? EVACUATED,
+        }),
+      ),
+      AzRecoveryVerify: fake(async (input, call) => {
+        if (call === options.azRecoversAtCheck) {
+          // Triage records AWS Health closing the event: the AZ's part resolves.
+          const incident = (await incidents.get(INCIDENT_ID)) as Incident;
+          await incidents.update({
+            ...incident,
+            parts: incident.parts.map((part) => ({ ...part, state: 'resolved' as const })),
+            version: incident.version + 1,
+          });
+        }
+        return checkAzRecovered(parseAzEvacuationEvent(input) as AzRecoveredEvent, incidents);
       }),
-    );
-  const fakes: Record<string, Fake> = {
-    ListShifts: fake(() => ({ Items: options.activeShifts ?? [] })),
-    Check: fake((input) =>
-      checkAzEvacuation(parseAzEvacuationEvent(input) as AzEvacuationCheckEvent, checkDeps),
-    ),
-    RequestApproval: fake(
-      options.requestApproval ??
-        (() => ({ decision: 'approve', by: 'ana', reason: 'use1-az1 is down', via: 'cli' })),
-    ),
-    RecordApproval: fake(() =>
-      options.approved === false
-        ? { approved: false, by: 'ana', via: 'cli', summary: 'rejected by ana via cli: not now' }
-        : { approved: true, by: 'ana', via: 'cli', summary: 'approved by ana via cli' },
-    ),
-    StartZonalShift: fake(
-      options.startZonalShift ??
-        (() => ({
-          ZonalShiftId: SHIFT_ID,
-          ResourceIdentifier: ALB_ARN,
-          AwayFrom: 'use1-az1',
-          Status: 'ACTIVE',
-        })),
-    ),
-    RaiseCapacity: fake(),
-    EvacuationVerify: fake((input, call) =>
-      checkEvacuation(parseAzEvacuationEvent(input) as AzEvacuationVerifyEvent, {
-        snapshot: async () => pollAt(call),
-      }),
-    ),
-    AzRecoveryVerify: fake(async (input, call) => {
-      if (call === options.azRecoversAtCheck) {
-        // Triage records AWS Health closing the event: the AZ's part resolves.
-        const incident = (await incidents.get(INCIDENT_ID)) as Incident;
-        await incidents.update({
-          ...incident,
-          parts: incident.parts.map((part) => ({ ...part, state: 'resolved' as const })),
-          version: incident.version + 1,
-        });
-      }
-      return checkAzRecovered(parseAzEvacuationEvent(input) as AzRecoveredEvent, incidents);
-    }),
-    EndZonalShift: fake(options.endZonalShift ?? (() => ({ ZonalShiftId: SHIFT_ID }))),
-    RestoreMaximum: fake(),
-    ...Object.fromEntries(REPORT_STATES.map((state) => [state, report()])),
-  };
-  const taskResourceLocalHandlers = Object.fromEntries(
-    Object.entries(fakes).map(([state, { handler }]) => [state, handler]),
-  );
-  const noPause = Object.fromEntries(Object.keys(fakes).map((state) => [state, 0]));
-  return {
-    incidents,
-    ledger,
-    alerts,
-    fakes,
-    overrides: {
-      taskResourceLocalHandlers,
-      waitTimeOverrides: { EvacuationWait: 0, AzRecoveryWait: 0 },
-      retryIntervalOverrides: noPause,
+      EndZonalShift: fake(options.endZonalShift ?? (() => ({ ZonalShiftId: SHIFT_ID }))),
+      RestoreMaximum: fake(),
     },
-  };
+    reportStates: REPORT_STATES_WITH_APPROVAL,
+    waits: ['EvacuationWait', 'AzRecoveryWait'],
+  });
 };
 
-const callsOf = (w: World, state: string): unknown[] => w.fakes[state]?.calls ?? [];
 const mutatingCalls = (w: World) => MUTATING_STATES.flatMap((state) => callsOf(w, state));
-const reportsOf = (w: World) =>
-  REPORT_STATES.flatMap((at) => callsOf(w, at).map((call) => ({ at, ...parseReportEvent(call) })));
-const incidentOf = async (w: World): Promise<Incident> => {
-  const incident = await w.incidents.get(INCIDENT_ID);
-  if (incident === undefined) throw new Error('incident not stored');
-  return incident;
-};
+const incidentOf = (w: World): Promise<Incident> => storedIncident(w, INCIDENT_ID);
 const ACTION =
   "shift the load balancer's traffic away from us-east-1a (use1-az1) for up to 6 h and raise desired capacity 4→6 (maximum 4→6) so two AZs carry the load";
 const INPUT = { availabilityZone: 'us-east-1a', incidentId: INCIDENT_ID } as const;
@@ -281,21 +219,6 @@ const INPUT = { availabilityZone: 'us-east-1a', incidentId: INCIDENT_ID } as con
 describe('runbook az-evacuation', () => {
   let synthesized: SynthesizedRunbook<AzEvacuation>;
   let definition: StateMachineDefinition;
-
-  const statementsOfRole = (role: iam.IRole): Statement[] => {
-    const roleId = synthesized.stack.getLogicalId(role.node.defaultChild as CfnElement);
-    return Object.values(synthesized.template.findResources('AWS::IAM::Policy'))
-      .filter((policy) =>
-        (policy.Properties.Roles as { Ref: string }[]).some(({ Ref }) => Ref === roleId),
-      )
-      .flatMap((policy) => flatten(policy.Properties.PolicyDocument.Statement) as Statement[]);
-  };
-  const actionsOf = (statements: readonly Statement[]) =>
-    [...new Set(statements.flatMap((statement) => [statement.Action].flat()))].sort();
-  const resourcesOf = (statements: readonly Statement[], action: string) =>
-    statements
-      .filter((statement) => [statement.Action].flat().includes(action))
-      .flatMap((statement) => [statement.Resource].flat());
 
   beforeAll(() => {
     synthesized = synthRunbookWith(
@@ -308,14 +231,7 @@ describe('runbook az-evacuation', () => {
             'Alb',
             { loadBalancerArn: ALB_ARN, securityGroupId: 'sg-0123456789abcdef0' },
           ),
-          autoScalingGroup: autoscaling.AutoScalingGroup.fromAutoScalingGroupName(
-            stack,
-            'Group',
-            GROUP_NAME,
-          ),
-          targetGroup: elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(stack, 'Targets', {
-            targetGroupArn: TARGET_GROUP_ARN,
-          }),
+          ...webTier(stack),
           availabilityZones: AZS,
           ...shared,
         }),
@@ -326,45 +242,26 @@ describe('runbook az-evacuation', () => {
   describe('state machine', () => {
     it('is a Standard JSONPath state machine with logs, tracing and a run timeout', () => {
       // Assess
-      synthesized.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-        StateMachineName: 'rebound-test-az-evacuation',
-        StateMachineType: 'STANDARD',
-        TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
-      });
-      expect(definition.TimeoutSeconds).toBe(RUN_TIMEOUT.toSeconds());
-      expect((definition as { QueryLanguage?: string }).QueryLanguage).toBe('JSONPath');
+      expectObservableStateMachine(
+        synthesized.template,
+        definition,
+        'rebound-test-az-evacuation',
+        RUN_TIMEOUT.toSeconds(),
+      );
     });
 
     it('bounds every Task with a timeout and routes every Task but Escalate to Escalate', () => {
-      // Act
-      const taskStates = Object.entries(definition.States).filter(
-        ([, state]) => state.Type === 'Task',
-      );
-
       // Assess
-      expect(taskStates.map(([name]) => name).sort()).toEqual(
-        [
-          'ListShifts',
-          'Check',
-          'RequestApproval',
-          'RecordApproval',
-          ...MUTATING_STATES,
-          'EvacuationVerify',
-          'AzRecoveryVerify',
-          ...REPORT_STATES,
-        ].sort(),
-      );
-      for (const [name, state] of taskStates) {
-        expect(state, name).toHaveProperty('TimeoutSeconds');
-        if (name === 'Escalate') continue;
-        const catchers = 'Catch' in state ? (state.Catch ?? []) : [];
-        expect(catchers.at(-1), name).toEqual({
-          ErrorEquals: ['States.ALL'],
-          ResultPath: '$.error',
-          Next: 'Escalate',
-        });
-      }
+      expectEveryTaskBoundedAndEscalating(definition, [
+        'ListShifts',
+        'Check',
+        'RequestApproval',
+        'RecordApproval',
+        ...MUTATING_STATES,
+        'EvacuationVerify',
+        'AzRecoveryVerify',
+        ...REPORT_STATES_WITH_APPROVAL,
+      ]);
     });
 
     it('starts the shift with the plan, retrying throttling only, and treats a gone shift as ended', () => {
@@ -415,24 +312,14 @@ describe('runbook az-evacuation', () => {
     });
 
     it('passes the cdk-nag packs with a specific reason for every acknowledgement', () => {
-      // Act (the synthesis in beforeAll threw on any unacknowledged finding)
-      const acknowledgements = listNagAcknowledgements(synthesized.app);
-
-      // Assess
-      expect(acknowledgements.length).toBeGreaterThan(0);
-      for (const { finding, reason } of acknowledgements) {
-        expect(reason.length, finding).toBeGreaterThanOrEqual(60);
-      }
+      // Assess (the synthesis in beforeAll threw on any unacknowledged finding)
+      expectReasonedNagAcknowledgements(synthesized.app);
     });
 
     it('lets the state machine shift the shop load balancer and size the web group only', () => {
       // Prepare
-      const statements = statementsOfRole(synthesized.runbook.stateMachine.role);
-      const own = statements.filter(
-        (statement) =>
-          ![statement.Action]
-            .flat()
-            .every((action) => action.startsWith('xray:') || action.startsWith('logs:')),
+      const own = withoutLoggingAndTracing(
+        statementsOfRole(synthesized, synthesized.runbook.stateMachine.role),
       );
 
       // Assess
@@ -449,22 +336,13 @@ describe('runbook az-evacuation', () => {
       expect(new Set(resourcesOf(own, 'autoscaling:UpdateAutoScalingGroup'))).toEqual(
         new Set([GROUP_ARN]),
       );
-      const { step, report } = synthesized.runbook.functions;
-      const invoked = resourcesOf(own, 'lambda:InvokeFunction');
-      expect(invoked).toHaveLength(6);
-      expect(invoked).toEqual(
-        expect.arrayContaining([APPROVALS_FUNCTION_ARN, `${APPROVALS_FUNCTION_ARN}:*`]),
-      );
-      for (const fn of [step, report]) {
-        const id = synthesized.stack.getLogicalId(fn.function.node.defaultChild as CfnElement);
-        expect(invoked).toEqual(expect.arrayContaining([`${id}.Arn`, `${id}.Arn:*`]));
-      }
+      expectInvokesApprovalsStepAndReport(synthesized, own);
     });
 
     it('lets the step function read only: AZs, the group, target health, guardrails, the table', () => {
       // Prepare
       const { step } = synthesized.runbook.functions;
-      const statements = statementsOfRole(step.function.role as iam.IRole);
+      const statements = statementsOfRole(synthesized, step.function.role as iam.IRole);
 
       // Assess
       const described = [
@@ -476,14 +354,7 @@ describe('runbook az-evacuation', () => {
       expect(resourcesOf(statements, 'ssm:GetParametersByPath')).toEqual([
         'arn:aws:ssm:us-east-1:123456789012:parameter/rebound/test/guardrails',
       ]);
-      expect(
-        actionsOf(statements).filter(
-          (action) =>
-            !/^(dynamodb|xray|logs|sqs):/.test(action) &&
-            action !== 'ssm:GetParametersByPath' &&
-            !described.includes(action),
-        ),
-      ).toEqual([]);
+      expect(actionsBeyond(statements, ['ssm:GetParametersByPath', ...described])).toEqual([]);
       synthesized.template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: 'rebound-test-az-evacuation-step',
         Environment: {
@@ -606,9 +477,7 @@ describe('runbook az-evacuation', () => {
       // Assess
       expect(run.status).toBe('succeeded');
       expect(mutatingCalls(w)).toEqual([]);
-      const [report] = reportsOf(w);
-      expect(report).toMatchObject({ at: 'ReportRefused', outcome: 'refused' });
-      expect(report?.state.guardrail?.blockedBy).toBe(blockedBy);
+      expectRefusedBy(w, blockedBy);
     });
 
     it('skips an AZ the load balancer is already shifted away from', async () => {
@@ -633,7 +502,7 @@ describe('runbook az-evacuation', () => {
 
     it('reports a rejected approval as refused, without a mutating call', async () => {
       // Prepare
-      w = await world({ approved: false });
+      w = await world({ approval: answer('reject', 'not now') });
 
       // Act
       const run = await runLocally(definition, INPUT, w.overrides);
@@ -652,11 +521,7 @@ describe('runbook az-evacuation', () => {
 
     it('escalates an unanswered approval without acting', async () => {
       // Prepare
-      w = await world({
-        requestApproval: () => {
-          throw taskError('States.Timeout', 'no answer within 30 minutes');
-        },
-      });
+      w = await world({ approval: 'no answer' });
 
       // Act
       const run = await runLocally(definition, INPUT, w.overrides);
@@ -665,9 +530,7 @@ describe('runbook az-evacuation', () => {
       expect(run).toMatchObject({ status: 'failed', error: 'ApprovalTimedOut' });
       expect(mutatingCalls(w)).toEqual([]);
       expect(callsOf(w, 'RecordApproval')).toEqual([]);
-      const reports = reportsOf(w);
-      expect(reports).toEqual([expect.objectContaining({ at: 'Escalate', outcome: 'failed' })]);
-      expect(reports[0]?.state.error?.Error).toBe('ApprovalTimedOut');
+      expectEscalatedWith(w, 'ApprovalTimedOut');
       expect((await incidentOf(w)).status).toBe('failed');
     });
 
@@ -773,13 +636,7 @@ describe('runbook az-evacuation', () => {
       const run = await runLocally(definition, input, w.overrides);
 
       // Assess
-      const cause = definition.States[failState];
-      expect(run).toEqual({
-        status: 'failed',
-        error: 'InvalidInput',
-        cause: cause !== undefined && 'Cause' in cause ? cause.Cause : 'no cause',
-      });
-      expect(Object.values(w.fakes).flatMap(({ calls }) => calls)).toEqual([]);
+      expectInvalidInputCallingNothing(w, definition, run, failState);
     });
 
     it('fails with InvalidInput when the check rejects an incident id the Choice let through', async () => {

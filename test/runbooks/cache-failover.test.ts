@@ -1,13 +1,8 @@
-import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../../functions/lib/core/alert.js';
-import { DEFAULT_GUARDRAILS, type Guardrails } from '../../functions/lib/core/guardrails.js';
-import type { Incident } from '../../functions/lib/core/incident.js';
-import { renderRunbookOutcomeAlert } from '../../functions/lib/core/render-alert.js';
-import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/memory-store.js';
+import type { Guardrails } from '../../functions/lib/core/guardrails.js';
 import {
   type CacheGroupSnapshot,
   type CacheNode,
@@ -15,27 +10,47 @@ import {
   parseCacheFailoverEvent,
   verifyCacheFailoverStep,
 } from '../../functions/lib/runbook/cache-failover.js';
-import { parseReportEvent } from '../../functions/lib/runbook/events.js';
-import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
-import { listNagAcknowledgements } from '../../infra/nag.js';
 import { CacheFailover, FAILOVER_POLL_SECONDS } from '../../runbooks/cache-failover.js';
 import { APPROVAL_TIMEOUT } from '../../runbooks/runbook-skeleton.js';
 import {
   APPROVALS_FUNCTION_ARN,
+  actionsBeyond,
+  actionsOf,
   definitionOf,
-  type Fake,
+  expectEveryTaskBoundedAndEscalating,
+  expectInvokesApprovalsStepAndReport,
+  expectObservableStateMachine,
+  expectReasonedNagAcknowledgements,
   fake,
   NAME_PREFIX,
   runLocally,
   type SynthesizedRunbook,
+  statementsOfRole,
   synthRunbookWith,
   TASK_TOKEN,
   taskError,
+  withoutLoggingAndTracing,
 } from './support.js';
+import {
+  type Answer,
+  answer,
+  approvalFakes,
+  callsOf,
+  checkDepsOf,
+  expectEscalatedWith,
+  expectInvalidInputCallingNothing,
+  expectRefusedBy,
+  incidentOf,
+  newStores,
+  REPORT_STATES_WITH_APPROVAL,
+  reportsOf,
+  scripted,
+  type World,
+  worldOf,
+} from './world.js';
 
 const GROUP = `${NAME_PREFIX}-cache`;
 const GROUP_ARN = `arn:aws:elasticache:us-east-1:123456789012:replicationgroup:${GROUP}`;
-const NOW = new Date('2025-01-01T12:00:00Z');
 
 const node = (n: number, role: string, az: string): CacheNode => ({
   cacheClusterId: `${GROUP}-00${n}`,
@@ -78,26 +93,9 @@ interface WorldOptions {
   /** The group at each verification (the last one repeats). */
   readonly polls?: readonly CacheGroupSnapshot[];
   readonly testFailover?: (input: unknown, call: number) => unknown;
-  readonly requestApproval?: (input: unknown) => unknown;
-  readonly approved?: boolean;
+  /** What the person answers; approves unless given. */
+  readonly approval?: Answer | 'no answer';
 }
-
-interface World {
-  readonly incidents: MemoryIncidentStore;
-  readonly ledger: MemoryActionLedger;
-  readonly alerts: Alert[];
-  readonly fakes: Record<string, Fake>;
-  readonly overrides: Parameters<typeof runLocally>[2];
-}
-
-const REPORT_STATES = [
-  'ReportSucceeded',
-  'ReportDryRun',
-  'ReportSkipped',
-  'ReportRefused',
-  'ReportRejected',
-  'Escalate',
-];
 
 /**
  * Every Task overridden by its state name: Check and FailoverVerify run the step Lambda's real
@@ -105,125 +103,43 @@ const REPORT_STATES = [
  * TestFailover answers like the SDK integration, the approvals function answers for a person.
  */
 const world = (options: WorldOptions = {}): World => {
-  const incidents = new MemoryIncidentStore();
-  const ledger = new MemoryActionLedger();
-  const alerts: Alert[] = [];
-  const clock = { now: () => NOW };
-  const guardrails = { ...DEFAULT_GUARDRAILS, mode: 'auto' as const, ...options.guardrails };
+  const stores = newStores();
   const polls = options.polls ?? [FAILING_OVER, FAILED_OVER];
   const config = { replicationGroupId: GROUP, replicas: 2 };
   const deps = (snapshot: CacheGroupSnapshot) => ({
-    guardrails: async () => ({ guardrails, problems: [] }),
+    ...checkDepsOf(stores, options.guardrails),
     cache: { describe: async () => snapshot },
     config,
-    incidents,
-    ledger,
-    clock,
-    warn: () => undefined,
   });
-  const report = () =>
-    fake(async (input) =>
-      reportRunbookOutcome(parseReportEvent(input), {
-        incidents,
-        alerts: { publish: async (alert) => `msg-${alerts.push(alert)}` },
-        render: (alertInput) => renderRunbookOutcomeAlert(alertInput, 'us-east-1'),
-        clock,
+  return worldOf(stores, {
+    tasks: {
+      Check: fake(async (input) => {
+        const event = parseCacheFailoverEvent(input);
+        if (event.step !== 'check') throw new Error(`Check sent step ${event.step}`);
+        return checkCacheFailover(event, deps(options.atCheck ?? HEALTHY));
       }),
-    );
-  const fakes: Record<string, Fake> = {
-    Check: fake(async (input) => {
-      const event = parseCacheFailoverEvent(input);
-      if (event.step !== 'check') throw new Error(`Check sent step ${event.step}`);
-      return checkCacheFailover(event, deps(options.atCheck ?? HEALTHY));
-    }),
-    FailoverVerify: fake(async (input, call) => {
-      const event = parseCacheFailoverEvent(input);
-      if (event.step !== 'verify') throw new Error(`FailoverVerify sent step ${event.step}`);
-      const snapshot = polls[Math.min(call, polls.length) - 1] ?? FAILED_OVER;
-      return verifyCacheFailoverStep(event, deps(snapshot));
-    }),
-    TestFailover: fake(
-      options.testFailover ?? (() => ({ ReplicationGroup: { Status: 'modifying' } })),
-    ),
-    RequestApproval: fake(
-      options.requestApproval ??
-        (() => ({ decision: 'approve', by: 'ana', reason: 'primary hung', via: 'cli' })),
-    ),
-    RecordApproval: fake(() =>
-      options.approved === false
-        ? { approved: false, by: 'ana', via: 'cli', summary: 'rejected by ana via cli: not now' }
-        : {
-            approved: true,
-            by: 'ana',
-            via: 'cli',
-            summary: 'approved by ana via cli: primary hung',
-          },
-    ),
-    ...Object.fromEntries(REPORT_STATES.map((state) => [state, report()])),
-  };
-  const taskResourceLocalHandlers = Object.fromEntries(
-    Object.entries(fakes).map(([state, { handler }]) => [state, handler]),
-  );
-  const noPause = Object.fromEntries(Object.keys(fakes).map((state) => [state, 0]));
-  return {
-    incidents,
-    ledger,
-    alerts,
-    fakes,
-    overrides: {
-      taskResourceLocalHandlers,
-      waitTimeOverrides: { FailoverWait: 0 },
-      retryIntervalOverrides: noPause,
+      FailoverVerify: fake(async (input, call) => {
+        const event = parseCacheFailoverEvent(input);
+        if (event.step !== 'verify') throw new Error(`FailoverVerify sent step ${event.step}`);
+        return verifyCacheFailoverStep(event, deps(scripted(polls, call) ?? FAILED_OVER));
+      }),
+      TestFailover: fake(
+        options.testFailover ?? (() => ({ ReplicationGroup: { Status: 'modifying' } })),
+      ),
+      ...approvalFakes(options.approval ?? answer('approve', 'primary hung')),
     },
-  };
-};
-
-const callsOf = (w: World, state: string): unknown[] => w.fakes[state]?.calls ?? [];
-const reportsOf = (w: World) =>
-  REPORT_STATES.flatMap((at) => callsOf(w, at).map((call) => ({ at, ...parseReportEvent(call) })));
-const incidentOf = async (w: World): Promise<Incident> => {
-  const id = reportsOf(w)[0]?.state.guardrail?.incidentId;
-  const incident = id === undefined ? undefined : await w.incidents.get(id);
-  if (incident === undefined) throw new Error('no incident reached the report');
-  return incident;
+    reportStates: REPORT_STATES_WITH_APPROVAL,
+    waits: ['FailoverWait'],
+  });
 };
 
 const FORCE = { replicationGroupId: GROUP, mode: 'force', reason: 'primary hung' };
 const FOLLOW = { replicationGroupId: GROUP, mode: 'follow' };
 const TEST_FAILOVER_CALL = { ReplicationGroupId: GROUP, NodeGroupId: '0001' };
 
-/** A CloudFormation value with pseudo parameters resolved and resources named by logical id. */
-const flatten = (value: unknown): unknown => {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(flatten);
-  const object = value as Record<string, unknown>;
-  if (object.Ref === 'AWS::Partition') return 'aws';
-  if (Array.isArray(object['Fn::GetAtt'])) return `${object['Fn::GetAtt'].join('.')}`;
-  const join = object['Fn::Join'] as [string, unknown[]] | undefined;
-  if (join !== undefined) return join[1].map(flatten).join(join[0]);
-  return Object.fromEntries(Object.entries(object).map(([key, inner]) => [key, flatten(inner)]));
-};
-
-interface Statement {
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-}
-
 describe('runbook cache-failover', () => {
   let synthesized: SynthesizedRunbook<CacheFailover>;
   let definition: StateMachineDefinition;
-
-  /** Statements of the policies attached to the role with logical id `roleId`. */
-  const statementsOfRole = (roleId: string): Statement[] =>
-    Object.values(synthesized.template.findResources('AWS::IAM::Policy'))
-      .filter((policy) =>
-        (policy.Properties.Roles as { Ref: string }[]).some(({ Ref }) => Ref === roleId),
-      )
-      .flatMap((policy) => flatten(policy.Properties.PolicyDocument.Statement) as Statement[]);
-  const roleIdOf = (role: iam.IRole): string =>
-    synthesized.stack.getLogicalId(role.node.defaultChild as CfnElement);
-  const actionsOf = (statements: readonly Statement[]) =>
-    [...new Set(statements.flatMap((statement) => [statement.Action].flat()))].sort();
 
   beforeAll(() => {
     synthesized = synthRunbookWith(
@@ -242,14 +158,12 @@ describe('runbook cache-failover', () => {
   describe('state machine', () => {
     it('is a Standard JSONPath state machine with logs, tracing and a 60-minute run timeout', () => {
       // Assess
-      synthesized.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-        StateMachineName: 'rebound-test-cache-failover',
-        StateMachineType: 'STANDARD',
-        TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
-      });
-      expect(definition.TimeoutSeconds).toBe(3600);
-      expect((definition as { QueryLanguage?: string }).QueryLanguage).toBe('JSONPath');
+      expectObservableStateMachine(
+        synthesized.template,
+        definition,
+        'rebound-test-cache-failover',
+        3600,
+      );
     });
 
     it('fits the approval wait, the whole verification and margin inside the run timeout', () => {
@@ -264,32 +178,15 @@ describe('runbook cache-failover', () => {
     });
 
     it('bounds every Task with a timeout and routes every Task but Escalate to Escalate', () => {
-      // Act
-      const taskStates = Object.entries(definition.States).filter(
-        ([, state]) => state.Type === 'Task',
-      );
-
       // Assess
-      expect(taskStates.map(([name]) => name).sort()).toEqual(
-        [
-          'Check',
-          'TestFailover',
-          'FailoverVerify',
-          'RequestApproval',
-          'RecordApproval',
-          ...REPORT_STATES,
-        ].sort(),
-      );
-      for (const [name, state] of taskStates) {
-        expect(state, name).toHaveProperty('TimeoutSeconds');
-        if (name === 'Escalate') continue;
-        const catchers = 'Catch' in state ? (state.Catch ?? []) : [];
-        expect(catchers.at(-1), name).toEqual({
-          ErrorEquals: ['States.ALL'],
-          ResultPath: '$.error',
-          Next: 'Escalate',
-        });
-      }
+      expectEveryTaskBoundedAndEscalating(definition, [
+        'Check',
+        'TestFailover',
+        'FailoverVerify',
+        'RequestApproval',
+        'RecordApproval',
+        ...REPORT_STATES_WITH_APPROVAL,
+      ]);
     });
 
     it('calls TestFailover on the node group of the plan, retrying only throttling', () => {
@@ -317,12 +214,8 @@ describe('runbook cache-failover', () => {
 
     it('lets the state machine call TestFailover on the shop group only, and invoke its functions', () => {
       // Prepare
-      const statements = statementsOfRole(roleIdOf(synthesized.runbook.stateMachine.role));
-      const own = statements.filter(
-        (statement) =>
-          ![statement.Action]
-            .flat()
-            .every((action) => action.startsWith('xray:') || action.startsWith('logs:')),
+      const own = withoutLoggingAndTracing(
+        statementsOfRole(synthesized, synthesized.runbook.stateMachine.role),
       );
 
       // Assess
@@ -330,25 +223,13 @@ describe('runbook cache-failover', () => {
       expect(own.filter((s) => [s.Action].flat().includes('elasticache:TestFailover'))).toEqual([
         expect.objectContaining({ Action: 'elasticache:TestFailover', Resource: GROUP_ARN }),
       ]);
-      const invoked = own
-        .filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'))
-        .flatMap((s) => [s.Resource].flat() as string[])
-        .sort();
-      const { step, report } = synthesized.runbook.functions;
-      expect(invoked).toHaveLength(6);
-      expect(invoked).toEqual(
-        expect.arrayContaining([APPROVALS_FUNCTION_ARN, `${APPROVALS_FUNCTION_ARN}:*`]),
-      );
-      for (const fn of [step, report]) {
-        const id = synthesized.stack.getLogicalId(fn.function.node.defaultChild as CfnElement);
-        expect(invoked).toEqual(expect.arrayContaining([`${id}.Arn`, `${id}.Arn:*`]));
-      }
+      expectInvokesApprovalsStepAndReport(synthesized, own);
     });
 
     it('lets the step function describe the shop group only, read guardrails and the table', () => {
       // Prepare
       const { step } = synthesized.runbook.functions;
-      const statements = statementsOfRole(roleIdOf(step.function.role as iam.IRole));
+      const statements = statementsOfRole(synthesized, step.function.role as iam.IRole);
 
       // Assess
       const elastiCache = statements.filter((s) =>
@@ -371,12 +252,10 @@ describe('runbook cache-failover', () => {
         'dynamodb:PutItem',
       );
       expect(
-        actions.filter(
-          (action) =>
-            !/^(dynamodb|xray|logs|sqs):/.test(action) &&
-            action !== 'ssm:GetParametersByPath' &&
-            action !== 'elasticache:DescribeReplicationGroups',
-        ),
+        actionsBeyond(statements, [
+          'ssm:GetParametersByPath',
+          'elasticache:DescribeReplicationGroups',
+        ]),
       ).toEqual([]);
       synthesized.template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: 'rebound-test-cache-failover-step',
@@ -391,14 +270,8 @@ describe('runbook cache-failover', () => {
     });
 
     it('passes the cdk-nag packs with a specific reason for every acknowledgement', () => {
-      // Act (the synthesis in beforeAll threw on any unacknowledged finding)
-      const acknowledgements = listNagAcknowledgements(synthesized.app);
-
-      // Assess
-      expect(acknowledgements.length).toBeGreaterThan(0);
-      for (const { finding, reason } of acknowledgements) {
-        expect(reason.length, finding).toBeGreaterThanOrEqual(60);
-      }
+      // Assess (the synthesis in beforeAll threw on any unacknowledged finding)
+      expectReasonedNagAcknowledgements(synthesized.app);
     });
   });
 
@@ -475,7 +348,7 @@ describe('runbook cache-failover', () => {
 
     it('does not fail over when the approval is rejected, and reports refused', async () => {
       // Prepare
-      w = world({ approved: false });
+      w = world({ approval: answer('reject', 'not now') });
 
       // Act
       const run = await runLocally(definition, FORCE, w.overrides);
@@ -495,11 +368,7 @@ describe('runbook cache-failover', () => {
 
     it('escalates without failing over when nobody answers the approval in time', async () => {
       // Prepare
-      w = world({
-        requestApproval: () => {
-          throw taskError('States.Timeout', 'Task timed out');
-        },
-      });
+      w = world({ approval: 'no answer' });
 
       // Act
       const run = await runLocally(definition, FORCE, w.overrides);
@@ -512,9 +381,7 @@ describe('runbook cache-failover', () => {
       });
       expect(callsOf(w, 'RecordApproval')).toEqual([]);
       expect(callsOf(w, 'TestFailover')).toEqual([]);
-      const reports = reportsOf(w);
-      expect(reports).toEqual([expect.objectContaining({ at: 'Escalate', outcome: 'failed' })]);
-      expect(reports[0]?.state.error?.Error).toBe('ApprovalTimedOut');
+      expectEscalatedWith(w, 'ApprovalTimedOut');
       expect((await incidentOf(w)).status).toBe('failed');
     });
 
@@ -574,10 +441,8 @@ describe('runbook cache-failover', () => {
       expect(run.status).toBe('succeeded');
       expect(callsOf(w, 'TestFailover')).toEqual([]);
       expect(callsOf(w, 'RequestApproval')).toEqual([]);
-      const [report] = reportsOf(w);
-      expect(report).toMatchObject({ at: 'ReportRefused', outcome: 'refused' });
+      const report = expectRefusedBy(w, blockedBy);
       expect(report?.detail).toMatch(detail);
-      expect(report?.state.guardrail?.blockedBy).toBe(blockedBy);
       expect((await incidentOf(w)).status).toBe('open');
     });
 
@@ -661,9 +526,7 @@ describe('runbook cache-failover', () => {
         ),
       });
       expect(callsOf(w, 'FailoverVerify')).toHaveLength(FAILOVER_POLL_SECONDS.length);
-      const reports = reportsOf(w);
-      expect(reports).toEqual([expect.objectContaining({ at: 'Escalate', outcome: 'failed' })]);
-      expect(reports[0]?.state.error?.Error).toBe('FailoverNotRecovered');
+      expectEscalatedWith(w, 'FailoverNotRecovered');
       expect((await incidentOf(w)).status).toBe('failed');
       expect(w.alerts).toEqual([
         expect.objectContaining({ severity: 'critical', kind: 'escalation' }),
@@ -687,14 +550,7 @@ describe('runbook cache-failover', () => {
       const run = await runLocally(definition, input, w.overrides);
 
       // Assess
-      const state = definition.States[failState];
-      expect(state).toBeDefined();
-      expect(run).toEqual({
-        status: 'failed',
-        error: 'InvalidInput',
-        cause: state !== undefined && 'Cause' in state ? state.Cause : 'no cause',
-      });
-      expect(Object.values(w.fakes).flatMap(({ calls }) => calls)).toEqual([]);
+      expectInvalidInputCallingNothing(w, definition, run, failState);
     });
 
     it('fails with InvalidInput (InputRejected) when the check rejects what the Choice let through', async () => {

@@ -4,11 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../../functions/lib/core/alert.js';
-import { DEFAULT_GUARDRAILS, type Guardrails } from '../../functions/lib/core/guardrails.js';
-import { renderRunbookOutcomeAlert } from '../../functions/lib/core/render-alert.js';
-import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/memory-store.js';
-import { parseReportEvent } from '../../functions/lib/runbook/events.js';
+import type { Guardrails } from '../../functions/lib/core/guardrails.js';
 import {
   checkRdsFailover,
   type DbInstanceSnapshot,
@@ -16,14 +12,14 @@ import {
   type RdsShop,
   verifyRdsFailover,
 } from '../../functions/lib/runbook/rds-failover.js';
-import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
-import { listNagAcknowledgements } from '../../infra/nag.js';
 import { RdsFailover, RECOVERY_POLL_SECONDS, RUN_TIMEOUT } from '../../runbooks/rds-failover.js';
 import { APPROVAL_TIMEOUT } from '../../runbooks/runbook-skeleton.js';
 import {
   APPROVALS_FUNCTION_ARN,
   definitionOf,
-  type Fake,
+  expectEveryTaskBoundedAndEscalating,
+  expectObservableStateMachine,
+  expectReasonedNagAcknowledgements,
   fake,
   NAME_PREFIX,
   runLocally,
@@ -32,11 +28,27 @@ import {
   TASK_TOKEN,
   taskError,
 } from './support.js';
+import {
+  type Answer,
+  answer,
+  approvalFakes,
+  callsOf,
+  checkDepsOf,
+  expectEscalatedWith,
+  expectInvalidInputCallingNothing,
+  expectRefusedBy,
+  NOW,
+  newStores,
+  REPORT_STATES_WITH_APPROVAL,
+  reportsOf,
+  scripted,
+  type World,
+  worldOf,
+} from './world.js';
 
 const DB = 'rebound-test-db';
 const REPLICA_1 = 'rebound-test-db-replica-1';
 const REPLICA_2 = 'rebound-test-db-replica-2';
-const NOW = new Date('2025-01-01T12:00:00Z');
 
 const SHOP: RdsShop = {
   primaryId: DB,
@@ -76,13 +88,7 @@ const PROMOTED: DbInstanceSnapshot = {
   endpointAddress: `${REPLICA_1}.abc.us-east-1.rds.amazonaws.com`,
 };
 
-const APPROVED = { decision: 'approve', by: 'ana', reason: 'primary is stuck', via: 'cli' };
-const RECORDED = {
-  approved: true,
-  by: 'ana',
-  via: 'cli',
-  summary: 'approved by ana via cli: primary is stuck',
-};
+const APPROVED = answer('approve', 'primary is stuck');
 
 const synth = (): SynthesizedRunbook<RdsFailover> =>
   synthRunbookWith((stack: Stack, shared) => {
@@ -101,14 +107,6 @@ const synth = (): SynthesizedRunbook<RdsFailover> =>
     });
   });
 
-interface World {
-  readonly incidents: MemoryIncidentStore;
-  readonly ledger: MemoryActionLedger;
-  readonly alerts: Alert[];
-  readonly fakes: Record<string, Fake>;
-  readonly overrides: Parameters<typeof runLocally>[2];
-}
-
 interface WorldOptions {
   readonly guardrails?: Partial<Guardrails>;
   /** What each describe of an instance returns, call after call (the last one repeats). */
@@ -119,8 +117,8 @@ interface WorldOptions {
    */
   readonly replicaLag?: readonly Readonly<Record<string, number>>[];
   readonly forceFailover?: (input: unknown, call: number) => unknown;
-  readonly requestApproval?: (input: unknown, call: number) => unknown;
-  readonly recordApproval?: (input: unknown, call: number) => unknown;
+  /** What the person answers; APPROVED unless given. */
+  readonly approval?: Answer | 'no answer';
 }
 
 /**
@@ -129,11 +127,7 @@ interface WorldOptions {
  * and the approvals function are fakes that answer like they would.
  */
 const world = (options: WorldOptions = {}): World => {
-  const incidents = new MemoryIncidentStore();
-  const ledger = new MemoryActionLedger();
-  const alerts: Alert[] = [];
-  const clock = { now: () => NOW };
-  const guardrails = { ...DEFAULT_GUARDRAILS, mode: 'auto' as const, ...options.guardrails };
+  const stores = newStores();
   const scripts: Record<string, readonly (DbInstanceSnapshot | undefined)[]> = {
     [DB]: [PRIMARY_IN_A],
     [REPLICA_1]: [replica(REPLICA_1)],
@@ -145,83 +139,42 @@ const world = (options: WorldOptions = {}): World => {
     describe: async (id: string) => {
       const call = (described.get(id) ?? 0) + 1;
       described.set(id, call);
-      const script = scripts[id] ?? [];
-      return script[Math.min(call, script.length) - 1];
+      return scripted(scripts[id] ?? [], call);
     },
   };
   const lagScript = options.replicaLag ?? [{ [REPLICA_1]: 0, [REPLICA_2]: 2 }];
   let lagReads = 0;
   const replicaLag = {
     maxLagSeconds: async (ids: readonly string[]) => {
-      const lags = lagScript[Math.min(lagReads++, lagScript.length - 1)] ?? {};
+      const lags = scripted(lagScript, ++lagReads) ?? {};
       return new Map(ids.flatMap((id) => (id in lags ? [[id, lags[id] ?? 0] as const] : [])));
     },
   };
-  const report = () =>
-    fake(async (input) =>
-      reportRunbookOutcome(parseReportEvent(input), {
-        incidents,
-        alerts: { publish: async (alert) => `msg-${alerts.push(alert)}` },
-        render: (alertInput) => renderRunbookOutcomeAlert(alertInput, 'us-east-1'),
-        clock,
-      }),
-    );
-  const fakes: Record<string, Fake> = {
-    Check: fake((input) =>
-      checkRdsFailover(parseRdsFailoverEvent(input), SHOP, {
-        guardrails: async () => ({ guardrails, problems: [] }),
-        db,
-        incidents,
-        ledger,
-        clock,
-        warn: () => undefined,
-      }),
-    ),
-    RequestApproval: fake(options.requestApproval ?? (() => APPROVED)),
-    RecordApproval: fake(options.recordApproval ?? (() => RECORDED)),
-    ForceFailover: fake(
-      options.forceFailover ??
-        (() => ({ DBInstance: { DBInstanceIdentifier: DB, DBInstanceStatus: 'rebooting' } })),
-    ),
-    PromoteReplica: fake(() => ({
-      DBInstance: { DBInstanceIdentifier: REPLICA_1, DBInstanceStatus: 'modifying' },
-    })),
-    DatabaseVerify: fake((input) =>
-      verifyRdsFailover(parseRdsFailoverEvent(input), SHOP, { db, replicaLag }),
-    ),
-    ReportSucceeded: report(),
-    ReportDryRun: report(),
-    ReportSkipped: report(),
-    ReportRefused: report(),
-    ReportRejected: report(),
-    Escalate: report(),
-  };
-  return {
-    incidents,
-    ledger,
-    alerts,
-    fakes,
-    overrides: {
-      taskResourceLocalHandlers: Object.fromEntries(
-        Object.entries(fakes).map(([state, { handler }]) => [state, handler]),
+  return worldOf(stores, {
+    tasks: {
+      Check: fake((input) =>
+        checkRdsFailover(parseRdsFailoverEvent(input), SHOP, {
+          ...checkDepsOf(stores, options.guardrails),
+          db,
+        }),
       ),
-      waitTimeOverrides: { DatabaseWait: 0 },
-      retryIntervalOverrides: Object.fromEntries(Object.keys(fakes).map((state) => [state, 0])),
+      ...approvalFakes(options.approval ?? APPROVED),
+      ForceFailover: fake(
+        options.forceFailover ??
+          (() => ({ DBInstance: { DBInstanceIdentifier: DB, DBInstanceStatus: 'rebooting' } })),
+      ),
+      PromoteReplica: fake(() => ({
+        DBInstance: { DBInstanceIdentifier: REPLICA_1, DBInstanceStatus: 'modifying' },
+      })),
+      DatabaseVerify: fake((input) =>
+        verifyRdsFailover(parseRdsFailoverEvent(input), SHOP, { db, replicaLag }),
+      ),
     },
-  };
+    reportStates: REPORT_STATES_WITH_APPROVAL,
+    waits: ['DatabaseWait'],
+  });
 };
 
-const REPORT_STATES = [
-  'ReportSucceeded',
-  'ReportDryRun',
-  'ReportSkipped',
-  'ReportRefused',
-  'ReportRejected',
-  'Escalate',
-];
-const callsOf = (w: World, state: string): unknown[] => w.fakes[state]?.calls ?? [];
-const reportsOf = (w: World) =>
-  REPORT_STATES.flatMap((at) => callsOf(w, at).map((call) => ({ at, ...parseReportEvent(call) })));
 const MUTATING = ['ForceFailover', 'PromoteReplica'];
 /** The approval requests sent: the payloads of the `.waitForTaskToken` invocations. */
 const approvalRequests = (w: World) =>
@@ -258,49 +211,30 @@ describe('runbook rds-failover', () => {
   describe('state machine', () => {
     it('is a Standard JSONPath state machine with logs ALL, tracing and a run timeout', () => {
       // Assess
-      synthesized.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-        StateMachineName: 'rebound-test-rds-failover',
-        StateMachineType: 'STANDARD',
-        TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
-      });
-      expect(definition.TimeoutSeconds).toBe(RUN_TIMEOUT.toSeconds());
-      expect((definition as { QueryLanguage?: string }).QueryLanguage).toBe('JSONPath');
+      expectObservableStateMachine(
+        synthesized.template,
+        definition,
+        'rebound-test-rds-failover',
+        RUN_TIMEOUT.toSeconds(),
+      );
     });
 
     it('bounds every Task with a timeout and routes every Task but Escalate to Escalate', () => {
-      // Act
-      const taskStates = Object.entries(definition.States).filter(
-        ([, state]) => state.Type === 'Task',
-      );
-
       // Assess
-      expect(taskStates.map(([name]) => name).sort()).toEqual(
-        [
-          'Check',
-          'DatabaseVerify',
-          'Escalate',
-          'ForceFailover',
-          'PromoteReplica',
-          'RecordApproval',
-          'ReportDryRun',
-          'ReportRefused',
-          'ReportRejected',
-          'ReportSkipped',
-          'ReportSucceeded',
-          'RequestApproval',
-        ].sort(),
-      );
-      for (const [name, state] of taskStates) {
-        expect(state, name).toHaveProperty('TimeoutSeconds');
-        if (name === 'Escalate') continue;
-        const catchers = 'Catch' in state ? (state.Catch ?? []) : [];
-        expect(catchers.at(-1), name).toEqual({
-          ErrorEquals: ['States.ALL'],
-          ResultPath: '$.error',
-          Next: 'Escalate',
-        });
-      }
+      expectEveryTaskBoundedAndEscalating(definition, [
+        'Check',
+        'DatabaseVerify',
+        'Escalate',
+        'ForceFailover',
+        'PromoteReplica',
+        'RecordApproval',
+        'ReportDryRun',
+        'ReportRefused',
+        'ReportRejected',
+        'ReportSkipped',
+        'ReportSucceeded',
+        'RequestApproval',
+      ]);
     });
 
     it('retries throttled RDS calls with jitter and anything else at most once', () => {
@@ -333,14 +267,8 @@ describe('runbook rds-failover', () => {
     });
 
     it('passes the cdk-nag packs with a specific reason for every acknowledgement', () => {
-      // Act (the synthesis in beforeAll threw on any unacknowledged finding)
-      const acknowledgements = listNagAcknowledgements(synthesized.app);
-
-      // Assess
-      expect(acknowledgements.length).toBeGreaterThan(0);
-      for (const { finding, reason } of acknowledgements) {
-        expect(reason.length, finding).toBeGreaterThanOrEqual(60);
-      }
+      // Assess (the synthesis in beforeAll threw on any unacknowledged finding)
+      expectReasonedNagAcknowledgements(synthesized.app);
     });
 
     it('lets the state machine reboot only the primary, promote only the replicas and invoke its functions', () => {
@@ -569,9 +497,7 @@ describe('runbook rds-failover', () => {
       expect(run.status).toBe('succeeded');
       expect(callsOf(w, 'RequestApproval')).toEqual([]);
       expect(mutatingCalls(w)).toEqual([]);
-      const [report] = reportsOf(w);
-      expect(report).toMatchObject({ at: 'ReportRefused', outcome: 'refused' });
-      expect(report?.state.guardrail?.blockedBy).toBe(blockedBy);
+      expectRefusedBy(w, blockedBy);
     });
 
     it('refuses to force a failover of a Single-AZ primary', async () => {
@@ -636,15 +562,7 @@ describe('runbook rds-failover', () => {
 
     it('does not act when the person rejects, and reports refused', async () => {
       // Prepare
-      w = world({
-        requestApproval: () => ({ decision: 'reject', by: 'ana', reason: 'too risky', via: 'cli' }),
-        recordApproval: () => ({
-          approved: false,
-          by: 'ana',
-          via: 'cli',
-          summary: 'rejected by ana via cli: too risky',
-        }),
-      });
+      w = world({ approval: answer('reject', 'too risky') });
 
       // Act
       const run = await runLocally(definition, { dbInstanceId: DB, mode: 'force' }, w.overrides);
@@ -663,11 +581,7 @@ describe('runbook rds-failover', () => {
 
     it('escalates without acting when nobody answers in time', async () => {
       // Prepare
-      w = world({
-        requestApproval: () => {
-          throw taskError('States.Timeout', 'Task timed out');
-        },
-      });
+      w = world({ approval: 'no answer' });
 
       // Act
       const run = await runLocally(definition, { dbInstanceId: DB, mode: 'force' }, w.overrides);
@@ -680,9 +594,7 @@ describe('runbook rds-failover', () => {
       });
       expect(callsOf(w, 'RecordApproval')).toEqual([]);
       expect(mutatingCalls(w)).toEqual([]);
-      const reports = reportsOf(w);
-      expect(reports).toEqual([expect.objectContaining({ at: 'Escalate', outcome: 'failed' })]);
-      expect(reports[0]?.state.error?.Error).toBe('ApprovalTimedOut');
+      expectEscalatedWith(w, 'ApprovalTimedOut');
     });
 
     it('waits for a lagging replica to catch up before it announces the recovery', async () => {
@@ -744,9 +656,7 @@ describe('runbook rds-failover', () => {
         cause: expect.stringContaining(`replica ${REPLICA_2} replication is error`),
       });
       expect(callsOf(w, 'DatabaseVerify')).toHaveLength(RECOVERY_POLL_SECONDS.length);
-      const reports = reportsOf(w);
-      expect(reports).toEqual([expect.objectContaining({ at: 'Escalate', outcome: 'failed' })]);
-      expect(reports[0]?.state.error?.Error).toBe('DatabaseNotRecovered');
+      expectEscalatedWith(w, 'DatabaseNotRecovered');
       expect(w.alerts).toEqual([
         expect.objectContaining({ severity: 'critical', kind: 'escalation' }),
       ]);
@@ -852,13 +762,7 @@ describe('runbook rds-failover', () => {
       const run = await runLocally(definition, input, w.overrides);
 
       // Assess
-      const fail = definition.States[failState];
-      expect(run).toEqual({
-        status: 'failed',
-        error: 'InvalidInput',
-        cause: fail !== undefined && 'Cause' in fail ? fail.Cause : 'no cause',
-      });
-      expect(Object.values(w.fakes).flatMap(({ calls }) => calls)).toEqual([]);
+      expectInvalidInputCallingNothing(w, definition, run, failState);
     });
 
     it('fails with InvalidInput when the check rejects an incident that does not exist', async () => {

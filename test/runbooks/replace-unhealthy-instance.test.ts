@@ -1,23 +1,20 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../../functions/lib/core/alert.js';
-import { DEFAULT_GUARDRAILS, type Guardrails } from '../../functions/lib/core/guardrails.js';
-import type { Incident } from '../../functions/lib/core/incident.js';
-import { renderRunbookOutcomeAlert } from '../../functions/lib/core/render-alert.js';
-import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/memory-store.js';
-import { parseGuardrailEvent, parseReportEvent } from '../../functions/lib/runbook/events.js';
+import type { Guardrails } from '../../functions/lib/core/guardrails.js';
+import { parseGuardrailEvent } from '../../functions/lib/runbook/events.js';
 import type { FleetInstance, FleetSnapshot } from '../../functions/lib/runbook/fleet.js';
 import {
   checkInstanceReplacement,
   INSTANCE_REPLACEMENT_BUDGET,
 } from '../../functions/lib/runbook/guardrail-check.js';
-import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
-import { listNagAcknowledgements } from '../../infra/nag.js';
 import { REPLACEMENT_POLL_SECONDS } from '../../runbooks/replace-unhealthy-instance.js';
 import {
   definitionOf,
-  type Fake,
+  expectEveryTaskBoundedAndEscalating,
+  expectObservableStateMachine,
+  expectOneFindingPerReason,
+  expectReasonedNagAcknowledgements,
   fake,
   GROUP_NAME,
   runLocally,
@@ -26,12 +23,27 @@ import {
   TARGET_GROUP_ARN,
   taskError,
 } from './support.js';
+import {
+  callsOf,
+  checkDepsOf,
+  expectEscalatedWith,
+  expectInvalidInputCallingNothing,
+  expectRefusedBy,
+  incidentOf,
+  NOW,
+  newStores,
+  REPORT_STATES,
+  reportsOf,
+  scripted,
+  storedIncident,
+  type World,
+  worldOf,
+} from './world.js';
 
 const OLD = 'i-0123456789abcdef0';
 const PEER_A = 'i-0aaaaaaaaaaaaaaa1';
 const PEER_B = 'i-0bbbbbbbbbbbbbbb2';
 const NEW = 'i-0ccccccccccccccc3';
-const NOW = new Date('2025-01-01T12:00:00Z');
 const ALARM = 'rebound-test-web-instance-status';
 
 const inService = (instanceId: string): FleetInstance => ({
@@ -88,14 +100,6 @@ const REPLACED: FleetSnapshot = {
   healthyTargetIds: [PEER_A, PEER_B, NEW],
 };
 
-interface World {
-  readonly incidents: MemoryIncidentStore;
-  readonly ledger: MemoryActionLedger;
-  readonly alerts: Alert[];
-  readonly fakes: Record<string, Fake>;
-  readonly overrides: Parameters<typeof runLocally>[2];
-}
-
 interface WorldOptions {
   readonly guardrails?: Partial<Guardrails>;
   /** Fleet the guardrail check sees. */
@@ -113,83 +117,40 @@ interface WorldOptions {
  * integrations answer like AWS would, so the ResultSelectors and Choice rules run for real.
  */
 const world = (options: WorldOptions = {}): World => {
-  const incidents = new MemoryIncidentStore();
-  const ledger = new MemoryActionLedger();
-  const alerts: Alert[] = [];
-  const clock = { now: () => NOW };
-  const guardrails = { ...DEFAULT_GUARDRAILS, mode: 'auto' as const, ...options.guardrails };
+  const stores = newStores();
   const fleet = options.fleet ?? HEALTHY_FLEET;
   const polls = options.polls ?? [REPLACING, REPLACED];
-  const pollAt = (call: number) => polls[Math.min(call, polls.length) - 1] ?? REPLACED;
-
-  const report = () =>
-    fake(async (input) =>
-      reportRunbookOutcome(parseReportEvent(input), {
-        incidents,
-        alerts: { publish: async (alert) => `msg-${alerts.push(alert)}` },
-        render: (alertInput) => renderRunbookOutcomeAlert(alertInput, 'us-east-1'),
-        clock,
-      }),
-    );
-  const fakes: Record<string, Fake> = {
-    CheckAlarm: fake(() => ({
-      MetricAlarms: [{ AlarmName: ALARM, StateValue: options.alarmState ?? 'ALARM' }],
-      CompositeAlarms: [],
-    })),
-    GuardrailCheck: fake(
-      options.guardrailCheck ??
-        ((input) =>
-          checkInstanceReplacement(parseGuardrailEvent(input), {
-            guardrails: async () => ({ guardrails, problems: [] }),
-            fleet: { snapshot: async () => fleet },
-            incidents,
-            ledger,
-            clock,
-            warn: () => undefined,
-          })),
-    ),
-    MarkUnhealthy: fake(options.markUnhealthy ?? (() => ({}))),
-    DescribeGroup: fake((_input, call) => describeGroupAnswer(pollAt(call))),
-    DescribeTargets: fake((_input, call) => describeTargetsAnswer(pollAt(call))),
-    ReportSucceeded: report(),
-    ReportDryRun: report(),
-    ReportSkipped: report(),
-    ReportRefused: report(),
-    Escalate: report(),
-  };
-  const taskResourceLocalHandlers = Object.fromEntries(
-    Object.entries(fakes).map(([state, { handler }]) => [state, handler]),
-  );
-  const noPause = Object.fromEntries(Object.keys(fakes).map((state) => [state, 0]));
-  return {
-    incidents,
-    ledger,
-    alerts,
-    fakes,
-    overrides: {
-      taskResourceLocalHandlers,
-      waitTimeOverrides: { WaitForReplacement: 0 },
-      retryIntervalOverrides: noPause,
+  const pollAt = (call: number) => scripted(polls, call) ?? REPLACED;
+  return worldOf(stores, {
+    tasks: {
+      CheckAlarm: fake(() => ({
+        MetricAlarms: [{ AlarmName: ALARM, StateValue: options.alarmState ?? 'ALARM' }],
+        CompositeAlarms: [],
+      })),
+      GuardrailCheck: fake(
+        options.guardrailCheck ??
+          ((input) =>
+            checkInstanceReplacement(parseGuardrailEvent(input), {
+              ...checkDepsOf(stores, options.guardrails),
+              fleet: { snapshot: async () => fleet },
+            })),
+      ),
+      MarkUnhealthy: fake(options.markUnhealthy ?? (() => ({}))),
+      DescribeGroup: fake((_input, call) => describeGroupAnswer(pollAt(call))),
+      DescribeTargets: fake((_input, call) => describeTargetsAnswer(pollAt(call))),
     },
-  };
+    reportStates: REPORT_STATES,
+    waits: ['WaitForReplacement'],
+  });
 };
 
-const callsOf = (w: World, state: string): unknown[] => w.fakes[state]?.calls ?? [];
-const reportsOf = (w: World) =>
-  ['ReportSucceeded', 'ReportDryRun', 'ReportSkipped', 'ReportRefused', 'Escalate'].flatMap((at) =>
-    callsOf(w, at).map((call) => ({ at, ...parseReportEvent(call) })),
-  );
-const onlyIncident = async (w: World, id: string): Promise<Incident> => {
-  const incident = await w.incidents.get(id);
-  if (incident === undefined) throw new Error(`incident ${id} not stored`);
-  return incident;
-};
-const guardrailResultOf = async (w: World) => {
-  const [report] = reportsOf(w);
-  const incidentId = report?.state.guardrail?.incidentId;
-  if (incidentId === undefined) throw new Error('no guardrail result reached the report');
-  return onlyIncident(w, incidentId);
-};
+/** A replacement of `resourceId` under a budget of `maxPerHour`, as the ledger counts it. */
+const replacement = (maxPerHour: number, resourceId = OLD) => ({
+  budget: INSTANCE_REPLACEMENT_BUDGET,
+  maxPerHour,
+  resourceId,
+  cooldownMinutes: 15,
+});
 
 describe('runbook replace-unhealthy-instance', () => {
   let synthesized: SynthesizedRunbook;
@@ -203,47 +164,28 @@ describe('runbook replace-unhealthy-instance', () => {
   describe('state machine', () => {
     it('is a Standard JSONPath state machine with logs, tracing and a run timeout', () => {
       // Assess
-      synthesized.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-        StateMachineName: 'rebound-test-replace-unhealthy-instance',
-        StateMachineType: 'STANDARD',
-        TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
-      });
-      expect(definition.TimeoutSeconds).toBe(1800);
-      expect((definition as { QueryLanguage?: string }).QueryLanguage).toBe('JSONPath');
+      expectObservableStateMachine(
+        synthesized.template,
+        definition,
+        'rebound-test-replace-unhealthy-instance',
+        1800,
+      );
     });
 
     it('bounds every Task with a timeout and routes every Task but Escalate to Escalate', () => {
-      // Act
-      const taskStates = Object.entries(definition.States).filter(
-        ([, state]) => state.Type === 'Task',
-      );
-
       // Assess
-      expect(taskStates.map(([name]) => name).sort()).toEqual(
-        [
-          'CheckAlarm',
-          'DescribeGroup',
-          'DescribeTargets',
-          'Escalate',
-          'GuardrailCheck',
-          'MarkUnhealthy',
-          'ReportDryRun',
-          'ReportRefused',
-          'ReportSkipped',
-          'ReportSucceeded',
-        ].sort(),
-      );
-      for (const [name, state] of taskStates) {
-        expect(state, name).toHaveProperty('TimeoutSeconds');
-        if (name === 'Escalate') continue;
-        const catchers = 'Catch' in state ? (state.Catch ?? []) : [];
-        expect(catchers.at(-1), name).toEqual({
-          ErrorEquals: ['States.ALL'],
-          ResultPath: '$.error',
-          Next: 'Escalate',
-        });
-      }
+      expectEveryTaskBoundedAndEscalating(definition, [
+        'CheckAlarm',
+        'DescribeGroup',
+        'DescribeTargets',
+        'Escalate',
+        'GuardrailCheck',
+        'MarkUnhealthy',
+        'ReportDryRun',
+        'ReportRefused',
+        'ReportSkipped',
+        'ReportSucceeded',
+      ]);
     });
 
     it('polls for at most ~15 minutes with waits of 15, 30, then 60 seconds', () => {
@@ -257,18 +199,9 @@ describe('runbook replace-unhealthy-instance', () => {
     });
 
     it('passes the cdk-nag packs with a specific reason for every acknowledgement', () => {
-      // Act (the synthesis in beforeAll threw on any unacknowledged finding)
-      const acknowledgements = listNagAcknowledgements(synthesized.app);
-
-      // Assess
-      expect(acknowledgements.length).toBeGreaterThan(0);
-      const reasons = new Map<string, string>();
-      for (const { finding, reason } of acknowledgements) {
-        expect(reason.length, finding).toBeGreaterThanOrEqual(60);
-        const previous = reasons.get(reason);
-        if (previous !== undefined) expect(previous, reason).toBe(finding);
-        reasons.set(reason, finding);
-      }
+      // Assess (the synthesis in beforeAll threw on any unacknowledged finding)
+      const acknowledgements = expectReasonedNagAcknowledgements(synthesized.app);
+      expectOneFindingPerReason(acknowledgements);
     });
 
     it('lets the state machine mark instances Unhealthy in the web group only', () => {
@@ -343,7 +276,7 @@ describe('runbook replace-unhealthy-instance', () => {
         target: { type: 'ec2-instance', id: OLD },
         detail: `${OLD} was replaced: 3 of 3 desired instances are InService and Healthy, 3 targets healthy.`,
       });
-      const incident = await guardrailResultOf(w);
+      const incident = await incidentOf(w);
       expect(incident.status).toBe('resolved');
       expect(incident.timeline.map((entry) => entry.type)).toEqual([
         'decision',
@@ -354,17 +287,10 @@ describe('runbook replace-unhealthy-instance', () => {
         'alert',
       ]);
       expect(w.alerts.map((alert) => alert.kind)).toEqual(['runbook-succeeded']);
-      await expect(
-        w.ledger.peek(
-          {
-            budget: INSTANCE_REPLACEMENT_BUDGET,
-            maxPerHour: 9,
-            resourceId: OLD,
-            cooldownMinutes: 15,
-          },
-          NOW,
-        ),
-      ).resolves.toMatchObject({ allowed: false, blockedBy: 'cooldown' });
+      await expect(w.ledger.peek(replacement(9), NOW)).resolves.toMatchObject({
+        allowed: false,
+        blockedBy: 'cooldown',
+      });
     });
 
     it('skips an instance whose alarm is OK again, without touching it', async () => {
@@ -383,7 +309,7 @@ describe('runbook replace-unhealthy-instance', () => {
       const [report] = reportsOf(w);
       expect(report).toMatchObject({ at: 'ReportSkipped', outcome: 'skipped' });
       expect(report?.detail).toMatch(/already healthy/);
-      expect((await guardrailResultOf(w)).status).toBe('open');
+      expect((await incidentOf(w)).status).toBe('open');
     });
 
     it('skips an instance that has already left the group', async () => {
@@ -420,26 +346,13 @@ describe('runbook replace-unhealthy-instance', () => {
         }),
       ]);
       expect(w.alerts.map((alert) => alert.kind)).toEqual(['incident-update']);
-      await expect(
-        w.ledger.peek(
-          {
-            budget: INSTANCE_REPLACEMENT_BUDGET,
-            maxPerHour: 2,
-            resourceId: OLD,
-            cooldownMinutes: 15,
-          },
-          NOW,
-        ),
-      ).resolves.toEqual({ allowed: true });
+      await expect(w.ledger.peek(replacement(2), NOW)).resolves.toEqual({ allowed: true });
     });
 
     it('refuses when the replacement budget is spent, without touching the instance', async () => {
       // Prepare: two replacements already this hour (budget 2).
       for (const resourceId of [PEER_A, PEER_B]) {
-        await w.ledger.claim(
-          { budget: INSTANCE_REPLACEMENT_BUDGET, maxPerHour: 2, resourceId, cooldownMinutes: 15 },
-          new Date(NOW.getTime() - 10 * 60_000),
-        );
+        await w.ledger.claim(replacement(2, resourceId), new Date(NOW.getTime() - 10 * 60_000));
       }
 
       // Act
@@ -448,9 +361,7 @@ describe('runbook replace-unhealthy-instance', () => {
       // Assess
       expect(run.status).toBe('succeeded');
       expect(callsOf(w, 'MarkUnhealthy')).toEqual([]);
-      const [report] = reportsOf(w);
-      expect(report).toMatchObject({ at: 'ReportRefused', outcome: 'refused' });
-      expect(report?.state.guardrail?.blockedBy).toBe('budget');
+      expectRefusedBy(w, 'budget');
       expect(w.alerts[0]?.subject).toMatch(/^\[REFUSED\]/);
     });
 
@@ -486,10 +397,8 @@ describe('runbook replace-unhealthy-instance', () => {
         cause: expect.stringContaining('2 of 3 desired instances InService and Healthy'),
       });
       expect(callsOf(w, 'DescribeGroup')).toHaveLength(REPLACEMENT_POLL_SECONDS.length);
-      const reports = reportsOf(w);
-      expect(reports).toEqual([expect.objectContaining({ at: 'Escalate', outcome: 'failed' })]);
-      expect(reports[0]?.state.error?.Error).toBe('ReplacementNotHealthy');
-      const incident = await guardrailResultOf(w);
+      expectEscalatedWith(w, 'ReplacementNotHealthy');
+      const incident = await incidentOf(w);
       expect(incident.status).toBe('failed');
       expect(w.alerts).toEqual([
         expect.objectContaining({
@@ -521,7 +430,7 @@ describe('runbook replace-unhealthy-instance', () => {
       });
       expect(w.alerts).toEqual([expect.objectContaining({ kind: 'escalation' })]);
       // The run failed before any incident existed: the report recorded one, failed.
-      const incident = await onlyIncident(w, w.alerts[0]?.incidentId ?? '');
+      const incident = await storedIncident(w, w.alerts[0]?.incidentId ?? '');
       expect(incident.status).toBe('failed');
       expect(incident.timeline).toContainEqual(
         expect.objectContaining({
@@ -542,13 +451,7 @@ describe('runbook replace-unhealthy-instance', () => {
       const run = await runLocally(definition, input, w.overrides);
 
       // Assess
-      const cause = definition.States[failState];
-      expect(run).toEqual({
-        status: 'failed',
-        error: 'InvalidInput',
-        cause: cause !== undefined && 'Cause' in cause ? cause.Cause : 'no cause',
-      });
-      expect(Object.values(w.fakes).flatMap(({ calls }) => calls)).toEqual([]);
+      expectInvalidInputCallingNothing(w, definition, run, failState);
     });
 
     it('fails with InvalidInput when the guardrail rejects an id the Choice let through', async () => {

@@ -1,16 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../../functions/lib/core/alert.js';
-import { DEFAULT_GUARDRAILS, type Guardrails } from '../../functions/lib/core/guardrails.js';
-import type { Incident } from '../../functions/lib/core/incident.js';
-import { renderRunbookOutcomeAlert } from '../../functions/lib/core/render-alert.js';
-import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/memory-store.js';
-import { parseReportEvent } from '../../functions/lib/runbook/events.js';
+import type { Guardrails } from '../../functions/lib/core/guardrails.js';
 import type { FleetInstance, FleetSnapshot } from '../../functions/lib/runbook/fleet.js';
-import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
 import {
   checkScaleOut,
   type GroupCapacity,
@@ -18,7 +10,6 @@ import {
   returnScheduleName,
   verifyScaleOut,
 } from '../../functions/lib/runbook/scale-out.js';
-import { listNagAcknowledgements } from '../../infra/nag.js';
 import {
   ALARM_CHECKS,
   CAPACITY_POLL_SECONDS,
@@ -26,9 +17,13 @@ import {
   ScaleOut,
 } from '../../runbooks/scale-out.js';
 import {
+  CATCH_ALL_TO_ESCALATE,
   definitionOf,
   EXECUTION,
-  type Fake,
+  expectEveryTaskBoundedAndEscalating,
+  expectObservableStateMachine,
+  expectOneFindingPerReason,
+  expectReasonedNagAcknowledgements,
   fake,
   GROUP_NAME,
   NAME_PREFIX,
@@ -37,9 +32,23 @@ import {
   synthRunbookWith,
   TARGET_GROUP_ARN,
   taskError,
+  webTier,
 } from './support.js';
+import {
+  callsOf,
+  checkDepsOf,
+  expectInvalidInputCallingNothing,
+  expectRefusedBy,
+  incidentOf,
+  NOW,
+  newStores,
+  REPORT_STATES,
+  reportsOf,
+  scripted,
+  type World,
+  worldOf,
+} from './world.js';
 
-const NOW = new Date('2025-01-01T12:00:00Z');
 const ALARM = 'rebound-test-web-cpu-high';
 const NORMAL_MAX = 6;
 const SCHEDULE_NAME = returnScheduleName(NAME_PREFIX, EXECUTION.Name);
@@ -85,28 +94,13 @@ const synthScaleOut = (): SynthesizedRunbook<ScaleOut> =>
       new ScaleOut(stack, 'ScaleOut', {
         namePrefix: NAME_PREFIX,
         stage: 'test',
-        autoScalingGroup: autoscaling.AutoScalingGroup.fromAutoScalingGroupName(
-          stack,
-          'Group',
-          GROUP_NAME,
-        ),
-        targetGroup: elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(stack, 'Targets', {
-          targetGroupArn: TARGET_GROUP_ARN,
-        }),
+        ...webTier(stack),
         normalMaxCapacity: NORMAL_MAX,
         incidents: shared.incidents,
         alertsTopic: shared.alertsTopic,
         deadLetterQueue: shared.deadLetterQueue,
       }),
   );
-
-interface World {
-  readonly incidents: MemoryIncidentStore;
-  readonly ledger: MemoryActionLedger;
-  readonly alerts: Alert[];
-  readonly fakes: Record<string, Fake>;
-  readonly overrides: Parameters<typeof runLocally>[2];
-}
 
 interface WorldOptions {
   readonly guardrails?: Partial<Guardrails>;
@@ -127,98 +121,45 @@ interface WorldOptions {
  * answer like AWS would, so ResultSelectors, Choice rules and the Parallel's Retry run for real.
  */
 const world = (options: WorldOptions = {}): World => {
-  const incidents = new MemoryIncidentStore();
-  const ledger = new MemoryActionLedger();
-  const alerts: Alert[] = [];
-  const clock = { now: () => NOW };
-  const guardrails = { ...DEFAULT_GUARDRAILS, mode: 'auto' as const, ...options.guardrails };
+  const stores = newStores();
   const polls = options.polls ?? [SCALING, SCALED];
   const alarmReads = options.alarmReads ?? ['ALARM', 'OK'];
-  const nth = <T>(list: readonly T[], call: number): T =>
-    list[Math.min(call, list.length) - 1] as T;
 
   const step = () =>
     fake(async (input, call) => {
       const event = parseScaleOutEvent(input);
       return event.step === 'check'
         ? checkScaleOut(event, {
-            guardrails: async () => ({ guardrails, problems: [] }),
+            ...checkDepsOf(stores, options.guardrails),
             group: { capacity: async () => options.group ?? AT_MAX },
             groupName: GROUP_NAME,
             normalMax: NORMAL_MAX,
-            incidents,
-            ledger,
-            clock,
-            warn: () => undefined,
           })
         : verifyScaleOut(event, {
-            fleet: { snapshot: async () => nth(polls, call) },
-            clock,
+            fleet: { snapshot: async () => scripted(polls, call) ?? SCALED },
+            clock: stores.clock,
             namePrefix: NAME_PREFIX,
           });
     });
-  const report = () =>
-    fake(async (input) =>
-      reportRunbookOutcome(parseReportEvent(input), {
-        incidents,
-        alerts: { publish: async (alert) => `msg-${alerts.push(alert)}` },
-        render: (alertInput) => renderRunbookOutcomeAlert(alertInput, 'us-east-1'),
-        clock,
-      }),
-    );
-  const fakes: Record<string, Fake> = {
-    CheckAlarm: fake(() =>
-      options.alarmAtCheck === null
-        ? { MetricAlarms: [], CompositeAlarms: [] }
-        : alarmAnswer(options.alarmAtCheck ?? 'ALARM'),
-    ),
-    Check: step(),
-    RaiseCapacity: fake(options.raiseCapacity ?? (() => ({}))),
-    CapacityVerify: step(),
-    ReadAlarm: fake((_input, call) => alarmAnswer(nth(alarmReads, call))),
-    ScheduleReturn: fake(
-      options.scheduleReturn ?? (() => ({ ScheduleArn: `arn:aws:scheduler:::${SCHEDULE_NAME}` })),
-    ),
-    ReportSucceeded: report(),
-    ReportDryRun: report(),
-    ReportSkipped: report(),
-    ReportRefused: report(),
-    Escalate: report(),
-  };
-  const taskResourceLocalHandlers = Object.fromEntries(
-    Object.entries(fakes).map(([state, { handler }]) => [state, handler]),
-  );
-  const noPause = Object.fromEntries(
-    [...Object.keys(fakes), 'WaitForAlarm'].map((state) => [state, 0]),
-  );
-  return {
-    incidents,
-    ledger,
-    alerts,
-    fakes,
-    overrides: {
-      taskResourceLocalHandlers,
-      waitTimeOverrides: { CapacityWait: 0 },
-      retryIntervalOverrides: noPause,
+  return worldOf(stores, {
+    tasks: {
+      CheckAlarm: fake(() =>
+        options.alarmAtCheck === null
+          ? { MetricAlarms: [], CompositeAlarms: [] }
+          : alarmAnswer(options.alarmAtCheck ?? 'ALARM'),
+      ),
+      Check: step(),
+      RaiseCapacity: fake(options.raiseCapacity ?? (() => ({}))),
+      CapacityVerify: step(),
+      ReadAlarm: fake((_input, call) => alarmAnswer(scripted(alarmReads, call) ?? 'OK')),
+      ScheduleReturn: fake(
+        options.scheduleReturn ?? (() => ({ ScheduleArn: `arn:aws:scheduler:::${SCHEDULE_NAME}` })),
+      ),
     },
-  };
-};
-
-const callsOf = (w: World, state: string): unknown[] => w.fakes[state]?.calls ?? [];
-const REPORT_STATES = [
-  'ReportSucceeded',
-  'ReportDryRun',
-  'ReportSkipped',
-  'ReportRefused',
-  'Escalate',
-];
-const reportsOf = (w: World) =>
-  REPORT_STATES.flatMap((at) => callsOf(w, at).map((call) => ({ at, ...parseReportEvent(call) })));
-const incidentOf = async (w: World): Promise<Incident> => {
-  const id = reportsOf(w)[0]?.state.guardrail?.incidentId;
-  const incident = id === undefined ? undefined : await w.incidents.get(id);
-  if (incident === undefined) throw new Error('no incident reached the report');
-  return incident;
+    reportStates: REPORT_STATES,
+    waits: ['CapacityWait'],
+    retrying: ['WaitForAlarm'],
+  });
 };
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -258,21 +199,16 @@ describe('runbook scale-out', () => {
   describe('state machine', () => {
     it('is a Standard JSONPath state machine with logs, tracing and a run timeout', () => {
       // Assess
-      synthesized.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-        StateMachineName: 'rebound-test-scale-out',
-        StateMachineType: 'STANDARD',
-        TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
-      });
-      expect(definition.TimeoutSeconds).toBe(RUN_TIMEOUT.toSeconds());
-      expect((definition as { QueryLanguage?: string }).QueryLanguage).toBe('JSONPath');
+      expectObservableStateMachine(
+        synthesized.template,
+        definition,
+        'rebound-test-scale-out',
+        RUN_TIMEOUT.toSeconds(),
+      );
     });
 
     it('bounds every Task with a timeout and routes every top-level Task but Escalate to Escalate', () => {
       // Act
-      const taskStates = Object.entries(definition.States).filter(
-        ([, state]) => state.Type === 'Task',
-      );
       const parallel = definition.States.WaitForAlarm as {
         Branches: { States: Record<string, { Type: string; TimeoutSeconds?: number }> }[];
         Catch: unknown[];
@@ -282,39 +218,24 @@ describe('runbook scale-out', () => {
       );
 
       // Assess
-      expect(taskStates.map(([name]) => name).sort()).toEqual(
-        [
-          'CapacityVerify',
-          'Check',
-          'CheckAlarm',
-          'Escalate',
-          'RaiseCapacity',
-          'ReportDryRun',
-          'ReportRefused',
-          'ReportSkipped',
-          'ReportSucceeded',
-          'ScheduleReturn',
-        ].sort(),
-      );
-      for (const [name, state] of [...taskStates, ...branchTasks]) {
-        expect(state, name).toHaveProperty('TimeoutSeconds');
-      }
-      for (const [name, state] of taskStates) {
-        if (name === 'Escalate') continue;
-        const catchers = 'Catch' in state ? (state.Catch ?? []) : [];
-        expect(catchers.at(-1), name).toEqual({
-          ErrorEquals: ['States.ALL'],
-          ResultPath: '$.error',
-          Next: 'Escalate',
-        });
-      }
+      expectEveryTaskBoundedAndEscalating(definition, [
+        'CapacityVerify',
+        'Check',
+        'CheckAlarm',
+        'Escalate',
+        'RaiseCapacity',
+        'ReportDryRun',
+        'ReportRefused',
+        'ReportSkipped',
+        'ReportSucceeded',
+        'ScheduleReturn',
+      ]);
       // ReadAlarm lives in WaitForAlarm's branch: the Parallel's catch-all covers it.
       expect(branchTasks.map(([name]) => name)).toEqual(['ReadAlarm']);
-      expect(parallel.Catch.at(-1)).toEqual({
-        ErrorEquals: ['States.ALL'],
-        ResultPath: '$.error',
-        Next: 'Escalate',
-      });
+      for (const [name, state] of branchTasks) {
+        expect(state, name).toHaveProperty('TimeoutSeconds');
+      }
+      expect(parallel.Catch.at(-1)).toEqual(CATCH_ALL_TO_ESCALATE);
     });
 
     it('checks capacity every 60 s for ~15 min, then the alarm for ~5 min, inside the run timeout', () => {
@@ -332,18 +253,9 @@ describe('runbook scale-out', () => {
     });
 
     it('passes the cdk-nag packs with a specific reason for every acknowledgement', () => {
-      // Act (the synthesis in beforeAll threw on any unacknowledged finding)
-      const acknowledgements = listNagAcknowledgements(synthesized.app);
-
-      // Assess
-      expect(acknowledgements.length).toBeGreaterThan(0);
-      const reasons = new Map<string, string>();
-      for (const { finding, reason } of acknowledgements) {
-        expect(reason.length, finding).toBeGreaterThanOrEqual(60);
-        const previous = reasons.get(reason);
-        if (previous !== undefined) expect(previous, reason).toBe(finding);
-        reasons.set(reason, finding);
-      }
+      // Assess (the synthesis in beforeAll threw on any unacknowledged finding)
+      const acknowledgements = expectReasonedNagAcknowledgements(synthesized.app);
+      expectOneFindingPerReason(acknowledgements);
     });
 
     it("gives the state machine role only the runbook's calls, each on its resource", () => {
@@ -589,9 +501,7 @@ describe('runbook scale-out', () => {
       // Assess
       expect(run.status).toBe('succeeded');
       expect(callsOf(w, 'RaiseCapacity')).toEqual([]);
-      const [report] = reportsOf(w);
-      expect(report).toMatchObject({ at: 'ReportRefused', outcome: 'refused' });
-      expect(report?.state.guardrail?.blockedBy).toBe(blockedBy);
+      expectRefusedBy(w, blockedBy);
     });
 
     it('refuses when the scale-out budget is spent', async () => {
@@ -732,13 +642,7 @@ describe('runbook scale-out', () => {
       const run = await runLocally(definition, input, w.overrides);
 
       // Assess
-      const fail = definition.States[failState];
-      expect(run).toEqual({
-        status: 'failed',
-        error: 'InvalidInput',
-        cause: fail !== undefined && 'Cause' in fail ? fail.Cause : 'no cause',
-      });
-      expect(Object.values(w.fakes).flatMap(({ calls }) => calls)).toEqual([]);
+      expectInvalidInputCallingNothing(w, definition, run, failState);
     });
 
     it('fails with InvalidInput when the named alarm does not exist', async () => {

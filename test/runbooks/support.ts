@@ -1,8 +1,9 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -13,6 +14,8 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { expect } from 'vitest';
+import { listNagAcknowledgements, type NagAcknowledgement } from '../../infra/nag.js';
 import { ReplaceUnhealthyInstance } from '../../runbooks/replace-unhealthy-instance.js';
 
 /**
@@ -78,6 +81,18 @@ export function synthRunbookWith<T>(
   return { app, stack, runbook, template: Template.fromStack(stack) };
 }
 
+/** The shop's web tier imported into `stack`: its Auto Scaling group and its target group. */
+export const webTier = (stack: Stack) => ({
+  autoScalingGroup: autoscaling.AutoScalingGroup.fromAutoScalingGroupName(
+    stack,
+    'Group',
+    GROUP_NAME,
+  ),
+  targetGroup: elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(stack, 'Targets', {
+    targetGroupArn: TARGET_GROUP_ARN,
+  }),
+});
+
 /** Builds and synthesizes the test stack; throws on any unacknowledged cdk-nag finding. */
 export function synthRunbook(): SynthesizedRunbook {
   return synthRunbookWith(
@@ -85,14 +100,7 @@ export function synthRunbook(): SynthesizedRunbook {
       new ReplaceUnhealthyInstance(stack, 'ReplaceUnhealthyInstance', {
         namePrefix: NAME_PREFIX,
         stage: 'test',
-        autoScalingGroup: autoscaling.AutoScalingGroup.fromAutoScalingGroupName(
-          stack,
-          'Group',
-          GROUP_NAME,
-        ),
-        targetGroup: elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(stack, 'Targets', {
-          targetGroupArn: TARGET_GROUP_ARN,
-        }),
+        ...webTier(stack),
         incidents: shared.incidents,
         alertsTopic: shared.alertsTopic,
         deadLetterQueue: shared.deadLetterQueue,
@@ -132,6 +140,160 @@ export function definitionOf(template: Template): StateMachineDefinition {
   if (typeof definition === 'string') return JSON.parse(definition);
   const join = definition['Fn::Join'] as [string, CfnValue[]];
   return JSON.parse(join[1].map(resolvePart).join(join[0]));
+}
+
+/**
+ * The state machine `name` is Standard, JSONPath, logs ALL with execution data, is traced and
+ * ends every run after `runTimeoutSeconds`.
+ */
+export function expectObservableStateMachine(
+  template: Template,
+  definition: StateMachineDefinition,
+  name: string,
+  runTimeoutSeconds: number,
+): void {
+  template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+    StateMachineName: name,
+    StateMachineType: 'STANDARD',
+    TracingConfiguration: { Enabled: true },
+    LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+  });
+  expect(definition.TimeoutSeconds).toBe(runTimeoutSeconds);
+  expect((definition as { QueryLanguage?: string }).QueryLanguage).toBe('JSONPath');
+}
+
+/** The skeleton's single catch-all: any error goes to Escalate, the error at `$.error`. */
+export const CATCH_ALL_TO_ESCALATE = {
+  ErrorEquals: ['States.ALL'],
+  ResultPath: '$.error',
+  Next: 'Escalate',
+} as const;
+
+/**
+ * The top-level Task states are exactly `taskNames`; each has a TimeoutSeconds and each but
+ * Escalate ends its Catch list with {@link CATCH_ALL_TO_ESCALATE}.
+ */
+export function expectEveryTaskBoundedAndEscalating(
+  definition: StateMachineDefinition,
+  taskNames: readonly string[],
+): void {
+  const taskStates = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
+  expect(taskStates.map(([name]) => name).sort()).toEqual([...taskNames].sort());
+  for (const [name, state] of taskStates) {
+    expect(state, name).toHaveProperty('TimeoutSeconds');
+    if (name === 'Escalate') continue;
+    const catchers = 'Catch' in state ? (state.Catch ?? []) : [];
+    expect(catchers.at(-1), name).toEqual(CATCH_ALL_TO_ESCALATE);
+  }
+}
+
+/** The app acknowledges some cdk-nag findings, each with a reason of at least 60 characters. */
+export function expectReasonedNagAcknowledgements(app: App): NagAcknowledgement[] {
+  const acknowledgements = listNagAcknowledgements(app);
+  expect(acknowledgements.length).toBeGreaterThan(0);
+  for (const { finding, reason } of acknowledgements) {
+    expect(reason.length, finding).toBeGreaterThanOrEqual(60);
+  }
+  return acknowledgements;
+}
+
+/** No reason is reused for another finding: each says why that finding is acceptable. */
+export function expectOneFindingPerReason(acknowledgements: readonly NagAcknowledgement[]): void {
+  const reasons = new Map<string, string>();
+  for (const { finding, reason } of acknowledgements) {
+    const previous = reasons.get(reason);
+    if (previous !== undefined) expect(previous, reason).toBe(finding);
+    reasons.set(reason, finding);
+  }
+}
+
+/** An IAM policy statement of the template, its values flattened by {@link flattenCfn}. */
+export interface Statement {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+/** A CloudFormation value with the partition resolved and resources named `<logicalId>.<attribute>`. */
+export const flattenCfn = (value: unknown): unknown => {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(flattenCfn);
+  const object = value as Record<string, unknown>;
+  if (object.Ref === 'AWS::Partition') return 'aws';
+  if (Array.isArray(object['Fn::GetAtt'])) return `${object['Fn::GetAtt'].join('.')}`;
+  const join = object['Fn::Join'] as [string, unknown[]] | undefined;
+  if (join !== undefined) return join[1].map(flattenCfn).join(join[0]);
+  return Object.fromEntries(Object.entries(object).map(([key, inner]) => [key, flattenCfn(inner)]));
+};
+
+/** The flattened statements of the policies attached to `role`. */
+export function statementsOfRole(
+  { stack, template }: SynthesizedRunbook<unknown>,
+  role: iam.IRole,
+): Statement[] {
+  const roleId = stack.getLogicalId(role.node.defaultChild as CfnElement);
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) =>
+      (policy.Properties.Roles as { Ref: string }[]).some(({ Ref }) => Ref === roleId),
+    )
+    .flatMap((policy) => flattenCfn(policy.Properties.PolicyDocument.Statement) as Statement[]);
+}
+
+/** The distinct actions of `statements`, sorted. */
+export const actionsOf = (statements: readonly Statement[]): string[] =>
+  [...new Set(statements.flatMap((statement) => [statement.Action].flat()))].sort();
+
+/** The resources of the statements that allow `action`. */
+export const resourcesOf = (statements: readonly Statement[], action: string): unknown[] =>
+  statements
+    .filter((statement) => [statement.Action].flat().includes(action))
+    .flatMap((statement) => [statement.Resource].flat());
+
+/** The statements but those CDK adds for logging and tracing (only `xray:` or `logs:` actions). */
+export const withoutLoggingAndTracing = (statements: readonly Statement[]): Statement[] =>
+  statements.filter(
+    (statement) =>
+      ![statement.Action]
+        .flat()
+        .every((action) => action.startsWith('xray:') || action.startsWith('logs:')),
+  );
+
+/**
+ * The actions of a task function's `statements` beyond `expected` and those every task function
+ * has: the incidents table, X-Ray, logs and its dead-letter queue.
+ */
+export const actionsBeyond = (
+  statements: readonly Statement[],
+  expected: readonly string[],
+): string[] =>
+  actionsOf(statements).filter(
+    (action) => !/^(dynamodb|xray|logs|sqs):/.test(action) && !expected.includes(action),
+  );
+
+/** A runbook with its own step and report functions. */
+interface WithTaskFunctions {
+  readonly functions: {
+    readonly step: { readonly function: lambda.IFunction };
+    readonly report: { readonly function: lambda.IFunction };
+  };
+}
+
+/**
+ * The state machine's `statements` invoke exactly the shared approvals function and the
+ * runbook's step and report functions, each also by version or alias (`:*`).
+ */
+export function expectInvokesApprovalsStepAndReport(
+  { stack, runbook }: SynthesizedRunbook<WithTaskFunctions>,
+  statements: readonly Statement[],
+): void {
+  const invoked = resourcesOf(statements, 'lambda:InvokeFunction');
+  expect(invoked).toHaveLength(6);
+  expect(invoked).toEqual(
+    expect.arrayContaining([APPROVALS_FUNCTION_ARN, `${APPROVALS_FUNCTION_ARN}:*`]),
+  );
+  for (const fn of [runbook.functions.step, runbook.functions.report]) {
+    const id = stack.getLogicalId(fn.function.node.defaultChild as CfnElement);
+    expect(invoked).toEqual(expect.arrayContaining([`${id}.Arn`, `${id}.Arn:*`]));
+  }
 }
 
 /** A Task fake that records every input it was given. */

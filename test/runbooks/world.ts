@@ -1,0 +1,212 @@
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { expect } from 'vitest';
+import type { Alert } from '../../functions/lib/core/alert.js';
+import { DEFAULT_GUARDRAILS, type Guardrails } from '../../functions/lib/core/guardrails.js';
+import type { Incident } from '../../functions/lib/core/incident.js';
+import type { Clock } from '../../functions/lib/core/ports.js';
+import { renderRunbookOutcomeAlert } from '../../functions/lib/core/render-alert.js';
+import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/memory-store.js';
+import type { CheckDeps } from '../../functions/lib/runbook/check.js';
+import { parseReportEvent } from '../../functions/lib/runbook/events.js';
+import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
+import { type Fake, fake, type RunOutcome, type runLocally, taskError } from './support.js';
+
+/**
+ * The world of a local run: every Task a fake by its state name, the runbook's Lambdas running
+ * their real logic over in-memory stores and a fixed clock.
+ */
+
+/** The clock of every local run: the execution's start time. */
+export const NOW = new Date('2025-01-01T12:00:00Z');
+
+/** The in-memory stores and the clock the runbook's Lambdas run over. */
+export interface Stores {
+  readonly incidents: MemoryIncidentStore;
+  readonly ledger: MemoryActionLedger;
+  /** Every alert published, in order. */
+  readonly alerts: Alert[];
+  readonly clock: Clock;
+}
+
+export const newStores = (): Stores => ({
+  incidents: new MemoryIncidentStore(),
+  ledger: new MemoryActionLedger(),
+  alerts: [],
+  clock: { now: () => NOW },
+});
+
+/** What every runbook's check reads: the guardrails (mode auto, then `guardrails`), the stores. */
+export const checkDepsOf = (stores: Stores, guardrails?: Partial<Guardrails>): CheckDeps => ({
+  guardrails: async () => ({
+    guardrails: { ...DEFAULT_GUARDRAILS, mode: 'auto', ...guardrails },
+    problems: [],
+  }),
+  incidents: stores.incidents,
+  ledger: stores.ledger,
+  clock: stores.clock,
+  warn: () => undefined,
+});
+
+/** The answer to the `call`-th call (1-based) of a script; its last answer repeats. */
+export const scripted = <T>(script: readonly T[], call: number): T | undefined =>
+  script[Math.min(call, script.length) - 1];
+
+/** A person's answer to an approval request, as the approvals function hands it back. */
+export interface Answer {
+  readonly decision: 'approve' | 'reject';
+  readonly by: string;
+  readonly reason: string;
+  readonly via: string;
+}
+
+/** Ana's answer from the CLI. */
+export const answer = (decision: Answer['decision'], reason: string): Answer => ({
+  decision,
+  by: 'ana',
+  reason,
+  via: 'cli',
+});
+
+/**
+ * RequestApproval and RecordApproval as the shared approvals function answers them: the
+ * person's `given` answer, then its record with a one-line summary. `'no answer'`: nobody
+ * answers and the `.waitForTaskToken` task times out.
+ */
+export const approvalFakes = (given: Answer | 'no answer'): Record<string, Fake> => ({
+  RequestApproval: fake(() => {
+    if (given === 'no answer') throw taskError('States.Timeout', 'Task timed out');
+    return given;
+  }),
+  RecordApproval: fake(() => {
+    if (given === 'no answer') throw new Error('RecordApproval without an answer');
+    const approved = given.decision === 'approve';
+    return {
+      approved,
+      by: given.by,
+      via: given.via,
+      summary: `${approved ? 'approved' : 'rejected'} by ${given.by} via ${given.via}: ${given.reason}`,
+    };
+  }),
+});
+
+/** The report states of a runbook that never asks a person. */
+export const REPORT_STATES = [
+  'ReportSucceeded',
+  'ReportDryRun',
+  'ReportSkipped',
+  'ReportRefused',
+  'Escalate',
+] as const;
+
+/** The report states of a runbook with approvals: a rejection has its own. */
+export const REPORT_STATES_WITH_APPROVAL = [
+  'ReportSucceeded',
+  'ReportDryRun',
+  'ReportSkipped',
+  'ReportRefused',
+  'ReportRejected',
+  'Escalate',
+] as const;
+
+export interface World extends Stores {
+  /** Every Task's fake, by state name. */
+  readonly fakes: Readonly<Record<string, Fake>>;
+  readonly reportStates: readonly string[];
+  readonly overrides: Parameters<typeof runLocally>[2];
+}
+
+/**
+ * A world whose Tasks are `tasks` plus `reportStates`, each report running the report Lambda's
+ * real logic over the stores. The `waits` and the retries of every Task and of `retrying`
+ * (states such as a Parallel) take no time.
+ */
+export function worldOf(
+  stores: Stores,
+  options: {
+    readonly tasks: Readonly<Record<string, Fake>>;
+    readonly reportStates: readonly string[];
+    readonly waits: readonly string[];
+    readonly retrying?: readonly string[];
+  },
+): World {
+  const report = () =>
+    fake(async (input) =>
+      reportRunbookOutcome(parseReportEvent(input), {
+        incidents: stores.incidents,
+        alerts: { publish: async (alert) => `msg-${stores.alerts.push(alert)}` },
+        render: (alertInput) => renderRunbookOutcomeAlert(alertInput, 'us-east-1'),
+        clock: stores.clock,
+      }),
+    );
+  const fakes: Record<string, Fake> = {
+    ...options.tasks,
+    ...Object.fromEntries(options.reportStates.map((state) => [state, report()])),
+  };
+  const noPause = (states: readonly string[]) =>
+    Object.fromEntries(states.map((state) => [state, 0]));
+  return {
+    ...stores,
+    fakes,
+    reportStates: options.reportStates,
+    overrides: {
+      taskResourceLocalHandlers: Object.fromEntries(
+        Object.entries(fakes).map(([state, { handler }]) => [state, handler]),
+      ),
+      waitTimeOverrides: noPause(options.waits),
+      retryIntervalOverrides: noPause([...Object.keys(fakes), ...(options.retrying ?? [])]),
+    },
+  };
+}
+
+/** The inputs `state` was called with, in order. */
+export const callsOf = (w: World, state: string): unknown[] => w.fakes[state]?.calls ?? [];
+
+/** Every report sent, with the state that sent it (`at`), in the order of `w.reportStates`. */
+export const reportsOf = (w: World) =>
+  w.reportStates.flatMap((at) => callsOf(w, at).map((call) => ({ at, ...parseReportEvent(call) })));
+
+/** The stored incident `id`. */
+export const storedIncident = async (w: World, id: string): Promise<Incident> => {
+  const incident = await w.incidents.get(id);
+  if (incident === undefined) throw new Error(`incident ${id} not stored`);
+  return incident;
+};
+
+/** The incident of the check's result that reached the (first) report. */
+export const incidentOf = async (w: World): Promise<Incident> => {
+  const id = reportsOf(w)[0]?.state.guardrail?.incidentId;
+  if (id === undefined) throw new Error('no incident reached the report');
+  return storedIncident(w, id);
+};
+
+/** The run failed in ValidateInput's Fail state `failState`, before any Task ran. */
+export function expectInvalidInputCallingNothing(
+  w: World,
+  definition: StateMachineDefinition,
+  run: RunOutcome,
+  failState: string,
+): void {
+  const fail = definition.States[failState];
+  expect(fail, failState).toBeDefined();
+  expect(run).toEqual({
+    status: 'failed',
+    error: 'InvalidInput',
+    cause: fail !== undefined && 'Cause' in fail ? fail.Cause : 'no cause',
+  });
+  expect(Object.values(w.fakes).flatMap(({ calls }) => calls)).toEqual([]);
+}
+
+/** The one report is Escalate's, `failed`, with `error` as the error that led there. */
+export function expectEscalatedWith(w: World, error: string): void {
+  const reports = reportsOf(w);
+  expect(reports).toEqual([expect.objectContaining({ at: 'Escalate', outcome: 'failed' })]);
+  expect(reports[0]?.state.error?.Error).toBe(error);
+}
+
+/** The (first) report is ReportRefused's, refused by the guardrail `blockedBy`; returns it. */
+export function expectRefusedBy(w: World, blockedBy: string | undefined) {
+  const [report] = reportsOf(w);
+  expect(report).toMatchObject({ at: 'ReportRefused', outcome: 'refused' });
+  expect(report?.state.guardrail?.blockedBy).toBe(blockedBy);
+  return report;
+}
