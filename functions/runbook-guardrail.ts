@@ -3,9 +3,9 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { requireEnv } from './lib/env.js';
 import { checkDepsFromEnv } from './lib/runbook/aws-check-deps.js';
 import { AwsFleetReader } from './lib/runbook/aws-fleet-reader.js';
+import type { CheckResult } from './lib/runbook/check.js';
 import { parseGuardrailEvent } from './lib/runbook/events.js';
 import { checkInstanceReplacement } from './lib/runbook/guardrail-check.js';
-import type { GuardrailResult } from './lib/runbook/outcome.js';
 
 /**
  * Task `GuardrailCheck` of runbook replace-unhealthy-instance: may it mark the instance
@@ -23,7 +23,7 @@ const deps = {
   ),
 };
 
-export const handler = async (event: unknown): Promise<GuardrailResult> => {
+export const handler = async (event: unknown): Promise<CheckResult> => {
   const parsed = parseGuardrailEvent(event);
   const result = await checkInstanceReplacement(parsed, deps);
   console.info(

@@ -76,7 +76,7 @@ describe('checkInstanceReplacement', () => {
       verdict: 'act',
       reason: `mark ${OLD} Unhealthy in rebound-test-web: Auto Scaling replaces it`,
       incidentId: expect.stringMatching(/^inc-20250101T1200-[0-9a-f]{8}$/),
-      desiredCapacity: 3,
+      plan: {},
     });
     const incident = await incidents.get(result.incidentId);
     expect(incident).toMatchObject({

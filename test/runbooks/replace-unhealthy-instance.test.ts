@@ -342,7 +342,7 @@ describe('runbook replace-unhealthy-instance', () => {
         expect.objectContaining({
           at: 'ReportDryRun',
           outcome: 'dry-run',
-          detail: `dry-run: would mark ${OLD} Unhealthy in ${GROUP_NAME}`,
+          detail: `dry-run: would mark ${OLD} Unhealthy in ${GROUP_NAME}: Auto Scaling replaces it`,
         }),
       ]);
       expect(w.alerts.map((alert) => alert.kind)).toEqual(['incident-update']);

@@ -1,11 +1,8 @@
 import type { RunbookName } from '../../../runbooks/registry.js';
-import { transition } from '../core/incident.js';
-import type { ActionRequest } from '../core/ports.js';
-import type { CheckDeps } from './check.js';
+import { type CheckDeps, type CheckResult, checkRunbook } from './check.js';
 import type { GuardrailEvent } from './events.js';
 import { type FleetReader, type FleetSnapshot, isLeaving, servingInstanceIds } from './fleet.js';
-import type { BlockedBy, GuardrailResult } from './outcome.js';
-import { ensureRunbookIncident, updateIncident } from './runbook-incident.js';
+import type { BlockedBy } from './outcome.js';
 
 export const REPLACE_INSTANCE_RUNBOOK = 'replace-unhealthy-instance' satisfies RunbookName;
 /** Ledger budget a replacement consumes (see runbooks/registry.ts). */
@@ -63,18 +60,16 @@ export const assessFleet = (
 };
 
 /**
- * Decides whether `replace-unhealthy-instance` may mark the instance Unhealthy now. Records a
- * manual run as an incident first, so every run, whatever it decides, reports to one. Only an
- * `act` verdict claims the ledger (one budget slot and the instance's cooldown) and moves the
- * incident to `mitigating`; `dry-run` only peeks.
+ * Decides whether `replace-unhealthy-instance` may mark the instance Unhealthy now: the check
+ * every runbook makes (check.ts: manual-run incident, kill switch, enablement, dry-run, the
+ * instance-replacement budget and the instance's cooldown) over the fleet checks above.
  */
 export const checkInstanceReplacement = async (
   event: GuardrailEvent,
   deps: GuardrailCheckDeps,
-): Promise<GuardrailResult> => {
+): Promise<CheckResult> => {
   const { input, execution } = event;
-  const incident = await ensureRunbookIncident(
-    deps.incidents,
+  return checkRunbook(
     {
       runbook: REPLACE_INSTANCE_RUNBOOK,
       kind: 'instance-health',
@@ -83,64 +78,17 @@ export const checkInstanceReplacement = async (
       incidentId: input.incidentId,
       reason: input.reason,
     },
-    deps.clock,
+    async (guardrails) => {
+      const fleet = await deps.fleet.snapshot();
+      const stop = assessFleet(input, fleet, guardrails.minHealthyInstances);
+      if (stop !== undefined) return { type: 'stop', ...stop };
+      return {
+        type: 'mutate',
+        action: `mark ${input.instanceId} Unhealthy in ${fleet.groupName}: Auto Scaling replaces it`,
+        plan: {},
+        needsApproval: false,
+      };
+    },
+    deps,
   );
-  const result = (
-    verdict: GuardrailResult['verdict'],
-    reason: string,
-    extra: { desiredCapacity?: number; blockedBy?: BlockedBy } = {},
-  ): GuardrailResult => ({
-    verdict,
-    reason,
-    incidentId: incident.id,
-    desiredCapacity: extra.desiredCapacity ?? null,
-    ...(extra.blockedBy === undefined ? {} : { blockedBy: extra.blockedBy }),
-  });
-
-  const { guardrails, problems } = await deps.guardrails();
-  if (problems.length > 0) deps.warn('guardrails fell back to safe values', { problems });
-  if (guardrails.mode === 'off') {
-    return result('refused', 'the automation mode guardrail is off: nothing is replaced', {
-      blockedBy: 'mode-off',
-    });
-  }
-  if (!guardrails.enabledRunbooks.includes(REPLACE_INSTANCE_RUNBOOK)) {
-    return result(
-      'refused',
-      // Worded without the runbook's name: the alert picks its guardrail hint from this text.
-      'this runbook is not in the enabled-runbooks guardrail: nothing is replaced',
-      { blockedBy: 'runbook-disabled' },
-    );
-  }
-
-  const fleet = await deps.fleet.snapshot();
-  const desiredCapacity = fleet.desiredCapacity;
-  const stop = assessFleet(input, fleet, guardrails.minHealthyInstances);
-  if (stop !== undefined) {
-    return result(stop.verdict, stop.reason, { desiredCapacity, blockedBy: stop.blockedBy });
-  }
-
-  const request: ActionRequest = {
-    budget: INSTANCE_REPLACEMENT_BUDGET,
-    maxPerHour: guardrails.maxInstanceReplacementsPerHour,
-    resourceId: input.instanceId,
-    cooldownMinutes: guardrails.cooldownMinutes,
-  };
-  const now = deps.clock.now();
-  const target = `mark ${input.instanceId} Unhealthy in ${fleet.groupName}`;
-  if (guardrails.mode === 'dry-run') {
-    const peek = await deps.ledger.peek(request, now);
-    const would = peek.allowed ? `would ${target}` : `would be refused: ${peek.reason}`;
-    return result('dry-run', `dry-run: ${would}`, { desiredCapacity });
-  }
-
-  const claim = await deps.ledger.claim(request, now);
-  if (!claim.allowed) {
-    return result('refused', claim.reason, { desiredCapacity, blockedBy: claim.blockedBy });
-  }
-  const reason = `${target}: Auto Scaling replaces it`;
-  await updateIncident(deps.incidents, incident.id, (current) =>
-    current.status === 'open' ? transition(current, 'mitigating', reason, now) : current,
-  );
-  return result('act', reason, { desiredCapacity });
 };
