@@ -43,6 +43,19 @@ const HANDLER_ENV: Record<string, string> = {
   CACHE_REPLICATION_GROUP_ID: 'rebound-bench-cache',
   AVAILABILITY_ZONES: 'us-east-1a,us-east-1b,us-east-1c',
   RUNBOOK_STATE_MACHINES: '{}',
+  // The runbooks' and approvals' own settings (each handler reads its own at module load).
+  NORMAL_MAX_CAPACITY: '12',
+  PRIMARY_DB_INSTANCE_ID: 'rebound-bench-db',
+  REPLICA_DB_INSTANCE_IDS: 'rebound-bench-db-replica-1,rebound-bench-db-replica-2',
+  REPLICA_LAG_THRESHOLD_SECONDS: '30',
+  PRIMARY_ENDPOINT_PARAMETER: '/rebound/bench/db/primary-endpoint',
+  REPLICATION_GROUP_ID: 'rebound-bench-cache',
+  CACHE_REPLICAS: '2',
+  LOAD_BALANCER_ARN:
+    'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/rebound-bench-web/0123456789abcdef',
+  SIGNING_KEY_SECRET_ARN:
+    'arn:aws:secretsmanager:us-east-1:123456789012:secret:rebound-bench-approval-signing-key-AbCdEf',
+  APPROVAL_ENDPOINT_URL: 'https://abcdefghij.lambda-url.us-east-1.on.aws/',
 };
 
 const median = (values: number[]): number => {
