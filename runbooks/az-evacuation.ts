@@ -1,22 +1,21 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as sns from 'aws-cdk-lib/aws-sns';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../infra/nag.js';
 import { isStringIn } from './input-rules.js';
-import { handlerEntry, jitteredRetry, RunbookSkeleton } from './runbook-skeleton.js';
+import {
+  handlerEntry,
+  jitteredRetry,
+  type RunbookProps,
+  RunbookSkeleton,
+} from './runbook-skeleton.js';
 
-export interface AzEvacuationProps {
-  /** `rebound-<stage>`: names the state machine and its functions. */
-  readonly namePrefix: string;
-  readonly stage: string;
+export interface AzEvacuationProps extends RunbookProps {
   /** The shop's load balancer (zonal shift enabled): the only resource the runbook shifts. */
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** The web group the two remaining AZs grow (its AZ impairment policy avoids a shifted AZ). */
@@ -25,11 +24,6 @@ export interface AzEvacuationProps {
   readonly targetGroup: elbv2.IApplicationTargetGroup;
   /** The shop's AZ names: the only values `availabilityZone` may take. */
   readonly availabilityZones: readonly string[];
-  /** Incidents and the action ledger (one table). */
-  readonly incidents: dynamodb.ITable;
-  readonly alertsTopic: sns.ITopic;
-  /** Where failed asynchronous invocations of the task Lambdas go. */
-  readonly deadLetterQueue: sqs.IQueue;
   /** The shared approvals function: a person approves the evacuation (unless auto-approved). */
   readonly approvals: lambda.IFunction;
 }
@@ -80,17 +74,7 @@ export class AzEvacuation extends Construct {
       throw new Error('AzEvacuation: availabilityZones must name the shop AZs (none given)');
     }
     const loadBalancerArn = props.loadBalancer.loadBalancerArn;
-    const skeleton = new RunbookSkeleton(this, 'Runbook', {
-      namePrefix: props.namePrefix,
-      stage: props.stage,
-      runbook: 'az-evacuation',
-      targetField: 'availabilityZone',
-      targetType: 'availability-zone',
-      incidents: props.incidents,
-      alertsTopic: props.alertsTopic,
-      deadLetterQueue: props.deadLetterQueue,
-      approvals: props.approvals,
-    });
+    const skeleton = new RunbookSkeleton(this, 'Runbook', { ...props, runbook: 'az-evacuation' });
     const step = this.stepFunction(skeleton, props);
     this.functions = { step, report: skeleton.reportFunction };
 

@@ -1,29 +1,23 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as sns from 'aws-cdk-lib/aws-sns';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../infra/nag.js';
 import { isStringIn } from './input-rules.js';
-import { handlerEntry, jitteredRetry, RunbookSkeleton } from './runbook-skeleton.js';
+import {
+  handlerEntry,
+  jitteredRetry,
+  type RunbookProps,
+  RunbookSkeleton,
+} from './runbook-skeleton.js';
 
-export interface CacheFailoverProps {
-  /** `rebound-<stage>`: names the state machine and its functions. */
-  readonly namePrefix: string;
-  readonly stage: string;
+export interface CacheFailoverProps extends RunbookProps {
   /** The shop's replication group (cluster-mode disabled): the only one this runbook touches. */
   readonly replicationGroupId: string;
   /** Replicas configured beside the primary (config `cacheReplicas`): "recovered" needs them all. */
   readonly replicas: number;
-  /** Incidents and the action ledger (one table). */
-  readonly incidents: dynamodb.ITable;
-  readonly alertsTopic: sns.ITopic;
-  /** Where failed asynchronous invocations of the task Lambdas go. */
-  readonly deadLetterQueue: sqs.IQueue;
   /** The shared approvals function: a forced failover waits for a person. */
   readonly approvals: lambda.IFunction;
 }
@@ -59,17 +53,7 @@ export class CacheFailover extends Construct {
         `CacheFailover: replicas must be a positive integer (config cacheReplicas), got ${props.replicas}`,
       );
     }
-    const skeleton = new RunbookSkeleton(this, 'Runbook', {
-      namePrefix: props.namePrefix,
-      stage: props.stage,
-      runbook: 'cache-failover',
-      targetField: 'replicationGroupId',
-      targetType: 'cache-replication-group',
-      incidents: props.incidents,
-      alertsTopic: props.alertsTopic,
-      deadLetterQueue: props.deadLetterQueue,
-      approvals: props.approvals,
-    });
+    const skeleton = new RunbookSkeleton(this, 'Runbook', { ...props, runbook: 'cache-failover' });
     const groupArn = Stack.of(this).formatArn({
       service: 'elasticache',
       resource: 'replicationgroup',

@@ -1,22 +1,21 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as rds from 'aws-cdk-lib/aws-rds';
-import type * as sns from 'aws-cdk-lib/aws-sns';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { RDS_FAILOVER_MODES } from '../functions/lib/runbook/rds-failover.js';
 import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../infra/nag.js';
 import { isStringIn } from './input-rules.js';
-import { handlerEntry, jitteredRetry, RunbookSkeleton } from './runbook-skeleton.js';
+import {
+  handlerEntry,
+  jitteredRetry,
+  type RunbookProps,
+  RunbookSkeleton,
+} from './runbook-skeleton.js';
 
-export interface RdsFailoverProps {
-  /** `rebound-<stage>`: names the state machine and its functions. */
-  readonly namePrefix: string;
-  readonly stage: string;
+export interface RdsFailoverProps extends RunbookProps {
   /**
    * The shop's databases: the primary first, then its read replicas. The runbook reboots only
    * the primary and promotes only these replicas.
@@ -27,11 +26,6 @@ export interface RdsFailoverProps {
    * @default 30, the shop's replica-lag alarm threshold
    */
   readonly replicaLagThresholdSeconds?: number;
-  /** Incidents and the action ledger (one table). */
-  readonly incidents: dynamodb.ITable;
-  readonly alertsTopic: sns.ITopic;
-  /** Where failed asynchronous invocations of the task Lambdas go. */
-  readonly deadLetterQueue: sqs.IQueue;
   /** The shared approvals function: a forced failover or a promotion waits for a person. */
   readonly approvals: lambda.IFunction;
 }
@@ -91,17 +85,7 @@ export class RdsFailover extends Construct {
     const primaryId = primary.instanceIdentifier;
     const replicaIds = replicas.map((replica) => replica.instanceIdentifier);
 
-    const skeleton = new RunbookSkeleton(this, 'Runbook', {
-      namePrefix: props.namePrefix,
-      stage: props.stage,
-      runbook: 'rds-failover',
-      targetField: 'dbInstanceId',
-      targetType: 'db-instance',
-      incidents: props.incidents,
-      alertsTopic: props.alertsTopic,
-      deadLetterQueue: props.deadLetterQueue,
-      approvals: props.approvals,
-    });
+    const skeleton = new RunbookSkeleton(this, 'Runbook', { ...props, runbook: 'rds-failover' });
     const step = skeleton.checkFunction('Step', {
       name: 'step',
       description:

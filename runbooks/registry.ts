@@ -1,4 +1,4 @@
-import type { SignalKind } from '../functions/lib/core/signal.js';
+import type { ResourceType, SignalKind } from '../functions/lib/core/signal.js';
 
 /**
  * The runbook catalog as data: one row per runbook. Triage picks runbooks from it, CDK builds
@@ -35,6 +35,8 @@ export interface RunbookDefinition {
   readonly needsApproval: boolean;
   /** The input field naming the resource the runbook acts on (part of the execution name). */
   readonly targetField: string;
+  /** What kind of resource that is, for incidents and alerts. */
+  readonly targetType: ResourceType;
   readonly input: readonly RunbookInputField[];
   /** Ledger budget a mutating run consumes. */
   readonly budget?: RunbookBudget;
@@ -66,6 +68,7 @@ export const RUNBOOKS = [
     handles: ['instance-health'],
     needsApproval: false,
     targetField: 'instanceId',
+    targetType: 'ec2-instance',
     input: [
       {
         name: 'instanceId',
@@ -88,6 +91,7 @@ export const RUNBOOKS = [
     handles: ['capacity-pressure'],
     needsApproval: false,
     targetField: 'autoScalingGroupName',
+    targetType: 'auto-scaling-group',
     input: [
       {
         name: 'autoScalingGroupName',
@@ -110,6 +114,7 @@ export const RUNBOOKS = [
     handles: ['database-failover', 'database-degraded'],
     needsApproval: true,
     targetField: 'dbInstanceId',
+    targetType: 'db-instance',
     input: [
       {
         name: 'dbInstanceId',
@@ -140,6 +145,7 @@ export const RUNBOOKS = [
     handles: ['cache-failover', 'cache-degraded'],
     needsApproval: true,
     targetField: 'replicationGroupId',
+    targetType: 'cache-replication-group',
     input: [
       {
         name: 'replicationGroupId',
@@ -164,6 +170,7 @@ export const RUNBOOKS = [
     handles: ['az-impairment'],
     needsApproval: true,
     targetField: 'availabilityZone',
+    targetType: 'availability-zone',
     input: [
       {
         name: 'availabilityZone',

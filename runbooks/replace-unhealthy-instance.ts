@@ -1,10 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as sns from 'aws-cdk-lib/aws-sns';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INSTANCE_ID_HINT } from '../functions/lib/runbook/events.js';
@@ -16,22 +13,15 @@ import {
   GROUP_ARN_REASON,
   handlerEntry,
   jitteredRetry,
+  type RunbookProps,
   RunbookSkeleton,
 } from './runbook-skeleton.js';
 
-export interface ReplaceUnhealthyInstanceProps {
-  /** `rebound-<stage>`: names the state machine, its functions and the alarms it may read. */
-  readonly namePrefix: string;
-  readonly stage: string;
+export interface ReplaceUnhealthyInstanceProps extends RunbookProps {
   /** The web group whose instances this runbook replaces (and nothing else). */
   readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
   /** The target group in front of that group: "healthy" means healthy here too. */
   readonly targetGroup: elbv2.IApplicationTargetGroup;
-  /** Incidents and the action ledger (one table). */
-  readonly incidents: dynamodb.ITable;
-  readonly alertsTopic: sns.ITopic;
-  /** Where failed asynchronous invocations of the task Lambdas go. */
-  readonly deadLetterQueue: sqs.IQueue;
 }
 
 /**
@@ -67,14 +57,8 @@ export class ReplaceUnhealthyInstance extends Construct {
     super(scope, id);
     const groupName = props.autoScalingGroup.autoScalingGroupName;
     const skeleton = new RunbookSkeleton(this, 'Runbook', {
-      namePrefix: props.namePrefix,
-      stage: props.stage,
+      ...props,
       runbook: 'replace-unhealthy-instance',
-      targetField: 'instanceId',
-      targetType: 'ec2-instance',
-      incidents: props.incidents,
-      alertsTopic: props.alertsTopic,
-      deadLetterQueue: props.deadLetterQueue,
     });
     const guardrailFunction = this.guardrailFunction(skeleton, props);
     this.functions = { guardrail: guardrailFunction, report: skeleton.reportFunction };

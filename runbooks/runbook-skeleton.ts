@@ -12,13 +12,17 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct, type IConstruct } from 'constructs';
 import { guardrailParameterPath } from '../functions/lib/core/guardrails.js';
-import type { ResourceType } from '../functions/lib/core/signal.js';
 import type { RunbookOutcome } from '../functions/lib/runbook/outcome.js';
 import { ReboundFunction } from '../infra/constructs/rebound-function.js';
 import { grantReadGuardrails } from '../infra/control-plane/guardrail-parameters.js';
 import { acknowledgeFinding } from '../infra/nag.js';
 import { INCIDENT_ID_RULE, type InputRule, REASON_RULE } from './input-rules.js';
-import { type RunbookName, runbookStateMachineName } from './registry.js';
+import {
+  type RunbookDefinition,
+  type RunbookName,
+  runbookDefinition,
+  runbookStateMachineName,
+} from './registry.js';
 
 /**
  * What every Rebound runbook shares: the report Lambda (timeline, incident status, alert),
@@ -31,18 +35,21 @@ import { type RunbookName, runbookStateMachineName } from './registry.js';
  * `$.error` from the catch-all or a runbook's own failure path.
  */
 
-export interface RunbookSkeletonProps {
-  /** `rebound-<stage>`. */
+/** What every runbook construct is given: its names and the control plane's shared resources. */
+export interface RunbookProps {
+  /** `rebound-<stage>`: names the state machine, its functions and the alarms it may read. */
   readonly namePrefix: string;
   readonly stage: string;
-  readonly runbook: RunbookName;
-  /** The execution input field naming the resource the runbook acts on, e.g. `instanceId`. */
-  readonly targetField: string;
-  readonly targetType: ResourceType;
+  /** Incidents and the action ledger (one table). */
   readonly incidents: dynamodb.ITable;
   readonly alertsTopic: sns.ITopic;
-  /** Failed asynchronous invocations of the task Lambdas. */
+  /** Where failed asynchronous invocations of the task Lambdas go. */
   readonly deadLetterQueue: sqs.IQueue;
+}
+
+export interface RunbookSkeletonProps extends RunbookProps {
+  /** The registry row this state machine implements (its target field and type come from it). */
+  readonly runbook: RunbookName;
   /**
    * The shared approvals function (infra/control-plane/approvals.ts): sends approval requests
    * and records the answers. Required by runbooks that call {@link RunbookSkeleton.approvalGate}.
@@ -111,6 +118,8 @@ export class RunbookSkeleton extends Construct {
   public readonly stateMachineName: string;
   public readonly guardrailPath: string;
   readonly #props: RunbookSkeletonProps;
+  /** The input field naming the run's target, and its resource type (from the registry). */
+  readonly #target: Pick<RunbookDefinition, 'targetField' | 'targetType'>;
   /** Functions the state machine invokes (their grants include `:*`). */
   readonly #invoked = new Set<lambda.IFunction>();
   /** Groups the state machine resizes (their ARNs carry a `*` for the UUID). */
@@ -120,6 +129,10 @@ export class RunbookSkeleton extends Construct {
   constructor(scope: Construct, id: string, props: RunbookSkeletonProps) {
     super(scope, id);
     this.#props = props;
+    const row = runbookDefinition(props.runbook);
+    if (row === undefined)
+      throw new Error(`RunbookSkeleton: ${props.runbook} is not in the registry`);
+    this.#target = row;
     this.stateMachineName = runbookStateMachineName(props.namePrefix, props.runbook);
     this.guardrailPath = guardrailParameterPath(props.stage);
 
@@ -251,8 +264,8 @@ export class RunbookSkeleton extends Construct {
         runbook: this.#props.runbook,
         outcome,
         target: {
-          type: this.#props.targetType,
-          id: sfn.JsonPath.stringAt(`$.${this.#props.targetField}`),
+          type: this.#target.targetType,
+          id: sfn.JsonPath.stringAt(`$.${this.#target.targetField}`),
         },
         ...(detail === undefined ? {} : { detail: sfn.JsonPath.stringAt(detail) }),
         state: sfn.JsonPath.entirePayload,
@@ -432,8 +445,8 @@ export class RunbookSkeleton extends Construct {
       runbook: this.#props.runbook,
       incidentId: sfn.JsonPath.stringAt('$.guardrail.incidentId'),
       target: {
-        type: this.#props.targetType,
-        id: sfn.JsonPath.stringAt(`$.${this.#props.targetField}`),
+        type: this.#target.targetType,
+        id: sfn.JsonPath.stringAt(`$.${this.#target.targetField}`),
       },
       execution: EXECUTION,
     };

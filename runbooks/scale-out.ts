@@ -1,9 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -19,22 +17,17 @@ import {
   GROUP_ARN_REASON,
   handlerEntry,
   jitteredRetry,
+  type RunbookProps,
   RunbookSkeleton,
 } from './runbook-skeleton.js';
 
-export interface ScaleOutProps {
-  /** `rebound-<stage>`: names the state machine, its function, the alarms it may read and the return schedules. */
-  readonly namePrefix: string;
-  readonly stage: string;
+export interface ScaleOutProps extends RunbookProps {
   /** The web group whose maximum and desired capacity this runbook raises (and no other). */
   readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
   /** The target group in front of that group: new capacity counts once it is healthy here. */
   readonly targetGroup: elbv2.IApplicationTargetGroup;
   /** The configured maxCapacity the group returns to, an hour after the new capacity serves. */
   readonly normalMaxCapacity: number;
-  /** Incidents and the action ledger (one table). */
-  readonly incidents: dynamodb.ITable;
-  readonly alertsTopic: sns.ITopic;
   /** Failed asynchronous invocations of the task Lambdas, and return schedules that could not run. */
   readonly deadLetterQueue: sqs.IQueue;
 }
@@ -96,16 +89,7 @@ export class ScaleOut extends Construct {
     }
     const stack = Stack.of(this);
     const group = props.autoScalingGroup;
-    const skeleton = new RunbookSkeleton(this, 'Runbook', {
-      namePrefix: props.namePrefix,
-      stage: props.stage,
-      runbook: 'scale-out',
-      targetField: 'autoScalingGroupName',
-      targetType: 'auto-scaling-group',
-      incidents: props.incidents,
-      alertsTopic: props.alertsTopic,
-      deadLetterQueue: props.deadLetterQueue,
-    });
+    const skeleton = new RunbookSkeleton(this, 'Runbook', { ...props, runbook: 'scale-out' });
     const stepFunction = this.stepFunction(skeleton, props);
     this.functions = { step: stepFunction, report: skeleton.reportFunction };
 

@@ -11,6 +11,7 @@ import { CacheFailover } from '../../runbooks/cache-failover.js';
 import { RdsFailover } from '../../runbooks/rds-failover.js';
 import type { RunbookName } from '../../runbooks/registry.js';
 import { ReplaceUnhealthyInstance } from '../../runbooks/replace-unhealthy-instance.js';
+import type { RunbookProps } from '../../runbooks/runbook-skeleton.js';
 import { ScaleOut } from '../../runbooks/scale-out.js';
 import { Approvals } from './approvals.js';
 
@@ -45,7 +46,7 @@ export class RunbookCatalog extends Construct {
 
   constructor(scope: Construct, id: string, props: RunbookCatalogProps) {
     super(scope, id);
-    const shared = {
+    const shared: RunbookProps = {
       namePrefix: props.namePrefix,
       stage: props.stage,
       incidents: props.incidents,
