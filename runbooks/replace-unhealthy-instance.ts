@@ -100,19 +100,14 @@ export class ReplaceUnhealthyInstance extends Construct {
     // 4. Wait for the replacement: the old instance out of service, the group back to its
     // desired count of InService+Healthy instances, as many healthy targets.
     const lastPoll = REPLACEMENT_POLL_SECONDS.length - 1;
-    const startPolling = sfn.Pass.jsonPath(this, 'StartPolling', {
-      stateName: 'StartPolling',
-      parameters: {
-        attempt: 0,
-        seconds: REPLACEMENT_POLL_SECONDS[0],
-        schedule: REPLACEMENT_POLL_SECONDS,
-      },
-      resultPath: '$.poll',
-    });
-    const waitForReplacement = sfn.Wait.jsonPath(this, 'WaitForReplacement', {
-      stateName: 'WaitForReplacement',
-      time: sfn.WaitTime.secondsPath('$.poll.seconds'),
-    });
+    const {
+      start: startPolling,
+      wait: waitForReplacement,
+      next: nextPoll,
+    } = skeleton.pollStates(
+      { start: 'StartPolling', wait: 'WaitForReplacement', next: 'NextPoll' },
+      REPLACEMENT_POLL_SECONDS,
+    );
     const describeGroup = skeleton.escalateOnError(
       skeleton.callAws('DescribeGroup', {
         service: 'autoscaling',
@@ -158,17 +153,6 @@ export class ReplaceUnhealthyInstance extends Construct {
         desired: sfn.JsonPath.numberAt('$.group.desired'),
       },
       resultPath: '$.measure',
-    });
-    const nextPoll = sfn.Pass.jsonPath(this, 'NextPoll', {
-      stateName: 'NextPoll',
-      parameters: {
-        attempt: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.poll.attempt'), 1),
-        seconds: sfn.JsonPath.numberAt(
-          'States.ArrayGetItem($.poll.schedule, States.MathAdd($.poll.attempt, 1))',
-        ),
-        schedule: sfn.JsonPath.listAt('$.poll.schedule'),
-      },
-      resultPath: '$.poll',
     });
     const notHealthy = sfn.Pass.jsonPath(this, 'ReplacementNotHealthy', {
       stateName: 'ReplacementNotHealthy',

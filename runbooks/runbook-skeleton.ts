@@ -501,6 +501,39 @@ export class RunbookSkeleton extends Construct {
   }
 
   /**
+   * The states of a bounded poll: `start` sets `$.poll` (attempt 0, the first wait), `wait`
+   * waits `$.poll.seconds`, `next` moves to the next attempt's wait from `scheduleSeconds`.
+   * The caller checks `$.poll.attempt` against the schedule's length to stop.
+   */
+  pollStates(
+    names: { readonly start: string; readonly wait: string; readonly next: string },
+    scheduleSeconds: readonly number[],
+  ): { readonly start: sfn.Pass; readonly wait: sfn.Wait; readonly next: sfn.Pass } {
+    return {
+      start: sfn.Pass.jsonPath(this, names.start, {
+        stateName: names.start,
+        parameters: { attempt: 0, seconds: scheduleSeconds[0], schedule: scheduleSeconds },
+        resultPath: '$.poll',
+      }),
+      wait: sfn.Wait.jsonPath(this, names.wait, {
+        stateName: names.wait,
+        time: sfn.WaitTime.secondsPath('$.poll.seconds'),
+      }),
+      next: sfn.Pass.jsonPath(this, names.next, {
+        stateName: names.next,
+        parameters: {
+          attempt: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.poll.attempt'), 1),
+          seconds: sfn.JsonPath.numberAt(
+            'States.ArrayGetItem($.poll.schedule, States.MathAdd($.poll.attempt, 1))',
+          ),
+          schedule: sfn.JsonPath.listAt('$.poll.schedule'),
+        },
+        resultPath: '$.poll',
+      }),
+    };
+  }
+
+  /**
    * Closes the loop: waits `scheduleSeconds[i]` before check i, invokes `fn` with its `step`
    * and the guardrail payload (its answer at `$.verify`: `{ recovered, detail }`) until it answers `recovered: true`,
    * then goes on to `onRecovered`. After the last check the run escalates with error
@@ -516,15 +549,10 @@ export class RunbookSkeleton extends Construct {
   }): sfn.IChainable {
     const { prefix, scheduleSeconds } = options;
     const C = sfn.Condition;
-    const start = sfn.Pass.jsonPath(this, `${prefix}Start`, {
-      stateName: `${prefix}Start`,
-      parameters: { attempt: 0, seconds: scheduleSeconds[0], schedule: scheduleSeconds },
-      resultPath: '$.poll',
-    });
-    const wait = sfn.Wait.jsonPath(this, `${prefix}Wait`, {
-      stateName: `${prefix}Wait`,
-      time: sfn.WaitTime.secondsPath('$.poll.seconds'),
-    });
+    const { start, wait, next } = this.pollStates(
+      { start: `${prefix}Start`, wait: `${prefix}Wait`, next: `${prefix}Next` },
+      scheduleSeconds,
+    );
     const verify = this.escalateOnError(
       this.invoke(
         `${prefix}Verify`,
@@ -533,17 +561,6 @@ export class RunbookSkeleton extends Construct {
         '$.verify',
       ),
     );
-    const next = sfn.Pass.jsonPath(this, `${prefix}Next`, {
-      stateName: `${prefix}Next`,
-      parameters: {
-        attempt: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.poll.attempt'), 1),
-        seconds: sfn.JsonPath.numberAt(
-          'States.ArrayGetItem($.poll.schedule, States.MathAdd($.poll.attempt, 1))',
-        ),
-        schedule: sfn.JsonPath.listAt('$.poll.schedule'),
-      },
-      resultPath: '$.poll',
-    });
     const notRecovered = sfn.Pass.jsonPath(this, `${prefix}NotRecovered`, {
       stateName: `${prefix}NotRecovered`,
       parameters: {
