@@ -63,8 +63,8 @@ const median = (values: number[]): number => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
-const bundle = async (entry: string, outdir: string): Promise<string> => {
-  const outfile = path.join(outdir, `${path.basename(entry, '.ts')}.mjs`);
+const bundle = async (name: string, entry: string, outdir: string): Promise<string> => {
+  const outfile = path.join(outdir, `${name}.mjs`);
   await build({
     entryPoints: [entry],
     outfile,
@@ -161,6 +161,23 @@ const throughput = async (): Promise<{ events: number; perSecond: number }> => {
   return { events: count, perSecond: count / seconds };
 };
 
+/** Every deployed handler by name: functions/<name>.ts and runbooks/<runbook>/handler.ts. */
+const handlerEntries = (): [string, string][] => {
+  const functions = readdirSync(path.join(root, 'functions'))
+    .filter((file) => file.endsWith('.ts'))
+    .map((file): [string, string] => [
+      file.replace(/\.ts$/, ''),
+      path.join(root, 'functions', file),
+    ]);
+  const runbooks = readdirSync(path.join(root, 'runbooks'), { withFileTypes: true })
+    .filter((dir) => dir.isDirectory() && dir.name !== 'kit')
+    .map((dir): [string, string] => [
+      `runbook-${dir.name}`,
+      path.join(root, 'runbooks', dir.name, 'handler.ts'),
+    ]);
+  return [...functions, ...runbooks].sort(([a], [b]) => a.localeCompare(b));
+};
+
 const main = async () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'rebound-bench-'));
   const empty = path.join(outdir, 'empty-handler.mjs');
@@ -171,13 +188,12 @@ const main = async () => {
   console.log(
     `${'(empty handler)'.padEnd(22)} ${'0 KB'.padStart(10)} ${`${baseline.toFixed(1)} ms`.padStart(10)}`,
   );
-  const handlers = readdirSync(path.join(root, 'functions')).filter((name) => name.endsWith('.ts'));
-  for (const name of handlers.sort()) {
-    const file = await bundle(path.join(root, 'functions', name), outdir);
+  for (const [name, entry] of handlerEntries()) {
+    const file = await bundle(name, entry, outdir);
     const size = statSync(file).size / 1024;
     const load = loadTime(file);
     console.log(
-      `${name.replace(/\.ts$/, '').padEnd(22)} ${`${size.toFixed(0)} KB`.padStart(10)} ${`${load.toFixed(1)} ms`.padStart(10)}`,
+      `${name.padEnd(22)} ${`${size.toFixed(0)} KB`.padStart(10)} ${`${load.toFixed(1)} ms`.padStart(10)}`,
     );
   }
   const { events, perSecond } = await throughput();

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ShopInventory } from '../functions/lib/core/inventory.js';
+import { RUNBOOKS, runbookStateMachineName } from '../functions/lib/core/runbook-registry.js';
 import type { ReboundConfig } from '../infra/config.js';
 import { buildReboundApp } from '../infra/rebound-app.js';
-import { RUNBOOKS, runbookStateMachineName } from '../runbooks/registry.js';
 import { compileEventPattern, type MatchOptions } from './event-pattern.js';
 
 /**

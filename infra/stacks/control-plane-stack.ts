@@ -5,12 +5,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { RUNBOOKS } from '../../runbooks/registry.js';
+import { RUNBOOKS } from '../../functions/lib/core/runbook-registry.js';
+import { RunbookCatalog } from '../../runbooks/catalog.js';
 import type { ReboundConfig } from '../config.js';
 import { AlarmedDeadLetterQueue } from '../constructs/alarmed-dead-letter-queue.js';
 import { GuardrailParameters } from '../control-plane/guardrail-parameters.js';
 import { IncidentTables } from '../control-plane/incident-tables.js';
-import { RunbookCatalog } from '../control-plane/runbook-catalog.js';
 import { Triage } from '../control-plane/triage.js';
 
 export interface ControlPlaneStackProps extends StackProps {

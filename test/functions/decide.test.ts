@@ -10,8 +10,8 @@ import { parseGuardrails } from '../../functions/lib/core/guardrails.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
 import { policyFor, RECORDED_INFO_KINDS } from '../../functions/lib/core/policy.js';
 import type { LedgerVerdict } from '../../functions/lib/core/ports.js';
+import { runbookExecutionName } from '../../functions/lib/core/runbook-registry.js';
 import type { Signal } from '../../functions/lib/core/signal.js';
-import { runbookExecutionName } from '../../runbooks/registry.js';
 import { aProblem, at, guardrailsOf, recoveryOf, sameAzNeighbour, T0 } from './support/signals.js';
 
 /** Decides `signal` the way triage does: correlate with `candidates`, policy for problems. */

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CORRELATION_WINDOW_MINUTES } from '../../functions/lib/core/correlate.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
 import { IncidentConflictError } from '../../functions/lib/core/ports.js';
+import { runbookExecutionName } from '../../functions/lib/core/runbook-registry.js';
 import { triageSignal } from '../../functions/lib/core/triage.js';
 import { MemoryIncidentStore } from '../../functions/lib/memory-store.js';
-import { runbookExecutionName } from '../../runbooks/registry.js';
 import {
   aHarness,
   aProblem,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../functions/lib/core/incident.js';
+import { RUNBOOKS } from '../../functions/lib/core/runbook-registry.js';
 import { triageSignal } from '../../functions/lib/core/triage.js';
-import { RUNBOOKS } from '../../runbooks/registry.js';
 import {
   aHarness,
   at,

@@ -5,8 +5,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Approvals } from '../../infra/control-plane/approvals.js';
 import { listNagAcknowledgements } from '../../infra/nag.js';
+import { Approvals } from '../../runbooks/kit/approvals.js';
 
 const ENV = { account: '123456789012', region: 'us-east-1' } as const;
 const PREFIX = 'rebound-test';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RUNBOOKS } from '../../functions/lib/core/runbook-registry.js';
 import { ConfigError } from '../../infra/config.js';
 import { buildReboundApp } from '../../infra/rebound-app.js';
-import { RUNBOOKS } from '../../runbooks/registry.js';
 import {
   resolveDeployed,
   type SynthesizedControlPlane,

@@ -16,7 +16,7 @@ import {
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { expect } from 'vitest';
 import { listNagAcknowledgements, type NagAcknowledgement } from '../../infra/nag.js';
-import { ReplaceUnhealthyInstance } from '../../runbooks/replace-unhealthy-instance.js';
+import { ReplaceUnhealthyInstance } from '../../runbooks/replace-unhealthy-instance/state-machine.js';
 
 /**
  * A small stack holding the runbook with imported shop resources, synthesized with the

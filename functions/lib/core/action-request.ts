@@ -1,6 +1,6 @@
-import { runbookDefinition } from '../../../runbooks/registry.js';
 import type { Guardrails } from './guardrails.js';
 import type { ActionRequest } from './ports.js';
+import { runbookDefinition } from './runbook-registry.js';
 
 /**
  * The ledger request a run of `runbook` on `resourceId` makes: its registry budget, sized by

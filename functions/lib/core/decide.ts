@@ -1,4 +1,3 @@
-import { runbookExecutionName } from '../../../runbooks/registry.js';
 import type { AlertKind } from './alert.js';
 import type { Correlation } from './correlate.js';
 import type { Decision } from './decision.js';
@@ -6,6 +5,7 @@ import { guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
 import type { Incident } from './incident.js';
 import type { PolicyVerdict } from './policy.js';
 import type { LedgerVerdict } from './ports.js';
+import { runbookExecutionName } from './runbook-registry.js';
 import type { Signal } from './signal.js';
 
 /**

@@ -1,4 +1,4 @@
-import { RUNBOOK_NAMES } from '../../../runbooks/registry.js';
+import { RUNBOOK_NAMES } from './runbook-registry.js';
 
 /**
  * Guardrails bound what the automation may do. They live in SSM Parameter Store under

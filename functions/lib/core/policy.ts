@@ -1,4 +1,4 @@
-import type { RunbookName } from '../../../runbooks/registry.js';
+import type { RunbookName } from './runbook-registry.js';
 import type { Signal, SignalKind } from './signal.js';
 
 /**

@@ -1,8 +1,8 @@
-import { runbookDefinition } from '../../../runbooks/registry.js';
 import { actionRequestFor } from '../core/action-request.js';
 import type { Guardrails, ParsedGuardrails } from '../core/guardrails.js';
 import { transition } from '../core/incident.js';
 import type { ActionLedger, Clock, IncidentStore } from '../core/ports.js';
+import { runbookDefinition } from '../core/runbook-registry.js';
 import type { BlockedBy } from './outcome.js';
 import { ensureRunbookIncident, type RunbookRun, updateIncident } from './runbook-incident.js';
 

@@ -1,8 +1,8 @@
-import { RUNBOOKS } from '../../../runbooks/registry.js';
 import type { Alert } from '../core/alert.js';
 import { appendTimeline, type Incident, type TimelineEntry, transition } from '../core/incident.js';
 import type { AlertPublisher, Clock, IncidentStore } from '../core/ports.js';
 import type { RunbookOutcomeAlertInput } from '../core/render-alert.js';
+import { RUNBOOKS } from '../core/runbook-registry.js';
 import type { SignalKind } from '../core/signal.js';
 import type { ReportEvent } from './events.js';
 import type { RunbookOutcome } from './outcome.js';

@@ -1,0 +1,327 @@
+import * as z from 'zod/mini';
+import type { Guardrails } from '../../functions/lib/core/guardrails.js';
+import type { Incident } from '../../functions/lib/core/incident.js';
+import type { IncidentStore } from '../../functions/lib/core/ports.js';
+import type { RunbookName } from '../../functions/lib/core/runbook-registry.js';
+import { nonEmptyText } from '../../functions/lib/events/schema-kit.js';
+import {
+  type Assessment,
+  type CheckDeps,
+  type CheckResult,
+  checkRunbook,
+} from '../../functions/lib/runbook/check.js';
+import {
+  ExecutionSchema,
+  parseTaskPayload,
+  RUN_INPUT_FIELDS,
+} from '../../functions/lib/runbook/events.js';
+import {
+  servingInstanceIds,
+  type ZonalFleetReader,
+  type ZonalFleetSnapshot,
+} from '../../functions/lib/runbook/fleet.js';
+import { InvalidInputError } from '../../functions/lib/runbook/outcome.js';
+
+/**
+ * Runbook `az-evacuation`: after approval, an ARC zonal shift moves the load balancer's traffic
+ * away from one impaired AZ and the web group grows so the two other AZs carry the load; the
+ * run waits until they do, then until the AZ recovers, and ends the shift. This module is the
+ * Lambda's logic (steps `check`, `verify`, `az-recovered`) over small ports; the AWS adapter
+ * is aws-fleet-reader.ts. The state machine makes the mutating calls.
+ */
+
+export const AZ_EVACUATION_RUNBOOK = 'az-evacuation' satisfies RunbookName;
+/** How long the zonal shift lasts unless the run ends it first (ARC allows up to 72 h at start). */
+export const SHIFT_EXPIRES_IN = '6h';
+/** Three AZs' worth of capacity on two: desired × 3/2, rounded up. */
+export const twoZoneCapacity = (desired: number): number => Math.ceil((desired * 3) / 2);
+
+/** What the runbook is configured with (the Lambda's environment). */
+export interface AzEvacuationConfig {
+  /** The shop's load balancer: the zonal shift's resource identifier. */
+  readonly loadBalancerArn: string;
+  /** The shop's AZ names: the only ones the runbook evacuates. */
+  readonly availabilityZones: readonly string[];
+}
+
+export interface AzEvacuationCheckDeps extends CheckDeps {
+  readonly fleet: ZonalFleetReader;
+  /** The account's AZ IDs to AZ names (DescribeAvailabilityZones; `{}` when unreadable). */
+  readonly zoneNames: () => Promise<Readonly<Record<string, string>>>;
+  readonly config: AzEvacuationConfig;
+}
+
+/** One active zonal shift, as the ListShifts state (SDK integration, PascalCase) returns it. */
+const ActiveShiftSchema = z.object({
+  ZonalShiftId: nonEmptyText(36),
+  AwayFrom: nonEmptyText(20),
+  Status: z.optional(nonEmptyText(20)),
+});
+export type ActiveShift = z.infer<typeof ActiveShiftSchema>;
+
+/** Payload of the Check state: `{ step: 'check', input: $, execution: $$.Execution }`. */
+const CheckEventSchema = z.object({
+  step: z.literal('check'),
+  input: z.object({
+    availabilityZone: nonEmptyText(32),
+    ...RUN_INPUT_FIELDS,
+    /** The ListShifts state's answer: the load balancer's ACTIVE zonal shifts. */
+    shifts: z.object({ active: z.array(ActiveShiftSchema) }),
+  }),
+  execution: ExecutionSchema,
+});
+
+const PlanSchema = z.object({
+  awayFrom: nonEmptyText(20),
+  previousDesired: z.number(),
+  newDesired: z.number(),
+});
+const GuardrailSchema = z.object({ incidentId: nonEmptyText(64), plan: PlanSchema });
+
+/** Payload of EvacuationVerify: the whole state, with the check's plan. */
+const VerifyEventSchema = z.object({
+  step: z.literal('verify'),
+  input: z.object({ availabilityZone: nonEmptyText(32), guardrail: GuardrailSchema }),
+  execution: ExecutionSchema,
+});
+
+/** Payload of AzRecoveryVerify: the whole state, with the started shift's id. */
+const AzRecoveredEventSchema = z.object({
+  step: z.literal('az-recovered'),
+  input: z.object({
+    availabilityZone: nonEmptyText(32),
+    guardrail: GuardrailSchema,
+    shift: z.object({ ZonalShiftId: nonEmptyText(36) }),
+  }),
+  execution: ExecutionSchema,
+});
+
+export const AzEvacuationEventSchema = z.discriminatedUnion('step', [
+  CheckEventSchema,
+  VerifyEventSchema,
+  AzRecoveredEventSchema,
+]);
+export type AzEvacuationEvent = z.infer<typeof AzEvacuationEventSchema>;
+export type AzEvacuationCheckEvent = z.infer<typeof CheckEventSchema>;
+export type AzEvacuationVerifyEvent = z.infer<typeof VerifyEventSchema>;
+export type AzRecoveredEvent = z.infer<typeof AzRecoveredEventSchema>;
+
+/** The Lambda's payload, or {@link InvalidInputError} saying what is wrong with it. */
+export const parseAzEvacuationEvent = (event: unknown): AzEvacuationEvent =>
+  parseTaskPayload(AzEvacuationEventSchema, event);
+
+/** What the assessment looks at: the AZ, its ID, the shifts in force and the group. */
+export interface EvacuationFacts {
+  readonly availabilityZone: string;
+  readonly zoneId: string;
+  readonly loadBalancerArn: string;
+  readonly activeShifts: readonly ActiveShift[];
+  readonly fleet: ZonalFleetSnapshot;
+}
+
+/**
+ * The runbook's own verdict: skip when the load balancer is already shifted away from the AZ,
+ * refuse a second AZ (ARC allows one active shift per resource, and one AZ would be left) and
+ * a size above the max-scale-out-capacity guardrail; otherwise shift and grow, after approval.
+ */
+export const assessAzEvacuation = (
+  facts: EvacuationFacts,
+  guardrails: Pick<Guardrails, 'maxScaleOutCapacity'>,
+): Assessment => {
+  const { availabilityZone: az, zoneId, fleet } = facts;
+  const zone = `${az} (${zoneId})`;
+  const same = facts.activeShifts.find((shift) => shift.AwayFrom === zoneId);
+  if (same !== undefined) {
+    return {
+      type: 'stop',
+      verdict: 'skip',
+      reason: `the load balancer is already shifted away from ${zone} (zonal shift ${same.ZonalShiftId}): nothing to do`,
+    };
+  }
+  const [other] = facts.activeShifts;
+  if (other !== undefined) {
+    return {
+      type: 'stop',
+      verdict: 'refused',
+      reason: `the load balancer is already shifted away from ${other.AwayFrom} (zonal shift ${other.ZonalShiftId}): shifting away from ${zone} as well would leave one AZ; a person must decide`,
+    };
+  }
+  const previousDesired = fleet.desiredCapacity;
+  const newDesired = twoZoneCapacity(previousDesired);
+  const ceiling = guardrails.maxScaleOutCapacity;
+  if (newDesired > ceiling) {
+    return {
+      type: 'stop',
+      verdict: 'refused',
+      blockedBy: 'ceiling',
+      reason: `two AZs need ${newDesired} instances to carry what three did (${previousDesired}), above the max-scale-out-capacity guardrail (${ceiling}): nothing is done`,
+    };
+  }
+  const newMax = Math.max(fleet.maxSize, newDesired);
+  const maximum = newMax > fleet.maxSize ? ` (maximum ${fleet.maxSize}→${newMax})` : '';
+  return {
+    type: 'mutate',
+    action: `shift the load balancer's traffic away from ${zone} for up to ${SHIFT_EXPIRES_IN.replace('h', ' h')} and raise desired capacity ${previousDesired}→${newDesired}${maximum} so two AZs carry the load`,
+    plan: {
+      resourceIdentifier: facts.loadBalancerArn,
+      awayFrom: zoneId,
+      availabilityZone: az,
+      expiresIn: SHIFT_EXPIRES_IN,
+      previousDesired,
+      previousMax: fleet.maxSize,
+      newDesired,
+      newMax,
+    },
+    needsApproval: true,
+  };
+};
+
+/** The AZ ID of `name` in this account; an unreadable or unknown mapping escalates. */
+const zoneIdOf = (zoneNames: Readonly<Record<string, string>>, name: string): string => {
+  const id = Object.keys(zoneNames).find((zoneId) => zoneNames[zoneId] === name);
+  if (id === undefined) {
+    throw new Error(
+      `cannot find the AZ ID of ${name} (DescribeAvailabilityZones knows ${Object.values(zoneNames).join(', ') || 'no AZ'}): a zonal shift names the AZ by its ID`,
+    );
+  }
+  return id;
+};
+
+/** Step `check`: the guardrails and the assessment, as `$.guardrail`. */
+export const checkAzEvacuation = async (
+  event: AzEvacuationCheckEvent,
+  deps: AzEvacuationCheckDeps,
+): Promise<CheckResult> => {
+  const { input, execution } = event;
+  const zones = deps.config.availabilityZones;
+  if (!zones.includes(input.availabilityZone)) {
+    throw new InvalidInputError(
+      `input.availabilityZone must be one of the shop's Availability Zones: ${zones.join(', ')}`,
+    );
+  }
+  return checkRunbook(
+    {
+      runbook: AZ_EVACUATION_RUNBOOK,
+      kind: 'az-impairment',
+      target: { type: 'availability-zone', id: input.availabilityZone },
+      execution,
+      incidentId: input.incidentId,
+      reason: input.reason,
+    },
+    async (guardrails) => {
+      const [zoneNames, fleet] = await Promise.all([deps.zoneNames(), deps.fleet.snapshot()]);
+      return assessAzEvacuation(
+        {
+          availabilityZone: input.availabilityZone,
+          zoneId: zoneIdOf(zoneNames, input.availabilityZone),
+          loadBalancerArn: deps.config.loadBalancerArn,
+          activeShifts: input.shifts.active,
+          fleet,
+        },
+        guardrails,
+      );
+    },
+    deps,
+  );
+};
+
+/** What step `verify` answers (`$.verify`). */
+export interface EvacuationVerification {
+  readonly recovered: boolean;
+  readonly detail: string;
+  /** Instances serving outside the impaired AZ (InService, Healthy, healthy target). */
+  readonly servingOutside: number;
+  /** The group's desired capacity before the evacuation: what the two AZs must carry. */
+  readonly needed: number;
+  readonly servingByAz: Readonly<Record<string, number>>;
+  readonly desiredCapacity: number;
+}
+
+/**
+ * Evacuated: at least the pre-evacuation desired capacity serves outside the impaired AZ
+ * (InService and Healthy for Auto Scaling and healthy in the target group).
+ */
+export const verifyEvacuation = (
+  fleet: ZonalFleetSnapshot,
+  impairedAz: string,
+  needed: number,
+): EvacuationVerification => {
+  const serving = new Set(servingInstanceIds(fleet));
+  const servingByAz: Record<string, number> = {};
+  for (const instance of fleet.instances) {
+    if (!serving.has(instance.instanceId) || instance.availabilityZone === impairedAz) continue;
+    servingByAz[instance.availabilityZone] = (servingByAz[instance.availabilityZone] ?? 0) + 1;
+  }
+  const servingOutside = Object.values(servingByAz).reduce((sum, count) => sum + count, 0);
+  const byAz =
+    Object.entries(servingByAz)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([az, count]) => `${az}: ${count}`)
+      .join(', ') || 'none';
+  const recovered = servingOutside >= needed;
+  return {
+    recovered,
+    detail: `${servingOutside} of the ${needed} instances needed serve outside ${impairedAz} (${byAz}; desired capacity ${fleet.desiredCapacity})${recovered ? ': the other AZs carry the load' : ''}.`,
+    servingOutside,
+    needed,
+    servingByAz,
+    desiredCapacity: fleet.desiredCapacity,
+  };
+};
+
+/** Step `verify`: do the other AZs carry the load yet? */
+export const checkEvacuation = async (
+  event: AzEvacuationVerifyEvent,
+  fleet: ZonalFleetReader,
+): Promise<EvacuationVerification> =>
+  verifyEvacuation(
+    await fleet.snapshot(),
+    event.input.availabilityZone,
+    event.input.guardrail.plan.previousDesired,
+  );
+
+const isManualPart = (key: string): boolean => key.startsWith('manual:');
+
+/**
+ * Whether the incident still holds `az` impaired. AWS Health decides: once the incident has an
+ * az-impairment part for the AZ from AWS Health, the AZ is impaired while such a part is active
+ * (triage resolves it when AWS Health closes the event). A run started by hand records its own
+ * part, which no event closes: without any AWS Health part the AZ stays impaired until the
+ * incident is resolved.
+ */
+export const azStillImpaired = (incident: Incident, az: string): boolean => {
+  if (incident.status === 'resolved') return false;
+  const reported = incident.parts.filter(
+    (part) =>
+      part.kind === 'az-impairment' &&
+      part.resource.type === 'availability-zone' &&
+      part.resource.id === az &&
+      !isManualPart(part.key),
+  );
+  return reported.length === 0 || reported.some((part) => part.state === 'active');
+};
+
+/** What step `az-recovered` answers (`$.verify`). */
+export interface AzRecoveryVerification {
+  readonly recovered: boolean;
+  readonly detail: string;
+  readonly incidentStatus: string;
+  readonly zonalShiftId: string;
+}
+
+/** Step `az-recovered`: has the AZ recovered, so the shift may end? */
+export const checkAzRecovered = async (
+  event: AzRecoveredEvent,
+  incidents: Pick<IncidentStore, 'get'>,
+): Promise<AzRecoveryVerification> => {
+  const { availabilityZone: az, guardrail, shift } = event.input;
+  const incident = await incidents.get(guardrail.incidentId);
+  if (incident === undefined) throw new Error(`incident ${guardrail.incidentId} not found`);
+  const zone = `${az} (${guardrail.plan.awayFrom})`;
+  const id = shift.ZonalShiftId;
+  const impaired = azStillImpaired(incident, az);
+  const detail = !impaired
+    ? `${zone} has recovered: ${incident.status === 'resolved' ? `incident ${incident.id} is resolved` : `AWS Health closed its event on incident ${incident.id}`}.`
+    : `${zone} is still impaired according to incident ${incident.id} (${incident.status}): zonal shift ${id} keeps the load balancer's traffic away from it and expires by itself ${SHIFT_EXPIRES_IN.replace('h', ' h')} after it started; to extend it: aws arc-zonal-shift update-zonal-shift --zonal-shift-id ${id} --expires-in ${SHIFT_EXPIRES_IN}`;
+  return { recovered: !impaired, detail, incidentStatus: incident.status, zonalShiftId: id };
+};

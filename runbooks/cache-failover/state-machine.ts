@@ -1,0 +1,150 @@
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
+import { acknowledgeFinding } from '../../infra/nag.js';
+import { isStringIn } from '../kit/input-rules.js';
+import { jitteredRetry, type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
+
+export interface CacheFailoverProps extends RunbookProps {
+  /** The shop's replication group (cluster-mode disabled): the only one this runbook touches. */
+  readonly replicationGroupId: string;
+  /** Replicas configured beside the primary (config `cacheReplicas`): "recovered" needs them all. */
+  readonly replicas: number;
+  /** The shared approvals function: a forced failover waits for a person. */
+  readonly approvals: lambda.IFunction;
+}
+
+/**
+ * Waits before each verification, in seconds: every 30 s, 30 checks (900 s, ~15 min). A
+ * Multi-AZ promotion usually completes well within a minute; a TestFailover can take several
+ * minutes (the old primary comes back as a replica).
+ */
+export const FAILOVER_POLL_SECONDS: readonly number[] = Array(30).fill(30);
+/**
+ * A bound on the whole run: the approval wait (30 min), the verification (~15 min), the
+ * TestFailover call with its retries and the Lambda steps, with margin.
+ */
+export const RUN_TIMEOUT = Duration.minutes(60);
+
+const C = sfn.Condition;
+
+/**
+ * Runbook `cache-failover`: follows ElastiCache's own failover of the shop's replication group
+ * until a primary and every replica serve in distinct AZs (`follow`), or, when the primary
+ * fails and ElastiCache has not failed over, starts one with TestFailover after a person
+ * approves (`force`). Every outcome is reported. See runbooks/README.md.
+ */
+export class CacheFailover extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly functions: { readonly step: ReboundFunction; readonly report: ReboundFunction };
+
+  constructor(scope: Construct, id: string, props: CacheFailoverProps) {
+    super(scope, id);
+    if (!Number.isInteger(props.replicas) || props.replicas < 1) {
+      throw new Error(
+        `CacheFailover: replicas must be a positive integer (config cacheReplicas), got ${props.replicas}`,
+      );
+    }
+    const skeleton = new RunbookSkeleton(this, 'Runbook', { ...props, runbook: 'cache-failover' });
+    const groupArn = Stack.of(this).formatArn({
+      service: 'elasticache',
+      resource: 'replicationgroup',
+      resourceName: props.replicationGroupId,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const step = this.stepFunction(skeleton, props, groupArn);
+    this.functions = { step, report: skeleton.reportFunction };
+
+    // 2. Check: guardrails and the live group.
+    const check = skeleton.checkTask('Check', step, { step: 'check' });
+
+    // 3. Verify until recovered (both branches), then report.
+    const done = sfn.Succeed.jsonPath(this, 'Done', { stateName: 'Done' });
+    const verify = skeleton.verifyLoop({
+      prefix: 'Failover',
+      fn: step,
+      step: 'verify',
+      scheduleSeconds: FAILOVER_POLL_SECONDS,
+      onRecovered: skeleton.reportSucceeded('$.verify.detail', done),
+    });
+
+    // 4. Act (after approval): TestFailover of the one node group.
+    const testFailover = skeleton.escalateOnError(
+      skeleton.callAws(
+        'TestFailover',
+        {
+          service: 'elasticache',
+          action: 'testFailover',
+          parameters: {
+            ReplicationGroupId: props.replicationGroupId,
+            NodeGroupId: sfn.JsonPath.stringAt('$.guardrail.plan.nodeGroupId'),
+          },
+          iamAction: 'elasticache:TestFailover',
+          iamResources: [groupArn],
+          resultPath: sfn.JsonPath.DISCARD,
+        },
+        [
+          // Throttling (`Throttling`, unmodeled) as the SDK integration names it. The modeled
+          // refusals (TestFailoverNotAvailable, APICallRateForCustomerExceeded: the daily
+          // TestFailover quota, InvalidReplicationGroupState) escalate at once: retrying in
+          // seconds cannot lift them, and TestFailover is not retried blindly.
+          jitteredRetry(['ElastiCache.ElastiCacheException'], 6),
+        ],
+      ),
+    );
+
+    const definition = skeleton
+      .validateInput([
+        {
+          stateName: 'InvalidReplicationGroupId',
+          invalidWhen: C.not(isStringIn('$.replicationGroupId', [props.replicationGroupId])),
+          cause: `input.replicationGroupId must be the shop's cache replication group, ${props.replicationGroupId}`,
+        },
+        {
+          stateName: 'InvalidMode',
+          invalidWhen: C.not(isStringIn('$.mode', ['follow', 'force'])),
+          cause:
+            'input.mode must be follow (verify a failover ElastiCache performs) or force (TestFailover after approval)',
+        },
+      ])
+      .otherwise(check)
+      .afterwards();
+
+    check.next(skeleton.verdictChoice({ act: testFailover.next(verify), follow: verify }, done));
+
+    this.stateMachine = skeleton.stateMachine(definition, RUN_TIMEOUT);
+    acknowledgeFinding(
+      this.stateMachine.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      "Only the state machine's X-Ray tracing and CloudWatch Logs delivery actions, which support no resource-level permissions; TestFailover is limited to the shop's replication group ARN.",
+    );
+  }
+
+  /** The step Lambda: reads guardrails, the group, incidents and the ledger; mutates no cache. */
+  private stepFunction(
+    skeleton: RunbookSkeleton,
+    props: CacheFailoverProps,
+    groupArn: string,
+  ): ReboundFunction {
+    const fn = skeleton.checkFunction('Step', {
+      name: 'step',
+      description: 'Checks and verifies cache-failover runs (guardrails, replication group state)',
+      entry: fileURLToPath(new URL('./handler.ts', import.meta.url)),
+      environment: {
+        REPLICATION_GROUP_ID: props.replicationGroupId,
+        CACHE_REPLICAS: String(props.replicas),
+      },
+    });
+    fn.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['elasticache:DescribeReplicationGroups'],
+        resources: [groupArn],
+      }),
+    );
+    return fn;
+  }
+}

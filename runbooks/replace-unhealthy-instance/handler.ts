@@ -1,0 +1,39 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { requireEnv } from '../../functions/lib/env.js';
+import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
+import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
+import type { CheckResult } from '../../functions/lib/runbook/check.js';
+import { parseGuardrailEvent } from '../../functions/lib/runbook/events.js';
+import { checkInstanceReplacement } from './steps.js';
+
+/**
+ * Task `GuardrailCheck` of runbook replace-unhealthy-instance: may it mark the instance
+ * Unhealthy now? Returns the verdict for the state machine's Choice. Throws `InvalidInput`
+ * for input the state machine's own checks let through; anything else it throws escalates.
+ */
+
+const deps = {
+  ...checkDepsFromEnv(),
+  fleet: new AwsFleetReader(
+    new AutoScalingClient({}),
+    new ElasticLoadBalancingV2Client({}),
+    requireEnv('AUTO_SCALING_GROUP_NAME'),
+    requireEnv('TARGET_GROUP_ARN'),
+  ),
+};
+
+export const handler = async (event: unknown): Promise<CheckResult> => {
+  const parsed = parseGuardrailEvent(event);
+  const result = await checkInstanceReplacement(parsed, deps);
+  console.info(
+    JSON.stringify({
+      level: 'INFO',
+      message: 'guardrail verdict',
+      instanceId: parsed.input.instanceId,
+      executionName: parsed.execution.name,
+      ...result,
+    }),
+  );
+  return result;
+};

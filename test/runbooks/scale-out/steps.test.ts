@@ -1,0 +1,377 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_GUARDRAILS, type Guardrails } from '../../../functions/lib/core/guardrails.js';
+import { MemoryActionLedger, MemoryIncidentStore } from '../../../functions/lib/memory-store.js';
+import type { FleetSnapshot } from '../../../functions/lib/runbook/fleet.js';
+import { InvalidInputError } from '../../../functions/lib/runbook/outcome.js';
+import { AwsGroupCapacityReader } from '../../../runbooks/scale-out/aws-group-capacity-reader.js';
+import {
+  assessScaleOut,
+  checkScaleOut,
+  type GroupCapacity,
+  MAX_NAME_PREFIX_LENGTH,
+  parseScaleOutEvent,
+  returnScheduleName,
+  type ScaleOutCheckDeps,
+  type ScaleOutCheckEvent,
+  type ScaleOutPlan,
+  scheduleTimeAfter,
+  verifyScaleOut,
+} from '../../../runbooks/scale-out/steps.js';
+
+const GROUP = 'rebound-test-web';
+const ALARM = 'rebound-test-web-cpu-high';
+const NOW = new Date('2025-01-01T12:00:00Z');
+const EXECUTION = {
+  id: 'arn:aws:states:us-east-1:123456789012:execution:rebound-test-scale-out:manual-1',
+  name: 'manual-1',
+};
+const AT_MAX: GroupCapacity = { groupName: GROUP, minSize: 2, maxSize: 6, desiredCapacity: 6 };
+const BOUNDS = { scaleOutStep: 3, maxScaleOutCapacity: 24 };
+
+describe('assessScaleOut', () => {
+  it('plans max and desired one step up when the group is stuck at its maximum', () => {
+    // Act
+    const assessment = assessScaleOut(AT_MAX, BOUNDS, 6, { name: ALARM, state: 'ALARM' });
+
+    // Assess
+    expect(assessment).toEqual({
+      type: 'mutate',
+      action: `raise ${GROUP} max 6→9 and desired 6→9`,
+      needsApproval: false,
+      plan: {
+        groupName: GROUP,
+        previousMax: 6,
+        previousDesired: 6,
+        newMax: 9,
+        newDesired: 9,
+        normalMax: 6,
+      },
+    });
+  });
+
+  it('stops at the ceiling: the last step is smaller', () => {
+    // Act
+    const assessment = assessScaleOut({ ...AT_MAX, maxSize: 22, desiredCapacity: 22 }, BOUNDS, 6);
+
+    // Assess
+    expect(assessment).toMatchObject({
+      type: 'mutate',
+      action: `raise ${GROUP} max 22→24 and desired 22→24`,
+      plan: { newMax: 24, newDesired: 24 },
+    });
+  });
+
+  it.each([
+    [
+      'the alarm is OK again',
+      AT_MAX,
+      BOUNDS,
+      'OK',
+      { verdict: 'skip', reason: `the pressure is gone: alarm ${ALARM} is OK again` },
+    ],
+    [
+      'desired is below max',
+      { ...AT_MAX, desiredCapacity: 4 },
+      BOUNDS,
+      'ALARM',
+      {
+        verdict: 'skip',
+        reason: 'target tracking still has room: desired 4 of max 6; it scales by itself',
+      },
+    ],
+    [
+      'max is at the ceiling',
+      { ...AT_MAX, maxSize: 24, desiredCapacity: 24 },
+      BOUNDS,
+      'ALARM',
+      {
+        verdict: 'refused',
+        blockedBy: 'ceiling',
+        reason: expect.stringContaining('ceiling of 24 (max-scale-out-capacity)'),
+      },
+    ],
+    [
+      'the step is 0',
+      AT_MAX,
+      { ...BOUNDS, scaleOutStep: 0 },
+      'ALARM',
+      { verdict: 'refused', reason: 'the scale-out-step guardrail is 0: nothing is raised' },
+    ],
+  ])('stops when %s', (_case, group, bounds, alarmState, expected) => {
+    // Act
+    const assessment = assessScaleOut(group, bounds, 6, { name: ALARM, state: alarmState });
+
+    // Assess
+    expect(assessment).toEqual({ type: 'stop', ...expected });
+  });
+});
+
+describe('checkScaleOut', () => {
+  let incidents: MemoryIncidentStore;
+  let ledger: MemoryActionLedger;
+  const deps = (
+    guardrails: Partial<Guardrails> = {},
+    group: GroupCapacity = AT_MAX,
+  ): ScaleOutCheckDeps => ({
+    guardrails: async () => ({
+      guardrails: { ...DEFAULT_GUARDRAILS, mode: 'auto', ...guardrails },
+      problems: [],
+    }),
+    group: { capacity: async () => group },
+    groupName: GROUP,
+    normalMax: 6,
+    incidents,
+    ledger,
+    clock: { now: () => NOW },
+    warn: () => undefined,
+  });
+  const event = (input: Partial<ScaleOutCheckEvent['input']> = {}): ScaleOutCheckEvent => ({
+    step: 'check',
+    input: { autoScalingGroupName: GROUP, ...input },
+    execution: EXECUTION,
+  });
+
+  beforeEach(() => {
+    incidents = new MemoryIncidentStore();
+    ledger = new MemoryActionLedger();
+  });
+
+  it('acts, claims the scale-out budget and the cooldown, and records a manual run', async () => {
+    // Act
+    const result = await checkScaleOut(event({ reason: 'Black Friday' }), deps());
+
+    // Assess
+    expect(result).toMatchObject({
+      verdict: 'act',
+      reason: `raise ${GROUP} max 6→9 and desired 6→9`,
+      plan: { newMax: 9, newDesired: 9, normalMax: 6 },
+    });
+    const incident = await incidents.get(result.incidentId);
+    expect(incident).toMatchObject({
+      status: 'mitigating',
+      kind: 'capacity-pressure',
+      resources: [{ type: 'auto-scaling-group', id: GROUP }],
+    });
+    await expect(
+      ledger.peek(
+        { budget: 'scale-out', maxPerHour: 9, resourceId: GROUP, cooldownMinutes: 15 },
+        NOW,
+      ),
+    ).resolves.toMatchObject({ allowed: false, blockedBy: 'cooldown' });
+  });
+
+  it('skips when the named alarm is OK again', async () => {
+    // Act
+    const result = await checkScaleOut(
+      event({ alarmName: ALARM, alarm: { MetricAlarms: [{ StateValue: 'OK' }] } }),
+      deps(),
+    );
+
+    // Assess
+    expect(result).toMatchObject({ verdict: 'skip', plan: {} });
+  });
+
+  it('rejects a group that is not the shop web group', async () => {
+    // Act
+    const check = checkScaleOut(event({ autoScalingGroupName: 'other-web' }), deps());
+
+    // Assess
+    await expect(check).rejects.toThrow(InvalidInputError);
+    await expect(check).rejects.toThrow(/must be the shop's web group rebound-test-web/);
+  });
+
+  it('rejects an alarm that does not exist', async () => {
+    // Act
+    const check = checkScaleOut(
+      event({ alarmName: ALARM, alarm: { MetricAlarms: [], CompositeAlarms: [] } }),
+      deps(),
+    );
+
+    // Assess
+    await expect(check).rejects.toThrow(`input.alarmName: there is no alarm named ${ALARM}`);
+  });
+
+  it('reads the state of a composite alarm too', async () => {
+    // Act
+    const result = await checkScaleOut(
+      event({
+        alarmName: ALARM,
+        alarm: { MetricAlarms: [], CompositeAlarms: [{ StateValue: 'OK' }] },
+      }),
+      deps(),
+    );
+
+    // Assess
+    expect(result.verdict).toBe('skip');
+  });
+});
+
+describe('parseScaleOutEvent', () => {
+  it('keeps the fields a step reads and drops the rest of the state', () => {
+    // Act
+    const parsed = parseScaleOutEvent({
+      step: 'check',
+      input: { autoScalingGroupName: GROUP, poll: { attempt: 1 } },
+      execution: EXECUTION,
+    });
+
+    // Assess
+    expect(parsed).toEqual({
+      step: 'check',
+      input: { autoScalingGroupName: GROUP },
+      execution: EXECUTION,
+    });
+  });
+
+  it.each([
+    ['an unknown step', { step: 'act', input: {}, execution: EXECUTION }],
+    ['a missing group', { step: 'check', input: {}, execution: EXECUTION }],
+    [
+      'a verify without a plan',
+      { step: 'verify', input: { guardrail: { plan: {} } }, execution: EXECUTION },
+    ],
+  ])('throws InvalidInput on %s', (_case, payload) => {
+    // Act / Assess
+    expect(() => parseScaleOutEvent(payload)).toThrow(InvalidInputError);
+  });
+});
+
+describe('verifyScaleOut', () => {
+  const PLAN: ScaleOutPlan = {
+    groupName: GROUP,
+    previousMax: 6,
+    previousDesired: 6,
+    newMax: 9,
+    newDesired: 9,
+    normalMax: 6,
+  };
+  const ids = (count: number) => Array.from({ length: count }, (_, i) => `i-0${i}`);
+  const fleet = (serving: number, desired = 9, pending = 0): FleetSnapshot => ({
+    groupName: GROUP,
+    desiredCapacity: desired,
+    instances: [
+      ...ids(serving).map((instanceId) => ({
+        instanceId,
+        lifecycleState: 'InService',
+        healthStatus: 'Healthy',
+      })),
+      ...Array.from({ length: pending }, (_, i) => ({
+        instanceId: `i-p${i}`,
+        lifecycleState: 'InService',
+        healthStatus: 'Healthy',
+      })),
+    ],
+    // Pending ones are InService for Auto Scaling but not yet healthy in the target group.
+    healthyTargetIds: ids(serving),
+  });
+  const verify = (snapshot: FleetSnapshot) =>
+    verifyScaleOut(
+      { step: 'verify', input: { guardrail: { plan: PLAN } }, execution: EXECUTION },
+      {
+        fleet: { snapshot: async () => snapshot },
+        clock: { now: () => NOW },
+        namePrefix: 'rebound-test',
+      },
+    );
+
+  it('is not recovered while new instances are not healthy in the target group', async () => {
+    // Act
+    const result = await verify(fleet(6, 9, 3));
+
+    // Assess
+    expect(result).toEqual({
+      recovered: false,
+      serving: 6,
+      needed: 9,
+      detail: `6 of 9 needed instances serve in ${GROUP} (InService, Healthy and healthy in the target group; max raised 6→9, desired now 9)`,
+    });
+  });
+
+  it('is recovered when the new desired capacity serves, and says when and how the return runs', async () => {
+    // Act
+    const result = await verify(fleet(9));
+
+    // Assess
+    expect(result).toMatchObject({
+      recovered: true,
+      serving: 9,
+      needed: 9,
+      returnAt: '2025-01-01T13:00:00',
+      returnScheduleName: returnScheduleName('rebound-test', EXECUTION.name),
+    });
+  });
+
+  it('needs only the current desired capacity once target tracking scaled in', async () => {
+    // Act
+    const result = await verify(fleet(7, 7));
+
+    // Assess
+    expect(result).toMatchObject({ recovered: true, serving: 7, needed: 7 });
+  });
+});
+
+describe('return schedule', () => {
+  it('is named deterministically per execution, within 64 characters', () => {
+    // Act
+    const name = returnScheduleName('rebound-test', 'inc-20250101T1200-0a1b2c3d--rebound-test-web');
+    const longest = returnScheduleName('p'.repeat(MAX_NAME_PREFIX_LENGTH), 'x'.repeat(80));
+
+    // Assess
+    expect(name).toMatch(/^rebound-test-scale-out-return-[0-9a-f]{16}$/);
+    expect(returnScheduleName('rebound-test', 'inc-20250101T1200-0a1b2c3d--rebound-test-web')).toBe(
+      name,
+    );
+    expect(returnScheduleName('rebound-test', 'manual-2')).not.toBe(name);
+    expect(longest).toHaveLength(64);
+  });
+
+  it('runs at a UTC time in the at() format, without milliseconds or zone', () => {
+    // Act / Assess
+    expect(scheduleTimeAfter(new Date('2025-12-31T23:30:15.250Z'), 60)).toBe('2026-01-01T00:30:15');
+  });
+});
+
+describe('AwsGroupCapacityReader', () => {
+  const autoScaling = mockClient(AutoScalingClient);
+  beforeEach(() => autoScaling.reset());
+
+  it('reads min, max and desired of the one group', async () => {
+    // Prepare
+    autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: GROUP,
+          MinSize: 2,
+          MaxSize: 6,
+          DesiredCapacity: 6,
+          AvailabilityZones: ['us-east-1a'],
+          HealthCheckType: 'ELB',
+          CreatedTime: NOW,
+          DefaultCooldown: 300,
+        },
+      ],
+    });
+
+    // Act
+    const capacity = await new AwsGroupCapacityReader(new AutoScalingClient({}), GROUP).capacity();
+
+    // Assess
+    expect(capacity).toEqual(AT_MAX);
+    expect(autoScaling).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, {
+      AutoScalingGroupNames: [GROUP],
+    });
+  });
+
+  it('throws when the group is missing: a broken deployment escalates', async () => {
+    // Prepare
+    autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
+
+    // Act
+    const read = new AwsGroupCapacityReader(new AutoScalingClient({}), GROUP).capacity();
+
+    // Assess
+    await expect(read).rejects.toThrow(`Auto Scaling group ${GROUP} not found`);
+  });
+});
