@@ -20,7 +20,7 @@ import {
   type ZonalFleetReader,
   type ZonalFleetSnapshot,
 } from '../../functions/lib/runbook/fleet.js';
-import { InvalidInputError } from '../../functions/lib/runbook/outcome.js';
+import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
 
 /**
  * Runbook `az-evacuation`: after approval, an ARC zonal shift moves the load balancer's traffic

@@ -12,7 +12,7 @@ import {
   parseTaskPayload,
   RUN_INPUT_FIELDS,
 } from '../../functions/lib/runbook/events.js';
-import { InvalidInputError } from '../../functions/lib/runbook/outcome.js';
+import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
 
 /**
  * Runbook `cache-failover`: follows an ElastiCache primary failover until the replication group

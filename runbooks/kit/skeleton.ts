@@ -15,10 +15,11 @@ import { guardrailParameterPath } from '../../functions/lib/core/guardrails.js';
 import {
   type RunbookDefinition,
   type RunbookName,
+  type RunbookOutcome,
   runbookDefinition,
   runbookStateMachineName,
 } from '../../functions/lib/core/runbook-registry.js';
-import type { RunbookOutcome } from '../../functions/lib/runbook/outcome.js';
+
 import { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { grantReadGuardrails } from '../../infra/control-plane/guardrail-parameters.js';
 import { acknowledgeFinding } from '../../infra/nag.js';

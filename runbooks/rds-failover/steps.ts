@@ -12,7 +12,7 @@ import {
   parseTaskPayload,
   RUN_INPUT_FIELDS,
 } from '../../functions/lib/runbook/events.js';
-import { InvalidInputError } from '../../functions/lib/runbook/outcome.js';
+import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
 
 /**
  * Runbook `rds-failover` (runbooks/rds-failover.ts): follows a Multi-AZ failover RDS started,

@@ -1,4 +1,4 @@
-import type { RunbookName } from '../../functions/lib/core/runbook-registry.js';
+import type { BlockedBy, RunbookName } from '../../functions/lib/core/runbook-registry.js';
 import {
   type CheckDeps,
   type CheckResult,
@@ -11,7 +11,6 @@ import {
   isLeaving,
   servingInstanceIds,
 } from '../../functions/lib/runbook/fleet.js';
-import type { BlockedBy } from '../../functions/lib/runbook/outcome.js';
 
 export const REPLACE_INSTANCE_RUNBOOK = 'replace-unhealthy-instance' satisfies RunbookName;
 /** Ledger budget a replacement consumes (see runbooks/registry.ts). */

@@ -16,7 +16,7 @@ import {
   RUN_INPUT_FIELDS,
 } from '../../functions/lib/runbook/events.js';
 import { type FleetReader, servingInstanceIds } from '../../functions/lib/runbook/fleet.js';
-import { InvalidInputError } from '../../functions/lib/runbook/outcome.js';
+import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
 
 /**
  * Runbook `scale-out`: the web group is stuck at its maximum under CPU/memory pressure. Raise
@@ -140,6 +140,7 @@ export const assessScaleOut = (
     return {
       type: 'stop',
       verdict: 'refused',
+      blockedBy: 'scale-out-step',
       reason: 'the scale-out-step guardrail is 0: nothing is raised',
     };
   }

@@ -283,7 +283,7 @@ describe('decide: guardrails', () => {
     expect(plan.decision).toMatchObject({
       action: 'notify',
       runbook: 'replace-unhealthy-instance',
-      blockedBy: 'mode=off',
+      blockedBy: 'mode-off',
     });
     expect(plan.decision.reason).toContain('/rebound/prod/guardrails/mode = off');
     expect(plan.runbook).toBeUndefined();

@@ -5,7 +5,7 @@ import { MAX_REASON_LENGTH } from '../../functions/lib/events/parse-reason.js';
 
 type JsonObject = { [key: string]: unknown };
 
-const FIXTURES = new URL('../fixtures/events', import.meta.url);
+const FIXTURES = new URL('../fixtures/events/', import.meta.url);
 const fixture = (path: string): JsonObject =>
   JSON.parse(readFileSync(new URL(`${path}.json`, FIXTURES), 'utf8'));
 const detailOf = (event: JsonObject): JsonObject => event.detail as JsonObject;

@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { TriageAlertInput } from '../../functions/lib/core/alert.js';
+import { renderRunbookOutcomeAlert } from '../../functions/lib/core/alerts/runbook-outcome-alert.js';
+import { SNS_SUBJECT_MAX_LENGTH, toSnsSubject } from '../../functions/lib/core/alerts/text.js';
+import { renderTriageAlert } from '../../functions/lib/core/alerts/triage-alert.js';
 import { consoleLink, executionConsoleLink } from '../../functions/lib/core/console-links.js';
 import { DECISION_ACTIONS, type Decision } from '../../functions/lib/core/decision.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
-import {
-  type RunbookOutcome,
-  renderRunbookOutcomeAlert,
-  renderTriageAlert,
-  SNS_SUBJECT_MAX_LENGTH,
-  toSnsSubject,
-} from '../../functions/lib/core/render-alert.js';
+import { BLOCKED_BY, type RunbookOutcome } from '../../functions/lib/core/runbook-registry.js';
 import { RESOURCE_TYPES, SIGNAL_KINDS, type Signal } from '../../functions/lib/core/signal.js';
 import { isGsm7 } from '../../functions/lib/sms.js';
 
@@ -277,14 +274,17 @@ describe('renderTriageAlert: email', () => {
   });
 
   it.each([
-    ['mode=dry-run', 'mode'],
-    ['budget', 'max-instance-replacements-per-hour'],
-    ['min-healthy-instances', 'min-healthy-instances'],
-    ['runbook-disabled', 'enabled-runbooks'],
-  ])('maps guardrail %s to parameter %s', (blockedBy, parameter) => {
+    ['mode-off', 'replace-unhealthy-instance', 'mode'],
+    ['budget', 'replace-unhealthy-instance', 'max-instance-replacements-per-hour'],
+    ['budget', 'scale-out', 'max-actions-per-hour'],
+    ['floor', 'replace-unhealthy-instance', 'min-healthy-instances'],
+    ['runbook-disabled', 'az-evacuation', 'enabled-runbooks'],
+    ['ceiling', 'scale-out', 'max-scale-out-capacity'],
+    ['scale-out-step', 'scale-out', 'scale-out-step'],
+  ] as const)('maps guardrail %s of %s to parameter %s', (blockedBy, runbook, parameter) => {
     // Act
     const { email } = renderTriageAlert(
-      triageInput({ decision: { ...observe, runbook: 'replace-unhealthy-instance', blockedBy } }),
+      triageInput({ decision: { ...observe, runbook, blockedBy } }),
       REGION,
     );
 
@@ -399,7 +399,7 @@ describe('renderTriageAlert: odd text', () => {
           action: DECISION_ACTIONS[round % DECISION_ACTIONS.length] ?? 'notify',
           runbook: oddText(next),
           reason: oddText(next),
-          blockedBy: oddText(next),
+          blockedBy: BLOCKED_BY[round % BLOCKED_BY.length],
         },
         resourceState: { lines: [oddText(next), oddText(next)], unavailable: oddText(next) },
       });
@@ -479,6 +479,42 @@ describe('renderRunbookOutcomeAlert', () => {
       );
     },
   );
+
+  it("names the guardrail that refused a run, from the run's typed blockedBy", () => {
+    // Prepare
+    const refused = {
+      ...outcomeInput('refused'),
+      runbook: 'scale-out',
+      detail: '2 scale outs in the last hour',
+      blockedBy: 'budget' as const,
+    };
+
+    // Act
+    const alert = renderRunbookOutcomeAlert(refused, REGION, {
+      guardrailPath: '/rebound/prod/guardrails/',
+    });
+
+    // Assess
+    const [meaning] = sectionLines(alert.email, 'WHAT THIS MEANS');
+    expect(meaning).toContain('guardrail "budget" stopped the runbook');
+    expect(meaning).toContain('/rebound/prod/guardrails/max-actions-per-hour:');
+  });
+
+  it('gives no guardrail hint when the run refused for another reason', () => {
+    // Act
+    const alert = renderRunbookOutcomeAlert(
+      {
+        ...outcomeInput('refused'),
+        detail: 'the primary is not available: RebootDBInstance needs it',
+      },
+      REGION,
+    );
+
+    // Assess
+    const [meaning] = sectionLines(alert.email, 'WHAT THIS MEANS');
+    expect(meaning).toMatch(/^ACTION NEEDED: the runbook refused to act/);
+    expect(meaning).not.toContain('SSM parameter');
+  });
 
   it('tells how to leave dry-run mode', () => {
     // Act

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../functions/lib/core/alert.js';
+import { renderRunbookOutcomeAlert } from '../../functions/lib/core/alerts/runbook-outcome-alert.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
-import { renderRunbookOutcomeAlert } from '../../functions/lib/core/render-alert.js';
 import { MemoryIncidentStore } from '../../functions/lib/memory-store.js';
 import { parseReportEvent, type ReportEvent } from '../../functions/lib/runbook/events.js';
 import {

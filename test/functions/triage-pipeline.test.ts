@@ -103,7 +103,7 @@ describe('triageSignal', () => {
     const incident = await stored(harness.store, outcome.incident?.id);
     expect(incident.status).toBe('open');
     expect(incident.timeline.map((entry) => entry.type)).toEqual(['signal', 'decision', 'alert']);
-    expect(incident.timeline[1]).toMatchObject({ action: 'notify', blockedBy: 'mode=off' });
+    expect(incident.timeline[1]).toMatchObject({ action: 'notify', blockedBy: 'mode-off' });
     expect(harness.runbooks.calls).toEqual([]);
     expect(harness.alerts.pages).toHaveLength(1);
   });

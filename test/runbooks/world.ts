@@ -1,10 +1,10 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { expect } from 'vitest';
 import type { Alert } from '../../functions/lib/core/alert.js';
+import { renderRunbookOutcomeAlert } from '../../functions/lib/core/alerts/runbook-outcome-alert.js';
 import { DEFAULT_GUARDRAILS, type Guardrails } from '../../functions/lib/core/guardrails.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
 import type { Clock } from '../../functions/lib/core/ports.js';
-import { renderRunbookOutcomeAlert } from '../../functions/lib/core/render-alert.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/memory-store.js';
 import type { CheckDeps } from '../../functions/lib/runbook/check.js';
 import { parseReportEvent } from '../../functions/lib/runbook/events.js';

@@ -1,7 +1,7 @@
 import type { Alert } from '../core/alert.js';
+import { formatUtc, toSnsSubject } from '../core/alerts/text.js';
 import { consoleLink, executionConsoleLink } from '../core/console-links.js';
 import type { Incident } from '../core/incident.js';
-import { formatUtc, toSnsSubject } from '../core/render-alert.js';
 import { collapseWhitespace, SMS_SEGMENT_LENGTH, toGsm7, truncateEnd } from '../sms.js';
 import { cleanText } from './normalise.js';
 import type { ApprovalRecord } from './ports.js';

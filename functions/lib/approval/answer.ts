@@ -1,5 +1,5 @@
+import { formatUtc } from '../core/alerts/text.js';
 import type { Clock } from '../core/ports.js';
-import { formatUtc } from '../core/render-alert.js';
 import { cleanText, MAX_BY, MAX_REASON } from './normalise.js';
 import { confirmPage, messagePage, type Page } from './pages.js';
 import type { ApprovalStore, LinkAnswer, SigningKey, TaskAnswerer } from './ports.js';

@@ -1,4 +1,4 @@
-import { formatUtc } from '../core/render-alert.js';
+import { formatUtc } from '../core/alerts/text.js';
 import { MAX_BY, MAX_REASON } from './normalise.js';
 import type { ApprovalRecord } from './ports.js';
 import type { ApprovalToken } from './token.js';

@@ -6,7 +6,7 @@ import type { Signal } from './signal.js';
 /** One alert as published to the alerts topic: email for everyone, SMS for critical only. */
 export interface Alert {
   readonly severity: Severity;
-  /** The `kind` message attribute: `incident-opened`, `incident-update`, `incident-resolved`, `runbook-succeeded`, `runbook-failed`, `escalation`, `approval-request`. */
+  /** The `kind` message attribute: `incident-opened`, `incident-update`, `incident-resolved`, `runbook-succeeded`, `escalation`, `approval-request`. */
   readonly kind: AlertKind;
   readonly incidentId: string;
   /** SNS subject: printable ASCII, at most 99 characters. */
@@ -22,7 +22,6 @@ export const ALERT_KINDS = [
   'incident-update',
   'incident-resolved',
   'runbook-succeeded',
-  'runbook-failed',
   'escalation',
   'approval-request',
 ] as const;

@@ -5,7 +5,7 @@ import { guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
 import type { Incident } from './incident.js';
 import type { PolicyVerdict } from './policy.js';
 import type { LedgerVerdict } from './ports.js';
-import { runbookExecutionName } from './runbook-registry.js';
+import { type BlockedBy, runbookExecutionName } from './runbook-registry.js';
 import type { Signal } from './signal.js';
 
 /**
@@ -75,7 +75,7 @@ const gate = (
 ): Pick<Plan, 'decision' | 'runbook'> => {
   const { guardrails } = input.guardrails;
   const path = guardrailParameterPath(input.stage);
-  const blocked = (blockedBy: string, why: string): Pick<Plan, 'decision'> => ({
+  const blocked = (blockedBy: BlockedBy, why: string): Pick<Plan, 'decision'> => ({
     decision: {
       action: 'notify',
       runbook: verdict.runbook,
@@ -84,7 +84,7 @@ const gate = (
     },
   });
   if (guardrails.mode === 'off') {
-    return blocked('mode=off', `automation is off (${path}mode = off)`);
+    return blocked('mode-off', `automation is off (${path}mode = off)`);
   }
   if (!guardrails.enabledRunbooks.includes(verdict.runbook)) {
     return blocked('runbook-disabled', `${verdict.runbook} is not in ${path}enabled-runbooks`);

@@ -1,3 +1,5 @@
+import type { BlockedBy } from './runbook-registry.js';
+
 /** What triage does with a signal, and why (every decision has a human-readable reason). */
 export const DECISION_ACTIONS = ['runbook', 'notify', 'resolve', 'suppress', 'ignore'] as const;
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
@@ -7,6 +9,6 @@ export interface Decision {
   /** The runbook to start (`runbook`), or the one a guardrail stopped (`notify`). */
   readonly runbook: string | null;
   readonly reason: string;
-  /** Set when a guardrail stopped an action: which one (`mode=dry-run`, `cooldown`, …). */
-  readonly blockedBy?: string;
+  /** Set when a guardrail stopped an action: which one. */
+  readonly blockedBy?: BlockedBy;
 }

@@ -1,5 +1,6 @@
 import type { Severity } from '../severity.js';
 import type { Decision } from './decision.js';
+import type { BlockedBy } from './runbook-registry.js';
 import type { ResourceRef, Signal, SignalKind } from './signal.js';
 
 /**
@@ -44,7 +45,7 @@ export type TimelineEntry =
       readonly action: Decision['action'];
       readonly runbook: string | null;
       readonly reason: string;
-      readonly blockedBy?: string;
+      readonly blockedBy?: BlockedBy;
     })
   | (TimelineBase & {
       readonly type: 'runbook';

@@ -1,10 +1,36 @@
+import type { Guardrails } from './guardrails.js';
 import type { ResourceType, SignalKind } from './signal.js';
 
 /**
- * The runbook catalog as data: one row per runbook. Triage picks runbooks from it, CDK builds
- * a state machine per row, `npm run runbook` and the README document each. Pure data: Lambda
- * bundles import it.
+ * The runbook catalog as data: one row per runbook, and the contract every runbook keeps with
+ * triage, the alerts and the CLI (its verdicts, outcomes and what may block it). Triage picks
+ * runbooks from it, CDK builds a state machine per row, `npm run runbook` and the README
+ * document each. Pure data: Lambda bundles import it; it imports nothing but types.
  */
+
+/** The verdict of a run's check (`$.guardrail.verdict`), which the state machine branches on. */
+export const CHECK_VERDICTS = ['act', 'approve', 'follow', 'dry-run', 'skip', 'refused'] as const;
+export type CheckVerdict = (typeof CHECK_VERDICTS)[number];
+
+/** How a run ends, as the report Lambda records and announces it. */
+export const RUNBOOK_OUTCOMES = ['succeeded', 'failed', 'dry-run', 'skipped', 'refused'] as const;
+export type RunbookOutcome = (typeof RUNBOOK_OUTCOMES)[number];
+
+/** Which guardrail stopped a run (`refused`) or a start, for the timeline and the alert. */
+export const BLOCKED_BY = [
+  'mode-off',
+  'runbook-disabled',
+  /** replace-unhealthy-instance: the min-healthy-instances floor. */
+  'floor',
+  /** The runbook's hourly budget (its registry row names the guardrail that sizes it). */
+  'budget',
+  'cooldown',
+  /** scale-out and az-evacuation: the max-scale-out-capacity guardrail. */
+  'ceiling',
+  /** scale-out: a scale-out-step of 0. */
+  'scale-out-step',
+] as const;
+export type BlockedBy = (typeof BLOCKED_BY)[number];
 
 /** One field of a runbook's execution input, as its ValidateInput state and the docs see it. */
 export interface RunbookInputField {
@@ -190,6 +216,29 @@ export const RUNBOOK_NAMES: readonly RunbookName[] = RUNBOOKS.map((runbook) => r
 /** The registry row of `name`, or undefined for a name that is not a runbook. */
 export const runbookDefinition = (name: string): RunbookDefinition | undefined =>
   RUNBOOKS.find((runbook) => runbook.name === name);
+
+/** The guardrail a `blockedBy` names: for `budget`, the one that sizes `runbook`'s budget. */
+export const guardrailBlocking = (
+  blockedBy: BlockedBy,
+  runbook: string | null,
+): keyof Guardrails => {
+  switch (blockedBy) {
+    case 'mode-off':
+      return 'mode';
+    case 'runbook-disabled':
+      return 'enabledRunbooks';
+    case 'floor':
+      return 'minHealthyInstances';
+    case 'budget':
+      return runbookDefinition(runbook ?? '')?.budget?.perHour ?? 'maxActionsPerHour';
+    case 'cooldown':
+      return 'cooldownMinutes';
+    case 'ceiling':
+      return 'maxScaleOutCapacity';
+    case 'scale-out-step':
+      return 'scaleOutStep';
+  }
+};
 
 export const runbookStateMachineName = (namePrefix: string, runbook: string): string =>
   `${namePrefix}-${runbook}`;

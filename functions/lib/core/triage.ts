@@ -1,5 +1,6 @@
 import { actionRequestFor } from './action-request.js';
 import type { Alert } from './alert.js';
+import { renderTriageAlert } from './alerts/triage-alert.js';
 import { correlate, searchKeysOf } from './correlate.js';
 import { decide, type Plan } from './decide.js';
 import type { Decision } from './decision.js';
@@ -17,7 +18,6 @@ import {
   type RunbookStarter,
   type RunbookStartResult,
 } from './ports.js';
-import { renderTriageAlert } from './render-alert.js';
 import type { Signal } from './signal.js';
 
 /**

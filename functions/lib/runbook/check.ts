@@ -2,8 +2,8 @@ import { actionRequestFor } from '../core/action-request.js';
 import type { Guardrails, ParsedGuardrails } from '../core/guardrails.js';
 import { transition } from '../core/incident.js';
 import type { ActionLedger, Clock, IncidentStore } from '../core/ports.js';
-import { runbookDefinition } from '../core/runbook-registry.js';
-import type { BlockedBy } from './outcome.js';
+import { type BlockedBy, type CheckVerdict, runbookDefinition } from '../core/runbook-registry.js';
+
 import { ensureRunbookIncident, type RunbookRun, updateIncident } from './runbook-incident.js';
 
 /**
@@ -13,9 +13,6 @@ import { ensureRunbookIncident, type RunbookRun, updateIncident } from './runboo
  * target's cooldown), approval. Its verdict drives the state machine's `Verdict` Choice
  * (runbooks/runbook-skeleton.ts).
  */
-
-export const CHECK_VERDICTS = ['act', 'approve', 'follow', 'dry-run', 'skip', 'refused'] as const;
-export type CheckVerdict = (typeof CHECK_VERDICTS)[number];
 
 /** Values a runbook computed for its next states (sizes, ids, AZ ids…), read as `$.guardrail.plan`. */
 export type PlanValues = Readonly<Record<string, string | number | boolean | readonly string[]>>;

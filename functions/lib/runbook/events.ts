@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
+import { BLOCKED_BY, RUNBOOK_OUTCOMES } from '../core/runbook-registry.js';
 import { RESOURCE_TYPES } from '../core/signal.js';
 import { nonEmptyText } from '../events/schema-kit.js';
-import { InvalidInputError, RUNBOOK_OUTCOMES } from './outcome.js';
+import { InvalidInputError } from './invalid-input.js';
 
 /**
  * Payloads the runbook state machines send their task Lambdas. The state machine builds them
@@ -43,7 +44,7 @@ export type GuardrailEvent = z.infer<typeof GuardrailEventSchema>;
 const RunStateSchema = z.object({
   ...RUN_INPUT_FIELDS,
   guardrail: z.optional(
-    z.object({ incidentId: nonEmptyText(64), blockedBy: z.optional(nonEmptyText(64)) }),
+    z.object({ incidentId: nonEmptyText(64), blockedBy: z.optional(z.enum(BLOCKED_BY)) }),
   ),
   /** Set by the catch-all (`ResultPath: $.error`) or a runbook's own failure path. */
   error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),

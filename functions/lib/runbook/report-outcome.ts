@@ -1,12 +1,11 @@
 import type { Alert } from '../core/alert.js';
+import type { RunbookOutcomeAlertInput } from '../core/alerts/runbook-outcome-alert.js';
 import { appendTimeline, type Incident, type TimelineEntry, transition } from '../core/incident.js';
 import type { AlertPublisher, Clock, IncidentStore } from '../core/ports.js';
-import type { RunbookOutcomeAlertInput } from '../core/render-alert.js';
-import { RUNBOOKS } from '../core/runbook-registry.js';
+import { RUNBOOKS, type RunbookOutcome } from '../core/runbook-registry.js';
 import type { SignalKind } from '../core/signal.js';
 import type { ReportEvent } from './events.js';
-import type { RunbookOutcome } from './outcome.js';
-import { InvalidInputError } from './outcome.js';
+import { InvalidInputError } from './invalid-input.js';
 import { ensureRunbookIncident, type RunbookRun, updateIncident } from './runbook-incident.js';
 
 /** `renderRunbookOutcomeAlert` with the region (and guardrail path) already bound. */
@@ -167,6 +166,9 @@ export const reportRunbookOutcome = async (
     runbook: event.runbook,
     outcome: event.outcome,
     detail,
+    ...(event.state.guardrail?.blockedBy === undefined
+      ? {}
+      : { blockedBy: event.state.guardrail.blockedBy }),
     executionArn: event.execution.id,
     page,
   });

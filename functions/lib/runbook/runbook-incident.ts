@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendTimeline, type Incident, isActive, type TimelineEntry } from '../core/incident.js';
 import { type Clock, IncidentConflictError, type IncidentStore } from '../core/ports.js';
 import type { ResourceRef, SignalKind } from '../core/signal.js';
-import { InvalidInputError } from './outcome.js';
+import { InvalidInputError } from './invalid-input.js';
 
 /** The Step Functions execution a task runs in (`$$.Execution.Id` / `.Name`). */
 export interface RunbookExecution {

@@ -6,7 +6,7 @@ import type {
   ZonalFleetInstance,
   ZonalFleetSnapshot,
 } from '../../../functions/lib/runbook/fleet.js';
-import { InvalidInputError } from '../../../functions/lib/runbook/outcome.js';
+import { InvalidInputError } from '../../../functions/lib/runbook/invalid-input.js';
 import {
   type AzEvacuationCheckDeps,
   type AzEvacuationCheckEvent,

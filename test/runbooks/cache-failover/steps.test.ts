@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GUARDRAILS, type Guardrails } from '../../../functions/lib/core/guardrails.js';
 import { RUNBOOKS } from '../../../functions/lib/core/runbook-registry.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../../../functions/lib/memory-store.js';
-import { InvalidInputError } from '../../../functions/lib/runbook/outcome.js';
+import { InvalidInputError } from '../../../functions/lib/runbook/invalid-input.js';
 import { AwsCacheReader } from '../../../runbooks/cache-failover/aws-cache-reader.js';
 import {
   assessCacheFailover,

@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_GUARDRAILS, type Guardrails } from '../../../functions/lib/core/guardrails.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../../../functions/lib/memory-store.js';
-import { InvalidInputError } from '../../../functions/lib/runbook/outcome.js';
+import { InvalidInputError } from '../../../functions/lib/runbook/invalid-input.js';
 import { AwsRdsReader } from '../../../runbooks/rds-failover/aws-rds-reader.js';
 import { AwsReplicaLagReader } from '../../../runbooks/rds-failover/aws-replica-lag-reader.js';
 import {

@@ -11,7 +11,7 @@ import { MemoryActionLedger, MemoryIncidentStore } from '../../../functions/lib/
 import { AwsFleetReader } from '../../../functions/lib/runbook/aws-fleet-reader.js';
 import { type GuardrailEvent, parseGuardrailEvent } from '../../../functions/lib/runbook/events.js';
 import type { FleetSnapshot } from '../../../functions/lib/runbook/fleet.js';
-import { InvalidInputError } from '../../../functions/lib/runbook/outcome.js';
+import { InvalidInputError } from '../../../functions/lib/runbook/invalid-input.js';
 import { manualIncident } from '../../../functions/lib/runbook/runbook-incident.js';
 import {
   checkInstanceReplacement,

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GUARDRAILS, type Guardrails } from '../../../functions/lib/core/guardrails.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../../../functions/lib/memory-store.js';
 import type { FleetSnapshot } from '../../../functions/lib/runbook/fleet.js';
-import { InvalidInputError } from '../../../functions/lib/runbook/outcome.js';
+import { InvalidInputError } from '../../../functions/lib/runbook/invalid-input.js';
 import { AwsGroupCapacityReader } from '../../../runbooks/scale-out/aws-group-capacity-reader.js';
 import {
   assessScaleOut,
@@ -97,7 +97,11 @@ describe('assessScaleOut', () => {
       AT_MAX,
       { ...BOUNDS, scaleOutStep: 0 },
       'ALARM',
-      { verdict: 'refused', reason: 'the scale-out-step guardrail is 0: nothing is raised' },
+      {
+        verdict: 'refused',
+        blockedBy: 'scale-out-step',
+        reason: 'the scale-out-step guardrail is 0: nothing is raised',
+      },
     ],
   ])('stops when %s', (_case, group, bounds, alarmState, expected) => {
     // Act
