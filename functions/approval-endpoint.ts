@@ -8,7 +8,8 @@ import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
 import { secretsManagerSigningKey } from './lib/aws/secrets-manager-signing-key.js';
 import { SfnTaskAnswerer } from './lib/aws/sfn-task-answerer.js';
 import { systemClock } from './lib/core/ports.js';
-import { requireEnv } from './lib/env.js';
+import { APPROVAL_ENDPOINT_ENVIRONMENT } from './lib/environments.js';
+import { createLogger, warnThrough } from './lib/logger.js';
 
 /**
  * The approval endpoint behind a Lambda Function URL (auth NONE: the signed link is the
@@ -16,18 +17,14 @@ import { requireEnv } from './lib/env.js';
  * once and sends the answer to the waiting run. Always an HTML page, never a stack trace.
  */
 
-const warn = (message: string, fields: Record<string, unknown>): void =>
-  console.warn(JSON.stringify({ level: 'WARN', message, ...fields }));
-
+const logger = createLogger('rebound-approval-endpoint');
+const env = APPROVAL_ENDPOINT_ENVIRONMENT.read();
 const deps: EndpointDeps = {
-  approvals: new DynamoDbApprovalStore(createDocumentClient(), requireEnv('INCIDENTS_TABLE')),
+  approvals: new DynamoDbApprovalStore(createDocumentClient(), env.INCIDENTS_TABLE),
   answerer: new SfnTaskAnswerer(new SFNClient({})),
-  signingKey: secretsManagerSigningKey(
-    new SecretsManagerClient({}),
-    requireEnv('SIGNING_KEY_SECRET_ARN'),
-  ),
+  signingKey: secretsManagerSigningKey(new SecretsManagerClient({}), env.SIGNING_KEY_SECRET_ARN),
   clock: systemClock,
-  warn,
+  warn: warnThrough(logger),
 };
 
 /** Forms are small: name, reason and four link parameters. */
@@ -82,25 +79,17 @@ export const handler = async (event: LambdaFunctionURLEvent): Promise<LambdaFunc
       },
       deps,
     );
-    console.info(
-      JSON.stringify({
-        level: 'INFO',
-        message: 'approval endpoint answered',
-        method: event.requestContext.http.method,
-        approvalId: params.id,
-        decision: params.decision,
-        statusCode: page.statusCode,
-      }),
-    );
+    logger.info('approval endpoint answered', {
+      method: event.requestContext.http.method,
+      approvalId: params.id,
+      decision: params.decision,
+      statusCode: page.statusCode,
+    });
     return respond(page);
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: 'ERROR',
-        message: 'approval endpoint failed',
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      }),
-    );
+    logger.error('approval endpoint failed', {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
     return respond(
       messagePage(500, 'Something went wrong', [
         'Nothing was decided. Try again in a moment, or answer with the AWS CLI command from the email.',

@@ -10,26 +10,27 @@ import { secretsManagerSigningKey } from './lib/aws/secrets-manager-signing-key.
 import { SnsAlertPublisher } from './lib/aws/sns-alert-publisher.js';
 import { systemClock } from './lib/core/ports.js';
 import { requireEnv } from './lib/env.js';
+import { APPROVALS_ENVIRONMENT } from './lib/environments.js';
+import { createLogger } from './lib/logger.js';
 
 /**
- * The approvals function every runbook's approval gate invokes (runbooks/runbook-skeleton.ts):
+ * The approvals function every runbook's approval gate invokes (runbooks/kit/):
  * `request` (RequestApproval, `.waitForTaskToken`) stores the request and sends the approval
  * alert; `record` (RecordApproval) writes the answer on the incident timeline and returns it
  * normalised. Throws when it cannot: the state machine then escalates.
  */
 
-const tableName = requireEnv('INCIDENTS_TABLE');
+const logger = createLogger('rebound-approvals');
+const env = APPROVALS_ENVIRONMENT.read();
+const tableName = env.INCIDENTS_TABLE;
 const documents = createDocumentClient();
 const incidents = new DynamoDbIncidentStore(documents, tableName);
 const requestDeps = {
   approvals: new DynamoDbApprovalStore(documents, tableName),
   incidents,
-  alerts: new SnsAlertPublisher(new SNSClient({}), requireEnv('ALERTS_TOPIC_ARN')),
-  signingKey: secretsManagerSigningKey(
-    new SecretsManagerClient({}),
-    requireEnv('SIGNING_KEY_SECRET_ARN'),
-  ),
-  endpointUrl: requireEnv('APPROVAL_ENDPOINT_URL'),
+  alerts: new SnsAlertPublisher(new SNSClient({}), env.ALERTS_TOPIC_ARN),
+  signingKey: secretsManagerSigningKey(new SecretsManagerClient({}), env.SIGNING_KEY_SECRET_ARN),
+  endpointUrl: env.APPROVAL_ENDPOINT_URL,
   region: requireEnv('AWS_REGION'),
   clock: systemClock,
 };
@@ -39,27 +40,19 @@ export const handler = async (event: unknown): Promise<RequestResult | RecordRes
   const parsed = parseApprovalEvent(event);
   if (parsed.type === 'request') {
     const result = await requestApproval(parsed, requestDeps);
-    console.info(
-      JSON.stringify({
-        level: 'INFO',
-        message: 'approval requested',
-        runbook: parsed.runbook,
-        executionArn: parsed.execution.id,
-        ...result,
-      }),
-    );
+    logger.info('approval requested', {
+      runbook: parsed.runbook,
+      executionArn: parsed.execution.id,
+      ...result,
+    });
     return result;
   }
   const result = await recordApproval(parsed, recordDeps);
-  console.info(
-    JSON.stringify({
-      level: 'INFO',
-      message: 'approval recorded',
-      runbook: parsed.runbook,
-      incidentId: parsed.incidentId,
-      executionArn: parsed.execution.id,
-      ...result,
-    }),
-  );
+  logger.info('approval recorded', {
+    runbook: parsed.runbook,
+    incidentId: parsed.incidentId,
+    executionArn: parsed.execution.id,
+    ...result,
+  });
   return result;
 };

@@ -5,6 +5,8 @@ import { SnsAlertPublisher } from './lib/aws/sns-alert-publisher.js';
 import { renderRunbookOutcomeAlert } from './lib/core/alerts/runbook-outcome-alert.js';
 import { systemClock } from './lib/core/ports.js';
 import { requireEnv } from './lib/env.js';
+import { REPORT_ENVIRONMENT } from './lib/environments.js';
+import { createLogger } from './lib/logger.js';
 import { parseReportEvent } from './lib/runbook/events.js';
 import { type ReportResult, reportRunbookOutcome } from './lib/runbook/report-outcome.js';
 
@@ -14,19 +16,20 @@ import { type ReportResult, reportRunbookOutcome } from './lib/runbook/report-ou
  * (from Escalate itself) fails, which triage hears as a runbook failure.
  */
 
+const logger = createLogger('rebound-runbook-report');
+const env = REPORT_ENVIRONMENT.read();
 const region = requireEnv('AWS_REGION');
-const guardrailPath = requireEnv('GUARDRAILS_PATH');
 const documents = createDocumentClient();
 const deps = {
-  incidents: new DynamoDbIncidentStore(documents, requireEnv('INCIDENTS_TABLE')),
-  alerts: new SnsAlertPublisher(new SNSClient({}), requireEnv('ALERTS_TOPIC_ARN')),
+  incidents: new DynamoDbIncidentStore(documents, env.INCIDENTS_TABLE),
+  alerts: new SnsAlertPublisher(new SNSClient({}), env.ALERTS_TOPIC_ARN),
   render: (input: Parameters<typeof renderRunbookOutcomeAlert>[0]) =>
-    renderRunbookOutcomeAlert(input, region, { guardrailPath }),
+    renderRunbookOutcomeAlert(input, region, { guardrailPath: env.GUARDRAILS_PATH }),
   clock: systemClock,
 };
 
 export const handler = async (event: unknown): Promise<ReportResult> => {
   const result = await reportRunbookOutcome(parseReportEvent(event), deps);
-  console.info(JSON.stringify({ level: 'INFO', message: 'runbook outcome reported', ...result }));
+  logger.info('runbook outcome reported', { ...result });
   return result;
 };

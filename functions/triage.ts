@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -22,7 +21,9 @@ import { classify } from './lib/core/classify.js';
 import { systemClock } from './lib/core/ports.js';
 import { type TriageDeps, triageSignal } from './lib/core/triage.js';
 import { requireEnv } from './lib/env.js';
+import { TRIAGE_ENVIRONMENT } from './lib/environments.js';
 import { idempotencyKeyOf, parseIncomingEvent, type ReboundEvent } from './lib/events/index.js';
+import { createLogger } from './lib/logger.js';
 
 /**
  * Triage handler: thin wiring. Parse (bad input is logged and acknowledged, never retried),
@@ -30,26 +31,25 @@ import { idempotencyKeyOf, parseIncomingEvent, type ReboundEvent } from './lib/e
  * classify, correlate, decide, record, start the runbook, alert.
  */
 
-const logger = new Logger({ serviceName: 'rebound-triage' });
+const logger = createLogger('rebound-triage');
+const env = TRIAGE_ENVIRONMENT.read();
 
 // Powertools idempotency marshals its own records: it gets the plain client, the stores the
 // document client over the same connection pool.
 const dynamoClient = new DynamoDBClient({});
 const dynamo = createDocumentClient(dynamoClient);
 const resolveAzIds = createAzIdResolver(new EC2Client({}));
-const guardrailsPath = requireEnv('GUARDRAILS_PATH');
-const incidentsTable = requireEnv('INCIDENTS_TABLE');
-const runbookArns = runbookArnsFromEnv();
-const shopInventory = inventoryFromEnv(runbookArns);
+const runbookArns = runbookArnsFromEnv(env);
+const shopInventory = inventoryFromEnv(env, runbookArns);
 
 const deps: TriageDeps = {
-  stage: requireEnv('STAGE'),
+  stage: env.STAGE,
   region: requireEnv('AWS_REGION'),
-  store: new DynamoDbIncidentStore(dynamo, incidentsTable),
-  ledger: new DynamoDbActionLedger(dynamo, incidentsTable),
-  guardrails: () => loadGuardrails(guardrailsPath),
+  store: new DynamoDbIncidentStore(dynamo, env.INCIDENTS_TABLE),
+  ledger: new DynamoDbActionLedger(dynamo, env.INCIDENTS_TABLE),
+  guardrails: () => loadGuardrails(env.GUARDRAILS_PATH),
   runbooks: new StepFunctionsRunbookStarter(new SFNClient({}), runbookArns),
-  alerts: new SnsAlertPublisher(new SNSClient({}), requireEnv('ALERTS_TOPIC_ARN')),
+  alerts: new SnsAlertPublisher(new SNSClient({}), env.ALERTS_TOPIC_ARN),
   enricher: new AwsResourceEnricher(
     {
       autoScaling: new AutoScalingClient({}),
@@ -58,7 +58,7 @@ const deps: TriageDeps = {
       elbv2: new ElasticLoadBalancingV2Client({}),
     },
     // Alerts must not wait on Describe calls for long: the alert goes out without live state.
-    { timeBudgetMs: 3000, targetGroupArn: requireEnv('TARGET_GROUP_ARN') },
+    { timeBudgetMs: 3000, targetGroupArn: env.TARGET_GROUP_ARN },
   ),
   clock: systemClock,
 };
@@ -79,7 +79,7 @@ const triageOnce = idempotentByKey(
       alerted: outcome.alert !== null,
     };
   },
-  { tableName: requireEnv('IDEMPOTENCY_TABLE'), client: dynamoClient },
+  { tableName: env.IDEMPOTENCY_TABLE, client: dynamoClient },
 );
 
 export const handler = async (raw: unknown, context?: Context): Promise<void> => {

@@ -18,6 +18,8 @@ import {
 } from '../functions/lib/core/guardrails.js';
 import type { ShopInventory } from '../functions/lib/core/inventory.js';
 import { triageSignal } from '../functions/lib/core/triage.js';
+import type { Environment } from '../functions/lib/env.js';
+import { FUNCTION_ENVIRONMENTS } from '../functions/lib/environments.js';
 import { parseIncomingEvent } from '../functions/lib/events/index.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../functions/lib/memory-store.js';
 import { LAMBDA_BUNDLING } from '../infra/lambda-bundling.js';
@@ -26,38 +28,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LOAD_RUNS = 7;
 const THROUGHPUT_ROUNDS = 200;
 
-/** Environment the handlers read at load (values are placeholders: nothing is called). */
-const HANDLER_ENV: Record<string, string> = {
-  AWS_REGION: 'us-east-1',
-  STAGE: 'bench',
-  NAME_PREFIX: 'rebound-bench',
-  INCIDENTS_TABLE: 'rebound-bench-incidents',
-  IDEMPOTENCY_TABLE: 'rebound-bench-triage-idempotency',
-  ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:rebound-bench-alerts',
-  GUARDRAILS_PATH: '/rebound/bench/guardrails/',
-  ASG_NAME: 'rebound-bench-web',
-  AUTO_SCALING_GROUP_NAME: 'rebound-bench-web',
-  TARGET_GROUP_ARN:
-    'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/rebound-bench-web/0123456789abcdef',
-  DB_INSTANCE_IDS: 'rebound-bench-db',
-  CACHE_REPLICATION_GROUP_ID: 'rebound-bench-cache',
-  AVAILABILITY_ZONES: 'us-east-1a,us-east-1b,us-east-1c',
-  RUNBOOK_STATE_MACHINES: '{}',
-  // The runbooks' and approvals' own settings (each handler reads its own at module load).
-  NORMAL_MAX_CAPACITY: '12',
-  PRIMARY_DB_INSTANCE_ID: 'rebound-bench-db',
-  REPLICA_DB_INSTANCE_IDS: 'rebound-bench-db-replica-1,rebound-bench-db-replica-2',
-  REPLICA_LAG_THRESHOLD_SECONDS: '30',
-  PRIMARY_ENDPOINT_PARAMETER: '/rebound/bench/db/primary-endpoint',
-  REPLICATION_GROUP_ID: 'rebound-bench-cache',
-  CACHE_REPLICAS: '2',
-  LOAD_BALANCER_ARN:
-    'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/rebound-bench-web/0123456789abcdef',
-  SIGNING_KEY_SECRET_ARN:
-    'arn:aws:secretsmanager:us-east-1:123456789012:secret:rebound-bench-approval-signing-key-AbCdEf',
-  APPROVAL_ENDPOINT_URL: 'https://abcdefghij.lambda-url.us-east-1.on.aws/',
-};
-
+/** Set by the Lambda runtime itself, not by the constructs. */
+const RUNTIME_ENV = { AWS_REGION: 'us-east-1' };
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
@@ -81,12 +53,12 @@ const bundle = async (name: string, entry: string, outdir: string): Promise<stri
 };
 
 /** Milliseconds to import `file` in a fresh Node process (median of LOAD_RUNS). */
-const loadTime = (file: string): number => {
+const loadTime = (file: string, env: Readonly<Record<string, string>> = {}): number => {
   const probe = `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t);`;
   const runs = Array.from({ length: LOAD_RUNS }, () =>
     Number(
       execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
-        env: { ...process.env, ...HANDLER_ENV },
+        env: { ...process.env, ...RUNTIME_ENV, ...env },
         encoding: 'utf8',
       }).trim(),
     ),
@@ -161,21 +133,46 @@ const throughput = async (): Promise<{ events: number; perSecond: number }> => {
   return { events: count, perSecond: count / seconds };
 };
 
-/** Every deployed handler by name: functions/<name>.ts and runbooks/<runbook>/handler.ts. */
-const handlerEntries = (): [string, string][] => {
+interface Handler {
+  readonly name: string;
+  readonly entry: string;
+  /** The example values of the function's environment contract. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * Every deployed handler with the environment it loads with: functions/<name>.ts (contracts in
+ * functions/lib/environments.ts) and runbooks/<runbook>/handler.ts (runbooks/<runbook>/environment.ts).
+ */
+const handlers = async (): Promise<Handler[]> => {
   const functions = readdirSync(path.join(root, 'functions'))
     .filter((file) => file.endsWith('.ts'))
-    .map((file): [string, string] => [
-      file.replace(/\.ts$/, ''),
-      path.join(root, 'functions', file),
-    ]);
-  const runbooks = readdirSync(path.join(root, 'runbooks'), { withFileTypes: true })
-    .filter((dir) => dir.isDirectory() && dir.name !== 'kit')
-    .map((dir): [string, string] => [
-      `runbook-${dir.name}`,
-      path.join(root, 'runbooks', dir.name, 'handler.ts'),
-    ]);
-  return [...functions, ...runbooks].sort(([a], [b]) => a.localeCompare(b));
+    .map((file) => {
+      const name = file.replace(/\.ts$/, '');
+      const contract = FUNCTION_ENVIRONMENTS[name as keyof typeof FUNCTION_ENVIRONMENTS];
+      if (contract === undefined) {
+        throw new Error(
+          `functions/${file} has no environment contract in functions/lib/environments.ts`,
+        );
+      }
+      return { name, entry: path.join(root, 'functions', file), env: contract.example };
+    });
+  const runbooks = await Promise.all(
+    readdirSync(path.join(root, 'runbooks'), { withFileTypes: true })
+      .filter((dir) => dir.isDirectory() && dir.name !== 'kit')
+      .map(async (dir) => {
+        const folder = path.join(root, 'runbooks', dir.name);
+        const { ENVIRONMENT } = (await import(path.join(folder, 'environment.ts'))) as {
+          ENVIRONMENT: Environment<string>;
+        };
+        return {
+          name: `runbook-${dir.name}`,
+          entry: path.join(folder, 'handler.ts'),
+          env: ENVIRONMENT.example,
+        };
+      }),
+  );
+  return [...functions, ...runbooks].sort((a, b) => a.name.localeCompare(b.name));
 };
 
 const main = async () => {
@@ -188,10 +185,10 @@ const main = async () => {
   console.log(
     `${'(empty handler)'.padEnd(22)} ${'0 KB'.padStart(10)} ${`${baseline.toFixed(1)} ms`.padStart(10)}`,
   );
-  for (const [name, entry] of handlerEntries()) {
+  for (const { name, entry, env } of await handlers()) {
     const file = await bundle(name, entry, outdir);
     const size = statSync(file).size / 1024;
-    const load = loadTime(file);
+    const load = loadTime(file, env);
     console.log(
       `${name.padEnd(22)} ${`${size.toFixed(0)} KB`.padStart(10)} ${`${load.toFixed(1)} ms`.padStart(10)}`,
     );

@@ -17,6 +17,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { TRIAGE_ENVIRONMENT } from '../../functions/lib/environments.js';
 import {
   AlarmedDeadLetterQueue,
   allowServiceToUseKey,
@@ -100,14 +101,14 @@ export class Triage extends Construct {
       timeout: Duration.seconds(30),
       memorySize: 512,
       deadLetterQueue: queue,
-      environment: {
+      environment: TRIAGE_ENVIRONMENT.values({
         STAGE: props.stage,
         NAME_PREFIX: namePrefix,
         INCIDENTS_TABLE: props.incidents.tableName,
         IDEMPOTENCY_TABLE: props.idempotency.tableName,
         ALERTS_TOPIC_ARN: props.alertsTopic.topicArn,
         GUARDRAILS_PATH: props.guardrailsPath,
-        ASG_NAME: names.autoScalingGroupName,
+        AUTO_SCALING_GROUP_NAME: names.autoScalingGroupName,
         TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
         DB_INSTANCE_IDS: names.dbInstanceIds.join(','),
         CACHE_REPLICATION_GROUP_ID: props.cacheReplicationGroupId,
@@ -117,7 +118,7 @@ export class Triage extends Construct {
             Object.entries(props.runbooks).map(([name, sm]) => [name, sm.stateMachineArn]),
           ),
         ),
-      },
+      }),
     });
     this.function = triage.function;
     this.grantTriage(triage.function, props, queue);

@@ -2,9 +2,10 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createAzIdResolver } from '../../functions/lib/aws/availability-zones.js';
-import { requireEnv } from '../../functions/lib/env.js';
+import { createLogger, warnThrough } from '../../functions/lib/logger.js';
 import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
 import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
+import { ENVIRONMENT } from './environment.js';
 import {
   type AzEvacuationCheckDeps,
   checkAzEvacuation,
@@ -20,25 +21,24 @@ import {
  * machine's own checks let through; anything else it throws escalates.
  */
 
-const log = (level: 'INFO' | 'WARN', message: string, fields: Record<string, unknown>) =>
-  console.log(JSON.stringify({ level, message, ...fields }));
-
-const checkDeps = checkDepsFromEnv();
+const logger = createLogger('rebound-az-evacuation');
+const env = ENVIRONMENT.read();
+const checkDeps = checkDepsFromEnv(env, warnThrough(logger));
 const fleet = new AwsFleetReader(
   new AutoScalingClient({}),
   new ElasticLoadBalancingV2Client({}),
-  requireEnv('AUTO_SCALING_GROUP_NAME'),
-  requireEnv('TARGET_GROUP_ARN'),
+  env.AUTO_SCALING_GROUP_NAME,
+  env.TARGET_GROUP_ARN,
 );
 const deps: AzEvacuationCheckDeps = {
   ...checkDeps,
   fleet,
   zoneNames: createAzIdResolver(new EC2Client({}), (error) =>
-    log('WARN', 'DescribeAvailabilityZones failed', { error: String(error) }),
+    logger.warn('DescribeAvailabilityZones failed', { error: String(error) }),
   ),
   config: {
-    loadBalancerArn: requireEnv('LOAD_BALANCER_ARN'),
-    availabilityZones: requireEnv('AVAILABILITY_ZONES').split(','),
+    loadBalancerArn: env.LOAD_BALANCER_ARN,
+    availabilityZones: env.AVAILABILITY_ZONES.split(','),
   },
 };
 
@@ -54,7 +54,7 @@ export const handler = async (event: unknown) => {
         return checkAzRecovered(parsed, checkDeps.incidents);
     }
   })();
-  log('INFO', `step ${parsed.step}`, {
+  logger.info(`step ${parsed.step}`, {
     availabilityZone: parsed.input.availabilityZone,
     executionName: parsed.execution.name,
     ...result,

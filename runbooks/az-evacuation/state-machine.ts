@@ -9,7 +9,9 @@ import { Construct } from 'constructs';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
 import { isStringIn } from '../kit/input-rules.js';
-import { jitteredRetry, type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
+import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
+import { jitteredRetry } from '../kit/tasks.js';
+import { ENVIRONMENT } from './environment.js';
 
 export interface AzEvacuationProps extends RunbookProps {
   /** The shop's load balancer (zonal shift enabled): the only resource the runbook shifts. */
@@ -212,7 +214,8 @@ export class AzEvacuation extends Construct {
       description:
         'az-evacuation: guardrail check and plan, evacuation and AZ recovery checks (read-only)',
       entry: fileURLToPath(new URL('./handler.ts', import.meta.url)),
-      environment: {
+      environment: ENVIRONMENT,
+      values: {
         AUTO_SCALING_GROUP_NAME: props.autoScalingGroup.autoScalingGroupName,
         TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
         LOAD_BALANCER_ARN: props.loadBalancer.loadBalancerArn,

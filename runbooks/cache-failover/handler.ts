@@ -1,8 +1,10 @@
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { requireEnv, requireIntegerEnv } from '../../functions/lib/env.js';
+import { wholeNumber } from '../../functions/lib/env.js';
+import { createLogger, warnThrough } from '../../functions/lib/logger.js';
 import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
 import type { CheckResult } from '../../functions/lib/runbook/check.js';
 import { AwsCacheReader } from './aws-cache-reader.js';
+import { ENVIRONMENT } from './environment.js';
 import {
   type CacheFailoverVerification,
   checkCacheFailover,
@@ -17,12 +19,14 @@ import {
  * checks let through; anything else it throws escalates.
  */
 
+const logger = createLogger('rebound-cache-failover');
+const env = ENVIRONMENT.read();
 const deps = {
-  ...checkDepsFromEnv(),
+  ...checkDepsFromEnv(env, warnThrough(logger)),
   cache: new AwsCacheReader(new ElastiCacheClient({})),
   config: {
-    replicationGroupId: requireEnv('REPLICATION_GROUP_ID'),
-    replicas: requireIntegerEnv('CACHE_REPLICAS', 1),
+    replicationGroupId: env.REPLICATION_GROUP_ID,
+    replicas: wholeNumber('CACHE_REPLICAS', env.CACHE_REPLICAS, 1),
   },
 };
 
@@ -32,14 +36,10 @@ export const handler = async (event: unknown): Promise<CheckResult | CacheFailov
     parsed.step === 'check'
       ? await checkCacheFailover(parsed, deps)
       : await verifyCacheFailoverStep(parsed, deps);
-  console.info(
-    JSON.stringify({
-      level: 'INFO',
-      message: `cache-failover ${parsed.step}`,
-      replicationGroupId: parsed.input.replicationGroupId,
-      executionName: parsed.execution.name,
-      ...result,
-    }),
-  );
+  logger.info(`cache-failover ${parsed.step}`, {
+    replicationGroupId: parsed.input.replicationGroupId,
+    executionName: parsed.execution.name,
+    ...result,
+  });
   return result;
 };

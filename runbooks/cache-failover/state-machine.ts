@@ -7,7 +7,9 @@ import { Construct } from 'constructs';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
 import { isStringIn } from '../kit/input-rules.js';
-import { jitteredRetry, type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
+import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
+import { jitteredRetry } from '../kit/tasks.js';
+import { ENVIRONMENT } from './environment.js';
 
 export interface CacheFailoverProps extends RunbookProps {
   /** The shop's replication group (cluster-mode disabled): the only one this runbook touches. */
@@ -134,7 +136,8 @@ export class CacheFailover extends Construct {
       name: 'step',
       description: 'Checks and verifies cache-failover runs (guardrails, replication group state)',
       entry: fileURLToPath(new URL('./handler.ts', import.meta.url)),
-      environment: {
+      environment: ENVIRONMENT,
+      values: {
         REPLICATION_GROUP_ID: props.replicationGroupId,
         CACHE_REPLICAS: String(props.replicas),
       },

@@ -6,9 +6,15 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  APPROVAL_ENDPOINT_ENVIRONMENT,
+  APPROVALS_ENVIRONMENT,
+} from '../../functions/lib/environments.js';
 import { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
-import { APPROVAL_TIMEOUT, acknowledgeWildcardResource, handlerEntry } from './skeleton.js';
+import { APPROVAL_TIMEOUT } from './approval-gate.js';
+import { handlerEntry } from './functions.js';
+import { acknowledgeWildcardResource } from './iam.js';
 
 /**
  * What the approvals function does on the incident table: GetItem (incidents, approval items),
@@ -78,10 +84,10 @@ export class Approvals extends Construct {
       entry: handlerEntry('approval-endpoint.ts'),
       timeout: Duration.seconds(15),
       deadLetterQueue: props.deadLetterQueue,
-      environment: {
+      environment: APPROVAL_ENDPOINT_ENVIRONMENT.values({
         INCIDENTS_TABLE: props.incidents.tableName,
         SIGNING_KEY_SECRET_ARN: this.signingKey.secretArn,
-      },
+      }),
     });
     this.endpointFunction = endpoint.function;
     this.functionUrl = endpoint.function.addFunctionUrl({
@@ -95,12 +101,12 @@ export class Approvals extends Construct {
       entry: handlerEntry('approvals.ts'),
       timeout: Duration.seconds(30),
       deadLetterQueue: props.deadLetterQueue,
-      environment: {
+      environment: APPROVALS_ENVIRONMENT.values({
         INCIDENTS_TABLE: props.incidents.tableName,
         ALERTS_TOPIC_ARN: props.alertsTopic.topicArn,
         SIGNING_KEY_SECRET_ARN: this.signingKey.secretArn,
         APPROVAL_ENDPOINT_URL: this.endpointUrl,
-      },
+      }),
     });
     this.function = approvals.function;
 

@@ -1,4 +1,5 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
 
 /**
  * The rules a runbook's ValidateInput Choice applies to its execution input, as data: each
@@ -53,3 +54,27 @@ export const alarmNameRule = (namePrefix: string): InputRule => ({
   invalidWhen: invalidOptional('$.alarmName', `${namePrefix}-*`),
   cause: `input.alarmName, when given, must name one of the shop's alarms (${namePrefix}-...)`,
 });
+
+/**
+ * The ValidateInput Choice: `rules` for the runbook's own fields, then incidentId, `optional`
+ * (e.g. alarmName) and reason. Each failing rule ends in its Fail state (`InvalidInput`); the
+ * caller adds where valid input goes (`.otherwise(...)`).
+ */
+export const validateInput = (
+  scope: Construct,
+  rules: readonly InputRule[],
+  optional: readonly InputRule[] = [],
+): sfn.Choice => {
+  const choice = sfn.Choice.jsonPath(scope, 'ValidateInput', { stateName: 'ValidateInput' });
+  for (const rule of [...rules, INCIDENT_ID_RULE, ...optional, REASON_RULE]) {
+    choice.when(
+      rule.invalidWhen,
+      sfn.Fail.jsonPath(scope, rule.stateName, {
+        stateName: rule.stateName,
+        error: 'InvalidInput',
+        cause: rule.cause,
+      }),
+    );
+  }
+  return choice;
+};

@@ -8,7 +8,9 @@ import { Construct } from 'constructs';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
 import { isStringIn } from '../kit/input-rules.js';
-import { jitteredRetry, type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
+import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
+import { jitteredRetry } from '../kit/tasks.js';
+import { ENVIRONMENT } from './environment.js';
 import { RDS_FAILOVER_MODES } from './steps.js';
 
 export interface RdsFailoverProps extends RunbookProps {
@@ -87,7 +89,8 @@ export class RdsFailover extends Construct {
       description:
         'Checks whether rds-failover may act (guardrails, DB state) and verifies the recovery',
       entry: fileURLToPath(new URL('./handler.ts', import.meta.url)),
-      environment: {
+      environment: ENVIRONMENT,
+      values: {
         PRIMARY_DB_INSTANCE_ID: primaryId,
         REPLICA_DB_INSTANCE_IDS: replicaIds.length === 0 ? 'none' : replicaIds.join(','),
         REPLICA_LAG_THRESHOLD_SECONDS: String(threshold),

@@ -1,10 +1,11 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { requireEnv } from '../../functions/lib/env.js';
+import { createLogger, warnThrough } from '../../functions/lib/logger.js';
 import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
 import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
 import type { CheckResult } from '../../functions/lib/runbook/check.js';
 import { parseGuardrailEvent } from '../../functions/lib/runbook/events.js';
+import { ENVIRONMENT } from './environment.js';
 import { checkInstanceReplacement } from './steps.js';
 
 /**
@@ -13,27 +14,25 @@ import { checkInstanceReplacement } from './steps.js';
  * for input the state machine's own checks let through; anything else it throws escalates.
  */
 
+const logger = createLogger('rebound-replace-unhealthy-instance');
+const env = ENVIRONMENT.read();
 const deps = {
-  ...checkDepsFromEnv(),
+  ...checkDepsFromEnv(env, warnThrough(logger)),
   fleet: new AwsFleetReader(
     new AutoScalingClient({}),
     new ElasticLoadBalancingV2Client({}),
-    requireEnv('AUTO_SCALING_GROUP_NAME'),
-    requireEnv('TARGET_GROUP_ARN'),
+    env.AUTO_SCALING_GROUP_NAME,
+    env.TARGET_GROUP_ARN,
   ),
 };
 
 export const handler = async (event: unknown): Promise<CheckResult> => {
   const parsed = parseGuardrailEvent(event);
   const result = await checkInstanceReplacement(parsed, deps);
-  console.info(
-    JSON.stringify({
-      level: 'INFO',
-      message: 'guardrail verdict',
-      instanceId: parsed.input.instanceId,
-      executionName: parsed.execution.name,
-      ...result,
-    }),
-  );
+  logger.info('guardrail verdict', {
+    instanceId: parsed.input.instanceId,
+    executionName: parsed.execution.name,
+    ...result,
+  });
   return result;
 };

@@ -8,14 +8,11 @@ import { Construct } from 'constructs';
 import { INSTANCE_ID_HINT } from '../../functions/lib/runbook/events.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
+import { acknowledgeWildcardResource, GROUP_ARN_REASON } from '../kit/iam.js';
 import { alarmNameRule, isStringLike } from '../kit/input-rules.js';
-import {
-  acknowledgeWildcardResource,
-  GROUP_ARN_REASON,
-  jitteredRetry,
-  type RunbookProps,
-  RunbookSkeleton,
-} from '../kit/skeleton.js';
+import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
+import { jitteredRetry } from '../kit/tasks.js';
+import { ENVIRONMENT } from './environment.js';
 
 export interface ReplaceUnhealthyInstanceProps extends RunbookProps {
   /** The web group whose instances this runbook replaces (and nothing else). */
@@ -239,7 +236,8 @@ export class ReplaceUnhealthyInstance extends Construct {
       description:
         'Decides whether replace-unhealthy-instance may act now (guardrails, floor, budget)',
       entry: fileURLToPath(new URL('./handler.ts', import.meta.url)),
-      environment: {
+      environment: ENVIRONMENT,
+      values: {
         AUTO_SCALING_GROUP_NAME: props.autoScalingGroup.autoScalingGroupName,
         TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
       },

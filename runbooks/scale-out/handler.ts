@@ -1,11 +1,13 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { systemClock } from '../../functions/lib/core/ports.js';
-import { requireEnv, requireIntegerEnv } from '../../functions/lib/env.js';
+import { wholeNumber } from '../../functions/lib/env.js';
+import { createLogger, warnThrough } from '../../functions/lib/logger.js';
 import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
 import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
 import type { CheckResult } from '../../functions/lib/runbook/check.js';
 import { AwsGroupCapacityReader } from './aws-group-capacity-reader.js';
+import { ENVIRONMENT } from './environment.js';
 import {
   checkScaleOut,
   parseScaleOutEvent,
@@ -20,24 +22,25 @@ import {
  * it throws escalates.
  */
 
-const groupName = requireEnv('AUTO_SCALING_GROUP_NAME');
+const logger = createLogger('rebound-scale-out');
+const env = ENVIRONMENT.read();
+const groupName = env.AUTO_SCALING_GROUP_NAME;
 const autoScaling = new AutoScalingClient({});
 const checkDeps = {
-  ...checkDepsFromEnv(),
+  ...checkDepsFromEnv(env, warnThrough(logger)),
   group: new AwsGroupCapacityReader(autoScaling, groupName),
   groupName,
-  // The group's configured maxCapacity, which the return schedule restores.
-  normalMax: requireIntegerEnv('NORMAL_MAX_CAPACITY', 1),
+  normalMax: wholeNumber('NORMAL_MAX_CAPACITY', env.NORMAL_MAX_CAPACITY, 1),
 };
 const verifyDeps = {
   fleet: new AwsFleetReader(
     autoScaling,
     new ElasticLoadBalancingV2Client({}),
     groupName,
-    requireEnv('TARGET_GROUP_ARN'),
+    env.TARGET_GROUP_ARN,
   ),
   clock: systemClock,
-  namePrefix: requireEnv('NAME_PREFIX'),
+  namePrefix: env.NAME_PREFIX,
 };
 
 export const handler = async (event: unknown): Promise<CheckResult | ScaleOutVerifyResult> => {
@@ -46,13 +49,6 @@ export const handler = async (event: unknown): Promise<CheckResult | ScaleOutVer
     parsed.step === 'check'
       ? await checkScaleOut(parsed, checkDeps)
       : await verifyScaleOut(parsed, verifyDeps);
-  console.info(
-    JSON.stringify({
-      level: 'INFO',
-      message: `scale-out ${parsed.step}`,
-      executionName: parsed.execution.name,
-      ...result,
-    }),
-  );
+  logger.info(`scale-out ${parsed.step}`, { executionName: parsed.execution.name, ...result });
   return result;
 };

@@ -8,14 +8,11 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
+import { acknowledgeWildcardResource, GROUP_ARN_REASON } from '../kit/iam.js';
 import { alarmNameRule, isStringIn } from '../kit/input-rules.js';
-import {
-  acknowledgeWildcardResource,
-  GROUP_ARN_REASON,
-  jitteredRetry,
-  type RunbookProps,
-  RunbookSkeleton,
-} from '../kit/skeleton.js';
+import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
+import { jitteredRetry } from '../kit/tasks.js';
+import { ENVIRONMENT } from './environment.js';
 import { MAX_NAME_PREFIX_LENGTH, returnSchedulePrefix } from './steps.js';
 
 export interface ScaleOutProps extends RunbookProps {
@@ -326,7 +323,8 @@ export class ScaleOut extends Construct {
       description:
         'Decides whether scale-out may raise the web group now and verifies the new capacity',
       entry: fileURLToPath(new URL('./handler.ts', import.meta.url)),
-      environment: {
+      environment: ENVIRONMENT,
+      values: {
         AUTO_SCALING_GROUP_NAME: props.autoScalingGroup.autoScalingGroupName,
         TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
         NORMAL_MAX_CAPACITY: String(props.normalMaxCapacity),

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RUNBOOKS } from '../../functions/lib/core/runbook-registry.js';
+import { TRIAGE_ENVIRONMENT } from '../../functions/lib/environments.js';
 import { ConfigError } from '../../infra/config.js';
 import { buildReboundApp } from '../../infra/rebound-app.js';
 import {
@@ -282,7 +283,7 @@ describe('triage function', () => {
       NAME_PREFIX: 'rebound-dev',
       ALERTS_TOPIC_ARN: ALERTS_TOPIC_ARN,
       GUARDRAILS_PATH: '/rebound/dev/guardrails/',
-      ASG_NAME: 'rebound-dev-web',
+      AUTO_SCALING_GROUP_NAME: 'rebound-dev-web',
       TARGET_GROUP_ARN: expect.stringMatching(
         /^arn:aws:elasticloadbalancing:us-east-1:\d{12}:targetgroup\/rebound-dev-web\//,
       ),
@@ -291,6 +292,10 @@ describe('triage function', () => {
       AVAILABILITY_ZONES: 'us-east-1a,us-east-1b,us-east-1c',
       RUNBOOK_STATE_MACHINES: JSON.stringify(RUNBOOK_ARNS),
     });
+    // Exactly the handler's contract (functions/lib/environments.ts), plus the runtime options.
+    expect(Object.keys(env).sort()).toEqual(
+      [...Object.keys(TRIAGE_ENVIRONMENT.example), 'NODE_OPTIONS'].sort(),
+    );
   });
 
   it('grants no action wildcard and `*` resources only to APIs without resource-level scoping', () => {

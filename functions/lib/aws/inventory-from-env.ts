@@ -1,8 +1,11 @@
 import type { ShopInventory } from '../core/inventory.js';
 import { requireEnv } from '../env.js';
+import type { TRIAGE_ENVIRONMENT } from '../environments.js';
 
-const list = (name: string): string[] =>
-  requireEnv(name)
+type TriageEnv = ReturnType<typeof TRIAGE_ENVIRONMENT.read>;
+
+const list = (value: string): string[] =>
+  value
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
@@ -11,23 +14,26 @@ const list = (name: string): string[] =>
  * The shop's inventory from the Lambda environment the CDK construct wires (names resolved at
  * deploy). Read once per container; `azIdToName` is filled in when an event needs it.
  */
-export const inventoryFromEnv = (runbooks: Readonly<Record<string, string>>): ShopInventory => {
-  const [primary, ...replicas] = list('DB_INSTANCE_IDS');
+export const inventoryFromEnv = (
+  env: TriageEnv,
+  runbooks: Readonly<Record<string, string>>,
+): ShopInventory => {
+  const [primary, ...replicas] = list(env.DB_INSTANCE_IDS);
   if (primary === undefined) throw new Error('DB_INSTANCE_IDS names no DB instance');
   return {
     region: requireEnv('AWS_REGION'),
-    namePrefix: requireEnv('NAME_PREFIX'),
-    autoScalingGroupName: requireEnv('ASG_NAME'),
+    namePrefix: env.NAME_PREFIX,
+    autoScalingGroupName: env.AUTO_SCALING_GROUP_NAME,
     primaryDbInstanceId: primary,
     replicaDbInstanceIds: replicas,
-    cacheReplicationGroupId: requireEnv('CACHE_REPLICATION_GROUP_ID'),
+    cacheReplicationGroupId: env.CACHE_REPLICATION_GROUP_ID,
     runbookStateMachineNames: Object.values(runbooks).map((arn) => arn.split(':').pop() ?? arn),
-    availabilityZones: list('AVAILABILITY_ZONES'),
+    availabilityZones: list(env.AVAILABILITY_ZONES),
     azIdToName: {},
     assumeOwned: false,
   };
 };
 
 /** Runbook name to state machine ARN, from the Lambda environment. */
-export const runbookArnsFromEnv = (): Record<string, string> =>
-  JSON.parse(requireEnv('RUNBOOK_STATE_MACHINES')) as Record<string, string>;
+export const runbookArnsFromEnv = (env: TriageEnv): Record<string, string> =>
+  JSON.parse(env.RUNBOOK_STATE_MACHINES) as Record<string, string>;

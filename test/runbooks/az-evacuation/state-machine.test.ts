@@ -24,7 +24,7 @@ import {
   checkEvacuation,
   parseAzEvacuationEvent,
 } from '../../../runbooks/az-evacuation/steps.js';
-import { APPROVAL_TIMEOUT } from '../../../runbooks/kit/skeleton.js';
+import { APPROVAL_TIMEOUT } from '../../../runbooks/kit/approval-gate.js';
 import {
   APPROVALS_FUNCTION_ARN,
   actionsBeyond,

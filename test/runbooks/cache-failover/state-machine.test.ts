@@ -14,7 +14,7 @@ import {
   parseCacheFailoverEvent,
   verifyCacheFailoverStep,
 } from '../../../runbooks/cache-failover/steps.js';
-import { APPROVAL_TIMEOUT } from '../../../runbooks/kit/skeleton.js';
+import { APPROVAL_TIMEOUT } from '../../../runbooks/kit/approval-gate.js';
 import {
   APPROVALS_FUNCTION_ARN,
   actionsBeyond,

@@ -5,7 +5,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Guardrails } from '../../../functions/lib/core/guardrails.js';
-import { APPROVAL_TIMEOUT } from '../../../runbooks/kit/skeleton.js';
+import { APPROVAL_TIMEOUT } from '../../../runbooks/kit/approval-gate.js';
 import {
   RdsFailover,
   RECOVERY_POLL_SECONDS,

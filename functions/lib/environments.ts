@@ -1,0 +1,66 @@
+import { defineEnvironment } from './env.js';
+
+/**
+ * The environment of each function in functions/ (and the part every runbook step function
+ * shares), as its construct sets it and its handler reads it. Each runbook's own step function
+ * has its contract in runbooks/<name>/environment.ts. The examples are what `npm run bench`
+ * loads the bundles with: placeholders of the right form, never real values.
+ */
+
+const EXAMPLE_INCIDENTS_TABLE = 'rebound-dev-incidents';
+const EXAMPLE_ALERTS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:rebound-dev-alerts';
+const EXAMPLE_GUARDRAILS_PATH = '/rebound/dev/guardrails/';
+const EXAMPLE_SIGNING_KEY_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:rebound-dev-approval-signing-key-AbCdEf';
+export const EXAMPLE_TARGET_GROUP_ARN =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/rebound-dev-web/0123456789abcdef';
+export const EXAMPLE_GROUP_NAME = 'rebound-dev-web';
+
+/** What every runbook's check reads: the incident table (and ledger) and the guardrails. */
+export const CHECK_ENVIRONMENT = {
+  INCIDENTS_TABLE: EXAMPLE_INCIDENTS_TABLE,
+  GUARDRAILS_PATH: EXAMPLE_GUARDRAILS_PATH,
+} as const;
+
+export const TRIAGE_ENVIRONMENT = defineEnvironment({
+  STAGE: 'dev',
+  NAME_PREFIX: 'rebound-dev',
+  INCIDENTS_TABLE: EXAMPLE_INCIDENTS_TABLE,
+  IDEMPOTENCY_TABLE: 'rebound-dev-triage-idempotency',
+  ALERTS_TOPIC_ARN: EXAMPLE_ALERTS_TOPIC_ARN,
+  GUARDRAILS_PATH: EXAMPLE_GUARDRAILS_PATH,
+  AUTO_SCALING_GROUP_NAME: EXAMPLE_GROUP_NAME,
+  TARGET_GROUP_ARN: EXAMPLE_TARGET_GROUP_ARN,
+  /** The primary first, then the read replicas, comma-separated. */
+  DB_INSTANCE_IDS: 'rebound-dev-db,rebound-dev-db-replica-1',
+  CACHE_REPLICATION_GROUP_ID: 'rebound-dev-cache',
+  AVAILABILITY_ZONES: 'us-east-1a,us-east-1b,us-east-1c',
+  /** Runbook name → state machine ARN, as JSON. */
+  RUNBOOK_STATE_MACHINES: '{}',
+});
+
+export const REPORT_ENVIRONMENT = defineEnvironment({
+  INCIDENTS_TABLE: EXAMPLE_INCIDENTS_TABLE,
+  ALERTS_TOPIC_ARN: EXAMPLE_ALERTS_TOPIC_ARN,
+  GUARDRAILS_PATH: EXAMPLE_GUARDRAILS_PATH,
+});
+
+export const APPROVALS_ENVIRONMENT = defineEnvironment({
+  INCIDENTS_TABLE: EXAMPLE_INCIDENTS_TABLE,
+  ALERTS_TOPIC_ARN: EXAMPLE_ALERTS_TOPIC_ARN,
+  SIGNING_KEY_SECRET_ARN: EXAMPLE_SIGNING_KEY_SECRET_ARN,
+  APPROVAL_ENDPOINT_URL: 'https://abcdefghij.lambda-url.us-east-1.on.aws/',
+});
+
+export const APPROVAL_ENDPOINT_ENVIRONMENT = defineEnvironment({
+  INCIDENTS_TABLE: EXAMPLE_INCIDENTS_TABLE,
+  SIGNING_KEY_SECRET_ARN: EXAMPLE_SIGNING_KEY_SECRET_ARN,
+});
+
+/** Each function in functions/ by handler file name: what the bench loads it with. */
+export const FUNCTION_ENVIRONMENTS = {
+  triage: TRIAGE_ENVIRONMENT,
+  'runbook-report': REPORT_ENVIRONMENT,
+  approvals: APPROVALS_ENVIRONMENT,
+  'approval-endpoint': APPROVAL_ENDPOINT_ENVIRONMENT,
+} as const;

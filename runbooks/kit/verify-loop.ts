@@ -1,0 +1,108 @@
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
+import type { RunbookSkeleton } from './skeleton.js';
+
+/** The states of a bounded poll (see {@link pollStates}). */
+export interface PollStates {
+  readonly start: sfn.Pass;
+  readonly wait: sfn.Wait;
+  readonly next: sfn.Pass;
+}
+
+/**
+ * The states of a bounded poll: `start` sets `$.poll` (attempt 0, the first wait), `wait`
+ * waits `$.poll.seconds`, `next` moves to the next attempt's wait from `scheduleSeconds`.
+ * The caller checks `$.poll.attempt` against the schedule's length to stop.
+ */
+export const pollStates = (
+  scope: Construct,
+  names: { readonly start: string; readonly wait: string; readonly next: string },
+  scheduleSeconds: readonly number[],
+): PollStates => ({
+  start: sfn.Pass.jsonPath(scope, names.start, {
+    stateName: names.start,
+    parameters: { attempt: 0, seconds: scheduleSeconds[0], schedule: scheduleSeconds },
+    resultPath: '$.poll',
+  }),
+  wait: sfn.Wait.jsonPath(scope, names.wait, {
+    stateName: names.wait,
+    time: sfn.WaitTime.secondsPath('$.poll.seconds'),
+  }),
+  next: sfn.Pass.jsonPath(scope, names.next, {
+    stateName: names.next,
+    parameters: {
+      attempt: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.poll.attempt'), 1),
+      seconds: sfn.JsonPath.numberAt(
+        'States.ArrayGetItem($.poll.schedule, States.MathAdd($.poll.attempt, 1))',
+      ),
+      schedule: sfn.JsonPath.listAt('$.poll.schedule'),
+    },
+    resultPath: '$.poll',
+  }),
+});
+
+export interface VerifyLoopOptions {
+  /** State names start with it, e.g. `Database` → DatabaseStart, DatabaseWait, DatabaseVerify… */
+  readonly prefix: string;
+  readonly fn: ReboundFunction;
+  /** The step the Lambda runs, e.g. `verify`. */
+  readonly step: string;
+  readonly scheduleSeconds: readonly number[];
+  readonly onRecovered: sfn.IChainable;
+}
+
+/**
+ * Closes the loop: waits `scheduleSeconds[i]` before check i, invokes `fn` with its `step`
+ * and the guardrail payload (its answer at `$.verify`: `{ recovered, detail }`) until it
+ * answers `recovered: true`, then goes on to `onRecovered`. After the last check the run
+ * escalates with error `<prefix>NotRecovered` and the last `detail` as cause.
+ */
+export class VerifyLoop extends sfn.StateMachineFragment {
+  public readonly startState: sfn.State;
+  public readonly endStates: sfn.INextable[] = [];
+
+  constructor(skeleton: RunbookSkeleton, options: VerifyLoopOptions) {
+    super(skeleton, `${options.prefix}VerifyLoop`);
+    const { prefix, scheduleSeconds } = options;
+    const C = sfn.Condition;
+    const { start, wait, next } = pollStates(
+      this,
+      { start: `${prefix}Start`, wait: `${prefix}Wait`, next: `${prefix}Next` },
+      scheduleSeconds,
+    );
+    const verify = skeleton.escalateOnError(
+      skeleton.invoke(
+        `${prefix}Verify`,
+        options.fn,
+        { step: options.step, ...skeleton.guardrailPayload() },
+        '$.verify',
+      ),
+    );
+    const minutes = Math.round(scheduleSeconds.reduce((sum, seconds) => sum + seconds, 0) / 60);
+    const notRecovered = sfn.Pass.jsonPath(this, `${prefix}NotRecovered`, {
+      stateName: `${prefix}NotRecovered`,
+      parameters: {
+        Error: `${prefix}NotRecovered`,
+        Cause: sfn.JsonPath.format(
+          `Not recovered after ${scheduleSeconds.length} checks over ~${minutes} min: {}`,
+          sfn.JsonPath.stringAt('$.verify.detail'),
+        ),
+      },
+      resultPath: '$.error',
+    });
+    start
+      .next(wait)
+      .next(verify)
+      .next(
+        sfn.Choice.jsonPath(this, `${prefix}Recovered`, { stateName: `${prefix}Recovered` })
+          .when(C.booleanEquals('$.verify.recovered', true), options.onRecovered)
+          .when(
+            C.numberGreaterThanEquals('$.poll.attempt', scheduleSeconds.length - 1),
+            notRecovered.next(skeleton.escalate),
+          )
+          .otherwise(next.next(wait)),
+      );
+    this.startState = start;
+  }
+}
