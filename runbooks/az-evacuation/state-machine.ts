@@ -8,7 +8,6 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
-import { isStringIn } from '../kit/input-rules.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
@@ -51,7 +50,6 @@ const PLAN = '$.guardrail.plan';
 
 /** ARC's throttling, as the SDK integration names it. */
 const ARC_THROTTLING = 'ArcZonalShift.ThrottlingException';
-const C = sfn.Condition;
 
 /**
  * Runbook `az-evacuation`: after approval, moves the load balancer's traffic away from one
@@ -187,13 +185,7 @@ export class AzEvacuation extends Construct {
 
     const zones = props.availabilityZones;
     const definition = skeleton
-      .validateInput([
-        {
-          stateName: 'InvalidAvailabilityZone',
-          invalidWhen: C.not(isStringIn(INPUT.availabilityZone, zones)),
-          cause: `input.availabilityZone must be one of the shop's Availability Zones: ${zones.join(', ')}`,
-        },
-      ])
+      .validateInput({ 'availability-zone': zones })
       .otherwise(listShifts)
       .afterwards();
     listShifts.next(check).next(skeleton.verdictChoice({ act }, done));

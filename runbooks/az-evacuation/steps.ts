@@ -10,17 +10,14 @@ import {
   type CheckResult,
   checkRunbook,
 } from '../../functions/lib/runbook/check.js';
-import {
-  ExecutionSchema,
-  parseTaskPayload,
-  RUN_INPUT_FIELDS,
-} from '../../functions/lib/runbook/events.js';
+import { ExecutionSchema, parseTaskPayload } from '../../functions/lib/runbook/events.js';
 import {
   servingInstanceIds,
   type ZonalFleetReader,
   type ZonalFleetSnapshot,
 } from '../../functions/lib/runbook/fleet.js';
 import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
+import { inputShapeOf, requireDeployed } from '../../functions/lib/runbook/run-input.js';
 
 /**
  * Runbook `az-evacuation`: after approval, an ARC zonal shift moves the load balancer's traffic
@@ -63,8 +60,7 @@ export type ActiveShift = z.infer<typeof ActiveShiftSchema>;
 const CheckEventSchema = z.object({
   step: z.literal('check'),
   input: z.object({
-    availabilityZone: nonEmptyText(32),
-    ...RUN_INPUT_FIELDS,
+    ...inputShapeOf('az-evacuation'),
     /** The ListShifts state's answer: the load balancer's ACTIVE zonal shifts. */
     shifts: z.object({ active: z.array(ActiveShiftSchema) }),
   }),
@@ -194,11 +190,7 @@ export const checkAzEvacuation = async (
 ): Promise<CheckResult> => {
   const { input, execution } = event;
   const zones = deps.config.availabilityZones;
-  if (!zones.includes(input.availabilityZone)) {
-    throw new InvalidInputError(
-      `input.availabilityZone must be one of the shop's Availability Zones: ${zones.join(', ')}`,
-    );
-  }
+  requireDeployed('az-evacuation', input, { 'availability-zone': zones });
   return checkRunbook(
     {
       runbook: AZ_EVACUATION_RUNBOOK,

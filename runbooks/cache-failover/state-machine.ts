@@ -6,7 +6,6 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
-import { isStringIn } from '../kit/input-rules.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
@@ -31,8 +30,6 @@ export const FAILOVER_POLL_SECONDS: readonly number[] = Array(30).fill(30);
  * TestFailover call with its retries and the Lambda steps, with margin.
  */
 export const RUN_TIMEOUT = Duration.minutes(60);
-
-const C = sfn.Condition;
 
 /**
  * Runbook `cache-failover`: follows ElastiCache's own failover of the shop's replication group
@@ -100,19 +97,7 @@ export class CacheFailover extends Construct {
     );
 
     const definition = skeleton
-      .validateInput([
-        {
-          stateName: 'InvalidReplicationGroupId',
-          invalidWhen: C.not(isStringIn('$.replicationGroupId', [props.replicationGroupId])),
-          cause: `input.replicationGroupId must be the shop's cache replication group, ${props.replicationGroupId}`,
-        },
-        {
-          stateName: 'InvalidMode',
-          invalidWhen: C.not(isStringIn('$.mode', ['follow', 'force'])),
-          cause:
-            'input.mode must be follow (verify a failover ElastiCache performs) or force (TestFailover after approval)',
-        },
-      ])
+      .validateInput({ 'cache-group': [props.replicationGroupId] })
       .otherwise(check)
       .afterwards();
 

@@ -7,12 +7,13 @@ import {
   type CheckResult,
   checkRunbook,
 } from '../../functions/lib/runbook/check.js';
-import {
-  ExecutionSchema,
-  parseTaskPayload,
-  RUN_INPUT_FIELDS,
-} from '../../functions/lib/runbook/events.js';
+import { ExecutionSchema, parseTaskPayload } from '../../functions/lib/runbook/events.js';
 import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
+import {
+  inputShapeOf,
+  type RunInput,
+  requireDeployed,
+} from '../../functions/lib/runbook/run-input.js';
 
 /**
  * Runbook `cache-failover`: follows an ElastiCache primary failover until the replication group
@@ -22,8 +23,7 @@ import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js'
  */
 
 export const CACHE_FAILOVER_RUNBOOK = 'cache-failover' satisfies RunbookName;
-export const CACHE_FAILOVER_MODES = ['follow', 'force'] as const;
-export type CacheFailoverMode = (typeof CACHE_FAILOVER_MODES)[number];
+export type CacheFailoverMode = RunInput<'cache-failover'>['mode'];
 /** The only node group of a cluster-mode disabled replication group. */
 export const SHOP_NODE_GROUP_ID = '0001';
 
@@ -68,15 +68,7 @@ export interface CacheFailoverDeps extends CheckDeps {
   readonly config: CacheFailoverConfig;
 }
 
-const GROUP_ID_HINT = 'input.replicationGroupId must name the replication group';
-const MODE_HINT =
-  'input.mode must be follow (verify a failover ElastiCache performs) or force (TestFailover after approval)';
-
-const CheckInputSchema = z.object({
-  replicationGroupId: z.string({ error: GROUP_ID_HINT }).check(z.minLength(1), z.maxLength(40)),
-  mode: z.enum(CACHE_FAILOVER_MODES, { error: MODE_HINT }),
-  ...RUN_INPUT_FIELDS,
-});
+const CheckInputSchema = z.object(inputShapeOf('cache-failover'));
 
 /** Payload of the Check state: `{ step: 'check', input: $, execution: $$.Execution }`. */
 const CheckEventSchema = z.object({
@@ -89,8 +81,7 @@ const CheckEventSchema = z.object({
 const VerifyEventSchema = z.object({
   step: z.literal('verify'),
   input: z.object({
-    replicationGroupId: nonEmptyText(40),
-    mode: z.enum(CACHE_FAILOVER_MODES),
+    ...inputShapeOf('cache-failover'),
     guardrail: z.object({ plan: z.object({ primaryNode: z.optional(nonEmptyText(64)) }) }),
   }),
   execution: ExecutionSchema,
@@ -191,11 +182,7 @@ export const checkCacheFailover = async (
   deps: CacheFailoverDeps,
 ): Promise<CheckResult> => {
   const { input, execution } = event;
-  if (input.replicationGroupId !== deps.config.replicationGroupId) {
-    throw new InvalidInputError(
-      `input.replicationGroupId must be the shop's cache replication group, ${deps.config.replicationGroupId}`,
-    );
-  }
+  requireDeployed('cache-failover', input, { 'cache-group': [deps.config.replicationGroupId] });
   return checkRunbook(
     {
       runbook: CACHE_FAILOVER_RUNBOOK,

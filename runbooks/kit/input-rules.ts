@@ -1,5 +1,10 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import type {
+  RunbookDefinition,
+  RunbookInputField,
+} from '../../functions/lib/core/runbook-registry.js';
+import { type DeployedNames, fieldRule } from '../../functions/lib/runbook/run-input.js';
 
 /**
  * The rules a runbook's ValidateInput Choice applies to its execution input, as data: each
@@ -34,39 +39,88 @@ export const isStringLike = (path: string, pattern: string): sfn.Condition =>
 export const invalidOptional = (path: string, pattern: string): sfn.Condition =>
   C.and(C.isPresent(path), C.not(C.and(C.isString(path), C.stringMatches(path, pattern))));
 
-/** The optional fields every runbook takes: an incident to report to and a reason. */
-export const INCIDENT_ID_RULE: InputRule = {
-  stateName: 'InvalidIncidentId',
-  invalidWhen: invalidOptional('$.incidentId', 'inc-*'),
-  cause: 'input.incidentId, when given, must be an incident id such as inc-20250101T1200-0a1b2c3d',
-};
-export const REASON_RULE: InputRule = {
-  stateName: 'InvalidReason',
-  // Not(IsString) rather than `IsString: false` (Condition.isNotString): aws-local-stepfunctions
-  // 3 never matches the latter, so local runs could not exercise the rule.
-  invalidWhen: C.and(C.isPresent('$.reason'), C.not(C.isString('$.reason'))),
-  cause: 'input.reason, when given, must be a string',
+const pascal = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
+
+/** `path` holds a valid value of `field` (present and a string for every kind). */
+const validValue = (field: RunbookInputField, path: string, deployed: DeployedNames) => {
+  const { value } = field;
+  switch (value.kind) {
+    case 'instance-id':
+      return isStringLike(path, 'i-*');
+    case 'incident-id':
+      return isStringLike(path, 'inc-*');
+    case 'shop-alarm':
+      return isStringLike(path, `${deployed.namePrefix}-*`);
+    case 'choice':
+      return isStringIn(path, value.values);
+    case 'deployed': {
+      const names = deployed[value.resource];
+      if (names === undefined)
+        throw new Error(`${field.name}: no deployed ${value.resource} names`);
+      return isStringIn(path, names);
+    }
+    case 'text':
+      return C.and(C.isPresent(path), C.isString(path));
+  }
 };
 
-/** `alarmName`, when given, must name one of the shop's alarms (`<namePrefix>-…`). */
-export const alarmNameRule = (namePrefix: string): InputRule => ({
-  stateName: 'InvalidAlarmName',
-  invalidWhen: invalidOptional('$.alarmName', `${namePrefix}-*`),
-  cause: `input.alarmName, when given, must name one of the shop's alarms (${namePrefix}-...)`,
-});
+/** `path` is given but not valid: the optional fields' rule. */
+const givenButInvalid = (field: RunbookInputField, path: string, deployed: DeployedNames) => {
+  const { value } = field;
+  switch (value.kind) {
+    case 'instance-id':
+      return invalidOptional(path, 'i-*');
+    case 'incident-id':
+      return invalidOptional(path, 'inc-*');
+    case 'shop-alarm':
+      return invalidOptional(path, `${deployed.namePrefix}-*`);
+    case 'text':
+      // Not(IsString) rather than `IsString: false` (Condition.isNotString): aws-local-stepfunctions
+      // 3 never matches the latter, so local runs could not exercise the rule.
+      return C.and(C.isPresent(path), C.not(C.isString(path)));
+    default:
+      return C.and(C.isPresent(path), C.not(validValue(field, path, deployed)));
+  }
+};
 
 /**
- * The ValidateInput Choice: `rules` for the runbook's own fields, then incidentId, `optional`
- * (e.g. alarmName) and reason. Each failing rule ends in its Fail state (`InvalidInput`); the
- * caller adds where valid input goes (`.otherwise(...)`).
+ * The ValidateInput rule of one input field, from its registry declaration: the Fail state
+ * `Invalid<Field>` and the sentence that says what is allowed (run-input.ts).
+ */
+export const inputRuleFor = (field: RunbookInputField, deployed: DeployedNames): InputRule => {
+  const path = `$.${field.name}`;
+  const { required } = field;
+  let invalidWhen: sfn.Condition;
+  if (typeof required === 'object') {
+    const wanted = C.stringEquals(`$.${required.when}`, required.equals);
+    invalidWhen = C.or(
+      C.and(wanted, C.not(validValue(field, path, deployed))),
+      C.and(C.not(wanted), C.isPresent(path)),
+    );
+  } else {
+    invalidWhen = required
+      ? C.not(validValue(field, path, deployed))
+      : givenButInvalid(field, path, deployed);
+  }
+  return {
+    stateName: `Invalid${pascal(field.name)}`,
+    invalidWhen,
+    cause: fieldRule(field, deployed),
+  };
+};
+
+/**
+ * The ValidateInput Choice: one rule per input field of `runbook`, in registry order. Each
+ * failing rule ends in its Fail state (`InvalidInput`); the caller adds where valid input goes
+ * (`.otherwise(...)`).
  */
 export const validateInput = (
   scope: Construct,
-  rules: readonly InputRule[],
-  optional: readonly InputRule[] = [],
+  runbook: RunbookDefinition,
+  deployed: DeployedNames,
 ): sfn.Choice => {
   const choice = sfn.Choice.jsonPath(scope, 'ValidateInput', { stateName: 'ValidateInput' });
-  for (const rule of [...rules, INCIDENT_ID_RULE, ...optional, REASON_RULE]) {
+  for (const rule of runbook.input.map((field) => inputRuleFor(field, deployed))) {
     choice.when(
       rule.invalidWhen,
       sfn.Fail.jsonPath(scope, rule.stateName, {

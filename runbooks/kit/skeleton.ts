@@ -16,11 +16,12 @@ import {
   runbookStateMachineName,
 } from '../../functions/lib/core/runbook-registry.js';
 import type { Environment } from '../../functions/lib/env.js';
+import type { DeployedNames } from '../../functions/lib/runbook/run-input.js';
 import { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { ApprovalGate } from './approval-gate.js';
 import { type CheckVariable, checkFunction, reportFunction } from './functions.js';
 import { acknowledgeWildcardResource, GROUP_ARN_REASON } from './iam.js';
-import { type InputRule, validateInput } from './input-rules.js';
+import { validateInput } from './input-rules.js';
 import { runbookStateMachine } from './state-machine.js';
 import { callAwsTask, EXECUTION, invokeTask, jitteredRetry } from './tasks.js';
 import { VerdictChoice } from './verdict.js';
@@ -67,8 +68,8 @@ export class RunbookSkeleton extends Construct {
   public readonly stateMachineName: string;
   public readonly guardrailPath: string;
   readonly #props: RunbookSkeletonProps;
-  /** The input field naming the run's target, and its resource type (from the registry). */
-  readonly #target: Pick<RunbookDefinition, 'targetField' | 'targetType'>;
+  /** The runbook's registry row: its input, target field and type. */
+  readonly #row: RunbookDefinition;
   /** Functions the state machine invokes (their grants include `:*`). */
   readonly #invoked = new Set<lambda.IFunction>();
   /** Groups the state machine resizes (their ARNs carry a `*` for the UUID). */
@@ -82,7 +83,7 @@ export class RunbookSkeleton extends Construct {
     const row = runbookDefinition(props.runbook);
     if (row === undefined)
       throw new Error(`RunbookSkeleton: ${props.runbook} is not in the registry`);
-    this.#target = row;
+    this.#row = row;
     this.stateMachineName = runbookStateMachineName(props.namePrefix, props.runbook);
     this.guardrailPath = guardrailParameterPath(props.stage);
     this.reportFunction = reportFunction(this, { ...props, ...this });
@@ -108,8 +109,8 @@ export class RunbookSkeleton extends Construct {
   /** The run's target as the report and approval payloads carry it. */
   targetPayload(): Record<string, unknown> {
     return {
-      type: this.#target.targetType,
-      id: sfn.JsonPath.stringAt(`$.${this.#target.targetField}`),
+      type: this.#row.targetType,
+      id: sfn.JsonPath.stringAt(`$.${this.#row.targetField}`),
     };
   }
 
@@ -136,9 +137,13 @@ export class RunbookSkeleton extends Construct {
     });
   }
 
-  /** The ValidateInput Choice (input-rules.ts); the caller adds where valid input goes. */
-  validateInput(rules: readonly InputRule[], optional: readonly InputRule[] = []): sfn.Choice {
-    return validateInput(this, rules, optional);
+  /**
+   * The ValidateInput Choice (input-rules.ts) of the runbook's registry input, against the
+   * names this deploy gives the resources the input may name; the caller adds where valid
+   * input goes.
+   */
+  validateInput(deployed: Omit<DeployedNames, 'namePrefix'> = {}): sfn.Choice {
+    return validateInput(this, this.#row, { ...deployed, namePrefix: this.#props.namePrefix });
   }
 
   /** Invokes a task Lambda with `payload`; the result lands at `resultPath`. */

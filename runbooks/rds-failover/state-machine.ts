@@ -7,11 +7,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
-import { isStringIn } from '../kit/input-rules.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
-import { RDS_FAILOVER_MODES } from './steps.js';
 
 export interface RdsFailoverProps extends RunbookProps {
   /**
@@ -193,29 +191,9 @@ export class RdsFailover extends Construct {
       }).next(skeleton.escalate),
     );
 
-    const promoting = C.stringEquals(INPUT.mode, 'promote-replica');
+    // Without replicas there is nothing to promote: every promote-replica input is invalid.
     const definition = skeleton
-      .validateInput([
-        {
-          stateName: 'InvalidDbInstanceId',
-          invalidWhen: C.not(isStringIn(INPUT.dbInstanceId, [primaryId])),
-          cause: `input.dbInstanceId must be the shop's primary DB instance (${primaryId})`,
-        },
-        {
-          stateName: 'InvalidMode',
-          invalidWhen: C.not(isStringIn(INPUT.mode, RDS_FAILOVER_MODES)),
-          cause: `input.mode must be one of ${RDS_FAILOVER_MODES.join(', ')}`,
-        },
-        {
-          // Without replicas there is nothing to promote: every promote-replica input is invalid.
-          stateName: 'InvalidReplicaId',
-          invalidWhen: C.or(
-            C.and(promoting, C.not(isStringIn(INPUT.replicaId, replicaIds))),
-            C.and(C.not(promoting), C.isPresent(INPUT.replicaId)),
-          ),
-          cause: `input.replicaId is required with mode promote-replica, and only then; it must be one of the shop's read replicas (${replicaIds.join(', ') || 'none'})`,
-        },
-      ])
+      .validateInput({ 'primary-db': [primaryId], 'db-replica': replicaIds })
       .otherwise(check)
       .afterwards();
     check.next(skeleton.verdictChoice({ act: actMode, follow: verify }, done));

@@ -1,18 +1,18 @@
 import * as z from 'zod/mini';
 import type { SignalKind } from '../../functions/lib/core/signal.js';
-import { nonEmptyText } from '../../functions/lib/events/schema-kit.js';
 import {
   type Assessment,
   type CheckDeps,
   type CheckResult,
   checkRunbook,
 } from '../../functions/lib/runbook/check.js';
-import {
-  ExecutionSchema,
-  parseTaskPayload,
-  RUN_INPUT_FIELDS,
-} from '../../functions/lib/runbook/events.js';
+import { ExecutionSchema, parseTaskPayload } from '../../functions/lib/runbook/events.js';
 import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
+import {
+  inputShapeOf,
+  type RunInput,
+  requireDeployed,
+} from '../../functions/lib/runbook/run-input.js';
 
 /**
  * Runbook `rds-failover` (runbooks/rds-failover.ts): follows a Multi-AZ failover RDS started,
@@ -22,8 +22,7 @@ import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js'
  */
 
 export const RDS_FAILOVER_RUNBOOK = 'rds-failover';
-export const RDS_FAILOVER_MODES = ['follow', 'force', 'promote-replica'] as const;
-export type RdsFailoverMode = (typeof RDS_FAILOVER_MODES)[number];
+export type RdsFailoverMode = RunInput<'rds-failover'>['mode'];
 
 /**
  * Statuses in which a reboot or failover is already in progress (or the instance is being
@@ -85,10 +84,7 @@ export interface RdsShop {
 
 /** The execution input as the task Lambda sees it (`input` = the whole state). */
 const RdsFailoverInputSchema = z.object({
-  dbInstanceId: nonEmptyText(63),
-  mode: z.enum(RDS_FAILOVER_MODES),
-  replicaId: z.optional(nonEmptyText(63)),
-  ...RUN_INPUT_FIELDS,
+  ...inputShapeOf('rds-failover'),
   /** The check's result, on the verify step: the forced failover's target AZ. */
   guardrail: z.optional(z.object({ plan: z.optional(z.object({ toAz: z.optional(z.string()) })) })),
 });
@@ -107,24 +103,11 @@ export const parseRdsFailoverEvent = (event: unknown): RdsFailoverEvent =>
   parseTaskPayload(RdsFailoverEventSchema, event);
 
 /** What the ValidateInput Choice checks too, with the shop's own ids (defence in depth). */
-const requireShopTargets = (input: RdsFailoverInput, shop: RdsShop): void => {
-  if (input.dbInstanceId !== shop.primaryId) {
-    throw new InvalidInputError(
-      `input.dbInstanceId must be the shop's primary DB instance ${shop.primaryId}, not ${input.dbInstanceId}`,
-    );
-  }
-  if (input.mode !== 'promote-replica') {
-    if (input.replicaId !== undefined) {
-      throw new InvalidInputError('input.replicaId is only for mode promote-replica');
-    }
-    return;
-  }
-  if (input.replicaId === undefined || !shop.replicaIds.includes(input.replicaId)) {
-    throw new InvalidInputError(
-      `input.replicaId must be one of the shop's read replicas (${shop.replicaIds.join(', ') || 'none'})`,
-    );
-  }
-};
+const requireShopTargets = (input: RdsFailoverInput, shop: RdsShop): void =>
+  requireDeployed('rds-failover', input, {
+    'primary-db': [shop.primaryId],
+    'db-replica': shop.replicaIds,
+  });
 
 export interface RdsFailoverCheckDeps extends CheckDeps {
   readonly db: DbInstanceReader;

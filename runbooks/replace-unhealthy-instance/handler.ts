@@ -4,9 +4,8 @@ import { createLogger, warnThrough } from '../../functions/lib/logger.js';
 import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
 import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
 import type { CheckResult } from '../../functions/lib/runbook/check.js';
-import { parseGuardrailEvent } from '../../functions/lib/runbook/events.js';
 import { ENVIRONMENT } from './environment.js';
-import { checkInstanceReplacement } from './steps.js';
+import { checkInstanceReplacement, parseGuardrailEvent } from './steps.js';
 
 /**
  * Task `GuardrailCheck` of runbook replace-unhealthy-instance: may it mark the instance

@@ -5,11 +5,9 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { INSTANCE_ID_HINT } from '../../functions/lib/runbook/events.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
 import { acknowledgeWildcardResource, GROUP_ARN_REASON } from '../kit/iam.js';
-import { alarmNameRule, isStringLike } from '../kit/input-rules.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
@@ -185,16 +183,7 @@ export class ReplaceUnhealthyInstance extends Construct {
     );
 
     const definition = skeleton
-      .validateInput(
-        [
-          {
-            stateName: 'InvalidInstanceId',
-            invalidWhen: C.not(isStringLike(INPUT.instanceId, 'i-*')),
-            cause: INSTANCE_ID_HINT,
-          },
-        ],
-        [alarmNameRule(props.namePrefix)],
-      )
+      .validateInput()
       .when(C.isPresent(INPUT.alarmName), checkAlarm.next(guardrailCheck))
       .otherwise(guardrailCheck)
       .afterwards();

@@ -1,16 +1,24 @@
+import * as z from 'zod/mini';
 import type { BlockedBy, RunbookName } from '../../functions/lib/core/runbook-registry.js';
 import {
   type CheckDeps,
   type CheckResult,
   checkRunbook,
 } from '../../functions/lib/runbook/check.js';
-import type { GuardrailEvent } from '../../functions/lib/runbook/events.js';
+import {
+  alarmStateOf,
+  DescribedAlarmsSchema,
+  ExecutionSchema,
+  parseTaskPayload,
+} from '../../functions/lib/runbook/events.js';
 import {
   type FleetReader,
   type FleetSnapshot,
   isLeaving,
   servingInstanceIds,
 } from '../../functions/lib/runbook/fleet.js';
+import type { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
+import { inputShapeOf } from '../../functions/lib/runbook/run-input.js';
 
 export const REPLACE_INSTANCE_RUNBOOK = 'replace-unhealthy-instance' satisfies RunbookName;
 /** Ledger budget a replacement consumes (see runbooks/registry.ts). */
@@ -26,9 +34,19 @@ type Stop = {
   readonly blockedBy?: BlockedBy;
 };
 
-/** The alarm's state from the CheckAlarm result, when the run named one and it exists. */
-const alarmState = (input: GuardrailEvent['input']): string | undefined =>
-  input.alarm?.MetricAlarms?.[0]?.StateValue ?? input.alarm?.CompositeAlarms?.[0]?.StateValue;
+/** `GuardrailCheck` payload: `{ input: $, execution: $$.Execution }`. */
+export const GuardrailEventSchema = z.object({
+  input: z.object({
+    ...inputShapeOf('replace-unhealthy-instance'),
+    alarm: z.optional(DescribedAlarmsSchema),
+  }),
+  execution: ExecutionSchema,
+});
+export type GuardrailEvent = z.infer<typeof GuardrailEventSchema>;
+
+/** The guardrail payload, or {@link InvalidInputError} saying what is wrong with it. */
+export const parseGuardrailEvent = (event: unknown): GuardrailEvent =>
+  parseTaskPayload(GuardrailEventSchema, event);
 
 /**
  * The fleet-level checks, in order: the instance must still be in the group, its alarm (if
@@ -50,7 +68,7 @@ export const assessFleet = (
       reason: `${instanceId} is gone: it is already leaving ${fleet.groupName} (${instance.lifecycleState})`,
     };
   }
-  if (input.alarmName !== undefined && alarmState(input) === 'OK') {
+  if (input.alarmName !== undefined && alarmStateOf(input.alarm) === 'OK') {
     return {
       verdict: 'skip',
       reason: `${instanceId} is already healthy: alarm ${input.alarmName} is OK again`,

@@ -9,7 +9,6 @@ import { Construct } from 'constructs';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
 import { acknowledgeWildcardResource, GROUP_ARN_REASON } from '../kit/iam.js';
-import { alarmNameRule, isStringIn } from '../kit/input-rules.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
@@ -281,18 +280,7 @@ export class ScaleOut extends Construct {
     check.next(skeleton.verdictChoice({ act }, done));
 
     const definition = skeleton
-      .validateInput(
-        [
-          {
-            stateName: 'InvalidAutoScalingGroupName',
-            invalidWhen: C.not(
-              isStringIn(INPUT.autoScalingGroupName, [group.autoScalingGroupName]),
-            ),
-            cause: `input.autoScalingGroupName must be the shop's web group ${group.autoScalingGroupName}`,
-          },
-        ],
-        [alarmNameRule(props.namePrefix)],
-      )
+      .validateInput({ 'web-group': [group.autoScalingGroupName] })
       .when(C.isPresent(INPUT.alarmName), checkAlarm.next(check))
       .otherwise(check)
       .afterwards();

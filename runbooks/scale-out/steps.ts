@@ -11,12 +11,14 @@ import {
   checkRunbook,
 } from '../../functions/lib/runbook/check.js';
 import {
+  alarmStateOf,
+  DescribedAlarmsSchema,
   ExecutionSchema,
   parseTaskPayload,
-  RUN_INPUT_FIELDS,
 } from '../../functions/lib/runbook/events.js';
 import { type FleetReader, servingInstanceIds } from '../../functions/lib/runbook/fleet.js';
 import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
+import { inputShapeOf, requireDeployed } from '../../functions/lib/runbook/run-input.js';
 
 /**
  * Runbook `scale-out`: the web group is stuck at its maximum under CPU/memory pressure. Raise
@@ -51,13 +53,6 @@ export interface GroupCapacityReader {
   capacity(): Promise<GroupCapacity>;
 }
 
-/** The part of a DescribeAlarms answer the check reads (the CheckAlarm state's result). */
-const DescribedAlarmsSchema = z.object({
-  MetricAlarms: z.optional(z.array(z.object({ StateValue: z.optional(z.string()) }))),
-  CompositeAlarms: z.optional(z.array(z.object({ StateValue: z.optional(z.string()) }))),
-});
-type DescribedAlarms = z.infer<typeof DescribedAlarmsSchema>;
-
 const count = z.number().check(z.int(), z.nonnegative());
 
 /** `$.guardrail.plan` of an `act` verdict, as the verify step reads it back. */
@@ -72,9 +67,7 @@ const PlanSchema = z.object({
 export type ScaleOutPlan = z.infer<typeof PlanSchema>;
 
 const InputSchema = z.object({
-  autoScalingGroupName: nonEmptyText(255),
-  ...RUN_INPUT_FIELDS,
-  alarmName: z.optional(nonEmptyText(255)),
+  ...inputShapeOf('scale-out'),
   alarm: z.optional(DescribedAlarmsSchema),
 });
 
@@ -97,10 +90,6 @@ export type ScaleOutVerifyEvent = Extract<ScaleOutEvent, { step: 'verify' }>;
 /** The payload, or {@link InvalidInputError} saying what is wrong with it. */
 export const parseScaleOutEvent = (event: unknown): ScaleOutEvent =>
   parseTaskPayload(ScaleOutEventSchema, event);
-
-/** The alarm's state from the CheckAlarm result; undefined when no such alarm exists. */
-export const alarmStateOf = (alarm: DescribedAlarms | undefined): string | undefined =>
-  alarm?.MetricAlarms?.[0]?.StateValue ?? alarm?.CompositeAlarms?.[0]?.StateValue;
 
 /**
  * The runbook's own verdict on the live group, before budgets: act only when the named alarm
@@ -175,11 +164,7 @@ export const checkScaleOut = async (
   deps: ScaleOutCheckDeps,
 ): Promise<CheckResult> => {
   const { input, execution } = event;
-  if (input.autoScalingGroupName !== deps.groupName) {
-    throw new InvalidInputError(
-      `input.autoScalingGroupName must be the shop's web group ${deps.groupName}, not ${input.autoScalingGroupName}`,
-    );
-  }
+  requireDeployed('scale-out', input, { 'web-group': [deps.groupName] });
   const alarmState = alarmStateOf(input.alarm);
   if (input.alarmName !== undefined && alarmState === undefined) {
     // Waiting for an alarm that does not exist would only end in an escalation.

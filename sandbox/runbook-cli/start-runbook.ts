@@ -16,6 +16,7 @@ import {
   runbookStateMachineName,
 } from '../../functions/lib/core/runbook-registry.js';
 import { REGION } from '../../functions/lib/events/schema-kit.js';
+import { requirementOf, shapeProblems } from '../../functions/lib/runbook/run-input.js';
 import { STAGE_PATTERN } from '../../infra/config.js';
 
 /**
@@ -195,25 +196,18 @@ export const readInputFile = (file: string): Record<string, unknown> => {
 
 /**
  * What is wrong with `input` for `runbook`, one line per problem (none: it may be started):
- * each required field present as a non-empty string, no field the registry does not declare.
+ * the registry's own field rules (functions/lib/runbook/run-input.ts), then no field the
+ * registry does not declare.
  */
 export const inputProblems = (
   runbook: RunbookDefinition,
   input: Readonly<Record<string, unknown>>,
 ): string[] => {
-  const problems: string[] = [];
   const declared = runbook.input.map((field) => field.name);
-  for (const field of runbook.input) {
-    if (!field.required) continue;
-    const value = input[field.name];
-    if (value === undefined) {
-      problems.push(`required field "${field.name}" is missing (${field.meaning})`);
-    } else if (typeof value !== 'string' || value.trim() === '') {
-      problems.push(
-        `required field "${field.name}" must be a non-empty string, got ${JSON.stringify(value)}`,
-      );
-    }
-  }
+  const problems = shapeProblems(runbook, input).map(([name, problem]) => {
+    const field = runbook.input.find((candidate) => candidate.name === name);
+    return `${field?.required === true ? 'required field' : 'field'} "${name}" ${problem}`;
+  });
   for (const key of Object.keys(input)) {
     if (declared.includes(key)) continue;
     const near = declared.find((name) => name.toLowerCase() === key.toLowerCase());
@@ -379,8 +373,7 @@ const resolveRegion = (
 const listRunbooks = (stage: string, deps: RunbookCliDeps): void => {
   const blocks = RUNBOOKS.map((runbook: RunbookDefinition) => {
     const fields = runbook.input.map(
-      (field) =>
-        `    ${field.name} (${field.required ? 'required' : 'optional'}): ${field.meaning}`,
+      (field) => `    ${field.name} (${requirementOf(field)}): ${field.meaning}`,
     );
     return [
       `${runbook.name}  (state machine ${runbookStateMachineName(`rebound-${stage}`, runbook.name)})`,

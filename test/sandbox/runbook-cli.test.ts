@@ -272,6 +272,11 @@ describe('npm run runbook', () => {
     ['missing', { reason: 'x' }, 'required field "instanceId" is missing'],
     ['empty', { instanceId: ' ' }, 'required field "instanceId" must be a non-empty string'],
     ['not a string', { instanceId: 42 }, 'required field "instanceId" must be a non-empty string'],
+    [
+      'of the wrong form',
+      { instanceId: 'web-1' },
+      'required field "instanceId" must be an EC2 instance id such as i-0123456789abcdef0',
+    ],
   ])('exits 2 when a required field is %s', async (_what, input, expected) => {
     // Prepare
     const file = tempFile(JSON.stringify(input));
@@ -423,9 +428,13 @@ describe('npm run runbook', () => {
       expect(result.out).toContain(`${runbook.name}  (state machine rebound-prod-${runbook.name})`);
       expect(result.out).toContain(runbook.description);
       for (const field of runbook.input) {
-        expect(result.out).toContain(
-          `${field.name} (${field.required ? 'required' : 'optional'}): ${field.meaning}`,
-        );
+        const requirement =
+          field.required === true
+            ? 'required'
+            : field.required === false
+              ? 'optional'
+              : 'required with mode promote-replica';
+        expect(result.out).toContain(`${field.name} (${requirement}): ${field.meaning}`);
       }
     }
     expect(sfnMock.calls()).toHaveLength(0);

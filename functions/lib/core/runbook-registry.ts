@@ -1,5 +1,6 @@
 import type { Guardrails } from './guardrails.js';
-import type { ResourceType, SignalKind } from './signal.js';
+import { AZ_NAME, alarmNameOf, reasonOf, SELF_HEALER } from './policy-kit.js';
+import type { ResourceType, Signal, SignalKind } from './signal.js';
 
 /**
  * The runbook catalog as data: one row per runbook, and the contract every runbook keeps with
@@ -32,10 +33,38 @@ export const BLOCKED_BY = [
 ] as const;
 export type BlockedBy = (typeof BLOCKED_BY)[number];
 
-/** One field of a runbook's execution input, as its ValidateInput state and the docs see it. */
+/** Resources a deploy names, which some input fields must be one of. */
+export const DEPLOYED_RESOURCES = [
+  'web-group',
+  'primary-db',
+  'db-replica',
+  'cache-group',
+  'availability-zone',
+] as const;
+export type DeployedResource = (typeof DEPLOYED_RESOURCES)[number];
+
+/** What one input field's value may be: the ValidateInput rules, the step's parse and the CLI all derive from it. */
+export type RunbookInputValue =
+  /** An EC2 instance id, `i-` and 8 or 17 hex digits. */
+  | { readonly kind: 'instance-id' }
+  /** One of the deployed resources of that kind (names known at deploy time). */
+  | { readonly kind: 'deployed'; readonly resource: DeployedResource }
+  | { readonly kind: 'choice'; readonly values: readonly string[] }
+  /** One of the shop's own alarms, `<namePrefix>-…`. */
+  | { readonly kind: 'shop-alarm' }
+  /** An incident id, `inc-…`. */
+  | { readonly kind: 'incident-id' }
+  | { readonly kind: 'text'; readonly maxLength: number };
+
+/** One field of a runbook's execution input. */
 export interface RunbookInputField {
   readonly name: string;
-  readonly required: boolean;
+  /**
+   * Whether the field must be given. `{ when, equals }`: required when field `when` is
+   * `equals`, and refused otherwise.
+   */
+  readonly required: boolean | { readonly when: string; readonly equals: string };
+  readonly value: RunbookInputValue;
   /** What it is, for the docs and `npm run runbook`. */
   readonly meaning: string;
 }
@@ -48,12 +77,30 @@ export interface RunbookBudget {
   readonly perHour: 'maxInstanceReplacementsPerHour' | 'maxActionsPerHour';
 }
 
+/** What starting a runbook for a signal looks like: its target, its input, why. */
+export interface RunbookStart {
+  /** Whom the runbook acts on: part of the execution name, so one run per target. */
+  readonly targetId: string;
+  readonly input: Readonly<Record<string, string>>;
+  readonly reason: string;
+}
+
+/** A policy row that starts this runbook (policy.ts tries them in registry order). */
+export interface RunbookTrigger {
+  /** The row's name, in decisions and tests. */
+  readonly name: string;
+  readonly when: (signal: Signal) => boolean;
+  readonly start: (signal: Signal) => RunbookStart;
+}
+
 export interface RunbookDefinition {
   /** State machine `rebound-<stage>-<name>`. */
   readonly name: string;
   readonly description: string;
   /** Signal kinds (in phase `problem`) this runbook recovers. */
   readonly handles: readonly SignalKind[];
+  /** The problem signals that start it. */
+  readonly triggers: readonly RunbookTrigger[];
   /**
    * Waits for a person before its destructive step, unless the `auto-approved-runbooks`
    * guardrail names it. Runbooks that only follow AWS's own recovery never ask.
@@ -63,28 +110,41 @@ export interface RunbookDefinition {
   readonly targetField: string;
   /** What kind of resource that is, for incidents and alerts. */
   readonly targetType: ResourceType;
+  /** The execution input, in the order ValidateInput checks it. */
   readonly input: readonly RunbookInputField[];
   /** Ledger budget a mutating run consumes. */
   readonly budget?: RunbookBudget;
 }
 
-const incidentId: RunbookInputField = {
+const incidentId = {
   name: 'incidentId',
   required: false,
+  value: { kind: 'incident-id' },
   meaning:
     'The incident this run reports to. Leave it out on a manual run: the runbook joins the open incident for the target or records a new one.',
-};
-const reason: RunbookInputField = {
+} as const satisfies RunbookInputField;
+const reason = {
   name: 'reason',
   required: false,
+  value: { kind: 'text', maxLength: 500 },
   meaning:
     'Free text for the incident and the alert ("why I am doing this"), at most 500 characters.',
+} as const satisfies RunbookInputField;
+const alarmName = (meaning: string) =>
+  ({
+    name: 'alarmName',
+    required: false,
+    value: { kind: 'shop-alarm' },
+    meaning: `The alarm that fired (one of the shop's, \`rebound-<stage>-…\`). ${meaning}`,
+  }) as const satisfies RunbookInputField;
+/** `alarmName` when the signal came from an alarm. */
+const alarmInput = (signal: Signal): Record<string, string> => {
+  const alarm = alarmNameOf(signal);
+  return alarm === undefined ? {} : { alarmName: alarm };
 };
-const alarmName: RunbookInputField = {
-  name: 'alarmName',
-  required: false,
-  meaning: "The alarm that fired (one of the shop's, `rebound-<stage>-…`).",
-};
+
+/** Part keys of a primary DB that is down or failing (not storage, replication or load). */
+const FAILING_DB_PARTS = ['db-availability:', 'db-failure:', 'health:'];
 
 export const RUNBOOKS = [
   {
@@ -92,6 +152,24 @@ export const RUNBOOKS = [
     description:
       'Marks one unhealthy web instance Unhealthy in its Auto Scaling group and waits until the replacement is InService and healthy in the target group.',
     handles: ['instance-health'],
+    triggers: [
+      {
+        name: 'gray-failure-of-one-instance',
+        when: (signal) =>
+          signal.kind === 'instance-health' &&
+          signal.resource.type === 'ec2-instance' &&
+          signal.selfHealing === undefined,
+        start: (signal) => ({
+          targetId: signal.resource.id,
+          input: {
+            instanceId: signal.resource.id,
+            reason: reasonOf(signal),
+            ...alarmInput(signal),
+          },
+          reason: `${signal.resource.id} is unhealthy in a way Auto Scaling health checks do not see (or AWS scheduled it for retirement): replace it with a fresh instance.`,
+        }),
+      },
+    ],
     needsApproval: false,
     targetField: 'instanceId',
     targetType: 'ec2-instance',
@@ -99,13 +177,11 @@ export const RUNBOOKS = [
       {
         name: 'instanceId',
         required: true,
+        value: { kind: 'instance-id' },
         meaning: "The EC2 instance to replace; it must belong to the shop's web group.",
       },
       incidentId,
-      {
-        ...alarmName,
-        meaning: `${alarmName.meaning} If it is OK again when the run starts, nothing is done.`,
-      },
+      alarmName('If it is OK again when the run starts, nothing is done.'),
       reason,
     ],
     budget: { bucket: 'instance-replacement', perHour: 'maxInstanceReplacementsPerHour' },
@@ -115,6 +191,24 @@ export const RUNBOOKS = [
     description:
       "Raises the web group's maximum and desired capacity by a bounded step when it is stuck at its maximum under pressure, waits for the pressure alarm to clear, and schedules the return to the normal maximum.",
     handles: ['capacity-pressure'],
+    triggers: [
+      {
+        // Target tracking adds capacity by itself until the group's maximum; the runbook checks
+        // whether the group is at its maximum and skips when target tracking still has room.
+        name: 'pressure-at-maximum-capacity',
+        when: (signal) =>
+          signal.kind === 'capacity-pressure' && signal.resource.type === 'auto-scaling-group',
+        start: (signal) => ({
+          targetId: signal.resource.id,
+          input: {
+            autoScalingGroupName: signal.resource.id,
+            reason: reasonOf(signal),
+            ...alarmInput(signal),
+          },
+          reason: `Sustained pressure on ${signal.resource.id}: if target tracking is stuck at the group's maximum, raise it by a bounded step until the pressure clears.`,
+        }),
+      },
+    ],
     needsApproval: false,
     targetField: 'autoScalingGroupName',
     targetType: 'auto-scaling-group',
@@ -122,13 +216,13 @@ export const RUNBOOKS = [
       {
         name: 'autoScalingGroupName',
         required: true,
+        value: { kind: 'deployed', resource: 'web-group' },
         meaning: "The shop's web group (`rebound-<stage>-web`).",
       },
       incidentId,
-      {
-        ...alarmName,
-        meaning: `${alarmName.meaning} The pressure alarm whose return to OK ends the run; without it the run ends when the new instances serve.`,
-      },
+      alarmName(
+        'The pressure alarm whose return to OK ends the run; without it the run ends when the new instances serve.',
+      ),
       reason,
     ],
     budget: { bucket: 'scale-out', perHour: 'maxActionsPerHour' },
@@ -138,6 +232,35 @@ export const RUNBOOKS = [
     description:
       'Follows a Multi-AZ failover RDS started until the new primary is available with Multi-AZ restored and replicas caught up; with approval, forces a failover (RebootDBInstance with ForceFailover) or promotes a read replica.',
     handles: ['database-failover', 'database-degraded'],
+    triggers: [
+      {
+        // RDS fails over by itself: follow it and verify the recovery completed (close the loop).
+        name: 'follow-database-failover',
+        when: (signal) =>
+          signal.kind === 'database-failover' &&
+          signal.resource.type === 'db-instance' &&
+          signal.selfHealing !== undefined,
+        start: (signal) => ({
+          targetId: signal.resource.id,
+          input: { dbInstanceId: signal.resource.id, mode: 'follow', reason: reasonOf(signal) },
+          reason: `${SELF_HEALER.rds}; Rebound follows it until the new primary serves with Multi-AZ restored and replicas caught up, and escalates if it does not.`,
+        }),
+      },
+      {
+        name: 'primary-database-failing',
+        when: (signal) =>
+          signal.kind === 'database-degraded' &&
+          signal.resource.type === 'db-instance' &&
+          signal.selfHealing === undefined &&
+          FAILING_DB_PARTS.some((prefix) => signal.partKey.startsWith(prefix)),
+        start: (signal) => ({
+          // Its own target: a forced failover is a different run from following one.
+          targetId: `${signal.resource.id}-force`,
+          input: { dbInstanceId: signal.resource.id, mode: 'force', reason: reasonOf(signal) },
+          reason: `${signal.resource.id} is failing and RDS has not failed over: a forced Multi-AZ failover (RebootDBInstance with ForceFailover) after a person approves. The runbook skips it for a replica, a Single-AZ or an already recovering instance.`,
+        }),
+      },
+    ],
     needsApproval: true,
     targetField: 'dbInstanceId',
     targetType: 'db-instance',
@@ -145,18 +268,21 @@ export const RUNBOOKS = [
       {
         name: 'dbInstanceId',
         required: true,
+        value: { kind: 'deployed', resource: 'primary-db' },
         meaning:
           "The shop's primary DB instance (for `promote-replica`: the primary being replaced).",
       },
       {
         name: 'mode',
         required: true,
+        value: { kind: 'choice', values: ['follow', 'force', 'promote-replica'] },
         meaning:
           '`follow` (verify a failover RDS started; changes nothing), `force` (after approval, RebootDBInstance with ForceFailover, then verify) or `promote-replica` (after approval, promote `replicaId` to a standalone primary: the disaster path).',
       },
       {
         name: 'replicaId',
-        required: false,
+        required: { when: 'mode', equals: 'promote-replica' },
+        value: { kind: 'deployed', resource: 'db-replica' },
         meaning: 'With `promote-replica` only: the read replica to promote.',
       },
       incidentId,
@@ -169,6 +295,40 @@ export const RUNBOOKS = [
     description:
       'Follows an ElastiCache primary failover until the replication group is available with a primary and its replicas in distinct AZs; with approval, starts one (TestFailover) when the primary fails and ElastiCache has not failed over.',
     handles: ['cache-failover', 'cache-degraded'],
+    triggers: [
+      {
+        // ElastiCache has already promoted a replica: verify the group serves as configured.
+        name: 'follow-cache-failover',
+        when: (signal) =>
+          signal.kind === 'cache-failover' && signal.resource.type === 'cache-replication-group',
+        start: (signal) => ({
+          targetId: signal.resource.id,
+          input: {
+            replicationGroupId: signal.resource.id,
+            mode: 'follow',
+            reason: reasonOf(signal),
+          },
+          reason: `${SELF_HEALER.elasticache}; Rebound verifies the group is available with a primary and its replicas in distinct AZs, and escalates if it is not.`,
+        }),
+      },
+      {
+        name: 'cache-primary-failing',
+        when: (signal) =>
+          signal.kind === 'cache-degraded' &&
+          signal.resource.type === 'cache-replication-group' &&
+          signal.selfHealing === undefined &&
+          signal.partKey.startsWith('health:'),
+        start: (signal) => ({
+          targetId: `${signal.resource.id}-force`,
+          input: {
+            replicationGroupId: signal.resource.id,
+            mode: 'force',
+            reason: reasonOf(signal),
+          },
+          reason: `AWS reports trouble with ${signal.resource.id} and ElastiCache has not failed over: a failover to a replica (TestFailover) after a person approves.`,
+        }),
+      },
+    ],
     needsApproval: true,
     targetField: 'replicationGroupId',
     targetType: 'cache-replication-group',
@@ -176,11 +336,13 @@ export const RUNBOOKS = [
       {
         name: 'replicationGroupId',
         required: true,
+        value: { kind: 'deployed', resource: 'cache-group' },
         meaning: "The shop's cache replication group (`rebound-<stage>-cache`).",
       },
       {
         name: 'mode',
         required: true,
+        value: { kind: 'choice', values: ['follow', 'force'] },
         meaning:
           '`follow` (verify a failover ElastiCache performed; changes nothing) or `force` (after approval, TestFailover of the primary, then verify).',
       },
@@ -194,6 +356,21 @@ export const RUNBOOKS = [
     description:
       "Moves the load balancer's traffic away from one impaired AZ with an ARC zonal shift (with an expiry), raises desired capacity so the two other AZs carry the load, verifies, and ends the shift when the AZ recovers.",
     handles: ['az-impairment'],
+    triggers: [
+      {
+        name: 'az-impairment',
+        when: (signal) =>
+          signal.kind === 'az-impairment' && AZ_NAME.test(signal.availabilityZone ?? ''),
+        start: (signal) => {
+          const az = signal.availabilityZone ?? '';
+          return {
+            targetId: az,
+            input: { availabilityZone: az, reason: reasonOf(signal) },
+            reason: `AWS reports an impairment in ${az}: shift the load balancer's traffic away from it (ARC zonal shift) and let the two other AZs carry the load, after a person approves unless the guardrails auto-approve it.`,
+          };
+        },
+      },
+    ],
     needsApproval: true,
     targetField: 'availabilityZone',
     targetType: 'availability-zone',
@@ -201,6 +378,7 @@ export const RUNBOOKS = [
       {
         name: 'availabilityZone',
         required: true,
+        value: { kind: 'deployed', resource: 'availability-zone' },
         meaning: "The impaired AZ by name (`us-east-1a`), one of the shop's three.",
       },
       incidentId,

@@ -6,43 +6,27 @@ import { InvalidInputError } from './invalid-input.js';
 
 /**
  * Payloads the runbook state machines send their task Lambdas. The state machine builds them
- * (see runbooks/runbook-skeleton.ts); an execution's own input reaches them as `input`/`state`,
+ * (see runbooks/kit/); an execution's own input reaches them as `input`/`state`,
  * so everything an operator typed is validated here again.
  */
 
-/** The optional input fields every runbook takes (see runbooks/input-rules.ts). */
-export const RUN_INPUT_FIELDS = {
-  incidentId: z.optional(nonEmptyText(64)),
-  reason: z.optional(z.string().check(z.maxLength(500))),
-};
-
-export const INSTANCE_ID_PATTERN = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-export const INSTANCE_ID_HINT =
-  'input.instanceId must be an EC2 instance id such as i-0123456789abcdef0';
-
 export const ExecutionSchema = z.object({ id: nonEmptyText(2048), name: nonEmptyText(80) });
 
-/** The part of a DescribeAlarms answer the guardrail reads (the CheckAlarm state's result). */
-const DescribedAlarmsSchema = z.object({
+/** The part of a DescribeAlarms answer a check reads (a CheckAlarm state's result). */
+export const DescribedAlarmsSchema = z.object({
   MetricAlarms: z.optional(z.array(z.object({ StateValue: z.optional(z.string()) }))),
   CompositeAlarms: z.optional(z.array(z.object({ StateValue: z.optional(z.string()) }))),
 });
+type DescribedAlarms = z.infer<typeof DescribedAlarmsSchema>;
 
-/** `runbook-guardrail` payload: `{ input: $, execution: $$.Execution }`. */
-export const GuardrailEventSchema = z.object({
-  input: z.object({
-    instanceId: z.string().check(z.regex(INSTANCE_ID_PATTERN, { error: INSTANCE_ID_HINT })),
-    ...RUN_INPUT_FIELDS,
-    alarmName: z.optional(nonEmptyText(255)),
-    alarm: z.optional(DescribedAlarmsSchema),
-  }),
-  execution: ExecutionSchema,
-});
-export type GuardrailEvent = z.infer<typeof GuardrailEventSchema>;
+/** The alarm's state from a CheckAlarm result; undefined when no such alarm exists. */
+export const alarmStateOf = (alarm: DescribedAlarms | undefined): string | undefined =>
+  alarm?.MetricAlarms?.[0]?.StateValue ?? alarm?.CompositeAlarms?.[0]?.StateValue;
 
 /** The execution state as far as the report reads it: the skeleton's conventions. */
 const RunStateSchema = z.object({
-  ...RUN_INPUT_FIELDS,
+  incidentId: z.optional(nonEmptyText(64)),
+  reason: z.optional(z.string()),
   guardrail: z.optional(
     z.object({ incidentId: nonEmptyText(64), blockedBy: z.optional(z.enum(BLOCKED_BY)) }),
   ),
@@ -81,10 +65,6 @@ export const parseTaskPayload = <S extends z.ZodMiniType>(
   if (!parsed.success) throw new InvalidInputError(describeParseError(parsed.error));
   return parsed.data;
 };
-
-/** The guardrail payload, or {@link InvalidInputError} saying what is wrong with it. */
-export const parseGuardrailEvent = (event: unknown): GuardrailEvent =>
-  parseTaskPayload(GuardrailEventSchema, event);
 
 /** The report payload; a bad one is the state machine's bug, reported as such. */
 export const parseReportEvent = (event: unknown): ReportEvent => {

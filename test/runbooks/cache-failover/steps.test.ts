@@ -323,7 +323,7 @@ describe('checkCacheFailover and verifyCacheFailoverStep', () => {
     // Assess
     await expect(check).rejects.toThrow(
       new InvalidInputError(
-        `input.replicationGroupId must be the shop's cache replication group, ${GROUP}`,
+        `input.replicationGroupId must be the shop's cache replication group ${GROUP}, not someone-elses-cache`,
       ),
     );
   });
@@ -363,7 +363,7 @@ describe('parseCacheFailoverEvent', () => {
     [
       'an unknown mode',
       { step: 'check', input: { replicationGroupId: GROUP, mode: 'yolo' } },
-      /^input.mode must be follow \(verify a failover ElastiCache performs\) or force/,
+      /^input.mode must be one of follow, force$/,
     ],
     [
       'a reason over 500 characters',
@@ -371,7 +371,7 @@ describe('parseCacheFailoverEvent', () => {
         step: 'check',
         input: { replicationGroupId: GROUP, mode: 'follow', reason: 'x'.repeat(501) },
       },
-      /^input.reason: /,
+      /^input.reason, when given, must be a string of at most 500 characters$/,
     ],
     [
       'an unknown step',

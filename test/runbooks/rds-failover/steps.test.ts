@@ -267,7 +267,11 @@ describe('checkRdsFailover', () => {
       { mode: 'promote-replica' as const },
       /one of the shop's read replicas/,
     ],
-    ['a replicaId with force', { replicaId: REPLICA_1 }, /only for mode promote-replica/],
+    [
+      'a replicaId with force',
+      { replicaId: REPLICA_1 },
+      /input.replicaId is required with mode promote-replica, and only then/,
+    ],
   ])('rejects %s as InvalidInput before recording anything', async (_case, input, message) => {
     // Act
     const check = checkRdsFailover(event(input), SHOP, deps());
@@ -463,9 +467,17 @@ describe('verifyRdsFailover', () => {
 
 describe('parseRdsFailoverEvent', () => {
   it.each([
-    ['an unknown mode', { mode: 'reboot' }, /^input\.mode: /],
+    [
+      'an unknown mode',
+      { mode: 'reboot' },
+      /^input\.mode must be one of follow, force, promote-replica$/,
+    ],
     ['an unknown step', { step: 'act' }, /^step: /],
-    ['a long reason', { reason: 'x'.repeat(501) }, /^input\.reason: /],
+    [
+      'a long reason',
+      { reason: 'x'.repeat(501) },
+      /^input\.reason, when given, must be a string of at most 500 characters$/,
+    ],
   ])('rejects %s as InvalidInput naming the field', (_case, change, message) => {
     // Prepare
     const { step, ...input } = { step: 'check', dbInstanceId: DB, mode: 'follow', ...change };

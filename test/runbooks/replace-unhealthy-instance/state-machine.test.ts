@@ -2,12 +2,12 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Guardrails } from '../../../functions/lib/core/guardrails.js';
-import { parseGuardrailEvent } from '../../../functions/lib/runbook/events.js';
 import type { FleetInstance, FleetSnapshot } from '../../../functions/lib/runbook/fleet.js';
 import { REPLACEMENT_POLL_SECONDS } from '../../../runbooks/replace-unhealthy-instance/state-machine.js';
 import {
   checkInstanceReplacement,
   INSTANCE_REPLACEMENT_BUDGET,
+  parseGuardrailEvent,
 } from '../../../runbooks/replace-unhealthy-instance/steps.js';
 import {
   definitionOf,

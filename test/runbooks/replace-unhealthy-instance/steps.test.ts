@@ -9,14 +9,15 @@ import { DEFAULT_GUARDRAILS, type Guardrails } from '../../../functions/lib/core
 import { RUNBOOKS } from '../../../functions/lib/core/runbook-registry.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../../../functions/lib/memory-store.js';
 import { AwsFleetReader } from '../../../functions/lib/runbook/aws-fleet-reader.js';
-import { type GuardrailEvent, parseGuardrailEvent } from '../../../functions/lib/runbook/events.js';
 import type { FleetSnapshot } from '../../../functions/lib/runbook/fleet.js';
 import { InvalidInputError } from '../../../functions/lib/runbook/invalid-input.js';
 import { manualIncident } from '../../../functions/lib/runbook/runbook-incident.js';
 import {
   checkInstanceReplacement,
   type GuardrailCheckDeps,
+  type GuardrailEvent,
   INSTANCE_REPLACEMENT_BUDGET,
+  parseGuardrailEvent,
   REPLACE_INSTANCE_RUNBOOK,
 } from '../../../runbooks/replace-unhealthy-instance/steps.js';
 
