@@ -6,11 +6,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { guardrailAt, verifyAt } from '../../functions/lib/runbook/state-paths.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
+import { INPUT, PLAN, SHIFT, SHIFTS } from './state.js';
 
 export interface AzEvacuationProps extends RunbookProps {
   /** The shop's load balancer (zonal shift enabled): the only resource the runbook shifts. */
@@ -42,11 +44,6 @@ export const AZ_RECOVERY_POLL_SECONDS: readonly number[] = Array(66).fill(300);
  * + Lambda, API and retry time, with margin.
  */
 export const RUN_TIMEOUT = Duration.minutes(450);
-
-const INPUT = {
-  availabilityZone: '$.availabilityZone',
-} as const;
-const PLAN = '$.guardrail.plan';
 
 /** ARC's throttling, as the SDK integration names it. */
 const ARC_THROTTLING = 'ArcZonalShift.ThrottlingException';
@@ -85,7 +82,7 @@ export class AzEvacuation extends Construct {
           iamAction: 'arc-zonal-shift:ListZonalShifts',
           iamResources: ['*'],
           resultSelector: { active: sfn.JsonPath.listAt('$.Items') },
-          resultPath: '$.shifts',
+          resultPath: SHIFTS,
         },
         [
           jitteredRetry([ARC_THROTTLING], 6),
@@ -103,27 +100,27 @@ export class AzEvacuation extends Construct {
           service: 'arczonalshift',
           action: 'startZonalShift',
           parameters: {
-            ResourceIdentifier: sfn.JsonPath.stringAt(`${PLAN}.resourceIdentifier`),
-            AwayFrom: sfn.JsonPath.stringAt(`${PLAN}.awayFrom`),
-            ExpiresIn: sfn.JsonPath.stringAt(`${PLAN}.expiresIn`),
+            ResourceIdentifier: sfn.JsonPath.stringAt(PLAN('resourceIdentifier')),
+            AwayFrom: sfn.JsonPath.stringAt(PLAN('awayFrom')),
+            ExpiresIn: sfn.JsonPath.stringAt(PLAN('expiresIn')),
             Comment: sfn.JsonPath.format(
               'Rebound az-evacuation for {}: {} impaired',
-              sfn.JsonPath.stringAt('$.guardrail.incidentId'),
-              sfn.JsonPath.stringAt(INPUT.availabilityZone),
+              sfn.JsonPath.stringAt(guardrailAt('incidentId')),
+              sfn.JsonPath.stringAt(INPUT('availabilityZone')),
             ),
           },
           iamAction: 'arc-zonal-shift:StartZonalShift',
           iamResources: [loadBalancerArn],
           resultSelector: { ZonalShiftId: sfn.JsonPath.stringAt('$.ZonalShiftId') },
-          resultPath: '$.shift',
+          resultPath: SHIFT,
         },
         // Only throttling: a start that timed out may have worked, and ARC refuses a second one.
         [jitteredRetry([ARC_THROTTLING], 6)],
       ),
     );
     const raiseCapacity = skeleton.updateGroup('RaiseCapacity', props.autoScalingGroup, {
-      MaxSize: sfn.JsonPath.numberAt(`${PLAN}.newMax`),
-      DesiredCapacity: sfn.JsonPath.numberAt(`${PLAN}.newDesired`),
+      MaxSize: sfn.JsonPath.numberAt(PLAN('newMax')),
+      DesiredCapacity: sfn.JsonPath.numberAt(PLAN('newDesired')),
     });
 
     // 5. Once the AZ recovered (or the shift was already over): end the shift, restore the maximum.
@@ -132,7 +129,7 @@ export class AzEvacuation extends Construct {
       {
         service: 'arczonalshift',
         action: 'cancelZonalShift',
-        parameters: { ZonalShiftId: sfn.JsonPath.stringAt('$.shift.ZonalShiftId') },
+        parameters: { ZonalShiftId: sfn.JsonPath.stringAt(`${SHIFT}.ZonalShiftId`) },
         iamAction: 'arc-zonal-shift:CancelZonalShift',
         iamResources: [loadBalancerArn],
         resultPath: sfn.JsonPath.DISCARD,
@@ -142,7 +139,7 @@ export class AzEvacuation extends Construct {
     // The maximum only: Auto Scaling lowers desired capacity to it if above; target tracking
     // and AZ rebalancing take the group back to its normal size.
     const restoreMaximum = skeleton.updateGroup('RestoreMaximum', props.autoScalingGroup, {
-      MaxSize: sfn.JsonPath.numberAt(`${PLAN}.previousMax`),
+      MaxSize: sfn.JsonPath.numberAt(PLAN('previousMax')),
     });
     endShift.addCatch(
       sfn.Pass.jsonPath(this, 'ShiftAlreadyEnded', {
@@ -159,8 +156,8 @@ export class AzEvacuation extends Construct {
     const reportSucceeded = skeleton.reportSucceeded(
       sfn.JsonPath.format(
         "{} The zonal shift is over and the group's maximum is back to {}.",
-        sfn.JsonPath.stringAt('$.verify.detail'),
-        sfn.JsonPath.stringAt(`${PLAN}.previousMax`),
+        sfn.JsonPath.stringAt(verifyAt('detail')),
+        sfn.JsonPath.stringAt(PLAN('previousMax')),
       ),
       done,
     );

@@ -18,6 +18,7 @@ import {
 } from '../../functions/lib/runbook/fleet.js';
 import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
 import { inputShapeOf, requireDeployed } from '../../functions/lib/runbook/run-input.js';
+import { type AzEvacuationPlan, SHIFT_KEY, SHIFTS_KEY } from './state.js';
 
 /**
  * Runbook `az-evacuation`: after approval, an ARC zonal shift moves the load balancer's traffic
@@ -62,7 +63,7 @@ const CheckEventSchema = z.object({
   input: z.object({
     ...inputShapeOf('az-evacuation'),
     /** The ListShifts state's answer: the load balancer's ACTIVE zonal shifts. */
-    shifts: z.object({ active: z.array(ActiveShiftSchema) }),
+    [SHIFTS_KEY]: z.object({ active: z.array(ActiveShiftSchema) }),
   }),
   execution: ExecutionSchema,
 });
@@ -87,7 +88,7 @@ const AzRecoveredEventSchema = z.object({
   input: z.object({
     availabilityZone: nonEmptyText(32),
     guardrail: GuardrailSchema,
-    shift: z.object({ ZonalShiftId: nonEmptyText(36) }),
+    [SHIFT_KEY]: z.object({ ZonalShiftId: nonEmptyText(36) }),
   }),
   execution: ExecutionSchema,
 });
@@ -167,7 +168,7 @@ export const assessAzEvacuation = (
       previousMax: fleet.maxSize,
       newDesired,
       newMax,
-    },
+    } satisfies AzEvacuationPlan,
     needsApproval: true,
   };
 };

@@ -4,11 +4,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { verifyAt } from '../../functions/lib/runbook/state-paths.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
+import { PLAN } from './state.js';
 
 export interface CacheFailoverProps extends RunbookProps {
   /** The shop's replication group (cluster-mode disabled): the only one this runbook touches. */
@@ -68,7 +70,7 @@ export class CacheFailover extends Construct {
       fn: step,
       step: 'verify',
       scheduleSeconds: FAILOVER_POLL_SECONDS,
-      onRecovered: skeleton.reportSucceeded('$.verify.detail', done),
+      onRecovered: skeleton.reportSucceeded(verifyAt('detail'), done),
     });
 
     // 4. Act (after approval): TestFailover of the one node group.
@@ -80,7 +82,7 @@ export class CacheFailover extends Construct {
           action: 'testFailover',
           parameters: {
             ReplicationGroupId: props.replicationGroupId,
-            NodeGroupId: sfn.JsonPath.stringAt('$.guardrail.plan.nodeGroupId'),
+            NodeGroupId: sfn.JsonPath.stringAt(PLAN('nodeGroupId')),
           },
           iamAction: 'elasticache:TestFailover',
           iamResources: [groupArn],

@@ -14,6 +14,7 @@ import {
   type RunInput,
   requireDeployed,
 } from '../../functions/lib/runbook/run-input.js';
+import type { CacheFailoverPlan } from './state.js';
 
 /**
  * Runbook `cache-failover`: follows an ElastiCache primary failover until the replication group
@@ -131,7 +132,10 @@ export const assessCacheFailover = (
     return {
       type: 'follow',
       action: `follow ElastiCache's failover of ${id} until a primary and ${replicas} replicas serve in distinct AZs`,
-      plan: { replicationGroupId: id, nodeGroupId: nodeGroup.nodeGroupId },
+      plan: {
+        replicationGroupId: id,
+        nodeGroupId: nodeGroup.nodeGroupId,
+      } satisfies CacheFailoverPlan,
     };
   }
   if (group.status !== 'available') {
@@ -171,7 +175,7 @@ export const assessCacheFailover = (
       nodeGroupId: nodeGroup.nodeGroupId,
       primaryNode: primary.cacheClusterId,
       primaryAz: primary.availabilityZone,
-    },
+    } satisfies CacheFailoverPlan,
     needsApproval: true,
   };
 };

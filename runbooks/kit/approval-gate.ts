@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { guardrailAt } from '../../functions/lib/runbook/state-paths.js';
 import type { RunbookSkeleton } from './skeleton.js';
 import { EXECUTION } from './tasks.js';
 
@@ -27,7 +28,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     super(skeleton, 'ApprovalGate');
     const context = {
       runbook: skeleton.runbook,
-      incidentId: sfn.JsonPath.stringAt('$.guardrail.incidentId'),
+      incidentId: sfn.JsonPath.stringAt(guardrailAt('incidentId')),
       target: skeleton.targetPayload(),
       execution: EXECUTION,
     };
@@ -39,7 +40,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
         type: 'request',
         ...context,
         taskToken: sfn.JsonPath.taskToken,
-        action: sfn.JsonPath.stringAt('$.guardrail.reason'),
+        action: sfn.JsonPath.stringAt(guardrailAt('reason')),
         timeoutSeconds: APPROVAL_TIMEOUT.toSeconds(),
       }),
       resultPath: '$.approval',
@@ -51,7 +52,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
         Error: 'ApprovalTimedOut',
         Cause: sfn.JsonPath.format(
           `Nobody approved or rejected "{}" within ${APPROVAL_TIMEOUT.toMinutes()} minutes: Rebound did not act (the safe default).`,
-          sfn.JsonPath.stringAt('$.guardrail.reason'),
+          sfn.JsonPath.stringAt(guardrailAt('reason')),
         ),
       },
       resultPath: '$.error',

@@ -17,6 +17,7 @@ import {
 } from '../../functions/lib/core/runbook-registry.js';
 import type { Environment } from '../../functions/lib/env.js';
 import type { DeployedNames } from '../../functions/lib/runbook/run-input.js';
+import { GUARDRAIL_ROOT } from '../../functions/lib/runbook/state-paths.js';
 import { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { ApprovalGate } from './approval-gate.js';
 import { type CheckVariable, checkFunction, reportFunction } from './functions.js';
@@ -193,7 +194,7 @@ export class RunbookSkeleton extends Construct {
     fn: ReboundFunction,
     extra: Record<string, unknown> = {},
   ): tasks.LambdaInvoke {
-    const check = this.invoke(id, fn, { ...extra, ...this.guardrailPayload() }, '$.guardrail');
+    const check = this.invoke(id, fn, { ...extra, ...this.guardrailPayload() }, GUARDRAIL_ROOT);
     check.addCatch(
       sfn.Fail.jsonPath(this, 'InputRejected', {
         stateName: 'InputRejected',

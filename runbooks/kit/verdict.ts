@@ -1,8 +1,9 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { guardrailAt } from '../../functions/lib/runbook/state-paths.js';
 import type { RunbookSkeleton } from './skeleton.js';
 
-/** `$.guardrail.verdict`: what the runbook's check decided (functions/lib/runbook/check.ts). */
-const VERDICT = '$.guardrail.verdict';
+/** What the runbook's check decided (functions/lib/runbook/check.ts). */
+const VERDICT = guardrailAt('verdict');
 
 /**
  * The verdict of a runbook's check to its branch: `act` acts, `approve` asks a person first
@@ -22,7 +23,7 @@ export class VerdictChoice extends sfn.StateMachineFragment {
     const C = sfn.Condition;
     const reportVerdict = (stateName: string, outcome: 'dry-run' | 'skipped' | 'refused') =>
       skeleton
-        .escalateOnError(skeleton.report(stateName, outcome, '$.guardrail.reason'))
+        .escalateOnError(skeleton.report(stateName, outcome, guardrailAt('reason')))
         .next(done);
     const choice = sfn.Choice.jsonPath(this, 'Verdict', { stateName: 'Verdict' }).when(
       C.stringEquals(VERDICT, 'act'),

@@ -1,5 +1,6 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { VERIFY_ROOT, verifyAt } from '../../functions/lib/runbook/state-paths.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import type { RunbookSkeleton } from './skeleton.js';
 
@@ -76,7 +77,7 @@ export class VerifyLoop extends sfn.StateMachineFragment {
         `${prefix}Verify`,
         options.fn,
         { step: options.step, ...skeleton.guardrailPayload() },
-        '$.verify',
+        VERIFY_ROOT,
       ),
     );
     const minutes = Math.round(scheduleSeconds.reduce((sum, seconds) => sum + seconds, 0) / 60);
@@ -86,7 +87,7 @@ export class VerifyLoop extends sfn.StateMachineFragment {
         Error: `${prefix}NotRecovered`,
         Cause: sfn.JsonPath.format(
           `Not recovered after ${scheduleSeconds.length} checks over ~${minutes} min: {}`,
-          sfn.JsonPath.stringAt('$.verify.detail'),
+          sfn.JsonPath.stringAt(verifyAt('detail')),
         ),
       },
       resultPath: '$.error',
@@ -96,7 +97,7 @@ export class VerifyLoop extends sfn.StateMachineFragment {
       .next(verify)
       .next(
         sfn.Choice.jsonPath(this, `${prefix}Recovered`, { stateName: `${prefix}Recovered` })
-          .when(C.booleanEquals('$.verify.recovered', true), options.onRecovered)
+          .when(C.booleanEquals(verifyAt('recovered'), true), options.onRecovered)
           .when(
             C.numberGreaterThanEquals('$.poll.attempt', scheduleSeconds.length - 1),
             notRecovered.next(skeleton.escalate),

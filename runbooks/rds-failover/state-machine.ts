@@ -5,11 +5,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { verifyAt } from '../../functions/lib/runbook/state-paths.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
+import { INPUT } from './state.js';
 
 export interface RdsFailoverProps extends RunbookProps {
   /**
@@ -42,12 +44,6 @@ export const DEFAULT_REPLICA_LAG_THRESHOLD_SECONDS = 30;
 /** The app reads the primary's endpoint from here (a promotion does not change it). */
 export const primaryEndpointParameter = (stage: string): string =>
   `/rebound/${stage}/db/primary-endpoint`;
-
-const INPUT = {
-  dbInstanceId: '$.dbInstanceId',
-  mode: '$.mode',
-  replicaId: '$.replicaId',
-} as const;
 
 const C = sfn.Condition;
 
@@ -128,7 +124,7 @@ export class RdsFailover extends Construct {
       fn: step,
       step: 'verify',
       scheduleSeconds: RECOVERY_POLL_SECONDS,
-      onRecovered: skeleton.reportSucceeded('$.verify.detail', done),
+      onRecovered: skeleton.reportSucceeded(verifyAt('detail'), done),
     });
 
     // 3. Act: the mode's one mutating call. Throttling (modeled, or RDS's unmodeled
@@ -153,7 +149,7 @@ export class RdsFailover extends Construct {
       ),
     );
     const actMode = sfn.Choice.jsonPath(this, 'ActMode', { stateName: 'ActMode' }).when(
-      C.stringEquals(INPUT.mode, 'force'),
+      C.stringEquals(INPUT('mode'), 'force'),
       forceFailover.next(verify),
     );
     if (replicas.length > 0) {
@@ -164,7 +160,7 @@ export class RdsFailover extends Construct {
             service: 'rds',
             action: 'promoteReadReplica',
             parameters: {
-              DBInstanceIdentifier: sfn.JsonPath.stringAt(INPUT.replicaId),
+              DBInstanceIdentifier: sfn.JsonPath.stringAt(INPUT('replicaId')),
               BackupRetentionPeriod: 7,
             },
             iamAction: 'rds:PromoteReadReplica',
@@ -174,7 +170,7 @@ export class RdsFailover extends Construct {
           rdsRetries,
         ),
       );
-      actMode.when(C.stringEquals(INPUT.mode, 'promote-replica'), promote.next(verify));
+      actMode.when(C.stringEquals(INPUT('mode'), 'promote-replica'), promote.next(verify));
     }
     // `follow` never gets `act`/`approve`; anything else is a bug: escalate, never guess.
     actMode.otherwise(
@@ -184,7 +180,7 @@ export class RdsFailover extends Construct {
           Error: 'UnexpectedMode',
           Cause: sfn.JsonPath.format(
             'The check let mode {} through to a mutating step: nothing was done.',
-            sfn.JsonPath.stringAt(INPUT.mode),
+            sfn.JsonPath.stringAt(INPUT('mode')),
           ),
         },
         resultPath: '$.error',

@@ -13,6 +13,7 @@ import {
   type RunInput,
   requireDeployed,
 } from '../../functions/lib/runbook/run-input.js';
+import type { RdsFailoverPlan } from './state.js';
 
 /**
  * Runbook `rds-failover` (runbooks/rds-failover.ts): follows a Multi-AZ failover RDS started,
@@ -124,7 +125,7 @@ export const assessRdsFailover = async (
     return {
       type: 'follow',
       action: `follow the Multi-AZ failover of ${primaryId} until the new primary serves`,
-      plan: { dbInstanceId: primaryId },
+      plan: { dbInstanceId: primaryId } satisfies RdsFailoverPlan,
     };
   }
 
@@ -158,7 +159,7 @@ export const assessRdsFailover = async (
     return {
       type: 'mutate',
       action: `force a Multi-AZ failover of ${primaryId} from ${fromAz} to its standby in ${toAz} (RebootDBInstance with ForceFailover)`,
-      plan: { dbInstanceId: primaryId, fromAz, toAz },
+      plan: { dbInstanceId: primaryId, fromAz, toAz } satisfies RdsFailoverPlan,
       needsApproval: true,
     };
   }
@@ -186,7 +187,11 @@ export const assessRdsFailover = async (
   return {
     type: 'mutate',
     action: `promote read replica ${replicaId} to a standalone primary (disaster path: the app must be pointed at it)`,
-    plan: { dbInstanceId: primaryId, replicaId, sourceId: replica.replicaSourceId },
+    plan: {
+      dbInstanceId: primaryId,
+      replicaId,
+      sourceId: replica.replicaSourceId,
+    } satisfies RdsFailoverPlan,
     needsApproval: true,
   };
 };

@@ -5,12 +5,14 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { CHECKED_ALARM } from '../../functions/lib/runbook/state-paths.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
 import { acknowledgeWildcardResource, GROUP_ARN_REASON } from '../kit/iam.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
+import { INPUT } from './state.js';
 
 export interface ReplaceUnhealthyInstanceProps extends RunbookProps {
   /** The web group whose instances this runbook replaces (and nothing else). */
@@ -27,12 +29,6 @@ export interface ReplaceUnhealthyInstanceProps extends RunbookProps {
 export const REPLACEMENT_POLL_SECONDS: readonly number[] = [15, 30, ...Array(14).fill(60)];
 /** A bound on the whole run: guardrails, the mutating call with its retries, polling, report. */
 export const RUN_TIMEOUT = Duration.minutes(30);
-
-/** The execution input fields, as the Choice states read them. */
-const INPUT = {
-  instanceId: '$.instanceId',
-  alarmName: '$.alarmName',
-} as const;
 
 const C = sfn.Condition;
 
@@ -59,7 +55,9 @@ export class ReplaceUnhealthyInstance extends Construct {
     this.functions = { guardrail: guardrailFunction, report: skeleton.reportFunction };
 
     // 2. Guardrails. The alarm is read here (there is no CloudWatch client in the bundle).
-    const checkAlarm = skeleton.escalateOnError(skeleton.readShopAlarm('CheckAlarm', '$.alarm'));
+    const checkAlarm = skeleton.escalateOnError(
+      skeleton.readShopAlarm('CheckAlarm', CHECKED_ALARM),
+    );
     const guardrailCheck = skeleton.checkTask('GuardrailCheck', guardrailFunction);
 
     // 3. Act, or report why not.
@@ -72,7 +70,7 @@ export class ReplaceUnhealthyInstance extends Construct {
           service: 'autoscaling',
           action: 'setInstanceHealth',
           parameters: {
-            InstanceId: sfn.JsonPath.stringAt(INPUT.instanceId),
+            InstanceId: sfn.JsonPath.stringAt(INPUT('instanceId')),
             HealthStatus: 'Unhealthy',
             ShouldRespectGracePeriod: false,
           },
@@ -155,7 +153,7 @@ export class ReplaceUnhealthyInstance extends Construct {
         Error: 'ReplacementNotHealthy',
         Cause: sfn.JsonPath.format(
           `The replacement of {} did not become healthy within ${REPLACEMENT_POLL_SECONDS.length} checks (~15 min): old instance still InService: {}; {} of {} desired instances InService and Healthy; {} healthy targets.`,
-          sfn.JsonPath.stringAt(INPUT.instanceId),
+          sfn.JsonPath.stringAt(INPUT('instanceId')),
           sfn.JsonPath.stringAt('$.measure.oldInService'),
           sfn.JsonPath.stringAt('$.measure.healthyInService'),
           sfn.JsonPath.stringAt('$.measure.desired'),
@@ -174,7 +172,7 @@ export class ReplaceUnhealthyInstance extends Construct {
     const reportSucceeded = skeleton.reportSucceeded(
       sfn.JsonPath.format(
         '{} was replaced: {} of {} desired instances are InService and Healthy, {} targets healthy.',
-        sfn.JsonPath.stringAt(INPUT.instanceId),
+        sfn.JsonPath.stringAt(INPUT('instanceId')),
         sfn.JsonPath.stringAt('$.measure.healthyInService'),
         sfn.JsonPath.stringAt('$.measure.desired'),
         sfn.JsonPath.stringAt('$.measure.healthyTargets'),
@@ -184,7 +182,7 @@ export class ReplaceUnhealthyInstance extends Construct {
 
     const definition = skeleton
       .validateInput()
-      .when(C.isPresent(INPUT.alarmName), checkAlarm.next(guardrailCheck))
+      .when(C.isPresent(INPUT('alarmName')), checkAlarm.next(guardrailCheck))
       .otherwise(guardrailCheck)
       .afterwards();
 

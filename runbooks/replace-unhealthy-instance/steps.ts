@@ -19,6 +19,7 @@ import {
 } from '../../functions/lib/runbook/fleet.js';
 import type { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
 import { inputShapeOf } from '../../functions/lib/runbook/run-input.js';
+import { CHECKED_ALARM_KEY } from '../../functions/lib/runbook/state-paths.js';
 
 export const REPLACE_INSTANCE_RUNBOOK = 'replace-unhealthy-instance' satisfies RunbookName;
 /** Ledger budget a replacement consumes (see runbooks/registry.ts). */
@@ -38,7 +39,7 @@ type Stop = {
 export const GuardrailEventSchema = z.object({
   input: z.object({
     ...inputShapeOf('replace-unhealthy-instance'),
-    alarm: z.optional(DescribedAlarmsSchema),
+    [CHECKED_ALARM_KEY]: z.optional(DescribedAlarmsSchema),
   }),
   execution: ExecutionSchema,
 });

@@ -6,12 +6,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { CHECKED_ALARM } from '../../functions/lib/runbook/state-paths.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
 import { acknowledgeWildcardResource, GROUP_ARN_REASON } from '../kit/iam.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
+import { INPUT, PLAN, VERIFY } from './state.js';
 import { MAX_NAME_PREFIX_LENGTH, returnSchedulePrefix } from './steps.js';
 
 export interface ScaleOutProps extends RunbookProps {
@@ -44,12 +46,6 @@ export const ALARM_CHECK_INTERVAL = Duration.seconds(60);
  * reads, the schedule and the report, with margin for slow tasks.
  */
 export const RUN_TIMEOUT = Duration.minutes(40);
-
-/** The execution input fields, as the Choice states read them. */
-const INPUT = {
-  autoScalingGroupName: '$.autoScalingGroupName',
-  alarmName: '$.alarmName',
-} as const;
 
 const C = sfn.Condition;
 
@@ -87,13 +83,15 @@ export class ScaleOut extends Construct {
     this.functions = { step: stepFunction, report: skeleton.reportFunction };
 
     // 2. The check. The alarm is read here: there is no CloudWatch client in the bundle.
-    const checkAlarm = skeleton.escalateOnError(skeleton.readShopAlarm('CheckAlarm', '$.alarm'));
+    const checkAlarm = skeleton.escalateOnError(
+      skeleton.readShopAlarm('CheckAlarm', CHECKED_ALARM),
+    );
     const check = skeleton.checkTask('Check', stepFunction, { step: 'check' });
 
     // 3. Act: raise max and desired to the planned values (absolute: a retry is harmless).
     const raiseCapacity = skeleton.updateGroup('RaiseCapacity', group, {
-      MaxSize: sfn.JsonPath.numberAt('$.guardrail.plan.newMax'),
-      DesiredCapacity: sfn.JsonPath.numberAt('$.guardrail.plan.newDesired'),
+      MaxSize: sfn.JsonPath.numberAt(PLAN('newMax')),
+      DesiredCapacity: sfn.JsonPath.numberAt(PLAN('newDesired')),
     });
 
     // 4. Verify: the pressure alarm back to OK once the new capacity serves. Each attempt of
@@ -114,9 +112,9 @@ export class ScaleOut extends Construct {
       parameters: {
         cause: sfn.JsonPath.format(
           `Alarm {} is still not OK (state {}) after ${ALARM_CHECKS} checks over ~${((ALARM_CHECKS - 1) * ALARM_CHECK_INTERVAL.toSeconds()) / 60} min once the new capacity served: {}`,
-          sfn.JsonPath.stringAt(INPUT.alarmName),
+          sfn.JsonPath.stringAt(INPUT('alarmName')),
           sfn.JsonPath.jsonToString(sfn.JsonPath.listAt('$.alarmNow.stateValues')),
-          sfn.JsonPath.stringAt('$.verify.detail'),
+          sfn.JsonPath.stringAt(VERIFY('detail')),
         ),
       },
       resultPath: '$.alarmCheck',
@@ -149,7 +147,7 @@ export class ScaleOut extends Construct {
     const alarmCleared = sfn.Pass.jsonPath(this, 'AlarmCleared', {
       stateName: 'AlarmCleared',
       parameters: {
-        detail: sfn.JsonPath.format('alarm {} is OK', sfn.JsonPath.stringAt(INPUT.alarmName)),
+        detail: sfn.JsonPath.format('alarm {} is OK', sfn.JsonPath.stringAt(INPUT('alarmName'))),
       },
       resultPath: '$.alarmCheck',
     });
@@ -191,7 +189,7 @@ export class ScaleOut extends Construct {
       stateName: 'PrepareReturn',
       parameters: {
         AutoScalingGroupName: group.autoScalingGroupName,
-        MaxSize: sfn.JsonPath.numberAt('$.guardrail.plan.normalMax'),
+        MaxSize: sfn.JsonPath.numberAt(PLAN('normalMax')),
       },
       resultPath: '$.returnInput',
     });
@@ -201,14 +199,14 @@ export class ScaleOut extends Construct {
         service: 'scheduler',
         action: 'createSchedule',
         parameters: {
-          Name: sfn.JsonPath.stringAt('$.verify.returnScheduleName'),
+          Name: sfn.JsonPath.stringAt(VERIFY('returnScheduleName')),
           Description: sfn.JsonPath.format(
             'Rebound scale-out {}: back to the normal maximum',
             sfn.JsonPath.stringAt('$$.Execution.Name'),
           ),
           ScheduleExpression: sfn.JsonPath.format(
             'at({})',
-            sfn.JsonPath.stringAt('$.verify.returnAt'),
+            sfn.JsonPath.stringAt(VERIFY('returnAt')),
           ),
           ScheduleExpressionTimezone: 'UTC',
           FlexibleTimeWindow: { Mode: 'OFF' },
@@ -246,11 +244,11 @@ export class ScaleOut extends Construct {
         'succeeded',
         sfn.JsonPath.format(
           '{}; {}; the return to max {} is scheduled at {} UTC (schedule {}).',
-          sfn.JsonPath.stringAt('$.verify.detail'),
+          sfn.JsonPath.stringAt(VERIFY('detail')),
           sfn.JsonPath.stringAt('$.alarmCheck.detail'),
-          sfn.JsonPath.stringAt('$.guardrail.plan.normalMax'),
-          sfn.JsonPath.stringAt('$.verify.returnAt'),
-          sfn.JsonPath.stringAt('$.verify.returnScheduleName'),
+          sfn.JsonPath.stringAt(PLAN('normalMax')),
+          sfn.JsonPath.stringAt(VERIFY('returnAt')),
+          sfn.JsonPath.stringAt(VERIFY('returnScheduleName')),
         ),
       ),
     );
@@ -265,7 +263,7 @@ export class ScaleOut extends Construct {
     const done = sfn.Succeed.jsonPath(this, 'Done', { stateName: 'Done' });
     prepareReturn.next(scheduleReturn).next(reportSucceeded).next(done);
     const afterCapacity = sfn.Choice.jsonPath(this, 'HasAlarm', { stateName: 'HasAlarm' })
-      .when(C.isPresent(INPUT.alarmName), waitForAlarm.next(alarmCleared).next(prepareReturn))
+      .when(C.isPresent(INPUT('alarmName')), waitForAlarm.next(alarmCleared).next(prepareReturn))
       .otherwise(noAlarmNamed.next(prepareReturn));
 
     const act = raiseCapacity.next(
@@ -281,7 +279,7 @@ export class ScaleOut extends Construct {
 
     const definition = skeleton
       .validateInput({ 'web-group': [group.autoScalingGroupName] })
-      .when(C.isPresent(INPUT.alarmName), checkAlarm.next(check))
+      .when(C.isPresent(INPUT('alarmName')), checkAlarm.next(check))
       .otherwise(check)
       .afterwards();
 

@@ -3,7 +3,6 @@ import * as z from 'zod/mini';
 import type { Guardrails } from '../../functions/lib/core/guardrails.js';
 import type { Clock } from '../../functions/lib/core/ports.js';
 import type { RunbookName } from '../../functions/lib/core/runbook-registry.js';
-import { nonEmptyText } from '../../functions/lib/events/schema-kit.js';
 import {
   type Assessment,
   type CheckDeps,
@@ -19,6 +18,10 @@ import {
 import { type FleetReader, servingInstanceIds } from '../../functions/lib/runbook/fleet.js';
 import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
 import { inputShapeOf, requireDeployed } from '../../functions/lib/runbook/run-input.js';
+import { CHECKED_ALARM_KEY } from '../../functions/lib/runbook/state-paths.js';
+import { type ScaleOutPlan, ScaleOutPlanSchema, type ScaleOutVerifyResult } from './state.js';
+
+export type { ScaleOutPlan, ScaleOutVerifyResult };
 
 /**
  * Runbook `scale-out`: the web group is stuck at its maximum under CPU/memory pressure. Raise
@@ -53,22 +56,9 @@ export interface GroupCapacityReader {
   capacity(): Promise<GroupCapacity>;
 }
 
-const count = z.number().check(z.int(), z.nonnegative());
-
-/** `$.guardrail.plan` of an `act` verdict, as the verify step reads it back. */
-const PlanSchema = z.object({
-  groupName: nonEmptyText(255),
-  previousMax: count,
-  previousDesired: count,
-  newMax: count,
-  newDesired: count,
-  normalMax: count,
-});
-export type ScaleOutPlan = z.infer<typeof PlanSchema>;
-
 const InputSchema = z.object({
   ...inputShapeOf('scale-out'),
-  alarm: z.optional(DescribedAlarmsSchema),
+  [CHECKED_ALARM_KEY]: z.optional(DescribedAlarmsSchema),
 });
 
 /** The task Lambda's payloads: `{ step, input: $, execution: $$.Execution }`. */
@@ -77,8 +67,8 @@ export const ScaleOutEventSchema = z.discriminatedUnion('step', [
   z.object({
     step: z.literal('verify'),
     input: z.object({
-      alarmName: z.optional(nonEmptyText(255)),
-      guardrail: z.object({ plan: PlanSchema }),
+      alarmName: inputShapeOf('scale-out').alarmName,
+      guardrail: z.object({ plan: ScaleOutPlanSchema }),
     }),
     execution: ExecutionSchema,
   }),
@@ -202,19 +192,6 @@ export const returnScheduleName = (namePrefix: string, executionName: string): s
   const hash = createHash('sha256').update(executionName).digest('hex');
   return `${returnSchedulePrefix(namePrefix)}${hash.slice(0, SCHEDULE_HASH_LENGTH)}`;
 };
-
-export interface ScaleOutVerifyResult {
-  readonly recovered: boolean;
-  /** One sentence on the live state, for the timeline or the escalation. */
-  readonly detail: string;
-  readonly serving: number;
-  /** Serving instances needed: the planned desired, or less if target tracking scaled in since. */
-  readonly needed: number;
-  /** When recovered: the `at()` time of the return to the normal maximum (UTC). */
-  readonly returnAt?: string;
-  /** When recovered: the return schedule's name. */
-  readonly returnScheduleName?: string;
-}
 
 export interface ScaleOutVerifyDeps {
   readonly fleet: FleetReader;
