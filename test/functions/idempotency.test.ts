@@ -65,17 +65,33 @@ describe('idempotentByKey', () => {
   );
 
   it('runs once for ten concurrent deliveries: the others find it in progress', async () => {
-    // Prepare
+    // Prepare: the first run holds until every other delivery has been answered, so the test
+    // does not depend on how fast the machine is (a slow one would otherwise see some deliveries
+    // arrive after the first completed, and rightly get its stored result).
     const tableName = await newTable();
-    const { runs, handle } = countingHandler(100);
-    const once = idempotentByKey(handle, { tableName, client: dynamo.client });
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const runs: Delivery[] = [];
+    const once = idempotentByKey(
+      async (delivery: Delivery): Promise<Outcome> => {
+        runs.push(delivery);
+        await gate;
+        return { run: runs.length, payload: delivery.payload };
+      },
+      { tableName, client: dynamo.client },
+    );
 
     // Act
-    const settled = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, index) =>
-        once({ idempotencyKey: 'event-1', payload: `delivery ${index}` }),
-      ),
+    let answered = 0;
+    const deliveries = Array.from({ length: 10 }, (_, index) =>
+      once({ idempotencyKey: 'event-1', payload: `delivery ${index}` }).finally(() => {
+        answered += 1;
+        if (answered === 9) open();
+      }),
     );
+    const settled = await Promise.allSettled(deliveries);
     const retried = await once({ idempotencyKey: 'event-1', payload: 'retry' });
 
     // Assess
