@@ -8,5 +8,11 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    coverage: {
+      provider: 'v8',
+      include: ['functions/**/*.ts', 'runbooks/**/*.ts', 'infra/**/*.ts', 'sandbox/**/*.ts'],
+      reporter: ['text-summary', 'html', 'json-summary'],
+      reportsDirectory: 'coverage',
+    },
   },
 });
