@@ -1,0 +1,140 @@
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadGuardrails } from '../../functions/lib/aws/guardrail-parameters.js';
+import { RUNBOOK_NAMES } from '../../runbooks/registry.js';
+import {
+  resolveDeployed,
+  type SynthesizedControlPlane,
+  synthControlPlane,
+  TEST_ACCOUNT,
+} from './synth-control-plane.js';
+
+// The guardrail read as deployed: what each function's code sends to SSM (the real
+// loadGuardrails on its GUARDRAILS_PATH, over a mocked SSMClient) against what its role is
+// granted in the synthesized template. SSM authorizes GetParametersByPath against the path in
+// the request (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html),
+// so the granted resource must be exactly `parameter` + that path. And a failed read is an
+// alarm, not only a log line.
+
+interface TemplateResource {
+  readonly Type: string;
+  readonly Properties: Record<string, unknown>;
+}
+
+interface Reader {
+  readonly functionName: string;
+  readonly guardrailsPath: string;
+  /** Resources of the role's ssm:GetParametersByPath statements, resolved as deployed. */
+  readonly granted: unknown[];
+}
+
+const ssm = mockClient(SSMClient);
+
+/** The Path the function's code sends for `guardrailsPath`, read from the mocked client. */
+const pathSent = async (guardrailsPath: string): Promise<string | undefined> => {
+  ssm.reset();
+  ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+  await loadGuardrails(guardrailsPath, {
+    provider: new SSMProvider({ awsSdkV3Client: new SSMClient({}) }),
+    maxAgeSeconds: 0,
+  });
+  return ssm.commandCalls(GetParametersByPathCommand)[0]?.args[0].input.Path;
+};
+
+/** Every function with GUARDRAILS_PATH, and what its role may call GetParametersByPath on. */
+const guardrailFunctions = (synthesized: SynthesizedControlPlane): Reader[] => {
+  const resources = synthesized.template.toJSON().Resources as Record<string, TemplateResource>;
+  const policies = Object.values(resources).filter(({ Type }) => Type === 'AWS::IAM::Policy');
+  return Object.values(resources)
+    .filter(({ Type }) => Type === 'AWS::Lambda::Function')
+    .flatMap(({ Properties }) => {
+      const env = (Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
+      const guardrailsPath = env?.GUARDRAILS_PATH;
+      if (typeof guardrailsPath !== 'string') return [];
+      const [roleId] = (Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'];
+      const statements = policies
+        .filter((policy) =>
+          (policy.Properties.Roles as { Ref: string }[]).some(({ Ref }) => Ref === roleId),
+        )
+        .flatMap(
+          (policy) =>
+            (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] })
+              .Statement,
+        );
+      const granted = statements
+        .filter((statement) => [statement.Action].flat().includes('ssm:GetParametersByPath'))
+        .flatMap((statement) => [resolveDeployed(statement.Resource, synthesized)].flat());
+      return [{ functionName: String(Properties.FunctionName), guardrailsPath, granted }];
+    });
+};
+
+describe('guardrail read', () => {
+  let synthesized: SynthesizedControlPlane;
+  let readers: Reader[];
+  beforeAll(() => {
+    synthesized = synthControlPlane();
+    readers = guardrailFunctions(synthesized).filter(({ granted }) => granted.length > 0);
+  });
+  beforeEach(() => {
+    ssm.reset();
+  });
+
+  it('is granted to triage and every runbook check, and to no report function', () => {
+    // Assess: the report functions only name the path in their alert texts.
+    const names = readers.map(({ functionName }) => functionName).sort();
+    expect(names).toHaveLength(1 + RUNBOOK_NAMES.length);
+    expect(names).toContain('rebound-dev-triage');
+    for (const name of names) expect(name).not.toMatch(/-report$/);
+  });
+
+  it('is granted on exactly the path each function sends', async () => {
+    for (const { functionName, guardrailsPath, granted } of readers) {
+      // Act
+      const sent = await pathSent(guardrailsPath);
+      // Assess
+      expect(sent, functionName).toBe('/rebound/dev/guardrails');
+      expect(granted, functionName).toEqual([
+        `arn:aws:ssm:us-east-1:${TEST_ACCOUNT}:parameter${sent}`,
+      ]);
+    }
+  });
+
+  it('raises an alarm on the metric a failed read emits, straight to the alerts topic', async () => {
+    // Prepare
+    const [reader] = readers;
+    ssm.on(GetParametersByPathCommand).rejects(
+      Object.assign(new Error('not authorized to perform ssm:GetParametersByPath'), {
+        name: 'AccessDeniedException',
+      }),
+    );
+    const reported: string[] = [];
+    // Act
+    const parsed = await loadGuardrails(reader?.guardrailsPath ?? '', {
+      provider: new SSMProvider({ awsSdkV3Client: new SSMClient({}) }),
+      reportReadFailure: (path) => reported.push(path),
+    });
+    // Assess: the failed read is reported for the path it sent, and the alarm watches it.
+    expect(parsed.guardrails.mode).toBe('dry-run');
+    expect(reported).toEqual(['/rebound/dev/guardrails']);
+    const alarms = synthesized.template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmName: 'rebound-dev-guardrails-unreadable' },
+    });
+    const [alarm] = Object.values(alarms) as TemplateResource[];
+    expect(alarm?.Properties).toMatchObject({
+      Namespace: 'Rebound',
+      MetricName: 'GuardrailReadFailures',
+      Dimensions: [{ Name: 'GuardrailsPath', Value: reported[0] }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarm?.Properties.AlarmDescription).toMatch(/^\[warning\] /);
+    expect(resolveDeployed(alarm?.Properties.AlarmActions, synthesized)).toEqual([
+      `arn:aws:sns:us-east-1:${TEST_ACCOUNT}:rebound-dev-alerts`,
+    ]);
+  });
+});
