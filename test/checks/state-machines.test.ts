@@ -9,8 +9,8 @@ import {
 } from '../../sandbox/checks/sdk-integration-contract.js';
 import {
   type SynthesizedStateMachine,
-  synthesizeStateMachines,
-} from '../../sandbox/checks/synthesized-state-machines.js';
+  synthesizeApp,
+} from '../../sandbox/checks/synthesized-app.js';
 
 // Every state machine of every configuration the cdk-nag test synthesizes, checked with AWS's
 // service models (botocore) and an independent ASL validator (asl-validator).
@@ -25,11 +25,11 @@ const KNOWN_FILTER_FIELDS: Readonly<Record<string, readonly string[]>> = {
 
 describe.each(Object.entries(CHECKED_CONFIGURATIONS))('the %s configuration', (_name, context) => {
   let models: BotocoreModels;
-  let machines: SynthesizedStateMachine[];
+  let machines: readonly SynthesizedStateMachine[];
   beforeAll(() => {
     // No botocore: fails here with one line saying to pip install it.
     models = new BotocoreModels(botocoreDataDir());
-    machines = synthesizeStateMachines(context);
+    machines = synthesizeApp(context).stateMachines;
   });
 
   it('has a state machine for every runbook, each with AWS SDK tasks to check', () => {

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadGuardrails } from '../../functions/lib/aws/guardrail-parameters.js';
 import { RUNBOOK_NAMES } from '../../runbooks/registry.js';
+import { type GuardrailReader, synthesizeApp } from '../../sandbox/checks/synthesized-app.js';
 import {
   resolveDeployed,
   type SynthesizedControlPlane,
@@ -18,18 +19,6 @@ import {
 // so the granted resource must be exactly `parameter` + that path. And a failed read is an
 // alarm, not only a log line.
 
-interface TemplateResource {
-  readonly Type: string;
-  readonly Properties: Record<string, unknown>;
-}
-
-interface Reader {
-  readonly functionName: string;
-  readonly guardrailsPath: string;
-  /** Resources of the role's ssm:GetParametersByPath statements, resolved as deployed. */
-  readonly granted: unknown[];
-}
-
 const ssm = mockClient(SSMClient);
 
 /** The Path the function's code sends for `guardrailsPath`, read from the mocked client. */
@@ -43,40 +32,12 @@ const pathSent = async (guardrailsPath: string): Promise<string | undefined> => 
   return ssm.commandCalls(GetParametersByPathCommand)[0]?.args[0].input.Path;
 };
 
-/** Every function with GUARDRAILS_PATH, and what its role may call GetParametersByPath on. */
-const guardrailFunctions = (synthesized: SynthesizedControlPlane): Reader[] => {
-  const resources = synthesized.template.toJSON().Resources as Record<string, TemplateResource>;
-  const policies = Object.values(resources).filter(({ Type }) => Type === 'AWS::IAM::Policy');
-  return Object.values(resources)
-    .filter(({ Type }) => Type === 'AWS::Lambda::Function')
-    .flatMap(({ Properties }) => {
-      const env = (Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
-        ?.Variables;
-      const guardrailsPath = env?.GUARDRAILS_PATH;
-      if (typeof guardrailsPath !== 'string') return [];
-      const [roleId] = (Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'];
-      const statements = policies
-        .filter((policy) =>
-          (policy.Properties.Roles as { Ref: string }[]).some(({ Ref }) => Ref === roleId),
-        )
-        .flatMap(
-          (policy) =>
-            (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] })
-              .Statement,
-        );
-      const granted = statements
-        .filter((statement) => [statement.Action].flat().includes('ssm:GetParametersByPath'))
-        .flatMap((statement) => [resolveDeployed(statement.Resource, synthesized)].flat());
-      return [{ functionName: String(Properties.FunctionName), guardrailsPath, granted }];
-    });
-};
-
 describe('guardrail read', () => {
   let synthesized: SynthesizedControlPlane;
-  let readers: Reader[];
+  let readers: readonly GuardrailReader[];
   beforeAll(() => {
     synthesized = synthControlPlane();
-    readers = guardrailFunctions(synthesized).filter(({ granted }) => granted.length > 0);
+    readers = synthesizeApp({}).guardrailReaders;
   });
   beforeEach(() => {
     ssm.reset();
@@ -91,9 +52,12 @@ describe('guardrail read', () => {
   });
 
   it('is granted on exactly the path each function sends', async () => {
-    for (const { functionName, guardrailsPath, granted } of readers) {
+    for (const { functionName, guardrailsPath, grantedResources } of readers) {
       // Act
       const sent = await pathSent(guardrailsPath);
+      const granted = grantedResources.flatMap((resource) =>
+        [resolveDeployed(resource, synthesized)].flat(),
+      );
       // Assess
       expect(sent, functionName).toBe('/rebound/dev/guardrails');
       expect(granted, functionName).toEqual([
@@ -122,7 +86,7 @@ describe('guardrail read', () => {
     const alarms = synthesized.template.findResources('AWS::CloudWatch::Alarm', {
       Properties: { AlarmName: 'rebound-dev-guardrails-unreadable' },
     });
-    const [alarm] = Object.values(alarms) as TemplateResource[];
+    const [alarm] = Object.values(alarms) as { Properties: Record<string, unknown> }[];
     expect(alarm?.Properties).toMatchObject({
       Namespace: 'Rebound',
       MetricName: 'GuardrailReadFailures',
