@@ -6,7 +6,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { GUARDRAIL_READ_FAILURES } from '../../functions/lib/aws/guardrail-read-failures.js';
+import {
+  GUARDRAIL_READ_FAILURES,
+  guardrailsUnreadableAlarmName,
+} from '../../functions/lib/aws/guardrail-read-failures.js';
 import {
   GUARDRAIL_PARAMETERS,
   type Guardrails,
@@ -68,7 +71,7 @@ export class GuardrailParameters extends Construct {
     // Straight to the alerts topic, like triage's own alarms: triage may be the one that
     // cannot read them.
     this.readFailureAlarm = new cloudwatch.Alarm(this, 'ReadFailureAlarm', {
-      alarmName: `rebound-${props.stage}-guardrails-unreadable`,
+      alarmName: guardrailsUnreadableAlarmName(props.stage),
       alarmDescription: `[warning] A function could not read the guardrails under ${this.path} (GetParametersByPath failed): it took the safe side (dry-run, no runbook enabled) and nothing will be remediated until the read works again.`,
       metric: new cloudwatch.Metric({
         namespace: GUARDRAIL_READ_FAILURES.namespace,

@@ -11,6 +11,10 @@ export const GUARDRAIL_READ_FAILURES = {
   dimension: 'GuardrailsPath',
 } as const;
 
+/** The alarm on that metric (infra/control-plane/guardrail-parameters.ts). */
+export const guardrailsUnreadableAlarmName = (stage: string): string =>
+  `rebound-${stage}-guardrails-unreadable`;
+
 /** The EMF record of one failed read of `path`. */
 export const guardrailReadFailureRecord = (path: string, at: Date): Record<string, unknown> => ({
   _aws: {
