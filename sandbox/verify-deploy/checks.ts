@@ -50,6 +50,15 @@ const failure = (error: unknown, permission: string): string => {
   return `AWS call failed (${name}: ${message})`;
 };
 
+type Subject = Pick<CheckResult, 'check' | 'subject'>;
+
+/** `subject` failed because an AWS call did. */
+const failedCall = (subject: Subject, error: unknown, permission: string): CheckResult => ({
+  ...subject,
+  status: 'FAIL',
+  detail: failure(error, permission),
+});
+
 const diagnosticText = (diagnostic: {
   severity?: string | undefined;
   code?: string | undefined;
@@ -89,11 +98,7 @@ export const validateDefinitions = async (
           : `ValidateStateMachineDefinition ${output.result ?? '?'}: ${diagnostics.map(diagnosticText).join('; ')}${output.truncated ? '; …' : ''}`,
       });
     } catch (error) {
-      results.push({
-        ...base,
-        status: 'FAIL',
-        detail: failure(error, 'states:ValidateStateMachineDefinition'),
-      });
+      results.push(failedCall(base, error, 'states:ValidateStateMachineDefinition'));
     }
   }
   return results;
@@ -123,13 +128,16 @@ export const simulateGuardrailReads = async (
       resource = `arn:${partition}:ssm:${region}:${account}:parameter${guardrailsReadPath(deployedPath)}`;
     } catch (error) {
       const notFound = error instanceof Error && error.name === 'ResourceNotFoundException';
-      results.push({
-        ...base,
-        status: 'FAIL',
-        detail: notFound
-          ? 'function not deployed in this account and region: deploy the control plane stack'
-          : failure(error, 'lambda:GetFunctionConfiguration'),
-      });
+      results.push(
+        notFound
+          ? {
+              ...base,
+              status: 'FAIL',
+              detail:
+                'function not deployed in this account and region: deploy the control plane stack',
+            }
+          : failedCall(base, error, 'lambda:GetFunctionConfiguration'),
+      );
       continue;
     }
     try {
@@ -147,11 +155,7 @@ export const simulateGuardrailReads = async (
         detail: `${role} is ${decision} ssm:GetParametersByPath on ${resource}`,
       });
     } catch (error) {
-      results.push({
-        ...base,
-        status: 'FAIL',
-        detail: failure(error, 'iam:SimulatePrincipalPolicy'),
-      });
+      results.push(failedCall(base, error, 'iam:SimulatePrincipalPolicy'));
     }
   }
   return results;
@@ -252,6 +256,6 @@ export const testAlertingPath = async (
       );
     }
   } catch (error) {
-    return { ...base, status: 'FAIL', detail: failure(error, permission) };
+    return failedCall(base, error, permission);
   }
 };
