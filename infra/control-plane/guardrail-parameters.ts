@@ -1,18 +1,28 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import {
+  GUARDRAIL_READ_FAILURES,
+  guardrailsUnreadableAlarmName,
+} from '../../functions/lib/aws/guardrail-read-failures.js';
 import {
   GUARDRAIL_PARAMETERS,
   type Guardrails,
   guardrailParameterPath,
   guardrailParameterValues,
+  guardrailsReadPath,
 } from '../../functions/lib/core/guardrails.js';
 
 export interface GuardrailParametersProps {
   readonly stage: string;
   readonly guardrails: Guardrails;
+  /** Where the alarm on failed guardrail reads publishes. */
+  readonly alertsTopic: sns.ITopic;
 }
 
 /**
@@ -24,6 +34,8 @@ export class GuardrailParameters extends Construct {
   /** `/rebound/<stage>/guardrails/` (with the trailing slash). */
   public readonly path: string;
   public readonly parameters: ssm.StringParameter[] = [];
+  /** `rebound-<stage>-guardrails-unreadable`: a function could not read the guardrails. */
+  public readonly readFailureAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: GuardrailParametersProps) {
     super(scope, id);
@@ -55,12 +67,31 @@ export class GuardrailParameters extends Construct {
         }),
       );
     }
+
+    // Straight to the alerts topic, like triage's own alarms: triage may be the one that
+    // cannot read them.
+    this.readFailureAlarm = new cloudwatch.Alarm(this, 'ReadFailureAlarm', {
+      alarmName: guardrailsUnreadableAlarmName(props.stage),
+      alarmDescription: `[warning] A function could not read the guardrails under ${this.path} (GetParametersByPath failed): it took the safe side (dry-run, no runbook enabled) and nothing will be remediated until the read works again.`,
+      metric: new cloudwatch.Metric({
+        namespace: GUARDRAIL_READ_FAILURES.namespace,
+        metricName: GUARDRAIL_READ_FAILURES.metricName,
+        dimensionsMap: { [GUARDRAIL_READ_FAILURES.dimension]: guardrailsReadPath(this.path) },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.readFailureAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alertsTopic));
   }
 }
 
 /**
- * Lets `fn` read the guardrails the way loadGuardrails does: one GetParametersByPath on the
- * guardrails path, nothing else in Parameter Store.
+ * Lets `fn` read the guardrails the way loadGuardrails does: one GetParametersByPath on exactly
+ * the path it sends (`guardrailsReadPath`), nothing else in Parameter Store.
  */
 export const grantReadGuardrails = (fn: lambda.IFunction, path: string): void => {
   fn.addToRolePolicy(
@@ -70,7 +101,7 @@ export const grantReadGuardrails = (fn: lambda.IFunction, path: string): void =>
         Stack.of(fn).formatArn({
           service: 'ssm',
           resource: 'parameter',
-          resourceName: path.replace(/^\/|\/$/g, ''),
+          resourceName: guardrailsReadPath(path).replace(/^\//, ''),
         }),
       ],
     }),

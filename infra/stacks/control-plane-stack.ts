@@ -48,6 +48,7 @@ export class ControlPlaneStack extends Stack {
     this.guardrails = new GuardrailParameters(this, 'Guardrails', {
       stage: config.stage,
       guardrails: config.automation,
+      alertsTopic: props.alertsTopic,
     });
 
     // Runbook task functions are invoked synchronously by Step Functions; this queue only

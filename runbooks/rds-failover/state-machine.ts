@@ -127,11 +127,13 @@ export class RdsFailover extends Construct {
       onRecovered: skeleton.reportSucceeded(verifyAt('detail'), done),
     });
 
-    // 3. Act: the mode's one mutating call. Throttling (modeled, or RDS's unmodeled
-    // `Throttling` as the integration names it) is retried with jitter; anything else once,
-    // which is safe: RDS refuses a second reboot or promotion while the first is under way.
+    // 3. Act: the mode's one mutating call. Throttling (RDS's `Throttling`, which its model does
+    // not declare, so the integration raises it as `Rds.RdsException`) is retried with jitter;
+    // anything else once, which is safe: RDS refuses a second reboot or promotion while the
+    // first is under way. Fields take the AWS SDK for Java names (`DbInstanceIdentifier`):
+    // test/checks/ checks them against the RDS service model.
     const rdsRetries = [
-      jitteredRetry(['Rds.ThrottlingException', 'Rds.RdsException'], 6),
+      jitteredRetry(['Rds.RdsException'], 6),
       jitteredRetry([sfn.Errors.TASKS_FAILED], 1, Duration.seconds(5)),
     ];
     const forceFailover = skeleton.escalateOnError(
@@ -140,7 +142,7 @@ export class RdsFailover extends Construct {
         {
           service: 'rds',
           action: 'rebootDBInstance',
-          parameters: { DBInstanceIdentifier: primaryId, ForceFailover: true },
+          parameters: { DbInstanceIdentifier: primaryId, ForceFailover: true },
           iamAction: 'rds:RebootDBInstance',
           iamResources: [primary.instanceArn],
           resultPath: sfn.JsonPath.DISCARD,
@@ -160,7 +162,7 @@ export class RdsFailover extends Construct {
             service: 'rds',
             action: 'promoteReadReplica',
             parameters: {
-              DBInstanceIdentifier: sfn.JsonPath.stringAt(INPUT('replicaId')),
+              DbInstanceIdentifier: sfn.JsonPath.stringAt(INPUT('replicaId')),
               BackupRetentionPeriod: 7,
             },
             iamAction: 'rds:PromoteReadReplica',

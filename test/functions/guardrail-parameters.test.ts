@@ -3,7 +3,7 @@ import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadGuardrails } from '../../functions/lib/aws/guardrail-parameters.js';
-import { guardrailParameterPath } from '../../functions/lib/core/guardrails.js';
+import { guardrailParameterPath, guardrailsReadPath } from '../../functions/lib/core/guardrails.js';
 
 const PATH = guardrailParameterPath('prod');
 
@@ -57,7 +57,11 @@ describe('loadGuardrails', () => {
       problems: [],
     });
     expect(ssmMock).toHaveReceivedCommandTimes(GetParametersByPathCommand, 1);
-    expect(ssmMock).toHaveReceivedCommandWith(GetParametersByPathCommand, { Path: PATH });
+    // The path IAM grants: no trailing slash (test/infra/guardrail-read.test.ts).
+    expect(ssmMock).toHaveReceivedCommandWith(GetParametersByPathCommand, {
+      Path: '/rebound/prod/guardrails',
+    });
+    expect(guardrailsReadPath(PATH)).toBe('/rebound/prod/guardrails');
   });
 
   it('follows pagination', async () => {
@@ -128,8 +132,13 @@ describe('loadGuardrails', () => {
         new Error('AccessDeniedException: not authorized to perform ssm:GetParametersByPath'),
       );
 
+    const reported: string[] = [];
+
     // Act
-    const parsed = await loadGuardrails(PATH, { provider: provider() });
+    const parsed = await loadGuardrails(PATH, {
+      provider: provider(),
+      reportReadFailure: (path) => reported.push(path),
+    });
 
     // Assess
     expect(parsed.guardrails).toMatchObject({
@@ -138,5 +147,21 @@ describe('loadGuardrails', () => {
       maxInstanceReplacementsPerHour: 0,
     });
     expect(parsed.problems[0]).toMatch(/^guardrails unreadable: .*not authorized/);
+    expect(reported).toEqual(['/rebound/prod/guardrails']);
+  });
+
+  it('reports no read failure when parameters are only missing', async () => {
+    // Prepare
+    ssmMock.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+    const reported: string[] = [];
+
+    // Act
+    await loadGuardrails(PATH, {
+      provider: provider(),
+      reportReadFailure: (path) => reported.push(path),
+    });
+
+    // Assess
+    expect(reported).toEqual([]);
   });
 });

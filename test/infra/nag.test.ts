@@ -3,18 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { listNagAcknowledgements } from '../../infra/nag.js';
 import { buildReboundApp } from '../../infra/rebound-app.js';
-
-const configurations = {
-  default: {},
-  'domain, prod, alert recipients': {
-    stage: 'prod',
-    domainName: 'shop.example.com',
-    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
-    alertEmails: 'ops@example.com',
-    alertSmsNumbers: '+15555550100',
-  },
-  'eu-west-1, one NAT gateway': { region: 'eu-west-1', natGateways: '1' },
-};
+import { CHECKED_CONFIGURATIONS as configurations } from '../../sandbox/checks/configurations.js';
 
 describe('cdk-nag AwsSolutions and Serverless packs', () => {
   it.each(Object.entries(configurations))(

@@ -5,7 +5,7 @@ import { describeParseError, ExecutionSchema } from '../runbook/events.js';
 
 /**
  * Payloads the runbook state machines send the approvals function (see `approvalGate` in
- * runbooks/runbook-skeleton.ts): `request` from RequestApproval (`.waitForTaskToken`, the payload
+ * runbooks/kit/approval-gate.ts): `request` from RequestApproval (`.waitForTaskToken`, the payload
  * as-is) and `record` from RecordApproval (the answer given to SendTaskSuccess).
  */
 

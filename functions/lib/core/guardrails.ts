@@ -51,6 +51,15 @@ export const GUARDRAIL_PARAMETERS = {
 export const guardrailParameterPath = (stage: string): string => `/rebound/${stage}/guardrails/`;
 
 /**
+ * The path GetParametersByPath is sent for the guardrails under `path`, and the one IAM grants
+ * (`parameter/rebound/<stage>/guardrails`): the folder without its trailing slash. SSM
+ * authorizes that call against the path in the request
+ * (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html)
+ * and does not document whether a trailing slash counts: send and grant the identical string.
+ */
+export const guardrailsReadPath = (path: string): string => path.replace(/\/+$/, '');
+
+/**
  * What a fresh deploy starts with: observe before acting. Every runbook is enabled (dry-run
  * makes them report, not act) and none acts without a person's approval.
  */

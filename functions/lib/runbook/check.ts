@@ -11,7 +11,7 @@ import { ensureRunbookIncident, type RunbookRun, updateIncident } from './runboo
  * incident, then applies the guardrails in one order for all of them — kill switch, enablement,
  * the runbook's own assessment of the live resource, dry-run, the ledger (hourly budget and the
  * target's cooldown), approval. Its verdict drives the state machine's `Verdict` Choice
- * (runbooks/runbook-skeleton.ts).
+ * (runbooks/kit/verdict.ts).
  */
 
 /** Values a runbook computed for its next states (sizes, ids, AZ ids…), read as `$.guardrail.plan`. */

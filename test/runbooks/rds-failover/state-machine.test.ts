@@ -165,10 +165,10 @@ const world = (options: WorldOptions = {}): World => {
       ...approvalFakes(options.approval ?? APPROVED),
       ForceFailover: fake(
         options.forceFailover ??
-          (() => ({ DBInstance: { DBInstanceIdentifier: DB, DBInstanceStatus: 'rebooting' } })),
+          (() => ({ DbInstance: { DbInstanceIdentifier: DB, DbInstanceStatus: 'rebooting' } })),
       ),
       PromoteReplica: fake(() => ({
-        DBInstance: { DBInstanceIdentifier: REPLICA_1, DBInstanceStatus: 'modifying' },
+        DbInstance: { DbInstanceIdentifier: REPLICA_1, DbInstanceStatus: 'modifying' },
       })),
       DatabaseVerify: fake((input) =>
         verifyRdsFailover(parseRdsFailoverEvent(input), SHOP, { db, replicaLag }),
@@ -248,7 +248,7 @@ describe('runbook rds-failover', () => {
         const retries = state !== undefined && 'Retry' in state ? state.Retry : undefined;
         expect(retries, name).toEqual([
           expect.objectContaining({
-            ErrorEquals: ['Rds.ThrottlingException', 'Rds.RdsException'],
+            ErrorEquals: ['Rds.RdsException'],
             JitterStrategy: 'FULL',
           }),
           expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 1 }),
@@ -440,7 +440,7 @@ describe('runbook rds-failover', () => {
         expect.objectContaining({ type: 'record', answer: APPROVED }),
       ]);
       expect(callsOf(w, 'ForceFailover')).toEqual([
-        { DBInstanceIdentifier: DB, ForceFailover: true },
+        { DbInstanceIdentifier: DB, ForceFailover: true },
       ]);
       expect(callsOf(w, 'PromoteReplica')).toEqual([]);
       expect(callsOf(w, 'DatabaseVerify')).toHaveLength(2);
@@ -550,8 +550,9 @@ describe('runbook rds-failover', () => {
       w = world({
         databases: { [DB]: [PRIMARY_IN_A, PRIMARY_IN_B] },
         forceFailover: (_input, call) => {
-          if (call === 1) throw taskError('Rds.ThrottlingException', 'Rate exceeded');
-          return { DBInstance: { DBInstanceIdentifier: DB } };
+          // RDS throttling is not in its model: the integration raises it as Rds.RdsException.
+          if (call === 1) throw taskError('Rds.RdsException', 'Rate exceeded');
+          return { DbInstance: { DbInstanceIdentifier: DB } };
         },
       });
 
@@ -698,7 +699,7 @@ describe('runbook rds-failover', () => {
         }),
       ]);
       expect(callsOf(w, 'PromoteReplica')).toEqual([
-        { DBInstanceIdentifier: REPLICA_1, BackupRetentionPeriod: 7 },
+        { DbInstanceIdentifier: REPLICA_1, BackupRetentionPeriod: 7 },
       ]);
       expect(callsOf(w, 'ForceFailover')).toEqual([]);
       expect(reportsOf(w)).toEqual([
