@@ -12,14 +12,21 @@ const EXAMPLE_ALERTS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:rebound-dev
 const EXAMPLE_GUARDRAILS_PATH = '/rebound/dev/guardrails/';
 const EXAMPLE_SIGNING_KEY_SECRET_ARN =
   'arn:aws:secretsmanager:us-east-1:123456789012:secret:rebound-dev-approval-signing-key-AbCdEf';
-export const EXAMPLE_TARGET_GROUP_ARN =
+const EXAMPLE_TARGET_GROUP_ARN =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/rebound-dev-web/0123456789abcdef';
-export const EXAMPLE_GROUP_NAME = 'rebound-dev-web';
+const EXAMPLE_GROUP_NAME = 'rebound-dev-web';
 
 /** What every runbook's check reads: the incident table (and ledger) and the guardrails. */
 export const CHECK_ENVIRONMENT = {
   INCIDENTS_TABLE: EXAMPLE_INCIDENTS_TABLE,
   GUARDRAILS_PATH: EXAMPLE_GUARDRAILS_PATH,
+} as const;
+
+/** What a runbook that reads the web fleet adds to its check: the group and its target group. */
+export const FLEET_CHECK_ENVIRONMENT = {
+  ...CHECK_ENVIRONMENT,
+  AUTO_SCALING_GROUP_NAME: EXAMPLE_GROUP_NAME,
+  TARGET_GROUP_ARN: EXAMPLE_TARGET_GROUP_ARN,
 } as const;
 
 export const TRIAGE_ENVIRONMENT = defineEnvironment({
