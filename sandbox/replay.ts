@@ -7,8 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { guardrailParameterValues, parseGuardrails } from '../functions/lib/core/guardrails.js';
-import { ConfigError } from '../infra/config.js';
-import { ContextArgError, contextOptionHelp, splitContextArgs } from '../infra/context-args.js';
+import { ConfigError, loadConfig } from '../infra/config.js';
+import {
+  appContext,
+  ContextArgError,
+  contextOptionHelp,
+  splitContextArgs,
+} from '../infra/context-args.js';
 import { ignoredLine, type ReplayLine, ReplaySession } from './replay-event.js';
 import { formatReplayText } from './replay-text.js';
 
@@ -108,16 +113,18 @@ const main = async (args: readonly string[]): Promise<number> => {
     return 2;
   }
 
-  // Loaded only now (aws-cdk-lib and the whole app): --help and usage errors answer at once.
-  const { synthesizeIntake } = await import('./synthesized-intake.js');
-  let intake: ReturnType<typeof synthesizeIntake>;
+  // The settings first (cheap), then the app, loaded only now (aws-cdk-lib): --help, usage
+  // and settings errors answer at once.
   try {
-    intake = synthesizeIntake(parsed);
+    const context = appContext(parsed.context);
+    loadConfig((key) => context[key], Object.keys(context));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) console.error(`error: ${problem}`);
     return 2;
   }
+  const { synthesizeIntake } = await import('./synthesized-intake.js');
+  const intake = synthesizeIntake(parsed);
   // The guardrails a fresh deploy writes to SSM, read back the way Lambda reads them.
   const guardrails = parseGuardrails(guardrailParameterValues(intake.config.automation));
   const session = new ReplaySession(intake, guardrails);

@@ -46,6 +46,9 @@ const replay = (args: readonly string[]) =>
 /** The documented line (the tool's own type: the test parses what the tool prints). */
 type Line = ReplayLine;
 
+/** Two processes synthesize the app at once: on a busy 2-core machine that takes minutes. */
+const SYNTHESIZING_RUNS_TIMEOUT_MS = 300_000;
+
 const LINE_KEYS = [
   'alerts',
   'closestRule',
@@ -153,7 +156,7 @@ describe('replay CLI', () => {
       .split('\n')
       .filter((text) => text !== '')
       .map((text) => JSON.parse(text) as Line);
-  });
+  }, SYNTHESIZING_RUNS_TIMEOUT_MS);
   afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
   it.each([
