@@ -1,0 +1,107 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RUNBOOK_NAMES } from '../../runbooks/registry.js';
+import { runRunbookCli } from '../../runbooks/start-runbook.js';
+
+/**
+ * The runbook examples a person pastes at 3 am: every example file and every input shown in
+ * runbooks/README.md passes `npm run runbook -- <name> --input <file> --dry-run` ("check
+ * everything") as it is, and they all name one stage, cdk.json's, which the CLI uses by default.
+ */
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const EXAMPLES = path.join(ROOT, 'runbooks/examples');
+const CDK_JSON = path.join(ROOT, 'cdk.json');
+const DEFAULT_STAGE = (JSON.parse(readFileSync(CDK_JSON, 'utf8')) as { context: { stage: string } })
+  .context.stage;
+
+const temp = mkdtempSync(path.join(tmpdir(), 'rebound-readme-inputs-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+const exampleFiles = readdirSync(EXAMPLES).filter((file) => file.endsWith('.json'));
+/** `rds-failover-promote-replica.json` → `rds-failover`: the longest runbook name it starts with. */
+const runbookOf = (file: string) =>
+  [...RUNBOOK_NAMES].sort((a, b) => b.length - a.length).find((name) => file.startsWith(name)) ??
+  file;
+
+/** The `### Input` JSON of each runbook section of runbooks/README.md, in order. */
+const readmeInputs = (): string[] =>
+  [
+    ...readFileSync(path.join(ROOT, 'runbooks/README.md'), 'utf8').matchAll(
+      /### Input\n\n```json\n(.*)\n```/g,
+    ),
+  ].map(([, json]) => json ?? '');
+
+const dryRun = async (runbook: string, file: string) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runRunbookCli([runbook, '--input', file, '--dry-run'], {
+    sfnClient: () => {
+      throw new Error('a dry run calls no AWS');
+    },
+    env: { AWS_REGION: 'us-east-1' },
+    cdkJsonPath: CDK_JSON,
+    clock: { now: () => new Date('2026-03-12T03:04:05Z') },
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+  });
+  return { code, out: out.join('\n'), err };
+};
+
+describe('runbook examples', () => {
+  it('has an example for every runbook', () => {
+    // Act
+    const covered = new Set(exampleFiles.map(runbookOf));
+
+    // Assess
+    expect([...covered].sort()).toEqual([...RUNBOOK_NAMES].sort());
+  });
+
+  it.each(exampleFiles)('passes the dry run as it is: %s', async (file) => {
+    // Act
+    const { code, out, err } = await dryRun(runbookOf(file), path.join(EXAMPLES, file));
+
+    // Assess
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    expect(out).toContain(`state machine: rebound-${DEFAULT_STAGE}-${runbookOf(file)}`);
+  });
+
+  it("names only the default stage's resources, in the files and in the README's inputs", () => {
+    // Act
+    const texts = [
+      ...exampleFiles.map((file) => readFileSync(path.join(EXAMPLES, file), 'utf8')),
+      ...readmeInputs(),
+    ];
+    const stages = new Set(
+      texts.flatMap((text) =>
+        [...text.matchAll(/rebound-([a-z][a-z0-9]*)-/g)].map(([, stage]) => stage),
+      ),
+    );
+
+    // Assess
+    expect(readmeInputs()).toHaveLength(RUNBOOK_NAMES.length);
+    expect([...stages]).toEqual([DEFAULT_STAGE]);
+  });
+
+  it("passes the dry run with every README input as pasted (sections in the registry's order)", async () => {
+    // Prepare
+    const inputs = readmeInputs();
+
+    // Act
+    const runs = await Promise.all(
+      RUNBOOK_NAMES.map(async (runbook, index) => {
+        const file = path.join(temp, `${runbook}.json`);
+        writeFileSync(file, inputs[index] ?? '');
+        return [runbook, await dryRun(runbook, file)] as const;
+      }),
+    );
+
+    // Assess
+    for (const [runbook, { code, err }] of runs)
+      expect([runbook, code, err]).toEqual([runbook, 0, []]);
+    for (const input of inputs) expect(input).not.toMatch(/…|<[a-z]+>/);
+  });
+});
