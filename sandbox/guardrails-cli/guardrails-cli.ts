@@ -16,7 +16,7 @@ import {
 import { isAwsRegion, regionHint } from '../../infra/aws-regions.js';
 import { STAGE_PATTERN } from '../../infra/config.js';
 import { cdkJsonContext } from '../../infra/context-args.js';
-import { describeAwsCallError, oneLine } from '../cli-aws-errors.js';
+import { CliError, describeAwsCallError, oneLine, runCliCommand } from '../cli-kit.js';
 
 /**
  * `npm run guardrails -- [--stage s] [--region r]` prints a stage's guardrails as SSM holds
@@ -66,19 +66,7 @@ export interface GuardrailsCliDeps {
   readonly err: (text: string) => void;
 }
 
-/** A failure to report: its exit code and its lines, printed as they are. */
-export class GuardrailsCliError extends Error {
-  override readonly name = 'GuardrailsCliError';
-  constructor(
-    readonly exitCode: 1 | 2,
-    readonly lines: readonly string[],
-    readonly withUsage = false,
-  ) {
-    super(lines.join('; '));
-  }
-}
-
-const usageError = (message: string) => new GuardrailsCliError(2, [`error: ${message}`], true);
+const usageError = (message: string) => new CliError(2, [`error: ${message}`], true);
 
 interface Target {
   readonly stage?: string;
@@ -97,7 +85,7 @@ const guardrailNamed = (name: string): GuardrailParameter => {
   const near = GUARDRAIL_PARAMETER_NAMES.find(
     (known) => known.includes(name.toLowerCase()) || name.toLowerCase().includes(known),
   );
-  throw new GuardrailsCliError(2, [
+  throw new CliError(2, [
     `error: unknown guardrail "${name}"${near === undefined ? '' : ` (did you mean "${near}"?)`}; guardrails: ${GUARDRAIL_PARAMETER_NAMES.join(', ')}`,
   ]);
 };
@@ -142,9 +130,7 @@ const cdkDefaults = (file: string): Target => {
     context = cdkJsonContext(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new GuardrailsCliError(2, [
-      `error: cannot read ${file}: ${oneLine((error as Error).message)}`,
-    ]);
+    throw new CliError(2, [`error: cannot read ${file}: ${oneLine((error as Error).message)}`]);
   }
   const text = (key: string) => {
     const value = context[key];
@@ -194,7 +180,7 @@ const readParameters = async (client: SSMClient, path: string): Promise<Paramete
 };
 
 const notDeployed = (what: string, region: string) =>
-  new GuardrailsCliError(1, [
+  new CliError(1, [
     `error: ${what} not found in ${region}: deploy the control plane stack or pass --stage/--region`,
   ]);
 
@@ -215,7 +201,7 @@ const show = async (target: Target, deps: GuardrailsCliDeps): Promise<void> => {
   try {
     parameters = await readParameters(deps.ssmClient(region), path);
   } catch (error) {
-    throw new GuardrailsCliError(1, [describeAwsCallError(error, { needs })]);
+    throw new CliError(1, [describeAwsCallError(error, { needs })]);
   }
   if (parameters.length === 0)
     throw notDeployed(`no guardrails of stage ${stage} (${path})`, region);
@@ -250,7 +236,7 @@ const set = async (
 ): Promise<void> => {
   const problem = guardrailValueProblem(command.name, command.value);
   if (problem !== undefined) {
-    throw new GuardrailsCliError(2, [
+    throw new CliError(2, [
       `error: guardrail ${command.name} takes ${problem}, got ${JSON.stringify(command.value)}`,
     ]);
   }
@@ -276,29 +262,23 @@ const set = async (
       `set ${name} in ${region}: ${JSON.stringify(before?.Value ?? '')} → ${JSON.stringify(command.value.trim())}${version}; Rebound reads it within 30 seconds`,
     );
   } catch (error) {
-    if (error instanceof GuardrailsCliError) throw error;
-    throw new GuardrailsCliError(1, [describeAwsCallError(error, { needs })]);
+    if (error instanceof CliError) throw error;
+    throw new CliError(1, [describeAwsCallError(error, { needs })]);
   }
 };
 
 /** Runs the CLI on `args` (argv without node and the script); resolves to the exit code. */
-export const runGuardrailsCli = async (
+export const runGuardrailsCli = (
   args: readonly string[],
   deps: GuardrailsCliDeps,
-): Promise<number> => {
-  try {
-    const command = parseGuardrailsArgs(args);
-    if (command.kind === 'help') deps.out(HELP);
-    else if (command.kind === 'show') await show(command, deps);
-    else await set(command, deps);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof GuardrailsCliError)) {
-      deps.err(`error: unexpected failure: ${oneLine(String(error))}`);
-      return 1;
-    }
-    for (const line of error.lines) deps.err(line);
-    if (error.withUsage) deps.err(GUARDRAILS_USAGE);
-    return error.exitCode;
-  }
-};
+): Promise<number> =>
+  runCliCommand(
+    async () => {
+      const command = parseGuardrailsArgs(args);
+      if (command.kind === 'help') deps.out(HELP);
+      else if (command.kind === 'show') await show(command, deps);
+      else await set(command, deps);
+    },
+    GUARDRAILS_USAGE,
+    deps.err,
+  );

@@ -1,18 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS } from '../../infra/config.js';
+import { runScript } from '../support/run-script.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-
-function runStart(...args: string[]) {
-  const result = spawnSync(path.join(root, 'node_modules/.bin/tsx'), ['infra/synth.ts', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const runStart = (...args: string[]) => runScript('infra/synth.ts', ...args);
 
 describe('npm start (infra/synth.ts)', () => {
   it('exits 1 with one clear line per config mistake and no stack trace', () => {

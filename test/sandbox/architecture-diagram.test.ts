@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import {
   defaultStackTemplates,
   replaceArchitectureSection,
 } from '../../sandbox/architecture-readme.js';
+import { runScript } from '../support/run-script.js';
 
 /**
  * The README's architecture picture is the one generated from the synthesized templates
@@ -112,16 +112,7 @@ describe('README architecture picture', () => {
 });
 
 describe('npm run diagram arguments', () => {
-  const diagram = (...args: string[]) =>
-    spawnSync(
-      path.resolve(import.meta.dirname, '../../node_modules/.bin/tsx'),
-      ['sandbox/architecture-cli.ts', ...args],
-      {
-        cwd: path.resolve(import.meta.dirname, '../..'),
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
+  const diagram = (...args: string[]) => runScript('sandbox/architecture-cli.ts', ...args);
 
   it('prints the usage and --check on --help without synthesizing', () => {
     // Act

@@ -1,16 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runScript } from '../support/run-script.js';
 
 /** `npm run bench`'s arguments: --help answers without measuring, anything else is refused. */
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const bench = (...args: string[]) =>
-  spawnSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['sandbox/bench.ts', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+const bench = (...args: string[]) => runScript('sandbox/bench.ts', ...args);
 
 describe('npm run bench arguments', () => {
   it('prints what it measures on --help and exits 0 without measuring', () => {
