@@ -6,16 +6,14 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
 import {
   appContext,
   ContextArgError,
   contextOptionHelp,
   splitContextArgs,
 } from './context-args.js';
-import { listNagAcknowledgements } from './nag.js';
-import { buildReboundApp } from './rebound-app.js';
-import { type CfnTemplate, formatSummary, summarizeStack } from './summary.js';
+import type { CfnTemplate } from './summary.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(projectRoot, 'cdk.out');
@@ -56,19 +54,23 @@ function parseArgs(args: readonly string[]): Record<string, string> | number {
   return split.context;
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const cliContext = parseArgs(process.argv.slice(2));
   if (typeof cliContext === 'number') return cliContext;
   const started = Date.now();
+  const context = appContext(cliContext);
 
-  let built: ReturnType<typeof buildReboundApp>;
+  // The settings first, then the app: aws-cdk-lib loads (seconds) only for valid settings.
   try {
-    built = buildReboundApp({ context: appContext(cliContext), outdir });
+    loadConfig((key) => context[key], Object.keys(context));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) console.error(`error: ${problem}`);
     return 1;
   }
+  const [{ buildReboundApp }, { listNagAcknowledgements }, { formatSummary, summarizeStack }] =
+    await Promise.all([import('./rebound-app.js'), import('./nag.js'), import('./summary.js')]);
+  const built = buildReboundApp({ context, outdir });
   for (const warning of built.warnings) console.warn(`warning: ${warning}`);
 
   let assembly: ReturnType<typeof built.app.synth>;
@@ -97,4 +99,4 @@ function main(): number {
   return 0;
 }
 
-process.exitCode = main();
+process.exitCode = await main();

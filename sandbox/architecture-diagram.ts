@@ -5,8 +5,9 @@
  * pattern's `source`) and where it sends them (its targets), the ElastiCache topic's
  * subscriber, and what each function and state machine may do (its IAM policies: start a
  * runbook, write an incident, publish an alert, act on a shop resource). Only the shop's request
- * path (customers → CloudFront → ALB → web → database and cache) is drawn between the nodes the
- * shop template holds, not read from references.
+ * path (customers → CloudFront → ALB → web → database and cache) and the alerts topic's readers
+ * (people, by email and SMS) are drawn between the nodes the templates hold, not read from
+ * references.
  */
 
 interface Resource {

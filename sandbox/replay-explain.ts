@@ -125,7 +125,8 @@ export const noMatchReason = (
 /**
  * What a person should know about an alarm whose name keeps it from acting: one the intake does
  * not take by its name (and no dimension names a shop resource), or one that reaches triage
- * only by its metric's dimensions. Undefined for the shop stack's own alarms and other events.
+ * under a name the shop stack does not deploy. Undefined for the shop stack's own alarms and
+ * other events.
  * With --assume-owned every name counts as the shop's: no note.
  */
 export const alarmNameNote = (
@@ -138,7 +139,7 @@ export const alarmNameNote = (
   if (typeof alarmName !== 'string' || shopAlarmNames.has(alarmName)) return undefined;
   const notOurs = `Alarm ${quoted(alarmName)} is not one of the ${shopAlarmNames.size} alarms the shop stack deploys`;
   if (closest === null) {
-    return `${notOurs}: it reaches triage only because its metric names a shop resource, so it may inform, never act or page (${OWN_ALARMS}).`;
+    return `${notOurs}: it may inform, never act or page (${OWN_ALARMS}).`;
   }
   if (!missesField(closest.misses, 'detail.alarmName')) return undefined;
   return (

@@ -122,7 +122,7 @@ describe('replay with -c stage=prod', () => {
     // Assess
     expect(line.matchedRules).toEqual(['rebound-prod-alarm-state-changes']);
     expect(line.notes).toEqual([
-      'Alarm "checkout-team-web-cpu" is not one of the 19 alarms the shop stack deploys: it reaches triage only because its metric names a shop resource, so it may inform, never act or page (README "Your own alarms").',
+      'Alarm "checkout-team-web-cpu" is not one of the 19 alarms the shop stack deploys: it may inform, never act or page (README "Your own alarms").',
     ]);
   });
 
