@@ -6,11 +6,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  architectureSection,
-  defaultStackTemplates,
-  replaceArchitectureSection,
-} from './architecture-readme.js';
 
 const README = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'README.md');
 const USAGE = 'usage: npm run diagram [-- --check]';
@@ -24,7 +19,7 @@ stacks and one incident's path into README.md, between its architecture markers.
 
 Exit codes: 0 written (or up to date), 1 out of date (--check) or markers missing, 2 bad arguments.`;
 
-const main = (args: readonly string[]): number => {
+const main = async (args: readonly string[]): Promise<number> => {
   const [arg, ...extra] = args;
   if (arg === '--help' || arg === '-h') {
     console.log(HELP);
@@ -36,6 +31,10 @@ const main = (args: readonly string[]): number => {
     );
     return 2;
   }
+  // Loaded only now (aws-cdk-lib and the whole app): --help and usage errors answer at once.
+  const { architectureSection, defaultStackTemplates, replaceArchitectureSection } = await import(
+    './architecture-readme.js'
+  );
   const readme = readFileSync(README, 'utf8');
   const updated = replaceArchitectureSection(readme, architectureSection(defaultStackTemplates()));
   if (updated === undefined) {
@@ -58,4 +57,4 @@ const main = (args: readonly string[]): number => {
   return 0;
 };
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));
