@@ -19,7 +19,8 @@ import { runGuardrailsCli } from '../../sandbox/guardrails-cli/guardrails-cli.js
 const REGION = 'us-east-1';
 const STAGE = 'moto';
 const PATH = `/rebound/${STAGE}/guardrails/`;
-const STARTUP_TIMEOUT_MS = 30_000;
+/** moto_server starts in seconds; a busy shared machine can take far longer. */
+const STARTUP_TIMEOUT_MS = 90_000;
 
 let moto: ChildProcess;
 let endpoint: string;
