@@ -165,13 +165,22 @@ const resolveTarget = (
   return { stage, region };
 };
 
-/** Every parameter under `path`, page by page (GetParametersByPath returns at most 10). */
+/**
+ * Every parameter under `path`, page by page (GetParametersByPath returns at most 10). The path
+ * is sent without its trailing slash, as the functions read it and IAM grants it: SSM authorizes
+ * the call against the path in the request (AWS Systems Manager user guide, "Restricting access
+ * to Parameter Store parameters using IAM policies"; on main: guardrailsReadPath).
+ */
 const readParameters = async (client: SSMClient, path: string): Promise<Parameter[]> => {
   const parameters: Parameter[] = [];
   let nextToken: string | undefined;
   do {
     const page = await client.send(
-      new GetParametersByPathCommand({ Path: path, MaxResults: 10, NextToken: nextToken }),
+      new GetParametersByPathCommand({
+        Path: path.replace(/\/+$/, ''),
+        MaxResults: 10,
+        NextToken: nextToken,
+      }),
     );
     parameters.push(...(page.Parameters ?? []));
     nextToken = page.NextToken === nextToken ? undefined : page.NextToken;

@@ -111,11 +111,11 @@ describe('npm run guardrails (print)', () => {
     );
     expect(out.at(-1)).toMatch(/ {2}\(version 3, changed 2026-03-12 03:04 UTC\)$/);
     expect(ssmMock).toHaveReceivedCommandWith(GetParametersByPathCommand, {
-      Path: PATH,
+      Path: '/rebound/prod/guardrails',
       MaxResults: 10,
     });
     expect(ssmMock).toHaveReceivedCommandWith(GetParametersByPathCommand, {
-      Path: PATH,
+      Path: '/rebound/prod/guardrails',
       MaxResults: 10,
       NextToken: 'page-2',
     });
