@@ -4,6 +4,7 @@ import {
   DEFAULT_GUARDRAILS,
   type Guardrails,
 } from '../functions/lib/core/guardrails.js';
+import { isAwsRegion, regionHint } from './aws-regions.js';
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS } from './cloudfront-prefix-lists.js';
 
 /**
@@ -141,7 +142,6 @@ export interface LoadedConfig {
 export type ContextReader = (key: string) => unknown;
 
 export const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const ACCOUNT = /^\d{12}$/;
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -251,7 +251,8 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
     STAGE_PATTERN,
     'lowercase letters, digits and "-", starting with a letter, at most 20 characters',
   );
-  const region = p.required('region', REGION, 'an AWS region such as us-east-1');
+  const region = p.raw('region');
+  if (!isAwsRegion(region)) p.fail('region', region, regionHint(region));
   const account = p.optional('account', ACCOUNT, 'a 12-digit AWS account id');
   const availabilityZones = readAvailabilityZones(p, region);
 
@@ -280,7 +281,8 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
   );
 
   const cloudFrontPrefixListId = givenPrefixListId ?? CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS[region];
-  if (domain === undefined && cloudFrontPrefixListId === undefined && REGION.test(region)) {
+  // Only for a real region: a made-up one is reported once, under its own key.
+  if (domain === undefined && cloudFrontPrefixListId === undefined && isAwsRegion(region)) {
     p.fail(
       'cloudFrontPrefixListId',
       '',
@@ -317,7 +319,8 @@ function readAvailabilityZones(
   p: ContextParser,
   region: string,
 ): readonly [string, string, string] {
-  const azName = /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/;
+  // `<region><letter>`, for the regions of every partition (us-gov-west-1a, eusc-de-east-1a).
+  const azName = /^[a-z]{2,4}(-[a-z]+)+-\d+[a-z]$/;
   const given = p.list(
     'availabilityZones',
     azName,

@@ -1,51 +1,76 @@
 /**
  * `npm start`: synthesizes every Rebound stack into cdk.out/ offline, with cdk-nag, and
  * prints a summary. Exit codes: 0 ok, 1 config error or unacknowledged finding, 2 usage.
- * Context: cdk.json, overridden by `-c key=value` / `--context key=value` arguments.
+ * Context: cdk.json, overridden by `-c key=value` / `--context key=value` arguments
+ * (infra/context-args.ts); `--help` prints the usage and every setting with its default.
  */
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from './config.js';
-import { listNagAcknowledgements } from './nag.js';
-import { buildReboundApp } from './rebound-app.js';
-import { type CfnTemplate, formatSummary, summarizeStack } from './summary.js';
+import { ConfigError, loadConfig } from './config.js';
+import {
+  appContext,
+  ContextArgError,
+  contextOptionHelp,
+  splitContextArgs,
+} from './context-args.js';
+import type { CfnTemplate } from './summary.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(projectRoot, 'cdk.out');
 
-function parseContextArgs(args: readonly string[]): Record<string, string> {
-  const context: Record<string, string> = {};
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index] ?? '';
-    let pair: string | undefined;
-    if (arg === '-c' || arg === '--context') pair = args[++index];
-    else if (arg.startsWith('--context=')) pair = arg.slice('--context='.length);
-    const separator = pair?.indexOf('=') ?? -1;
-    if (pair === undefined || separator < 1) {
-      console.error(`usage: npm start -- [-c key=value]... (got ${JSON.stringify(arg)})`);
-      process.exit(2);
-    }
-    context[pair.slice(0, separator)] = pair.slice(separator + 1);
+const USAGE = 'usage: npm start -- [-c key=value]... [--help]';
+
+const HELP = `${USAGE}
+
+Synthesizes the shop and control-plane stacks of one stage into cdk.out/, offline (no AWS
+credentials, no network, no Docker), with cdk-nag and CloudFormation validation, and prints a
+summary: resources by type, alarms, event wiring, cdk-nag acknowledgements. To see what a
+deploy would change, then deploy: npx cdk diff / npx cdk deploy (README "Deploy").
+
+  -h, --help               print this help
+${contextOptionHelp()}
+
+Exit codes: 0 synthesized, 1 config error or unacknowledged cdk-nag finding, 2 bad arguments.`;
+
+/** The command line's context, or the exit code of a usage error or of --help. */
+function parseArgs(args: readonly string[]): Record<string, string> | number {
+  let split: ReturnType<typeof splitContextArgs>;
+  try {
+    split = splitContextArgs(args);
+  } catch (error) {
+    if (!(error instanceof ContextArgError)) throw error;
+    console.error(`error: ${error.message}\n${USAGE}`);
+    return 2;
   }
-  return context;
+  if (split.rest.includes('--help') || split.rest.includes('-h')) {
+    console.log(HELP);
+    return 0;
+  }
+  const [unknown] = split.rest;
+  if (unknown !== undefined) {
+    console.error(`error: unknown argument ${JSON.stringify(unknown)}\n${USAGE}`);
+    return 2;
+  }
+  return split.context;
 }
 
-function main(): number {
-  const cliContext = parseContextArgs(process.argv.slice(2));
-  const cdkJson = JSON.parse(readFileSync(path.join(projectRoot, 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
+async function main(): Promise<number> {
+  const cliContext = parseArgs(process.argv.slice(2));
+  if (typeof cliContext === 'number') return cliContext;
   const started = Date.now();
+  const context = appContext(cliContext);
 
-  let built: ReturnType<typeof buildReboundApp>;
+  // The settings first, then the app: aws-cdk-lib loads (seconds) only for valid settings.
   try {
-    built = buildReboundApp({ context: { ...cdkJson.context, ...cliContext }, outdir });
+    loadConfig((key) => context[key], Object.keys(context));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) console.error(`error: ${problem}`);
     return 1;
   }
+  const [{ buildReboundApp }, { listNagAcknowledgements }, { formatSummary, summarizeStack }] =
+    await Promise.all([import('./rebound-app.js'), import('./nag.js'), import('./summary.js')]);
+  const built = buildReboundApp({ context, outdir });
   for (const warning of built.warnings) console.warn(`warning: ${warning}`);
 
   let assembly: ReturnType<typeof built.app.synth>;
@@ -74,4 +99,4 @@ function main(): number {
   return 0;
 }
 
-process.exitCode = main();
+process.exitCode = await main();

@@ -37,7 +37,7 @@ export interface RunbookCatalogProps {
 }
 
 /**
- * Every runbook of the registry (runbooks/registry.ts) as a state machine, and the approvals
+ * Every runbook of the registry (functions/lib/core/runbook-registry.ts) as a state machine, and the approvals
  * endpoint the destructive ones wait on. Triage starts them by registry name.
  */
 export class RunbookCatalog extends Construct {

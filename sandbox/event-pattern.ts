@@ -15,6 +15,9 @@
  *   5 or null, never a missing field).
  * Numbers are compared as JavaScript numbers: 300 and 300.0 are the same value once parsed, and
  * EventBridge's numeric range and precision limits (about ±5e9, six decimals) are not enforced.
+ *
+ * The same compiled rules also say why an event misses (explainEventPattern): every field that
+ * fails, with what the pattern wants there and what the event holds.
  */
 import { BlockList, isIP } from 'node:net';
 
@@ -33,10 +36,24 @@ export interface MatchOptions {
   readonly intrinsics?: 'match-anything' | 'match-nothing';
 }
 
-type Leaf = string | number | boolean | null;
+export type Leaf = string | number | boolean | null;
+
+/** One pattern field an event fails. */
+export interface PatternMiss {
+  /** The field in the event, dotted (`detail.alarmName`); `$or` branches are left out. */
+  readonly path: string;
+  /** What the pattern accepts there, as the pattern writes it (an array of match values). */
+  readonly wanted: unknown;
+  /** The leaf values the event holds there; none when the field is missing or holds an object. */
+  readonly got: readonly Leaf[];
+  /** Inside an `$or` that failed: how many alternatives it had (this miss is the closest one's). */
+  readonly ofAlternatives?: number;
+}
+
 /** Decides a pattern field from the leaf values the event holds at that field. */
 type LeafRule = (leaves: readonly Leaf[]) => boolean;
-type ObjectRule = (event: Readonly<Record<string, unknown>>) => boolean;
+/** The fields an event (object) fails; none when it matches. */
+type ObjectRule = (event: Readonly<Record<string, unknown>>) => readonly PatternMiss[];
 type Options = Required<MatchOptions>;
 
 const OR = '$or';
@@ -53,12 +70,25 @@ const OPERATORS = new Set([
 ]);
 const INTRINSIC = Symbol('intrinsic');
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_MISS: readonly PatternMiss[] = Object.freeze([]);
 
 /** Validates a pattern (throws EventPatternError naming the bad path) and returns a matcher. */
 export function compileEventPattern(
   pattern: unknown,
   options?: MatchOptions,
 ): (event: unknown) => boolean {
+  const explain = compileEventPatternExplainer(pattern, options);
+  return (event) => explain(event).length === 0;
+}
+
+/**
+ * Like compileEventPattern, but the compiled function returns why an event misses: every
+ * failing field (for a failed `$or`, the misses of its closest branch). Empty: it matches.
+ */
+export function compileEventPatternExplainer(
+  pattern: unknown,
+  options?: MatchOptions,
+): (event: unknown) => readonly PatternMiss[] {
   const opts: Options = { intrinsics: options?.intrinsics ?? 'match-nothing' };
   if (!isPlainObject(pattern)) fail('', 'an event pattern must be a JSON object');
   const rule = compileObject(pattern, '', opts, false);
@@ -71,6 +101,15 @@ export function matchesEventPattern(
   options?: MatchOptions,
 ): boolean {
   return compileEventPattern(pattern, options)(event);
+}
+
+/** Why `event` misses `pattern` (see compileEventPatternExplainer); empty when it matches. */
+export function explainEventPattern(
+  pattern: unknown,
+  event: unknown,
+  options?: MatchOptions,
+): readonly PatternMiss[] {
+  return compileEventPatternExplainer(pattern, options)(event);
 }
 
 function compileObject(
@@ -90,7 +129,11 @@ function compileObject(
     if (inOr && OPERATORS.has(key)) fail(at, `"${key}" is an operator, not a field name`);
     if (Array.isArray(value)) {
       const leafRule = compileMatchValues(value, at, opts);
-      return (event) => leafRule(leavesOf(field(event, key)));
+      const path = eventPathOf(at);
+      return (event) => {
+        const got = leavesOf(field(event, key));
+        return leafRule(got) ? NO_MISS : [{ path, wanted: value, got }];
+      };
     }
     if (isPlainObject(value)) {
       const nested = compileObject(value, at, opts, inOr);
@@ -98,7 +141,8 @@ function compileObject(
     }
     return fail(at, 'a pattern field must be an array of match values or an object');
   });
-  return (event) => rules.every((rule) => rule(event));
+  // Every field is checked (not only up to the first miss) so an explanation names them all.
+  return (event) => rules.flatMap((rule) => rule(event));
 }
 
 function compileOr(value: unknown, path: string, opts: Options): ObjectRule {
@@ -109,13 +153,31 @@ function compileOr(value: unknown, path: string, opts: Options): ObjectRule {
     if (!isPlainObject(branch)) return fail(`${path}[${i}]`, '$or may only hold objects');
     return compileObject(branch, `${path}[${i}]`, opts, true);
   });
-  return (event) => branches.some((branch) => branch(event));
+  return (event) => {
+    const closest = closestOf(branches.map((branch) => branch(event)));
+    return closest.map((miss) => ({ ...miss, ofAlternatives: branches.length }));
+  };
 }
 
 /** A nested pattern faces the event's object, one object of an event array, or nothing at all. */
-function matchNested(rule: ObjectRule, value: unknown): boolean {
+function matchNested(rule: ObjectRule, value: unknown): readonly PatternMiss[] {
   const objects = (Array.isArray(value) ? value.flat(Infinity) : [value]).filter(isPlainObject);
-  return objects.length === 0 ? rule(EMPTY) : objects.some(rule);
+  return objects.length === 0 ? rule(EMPTY) : closestOf(objects.map(rule));
+}
+
+/** No miss when any attempt matched; else the attempt with the fewest misses (the first of ties). */
+function closestOf(attempts: readonly (readonly PatternMiss[])[]): readonly PatternMiss[] {
+  let closest: readonly PatternMiss[] | undefined;
+  for (const misses of attempts) {
+    if (misses.length === 0) return NO_MISS;
+    if (closest === undefined || misses.length < closest.length) closest = misses;
+  }
+  return closest ?? NO_MISS;
+}
+
+/** `detail.$or[1].alarmName` → `detail.alarmName`: the field as the event has it. */
+function eventPathOf(patternPath: string): string {
+  return patternPath.replace(/\.?\$or\[\d+\]/g, '').replace(/^\./, '');
 }
 
 /** Own properties only: a pattern field named "constructor" must not find Object.prototype's. */

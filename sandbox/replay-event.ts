@@ -9,6 +9,8 @@ import {
 import { type TriageOutcome, triageSignal } from '../functions/lib/core/triage.js';
 import { parseIncomingEvent, type ReboundEvent } from '../functions/lib/events/index.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../functions/lib/memory-store.js';
+import { alarmNameNote, type ClosestRule, closestRule, noMatchReason } from './replay-explain.js';
+import { readEvents } from './replay-input.js';
 import type { SynthesizedIntake } from './synthesized-intake.js';
 
 /**
@@ -19,8 +21,12 @@ import type { SynthesizedIntake } from './synthesized-intake.js';
 
 export interface ReplayLine {
   readonly file: string;
+  /** Where the event sits in its file (`line 3`, `item 2`); null when the file is one event. */
+  readonly position: string | null;
   readonly eventId: string | null;
   readonly matchedRules: readonly string[];
+  /** When no rule matched: the rule the event came closest to and the fields it failed. */
+  readonly closestRule: ClosestRule | null;
   readonly signal: TriageOutcome['signal'];
   readonly incident: {
     readonly id: string;
@@ -36,8 +42,28 @@ export interface ReplayLine {
     readonly email: { readonly subject: string; readonly body: string } | null;
     readonly sms: string | null;
   };
+  /** What else a person should know (e.g. an alarm whose name the shop stack does not deploy). */
+  readonly notes: readonly string[];
   readonly error?: string;
 }
+
+/** Where a line comes from: its file and its place in it. */
+interface Origin {
+  readonly file: string;
+  readonly position: string | null;
+}
+
+/** An EventBridge event, as far as routing needs: what rules are matched against. */
+const isEventBridgeEvent = (raw: unknown): boolean =>
+  typeof raw === 'object' &&
+  raw !== null &&
+  typeof (raw as Record<string, unknown>).source === 'string' &&
+  typeof (raw as Record<string, unknown>)['detail-type'] === 'string';
+
+const eventIdOf = (raw: unknown): string | null => {
+  const id = (raw as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : null;
+};
 
 /** Offline stand-in for Step Functions: records the start, returns a plausible execution ARN. */
 const offlineRunbooks = (region: string, namePrefix: string): RunbookStarter => {
@@ -78,33 +104,52 @@ export class ReplaySession {
     this.#runbooks = offlineRunbooks(intake.config.region, intake.inventory.namePrefix);
   }
 
-  /** One line per event in the file (an SNS delivery may carry several); never throws on input. */
+  /**
+   * One line per event in the file (one event, a JSON array, JSON Lines or a log export; an SNS
+   * delivery may carry several); never throws on input.
+   */
   async replay(file: string, text: string): Promise<ReplayLine[]> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (error) {
-      return [ignoredLine(file, null, INVALID, `not JSON: ${(error as Error).message}`)];
-    }
-    const parsed = parseIncomingEvent(raw);
-    if (!parsed.ok) return [ignoredLine(file, null, INVALID, parsed.reason)];
     const lines: ReplayLine[] = [];
-    for (const event of parsed.events) lines.push(await this.#replayEvent(file, raw, event));
+    for (const { position, value } of readEvents(text)) {
+      const origin = { file, position };
+      if (value.ok) lines.push(...(await this.#replayValue(origin, value.json)));
+      else lines.push(ignoredLine(origin, null, INVALID, value.error));
+    }
     return lines;
   }
 
-  async #replayEvent(file: string, raw: unknown, event: ReboundEvent): Promise<ReplayLine> {
-    const viaSns = event.source === 'rebound.elasticache';
-    const matchedRules = viaSns
-      ? [this.#intake.cacheNotificationIntake]
-      : this.#intake.rules.filter((rule) => rule.matches(raw)).map((rule) => rule.name);
-    if (matchedRules.length === 0) {
-      return ignoredLine(
-        file,
-        event.id,
-        'No intake rule matches this event: it would never reach triage.',
-      );
+  /** As AWS does it: the rules first (an event no rule takes never reaches triage), then triage. */
+  async #replayValue(origin: Origin, raw: unknown): Promise<ReplayLine[]> {
+    let matchedRules: string[] = [this.#intake.cacheNotificationIntake];
+    let closest: ClosestRule | null = null;
+    if (isEventBridgeEvent(raw)) {
+      matchedRules = this.#intake.rules
+        .filter((rule) => rule.matches(raw))
+        .map((rule) => rule.name);
+      if (matchedRules.length === 0) closest = closestRule(this.#intake.rules, raw);
     }
+    const note = this.#intake.inventory.assumeOwned
+      ? undefined
+      : alarmNameNote(raw, closest, this.#intake.shopAlarmNames);
+    const notes = note === undefined ? [] : [note];
+    if (matchedRules.length === 0) {
+      const reason = noMatchReason(this.#intake.rules, raw, closest);
+      return [{ ...ignoredLine(origin, eventIdOf(raw), reason), closestRule: closest, notes }];
+    }
+    const parsed = parseIncomingEvent(raw);
+    if (!parsed.ok) return [ignoredLine(origin, eventIdOf(raw), INVALID, parsed.reason)];
+    const lines: ReplayLine[] = [];
+    for (const event of parsed.events) {
+      lines.push({ ...(await this.#replayEvent(origin, matchedRules, event)), notes });
+    }
+    return lines;
+  }
+
+  async #replayEvent(
+    origin: Origin,
+    matchedRules: readonly string[],
+    event: ReboundEvent,
+  ): Promise<ReplayLine> {
     this.#time.advanceTo(event.time);
     const alerts: Alert[] = [];
     const outcome = await this.#triage(event, alerts);
@@ -112,7 +157,7 @@ export class ReplaySession {
       // The replay has no idempotency layer (AWS's samples share event ids), so a repeated
       // event may reopen its closed incident under the id it already has: report, go on.
       return ignoredLine(
-        file,
+        origin,
         event.id,
         'The same event again after its incident closed: in Lambda the idempotency layer drops it.',
         'incident conflict: this event id already opened an incident that is now closed',
@@ -120,9 +165,10 @@ export class ReplaySession {
     }
     const alert = alerts[0];
     return {
-      file,
+      ...origin,
       eventId: event.id,
       matchedRules,
+      closestRule: null,
       signal: outcome.signal,
       incident:
         outcome.incident === null
@@ -141,6 +187,7 @@ export class ReplaySession {
         email: alert === undefined ? null : { subject: alert.subject, body: alert.email },
         sms: alert?.sms ?? null,
       },
+      notes: [],
     };
   }
 
@@ -171,18 +218,20 @@ export class ReplaySession {
 
 /** A line for an event (or input) that goes no further: action `ignore`, with the reason. */
 export const ignoredLine = (
-  file: string,
+  origin: Origin,
   eventId: string | null,
   reason: string,
   error?: string,
 ): ReplayLine => ({
-  file,
+  ...origin,
   eventId,
   matchedRules: [],
+  closestRule: null,
   signal: null,
   incident: null,
   decision: { action: 'ignore', runbook: null, reason },
   alerts: { email: null, sms: null },
+  notes: [],
   ...(error === undefined ? {} : { error }),
 });
 

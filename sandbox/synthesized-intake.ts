@@ -1,21 +1,30 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ShopInventory } from '../functions/lib/core/inventory.js';
 import { RUNBOOKS, runbookStateMachineName } from '../functions/lib/core/runbook-registry.js';
 import type { ReboundConfig } from '../infra/config.js';
+import { appContext } from '../infra/context-args.js';
 import { buildReboundApp } from '../infra/rebound-app.js';
-import { compileEventPattern, type MatchOptions } from './event-pattern.js';
+import { resolveDeployedNames, toWildcardPattern, UNKNOWN } from './deployed-names.js';
+import {
+  compileEventPatternExplainer,
+  type MatchOptions,
+  type PatternMiss,
+} from './event-pattern.js';
 
 /**
- * The control plane's intake as deployed: synthesizes the app from cdk.json offline (no
- * bundling) and reads every EventBridge rule's pattern back from the control-plane template,
- * so the replay matches events against the very patterns that deploy.
+ * The control plane's intake as deployed: synthesizes the app from cdk.json and the command
+ * line's `-c key=value` offline (no bundling) and reads every EventBridge rule's pattern back
+ * from the control-plane template, so the replay matches events against the very patterns that
+ * deploy. The names a pattern imports from the shop resolve to the stage's physical names
+ * (`rebound-prod-db`), so `-c stage=prod` replays prod's events as prod's rules see them.
  */
 
 export interface IntakeRule {
   readonly name: string;
+  /** The rule's description, as deployed. */
+  readonly description: string;
   readonly matches: (event: unknown) => boolean;
+  /** Why an event misses the rule: every failing field (none when it matches). */
+  readonly explain: (event: unknown) => readonly PatternMiss[];
 }
 
 export interface SynthesizedIntake {
@@ -24,48 +33,79 @@ export interface SynthesizedIntake {
   /** Name of the intake for ElastiCache notifications (an SNS subscription, not a rule). */
   readonly cacheNotificationIntake: string;
   readonly inventory: ShopInventory;
+  /** Exact names of the alarms the shop stack deploys: the only alarms that may act. */
+  readonly shopAlarmNames: ReadonlySet<string>;
 }
 
 interface TemplateResource {
   readonly Type: string;
-  readonly Properties?: { readonly Name?: unknown; readonly EventPattern?: unknown };
+  readonly Properties?: {
+    readonly Name?: unknown;
+    readonly Description?: unknown;
+    readonly EventPattern?: unknown;
+    readonly AlarmName?: unknown;
+  };
 }
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+interface SynthesizedTemplate {
+  readonly Resources?: Record<string, TemplateResource>;
+}
+
+const resourcesOf = (template: SynthesizedTemplate, type: string) =>
+  Object.entries(template.Resources ?? {}).filter(([, resource]) => resource.Type === type);
 
 export const synthesizeIntake = (options: {
   readonly assumeOwned: boolean;
+  /** `-c key=value` of the command line, over cdk.json's context. */
+  readonly context?: Readonly<Record<string, string>>;
   /** The account's AZ ID → AZ name map, when the caller knows it (`--az-ids`). */
   readonly azIdToName?: Readonly<Record<string, string>>;
 }): SynthesizedIntake => {
-  const cdkJson = JSON.parse(readFileSync(path.join(projectRoot, 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
-  const { app, controlPlane, config } = buildReboundApp({
-    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] },
+  const { app, controlPlane, shop, config } = buildReboundApp({
+    context: { ...appContext(options.context ?? {}), 'aws:cdk:bundling-stacks': [] },
   });
-  const template = app.synth().getStackByName(controlPlane.stackName).template as {
-    Resources?: Record<string, TemplateResource>;
-  };
-  const resources = template.Resources ?? {};
+  const assembly = app.synth();
+  const template = assembly.getStackByName(controlPlane.stackName).template as SynthesizedTemplate;
+  const shopTemplate = assembly.getStackByName(shop.stackName).template as SynthesizedTemplate;
   const namePrefix = `rebound-${config.stage}`;
   const matchOptions: MatchOptions = {
     intrinsics: options.assumeOwned ? 'match-anything' : 'match-nothing',
   };
-  const rules = Object.entries(resources)
-    .filter(([, resource]) => resource.Type === 'AWS::Events::Rule')
-    .map(([logicalId, resource]) => {
-      const pattern = resource.Properties?.EventPattern;
-      return {
-        name: typeof resource.Properties?.Name === 'string' ? resource.Properties.Name : logicalId,
-        matches: compileEventPattern(
-          options.assumeOwned ? assumingOwnership(pattern, namePrefix) : pattern,
-          matchOptions,
-        ),
-      };
-    });
+  // As deployed: imported names resolved; the account and the ALB's id are wildcards.
+  const deployed = (pattern: unknown) =>
+    toWildcardPattern(
+      resolveDeployedNames(
+        pattern,
+        { controlPlane: template, shop: shopTemplate },
+        { region: config.region, account: UNKNOWN, partition: UNKNOWN, fullNameId: UNKNOWN },
+        'keep',
+      ),
+    );
+  const rules = resourcesOf(template, 'AWS::Events::Rule').map(([logicalId, resource]) => {
+    const {
+      Name: name,
+      Description: description,
+      EventPattern: pattern,
+    } = resource.Properties ?? {};
+    const explain = compileEventPatternExplainer(
+      options.assumeOwned ? assumingOwnership(pattern, namePrefix) : deployed(pattern),
+      matchOptions,
+    );
+    return {
+      name: typeof name === 'string' ? name : logicalId,
+      description: typeof description === 'string' ? description : '',
+      matches: (event: unknown) => explain(event).length === 0,
+      explain,
+    };
+  });
+  const shopAlarmNames = new Set(
+    resourcesOf(shopTemplate, 'AWS::CloudWatch::Alarm').flatMap(([, alarm]) =>
+      typeof alarm.Properties?.AlarmName === 'string' ? [alarm.Properties.AlarmName] : [],
+    ),
+  );
   return {
     config,
+    shopAlarmNames,
     rules,
     cacheNotificationIntake: `${namePrefix}-cache-events (SNS subscription)`,
     inventory: {

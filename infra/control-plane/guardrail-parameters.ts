@@ -11,7 +11,8 @@ import {
   guardrailsUnreadableAlarmName,
 } from '../../functions/lib/aws/guardrail-read-failures.js';
 import {
-  GUARDRAIL_PARAMETERS,
+  GUARDRAIL_MEANINGS,
+  type GuardrailParameter,
   type Guardrails,
   guardrailParameterPath,
   guardrailParameterValues,
@@ -41,29 +42,12 @@ export class GuardrailParameters extends Construct {
     super(scope, id);
     this.path = guardrailParameterPath(props.stage);
     const values = guardrailParameterValues(props.guardrails);
-    const descriptions: Record<string, string> = {
-      [GUARDRAIL_PARAMETERS.mode]: 'Automation mode: off | dry-run | auto',
-      [GUARDRAIL_PARAMETERS.enabledRunbooks]: 'Comma-separated runbooks allowed to run, or none',
-      [GUARDRAIL_PARAMETERS.maxInstanceReplacementsPerHour]:
-        'Blast radius: instance replacements allowed per rolling hour',
-      [GUARDRAIL_PARAMETERS.minHealthyInstances]:
-        'Never replace an instance when fewer healthy in-service instances would remain',
-      [GUARDRAIL_PARAMETERS.cooldownMinutes]:
-        'Minutes to leave a resource alone after acting on it',
-      [GUARDRAIL_PARAMETERS.autoApprovedRunbooks]:
-        'Comma-separated runbooks that act without waiting for a person, or none',
-      [GUARDRAIL_PARAMETERS.maxActionsPerHour]:
-        'Blast radius: runs per rolling hour of each other mutating runbook (scale-out, failovers, AZ evacuation)',
-      [GUARDRAIL_PARAMETERS.scaleOutStep]: 'Instances one scale-out run adds to max and desired',
-      [GUARDRAIL_PARAMETERS.maxScaleOutCapacity]:
-        'scale-out never raises the web group maximum above this',
-    };
     for (const [name, value] of Object.entries(values)) {
       this.parameters.push(
         new ssm.StringParameter(this, name, {
           parameterName: `${this.path}${name}`,
           stringValue: value,
-          description: `Rebound guardrail: ${descriptions[name] ?? name}`,
+          description: `Rebound guardrail: ${GUARDRAIL_MEANINGS[name as GuardrailParameter] ?? name}`,
         }),
       );
     }

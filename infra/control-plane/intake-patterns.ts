@@ -132,7 +132,9 @@ export interface IntakeRuleSpec {
 export const INTAKE_RULES: readonly IntakeRuleSpec[] = [
   {
     id: 'alarm-state-changes',
-    description: "State changes of the shop's alarms and of any alarm on a shop resource",
+    // The trust rule, said where the rule is read (console, replay): README "Your own alarms".
+    description:
+      "State changes of the shop stack's own alarms (they may act and page) and of other alarms whose metric names a shop resource (they only inform); an alarm on one instance alone is not taken",
     pattern: alarmStateChangePattern,
   },
   {

@@ -207,6 +207,14 @@ describe('intake rules as deployed: the shop names match, other names do not', (
       alarm('rebound-dev-web-cpu-high', {}, 'CloudWatch Alarm Configuration Change'),
     ],
     ['another app alarm with no shop dimension', alarm('other-app-cpu', { InstanceId: 'i-0abc' })],
+    // An alarm made in the EC2 console on a shop instance: its name is the console's, its only
+    // dimension the instance, which no rule can name in advance (README "Your own alarms").
+    [
+      "an EC2 console alarm on one of the shop's instances",
+      alarm('awsec2-i-0a1b2c3d4e5f60718-GreaterThanOrEqualToThreshold-StatusCheckFailed', {
+        InstanceId: 'i-0a1b2c3d4e5f60718',
+      }),
+    ],
     ['an alarm on another group', alarm('other-app-cpu', { AutoScalingGroupName: 'other-web' })],
     ['an alarm on another cache', alarm('team', { CacheClusterId: 'other-cache-0001-001' })],
     ['an alarm on another stage DB', alarm('team', { DBInstanceIdentifier: 'rebound-prod-db' })],
@@ -224,5 +232,29 @@ describe('intake rules as deployed: the shop names match, other names do not', (
 
     // Assess
     expect(matched).toEqual([]);
+  });
+});
+
+describe('intake rule descriptions', () => {
+  it('say which alarms may act and which only inform, as deployed', () => {
+    // Prepare
+    const synthesized = synthControlPlane();
+
+    // Act
+    const descriptions = Object.fromEntries(
+      resourcesOf<{ Name: string; Description: string }>(
+        synthesized.template,
+        'AWS::Events::Rule',
+      ).map(({ props }) => [props.Name, props.Description]),
+    );
+
+    // Assess
+    expect(descriptions['rebound-dev-alarm-state-changes']).toBe(
+      "State changes of the shop stack's own alarms (they may act and page) and of other alarms whose metric names a shop resource (they only inform); an alarm on one instance alone is not taken",
+    );
+    // RuleDescription is at most 512 characters (botocore events/2014-02-03/service-2.json).
+    for (const description of Object.values(descriptions)) {
+      expect(description.length).toBeLessThanOrEqual(512);
+    }
   });
 });

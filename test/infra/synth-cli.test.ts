@@ -1,17 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CONFIG_DEFAULTS } from '../../infra/config.js';
+import { runScript } from '../support/run-script.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-
-function runStart(...args: string[]) {
-  const result = spawnSync(path.join(root, 'node_modules/.bin/tsx'), ['infra/synth.ts', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const runStart = (...args: string[]) => runScript('infra/synth.ts', ...args);
 
 describe('npm start (infra/synth.ts)', () => {
   it('exits 1 with one clear line per config mistake and no stack trace', () => {
@@ -37,12 +28,60 @@ describe('npm start (infra/synth.ts)', () => {
     ]);
   });
 
-  it('exits 2 on an argument it does not understand', () => {
+  it.each([
+    [['--bogus'], 'error: unknown argument "--bogus"'],
+    [['-c'], 'error: -c needs key=value (got nothing)'],
+    [['--context', 'stage'], 'error: --context needs key=value (got "stage")'],
+  ])('exits 2 on %j with the error and the usage', (args, error) => {
     // Act
-    const { status, stderr } = runStart('--bogus');
+    const { status, stdout, stderr } = runStart(...args);
 
     // Assess
     expect(status).toBe(2);
-    expect(stderr).toMatch(/^usage: npm start -- \[-c key=value\]/);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toEqual([
+      error,
+      'usage: npm start -- [-c key=value]... [--help]',
+    ]);
+  });
+
+  it('prints the usage, cdk diff and every setting with its default on --help, and exits 0', () => {
+    // Act
+    const { status, stdout, stderr } = runStart('--help');
+
+    // Assess
+    expect(status).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout.split('\n')[0]).toBe('usage: npm start -- [-c key=value]... [--help]');
+    expect(stdout).toContain('npx cdk diff');
+    // The settings block: the lines indented by four spaces, `key=value` pairs.
+    const settings = new Map(
+      stdout
+        .split('\n')
+        .filter((line) => /^ {4}\S/.test(line))
+        .flatMap((line) => line.trim().split(/\s+/))
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    );
+    expect([...settings.keys()]).toEqual(Object.keys(CONFIG_DEFAULTS));
+    expect(settings.get('stage')).toBe('dev');
+    expect(settings.get('alertEmails')).toBe('(unset)');
+  });
+
+  it.each([
+    ['without a domain', []],
+    [
+      'with a domain',
+      ['-c', 'domainName=shop.example.com', '-c', 'hostedZoneId=Z0123456789ABCDEFGHIJ'],
+    ],
+  ])('refuses a region that does not exist %s, in one line naming region', (_case, more) => {
+    // Act
+    const { status, stdout, stderr } = runStart('-c', 'region=us-east-7', ...more);
+
+    // Assess
+    expect(status).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toEqual([
+      'error: config "region": got "us-east-7", expected an AWS region such as us-east-1 or us-east-2 (set it in cdk.json or with -c region=...)',
+    ]);
   });
 });

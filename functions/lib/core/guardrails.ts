@@ -94,21 +94,58 @@ export interface ParsedGuardrails {
   readonly problems: readonly string[];
 }
 
-type CountKey =
-  | 'maxInstanceReplacementsPerHour'
-  | 'minHealthyInstances'
-  | 'cooldownMinutes'
-  | 'maxActionsPerHour'
-  | 'scaleOutStep'
-  | 'maxScaleOutCapacity';
+/** A guardrail's SSM parameter name (`mode`, `cooldown-minutes`…). */
+export type GuardrailParameter = (typeof GUARDRAIL_PARAMETERS)[keyof Guardrails];
+export const GUARDRAIL_PARAMETER_NAMES: readonly GuardrailParameter[] =
+  Object.values(GUARDRAIL_PARAMETERS);
+
+/** What each guardrail means: the SSM parameter's description and the guardrails CLI's help. */
+export const GUARDRAIL_MEANINGS: Readonly<Record<GuardrailParameter, string>> = {
+  mode: 'Automation mode: off | dry-run | auto',
+  'enabled-runbooks': 'Comma-separated runbooks allowed to run, or none',
+  'max-instance-replacements-per-hour':
+    'Blast radius: instance replacements allowed per rolling hour',
+  'min-healthy-instances':
+    'Never replace an instance when fewer healthy in-service instances would remain',
+  'cooldown-minutes': 'Minutes to leave a resource alone after acting on it',
+  'auto-approved-runbooks':
+    'Comma-separated runbooks that act without waiting for a person, or none',
+  'max-actions-per-hour':
+    'Blast radius: runs per rolling hour of each other mutating runbook (scale-out, failovers, AZ evacuation)',
+  'scale-out-step': 'Instances one scale-out run adds to max and desired',
+  'max-scale-out-capacity': 'scale-out never raises the web group maximum above this',
+};
+
+/** How each guardrail's value is written: a mode, a runbook list, or a count. */
+const KIND_OF = {
+  mode: 'mode',
+  enabledRunbooks: 'runbooks',
+  maxInstanceReplacementsPerHour: 'count',
+  minHealthyInstances: 'count',
+  cooldownMinutes: 'count',
+  autoApprovedRunbooks: 'runbooks',
+  maxActionsPerHour: 'count',
+  scaleOutStep: 'count',
+  maxScaleOutCapacity: 'count',
+} as const satisfies Record<keyof Guardrails, 'mode' | 'runbooks' | 'count'>;
 
 const isMode = (value: string): value is AutomationMode =>
   (AUTOMATION_MODES as readonly string[]).includes(value);
 
+/** A count guardrail: a whole number of at most six digits. */
+const COUNT = /^\d{1,6}$/;
+
 const parseCount = (value: string | undefined): number | undefined => {
-  if (value === undefined || !/^\d{1,6}$/.test(value.trim())) return undefined;
+  if (value === undefined || !COUNT.test(value.trim())) return undefined;
   return Number(value.trim());
 };
+
+/** `a, b` → [a, b]; `none` and empty entries are left out. */
+const runbookList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '' && name !== 'none');
 
 /**
  * Guardrails from raw parameter values keyed by {@link GUARDRAIL_PARAMETERS} names (missing
@@ -119,50 +156,67 @@ export const parseGuardrails = (
   values: Readonly<Record<string, string | undefined>>,
 ): ParsedGuardrails => {
   const problems: string[] = [];
-  const problem = (key: keyof Guardrails, raw: string | undefined, used: string) =>
+  const read = <K extends keyof Guardrails>(key: K): Guardrails[K] => {
+    const raw = values[GUARDRAIL_PARAMETERS[key]];
+    const value = parseValue(KIND_OF[key], raw);
+    if (value !== undefined) return value as Guardrails[K];
+    const safe = SAFE_GUARDRAILS[key];
+    const used = Array.isArray(safe) ? 'none' : String(safe);
     problems.push(
       `guardrail ${GUARDRAIL_PARAMETERS[key]}: ${raw === undefined ? 'missing' : `invalid value "${raw.slice(0, 40)}"`}, using ${used}`,
     );
-
-  const rawMode = values[GUARDRAIL_PARAMETERS.mode]?.trim();
-  let mode = SAFE_GUARDRAILS.mode;
-  if (rawMode !== undefined && isMode(rawMode)) mode = rawMode;
-  else problem('mode', rawMode, mode);
-
-  const runbookList = (key: 'enabledRunbooks' | 'autoApprovedRunbooks'): readonly string[] => {
-    const raw = values[GUARDRAIL_PARAMETERS[key]];
-    if (raw !== undefined) {
-      return raw
-        .split(',')
-        .map((name) => name.trim())
-        .filter((name) => name !== '' && name !== 'none');
-    }
-    problem(key, raw, 'none');
-    return SAFE_GUARDRAILS[key];
+    return safe;
   };
+  const guardrails = Object.fromEntries(
+    (Object.keys(KIND_OF) as (keyof Guardrails)[]).map((key) => [key, read(key)]),
+  ) as unknown as Guardrails;
+  return { guardrails, problems };
+};
 
-  const count = (key: CountKey) => {
-    const raw = values[GUARDRAIL_PARAMETERS[key]];
-    const parsed = parseCount(raw);
-    if (parsed !== undefined) return parsed;
-    problem(key, raw, String(SAFE_GUARDRAILS[key]));
-    return SAFE_GUARDRAILS[key];
-  };
+/** A raw parameter value as its kind reads it; undefined when it cannot be read. */
+const parseValue = (
+  kind: (typeof KIND_OF)[keyof Guardrails],
+  raw: string | undefined,
+): AutomationMode | readonly string[] | number | undefined => {
+  if (raw === undefined) return undefined;
+  if (kind === 'mode') {
+    const mode = raw.trim();
+    return isMode(mode) ? mode : undefined;
+  }
+  if (kind === 'runbooks') return runbookList(raw);
+  return parseCount(raw);
+};
 
-  return {
-    guardrails: {
-      mode,
-      enabledRunbooks: runbookList('enabledRunbooks'),
-      maxInstanceReplacementsPerHour: count('maxInstanceReplacementsPerHour'),
-      minHealthyInstances: count('minHealthyInstances'),
-      cooldownMinutes: count('cooldownMinutes'),
-      autoApprovedRunbooks: runbookList('autoApprovedRunbooks'),
-      maxActionsPerHour: count('maxActionsPerHour'),
-      scaleOutStep: count('scaleOutStep'),
-      maxScaleOutCapacity: count('maxScaleOutCapacity'),
-    },
-    problems,
-  };
+const keyOf = (parameter: GuardrailParameter): keyof Guardrails =>
+  (Object.keys(GUARDRAIL_PARAMETERS) as (keyof Guardrails)[]).find(
+    (key) => GUARDRAIL_PARAMETERS[key] === parameter,
+  ) ?? 'mode';
+
+/**
+ * Why `raw` cannot be written to guardrail `parameter` (what it takes instead), or undefined
+ * when it can. The rules parseGuardrails reads with, and stricter where a person writes: every
+ * runbook name must be a runbook, and `none` stands alone.
+ */
+export const guardrailValueProblem = (
+  parameter: GuardrailParameter,
+  raw: string,
+): string | undefined => {
+  const kind = KIND_OF[keyOf(parameter)];
+  if (kind === 'mode') {
+    return parseValue(kind, raw) === undefined
+      ? `one of ${AUTOMATION_MODES.join(' | ')}`
+      : undefined;
+  }
+  if (kind === 'count') {
+    return parseValue(kind, raw) === undefined ? 'a whole number from 0 to 999999' : undefined;
+  }
+  const names = runbookList(raw);
+  const unknown = names.filter((name) => !(RUNBOOK_NAMES as readonly string[]).includes(name));
+  const allowed = `comma-separated runbooks (${RUNBOOK_NAMES.join(', ')}) or none`;
+  if (unknown.length > 0) return `${allowed}; not runbooks: ${unknown.join(', ')}`;
+  if (names.length === 0 && raw.trim() !== 'none') return allowed;
+  if (names.length > 0 && raw.split(',').some((name) => name.trim() === 'none')) return allowed;
+  return undefined;
 };
 
 /** Parameter values for {@link Guardrails}, as CDK writes them and {@link parseGuardrails} reads them. */
