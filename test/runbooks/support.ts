@@ -16,7 +16,6 @@ import {
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { expect } from 'vitest';
 import { listNagAcknowledgements, type NagAcknowledgement } from '../../infra/nag.js';
-import { ReplaceUnhealthyInstance } from '../../runbooks/replace-unhealthy-instance/state-machine.js';
 
 /**
  * A small stack holding the runbook with imported shop resources, synthesized with the
@@ -30,7 +29,7 @@ export const GROUP_NAME = 'rebound-test-web';
 export const TARGET_GROUP_ARN =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/rebound-test-web/0123456789abcdef';
 
-export interface SynthesizedRunbook<T = ReplaceUnhealthyInstance> {
+export interface SynthesizedRunbook<T> {
   readonly app: App;
   readonly stack: Stack;
   readonly runbook: T;
@@ -93,21 +92,6 @@ export const webTier = (stack: Stack) => ({
   }),
 });
 
-/** Builds and synthesizes the test stack; throws on any unacknowledged cdk-nag finding. */
-export function synthRunbook(): SynthesizedRunbook {
-  return synthRunbookWith(
-    (stack, shared) =>
-      new ReplaceUnhealthyInstance(stack, 'ReplaceUnhealthyInstance', {
-        namePrefix: NAME_PREFIX,
-        stage: 'test',
-        ...webTier(stack),
-        incidents: shared.incidents,
-        alertsTopic: shared.alertsTopic,
-        deadLetterQueue: shared.deadLetterQueue,
-      }),
-  );
-}
-
 type CfnValue = string | { readonly [key: string]: unknown };
 
 const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
@@ -169,19 +153,41 @@ export const CATCH_ALL_TO_ESCALATE = {
   Next: 'Escalate',
 } as const;
 
+type AslState = StateMachineDefinition['States'][string];
+
+/** The states of `states` and of the Parallel branches and Map processors below them. */
+const allStates = (states: Readonly<Record<string, AslState>>): [string, AslState][] =>
+  Object.entries(states).flatMap(([name, state]) => {
+    const nested = state as {
+      Branches?: { States: Record<string, AslState> }[];
+      ItemProcessor?: { States: Record<string, AslState> };
+      Iterator?: { States: Record<string, AslState> };
+    };
+    const inner = [
+      ...(nested.Branches ?? []),
+      ...[nested.ItemProcessor, nested.Iterator].filter((graph) => graph !== undefined),
+    ];
+    return [[name, state], ...inner.flatMap((graph) => allStates(graph.States))];
+  });
+
+/** Every Task state of the definition, those inside a Parallel or a Map included. */
+export const taskStatesOf = (definition: StateMachineDefinition): [string, AslState][] =>
+  allStates(definition.States).filter(([, state]) => state.Type === 'Task');
+
 /**
- * The top-level Task states are exactly `taskNames`; each has a TimeoutSeconds and each but
- * Escalate ends its Catch list with {@link CATCH_ALL_TO_ESCALATE}.
+ * The Task states (at any depth) are exactly `taskNames`, each with a TimeoutSeconds; every
+ * top-level Task but Escalate, and every top-level Parallel or Map (which covers the Tasks
+ * inside it), ends its Catch list with {@link CATCH_ALL_TO_ESCALATE}.
  */
 export function expectEveryTaskBoundedAndEscalating(
   definition: StateMachineDefinition,
   taskNames: readonly string[],
 ): void {
-  const taskStates = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
+  const taskStates = taskStatesOf(definition);
   expect(taskStates.map(([name]) => name).sort()).toEqual([...taskNames].sort());
-  for (const [name, state] of taskStates) {
-    expect(state, name).toHaveProperty('TimeoutSeconds');
-    if (name === 'Escalate') continue;
+  for (const [name, state] of taskStates) expect(state, name).toHaveProperty('TimeoutSeconds');
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (!['Task', 'Parallel', 'Map'].includes(state.Type) || name === 'Escalate') continue;
     const catchers = 'Catch' in state ? (state.Catch ?? []) : [];
     expect(catchers.at(-1), name).toEqual(CATCH_ALL_TO_ESCALATE);
   }

@@ -111,6 +111,8 @@ export const REPORT_STATES_WITH_APPROVAL = [
 export interface World extends Stores {
   /** Every Task's fake, by state name. */
   readonly fakes: Readonly<Record<string, Fake>>;
+  /** The state name of every Task call, in the order the run made them. */
+  readonly trace: readonly string[];
   readonly reportStates: readonly string[];
   readonly overrides: Parameters<typeof runLocally>[2];
 }
@@ -144,13 +146,21 @@ export function worldOf(
   };
   const noPause = (states: readonly string[]) =>
     Object.fromEntries(states.map((state) => [state, 0]));
+  const trace: string[] = [];
   return {
     ...stores,
     fakes,
+    trace,
     reportStates: options.reportStates,
     overrides: {
       taskResourceLocalHandlers: Object.fromEntries(
-        Object.entries(fakes).map(([state, { handler }]) => [state, handler]),
+        Object.entries(fakes).map(([state, { handler }]) => [
+          state,
+          (input: unknown) => {
+            trace.push(state);
+            return handler(input);
+          },
+        ]),
       ),
       waitTimeOverrides: noPause(options.waits),
       retryIntervalOverrides: noPause([...Object.keys(fakes), ...(options.retrying ?? [])]),
@@ -209,4 +219,25 @@ export function expectRefusedBy(w: World, blockedBy: string | undefined) {
   expect(report).toMatchObject({ at: 'ReportRefused', outcome: 'refused' });
   expect(report?.state.guardrail?.blockedBy).toBe(blockedBy);
   return report;
+}
+
+/**
+ * `w` where the first `times` calls of Task `state` fail with the error `name` (as a throttled
+ * SDK integration raises it), each recorded like any call; later calls are answered as before.
+ */
+export function failingFirst(w: World, state: string, name: string, times: number): World {
+  const handlers = w.overrides?.taskResourceLocalHandlers ?? {};
+  const answer = handlers[state];
+  if (answer === undefined) throw new Error(`${state} is not a Task of this world`);
+  let calls = 0;
+  const failing = async (input: unknown) => {
+    const answered = await answer(input as never);
+    calls += 1;
+    if (calls <= times) throw taskError(name, 'Rate exceeded');
+    return answered;
+  };
+  return {
+    ...w,
+    overrides: { ...w.overrides, taskResourceLocalHandlers: { ...handlers, [state]: failing } },
+  };
 }

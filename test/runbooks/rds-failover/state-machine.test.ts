@@ -1,89 +1,38 @@
-import type { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as rds from 'aws-cdk-lib/aws-rds';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Guardrails } from '../../../functions/lib/core/guardrails.js';
 import { APPROVAL_TIMEOUT } from '../../../runbooks/kit/approval-gate.js';
 import {
-  RdsFailover,
+  type RdsFailover,
   RECOVERY_POLL_SECONDS,
   RUN_TIMEOUT,
 } from '../../../runbooks/rds-failover/state-machine.js';
-import {
-  checkRdsFailover,
-  type DbInstanceSnapshot,
-  parseRdsFailoverEvent,
-  type RdsShop,
-  verifyRdsFailover,
-} from '../../../runbooks/rds-failover/steps.js';
+import type { DbInstanceSnapshot } from '../../../runbooks/rds-failover/steps.js';
 import {
   APPROVALS_FUNCTION_ARN,
   definitionOf,
-  expectEveryTaskBoundedAndEscalating,
-  expectObservableStateMachine,
-  expectReasonedNagAcknowledgements,
-  fake,
-  NAME_PREFIX,
   runLocally,
   type SynthesizedRunbook,
-  synthRunbookWith,
-  TASK_TOKEN,
-  taskError,
 } from '../support.js';
+import { callsOf, NOW, reportsOf, type World } from '../world.js';
 import {
-  type Answer,
-  answer,
-  approvalFakes,
-  callsOf,
-  checkDepsOf,
-  expectEscalatedWith,
-  expectInvalidInputCallingNothing,
-  expectRefusedBy,
-  NOW,
-  newStores,
-  REPORT_STATES_WITH_APPROVAL,
-  reportsOf,
-  scripted,
-  type World,
-  worldOf,
-} from '../world.js';
+  DB,
+  MUTATING,
+  PRIMARY_IN_A,
+  PRIMARY_IN_B,
+  PRIMARY_REBOOTING,
+  REPLICA_1,
+  REPLICA_2,
+  replica,
+  synth,
+  world,
+} from './harness.js';
 
-const DB = 'rebound-test-db';
-const REPLICA_1 = 'rebound-test-db-replica-1';
-const REPLICA_2 = 'rebound-test-db-replica-2';
+/**
+ * What only rds-failover does; the contract every runbook keeps (dry-run, guardrails,
+ * throttling, escalation, approvals, bad input…) is checked by ../contract.test.ts.
+ */
 
-const SHOP: RdsShop = {
-  primaryId: DB,
-  replicaIds: [REPLICA_1, REPLICA_2],
-  replicaLagThresholdSeconds: 30,
-  primaryEndpointParameter: '/rebound/test/db/primary-endpoint',
-};
-
-const PRIMARY_IN_A: DbInstanceSnapshot = {
-  id: DB,
-  status: 'available',
-  multiAz: true,
-  availabilityZone: 'us-east-1a',
-  secondaryAvailabilityZone: 'us-east-1b',
-  endpointAddress: `${DB}.abc.us-east-1.rds.amazonaws.com`,
-};
-const PRIMARY_REBOOTING: DbInstanceSnapshot = { ...PRIMARY_IN_A, status: 'rebooting' };
-const PRIMARY_IN_B: DbInstanceSnapshot = {
-  ...PRIMARY_IN_A,
-  availabilityZone: 'us-east-1b',
-  secondaryAvailabilityZone: 'us-east-1a',
-};
-const replica = (id: string, replication = 'replicating'): DbInstanceSnapshot => ({
-  id,
-  status: 'available',
-  multiAz: false,
-  availabilityZone: 'us-east-1c',
-  replicaSourceId: DB,
-  replication: { status: replication, normal: replication === 'replicating' },
-  endpointAddress: `${id}.abc.us-east-1.rds.amazonaws.com`,
-});
 const PROMOTED: DbInstanceSnapshot = {
   id: REPLICA_1,
   status: 'available',
@@ -92,94 +41,6 @@ const PROMOTED: DbInstanceSnapshot = {
   endpointAddress: `${REPLICA_1}.abc.us-east-1.rds.amazonaws.com`,
 };
 
-const APPROVED = answer('approve', 'primary is stuck');
-
-const synth = (): SynthesizedRunbook<RdsFailover> =>
-  synthRunbookWith((stack: Stack, shared) => {
-    const database = (id: string) =>
-      rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, id, {
-        instanceIdentifier: id,
-        instanceEndpointAddress: `${id}.abc.us-east-1.rds.amazonaws.com`,
-        port: 5432,
-        securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, `${id}-sg`, 'sg-0123456')],
-      });
-    return new RdsFailover(stack, 'RdsFailover', {
-      namePrefix: NAME_PREFIX,
-      stage: 'test',
-      databases: [database(DB), database(REPLICA_1), database(REPLICA_2)],
-      ...shared,
-    });
-  });
-
-interface WorldOptions {
-  readonly guardrails?: Partial<Guardrails>;
-  /** What each describe of an instance returns, call after call (the last one repeats). */
-  readonly databases?: Readonly<Record<string, readonly (DbInstanceSnapshot | undefined)[]>>;
-  /**
-   * What each read of the replicas' ReplicaLag returns, read after read (the last one repeats);
-   * a replica left out has no datapoint.
-   */
-  readonly replicaLag?: readonly Readonly<Record<string, number>>[];
-  readonly forceFailover?: (input: unknown, call: number) => unknown;
-  /** What the person answers; APPROVED unless given. */
-  readonly approval?: Answer | 'no answer';
-}
-
-/**
- * Every Task overridden by its state name: Check and DatabaseVerify run the runbook's real
- * logic over in-memory stores, scripted DescribeDBInstances answers and ReplicaLag readings; the RDS integrations
- * and the approvals function are fakes that answer like they would.
- */
-const world = (options: WorldOptions = {}): World => {
-  const stores = newStores();
-  const scripts: Record<string, readonly (DbInstanceSnapshot | undefined)[]> = {
-    [DB]: [PRIMARY_IN_A],
-    [REPLICA_1]: [replica(REPLICA_1)],
-    [REPLICA_2]: [replica(REPLICA_2)],
-    ...options.databases,
-  };
-  const described = new Map<string, number>();
-  const db = {
-    describe: async (id: string) => {
-      const call = (described.get(id) ?? 0) + 1;
-      described.set(id, call);
-      return scripted(scripts[id] ?? [], call);
-    },
-  };
-  const lagScript = options.replicaLag ?? [{ [REPLICA_1]: 0, [REPLICA_2]: 2 }];
-  let lagReads = 0;
-  const replicaLag = {
-    maxLagSeconds: async (ids: readonly string[]) => {
-      const lags = scripted(lagScript, ++lagReads) ?? {};
-      return new Map(ids.flatMap((id) => (id in lags ? [[id, lags[id] ?? 0] as const] : [])));
-    },
-  };
-  return worldOf(stores, {
-    tasks: {
-      Check: fake((input) =>
-        checkRdsFailover(parseRdsFailoverEvent(input), SHOP, {
-          ...checkDepsOf(stores, options.guardrails),
-          db,
-        }),
-      ),
-      ...approvalFakes(options.approval ?? APPROVED),
-      ForceFailover: fake(
-        options.forceFailover ??
-          (() => ({ DbInstance: { DbInstanceIdentifier: DB, DbInstanceStatus: 'rebooting' } })),
-      ),
-      PromoteReplica: fake(() => ({
-        DbInstance: { DbInstanceIdentifier: REPLICA_1, DbInstanceStatus: 'modifying' },
-      })),
-      DatabaseVerify: fake((input) =>
-        verifyRdsFailover(parseRdsFailoverEvent(input), SHOP, { db, replicaLag }),
-      ),
-    },
-    reportStates: REPORT_STATES_WITH_APPROVAL,
-    waits: ['DatabaseWait'],
-  });
-};
-
-const MUTATING = ['ForceFailover', 'PromoteReplica'];
 /** The approval requests sent: the payloads of the `.waitForTaskToken` invocations. */
 const approvalRequests = (w: World) =>
   callsOf(w, 'RequestApproval').map((call) => (call as { Payload: unknown }).Payload);
@@ -213,34 +74,6 @@ describe('runbook rds-failover', () => {
     synthesized.stack.resolve(fn.role?.roleName);
 
   describe('state machine', () => {
-    it('is a Standard JSONPath state machine with logs ALL, tracing and a run timeout', () => {
-      // Assess
-      expectObservableStateMachine(
-        synthesized.template,
-        definition,
-        'rebound-test-rds-failover',
-        RUN_TIMEOUT.toSeconds(),
-      );
-    });
-
-    it('bounds every Task with a timeout and routes every Task but Escalate to Escalate', () => {
-      // Assess
-      expectEveryTaskBoundedAndEscalating(definition, [
-        'Check',
-        'DatabaseVerify',
-        'Escalate',
-        'ForceFailover',
-        'PromoteReplica',
-        'RecordApproval',
-        'ReportDryRun',
-        'ReportRefused',
-        'ReportRejected',
-        'ReportSkipped',
-        'ReportSucceeded',
-        'RequestApproval',
-      ]);
-    });
-
     it('retries throttled RDS calls with jitter and anything else at most once', () => {
       // Assess
       for (const name of MUTATING) {
@@ -268,11 +101,6 @@ describe('runbook rds-failover', () => {
       expect(RUN_TIMEOUT.toSeconds()).toBeGreaterThanOrEqual(
         APPROVAL_TIMEOUT.toSeconds() + polling + 10 * 60,
       );
-    });
-
-    it('passes the cdk-nag packs with a specific reason for every acknowledgement', () => {
-      // Assess (the synthesis in beforeAll threw on any unacknowledged finding)
-      expectReasonedNagAcknowledgements(synthesized.app);
     });
 
     it('lets the state machine reboot only the primary, promote only the replicas and invoke its functions', () => {
@@ -427,18 +255,7 @@ describe('runbook rds-failover', () => {
 
       // Assess
       expect(run.status).toBe('succeeded');
-      expect(approvalRequests(w)).toEqual([
-        expect.objectContaining({
-          type: 'request',
-          runbook: 'rds-failover',
-          taskToken: TASK_TOKEN,
-          target: { type: 'db-instance', id: DB },
-          action: `force a Multi-AZ failover of ${DB} from us-east-1a to its standby in us-east-1b (RebootDBInstance with ForceFailover)`,
-        }),
-      ]);
-      expect(callsOf(w, 'RecordApproval')).toEqual([
-        expect.objectContaining({ type: 'record', answer: APPROVED }),
-      ]);
+      // (What it asks and records: the approval case of ../contract.test.ts.)
       expect(callsOf(w, 'ForceFailover')).toEqual([
         { DbInstanceIdentifier: DB, ForceFailover: true },
       ]);
@@ -462,46 +279,6 @@ describe('runbook rds-failover', () => {
       // Assess
       expect(run.status).toBe('succeeded');
       expect(callsOf(w, 'DatabaseVerify')).toHaveLength(3);
-    });
-
-    it('in dry-run mode says what it would do and asks no one and changes nothing', async () => {
-      // Prepare
-      w = world({ guardrails: { mode: 'dry-run' } });
-
-      // Act
-      const run = await runLocally(definition, { dbInstanceId: DB, mode: 'force' }, w.overrides);
-
-      // Assess
-      expect(run.status).toBe('succeeded');
-      expect(callsOf(w, 'RequestApproval')).toEqual([]);
-      expect(mutatingCalls(w)).toEqual([]);
-      expect(callsOf(w, 'DatabaseVerify')).toEqual([]);
-      expect(reportsOf(w)).toEqual([
-        expect.objectContaining({
-          at: 'ReportDryRun',
-          outcome: 'dry-run',
-          detail: `dry-run: would force a Multi-AZ failover of ${DB} from us-east-1a to its standby in us-east-1b (RebootDBInstance with ForceFailover) after approval`,
-        }),
-      ]);
-      await expect(budgetOf(w)).resolves.toEqual({ allowed: true });
-    });
-
-    it.each([
-      ['the mode is off', { mode: 'off' as const }, 'mode-off'],
-      ['the runbook is not enabled', { enabledRunbooks: ['scale-out'] }, 'runbook-disabled'],
-      ['the hourly budget is 0', { maxActionsPerHour: 0 }, 'budget'],
-    ])('refuses when %s, without asking or acting', async (_case, guardrails, blockedBy) => {
-      // Prepare
-      w = world({ guardrails });
-
-      // Act
-      const run = await runLocally(definition, { dbInstanceId: DB, mode: 'force' }, w.overrides);
-
-      // Assess
-      expect(run.status).toBe('succeeded');
-      expect(callsOf(w, 'RequestApproval')).toEqual([]);
-      expect(mutatingCalls(w)).toEqual([]);
-      expectRefusedBy(w, blockedBy);
     });
 
     it('refuses to force a failover of a Single-AZ primary', async () => {
@@ -545,63 +322,6 @@ describe('runbook rds-failover', () => {
       ]);
     });
 
-    it('retries a throttled RebootDBInstance, then carries on', async () => {
-      // Prepare
-      w = world({
-        databases: { [DB]: [PRIMARY_IN_A, PRIMARY_IN_B] },
-        forceFailover: (_input, call) => {
-          // RDS throttling is not in its model: the integration raises it as Rds.RdsException.
-          if (call === 1) throw taskError('Rds.RdsException', 'Rate exceeded');
-          return { DbInstance: { DbInstanceIdentifier: DB } };
-        },
-      });
-
-      // Act
-      const run = await runLocally(definition, { dbInstanceId: DB, mode: 'force' }, w.overrides);
-
-      // Assess
-      expect(run.status).toBe('succeeded');
-      expect(callsOf(w, 'ForceFailover')).toHaveLength(2);
-      expect(reportsOf(w).map(({ at }) => at)).toEqual(['ReportSucceeded']);
-    });
-
-    it('does not act when the person rejects, and reports refused', async () => {
-      // Prepare
-      w = world({ approval: answer('reject', 'too risky') });
-
-      // Act
-      const run = await runLocally(definition, { dbInstanceId: DB, mode: 'force' }, w.overrides);
-
-      // Assess
-      expect(run.status).toBe('succeeded');
-      expect(mutatingCalls(w)).toEqual([]);
-      expect(reportsOf(w)).toEqual([
-        expect.objectContaining({
-          at: 'ReportRejected',
-          outcome: 'refused',
-          detail: 'rejected by ana via cli: too risky',
-        }),
-      ]);
-    });
-
-    it('escalates without acting when nobody answers in time', async () => {
-      // Prepare
-      w = world({ approval: 'no answer' });
-
-      // Act
-      const run = await runLocally(definition, { dbInstanceId: DB, mode: 'force' }, w.overrides);
-
-      // Assess
-      expect(run).toMatchObject({
-        status: 'failed',
-        error: 'ApprovalTimedOut',
-        cause: expect.stringContaining('Rebound did not act'),
-      });
-      expect(callsOf(w, 'RecordApproval')).toEqual([]);
-      expect(mutatingCalls(w)).toEqual([]);
-      expectEscalatedWith(w, 'ApprovalTimedOut');
-    });
-
     it('waits for a lagging replica to catch up before it announces the recovery', async () => {
       // Prepare: replica-2 lags 45 s, then 31 s, then 3 s (threshold 30 s).
       w = world({
@@ -643,28 +363,6 @@ describe('runbook rds-failover', () => {
         ),
       });
       expect(callsOf(w, 'DatabaseVerify')).toHaveLength(RECOVERY_POLL_SECONDS.length);
-    });
-
-    it('escalates when a replica never catches up', async () => {
-      // Prepare
-      w = world({
-        databases: { [DB]: [PRIMARY_IN_B], [REPLICA_2]: [replica(REPLICA_2, 'error')] },
-      });
-
-      // Act
-      const run = await runLocally(definition, { dbInstanceId: DB, mode: 'follow' }, w.overrides);
-
-      // Assess
-      expect(run).toMatchObject({
-        status: 'failed',
-        error: 'DatabaseNotRecovered',
-        cause: expect.stringContaining(`replica ${REPLICA_2} replication is error`),
-      });
-      expect(callsOf(w, 'DatabaseVerify')).toHaveLength(RECOVERY_POLL_SECONDS.length);
-      expectEscalatedWith(w, 'DatabaseNotRecovered');
-      expect(w.alerts).toEqual([
-        expect.objectContaining({ severity: 'critical', kind: 'escalation' }),
-      ]);
     });
 
     it('promotes a replica after approval and says the app still points at the old primary', async () => {
@@ -726,48 +424,6 @@ describe('runbook rds-failover', () => {
       expect(callsOf(w, 'RequestApproval')).toEqual([]);
       expect(mutatingCalls(w)).toEqual([]);
       expect(reportsOf(w)).toEqual([expect.objectContaining({ at: 'ReportSkipped' })]);
-    });
-
-    it.each([
-      ['a missing dbInstanceId', { mode: 'follow' }, 'InvalidDbInstanceId'],
-      [
-        'another database',
-        { dbInstanceId: 'someone-else-db', mode: 'follow' },
-        'InvalidDbInstanceId',
-      ],
-      ['a missing mode', { dbInstanceId: DB }, 'InvalidMode'],
-      ['an unknown mode', { dbInstanceId: DB, mode: 'reboot' }, 'InvalidMode'],
-      [
-        'promote-replica without replicaId',
-        { dbInstanceId: DB, mode: 'promote-replica' },
-        'InvalidReplicaId',
-      ],
-      [
-        'a foreign replica',
-        { dbInstanceId: DB, mode: 'promote-replica', replicaId: 'other-replica' },
-        'InvalidReplicaId',
-      ],
-      [
-        'a replicaId with force',
-        { dbInstanceId: DB, mode: 'force', replicaId: REPLICA_1 },
-        'InvalidReplicaId',
-      ],
-      [
-        'a malformed incident id',
-        { dbInstanceId: DB, mode: 'follow', incidentId: 42 },
-        'InvalidIncidentId',
-      ],
-      [
-        'a reason that is not text',
-        { dbInstanceId: DB, mode: 'follow', reason: 42 },
-        'InvalidReason',
-      ],
-    ])('fails with InvalidInput on %s, calling nothing', async (_case, input, failState) => {
-      // Act
-      const run = await runLocally(definition, input, w.overrides);
-
-      // Assess
-      expectInvalidInputCallingNothing(w, definition, run, failState);
     });
 
     it('fails with InvalidInput when the check rejects an incident that does not exist', async () => {

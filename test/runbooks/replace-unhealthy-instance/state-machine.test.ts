@@ -1,148 +1,24 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Guardrails } from '../../../functions/lib/core/guardrails.js';
-import type { FleetInstance, FleetSnapshot } from '../../../functions/lib/runbook/fleet.js';
+import type { ReplaceUnhealthyInstance } from '../../../runbooks/replace-unhealthy-instance/state-machine.js';
 import { REPLACEMENT_POLL_SECONDS } from '../../../runbooks/replace-unhealthy-instance/state-machine.js';
-import {
-  checkInstanceReplacement,
-  INSTANCE_REPLACEMENT_BUDGET,
-  parseGuardrailEvent,
-} from '../../../runbooks/replace-unhealthy-instance/steps.js';
+import { INSTANCE_REPLACEMENT_BUDGET } from '../../../runbooks/replace-unhealthy-instance/steps.js';
 import {
   definitionOf,
-  expectEveryTaskBoundedAndEscalating,
-  expectObservableStateMachine,
-  expectOneFindingPerReason,
-  expectReasonedNagAcknowledgements,
-  fake,
   GROUP_NAME,
   runLocally,
   type SynthesizedRunbook,
-  synthRunbook,
   TARGET_GROUP_ARN,
   taskError,
 } from '../support.js';
-import {
-  callsOf,
-  checkDepsOf,
-  expectEscalatedWith,
-  expectInvalidInputCallingNothing,
-  expectRefusedBy,
-  incidentOf,
-  NOW,
-  newStores,
-  REPORT_STATES,
-  reportsOf,
-  scripted,
-  storedIncident,
-  type World,
-  worldOf,
-} from '../world.js';
-
-const OLD = 'i-0123456789abcdef0';
-const PEER_A = 'i-0aaaaaaaaaaaaaaa1';
-const PEER_B = 'i-0bbbbbbbbbbbbbbb2';
-const NEW = 'i-0ccccccccccccccc3';
-const ALARM = 'rebound-test-web-instance-status';
-
-const inService = (instanceId: string): FleetInstance => ({
-  instanceId,
-  lifecycleState: 'InService',
-  healthStatus: 'Healthy',
-});
-/** Three healthy instances serving, the old one among them. */
-const HEALTHY_FLEET: FleetSnapshot = {
-  groupName: GROUP_NAME,
-  desiredCapacity: 3,
-  instances: [inService(OLD), inService(PEER_A), inService(PEER_B)],
-  healthyTargetIds: [OLD, PEER_A, PEER_B],
-};
-
-/** DescribeAutoScalingGroups / DescribeTargetHealth answers for a fleet, as the SDK integration returns them. */
-const describeGroupAnswer = (fleet: FleetSnapshot) => ({
-  AutoScalingGroups: [
-    {
-      AutoScalingGroupName: fleet.groupName,
-      DesiredCapacity: fleet.desiredCapacity,
-      Instances: fleet.instances.map((instance) => ({
-        InstanceId: instance.instanceId,
-        LifecycleState: instance.lifecycleState,
-        HealthStatus: instance.healthStatus,
-        AvailabilityZone: 'us-east-1a',
-      })),
-    },
-  ],
-});
-const describeTargetsAnswer = (fleet: FleetSnapshot) => ({
-  TargetHealthDescriptions: fleet.instances.map((instance) => ({
-    Target: { Id: instance.instanceId, Port: 80 },
-    TargetHealth: {
-      State: fleet.healthyTargetIds.includes(instance.instanceId) ? 'healthy' : 'initial',
-    },
-  })),
-});
-
-/** The fleet while Auto Scaling replaces OLD: terminating, then the new one coming up, then serving. */
-const REPLACING: FleetSnapshot = {
-  ...HEALTHY_FLEET,
-  instances: [
-    { instanceId: OLD, lifecycleState: 'Terminating', healthStatus: 'Unhealthy' },
-    inService(PEER_A),
-    inService(PEER_B),
-    { instanceId: NEW, lifecycleState: 'Pending', healthStatus: 'Healthy' },
-  ],
-  healthyTargetIds: [PEER_A, PEER_B],
-};
-const REPLACED: FleetSnapshot = {
-  ...HEALTHY_FLEET,
-  instances: [inService(PEER_A), inService(PEER_B), inService(NEW)],
-  healthyTargetIds: [PEER_A, PEER_B, NEW],
-};
-
-interface WorldOptions {
-  readonly guardrails?: Partial<Guardrails>;
-  /** Fleet the guardrail check sees. */
-  readonly fleet?: FleetSnapshot;
-  /** Fleet at each replacement check (the last one repeats). */
-  readonly polls?: readonly FleetSnapshot[];
-  readonly alarmState?: string;
-  readonly markUnhealthy?: (input: unknown, call: number) => unknown;
-  readonly guardrailCheck?: (input: unknown) => unknown;
-}
+import { callsOf, incidentOf, NOW, reportsOf, storedIncident, type World } from '../world.js';
+import { ALARM, OLD, REPLACED, synth, world } from './harness.js';
 
 /**
- * Every Task overridden by its state name. The task Lambdas run their real logic over
- * in-memory stores (their payloads validated by the Lambdas' own schemas); the SDK
- * integrations answer like AWS would, so the ResultSelectors and Choice rules run for real.
+ * What only replace-unhealthy-instance does; the contract every runbook keeps (dry-run,
+ * guardrails, throttling, escalation, bad input…) is checked by ../contract.test.ts.
  */
-const world = (options: WorldOptions = {}): World => {
-  const stores = newStores();
-  const fleet = options.fleet ?? HEALTHY_FLEET;
-  const polls = options.polls ?? [REPLACING, REPLACED];
-  const pollAt = (call: number) => scripted(polls, call) ?? REPLACED;
-  return worldOf(stores, {
-    tasks: {
-      CheckAlarm: fake(() => ({
-        MetricAlarms: [{ AlarmName: ALARM, StateValue: options.alarmState ?? 'ALARM' }],
-        CompositeAlarms: [],
-      })),
-      GuardrailCheck: fake(
-        options.guardrailCheck ??
-          ((input) =>
-            checkInstanceReplacement(parseGuardrailEvent(input), {
-              ...checkDepsOf(stores, options.guardrails),
-              fleet: { snapshot: async () => fleet },
-            })),
-      ),
-      MarkUnhealthy: fake(options.markUnhealthy ?? (() => ({}))),
-      DescribeGroup: fake((_input, call) => describeGroupAnswer(pollAt(call))),
-      DescribeTargets: fake((_input, call) => describeTargetsAnswer(pollAt(call))),
-    },
-    reportStates: REPORT_STATES,
-    waits: ['WaitForReplacement'],
-  });
-};
 
 /** A replacement of `resourceId` under a budget of `maxPerHour`, as the ledger counts it. */
 const replacement = (maxPerHour: number, resourceId = OLD) => ({
@@ -153,41 +29,15 @@ const replacement = (maxPerHour: number, resourceId = OLD) => ({
 });
 
 describe('runbook replace-unhealthy-instance', () => {
-  let synthesized: SynthesizedRunbook;
+  let synthesized: SynthesizedRunbook<ReplaceUnhealthyInstance>;
   let definition: StateMachineDefinition;
 
   beforeAll(() => {
-    synthesized = synthRunbook();
+    synthesized = synth();
     definition = definitionOf(synthesized.template);
   });
 
   describe('state machine', () => {
-    it('is a Standard JSONPath state machine with logs, tracing and a run timeout', () => {
-      // Assess
-      expectObservableStateMachine(
-        synthesized.template,
-        definition,
-        'rebound-test-replace-unhealthy-instance',
-        1800,
-      );
-    });
-
-    it('bounds every Task with a timeout and routes every Task but Escalate to Escalate', () => {
-      // Assess
-      expectEveryTaskBoundedAndEscalating(definition, [
-        'CheckAlarm',
-        'DescribeGroup',
-        'DescribeTargets',
-        'Escalate',
-        'GuardrailCheck',
-        'MarkUnhealthy',
-        'ReportDryRun',
-        'ReportRefused',
-        'ReportSkipped',
-        'ReportSucceeded',
-      ]);
-    });
-
     it('polls for at most ~15 minutes with waits of 15, 30, then 60 seconds', () => {
       // Assess
       expect(REPLACEMENT_POLL_SECONDS.slice(0, 3)).toEqual([15, 30, 60]);
@@ -196,12 +46,6 @@ describe('runbook replace-unhealthy-instance', () => {
       // Longer than grace 300 s + 3 × 10 s unhealthy threshold + a launch; shorter than the run timeout.
       expect(total).toBeGreaterThan(300 + 30 + 180);
       expect(total).toBeLessThanOrEqual(15 * 60);
-    });
-
-    it('passes the cdk-nag packs with a specific reason for every acknowledgement', () => {
-      // Assess (the synthesis in beforeAll threw on any unacknowledged finding)
-      const acknowledgements = expectReasonedNagAcknowledgements(synthesized.app);
-      expectOneFindingPerReason(acknowledgements);
     });
 
     it('lets the state machine mark instances Unhealthy in the web group only', () => {
@@ -327,88 +171,6 @@ describe('runbook replace-unhealthy-instance', () => {
       ]);
     });
 
-    it('in dry-run mode reports what it would do and makes no mutating call', async () => {
-      // Prepare
-      w = world({ guardrails: { mode: 'dry-run' } });
-
-      // Act
-      const run = await runLocally(definition, { instanceId: OLD }, w.overrides);
-
-      // Assess
-      expect(run.status).toBe('succeeded');
-      expect(callsOf(w, 'MarkUnhealthy')).toEqual([]);
-      expect(callsOf(w, 'DescribeGroup')).toEqual([]);
-      expect(reportsOf(w)).toEqual([
-        expect.objectContaining({
-          at: 'ReportDryRun',
-          outcome: 'dry-run',
-          detail: `dry-run: would mark ${OLD} Unhealthy in ${GROUP_NAME}: Auto Scaling replaces it`,
-        }),
-      ]);
-      expect(w.alerts.map((alert) => alert.kind)).toEqual(['incident-update']);
-      await expect(w.ledger.peek(replacement(2), NOW)).resolves.toEqual({ allowed: true });
-    });
-
-    it('refuses when the replacement budget is spent, without touching the instance', async () => {
-      // Prepare: two replacements already this hour (budget 2).
-      for (const resourceId of [PEER_A, PEER_B]) {
-        await w.ledger.claim(replacement(2, resourceId), new Date(NOW.getTime() - 10 * 60_000));
-      }
-
-      // Act
-      const run = await runLocally(definition, { instanceId: OLD }, w.overrides);
-
-      // Assess
-      expect(run.status).toBe('succeeded');
-      expect(callsOf(w, 'MarkUnhealthy')).toEqual([]);
-      expectRefusedBy(w, 'budget');
-      expect(w.alerts[0]?.subject).toMatch(/^\[REFUSED\]/);
-    });
-
-    it('retries a throttled SetInstanceHealth, then carries on', async () => {
-      // Prepare
-      w = world({
-        markUnhealthy: (_input, call) => {
-          if (call <= 2) throw taskError('AutoScaling.AutoScalingException', 'Rate exceeded');
-          return {};
-        },
-      });
-
-      // Act
-      const run = await runLocally(definition, { instanceId: OLD }, w.overrides);
-
-      // Assess
-      expect(run.status).toBe('succeeded');
-      expect(callsOf(w, 'MarkUnhealthy')).toHaveLength(3);
-      expect(reportsOf(w).map(({ at }) => at)).toEqual(['ReportSucceeded']);
-    });
-
-    it('escalates when the replacement never becomes healthy', async () => {
-      // Prepare: the new instance never leaves Pending.
-      w = world({ polls: [REPLACING] });
-
-      // Act
-      const run = await runLocally(definition, { instanceId: OLD }, w.overrides);
-
-      // Assess
-      expect(run).toMatchObject({
-        status: 'failed',
-        error: 'ReplacementNotHealthy',
-        cause: expect.stringContaining('2 of 3 desired instances InService and Healthy'),
-      });
-      expect(callsOf(w, 'DescribeGroup')).toHaveLength(REPLACEMENT_POLL_SECONDS.length);
-      expectEscalatedWith(w, 'ReplacementNotHealthy');
-      const incident = await incidentOf(w);
-      expect(incident.status).toBe('failed');
-      expect(w.alerts).toEqual([
-        expect.objectContaining({
-          severity: 'critical',
-          kind: 'escalation',
-          sms: expect.any(String),
-        }),
-      ]);
-    });
-
     it('escalates any failed task with its error, recording the run even without an incident', async () => {
       // Prepare
       w = world({
@@ -439,19 +201,6 @@ describe('runbook replace-unhealthy-instance', () => {
           detail: 'Lambda.Unknown: the guardrail function crashed',
         }),
       );
-    });
-
-    it.each([
-      ['a missing instanceId', {}, 'InvalidInstanceId'],
-      ['a name instead of an id', { instanceId: 'web-1' }, 'InvalidInstanceId'],
-      ['a foreign alarm', { instanceId: OLD, alarmName: 'someone-else' }, 'InvalidAlarmName'],
-      ['a malformed incident id', { instanceId: OLD, incidentId: 42 }, 'InvalidIncidentId'],
-    ])('fails with InvalidInput on %s, calling nothing', async (_case, input, failState) => {
-      // Act
-      const run = await runLocally(definition, input, w.overrides);
-
-      // Assess
-      expectInvalidInputCallingNothing(w, definition, run, failState);
     });
 
     it('fails with InvalidInput when the guardrail rejects an id the Choice let through', async () => {

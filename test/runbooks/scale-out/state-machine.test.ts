@@ -1,166 +1,29 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Guardrails } from '../../../functions/lib/core/guardrails.js';
-import type { FleetInstance, FleetSnapshot } from '../../../functions/lib/runbook/fleet.js';
 import {
   ALARM_CHECKS,
   CAPACITY_POLL_SECONDS,
   RUN_TIMEOUT,
-  ScaleOut,
+  type ScaleOut,
 } from '../../../runbooks/scale-out/state-machine.js';
 import {
-  checkScaleOut,
-  type GroupCapacity,
-  parseScaleOutEvent,
-  returnScheduleName,
-  verifyScaleOut,
-} from '../../../runbooks/scale-out/steps.js';
-import {
-  CATCH_ALL_TO_ESCALATE,
   definitionOf,
   EXECUTION,
-  expectEveryTaskBoundedAndEscalating,
-  expectObservableStateMachine,
-  expectOneFindingPerReason,
-  expectReasonedNagAcknowledgements,
-  fake,
   GROUP_NAME,
   NAME_PREFIX,
   runLocally,
   type SynthesizedRunbook,
-  synthRunbookWith,
   TARGET_GROUP_ARN,
   taskError,
-  webTier,
 } from '../support.js';
-import {
-  callsOf,
-  checkDepsOf,
-  expectInvalidInputCallingNothing,
-  expectRefusedBy,
-  incidentOf,
-  NOW,
-  newStores,
-  REPORT_STATES,
-  reportsOf,
-  scripted,
-  type World,
-  worldOf,
-} from '../world.js';
-
-const ALARM = 'rebound-test-web-cpu-high';
-const NORMAL_MAX = 6;
-const SCHEDULE_NAME = returnScheduleName(NAME_PREFIX, EXECUTION.Name);
-
-/** Stuck at its maximum: desired 6 of max 6. With step 3 and ceiling 24: max 9, desired 9. */
-const AT_MAX: GroupCapacity = { groupName: GROUP_NAME, minSize: 2, maxSize: 6, desiredCapacity: 6 };
-
-const ids = (count: number, from = 0) =>
-  Array.from({ length: count }, (_, i) => `i-0${String(from + i).padStart(16, '0')}`);
-const inService = (instanceId: string): FleetInstance => ({
-  instanceId,
-  lifecycleState: 'InService',
-  healthStatus: 'Healthy',
-});
-/** `serving` instances serving, `pending` more still launching, desired 9. */
-const fleetOf = (serving: number, pending: number): FleetSnapshot => {
-  const up = ids(serving);
-  return {
-    groupName: GROUP_NAME,
-    desiredCapacity: 9,
-    instances: [
-      ...up.map(inService),
-      ...ids(pending, serving).map((instanceId) => ({
-        instanceId,
-        lifecycleState: 'Pending',
-        healthStatus: 'Healthy',
-      })),
-    ],
-    healthyTargetIds: up,
-  };
-};
-const SCALING = fleetOf(6, 3);
-const SCALED = fleetOf(9, 0);
-
-const alarmAnswer = (state: string) => ({
-  MetricAlarms: [{ AlarmName: ALARM, StateValue: state }],
-  CompositeAlarms: [],
-});
-
-const synthScaleOut = (): SynthesizedRunbook<ScaleOut> =>
-  synthRunbookWith(
-    (stack, shared) =>
-      new ScaleOut(stack, 'ScaleOut', {
-        namePrefix: NAME_PREFIX,
-        stage: 'test',
-        ...webTier(stack),
-        normalMaxCapacity: NORMAL_MAX,
-        incidents: shared.incidents,
-        alertsTopic: shared.alertsTopic,
-        deadLetterQueue: shared.deadLetterQueue,
-      }),
-  );
-
-interface WorldOptions {
-  readonly guardrails?: Partial<Guardrails>;
-  readonly group?: GroupCapacity;
-  /** Alarm state CheckAlarm sees; null: no such alarm. */
-  readonly alarmAtCheck?: string | null;
-  /** Alarm state at each ReadAlarm (the last one repeats). */
-  readonly alarmReads?: readonly string[];
-  /** Fleet at each capacity check (the last one repeats). */
-  readonly polls?: readonly FleetSnapshot[];
-  readonly raiseCapacity?: (input: unknown, call: number) => unknown;
-  readonly scheduleReturn?: (input: unknown, call: number) => unknown;
-}
+import { callsOf, expectRefusedBy, incidentOf, NOW, reportsOf, type World } from '../world.js';
+import { ALARM, AT_MAX, NORMAL_MAX, SCHEDULE_NAME, synth, world } from './harness.js';
 
 /**
- * Every Task overridden by its state name. Check and CapacityVerify run the step Lambda's real
- * logic over in-memory stores (payloads validated by its own schema); the SDK integrations
- * answer like AWS would, so ResultSelectors, Choice rules and the Parallel's Retry run for real.
+ * What only scale-out does; the contract every runbook keeps (dry-run, guardrails, throttling,
+ * escalation, bad input…) is checked by ../contract.test.ts.
  */
-const world = (options: WorldOptions = {}): World => {
-  const stores = newStores();
-  const polls = options.polls ?? [SCALING, SCALED];
-  const alarmReads = options.alarmReads ?? ['ALARM', 'OK'];
-
-  const step = () =>
-    fake(async (input, call) => {
-      const event = parseScaleOutEvent(input);
-      return event.step === 'check'
-        ? checkScaleOut(event, {
-            ...checkDepsOf(stores, options.guardrails),
-            group: { capacity: async () => options.group ?? AT_MAX },
-            groupName: GROUP_NAME,
-            normalMax: NORMAL_MAX,
-          })
-        : verifyScaleOut(event, {
-            fleet: { snapshot: async () => scripted(polls, call) ?? SCALED },
-            clock: stores.clock,
-            namePrefix: NAME_PREFIX,
-          });
-    });
-  return worldOf(stores, {
-    tasks: {
-      CheckAlarm: fake(() =>
-        options.alarmAtCheck === null
-          ? { MetricAlarms: [], CompositeAlarms: [] }
-          : alarmAnswer(options.alarmAtCheck ?? 'ALARM'),
-      ),
-      Check: step(),
-      RaiseCapacity: fake(options.raiseCapacity ?? (() => ({}))),
-      CapacityVerify: step(),
-      ReadAlarm: fake((_input, call) => alarmAnswer(scripted(alarmReads, call) ?? 'OK')),
-      ScheduleReturn: fake(
-        options.scheduleReturn ?? (() => ({ ScheduleArn: `arn:aws:scheduler:::${SCHEDULE_NAME}` })),
-      ),
-    },
-    reportStates: REPORT_STATES,
-    waits: ['CapacityWait'],
-    retrying: ['WaitForAlarm'],
-  });
-};
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
 /** The statements of the policies attached to the role whose logical id starts with `rolePrefix`. */
@@ -192,52 +55,11 @@ describe('runbook scale-out', () => {
   let definition: StateMachineDefinition;
 
   beforeAll(() => {
-    synthesized = synthScaleOut();
+    synthesized = synth();
     definition = definitionOf(synthesized.template);
   });
 
   describe('state machine', () => {
-    it('is a Standard JSONPath state machine with logs, tracing and a run timeout', () => {
-      // Assess
-      expectObservableStateMachine(
-        synthesized.template,
-        definition,
-        'rebound-test-scale-out',
-        RUN_TIMEOUT.toSeconds(),
-      );
-    });
-
-    it('bounds every Task with a timeout and routes every top-level Task but Escalate to Escalate', () => {
-      // Act
-      const parallel = definition.States.WaitForAlarm as {
-        Branches: { States: Record<string, { Type: string; TimeoutSeconds?: number }> }[];
-        Catch: unknown[];
-      };
-      const branchTasks = parallel.Branches.flatMap((branch) =>
-        Object.entries(branch.States).filter(([, state]) => state.Type === 'Task'),
-      );
-
-      // Assess
-      expectEveryTaskBoundedAndEscalating(definition, [
-        'CapacityVerify',
-        'Check',
-        'CheckAlarm',
-        'Escalate',
-        'RaiseCapacity',
-        'ReportDryRun',
-        'ReportRefused',
-        'ReportSkipped',
-        'ReportSucceeded',
-        'ScheduleReturn',
-      ]);
-      // ReadAlarm lives in WaitForAlarm's branch: the Parallel's catch-all covers it.
-      expect(branchTasks.map(([name]) => name)).toEqual(['ReadAlarm']);
-      for (const [name, state] of branchTasks) {
-        expect(state, name).toHaveProperty('TimeoutSeconds');
-      }
-      expect(parallel.Catch.at(-1)).toEqual(CATCH_ALL_TO_ESCALATE);
-    });
-
     it('checks capacity every 60 s for ~15 min, then the alarm for ~5 min, inside the run timeout', () => {
       // Assess
       expect(new Set(CAPACITY_POLL_SECONDS)).toEqual(new Set([60]));
@@ -250,12 +72,6 @@ describe('runbook scale-out', () => {
       expect(capacity + alarm + CAPACITY_POLL_SECONDS.length * 60).toBeLessThan(
         RUN_TIMEOUT.toSeconds(),
       );
-    });
-
-    it('passes the cdk-nag packs with a specific reason for every acknowledgement', () => {
-      // Assess (the synthesis in beforeAll threw on any unacknowledged finding)
-      const acknowledgements = expectReasonedNagAcknowledgements(synthesized.app);
-      expectOneFindingPerReason(acknowledgements);
     });
 
     it("gives the state machine role only the runbook's calls, each on its resource", () => {
@@ -463,9 +279,9 @@ describe('runbook scale-out', () => {
       expect(reportsOf(w).map(({ at }) => at)).toEqual(['ReportSucceeded']);
     });
 
-    it('in dry-run mode reports what it would do and makes no mutating call', async () => {
+    it('refuses when the ceiling is reached, without touching the group', async () => {
       // Prepare
-      w = world({ guardrails: { mode: 'dry-run' } });
+      w = world({ group: { ...AT_MAX, maxSize: 24, desiredCapacity: 24 } });
 
       // Act
       const run = await runLocally(definition, { autoScalingGroupName: GROUP_NAME }, w.overrides);
@@ -473,53 +289,7 @@ describe('runbook scale-out', () => {
       // Assess
       expect(run.status).toBe('succeeded');
       expect(callsOf(w, 'RaiseCapacity')).toEqual([]);
-      expect(callsOf(w, 'ScheduleReturn')).toEqual([]);
-      expect(reportsOf(w)).toEqual([
-        expect.objectContaining({
-          at: 'ReportDryRun',
-          outcome: 'dry-run',
-          detail: `dry-run: would raise ${GROUP_NAME} max 6→9 and desired 6→9`,
-        }),
-      ]);
-    });
-
-    it.each([
-      ['mode off', { guardrails: { mode: 'off' as const } }, 'mode-off'],
-      ['runbook not enabled', { guardrails: { enabledRunbooks: [] } }, 'runbook-disabled'],
-      [
-        'the ceiling reached',
-        { group: { ...AT_MAX, maxSize: 24, desiredCapacity: 24 } },
-        'ceiling',
-      ],
-    ])('refuses with %s, without touching the group', async (_case, options, blockedBy) => {
-      // Prepare
-      w = world(options);
-
-      // Act
-      const run = await runLocally(definition, { autoScalingGroupName: GROUP_NAME }, w.overrides);
-
-      // Assess
-      expect(run.status).toBe('succeeded');
-      expect(callsOf(w, 'RaiseCapacity')).toEqual([]);
-      expectRefusedBy(w, blockedBy);
-    });
-
-    it('refuses when the scale-out budget is spent', async () => {
-      // Prepare: two scale-outs this hour (budget 2), on other resources.
-      for (const resourceId of ['a', 'b']) {
-        await w.ledger.claim(
-          { budget: 'scale-out', maxPerHour: 2, resourceId, cooldownMinutes: 15 },
-          new Date(NOW.getTime() - 10 * 60_000),
-        );
-      }
-
-      // Act
-      const run = await runLocally(definition, { autoScalingGroupName: GROUP_NAME }, w.overrides);
-
-      // Assess
-      expect(run.status).toBe('succeeded');
-      expect(callsOf(w, 'RaiseCapacity')).toEqual([]);
-      expect(reportsOf(w)[0]?.state.guardrail?.blockedBy).toBe('budget');
+      expectRefusedBy(w, 'ceiling');
     });
 
     it.each([
@@ -548,47 +318,6 @@ describe('runbook scale-out', () => {
       expect(report?.detail).toMatch(reason);
     });
 
-    it('retries a throttled UpdateAutoScalingGroup, then carries on', async () => {
-      // Prepare
-      w = world({
-        raiseCapacity: (_input, call) => {
-          if (call === 1) throw taskError('AutoScaling.AutoScalingException', 'Rate exceeded');
-          return {};
-        },
-      });
-
-      // Act
-      const run = await runLocally(definition, { autoScalingGroupName: GROUP_NAME }, w.overrides);
-
-      // Assess
-      expect(run.status).toBe('succeeded');
-      expect(callsOf(w, 'RaiseCapacity')).toHaveLength(2);
-      expect(reportsOf(w).map(({ at }) => at)).toEqual(['ReportSucceeded']);
-    });
-
-    it('escalates when the new capacity never serves, without scheduling the return', async () => {
-      // Prepare: the new instances never leave Pending.
-      w = world({ polls: [SCALING] });
-
-      // Act
-      const run = await runLocally(definition, { autoScalingGroupName: GROUP_NAME }, w.overrides);
-
-      // Assess
-      expect(run).toMatchObject({
-        status: 'failed',
-        error: 'CapacityNotRecovered',
-        cause: expect.stringContaining('6 of 9 needed instances serve'),
-      });
-      expect(callsOf(w, 'CapacityVerify')).toHaveLength(CAPACITY_POLL_SECONDS.length);
-      expect(callsOf(w, 'ScheduleReturn')).toEqual([]);
-      const reports = reportsOf(w);
-      expect(reports).toEqual([expect.objectContaining({ at: 'Escalate', outcome: 'failed' })]);
-      expect((await incidentOf(w)).status).toBe('failed');
-      expect(w.alerts).toEqual([
-        expect.objectContaining({ severity: 'critical', kind: 'escalation' }),
-      ]);
-    });
-
     it('escalates when the alarm does not clear although the new capacity serves', async () => {
       // Prepare
       w = world({ alarmReads: ['ALARM'] });
@@ -613,36 +342,6 @@ describe('runbook scale-out', () => {
       const [report] = reportsOf(w);
       expect(report).toMatchObject({ at: 'Escalate', outcome: 'failed' });
       expect(report?.state.error?.Error).toBe('AlarmNotCleared');
-    });
-
-    it.each([
-      ['a missing group', {}, 'InvalidAutoScalingGroupName'],
-      [
-        'another group',
-        { autoScalingGroupName: 'someone-else-web' },
-        'InvalidAutoScalingGroupName',
-      ],
-      [
-        'a malformed incident id',
-        { autoScalingGroupName: GROUP_NAME, incidentId: 'INC-1' },
-        'InvalidIncidentId',
-      ],
-      [
-        'a foreign alarm',
-        { autoScalingGroupName: GROUP_NAME, alarmName: 'someone-else' },
-        'InvalidAlarmName',
-      ],
-      [
-        'a reason that is not text',
-        { autoScalingGroupName: GROUP_NAME, reason: 42 },
-        'InvalidReason',
-      ],
-    ])('fails with InvalidInput on %s, calling nothing', async (_case, input, failState) => {
-      // Act
-      const run = await runLocally(definition, input, w.overrides);
-
-      // Assess
-      expectInvalidInputCallingNothing(w, definition, run, failState);
     });
 
     it('fails with InvalidInput when the named alarm does not exist', async () => {

@@ -1,0 +1,482 @@
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_GUARDRAILS, type Guardrails } from '../../functions/lib/core/guardrails.js';
+import type { ActionRequest } from '../../functions/lib/core/ports.js';
+import {
+  type BlockedBy,
+  RUNBOOK_NAMES,
+  RUNBOOKS,
+  type RunbookDefinition,
+  type RunbookInputField,
+  type RunbookName,
+} from '../../functions/lib/core/runbook-registry.js';
+import { type DeployedNames, fieldRule } from '../../functions/lib/runbook/run-input.js';
+import { APPROVAL_TIMEOUT } from '../../runbooks/kit/approval-gate.js';
+import { harness as azEvacuation } from './az-evacuation/harness.js';
+import { harness as cacheFailover } from './cache-failover/harness.js';
+import type { RunbookHarness } from './harness.js';
+import { harness as rdsFailover } from './rds-failover/harness.js';
+import { harness as replaceUnhealthyInstance } from './replace-unhealthy-instance/harness.js';
+import { harness as scaleOut } from './scale-out/harness.js';
+import {
+  APPROVALS_FUNCTION_ARN,
+  definitionOf,
+  expectEveryTaskBoundedAndEscalating,
+  expectObservableStateMachine,
+  expectOneFindingPerReason,
+  expectReasonedNagAcknowledgements,
+  NAME_PREFIX,
+  runLocally,
+  type SynthesizedRunbook,
+  TASK_TOKEN,
+  taskStatesOf,
+} from './support.js';
+import {
+  answer,
+  callsOf,
+  expectEscalatedWith,
+  expectRefusedBy,
+  failingFirst,
+  incidentOf,
+  NOW,
+  reportsOf,
+  type World,
+} from './world.js';
+
+/**
+ * The contract every runbook of the registry keeps, whatever it recovers: an observable,
+ * bounded state machine that escalates any failure; input checked against its registry row
+ * before anything runs; the guardrails (dry-run, budget, cooldown) stopping it before it
+ * changes anything; throttling retried; a recovery that never comes escalated; and, for the
+ * runbooks that ask, a person's answer obeyed. Each runbook's harness (`<name>/harness.ts`)
+ * says how to build and run it; everything else comes from its registry row.
+ */
+
+const HARNESSES: Readonly<Record<RunbookName, RunbookHarness>> = {
+  'replace-unhealthy-instance': replaceUnhealthyInstance,
+  'scale-out': scaleOut,
+  'rds-failover': rdsFailover,
+  'cache-failover': cacheFailover,
+  'az-evacuation': azEvacuation,
+};
+
+/** The guardrails of every local run (world.ts `checkDepsOf`): the defaults in mode auto. */
+const GUARDRAILS: Guardrails = { ...DEFAULT_GUARDRAILS, mode: 'auto' };
+
+/** A string `field` never allows, by the kind of its value (text allows any string). */
+const WRONG_STRING: Readonly<Record<RunbookInputField['value']['kind'], string | undefined>> = {
+  'instance-id': 'web-1',
+  deployed: 'someone-else',
+  choice: 'someone-else',
+  'shop-alarm': 'someone-else',
+  'incident-id': 'INC-1',
+  text: undefined,
+};
+
+interface BadInput {
+  readonly why: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  /** The field ValidateInput must reject it for. */
+  readonly field: RunbookInputField;
+}
+
+/** A name the deploy gave the resource `field` names (conditional fields are all of that kind). */
+const deployedName = (field: RunbookInputField, deployed: RunbookHarness['deployed']): string => {
+  const name = field.value.kind === 'deployed' ? deployed[field.value.resource]?.[0] : undefined;
+  if (name === undefined) throw new Error(`the harness names no valid ${field.name}`);
+  return name;
+};
+
+/**
+ * For each input field of `row`, inputs that are valid but for that field: missing (when it is
+ * required), not a string, a string of the wrong form, given when its condition does not hold.
+ */
+const badInputsOf = (row: RunbookDefinition, harness: RunbookHarness): BadInput[] =>
+  row.input.flatMap((field) => {
+    const { name, required } = field;
+    const conditional = typeof required === 'object';
+    if (conditional && harness.validInput[required.when] === required.equals) {
+      throw new Error(`${row.name}: the harness's valid input must leave ${name} out`);
+    }
+    const wanted = conditional ? { ...harness.validInput, [required.when]: required.equals } : {};
+    const valid = { ...harness.validInput, ...wanted };
+    const { [name]: _, ...missing } = valid;
+    const wrong = WRONG_STRING[field.value.kind];
+    const cases: Omit<BadInput, 'field'>[] = [
+      ...(required === false ? [] : [{ why: `no ${name}`, input: missing }]),
+      { why: `${name} 42`, input: { ...valid, [name]: 42 } },
+      ...(wrong === undefined
+        ? []
+        : [{ why: `${name} ${wrong}`, input: { ...valid, [name]: wrong } }]),
+      ...(conditional
+        ? [
+            {
+              why: `${name} without ${required.when} ${required.equals}`,
+              input: { ...harness.validInput, [name]: deployedName(field, harness.deployed) },
+            },
+          ]
+        : []),
+    ];
+    return cases.map((bad) => ({ ...bad, field }));
+  });
+
+/** A guardrail refusal: the guardrails, the actions already taken, what the report says. */
+interface Refusal {
+  readonly why: string;
+  readonly guardrails: Partial<Guardrails>;
+  readonly spent: readonly ActionRequest[];
+  readonly blockedBy: BlockedBy;
+  readonly detail: unknown;
+}
+
+/** ValidateInput's Fail state for `field`. */
+const failStateOf = (field: RunbookInputField): string =>
+  `Invalid${field.name.charAt(0).toUpperCase()}${field.name.slice(1)}`;
+
+const CASES = RUNBOOKS.map((row) => ({
+  name: row.name,
+  row: row as RunbookDefinition,
+  harness: HARNESSES[row.name],
+}));
+
+describe.each(CASES)('runbook $name keeps the runbook contract', ({ name, row, harness }) => {
+  const deployed: DeployedNames = { ...harness.deployed, namePrefix: NAME_PREFIX };
+  const target = { type: row.targetType, id: harness.validInput[row.targetField] };
+  const { act, checks } = harness;
+  const after = row.needsApproval ? ' after approval' : '';
+  const budget = row.budget;
+  if (budget === undefined) throw new Error(`${name} has no budget in the registry`);
+  const label = budget.bucket.replaceAll('-', ' ');
+  const perHour = GUARDRAILS[budget.perHour];
+  /** The ledger request of a run on `resourceId` (the target unless given), from the registry row. */
+  const ledgerRequest = (resourceId = String(target.id)): ActionRequest => ({
+    budget: budget.bucket,
+    maxPerHour: perHour,
+    resourceId,
+    cooldownMinutes: GUARDRAILS.cooldownMinutes,
+  });
+  const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
+
+  let synthesized: SynthesizedRunbook<unknown>;
+  let definition: StateMachineDefinition;
+  const run = (w: World, input: Readonly<Record<string, unknown>> = harness.validInput) =>
+    runLocally(definition, input, w.overrides);
+
+  beforeAll(() => {
+    synthesized = harness.synth();
+    definition = definitionOf(synthesized.template);
+  });
+
+  describe('state machine', () => {
+    it('is a Standard JSONPath state machine with logs ALL, tracing and a run timeout', () => {
+      // Assess
+      expectObservableStateMachine(
+        synthesized.template,
+        definition,
+        `${NAME_PREFIX}-${name}`,
+        harness.runTimeoutSeconds,
+      );
+    });
+
+    it('bounds every Task with a timeout and routes every Task but Escalate to Escalate', () => {
+      // Assess
+      expectEveryTaskBoundedAndEscalating(definition, harness.tasks);
+      // The harness names Tasks of this definition only (else its checks below prove nothing).
+      const tasks = taskStatesOf(definition).map(([state]) => state);
+      expect(tasks).toEqual(expect.arrayContaining([...harness.mutating, ...checks]));
+      expect(harness.mutating).toContain(act.state);
+      expect(tasks).toContain(harness.neverRecovers.verify);
+    });
+
+    it('passes the cdk-nag packs with a specific reason for every acknowledgement', () => {
+      // Assess (the synthesis in beforeAll threw on any unacknowledged finding)
+      const acknowledgements = expectReasonedNagAcknowledgements(synthesized.app);
+      expectOneFindingPerReason(acknowledgements);
+    });
+
+    it("checks its input with one Fail state per registry field, saying the field's rule", () => {
+      // Act
+      const validate = definition.States.ValidateInput as { Choices: { Next: string }[] };
+      const failing = validate.Choices.map(({ Next }) => Next).filter(
+        (state) => definition.States[state]?.Type === 'Fail',
+      );
+      const invalidInput = Object.entries(definition.States)
+        .filter(([, state]) => state.Type === 'Fail' && state.Error === 'InvalidInput')
+        .map(([state]) => state);
+
+      // Assess: in registry order; besides them only the check's own InputRejected.
+      expect(failing).toEqual(row.input.map(failStateOf));
+      expect(invalidInput.sort()).toEqual([...failing, 'InputRejected'].sort());
+      for (const field of row.input) {
+        expect(definition.States[failStateOf(field)], field.name).toEqual({
+          Type: 'Fail',
+          Error: 'InvalidInput',
+          Cause: fieldRule(field, deployed),
+        });
+      }
+    });
+  });
+
+  describe('local execution', () => {
+    it.each(badInputsOf(row, harness))(
+      'fails with InvalidInput on $why, calling nothing',
+      async ({ input, field }) => {
+        // Prepare
+        const w = await harness.world();
+
+        // Act
+        const outcome = await run(w, input);
+
+        // Assess
+        expect(outcome).toEqual({
+          status: 'failed',
+          error: 'InvalidInput',
+          cause: fieldRule(field, deployed),
+        });
+        expect(w.trace).toEqual([]);
+      },
+    );
+
+    it(`acts${after}, reports succeeded and holds the target's cooldown`, async () => {
+      // Prepare
+      const w = await harness.world();
+
+      // Act
+      const outcome = await run(w);
+
+      // Assess
+      expect(outcome.status).toBe('succeeded');
+      expect(callsOf(w, act.state)).toEqual([act.call]);
+      expect(reportsOf(w)).toEqual([
+        expect.objectContaining({ at: 'ReportSucceeded', outcome: 'succeeded', target }),
+      ]);
+      expect((await incidentOf(w)).status).toBe('resolved');
+      expect(w.alerts.map((alert) => alert.kind)).toEqual(['runbook-succeeded']);
+      await expect(w.ledger.peek(ledgerRequest(), NOW)).resolves.toMatchObject({
+        allowed: false,
+        blockedBy: 'cooldown',
+      });
+    });
+
+    it('in dry-run mode reports what it would do and makes no mutating call', async () => {
+      // Prepare
+      const w = await harness.world({ guardrails: { mode: 'dry-run' } });
+
+      // Act
+      const outcome = await run(w);
+
+      // Assess: its checks and one report; no mutating call, no approval request, no verify.
+      expect(outcome.status).toBe('succeeded');
+      expect(w.trace).toEqual([...checks, 'ReportDryRun']);
+      expect(reportsOf(w)).toEqual([
+        expect.objectContaining({
+          at: 'ReportDryRun',
+          outcome: 'dry-run',
+          target,
+          detail: `dry-run: would ${harness.action}${after}`,
+        }),
+      ]);
+      expect(w.alerts.map((alert) => alert.kind)).toEqual(['incident-update']);
+      await expect(w.ledger.peek(ledgerRequest(), NOW)).resolves.toEqual({ allowed: true });
+    });
+
+    it.each<Refusal>([
+      {
+        why: 'the mode is off',
+        guardrails: { mode: 'off' },
+        spent: [],
+        blockedBy: 'mode-off',
+        detail: 'the automation mode guardrail is off: nothing is done',
+      },
+      {
+        why: 'the runbook is not enabled',
+        guardrails: { enabledRunbooks: RUNBOOK_NAMES.filter((other) => other !== name) },
+        spent: [],
+        blockedBy: 'runbook-disabled',
+        detail: 'this runbook is not in the enabled-runbooks guardrail: nothing is done',
+      },
+      {
+        why: 'its hourly budget is 0',
+        guardrails: { [budget.perHour]: 0 },
+        spent: [],
+        blockedBy: 'budget',
+        detail: `${label} budget is 0 per hour`,
+      },
+      {
+        why: 'its hourly budget is spent',
+        guardrails: {},
+        spent: Array.from({ length: perHour }, (_, i) => ledgerRequest(`other-${i}`)),
+        blockedBy: 'budget',
+        detail: `${perHour} ${label}s in the last hour (budget ${perHour})`,
+      },
+      {
+        why: 'the target is in its cooldown',
+        guardrails: {},
+        spent: [ledgerRequest()],
+        blockedBy: 'cooldown',
+        detail: expect.stringMatching(new RegExp(`^${String(target.id)} in cooldown until `)),
+      },
+    ])(
+      'refuses when $why, calling only its checks',
+      async ({ guardrails, spent, blockedBy, detail }) => {
+        // Prepare: the actions already taken, 10 minutes ago.
+        const w = await harness.world({ guardrails });
+        for (const request of spent) await w.ledger.claim(request, minutesAgo(10));
+
+        // Act
+        const outcome = await run(w);
+
+        // Assess
+        expect(outcome.status).toBe('succeeded');
+        expect(w.trace).toEqual([...checks, 'ReportRefused']);
+        expect(expectRefusedBy(w, blockedBy)).toMatchObject({ target, detail });
+        expect(w.alerts.map((alert) => alert.subject)).toEqual([
+          expect.stringMatching(/^\[REFUSED\]/),
+        ]);
+        expect((await incidentOf(w)).status).toBe('open');
+      },
+    );
+
+    it(`retries a throttled ${act.state} (${act.throttledBy}), then carries on`, async () => {
+      // Prepare: the same run unthrottled, and one whose first two calls are throttled.
+      const unthrottled = await harness.world();
+      await run(unthrottled);
+      const w = failingFirst(await harness.world(), act.state, act.throttledBy, 2);
+
+      // Act
+      const outcome = await run(w);
+
+      // Assess: the unthrottled run's calls, the throttled one made three times.
+      expect(outcome.status).toBe('succeeded');
+      expect(callsOf(w, act.state)).toEqual([act.call, act.call, act.call]);
+      expect(w.trace).toEqual(
+        unthrottled.trace.flatMap((state) => (state === act.state ? [state, state, state] : state)),
+      );
+      expect(reportsOf(w).map(({ at }) => at)).toEqual(['ReportSucceeded']);
+    });
+
+    it(`escalates when ${harness.neverRecovers.verify} never sees the recovery`, async () => {
+      // Prepare
+      const { verify, error, cause, input } = harness.neverRecovers;
+      const w = await harness.neverRecovers.world();
+
+      // Act
+      const outcome = await run(w, input);
+
+      // Assess: every check made, nothing changed after the first, the incident failed, a page.
+      expect(outcome).toMatchObject({
+        status: 'failed',
+        error,
+        cause: expect.stringContaining(cause),
+      });
+      expect(callsOf(w, verify)).toHaveLength(harness.neverRecovers.checks);
+      const afterVerify = w.trace.slice(w.trace.indexOf(verify));
+      expect(afterVerify.filter((state) => harness.mutating.includes(state))).toEqual([]);
+      expect(w.trace.at(-1)).toBe('Escalate');
+      expectEscalatedWith(w, error);
+      expect((await incidentOf(w)).status).toBe('failed');
+      expect(w.alerts).toEqual([
+        expect.objectContaining({
+          severity: 'critical',
+          kind: 'escalation',
+          sms: expect.any(String),
+        }),
+      ]);
+    });
+
+    if (row.needsApproval) {
+      describe('approval', () => {
+        it('asks a person with what it will do, records the answer, then acts', async () => {
+          // Prepare
+          const approved = answer('approve', 'go ahead');
+          const w = await harness.world({ approval: approved });
+
+          // Act
+          const outcome = await run(w);
+
+          // Assess
+          expect(outcome.status).toBe('succeeded');
+          const incident = await incidentOf(w);
+          expect(callsOf(w, 'RequestApproval')).toEqual([
+            {
+              FunctionName: APPROVALS_FUNCTION_ARN,
+              Payload: expect.objectContaining({
+                type: 'request',
+                runbook: name,
+                incidentId: incident.id,
+                target,
+                taskToken: TASK_TOKEN,
+                action: harness.action,
+                timeoutSeconds: APPROVAL_TIMEOUT.toSeconds(),
+              }),
+            },
+          ]);
+          expect(callsOf(w, 'RecordApproval')).toEqual([
+            expect.objectContaining({ type: 'record', runbook: name, answer: approved }),
+          ]);
+          expect(w.trace.indexOf('RecordApproval')).toBeLessThan(w.trace.indexOf(act.state));
+          expect(callsOf(w, act.state)).toEqual([act.call]);
+          expect(reportsOf(w).map(({ at }) => at)).toEqual(['ReportSucceeded']);
+        });
+
+        it('acts without asking when the auto-approved-runbooks guardrail names it', async () => {
+          // Prepare
+          const w = await harness.world({ guardrails: { autoApprovedRunbooks: [name] } });
+
+          // Act
+          const outcome = await run(w);
+
+          // Assess
+          expect(outcome.status).toBe('succeeded');
+          expect(w.trace).not.toContain('RequestApproval');
+          expect(callsOf(w, act.state)).toEqual([act.call]);
+          expect(reportsOf(w).map(({ at }) => at)).toEqual(['ReportSucceeded']);
+        });
+
+        it('reports a rejection as refused, without acting', async () => {
+          // Prepare
+          const w = await harness.world({ approval: answer('reject', 'not now') });
+
+          // Act
+          const outcome = await run(w);
+
+          // Assess
+          expect(outcome.status).toBe('succeeded');
+          expect(w.trace).toEqual([
+            ...checks,
+            'RequestApproval',
+            'RecordApproval',
+            'ReportRejected',
+          ]);
+          expect(reportsOf(w)).toEqual([
+            expect.objectContaining({
+              at: 'ReportRejected',
+              outcome: 'refused',
+              target,
+              detail: 'rejected by ana via cli: not now',
+            }),
+          ]);
+        });
+
+        it('escalates without acting when nobody answers the approval in time', async () => {
+          // Prepare
+          const w = await harness.world({ approval: 'no answer' });
+
+          // Act
+          const outcome = await run(w);
+
+          // Assess
+          expect(outcome).toMatchObject({
+            status: 'failed',
+            error: 'ApprovalTimedOut',
+            cause: expect.stringContaining(`"${harness.action}"`),
+          });
+          expect(outcome.status === 'failed' && outcome.cause).toMatch(/Rebound did not act/);
+          expect(w.trace).toEqual([...checks, 'RequestApproval', 'Escalate']);
+          expectEscalatedWith(w, 'ApprovalTimedOut');
+          expect((await incidentOf(w)).status).toBe('failed');
+        });
+      });
+    }
+  });
+});

@@ -1,0 +1,170 @@
+import type { Guardrails } from '../../../functions/lib/core/guardrails.js';
+import type { FleetInstance, FleetSnapshot } from '../../../functions/lib/runbook/fleet.js';
+import {
+  REPLACEMENT_POLL_SECONDS,
+  ReplaceUnhealthyInstance,
+} from '../../../runbooks/replace-unhealthy-instance/state-machine.js';
+import {
+  checkInstanceReplacement,
+  parseGuardrailEvent,
+} from '../../../runbooks/replace-unhealthy-instance/steps.js';
+import type { RunbookHarness } from '../harness.js';
+import {
+  fake,
+  GROUP_NAME,
+  NAME_PREFIX,
+  type SynthesizedRunbook,
+  synthRunbookWith,
+  webTier,
+} from '../support.js';
+import { checkDepsOf, newStores, REPORT_STATES, scripted, type World, worldOf } from '../world.js';
+
+/** replace-unhealthy-instance in a test stack, and the world its local runs see. */
+
+export const OLD = 'i-0123456789abcdef0';
+const PEER_A = 'i-0aaaaaaaaaaaaaaa1';
+const PEER_B = 'i-0bbbbbbbbbbbbbbb2';
+const NEW = 'i-0ccccccccccccccc3';
+export const ALARM = 'rebound-test-web-instance-status';
+
+const inService = (instanceId: string): FleetInstance => ({
+  instanceId,
+  lifecycleState: 'InService',
+  healthStatus: 'Healthy',
+});
+/** Three healthy instances serving, the old one among them. */
+const HEALTHY_FLEET: FleetSnapshot = {
+  groupName: GROUP_NAME,
+  desiredCapacity: 3,
+  instances: [inService(OLD), inService(PEER_A), inService(PEER_B)],
+  healthyTargetIds: [OLD, PEER_A, PEER_B],
+};
+
+/** DescribeAutoScalingGroups / DescribeTargetHealth answers for a fleet, as the SDK integration returns them. */
+const describeGroupAnswer = (fleet: FleetSnapshot) => ({
+  AutoScalingGroups: [
+    {
+      AutoScalingGroupName: fleet.groupName,
+      DesiredCapacity: fleet.desiredCapacity,
+      Instances: fleet.instances.map((instance) => ({
+        InstanceId: instance.instanceId,
+        LifecycleState: instance.lifecycleState,
+        HealthStatus: instance.healthStatus,
+        AvailabilityZone: 'us-east-1a',
+      })),
+    },
+  ],
+});
+const describeTargetsAnswer = (fleet: FleetSnapshot) => ({
+  TargetHealthDescriptions: fleet.instances.map((instance) => ({
+    Target: { Id: instance.instanceId, Port: 80 },
+    TargetHealth: {
+      State: fleet.healthyTargetIds.includes(instance.instanceId) ? 'healthy' : 'initial',
+    },
+  })),
+});
+
+/** The fleet while Auto Scaling replaces OLD: terminating, then the new one coming up, then serving. */
+const REPLACING: FleetSnapshot = {
+  ...HEALTHY_FLEET,
+  instances: [
+    { instanceId: OLD, lifecycleState: 'Terminating', healthStatus: 'Unhealthy' },
+    inService(PEER_A),
+    inService(PEER_B),
+    { instanceId: NEW, lifecycleState: 'Pending', healthStatus: 'Healthy' },
+  ],
+  healthyTargetIds: [PEER_A, PEER_B],
+};
+export const REPLACED: FleetSnapshot = {
+  ...HEALTHY_FLEET,
+  instances: [inService(PEER_A), inService(PEER_B), inService(NEW)],
+  healthyTargetIds: [PEER_A, PEER_B, NEW],
+};
+
+export const synth = (): SynthesizedRunbook<ReplaceUnhealthyInstance> =>
+  synthRunbookWith(
+    (stack, shared) =>
+      new ReplaceUnhealthyInstance(stack, 'ReplaceUnhealthyInstance', {
+        namePrefix: NAME_PREFIX,
+        stage: 'test',
+        ...webTier(stack),
+        incidents: shared.incidents,
+        alertsTopic: shared.alertsTopic,
+        deadLetterQueue: shared.deadLetterQueue,
+      }),
+  );
+
+interface WorldOptions {
+  readonly guardrails?: Partial<Guardrails>;
+  /** Fleet the guardrail check sees. */
+  readonly fleet?: FleetSnapshot;
+  /** Fleet at each replacement check (the last one repeats). */
+  readonly polls?: readonly FleetSnapshot[];
+  readonly alarmState?: string;
+  readonly guardrailCheck?: (input: unknown) => unknown;
+}
+
+/**
+ * Every Task overridden by its state name. The task Lambdas run their real logic over
+ * in-memory stores (their payloads validated by the Lambdas' own schemas); the SDK
+ * integrations answer like AWS would, so the ResultSelectors and Choice rules run for real.
+ */
+export const world = (options: WorldOptions = {}): World => {
+  const stores = newStores();
+  const fleet = options.fleet ?? HEALTHY_FLEET;
+  const polls = options.polls ?? [REPLACING, REPLACED];
+  const pollAt = (call: number) => scripted(polls, call) ?? REPLACED;
+  return worldOf(stores, {
+    tasks: {
+      CheckAlarm: fake(() => ({
+        MetricAlarms: [{ AlarmName: ALARM, StateValue: options.alarmState ?? 'ALARM' }],
+        CompositeAlarms: [],
+      })),
+      GuardrailCheck: fake(
+        options.guardrailCheck ??
+          ((input) =>
+            checkInstanceReplacement(parseGuardrailEvent(input), {
+              ...checkDepsOf(stores, options.guardrails),
+              fleet: { snapshot: async () => fleet },
+            })),
+      ),
+      MarkUnhealthy: fake(),
+      DescribeGroup: fake((_input, call) => describeGroupAnswer(pollAt(call))),
+      DescribeTargets: fake((_input, call) => describeTargetsAnswer(pollAt(call))),
+    },
+    reportStates: REPORT_STATES,
+    waits: ['WaitForReplacement'],
+  });
+};
+
+export const harness: RunbookHarness = {
+  synth,
+  deployed: {},
+  runTimeoutSeconds: 1800,
+  tasks: [
+    'CheckAlarm',
+    'DescribeGroup',
+    'DescribeTargets',
+    'GuardrailCheck',
+    'MarkUnhealthy',
+    ...REPORT_STATES,
+  ],
+  validInput: { instanceId: OLD },
+  checks: ['GuardrailCheck'],
+  action: `mark ${OLD} Unhealthy in ${GROUP_NAME}: Auto Scaling replaces it`,
+  mutating: ['MarkUnhealthy'],
+  act: {
+    state: 'MarkUnhealthy',
+    call: { InstanceId: OLD, HealthStatus: 'Unhealthy', ShouldRespectGracePeriod: false },
+    throttledBy: 'AutoScaling.AutoScalingException',
+  },
+  world: (options = {}) => world({ guardrails: options.guardrails }),
+  neverRecovers: {
+    // The new instance never leaves Pending.
+    world: () => world({ polls: [REPLACING] }),
+    verify: 'DescribeGroup',
+    checks: REPLACEMENT_POLL_SECONDS.length,
+    error: 'ReplacementNotHealthy',
+    cause: '2 of 3 desired instances InService and Healthy',
+  },
+};
