@@ -167,3 +167,67 @@ describe.each(implementations)('exactly one actor, one page (%s)', (_name, makeS
     expect(incident.lastPagedAt).toBe(at(0).toISOString());
   });
 });
+
+describe('related signals arriving together', () => {
+  /** An alarm on instance i-0aaa: the alarm names no AZ. */
+  const instanceAlarm = aProblem({ availabilityZone: undefined });
+  /** Auto Scaling could not terminate the same instance: a problem on its group, naming it. */
+  const terminateFailed = aProblem({
+    severity: 'warning',
+    resource: { type: 'auto-scaling-group', id: 'rebound-prod-web' },
+    related: [{ type: 'ec2-instance', id: 'i-0aaa' }],
+    partKey: 'asg-terminate:rebound-prod-web',
+    availabilityZone: 'us-east-1a',
+    summary: 'rebound-prod-web: could not terminate i-0aaa in us-east-1a',
+    source: {
+      ...aProblem().source,
+      eventId: 'asg-event-1',
+      source: 'aws.autoscaling',
+      detailType: 'EC2 Instance Terminate Unsuccessful',
+    },
+  });
+
+  it('makes one incident of an alarm and an Auto Scaling event for one instance, 10 runs of 10 on dynalite', async () => {
+    // Prepare
+    const dynamoStores = implementations[1]?.[1];
+    if (dynamoStores === undefined) throw new Error('no DynamoDB implementation');
+    const incidentsPerRun: number[] = [];
+
+    // Act
+    for (let run = 0; run < 10; run += 1) {
+      const { store, ledger } = await dynamoStores();
+      const harness = aHarness({ store, ledger });
+      const outcomes = await Promise.all([
+        triageSignal(instanceAlarm, harness.deps),
+        triageSignal(terminateFailed, harness.deps),
+      ]);
+      incidentsPerRun.push(new Set(outcomes.map((outcome) => outcome.incident?.id)).size);
+    }
+
+    // Assess
+    expect(incidentsPerRun).toEqual(Array.from({ length: 10 }, () => 1));
+  });
+
+  it('makes one incident whichever of the two comes first (in memory)', async () => {
+    for (const order of [
+      [instanceAlarm, terminateFailed],
+      [terminateFailed, instanceAlarm],
+    ]) {
+      // Prepare
+      const harness = aHarness();
+
+      // Act
+      const outcomes = await Promise.all(order.map((signal) => triageSignal(signal, harness.deps)));
+
+      // Assess
+      const [incident] = outcomes.map((outcome) => outcome.incident);
+      expect(new Set(outcomes.map((outcome) => outcome.incident?.id)).size).toBe(1);
+      expect(incident?.scopeKeys).toEqual(
+        expect.arrayContaining([
+          'resource:ec2-instance:i-0aaa',
+          'resource:auto-scaling-group:rebound-prod-web',
+        ]),
+      );
+    }
+  });
+});

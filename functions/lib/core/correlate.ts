@@ -7,7 +7,7 @@ import {
   isActive,
   transition,
 } from './incident.js';
-import type { ResourceRef, Signal } from './signal.js';
+import type { ResourceRef, ResourceType, Signal } from './signal.js';
 
 /**
  * Correlation: one incident per root cause. A signal joins an active incident that holds its
@@ -20,17 +20,37 @@ export const CORRELATION_WINDOW_MINUTES = 30;
 export const resourceScopeKey = (resource: ResourceRef): string =>
   `resource:${resource.type}:${resource.id}`;
 
-/** Keys a signal claims on the incident it opens or joins. */
+/**
+ * Related resources that group many others. A signal looks incidents up by them (an instance's
+ * alarm finds the pressure incident of its group) but does not claim them: claiming the group
+ * would pull every instance's problem, in any AZ, into one incident.
+ */
+const GROUPING_TYPES: ReadonlySet<ResourceType> = new Set([
+  'auto-scaling-group',
+  'cache-replication-group',
+]);
+
+/**
+ * Keys a signal claims on the incident it opens or joins: its part, its resource, its related
+ * resources that are not groups, and its AZ. Claiming the related ones makes two signals about
+ * one thing collide when they arrive together (an alarm on an instance, an Auto Scaling event on
+ * its group naming that instance), so one of them loses the write, reads again and joins the
+ * other's incident instead of opening a second one.
+ */
 export const scopeKeysOf = (signal: Signal): string[] => [
-  `part:${signal.partKey}`,
-  resourceScopeKey(signal.resource),
-  ...(signal.availabilityZone === undefined ? [] : [`az:${signal.availabilityZone}`]),
+  ...new Set([
+    `part:${signal.partKey}`,
+    resourceScopeKey(signal.resource),
+    ...signal.related
+      .filter((resource) => !GROUPING_TYPES.has(resource.type))
+      .map(resourceScopeKey),
+    ...(signal.availabilityZone === undefined ? [] : [`az:${signal.availabilityZone}`]),
+  ]),
 ];
 
-/** Keys to look up candidate incidents by: the signal's own plus its related resources. */
+/** Keys to look up candidate incidents by: the claimed ones plus the related groups. */
 export const searchKeysOf = (signal: Signal): string[] => [
-  ...scopeKeysOf(signal),
-  ...signal.related.map(resourceScopeKey),
+  ...new Set([...scopeKeysOf(signal), ...signal.related.map(resourceScopeKey)]),
 ];
 
 export type PartChange =
