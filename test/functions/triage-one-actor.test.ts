@@ -1,15 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbActionLedger } from '../../functions/lib/aws/dynamodb-action-ledger.js';
 import { DynamoDbIncidentStore } from '../../functions/lib/aws/dynamodb-incident-store.js';
 import { actionRequestFor } from '../../functions/lib/core/action-request.js';
+import { classify } from '../../functions/lib/core/classify.js';
+import { CORRELATION_WINDOW_MINUTES } from '../../functions/lib/core/correlate.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
 import type { ActionLedger, IncidentStore } from '../../functions/lib/core/ports.js';
 import { runbookExecutionName } from '../../functions/lib/core/runbook-registry.js';
-import { triageSignal } from '../../functions/lib/core/triage.js';
+import type { Signal } from '../../functions/lib/core/signal.js';
+import { type TriageOutcome, triageSignal } from '../../functions/lib/core/triage.js';
+import { parseIncomingEvent } from '../../functions/lib/events/index.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/memory-store.js';
 import { createIncidentTable, useDynalite } from '../support/dynalite.js';
-import { aHarness, aProblem, at, guardrailsOf, type Harness } from './support/signals.js';
+import { SHOP } from './support/shop-inventory.js';
+import { aHarness, aProblem, at, guardrailsOf, type Harness, T0 } from './support/signals.js';
 
 /**
  * Exactly one actor, exactly one page (issue 11, section 3): a crash or a throttled write between
@@ -231,3 +237,104 @@ describe('related signals arriving together', () => {
     }
   });
 });
+
+describe.each(implementations)(
+  'one ElastiCache failover, several notifications (%s)',
+  (_name, makeStores) => {
+    /** ElastiCache's documented FailoverComplete notification, for the shop's cache or one of its nodes. */
+    const failoverComplete = (target: string, messageId: string, timestamp: Date): Signal => {
+      const fixture = JSON.parse(
+        readFileSync('test/fixtures/events/elasticache/failover-complete.json', 'utf8'),
+      ) as { Records: [{ Sns: Record<string, unknown> }] };
+      const [record] = fixture.Records;
+      record.Sns = {
+        ...record.Sns,
+        MessageId: messageId,
+        Timestamp: timestamp.toISOString(),
+        Message: `ElastiCache:FailoverComplete : ${target}`,
+      };
+      const parsed = parseIncomingEvent(fixture);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      const [event] = parsed.events;
+      const signal = event === undefined ? null : classify(event, SHOP);
+      if (signal === null) throw new Error(`${target}: not classified as the shop's`);
+      return signal;
+    };
+    const notifications = [
+      failoverComplete('rebound-dev-cache', 'message-1', T0),
+      failoverComplete('rebound-dev-cache-0001-002', 'message-2', at(0.2)),
+      failoverComplete('rebound-dev-cache-0001-001', 'message-3', at(0.5)),
+    ];
+
+    const incidentsOf = async (store: IncidentStore, outcomes: readonly TriageOutcome[]) => {
+      const ids = [...new Set(outcomes.map((outcome) => outcome.incident?.id))];
+      return Promise.all(ids.map(async (id) => (id === undefined ? undefined : store.get(id))));
+    };
+
+    it('records one incident and one follow run when they arrive one after the other', async () => {
+      // Prepare
+      const { store, ledger } = await makeStores();
+      const harness = aHarness({ store, ledger });
+
+      // Act
+      const outcomes: TriageOutcome[] = [];
+      for (const [index, signal] of notifications.entries()) {
+        harness.clock.current = at(index * 0.3);
+        outcomes.push(await triageSignal(signal, harness.deps));
+      }
+
+      // Assess
+      const incidents = await incidentsOf(store, outcomes);
+      expect(incidents).toHaveLength(1);
+      expect(incidents[0]?.status).toBe('resolved');
+      expect(
+        incidents[0]?.timeline
+          .filter((entry) => entry.type === 'signal')
+          .map((entry) => entry.eventId),
+      ).toEqual(notifications.map((signal) => signal.source.eventId));
+      expect(harness.runbooks.calls.map((call) => [call.runbook, call.input.mode])).toEqual([
+        ['cache-failover', 'follow'],
+      ]);
+      expect(harness.alerts.published).toHaveLength(1);
+      expect(outcomes.slice(1).map((outcome) => outcome.decision.action)).toEqual([
+        'suppress',
+        'suppress',
+      ]);
+    });
+
+    it('records one incident and one follow run when they arrive together', async () => {
+      // Prepare
+      const { store, ledger } = await makeStores();
+      const harness = aHarness({ store, ledger });
+
+      // Act
+      const outcomes = await Promise.all(
+        notifications.map((signal) => triageSignal(signal, harness.deps)),
+      );
+
+      // Assess
+      expect(await incidentsOf(store, outcomes)).toHaveLength(1);
+      expect(harness.runbooks.started).toHaveLength(1);
+      expect(harness.alerts.published).toHaveLength(1);
+    });
+
+    it('opens a new incident for a failover after the correlation window', async () => {
+      // Prepare
+      const { store, ledger } = await makeStores();
+      const harness = aHarness({ store, ledger });
+      const first = await triageSignal(notifications[0] ?? null, harness.deps);
+
+      // Act
+      harness.clock.current = at(CORRELATION_WINDOW_MINUTES + 1);
+      const later = await triageSignal(
+        failoverComplete('rebound-dev-cache', 'message-9', at(CORRELATION_WINDOW_MINUTES + 1)),
+        harness.deps,
+      );
+
+      // Assess
+      expect(later.incident?.id).not.toBe(first.incident?.id);
+      expect(later.decision.action).toBe('runbook');
+      expect(harness.runbooks.started).toHaveLength(2);
+    });
+  },
+);

@@ -104,9 +104,10 @@ const holdsPart = (incident: Incident, partKey: string) =>
   incident.parts.some((part) => part.key === partKey);
 
 /**
- * The incident this signal belongs to among the active `candidates` (newest first): the one
+ * The incident this signal belongs to among the `candidates` (newest first): the one
  * holding its part, whatever its age (an alarm that took hours to clear still closes its part);
- * otherwise, for problems and info, the newest one sharing a scope key within the window.
+ * otherwise, for problems and info, the newest one sharing a scope key within the window; for
+ * info, last, a closed incident that recorded the same part moments ago (`recordedUntil`).
  */
 export const pickIncident = (
   signal: Signal,
@@ -117,8 +118,17 @@ export const pickIncident = (
   const byPart = active.find((incident) => holdsPart(incident, signal.partKey));
   if (byPart !== undefined || signal.phase === 'recovered') return byPart;
   const keys = new Set(searchKeysOf(signal));
-  return active.find(
+  const related = active.find(
     (incident) => withinWindow(incident, now) && incident.scopeKeys.some((key) => keys.has(key)),
+  );
+  if (related !== undefined || signal.phase !== 'info') return related;
+  // Another notification of a recovery AWS completed and an incident recorded moments ago.
+  return candidates.find(
+    (incident) =>
+      !isActive(incident.status) &&
+      incident.recordedUntil !== undefined &&
+      Date.parse(incident.recordedUntil) >= now.getTime() &&
+      incident.scopeKeys.includes(`part:${signal.partKey}`),
   );
 };
 
@@ -175,10 +185,15 @@ const openIncident = (signal: Signal, now: Date): Incident => {
     runbookExecutions: {},
     version: 1,
   };
-  // A recovery AWS already completed (info) is recorded as an incident that is over at once.
+  // A recovery AWS already completed (info) is recorded as an incident that is over at once; it
+  // keeps its part claimed for the correlation window, so the other notifications of the same
+  // recovery (ElastiCache sends several for one failover) join it.
   return signal.phase === 'problem'
     ? incident
-    : transition(incident, 'resolved', 'AWS completed the recovery by itself', now);
+    : {
+        ...transition(incident, 'resolved', 'AWS completed the recovery by itself', now),
+        recordedUntil: new Date(now.getTime() + CORRELATION_WINDOW_MINUTES * 60_000).toISOString(),
+      };
 };
 
 /**

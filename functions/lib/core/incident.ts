@@ -101,6 +101,12 @@ export interface Incident {
   readonly openedAt: string;
   readonly updatedAt: string;
   readonly resolvedAt?: string;
+  /**
+   * Until when (ISO) a closed incident keeps its part keys claimed: set on the incident that
+   * records a recovery AWS completed by itself (an ElastiCache failover), so that the other
+   * notifications of the same recovery join it instead of each opening an incident and a run.
+   */
+  readonly recordedUntil?: string;
   /** Last time an SMS (page) went out for this incident: one page per incident, updates batched. */
   readonly lastPagedAt?: string;
   /**
