@@ -26,6 +26,7 @@ import { ReboundFunction } from '../constructs/rebound-function.js';
 import { acknowledgeFinding } from '../nag.js';
 import { grantReadGuardrails } from './guardrail-parameters.js';
 import { INTAKE_RULES, type ShopResourceNames } from './intake-patterns.js';
+import { RecoveryChecks } from './recovery-checks.js';
 
 export interface TriageProps {
   readonly namePrefix: string;
@@ -60,6 +61,7 @@ export class Triage extends Construct {
   public readonly archive: events.Archive;
   public readonly deadLetterQueue: AlarmedDeadLetterQueue;
   public readonly selfAlarms: cloudwatch.Alarm[];
+  public readonly recoveryChecks: RecoveryChecks;
   private readonly namePrefix: string;
 
   constructor(scope: Construct, id: string, props: TriageProps) {
@@ -94,6 +96,11 @@ export class Triage extends Construct {
       runbookStateMachineArns: Object.values(props.runbooks).map((sm) => sm.stateMachineArn),
     };
 
+    this.recoveryChecks = new RecoveryChecks(this, 'RecoveryChecks', {
+      namePrefix,
+      functionName: `${namePrefix}-triage`,
+      deadLetterQueue: queue,
+    });
     const triage = new ReboundFunction(this, 'Function', {
       functionName: `${namePrefix}-triage`,
       description: 'Triage: AWS events to incidents, decisions, runbooks and enriched alerts',
@@ -118,10 +125,12 @@ export class Triage extends Construct {
             Object.entries(props.runbooks).map(([name, sm]) => [name, sm.stateMachineArn]),
           ),
         ),
+        ...this.recoveryChecks.environment(),
       }),
     });
     this.function = triage.function;
     this.grantTriage(triage.function, props, queue);
+    this.recoveryChecks.grantScheduling(triage.function);
     acknowledgeFinding(
       triage,
       'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',

@@ -80,7 +80,7 @@ const runbookPlan = (
 /** A runbook verdict through the guardrails: start it, start it in dry-run, or say what stopped it. */
 const gate = (
   verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
-  input: DecideInput,
+  input: Pick<DecideInput, 'guardrails' | 'stage' | 'ledger'>,
   incident: Incident,
 ): Pick<Plan, 'decision' | 'runbook'> => {
   const { guardrails } = input.guardrails;
@@ -258,4 +258,44 @@ export const decide = (input: DecideInput): Plan => {
       };
     }
   }
+};
+
+export interface StalledInput extends Pick<DecideInput, 'guardrails' | 'stage' | 'ledger'> {
+  readonly incident: Incident;
+  /** The policy's verdict for the stalled part as a problem nobody heals by itself any more. */
+  readonly verdict: PolicyVerdict;
+  /** What was promised and broken, for people: "i-0abc was to recover by 03:19 UTC". */
+  readonly broken: string;
+}
+
+/**
+ * The decision when a recovery check finds its promise broken (the part still active at its
+ * `expectRecoveryBy`, or the incident still open after a run ended): start the runbook that fits
+ * when one does, has not run for it and the guardrails allow; otherwise escalate, with a page.
+ */
+export const decideStalled = (input: StalledInput): Plan => {
+  const { incident, verdict, broken } = input;
+  let why = verdict.action === 'notify' ? verdict.reason : `${verdict.runbook} already ran for it.`;
+  let blockedBy: BlockedBy | undefined;
+  if (verdict.action === 'runbook' && recordedRun(incident, verdict) === 'none') {
+    const gated = gate(verdict, input, incident);
+    if (gated.runbook !== undefined) {
+      return {
+        ...gated,
+        decision: { ...gated.decision, reason: `${broken} ${gated.decision.reason}` },
+        alert: { kind: 'incident-update', page: false },
+      };
+    }
+    why = gated.decision.reason;
+    blockedBy = gated.decision.blockedBy;
+  }
+  return {
+    decision: {
+      action: 'notify',
+      runbook: verdict.action === 'runbook' ? verdict.runbook : null,
+      reason: `${broken} Escalated: a person must act. ${why}`,
+      ...(blockedBy === undefined ? {} : { blockedBy }),
+    },
+    alert: { kind: 'escalation', page: true },
+  };
 };
