@@ -77,6 +77,7 @@ export class ControlPlaneStack extends Stack {
       cacheReplicationGroupId: props.cacheReplicationGroupId,
       cacheReplicas: config.cache.replicas,
       incidents: this.tables.incidents,
+      guardrails: this.guardrails,
       alertsTopic: props.alertsTopic,
       deadLetterQueue: runbookDeadLetters.queue,
     });
@@ -94,7 +95,7 @@ export class ControlPlaneStack extends Stack {
       alertsTopic: props.alertsTopic,
       incidents: this.tables.incidents,
       idempotency: this.tables.idempotency,
-      guardrailsPath: this.guardrails.path,
+      guardrails: this.guardrails,
       runbooks: this.runbooks.stateMachines,
     });
 
