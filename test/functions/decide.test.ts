@@ -7,7 +7,7 @@ import {
   type Plan,
 } from '../../functions/lib/core/decide.js';
 import { parseGuardrails } from '../../functions/lib/core/guardrails.js';
-import type { Incident } from '../../functions/lib/core/incident.js';
+import { type Incident, PENDING_EXECUTION } from '../../functions/lib/core/incident.js';
 import { policyFor, RECORDED_INFO_KINDS } from '../../functions/lib/core/policy.js';
 import type { LedgerVerdict } from '../../functions/lib/core/ports.js';
 import { runbookExecutionName } from '../../functions/lib/core/runbook-registry.js';
@@ -396,6 +396,32 @@ describe('decide: joining an incident', () => {
     expect(plan.decision.action).toBe('runbook');
     expect(plan.runbook?.executionName).toBe(execution);
     expect(plan.alert).toEqual({ kind: 'incident-opened', page: true });
+  });
+
+  it('resumes a start recorded as pending under the same name, whatever the ledger says now', () => {
+    // Prepare: the run started before the crash and holds its own cooldown by now.
+    const pending: Incident = {
+      ...first,
+      status: 'mitigating',
+      runbookExecutions: { [execution]: PENDING_EXECUTION },
+    };
+    const cooldown: LedgerVerdict = {
+      allowed: false,
+      blockedBy: 'cooldown',
+      reason: 'i-0aaa in cooldown until 03:19 UTC',
+    };
+
+    // Act
+    const plan = decideFor(aProblem(), { candidates: [pending], now: at(1), ledger: cooldown });
+
+    // Assess
+    expect(plan.decision.action).toBe('runbook');
+    expect(plan.decision.blockedBy).toBeUndefined();
+    expect(plan.decision.reason).toContain('started again under the same execution name');
+    expect(plan.runbook).toMatchObject({
+      executionName: execution,
+      input: { instanceId: 'i-0aaa', incidentId: first.id },
+    });
   });
 
   it('suppresses a repeat once the runbook has started and the incident announced', () => {
