@@ -1,6 +1,7 @@
 import type { HealthEvent } from '../events/health.js';
 import {
   cacheGroupOf,
+  dbRoleOf,
   isShopDb,
   oneLine,
   ref,
@@ -100,13 +101,18 @@ export const classifyHealthEvent = (
     const entity = entityRef(detail.service, entityValue);
     return entity === undefined ? [] : [entity];
   });
-  if (!inventory.assumeOwned && entities.length > 0 && !entities.some(isShopEntity(inventory))) {
+  const isShop = isShopEntity(inventory);
+  if (!inventory.assumeOwned && entities.length > 0 && !entities.some(isShop)) {
     return null;
   }
 
   const phase = detail.statusCode === 'closed' ? 'recovered' : 'problem';
   const category = detail.eventTypeCategory;
-  const [first, ...rest] = entities;
+  // The shop's own entities first: the signal is about the first one.
+  const [first, ...rest] = [
+    ...entities.filter(isShop),
+    ...entities.filter((entity) => !isShop(entity)),
+  ];
   const general = ref('other', detail.eventTypeCode);
   const verdictOf = (): Verdict => {
     if (category === 'issue') {
@@ -152,6 +158,7 @@ export const classifyHealthEvent = (
     };
   };
   const { subject, ...verdict } = verdictOf();
+  const db = verdict.resource.type === 'db-instance' ? verdict.resource.id : undefined;
   const starting =
     category === 'scheduledChange' && detail.startTime !== undefined
       ? `, starting ${detail.startTime}`
@@ -159,6 +166,7 @@ export const classifyHealthEvent = (
   return signalOf(event, {
     ...verdict,
     partKey: `health:${detail.eventArn}`,
+    dbRole: db === undefined ? undefined : dbRoleOf(inventory, db),
     summary: `${subject}: AWS Health ${detail.eventTypeCode} (${category}, ${oneLine(detail.statusCode ?? 'open', 16)}${starting})`,
   });
 };
