@@ -1,7 +1,7 @@
 import type { ReboundEvent } from '../events/rebound-event.js';
 import type { Severity } from '../severity.js';
 import type { ShopInventory } from './inventory.js';
-import type { AwsSelfHealing, ResourceRef, Signal, SignalSource } from './signal.js';
+import type { AwsSelfHealing, DbRole, ResourceRef, Signal, SignalSource } from './signal.js';
 
 /** Shared pieces of the per-source classifiers: signal assembly, bounds, ownership. */
 
@@ -39,6 +39,7 @@ export interface SignalParts {
   readonly availabilityZone?: string | undefined;
   readonly summary: string;
   readonly selfHealing?: AwsSelfHealing | undefined;
+  readonly dbRole?: DbRole | undefined;
 }
 
 /** A signal with every string bounded and optional fields left out when unknown. */
@@ -54,6 +55,7 @@ export const signalOf = (event: ReboundEvent, parts: SignalParts): Signal => ({
     : { availabilityZone: oneLine(parts.availabilityZone, 64) }),
   summary: oneLine(parts.summary),
   ...(parts.selfHealing === undefined ? {} : { selfHealing: parts.selfHealing }),
+  ...(parts.dbRole === undefined ? {} : { dbRole: parts.dbRole }),
   source: sourceOf(event),
 });
 
@@ -80,6 +82,15 @@ export const isShopDb = (inventory: ShopInventory, id: string): boolean =>
 
 export const ownsDb = (inventory: ShopInventory, id: string | undefined): boolean =>
   inventory.assumeOwned || (id !== undefined && isShopDb(inventory, id));
+
+/**
+ * The shop's primary or one of its replicas; in the offline replay of AWS's samples
+ * (`assumeOwned`) any other DB counts as the primary.
+ */
+export const dbRoleOf = (inventory: ShopInventory, id: string): DbRole | undefined => {
+  if (inventory.replicaDbInstanceIds.includes(id)) return 'replica';
+  return id === inventory.primaryDbInstanceId || inventory.assumeOwned ? 'primary' : undefined;
+};
 
 /** The other members of the shop's DB topology: replicas of the primary, the primary of a replica. */
 export const relatedDbs = (inventory: ShopInventory, id: string): ResourceRef[] => {
