@@ -17,6 +17,7 @@ import {
   type ZonalFleetSnapshot,
 } from '../../functions/lib/runbook/fleet.js';
 import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
+import { type RecheckResult, recheckAfterApproval } from '../../functions/lib/runbook/recheck.js';
 import { inputShapeOf, requireDeployed } from '../../functions/lib/runbook/run-input.js';
 import { type AzEvacuationPlan, SHIFT_KEY, SHIFTS_KEY } from './state.js';
 
@@ -73,7 +74,21 @@ const PlanSchema = z.object({
   previousDesired: z.number(),
   newDesired: z.number(),
 });
-const GuardrailSchema = z.object({ incidentId: nonEmptyText(64), plan: PlanSchema });
+const GuardrailSchema = z.object({
+  incidentId: nonEmptyText(64),
+  reason: z.optional(z.string()),
+  plan: PlanSchema,
+});
+
+/** Payload of Recheck (after approval): the check's input and plan, the shifts read again. */
+const RecheckEventSchema = z.object({
+  step: z.literal('recheck'),
+  input: z.object({
+    ...CheckEventSchema.shape.input.shape,
+    guardrail: GuardrailSchema,
+  }),
+  execution: ExecutionSchema,
+});
 
 /** Payload of EvacuationVerify: the whole state, with the check's plan. */
 const VerifyEventSchema = z.object({
@@ -95,11 +110,13 @@ const AzRecoveredEventSchema = z.object({
 
 export const AzEvacuationEventSchema = z.discriminatedUnion('step', [
   CheckEventSchema,
+  RecheckEventSchema,
   VerifyEventSchema,
   AzRecoveredEventSchema,
 ]);
 export type AzEvacuationEvent = z.infer<typeof AzEvacuationEventSchema>;
 export type AzEvacuationCheckEvent = z.infer<typeof CheckEventSchema>;
+export type AzEvacuationRecheckEvent = z.infer<typeof RecheckEventSchema>;
 export type AzEvacuationVerifyEvent = z.infer<typeof VerifyEventSchema>;
 export type AzRecoveredEvent = z.infer<typeof AzRecoveredEventSchema>;
 
@@ -213,6 +230,43 @@ export const checkAzEvacuation = async (
         },
         guardrails,
       );
+    },
+    deps,
+  );
+};
+
+/**
+ * Step `recheck`, after approval: the AZ's incident, the load balancer's shifts (RecheckShifts
+ * read them again) and the group read again. The AZ may have recovered during the wait, or a
+ * shift may exist now (a person's, or zonal autoshift's): then nothing is done.
+ */
+export const recheckAzEvacuation = (
+  event: AzEvacuationRecheckEvent,
+  deps: AzEvacuationCheckDeps,
+): Promise<RecheckResult> => {
+  const { input } = event;
+  requireDeployed('az-evacuation', input, { 'availability-zone': deps.config.availabilityZones });
+  const az = input.availabilityZone;
+  return recheckAfterApproval(
+    AZ_EVACUATION_RUNBOOK,
+    input.guardrail.reason ?? `evacuate ${az}`,
+    async (guardrails) => {
+      const incident = await deps.incidents.get(input.guardrail.incidentId);
+      if (incident !== undefined && !azStillImpaired(incident, az)) {
+        return `${az} recovered while waiting (incident ${incident.id} is ${incident.status === 'resolved' ? 'resolved' : 'no longer holding it impaired'})`;
+      }
+      const [zoneNames, fleet] = await Promise.all([deps.zoneNames(), deps.fleet.snapshot()]);
+      const live = assessAzEvacuation(
+        {
+          availabilityZone: az,
+          zoneId: zoneIdOf(zoneNames, az),
+          loadBalancerArn: deps.config.loadBalancerArn,
+          activeShifts: input.shifts.active,
+          fleet,
+        },
+        guardrails,
+      );
+      return live.type === 'stop' ? live.reason : undefined;
     },
     deps,
   );

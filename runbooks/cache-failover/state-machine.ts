@@ -103,7 +103,13 @@ export class CacheFailover extends Construct {
       .otherwise(check)
       .afterwards();
 
-    check.next(skeleton.verdictChoice({ act: testFailover.next(verify), follow: verify }, done));
+    // After approval, the group is read again (ElastiCache may have promoted a replica itself).
+    check.next(
+      skeleton.verdictChoice(
+        { act: testFailover.next(verify), follow: verify, recheck: { fn: step } },
+        done,
+      ),
+    );
 
     this.stateMachine = skeleton.stateMachine(definition, RUN_TIMEOUT);
     acknowledgeFinding(

@@ -9,6 +9,7 @@ import {
 } from '../../functions/lib/runbook/check.js';
 import { ExecutionSchema, parseTaskPayload } from '../../functions/lib/runbook/events.js';
 import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
+import { type RecheckResult, recheckAfterApproval } from '../../functions/lib/runbook/recheck.js';
 import {
   inputShapeOf,
   type RunInput,
@@ -78,22 +79,37 @@ const CheckEventSchema = z.object({
   execution: ExecutionSchema,
 });
 
-/** Payload of the FailoverVerify state: the whole state, with the check's plan. */
+/** The whole state, with the check's result: what the person approved. */
+const PlannedInputSchema = z.object({
+  ...inputShapeOf('cache-failover'),
+  guardrail: z.object({
+    reason: z.optional(z.string()),
+    plan: z.object({ primaryNode: z.optional(nonEmptyText(64)) }),
+  }),
+});
+
+/** Payload of the Recheck state (after approval). */
+const RecheckEventSchema = z.object({
+  step: z.literal('recheck'),
+  input: PlannedInputSchema,
+  execution: ExecutionSchema,
+});
+
+/** Payload of the FailoverVerify state. */
 const VerifyEventSchema = z.object({
   step: z.literal('verify'),
-  input: z.object({
-    ...inputShapeOf('cache-failover'),
-    guardrail: z.object({ plan: z.object({ primaryNode: z.optional(nonEmptyText(64)) }) }),
-  }),
+  input: PlannedInputSchema,
   execution: ExecutionSchema,
 });
 
 export const CacheFailoverEventSchema = z.discriminatedUnion('step', [
   CheckEventSchema,
+  RecheckEventSchema,
   VerifyEventSchema,
 ]);
 export type CacheFailoverEvent = z.infer<typeof CacheFailoverEventSchema>;
 export type CacheFailoverCheckEvent = z.infer<typeof CheckEventSchema>;
+export type CacheFailoverRecheckEvent = z.infer<typeof RecheckEventSchema>;
 export type CacheFailoverVerifyEvent = z.infer<typeof VerifyEventSchema>;
 
 /** The Lambda's payload, or {@link InvalidInputError} saying what is wrong with it. */
@@ -203,6 +219,35 @@ export const checkCacheFailover = async (
         await deps.cache.describe(input.replicationGroupId),
         deps.config.replicas,
       ),
+    deps,
+  );
+};
+
+/**
+ * Step `recheck`, after approval: the group read again. ElastiCache may have promoted a replica
+ * by itself during the wait (the primary is no longer the node the person approved failing
+ * over from) or be changing the group: then nothing is done.
+ */
+export const recheckCacheFailover = (
+  event: CacheFailoverRecheckEvent,
+  deps: Pick<CacheFailoverDeps, 'cache' | 'config' | 'guardrails'>,
+): Promise<RecheckResult> => {
+  const { input } = event;
+  requireDeployed('cache-failover', input, { 'cache-group': [deps.config.replicationGroupId] });
+  const approvedPrimary = input.guardrail.plan.primaryNode;
+  return recheckAfterApproval(
+    CACHE_FAILOVER_RUNBOOK,
+    input.guardrail.reason ?? `fail over ${input.replicationGroupId}`,
+    async () => {
+      const group = await deps.cache.describe(input.replicationGroupId);
+      const live = assessCacheFailover(input.mode, group, deps.config.replicas);
+      if (live.type === 'stop') return live.reason;
+      const livePrimary = live.type === 'mutate' ? live.plan.primaryNode : undefined;
+      if (approvedPrimary !== undefined && livePrimary !== approvedPrimary) {
+        return `ElastiCache promoted ${livePrimary} by itself while waiting: ${approvedPrimary} is no longer the primary of ${input.replicationGroupId}`;
+      }
+      return undefined;
+    },
     deps,
   );
 };

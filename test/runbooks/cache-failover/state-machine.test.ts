@@ -220,6 +220,32 @@ describe('runbook cache-failover', () => {
       ]);
     });
 
+    it('skips the forced failover when ElastiCache promoted a replica while waiting for approval (issue 10 #6)', async () => {
+      // Prepare: the check sees 001 primary; by the time a person approves, 002 is.
+      w = world({ atRecheck: FAILED_OVER });
+
+      // Act
+      const run = await runLocally(definition, FORCE, w.overrides);
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(w.trace).toEqual([
+        'Check',
+        'RequestApproval',
+        'RecordApproval',
+        'Recheck',
+        'ReportNoLongerNeeded',
+      ]);
+      expect(callsOf(w, 'TestFailover')).toEqual([]);
+      expect(reportsOf(w)).toEqual([
+        expect.objectContaining({
+          at: 'ReportNoLongerNeeded',
+          outcome: 'skipped',
+          detail: `no longer needed after approval: ElastiCache promoted ${GROUP}-002 by itself while waiting: ${GROUP}-001 is no longer the primary of ${GROUP}`,
+        }),
+      ]);
+    });
+
     it('escalates at once when TestFailover is not available (no retry)', async () => {
       // Prepare
       w = world({
