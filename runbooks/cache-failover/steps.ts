@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { cacheGroupOf } from '../../functions/lib/core/classify-common.js';
 import type { RunbookName } from '../../functions/lib/core/runbook-registry.js';
 import { nonEmptyText } from '../../functions/lib/events/schema-kit.js';
 import {
@@ -134,13 +135,38 @@ const withRole = (members: readonly CacheNode[], role: string) =>
   members.filter((member) => member.role === role);
 
 /**
+ * `force` with a node named: skip unless that node is the group's primary. ElastiCache replaces
+ * a failed replica by itself, and failing over the primary would not help it.
+ */
+const namedNodeNotPrimary = (
+  group: CacheGroupSnapshot,
+  members: readonly CacheNode[],
+  nodeId: string,
+): Assessment | undefined => {
+  const named = members.find((member) => member.cacheClusterId === nodeId);
+  if (named?.role === 'primary') return undefined;
+  const what =
+    named === undefined
+      ? `is not a node of ${group.replicationGroupId} any more (ElastiCache replaced it)`
+      : `is a ${named.role} in ${named.availabilityZone}, not the primary`;
+  return {
+    type: 'stop',
+    verdict: 'skip',
+    reason: `${nodeId} ${what}: ElastiCache replaces a failed replica by itself and failing over the primary would not help; its automatic failover stays in charge`,
+  };
+};
+
+/**
  * The runbook's own verdict on the live group. `follow` mutates nothing; `force` may start a
- * TestFailover only from an `available` group with automatic failover and a replica to promote.
+ * TestFailover only from an `available` group with automatic failover and a replica to promote,
+ * and, when a node is named (`nodeId`, the one AWS Health reported), only while it is the
+ * primary.
  */
 export const assessCacheFailover = (
   mode: CacheFailoverMode,
   group: CacheGroupSnapshot,
   replicas: number,
+  nodeId?: string,
 ): Assessment => {
   const id = group.replicationGroupId;
   const nodeGroup = shopNodeGroup(group);
@@ -154,6 +180,9 @@ export const assessCacheFailover = (
       } satisfies CacheFailoverPlan,
     };
   }
+  const notPrimary =
+    nodeId === undefined ? undefined : namedNodeNotPrimary(group, nodeGroup.members, nodeId);
+  if (notPrimary !== undefined) return notPrimary;
   if (group.status !== 'available') {
     return {
       type: 'stop',
@@ -196,13 +225,30 @@ export const assessCacheFailover = (
   };
 };
 
+/**
+ * The shop's group, and a named node of it (`<group>-NNN`): what the ValidateInput Choice
+ * cannot check.
+ */
+const requireShopTargets = (
+  input: { readonly replicationGroupId: string; readonly nodeId?: string },
+  config: CacheFailoverConfig,
+): void => {
+  requireDeployed('cache-failover', input, { 'cache-group': [config.replicationGroupId] });
+  const { nodeId } = input;
+  if (nodeId !== undefined && cacheGroupOf(nodeId) !== config.replicationGroupId) {
+    throw new InvalidInputError(
+      `nodeId ${nodeId} is not a node of ${config.replicationGroupId} (its nodes are ${config.replicationGroupId}-001, -002, …)`,
+    );
+  }
+};
+
 /** Step `check`: the guardrails and the assessment, as `$.guardrail`. */
 export const checkCacheFailover = async (
   event: CacheFailoverCheckEvent,
   deps: CacheFailoverDeps,
 ): Promise<CheckResult> => {
   const { input, execution } = event;
-  requireDeployed('cache-failover', input, { 'cache-group': [deps.config.replicationGroupId] });
+  requireShopTargets(input, deps.config);
   return checkRunbook(
     {
       runbook: CACHE_FAILOVER_RUNBOOK,
@@ -218,6 +264,7 @@ export const checkCacheFailover = async (
         input.mode,
         await deps.cache.describe(input.replicationGroupId),
         deps.config.replicas,
+        input.nodeId,
       ),
     deps,
   );
@@ -233,14 +280,14 @@ export const recheckCacheFailover = (
   deps: Pick<CacheFailoverDeps, 'cache' | 'config' | 'guardrails'>,
 ): Promise<RecheckResult> => {
   const { input } = event;
-  requireDeployed('cache-failover', input, { 'cache-group': [deps.config.replicationGroupId] });
+  requireShopTargets(input, deps.config);
   const approvedPrimary = input.guardrail.plan.primaryNode;
   return recheckAfterApproval(
     CACHE_FAILOVER_RUNBOOK,
     input.guardrail.reason ?? `fail over ${input.replicationGroupId}`,
     async () => {
       const group = await deps.cache.describe(input.replicationGroupId);
-      const live = assessCacheFailover(input.mode, group, deps.config.replicas);
+      const live = assessCacheFailover(input.mode, group, deps.config.replicas, input.nodeId);
       if (live.type === 'stop') return live.reason;
       const livePrimary = live.type === 'mutate' ? live.plan.primaryNode : undefined;
       if (approvedPrimary !== undefined && livePrimary !== approvedPrimary) {
