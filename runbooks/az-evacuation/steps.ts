@@ -1,9 +1,14 @@
 import * as z from 'zod/mini';
 import type { Guardrails } from '../../functions/lib/core/guardrails.js';
-import type { Incident } from '../../functions/lib/core/incident.js';
 import type { IncidentStore } from '../../functions/lib/core/ports.js';
 import type { RunbookName } from '../../functions/lib/core/runbook-registry.js';
 import { nonEmptyText } from '../../functions/lib/events/schema-kit.js';
+import {
+  type ActiveShift,
+  ActiveShiftsSchema,
+  azStillImpaired,
+  zoneIdOf,
+} from '../../functions/lib/runbook/az-impairment.js';
 import {
   type Assessment,
   type CheckDeps,
@@ -50,21 +55,13 @@ export interface AzEvacuationCheckDeps extends CheckDeps {
   readonly config: AzEvacuationConfig;
 }
 
-/** One active zonal shift, as the ListShifts state (SDK integration, PascalCase) returns it. */
-const ActiveShiftSchema = z.object({
-  ZonalShiftId: nonEmptyText(36),
-  AwayFrom: nonEmptyText(20),
-  Status: z.optional(nonEmptyText(20)),
-});
-export type ActiveShift = z.infer<typeof ActiveShiftSchema>;
-
 /** Payload of the Check state: `{ step: 'check', input: $, execution: $$.Execution }`. */
 const CheckEventSchema = z.object({
   step: z.literal('check'),
   input: z.object({
     ...inputShapeOf('az-evacuation'),
     /** The ListShifts state's answer: the load balancer's ACTIVE zonal shifts. */
-    [SHIFTS_KEY]: z.object({ active: z.array(ActiveShiftSchema) }),
+    [SHIFTS_KEY]: ActiveShiftsSchema,
   }),
   execution: ExecutionSchema,
 });
@@ -188,17 +185,6 @@ export const assessAzEvacuation = (
     } satisfies AzEvacuationPlan,
     needsApproval: true,
   };
-};
-
-/** The AZ ID of `name` in this account; an unreadable or unknown mapping escalates. */
-const zoneIdOf = (zoneNames: Readonly<Record<string, string>>, name: string): string => {
-  const id = Object.keys(zoneNames).find((zoneId) => zoneNames[zoneId] === name);
-  if (id === undefined) {
-    throw new Error(
-      `cannot find the AZ ID of ${name} (DescribeAvailabilityZones knows ${Object.values(zoneNames).join(', ') || 'no AZ'}): a zonal shift names the AZ by its ID`,
-    );
-  }
-  return id;
 };
 
 /** Step `check`: the guardrails and the assessment, as `$.guardrail`. */
@@ -326,27 +312,6 @@ export const checkEvacuation = async (
     event.input.availabilityZone,
     event.input.guardrail.plan.previousDesired,
   );
-
-const isManualPart = (key: string): boolean => key.startsWith('manual:');
-
-/**
- * Whether the incident still holds `az` impaired. AWS Health decides: once the incident has an
- * az-impairment part for the AZ from AWS Health, the AZ is impaired while such a part is active
- * (triage resolves it when AWS Health closes the event). A run started by hand records its own
- * part, which no event closes: without any AWS Health part the AZ stays impaired until the
- * incident is resolved.
- */
-export const azStillImpaired = (incident: Incident, az: string): boolean => {
-  if (incident.status === 'resolved') return false;
-  const reported = incident.parts.filter(
-    (part) =>
-      part.kind === 'az-impairment' &&
-      part.resource.type === 'availability-zone' &&
-      part.resource.id === az &&
-      !isManualPart(part.key),
-  );
-  return reported.length === 0 || reported.some((part) => part.state === 'active');
-};
 
 /** What step `az-recovered` answers (`$.verify`). */
 export interface AzRecoveryVerification {
