@@ -220,6 +220,16 @@ describe('decide: policy rows for a new incident', () => {
       { replicationGroupId: 'rebound-prod-cache', mode: 'force' },
     ],
     [
+      'an AWS Health issue naming a cache node (issue 10 #7)',
+      cacheDegraded({
+        partKey: 'health:arn:aws:health:us-east-1::event/ELASTICACHE/x',
+        related: [{ type: 'cache-node', id: 'rebound-prod-cache-002' }],
+      }),
+      'cache-failover',
+      'rebound-prod-cache-force',
+      { replicationGroupId: 'rebound-prod-cache', mode: 'force', nodeId: 'rebound-prod-cache-002' },
+    ],
+    [
       'an AZ impairment',
       aProblem({
         kind: 'az-impairment',

@@ -318,15 +318,20 @@ export const RUNBOOKS = [
           signal.resource.type === 'cache-replication-group' &&
           signal.selfHealing === undefined &&
           signal.partKey.startsWith('health:'),
-        start: (signal) => ({
-          targetId: `${signal.resource.id}-force`,
-          input: {
-            replicationGroupId: signal.resource.id,
-            mode: 'force',
-            reason: reasonOf(signal),
-          },
-          reason: `AWS reports trouble with ${signal.resource.id} and ElastiCache has not failed over: a failover to a replica (TestFailover) after a person approves.`,
-        }),
+        start: (signal) => {
+          // The node AWS Health named, if any: the runbook forces only when it is the primary.
+          const node = signal.related.find(({ type }) => type === 'cache-node');
+          return {
+            targetId: `${signal.resource.id}-force`,
+            input: {
+              replicationGroupId: signal.resource.id,
+              mode: 'force',
+              ...(node === undefined ? {} : { nodeId: node.id }),
+              reason: reasonOf(signal),
+            },
+            reason: `AWS reports trouble with ${node?.id ?? signal.resource.id} and ElastiCache has not failed over: a failover to a replica (TestFailover) after a person approves, if the failing node is the primary.`,
+          };
+        },
       },
     ],
     needsApproval: true,
@@ -345,6 +350,13 @@ export const RUNBOOKS = [
         value: { kind: 'choice', values: ['follow', 'force'] },
         meaning:
           '`follow` (verify a failover ElastiCache performed; changes nothing) or `force` (after approval, TestFailover of the primary, then verify).',
+      },
+      {
+        name: 'nodeId',
+        required: false,
+        value: { kind: 'text', maxLength: 64 },
+        meaning:
+          'The failing cache node AWS Health named (`rebound-<stage>-cache-002`). With `force`, the failover happens only while that node is the primary; a failing replica is left to ElastiCache, which replaces it by itself.',
       },
       incidentId,
       reason,
