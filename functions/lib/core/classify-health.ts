@@ -159,6 +159,7 @@ export const classifyHealthEvent = (
   return signalOf(event, {
     ...verdict,
     partKey: `health:${detail.eventArn}`,
+    description: descriptionOf(event),
     summary: `${subject}: AWS Health ${detail.eventTypeCode} (${category}, ${oneLine(detail.statusCode ?? 'open', 16)}${starting})`,
   });
 };

@@ -1,11 +1,11 @@
 import type { AlertKind } from './alert.js';
 import type { Correlation } from './correlate.js';
 import type { Decision } from './decision.js';
-import { guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
+import { type Guardrails, guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
 import type { Incident } from './incident.js';
 import type { PolicyVerdict } from './policy.js';
 import type { LedgerVerdict } from './ports.js';
-import { type BlockedBy, runbookExecutionName } from './runbook-registry.js';
+import { type BlockedBy, runbookDefinition, runbookExecutionName } from './runbook-registry.js';
 import type { Signal } from './signal.js';
 
 /**
@@ -67,6 +67,18 @@ const updateDue = (incident: Incident, now: Date): boolean => {
 const guardrailProblems = (guardrails: ParsedGuardrails): string =>
   guardrails.problems.length === 0 ? '' : ` Guardrail problems: ${guardrails.problems.join('; ')}.`;
 
+/**
+ * Whether the run will wait for a person: its registry row asks, the guardrails do not
+ * auto-approve it, and it does more than follow AWS's own recovery (`mode: follow` never asks).
+ */
+const awaitsApproval = (
+  verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
+  guardrails: Guardrails,
+): boolean =>
+  runbookDefinition(verdict.runbook)?.needsApproval === true &&
+  !guardrails.autoApprovedRunbooks.includes(verdict.runbook) &&
+  verdict.input.mode !== 'follow';
+
 /** A runbook verdict through the guardrails: start it, start it in dry-run, or say what stopped it. */
 const gate = (
   verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
@@ -96,11 +108,18 @@ const gate = (
     guardrails.mode === 'dry-run'
       ? ` Dry-run mode (${path}mode): the runbook checks and reports but changes nothing.`
       : '';
+  const startsAs =
+    guardrails.mode === 'dry-run'
+      ? 'dry-run'
+      : awaitsApproval(verdict, guardrails)
+        ? 'approval'
+        : undefined;
   return {
     decision: {
       action: 'runbook',
       runbook: verdict.runbook,
       reason: `${verdict.reason}${dryRun}${guardrailProblems(input.guardrails)}`,
+      ...(startsAs === undefined ? {} : { startsAs }),
     },
     runbook: {
       runbook: verdict.runbook,
