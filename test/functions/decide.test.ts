@@ -344,6 +344,44 @@ describe('decide: guardrails', () => {
       'Dry-run mode (/rebound/prod/guardrails/mode): the runbook checks and reports but changes nothing.',
     );
     expect(plan.runbook?.runbook).toBe('replace-unhealthy-instance');
+    expect(plan.decision.startsAs).toBe('dry-run');
+  });
+
+  it('gives a status-check failure its own reason, not a gray failure health checks do not see', () => {
+    // Act
+    const statusCheck = decideFor(aProblem({ metric: 'StatusCheckFailed' }));
+    const memory = decideFor(aProblem({ metric: 'mem_used_percent' }));
+
+    // Assess
+    expect(statusCheck.decision.reason).toContain('fails its EC2 status checks');
+    expect(statusCheck.decision.reason).not.toContain('do not see');
+    expect(memory.decision.reason).toContain('health checks do not see (memory, disk)');
+  });
+
+  it('says a started run waits for a person only when it will (the alert asks for approval)', () => {
+    // Prepare
+    const impairment = aProblem({
+      kind: 'az-impairment',
+      severity: 'critical',
+      resource: { type: 'availability-zone', id: 'us-east-1a' },
+      availabilityZone: 'us-east-1a',
+      partKey: 'health:az:us-east-1a',
+      selfHealing: undefined,
+    });
+    const auto = guardrailsOf({ mode: 'auto' });
+
+    // Act
+    const asks = decideFor(impairment, { guardrails: auto, ledger: { allowed: true } });
+    const autoApproved = decideFor(impairment, {
+      guardrails: guardrailsOf({ mode: 'auto', autoApprovedRunbooks: ['az-evacuation'] }),
+      ledger: { allowed: true },
+    });
+    const acts = decideFor(aProblem(), { guardrails: auto, ledger: { allowed: true } });
+
+    // Assess
+    expect(asks.decision).toMatchObject({ runbook: 'az-evacuation', startsAs: 'approval' });
+    expect(autoApproved.decision.startsAs).toBeUndefined();
+    expect(acts.decision.startsAs).toBeUndefined();
   });
 
   it('appends guardrail parse problems to the reason, started or blocked', () => {

@@ -201,6 +201,7 @@ export const classifyHealthEvent = (
     ...verdict,
     partKey: `health:${detail.eventArn}`,
     dbRole: db === undefined ? undefined : dbRoleOf(inventory, db),
+    description: descriptionOf(event),
     summary: `${subject}: AWS Health ${detail.eventTypeCode} (${category}, ${oneLine(detail.statusCode ?? 'open', 16)}${starting})`,
   });
 };

@@ -146,6 +146,18 @@ const alarmInput = (signal: Signal): Record<string, string> => {
 /** Part keys of a primary that failed: the explicit RDS events, or an AWS Health issue naming it. */
 const FAILING_PRIMARY_PARTS = [`${PRIMARY_FAILURE_PART}:`, 'health:'];
 
+/** Why replace-unhealthy-instance replaces this instance, true to what the signal says. */
+const replacementReason = (signal: Signal): string => {
+  const id = signal.resource.id;
+  if (signal.partKey.startsWith('health:')) {
+    return `AWS scheduled ${id} for retirement or maintenance: replace it with a fresh instance before AWS stops it.`;
+  }
+  if (signal.metric?.startsWith('StatusCheckFailed') === true) {
+    return `${id} fails its EC2 status checks: replace it with a fresh instance now rather than wait for Auto Scaling's own health check.`;
+  }
+  return `${id} is unhealthy in a way the load balancer and Auto Scaling health checks do not see (memory, disk): replace it with a fresh instance.`;
+};
+
 export const RUNBOOKS = [
   {
     name: 'replace-unhealthy-instance',
@@ -166,7 +178,7 @@ export const RUNBOOKS = [
             reason: reasonOf(signal),
             ...alarmInput(signal),
           },
-          reason: `${signal.resource.id} is unhealthy in a way Auto Scaling health checks do not see (or AWS scheduled it for retirement): replace it with a fresh instance.`,
+          reason: replacementReason(signal),
         }),
       },
     ],
