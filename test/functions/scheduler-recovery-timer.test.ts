@@ -85,7 +85,13 @@ describe('SchedulerRecoveryTimer', () => {
     // Prepare
     schedulerMock
       .on(CreateScheduleCommand)
-      .rejects(new ValidationException({ message: 'bad expression', Message: 'bad expression', $metadata: {} }));
+      .rejects(
+        new ValidationException({
+          message: 'bad expression',
+          Message: 'bad expression',
+          $metadata: {},
+        }),
+      );
 
     // Act
     const scheduled = timer().schedule(check);

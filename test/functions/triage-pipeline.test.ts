@@ -93,6 +93,27 @@ describe('triageSignal', () => {
     expect(outcome.execution).toMatchObject({ status: 'started', executionName });
   });
 
+  it("in dry-run mode pages with the stage's exact command to run the runbook by hand", async () => {
+    // Prepare
+    const harness = aHarness({ guardrails: { mode: 'dry-run' } });
+
+    // Act
+    const outcome = await triageSignal(aProblem(), harness.deps);
+
+    // Assess
+    const [alert] = harness.alerts.published;
+    const incidentId = outcome.incident?.id ?? '';
+    const instanceId = aProblem().resource.id;
+    expect(alert?.email.split('\n')[1]).toMatch(/^ACTION NEEDED: Rebound will not act\./);
+    expect(alert?.email).toContain(
+      `    echo '{"instanceId":"${instanceId}","alarmName":"rebound-prod-mem-i-0aaa","incidentId":"${incidentId}"}' > rebound-run.json`,
+    );
+    expect(alert?.email).toContain(
+      '    npm run runbook -- replace-unhealthy-instance --stage prod --region us-east-1 --input rebound-run.json',
+    );
+    expect(harness.alerts.pages).toHaveLength(1);
+  });
+
   it('keeps the incident open and starts nothing when automation is off', async () => {
     // Prepare
     const harness = aHarness({ guardrails: { mode: 'off' } });

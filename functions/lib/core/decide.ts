@@ -1,11 +1,11 @@
 import type { AlertKind } from './alert.js';
 import type { Correlation } from './correlate.js';
 import type { Decision } from './decision.js';
-import { guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
+import { type Guardrails, guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
 import { type Incident, PENDING_EXECUTION } from './incident.js';
 import type { PolicyVerdict } from './policy.js';
 import type { LedgerVerdict } from './ports.js';
-import { type BlockedBy, runbookExecutionName } from './runbook-registry.js';
+import { type BlockedBy, runbookDefinition, runbookExecutionName } from './runbook-registry.js';
 import type { Signal } from './signal.js';
 
 /**
@@ -77,6 +77,18 @@ const runbookPlan = (
   input: { ...verdict.input, incidentId: incident.id },
 });
 
+/**
+ * Whether the run will wait for a person: its registry row asks, the guardrails do not
+ * auto-approve it, and it does more than follow AWS's own recovery (`mode: follow` never asks).
+ */
+const awaitsApproval = (
+  verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
+  guardrails: Guardrails,
+): boolean =>
+  runbookDefinition(verdict.runbook)?.needsApproval === true &&
+  !guardrails.autoApprovedRunbooks.includes(verdict.runbook) &&
+  verdict.input.mode !== 'follow';
+
 /** A runbook verdict through the guardrails: start it, start it in dry-run, or say what stopped it. */
 const gate = (
   verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
@@ -106,11 +118,18 @@ const gate = (
     guardrails.mode === 'dry-run'
       ? ` Dry-run mode (${path}mode): the runbook checks and reports but changes nothing.`
       : '';
+  const startsAs =
+    guardrails.mode === 'dry-run'
+      ? 'dry-run'
+      : awaitsApproval(verdict, guardrails)
+        ? 'approval'
+        : undefined;
   return {
     decision: {
       action: 'runbook',
       runbook: verdict.runbook,
       reason: `${verdict.reason}${dryRun}${guardrailProblems(input.guardrails)}`,
+      ...(startsAs === undefined ? {} : { startsAs }),
     },
     runbook: runbookPlan(verdict, incident),
   };

@@ -313,9 +313,10 @@ export const carryOut = async (
         kind: plan.alert.kind,
         ...(resourceState === undefined ? {} : { resourceState }),
         ...(execution === undefined ? {} : { executionArn: execution.executionArn }),
+        ...(plan.runbook === undefined ? {} : { runbookInput: plan.runbook.input }),
       },
       deps.region,
-      { guardrailPath: guardrailParameterPath(deps.stage) },
+      { guardrailPath: guardrailParameterPath(deps.stage), stage: deps.stage },
     );
     try {
       await deps.alerts.publish(alert);
