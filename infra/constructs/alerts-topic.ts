@@ -1,6 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -46,8 +45,9 @@ export class AlertsTopic extends Construct {
       enforceSSL: true,
     });
 
-    // SNS delivers undeliverable messages to the dead-letter queue, encrypted with the topic key.
-    this.key.grantEncryptDecrypt(new iam.ServicePrincipal('sns.amazonaws.com'));
+    // SNS delivers undeliverable messages to the dead-letter queue, encrypted with the topic
+    // key: for this account's topics only (aws:SourceAccount, the confused-deputy guard).
+    allowServiceToUseKey(this.key, 'sns.amazonaws.com', 'SnsDeadLetters');
     const deadLetters = new AlarmedDeadLetterQueue(this, 'DeadLetters', {
       queueName: `${props.namePrefix}-alerts-dlq`,
       key: this.key,

@@ -40,7 +40,7 @@ const NOT_ROUTED: Readonly<Record<string, string>> = {
   'states/execution-succeeded.json': 'a runbook that succeeded reports its own outcome',
 };
 const expectedRule = (file: string, event: Record<string, unknown>): string | null => {
-  // ElastiCache notifications come by SNS (a Lambda SNS event), never through EventBridge.
+  // A replication group's notifications come by SNS (a Lambda SNS event), not through EventBridge.
   if (file.startsWith('elasticache/') || NOT_ROUTED[file] !== undefined) return null;
   return RULE_BY_SOURCE[String(event.source)] ?? 'no rule for this source';
 };
