@@ -79,6 +79,8 @@ export const RDS_EVENT_IDS = [
   '0057',
   '0062',
   '0065',
+  '0087',
+  '0088',
   '0089',
 ].map((id) => `RDS-EVENT-${id}`);
 export const RDS_EVENT_CATEGORIES = [
@@ -102,13 +104,25 @@ export const rdsInstancePattern = (names: ShopResourceNames): Pattern => ({
 
 export const HEALTH_SERVICES = ['EC2', 'ELASTICLOADBALANCING', 'RDS', 'ELASTICACHE'] as const;
 
-/** Health issues and scheduled changes of the services the shop runs on (AZ-scoped included). */
+/**
+ * Health issues and scheduled changes of the services the shop runs on (AZ-scoped included),
+ * abuse reports against the account, and account-specific API issues of any service (the
+ * control plane itself runs on Step Functions, Lambda, DynamoDB, SNS and SSM). Detail-types:
+ * AWS Health User Guide, "Reference: AWS Health events Amazon EventBridge schema".
+ */
 export const healthPattern = (): Pattern => ({
   source: ['aws.health'],
-  detailType: ['AWS Health Event'],
+  detailType: ['AWS Health Event', 'AWS Health Abuse Event'],
   detail: {
-    service: [...HEALTH_SERVICES],
-    eventTypeCategory: ['issue', 'scheduledChange'],
+    $or: [
+      { service: [...HEALTH_SERVICES], eventTypeCategory: ['issue', 'scheduledChange'] },
+      { service: ['ABUSE'] },
+      {
+        eventScopeCode: ['ACCOUNT_SPECIFIC'],
+        eventTypeCategory: ['issue'],
+        eventTypeCode: [{ suffix: '_API_ISSUE' }],
+      },
+    ],
   },
 });
 
@@ -146,12 +160,13 @@ export const INTAKE_RULES: readonly IntakeRuleSpec[] = [
   {
     id: 'rds-instance-events',
     description:
-      'Failover, failure, availability, recovery, replica and storage events of the shop DB',
+      'Failover, failure, availability, recovery, replica, storage, stop and start events of the shop DB',
     pattern: rdsInstancePattern,
   },
   {
     id: 'health-events',
-    description: 'AWS Health issues and scheduled changes for EC2, ELB, RDS and ElastiCache',
+    description:
+      'AWS Health issues and scheduled changes for EC2, ELB, RDS and ElastiCache, abuse reports, and API issues of this account with any service',
     pattern: healthPattern,
   },
   {

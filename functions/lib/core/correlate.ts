@@ -242,14 +242,17 @@ const join = (incident: Incident, signal: Signal, now: Date): Correlation => {
 };
 
 export interface CorrelateOptions {
-  /** Record an info signal with nothing to join as an incident of its own (already resolved). */
+  /**
+   * Record an info signal or a recovery with nothing to join as an incident of its own
+   * (already resolved): AWS recovered something Rebound saw no problem for.
+   */
   readonly recordUnmatchedInfo?: boolean;
 }
 
 /**
  * Correlates a signal with the active candidate incidents. Problems open a new incident when
  * nothing matches; recoveries and info signals with nothing to join are `unmatched`, unless
- * `recordUnmatchedInfo` asks to record the info signal.
+ * `recordUnmatchedInfo` asks to record them.
  */
 export const correlate = (
   signal: Signal,
@@ -259,8 +262,7 @@ export const correlate = (
 ): Correlation => {
   const incident = pickIncident(signal, candidates, now);
   if (incident !== undefined) return withReleased(join(incident, signal, now), candidates);
-  const opens =
-    signal.phase === 'problem' || (signal.phase === 'info' && options.recordUnmatchedInfo === true);
+  const opens = signal.phase === 'problem' || options.recordUnmatchedInfo === true;
   if (!opens) return { type: 'unmatched' };
   return withReleased({ type: 'opened', incident: openIncident(signal, now) }, candidates);
 };
