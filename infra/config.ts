@@ -77,6 +77,8 @@ export interface ReboundConfig {
   readonly lookupAccount?: string;
   readonly alertEmails: readonly string[];
   readonly alertSmsNumbers: readonly string[];
+  /** The account's SNS monthly SMS spend limit (USD): an alarm pages before it is reached. */
+  readonly smsSpendLimitUsd: number;
   readonly domain?: DomainConfig;
   /** Existing WAF web ACL (CLOUDFRONT scope) to attach; one is created in us-east-1 otherwise. */
   readonly webAclArn?: string;
@@ -103,6 +105,7 @@ export const CONFIG_DEFAULTS = {
   availabilityZones: '',
   alertEmails: '',
   alertSmsNumbers: '',
+  smsSpendLimitUsd: 1,
   domainName: '',
   hostedZoneId: '',
   certificateArn: '',
@@ -337,6 +340,7 @@ export function loadConfig(
     ...(lookupAccount === undefined ? {} : { lookupAccount }),
     alertEmails,
     alertSmsNumbers,
+    smsSpendLimitUsd: p.integer('smsSpendLimitUsd', 1, 1_000_000),
     domain,
     webAclArn,
     cloudFrontPrefixListId,

@@ -2,8 +2,6 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -16,13 +14,14 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { heartbeatRuleName } from '../../functions/lib/aws/health-metrics.js';
 import { TRIAGE_ENVIRONMENT } from '../../functions/lib/environments.js';
 import {
   AlarmedDeadLetterQueue,
   allowServiceToUseKey,
 } from '../constructs/alarmed-dead-letter-queue.js';
 import { ReboundFunction } from '../constructs/rebound-function.js';
-import { grantReadGuardrails } from './guardrail-parameters.js';
+import type { IGuardrailParameters } from './guardrail-parameters.js';
 import { INTAKE_RULES, type ShopResourceNames } from './intake-patterns.js';
 
 export interface TriageProps {
@@ -37,9 +36,11 @@ export interface TriageProps {
   /** The replication group's notifications arrive here (SNS only; only serverless caches use EventBridge). */
   readonly cacheNotifications: sns.ITopic;
   readonly alertsTopic: sns.ITopic;
+  /** The triage dead-letter alarm publishes here (Rebound's own health, paged). */
+  readonly opsTopic: sns.ITopic;
   readonly incidents: dynamodb.ITableV2;
   readonly idempotency: dynamodb.ITableV2;
-  readonly guardrailsPath: string;
+  readonly guardrails: IGuardrailParameters;
   /** Runbooks triage may start, by registry name. */
   readonly runbooks: Readonly<Record<string, sfn.IStateMachine>>;
   /** How long EventBridge keeps matched events for replay. @default 90 days */
@@ -49,21 +50,22 @@ export interface TriageProps {
 /**
  * Event intake and triage: one EventBridge rule per source into the triage function (retry
  * policy and an encrypted dead-letter queue on every target), an archive of everything the
- * rules match, the cache's SNS notifications, and alarms on triage itself that publish straight
- * to the alerts topic.
+ * rules match, the cache's SNS notifications, a heartbeat rule through the same path, and an
+ * alarm on the dead-letter queue that publishes to the ops topic.
  */
 export class Triage extends Construct {
   public readonly function: lambda.IFunction;
+  /** The function's construct: its name and role, for the health alarms. */
+  public readonly reboundFunction: ReboundFunction;
   public readonly rules: events.Rule[] = [];
+  /** Every 5 minutes into triage through the intake path; triage counts it (`Heartbeats`). */
+  public readonly heartbeat: events.Rule;
   public readonly archive: events.Archive;
   public readonly deadLetterQueue: AlarmedDeadLetterQueue;
-  public readonly selfAlarms: cloudwatch.Alarm[];
-  private readonly namePrefix: string;
 
   constructor(scope: Construct, id: string, props: TriageProps) {
     super(scope, id);
     const { namePrefix } = props;
-    this.namePrefix = namePrefix;
 
     const key = new kms.Key(this, 'DeadLettersKey', {
       alias: `alias/${namePrefix}-triage-dlq`,
@@ -78,7 +80,7 @@ export class Triage extends Construct {
       key,
       whatIsLost: 'Events for triage (an incident may have gone unhandled)',
       alarmName: `${namePrefix}-triage-dead-letters`,
-      alarmTopic: props.alertsTopic,
+      alarmTopic: props.opsTopic,
     });
     const queue = this.deadLetterQueue.queue;
 
@@ -105,7 +107,7 @@ export class Triage extends Construct {
         INCIDENTS_TABLE: props.incidents.tableName,
         IDEMPOTENCY_TABLE: props.idempotency.tableName,
         ALERTS_TOPIC_ARN: props.alertsTopic.topicArn,
-        GUARDRAILS_PATH: props.guardrailsPath,
+        GUARDRAILS_PATH: props.guardrails.path,
         AUTO_SCALING_GROUP_NAME: names.autoScalingGroupName,
         TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
         DB_INSTANCE_IDS: names.dbInstanceIds.join(','),
@@ -119,23 +121,31 @@ export class Triage extends Construct {
       }),
     });
     this.function = triage.function;
+    this.reboundFunction = triage;
     this.grantTriage(triage.function, props);
 
+    // Every rule into triage retries for a day, then dead-letters: nothing is dropped silently.
+    const triageTarget = new targets.LambdaFunction(triage.function, {
+      deadLetterQueue: queue,
+      retryAttempts: 185,
+      maxEventAge: Duration.hours(24),
+    });
     for (const spec of INTAKE_RULES) {
       const rule = new events.Rule(this, spec.id, {
         ruleName: `${namePrefix}-${spec.id}`,
         description: spec.description,
         eventPattern: spec.pattern(names),
       });
-      rule.addTarget(
-        new targets.LambdaFunction(triage.function, {
-          deadLetterQueue: queue,
-          retryAttempts: 185,
-          maxEventAge: Duration.hours(24),
-        }),
-      );
+      rule.addTarget(triageTarget);
       this.rules.push(rule);
     }
+    this.heartbeat = new events.Rule(this, 'heartbeat', {
+      ruleName: heartbeatRuleName(namePrefix),
+      description:
+        'Rebound heartbeat: a scheduled event into triage every 5 minutes; when triage stops counting them, the not-hearing-events alarm pages',
+      schedule: events.Schedule.rate(Duration.minutes(5)),
+    });
+    this.heartbeat.addTarget(triageTarget);
 
     this.archive = new events.Archive(this, 'Archive', {
       archiveName: `${namePrefix}-intake`,
@@ -154,22 +164,6 @@ export class Triage extends Construct {
     props.cacheNotifications.addSubscription(
       new subscriptions.LambdaSubscription(triage.function, { deadLetterQueue: queue }),
     );
-
-    this.selfAlarms = [
-      this.deadLetterQueue.alarm,
-      this.selfAlarm(
-        'errors',
-        'Triage failed; Lambda retries, then dead-letters',
-        props.alertsTopic,
-        triage.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      ),
-      this.selfAlarm(
-        'throttles',
-        "Triage was throttled; events wait in Lambda's queue",
-        props.alertsTopic,
-        triage.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
-      ),
-    ];
   }
 
   /** Least privilege: exactly what triage reads, writes, starts and describes. */
@@ -179,7 +173,7 @@ export class Triage extends Construct {
     props.alertsTopic.grantPublish(fn);
     for (const runbook of Object.values(props.runbooks)) runbook.grantStartExecution(fn);
     const stack = Stack.of(this);
-    grantReadGuardrails(fn, props.guardrailsPath);
+    props.guardrails.grantRead(fn);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['rds:DescribeDBInstances'],
@@ -212,24 +206,5 @@ export class Triage extends Construct {
         resources: ['*'],
       }),
     );
-  }
-
-  private selfAlarm(
-    what: string,
-    text: string,
-    topic: sns.ITopic,
-    metric: cloudwatch.IMetric,
-  ): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, `${what}Alarm`, {
-      alarmName: `${this.namePrefix}-triage-${what}`,
-      alarmDescription: `[warning] ${text}.`,
-      metric,
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
-    return alarm;
   }
 }

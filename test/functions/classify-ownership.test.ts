@@ -297,6 +297,21 @@ describe('classify: AWS Health events for the shop region and services', () => {
     expect(classified(issue('someone-elses-db'))).toBeNull();
   });
 
+  it('keeps the cache node AWS Health names, so cache-failover can tell a primary from a replica (issue 10 #7)', () => {
+    // Prepare: AWS's sample ElastiCache issue, naming one node of the shop's group.
+    const input = withDetail('health/elasticache-operational-issue', {
+      eventRegion: 'us-east-1',
+      affectedEntities: [{ entityValue: `${SHOP.cacheReplicationGroupId}-002` }],
+    });
+
+    // Act / Assess
+    expect(classified(input)).toMatchObject({
+      kind: 'cache-degraded',
+      resource: { type: 'cache-replication-group', id: SHOP.cacheReplicationGroupId },
+      related: [{ type: 'cache-node', id: `${SHOP.cacheReplicationGroupId}-002` }],
+    });
+  });
+
   it('records an account notification as information', () => {
     // Prepare
     const input = withDetail('health/ec2-az-operational-issue', {

@@ -52,6 +52,20 @@ describe('a Multi-AZ failover completion without its start event', () => {
     },
   );
 
+  it('records both completions of one failover (0015, then 0049) as one incident and one run', async () => {
+    // Prepare
+    const harness = aHarness();
+    const first = await triageSignal(shopDbEvent('rds/failover-completed-0015'), harness.deps);
+
+    // Act
+    const second = await triageSignal(shopDbEvent('rds/failover-completed-0049'), harness.deps);
+
+    // Assess
+    expect(second.incident?.id).toBe(first.incident?.id);
+    expect(harness.runbooks.started).toHaveLength(1);
+    expect(harness.alerts.published).toHaveLength(1);
+  });
+
   it('only closes the failover when its start came first, starting nothing more', async () => {
     // Prepare
     const harness = aHarness();

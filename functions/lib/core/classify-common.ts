@@ -38,9 +38,14 @@ export interface SignalParts {
   readonly partKey: string;
   readonly availabilityZone?: string | undefined;
   readonly summary: string;
+  readonly description?: string | undefined;
+  readonly metric?: string | undefined;
   readonly selfHealing?: AwsSelfHealing | undefined;
   readonly dbRole?: DbRole | undefined;
 }
+
+/** AWS's free text on a signal is kept to this many characters (the email cuts it further). */
+const MAX_DESCRIPTION = 2000;
 
 /** A signal with every string bounded and optional fields left out when unknown. */
 export const signalOf = (event: ReboundEvent, parts: SignalParts): Signal => ({
@@ -54,6 +59,10 @@ export const signalOf = (event: ReboundEvent, parts: SignalParts): Signal => ({
     ? {}
     : { availabilityZone: oneLine(parts.availabilityZone, 64) }),
   summary: oneLine(parts.summary),
+  ...(parts.description === undefined || parts.description.trim() === ''
+    ? {}
+    : { description: parts.description.slice(0, MAX_DESCRIPTION) }),
+  ...(parts.metric === undefined ? {} : { metric: oneLine(parts.metric, MAX_ID_LENGTH) }),
   ...(parts.selfHealing === undefined ? {} : { selfHealing: parts.selfHealing }),
   ...(parts.dbRole === undefined ? {} : { dbRole: parts.dbRole }),
   source: sourceOf(event),

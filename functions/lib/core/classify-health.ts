@@ -173,6 +173,15 @@ export const classifyHealthEvent = (
     ...entities.filter(isShop),
     ...entities.filter((entity) => !isShop(entity)),
   ];
+  // The cache nodes AWS Health names (`<group>-002`): cache-failover forces a failover only when
+  // the failing node is the primary.
+  const cacheNodes =
+    detail.service === 'ELASTICACHE'
+      ? (detail.affectedEntities ?? [])
+          .map(({ entityValue }) => bareId(entityValue))
+          .filter((id) => cacheGroupOf(id) !== id)
+          .map((id) => ref('cache-node', id))
+      : [];
   const general = ref('other', detail.eventTypeCode);
   const verdictOf = (): Verdict => {
     if (category === 'issue') {
@@ -203,7 +212,7 @@ export const classifyHealthEvent = (
         phase,
         severity: 'warning',
         resource: first ?? general,
-        related: rest,
+        related: [...rest, ...cacheNodes],
         subject: first?.id ?? eventRegion,
       };
     }
@@ -237,6 +246,7 @@ export const classifyHealthEvent = (
     ...verdict,
     partKey: `health:${detail.eventArn}`,
     dbRole: db === undefined ? undefined : dbRoleOf(inventory, db),
+    description: descriptionOf(event),
     summary: `${subject}: AWS Health ${detail.eventTypeCode} (${category}, ${oneLine(detail.statusCode ?? 'open', 16)}${starting})`,
   });
 };

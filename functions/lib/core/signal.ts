@@ -88,6 +88,13 @@ export interface Signal {
   readonly availabilityZone?: string;
   /** One line for humans: "CPU of rebound-prod-web above 85% for 10 minutes". */
   readonly summary: string;
+  /**
+   * AWS's own words about the event when it sends some (AWS Health's description), bounded;
+   * the email shows it sanitised, on one line.
+   */
+  readonly description?: string;
+  /** The metric an alarm watches (`StatusCheckFailed`), when an alarm raised the signal. */
+  readonly metric?: string;
   /** Set when AWS heals this kind of failure itself; Rebound then observes and verifies. */
   readonly selfHealing?: AwsSelfHealing;
   /**
