@@ -126,6 +126,27 @@ export const healthPattern = (): Pattern => ({
   },
 });
 
+/**
+ * One instance leaving (stopping, stopped, shutting down, terminated), a Spot interruption
+ * warning or a rebalance recommendation. These events name only the instance, so the rule takes
+ * them for every instance of the account and triage looks up whether it is a web instance
+ * outside a scale-in (`pending`/`running` are not taken: every launch would invoke triage).
+ */
+export const ec2InstancePattern = (): Pattern => ({
+  source: ['aws.ec2'],
+  detailType: [
+    'EC2 Instance State-change Notification',
+    'EC2 Spot Instance Interruption Warning',
+    'EC2 Instance Rebalance Recommendation',
+  ],
+  detail: {
+    $or: [
+      { state: ['stopping', 'stopped', 'shutting-down', 'terminated'] },
+      { state: [{ exists: false }] },
+    ],
+  },
+});
+
 /** Rebound's own runbooks ending badly: a broken runbook is never silent. */
 export const runbookFailurePattern = (names: ShopResourceNames): Pattern => ({
   source: ['aws.states'],
@@ -168,6 +189,12 @@ export const INTAKE_RULES: readonly IntakeRuleSpec[] = [
     description:
       'AWS Health issues and scheduled changes for EC2, ELB, RDS and ElastiCache, abuse reports, and API issues of this account with any service',
     pattern: healthPattern,
+  },
+  {
+    id: 'ec2-instance-events',
+    description:
+      'Instances stopping or terminated, Spot interruption warnings and rebalance recommendations (triage keeps those of web instances outside a scale-in)',
+    pattern: ec2InstancePattern,
   },
   {
     id: 'runbook-failures',
