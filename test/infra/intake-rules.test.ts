@@ -53,7 +53,7 @@ interface Rule {
 }
 type Matcher = (event: unknown) => boolean;
 
-/** The rules that match events (the heartbeat is a schedule rule: no pattern). */
+/** The rules that match events (the heartbeat rule runs on a schedule and has no pattern). */
 const rulesOf = (synthesized: SynthesizedControlPlane): Rule[] =>
   resourcesOf<{ Name: string; EventPattern?: Record<string, unknown> }>(
     synthesized.template,
