@@ -246,12 +246,13 @@ export const RUNBOOKS = [
     handles: ['database-failover', 'database-degraded'],
     triggers: [
       {
-        // RDS fails over by itself: follow it and verify the recovery completed (close the loop).
+        // RDS fails over by itself: follow it and verify the recovery completed (close the loop),
+        // from its start or, when the start event never came, from its completion.
         name: 'follow-database-failover',
         when: (signal) =>
           signal.kind === 'database-failover' &&
           signal.dbRole === 'primary' &&
-          signal.selfHealing !== undefined,
+          (signal.selfHealing !== undefined || signal.phase === 'recovered'),
         start: (signal) => ({
           targetId: signal.resource.id,
           input: { dbInstanceId: signal.resource.id, mode: 'follow', reason: reasonOf(signal) },
