@@ -122,10 +122,9 @@ export class AzEvacuation extends Construct {
       [jitteredRetry([ARC_THROTTLING], 6)],
     );
     // The maximum only: Auto Scaling lowers desired capacity to it if above; target tracking
-    // and AZ rebalancing take the group back to its normal size.
-    const restoreMaximum = skeleton.updateGroup('RestoreMaximum', props.autoScalingGroup, {
-      MaxSize: sfn.JsonPath.numberAt(PLAN('previousMax')),
-    });
+    // and AZ rebalancing take the group back to its normal size. Only the maximum this run set:
+    // one changed since (scale-out raised it under load, a person) is theirs and stays.
+    const restoreMaximum = this.restoreOwnMaximum(skeleton, props.autoScalingGroup);
     endShift.addCatch(
       sfn.Pass.jsonPath(this, 'ShiftAlreadyEnded', {
         stateName: 'ShiftAlreadyEnded',
@@ -140,9 +139,9 @@ export class AzEvacuation extends Construct {
     const done = sfn.Succeed.jsonPath(this, 'Done', { stateName: 'Done' });
     const reportSucceeded = skeleton.reportSucceeded(
       sfn.JsonPath.format(
-        "{} The zonal shift is over and the group's maximum is back to {}.",
+        '{} The zonal shift is over; {}.',
         sfn.JsonPath.stringAt(verifyAt('detail')),
-        sfn.JsonPath.stringAt(PLAN('previousMax')),
+        sfn.JsonPath.stringAt('$.maximum.detail'),
       ),
       done,
     );
@@ -182,8 +181,64 @@ export class AzEvacuation extends Construct {
     acknowledgeFinding(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      "ARC's ListZonalShifts (a List action) supports no resource-level permissions; StartZonalShift and CancelZonalShift are limited to the shop's load balancer and UpdateAutoScalingGroup to the web group.",
+      "ARC's ListZonalShifts (a List action) and Auto Scaling's DescribeAutoScalingGroups (read-only) support no resource-level permissions; StartZonalShift and CancelZonalShift are limited to the shop's load balancer and UpdateAutoScalingGroup to the web group.",
     );
+  }
+
+  /**
+   * Restores the group's maximum to what it was before the evacuation, only while it is still
+   * the one this run set (`newMax`): scale-out may have raised it under load meanwhile, and
+   * undoing that would cut capacity. Says which at `$.maximum.detail`.
+   */
+  private restoreOwnMaximum(
+    skeleton: RunbookSkeleton,
+    group: autoscaling.IAutoScalingGroup,
+  ): sfn.IChainable {
+    const readMaximum = skeleton.escalateOnError(
+      skeleton.callAws('ReadMaximum', {
+        service: 'autoscaling',
+        action: 'describeAutoScalingGroups',
+        parameters: { AutoScalingGroupNames: [group.autoScalingGroupName] },
+        iamAction: 'autoscaling:DescribeAutoScalingGroups',
+        iamResources: ['*'],
+        resultSelector: { maxSize: sfn.JsonPath.numberAt('$.AutoScalingGroups[0].MaxSize') },
+        resultPath: '$.group',
+      }),
+    );
+    const restore = skeleton.updateGroup('RestoreMaximum', group, {
+      MaxSize: sfn.JsonPath.numberAt(PLAN('previousMax')),
+    });
+    const restored = sfn.Pass.jsonPath(this, 'MaximumRestored', {
+      stateName: 'MaximumRestored',
+      parameters: {
+        detail: sfn.JsonPath.format(
+          "the group's maximum is back to {}",
+          sfn.JsonPath.stringAt(PLAN('previousMax')),
+        ),
+      },
+      resultPath: '$.maximum',
+    });
+    const changed = sfn.Pass.jsonPath(this, 'MaximumChanged', {
+      stateName: 'MaximumChanged',
+      parameters: {
+        detail: sfn.JsonPath.format(
+          "the group's maximum is {}, not the {} this run set: someone else (scale-out, a person) changed it, so it stays",
+          sfn.JsonPath.stringAt('$.group.maxSize'),
+          sfn.JsonPath.stringAt(PLAN('newMax')),
+        ),
+      },
+      resultPath: '$.maximum',
+    });
+    const end = sfn.Pass.jsonPath(this, 'MaximumSettled', { stateName: 'MaximumSettled' });
+    readMaximum.next(
+      sfn.Choice.jsonPath(this, 'OwnMaximum', { stateName: 'OwnMaximum' })
+        .when(
+          sfn.Condition.numberEqualsJsonPath('$.group.maxSize', PLAN('newMax')),
+          restore.next(restored).next(end),
+        )
+        .otherwise(changed.next(end)),
+    );
+    return sfn.Chain.custom(readMaximum, [end], end);
   }
 
   /** ListZonalShifts of the load balancer's ACTIVE shifts, at `$.shifts.active`. */

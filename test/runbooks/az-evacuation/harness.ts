@@ -144,6 +144,8 @@ interface WorldOptions {
   readonly endZonalShift?: (input: unknown, call: number) => unknown;
   /** What the person answers; approves unless given. */
   readonly approval?: Answer | 'no answer';
+  /** The group's maximum when the run restores it; the 6 the run set unless given. */
+  readonly maxAtRestore?: number;
   /** The load balancer's ACTIVE shifts when read again after approval; `activeShifts` unless given. */
   readonly shiftsAtRecheck?: readonly Record<string, string>[];
 }
@@ -207,6 +209,11 @@ export const world = async (options: WorldOptions = {}): Promise<World> => {
         return checkAzRecovered(parseAzEvacuationEvent(input) as AzRecoveredEvent, incidents);
       }),
       EndZonalShift: fake(options.endZonalShift ?? (() => ({ ZonalShiftId: SHIFT_ID }))),
+      ReadMaximum: fake(() => ({
+        AutoScalingGroups: [
+          { AutoScalingGroupName: GROUP_NAME, MaxSize: options.maxAtRestore ?? 6 },
+        ],
+      })),
       RestoreMaximum: fake(),
     },
     reportStates: REPORT_STATES_WITH_APPROVAL,
@@ -232,6 +239,7 @@ export const harness: RunbookHarness = {
     ...MUTATING_STATES,
     'EvacuationVerify',
     'AzRecoveryVerify',
+    'ReadMaximum',
     ...REPORT_STATES_WITH_APPROVAL,
   ],
   validInput: INPUT,

@@ -120,9 +120,11 @@ describe('runbook az-evacuation', () => {
         'arc-zonal-shift:CancelZonalShift',
         'arc-zonal-shift:ListZonalShifts',
         'arc-zonal-shift:StartZonalShift',
+        'autoscaling:DescribeAutoScalingGroups',
         'autoscaling:UpdateAutoScalingGroup',
         'lambda:InvokeFunction',
       ]);
+      expect(resourcesOf(own, 'autoscaling:DescribeAutoScalingGroups')).toEqual(['*']);
       expect(resourcesOf(own, 'arc-zonal-shift:StartZonalShift')).toEqual([ALB_ARN]);
       expect(resourcesOf(own, 'arc-zonal-shift:CancelZonalShift')).toEqual([ALB_ARN]);
       expect(resourcesOf(own, 'arc-zonal-shift:ListZonalShifts')).toEqual(['*']);
@@ -199,7 +201,7 @@ describe('runbook az-evacuation', () => {
           at: 'ReportSucceeded',
           outcome: 'succeeded',
           target: { type: 'availability-zone', id: 'us-east-1a' },
-          detail: `us-east-1a (use1-az1) has recovered: AWS Health closed its event on incident ${INCIDENT_ID}. The zonal shift is over and the group's maximum is back to 4.`,
+          detail: `us-east-1a (use1-az1) has recovered: AWS Health closed its event on incident ${INCIDENT_ID}. The zonal shift is over; the group's maximum is back to 4.`,
         }),
       ]);
       expect((await incidentOf(w)).status).toBe('resolved');
@@ -296,6 +298,26 @@ describe('runbook az-evacuation', () => {
       expect((await incidentOf(w)).status).toBe('failed');
       expect(w.alerts).toEqual([
         expect.objectContaining({ severity: 'critical', kind: 'escalation' }),
+      ]);
+    });
+
+    it('leaves a maximum scale-out raised during the evacuation, instead of undoing it (issue 10 #8)', async () => {
+      // Prepare: under load scale-out raised the maximum 6→9 while the AZ was out.
+      w = await world({ azRecoversAtCheck: 1, maxAtRestore: 9 });
+
+      // Act
+      const run = await runLocally(definition, INPUT, w.overrides);
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(callsOf(w, 'EndZonalShift')).toEqual([{ ZonalShiftId: SHIFT_ID }]);
+      expect(callsOf(w, 'ReadMaximum')).toEqual([{ AutoScalingGroupNames: [GROUP_NAME] }]);
+      expect(callsOf(w, 'RestoreMaximum')).toEqual([]);
+      expect(reportsOf(w)).toEqual([
+        expect.objectContaining({
+          at: 'ReportSucceeded',
+          detail: `us-east-1a (use1-az1) has recovered: AWS Health closed its event on incident ${INCIDENT_ID}. The zonal shift is over; the group's maximum is 9, not the 6 this run set: someone else (scale-out, a person) changed it, so it stays.`,
+        }),
       ]);
     });
 
