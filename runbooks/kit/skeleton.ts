@@ -7,7 +7,6 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { guardrailParameterPath } from '../../functions/lib/core/guardrails.js';
 import {
   type RunbookDefinition,
   type RunbookName,
@@ -19,6 +18,7 @@ import type { Environment } from '../../functions/lib/env.js';
 import type { DeployedNames } from '../../functions/lib/runbook/run-input.js';
 import { GUARDRAIL_ROOT } from '../../functions/lib/runbook/state-paths.js';
 import { ReboundFunction } from '../../infra/constructs/rebound-function.js';
+import type { IGuardrailParameters } from '../../infra/control-plane/guardrail-parameters.js';
 import { ApprovalGate } from './approval-gate.js';
 import { type CheckVariable, checkFunction, reportFunction } from './functions.js';
 import { acknowledgeWildcardResource, GROUP_ARN_REASON } from './iam.js';
@@ -45,6 +45,8 @@ export interface RunbookProps {
   /** `rebound-<stage>`: names the state machine, its functions and the alarms it may read. */
   readonly namePrefix: string;
   readonly stage: string;
+  /** The stage's guardrails: the check reads them, the report names their path. */
+  readonly guardrails: IGuardrailParameters;
   /** Incidents and the action ledger (one table). */
   readonly incidents: dynamodb.ITable;
   readonly alertsTopic: sns.ITopic;
@@ -87,7 +89,7 @@ export class RunbookSkeleton extends Construct {
       throw new Error(`RunbookSkeleton: ${props.runbook} is not in the registry`);
     this.#row = row;
     this.stateMachineName = runbookStateMachineName(props.namePrefix, props.runbook);
-    this.guardrailPath = guardrailParameterPath(props.stage);
+    this.guardrailPath = props.guardrails.path;
     this.reportFunction = reportFunction(this, { ...props, ...this });
 
     this.escalate = this.report('Escalate', 'failed');
@@ -135,7 +137,7 @@ export class RunbookSkeleton extends Construct {
       functionName: `${this.stateMachineName}-${options.name}`,
       deadLetterQueue: this.#props.deadLetterQueue,
       incidents: this.#props.incidents,
-      guardrailPath: this.guardrailPath,
+      guardrails: this.#props.guardrails,
     });
   }
 

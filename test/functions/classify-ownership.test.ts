@@ -135,8 +135,9 @@ describe('classify: RDS events of the shop DBs only, by event ID', () => {
       {
         kind: 'database-degraded',
         phase: 'problem',
-        severity: 'critical',
+        severity: 'warning',
         partKey: 'db-availability:rebound-dev-db',
+        dbRole: 'primary',
       },
     ],
     [
@@ -161,6 +162,16 @@ describe('classify: RDS events of the shop DBs only, by event ID', () => {
     ],
     [
       'RDS-EVENT-0031',
+      ['failure'],
+      {
+        kind: 'database-degraded',
+        phase: 'problem',
+        severity: 'critical',
+        partKey: 'db-primary-failure:rebound-dev-db',
+      },
+    ],
+    [
+      'RDS-EVENT-0223',
       ['failure'],
       {
         kind: 'database-degraded',

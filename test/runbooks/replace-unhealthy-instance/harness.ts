@@ -104,6 +104,7 @@ export const synth = (): SynthesizedRunbook<ReplaceUnhealthyInstance> =>
         stage: 'test',
         ...webTier(stack),
         incidents: shared.incidents,
+        guardrails: shared.guardrails,
         alertsTopic: shared.alertsTopic,
         deadLetterQueue: shared.deadLetterQueue,
       }),

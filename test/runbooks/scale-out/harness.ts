@@ -82,6 +82,7 @@ export const synth = (): SynthesizedRunbook<ScaleOut> =>
         ...webTier(stack),
         normalMaxCapacity: NORMAL_MAX,
         incidents: shared.incidents,
+        guardrails: shared.guardrails,
         alertsTopic: shared.alertsTopic,
         deadLetterQueue: shared.deadLetterQueue,
       }),
