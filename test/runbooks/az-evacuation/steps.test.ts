@@ -27,6 +27,8 @@ const EXECUTION = {
   name: 'manual-1',
 };
 const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+const GROUP_ARN =
+  'arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9:autoScalingGroupName/rebound-test-web';
 
 const instance = (
   instanceId: string,
@@ -45,6 +47,7 @@ const fleet = (
   healthyTargetIds = instances.map((i) => i.instanceId),
 ): ZonalFleetSnapshot => ({
   groupName: 'rebound-test-web',
+  groupArn: GROUP_ARN,
   desiredCapacity,
   maxSize,
   instances,
@@ -68,9 +71,11 @@ describe('assessAzEvacuation', () => {
     expect(assessment).toEqual({
       type: 'mutate',
       action:
-        "shift the load balancer's traffic away from us-east-1a (use1-az1) for up to 6 h and raise desired capacity 4→6 (maximum 4→6) so two AZs carry the load",
+        "shift the load balancer's traffic and the web group away from us-east-1a (use1-az1) for up to 6 h and raise desired capacity 4→6 (maximum 4→6) so two AZs carry the load",
       plan: {
         resourceIdentifier: ALB_ARN,
+        // The group is shifted too (issue 10 #3): its ARN from DescribeAutoScalingGroups.
+        groupArn: GROUP_ARN,
         awayFrom: 'use1-az1',
         availabilityZone: 'us-east-1a',
         expiresIn: '6h',
@@ -81,6 +86,18 @@ describe('assessAzEvacuation', () => {
       },
       needsApproval: true,
     });
+  });
+
+  it('escalates rather than shift only the load balancer when the group ARN is unknown (issue 10 #3)', () => {
+    // Act
+    const { groupArn: _unknown, ...withoutArn } = fleet(4, 4);
+    const assess = () =>
+      assessAzEvacuation(facts({ fleet: withoutArn }), { maxScaleOutCapacity: 24 });
+
+    // Assess
+    expect(assess).toThrow(
+      "DescribeAutoScalingGroups gave no AutoScalingGroupARN for rebound-test-web: the group's zonal shift needs it",
+    );
   });
 
   it('rounds an odd size up and keeps a maximum that already fits', () => {
