@@ -6,13 +6,19 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { guardrailAt, verifyAt } from '../../functions/lib/runbook/state-paths.js';
+import {
+  guardrailAt,
+  statePath,
+  VERIFY_ROOT,
+  verifyAt,
+} from '../../functions/lib/runbook/state-paths.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
 import { CONFIRM, GROUP_SHIFT, INPUT, PLAN, SHIFT, SHIFTS } from './state.js';
+import { type AzRecoveryVerification, SHIFT_EXPIRES_IN } from './steps.js';
 
 export interface AzEvacuationProps extends RunbookProps {
   /** The shop's load balancer (zonal shift enabled): the only resource the runbook shifts. */
@@ -208,6 +214,7 @@ export class AzEvacuation extends Construct {
       step: 'az-recovered',
       scheduleSeconds: AZ_RECOVERY_POLL_SECONDS,
       onRecovered: endGroupShift.next(endShift).next(restoreMaximum).next(reportSucceeded),
+      beforeNextCheck: (nextCheck) => this.extendShifts(skeleton, loadBalancerArn, nextCheck),
     });
     const act = startShift
       .next(startGroupShift)
@@ -244,6 +251,7 @@ export class AzEvacuation extends Construct {
       new iam.PolicyStatement({
         actions: [
           'arc-zonal-shift:StartZonalShift',
+          'arc-zonal-shift:UpdateZonalShift',
           'arc-zonal-shift:CancelZonalShift',
           'arc-zonal-shift:GetManagedResource',
         ],
@@ -264,6 +272,54 @@ export class AzEvacuation extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       "ARC's ListZonalShifts (a List action) and Auto Scaling's DescribeAutoScalingGroups (read-only) support no resource-level permissions; ARC's StartZonalShift, CancelZonalShift and GetManagedResource on `*` are limited by the arc-zonal-shift:ResourceIdentifier condition to the shop's load balancer and web group (the group is no ARC resource type); UpdateAutoScalingGroup is limited to the web group.",
     );
+  }
+
+  /**
+   * While AWS Health keeps the AZ impaired, the az-recovered step asks hourly to extend both
+   * shifts (UpdateZonalShift: ExpiresIn counts from now), so they never expire mid-incident. A
+   * shift someone ended meanwhile (ConflictException, ResourceNotFoundException) is left ended.
+   */
+  private extendShifts(
+    skeleton: RunbookSkeleton,
+    loadBalancerArn: string,
+    nextCheck: sfn.IChainable,
+  ): sfn.IChainable {
+    const extend = (id: string, shiftPath: string) => {
+      const task = skeleton.callAws(
+        id,
+        {
+          service: 'arczonalshift',
+          action: 'updateZonalShift',
+          parameters: {
+            ZonalShiftId: sfn.JsonPath.stringAt(`${shiftPath}.ZonalShiftId`),
+            ExpiresIn: SHIFT_EXPIRES_IN,
+          },
+          // The grant is the conditioned `*` of the constructor (the group's shift).
+          iamAction: 'arc-zonal-shift:UpdateZonalShift',
+          iamResources: [loadBalancerArn],
+          resultPath: sfn.JsonPath.DISCARD,
+        },
+        [jitteredRetry([ARC_THROTTLING], 6)],
+      );
+      return task;
+    };
+    const extendGroup = extend('ExtendGroupShift', GROUP_SHIFT);
+    const extendLoadBalancer = extend('ExtendZonalShift', SHIFT);
+    const ended = ['ArcZonalShift.ResourceNotFoundException', 'ArcZonalShift.ConflictException'];
+    extendGroup.addCatch(extendLoadBalancer, { errors: ended, resultPath: sfn.JsonPath.DISCARD });
+    extendLoadBalancer.addCatch(nextCheck, { errors: ended, resultPath: sfn.JsonPath.DISCARD });
+    skeleton.escalateOnError(extendGroup);
+    skeleton.escalateOnError(extendLoadBalancer);
+    extendGroup.next(extendLoadBalancer).next(nextCheck);
+    return sfn.Choice.jsonPath(this, 'ExtendNow', { stateName: 'ExtendNow' })
+      .when(
+        sfn.Condition.booleanEquals(
+          statePath<AzRecoveryVerification>(VERIFY_ROOT)('extendShifts'),
+          true,
+        ),
+        extendGroup,
+      )
+      .otherwise(nextCheck);
   }
 
   /**

@@ -101,6 +101,8 @@ const AzRecoveredEventSchema = z.object({
     availabilityZone: nonEmptyText(32),
     guardrail: GuardrailSchema,
     [SHIFT_KEY]: z.object({ ZonalShiftId: nonEmptyText(36) }),
+    /** The recovery loop's position (kit verify loop): which check this is. */
+    poll: z.optional(z.object({ attempt: z.number() })),
   }),
   execution: ExecutionSchema,
 });
@@ -355,7 +357,12 @@ export interface AzRecoveryVerification {
   readonly detail: string;
   readonly incidentStatus: string;
   readonly zonalShiftId: string;
+  /** Whether to extend both shifts now (hourly, while the AZ stays impaired). */
+  readonly extendShifts: boolean;
 }
+
+/** AZ recovery checks between two extensions of the shifts: 12 × 5 min, hourly. */
+export const CHECKS_PER_EXTENSION = 12;
 
 /** Step `az-recovered`: has the AZ recovered, so the shift may end? */
 export const checkAzRecovered = async (
@@ -370,6 +377,14 @@ export const checkAzRecovered = async (
   const impaired = azStillImpaired(incident, az);
   const detail = !impaired
     ? `${zone} has recovered: ${incident.status === 'resolved' ? `incident ${incident.id} is resolved` : `AWS Health closed its event on incident ${incident.id}`}.`
-    : `${zone} is still impaired according to incident ${incident.id} (${incident.status}): zonal shift ${id} keeps the load balancer's traffic away from it and expires by itself ${SHIFT_EXPIRES_IN.replace('h', ' h')} after it started; to extend it: aws arc-zonal-shift update-zonal-shift --zonal-shift-id ${id} --expires-in ${SHIFT_EXPIRES_IN}`;
-  return { recovered: !impaired, detail, incidentStatus: incident.status, zonalShiftId: id };
+    : `${zone} is still impaired according to incident ${incident.id} (${incident.status}): zonal shift ${id} and the group's keep traffic and launches away from it; Rebound extends both to ${SHIFT_EXPIRES_IN.replace('h', ' h')} from then every hour while the run lasts; to extend by hand: aws arc-zonal-shift update-zonal-shift --zonal-shift-id ${id} --expires-in ${SHIFT_EXPIRES_IN}`;
+  // Extended hourly while AWS Health keeps the AZ impaired, so the shifts never expire mid-incident.
+  const check = (event.input.poll?.attempt ?? 0) + 1;
+  return {
+    recovered: !impaired,
+    detail,
+    incidentStatus: incident.status,
+    zonalShiftId: id,
+    extendShifts: impaired && check % CHECKS_PER_EXTENSION === 0,
+  };
 };

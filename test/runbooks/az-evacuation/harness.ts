@@ -162,6 +162,8 @@ export const MUTATING_STATES = [
   'StartZonalShift',
   'StartGroupShift',
   'RaiseCapacity',
+  'ExtendGroupShift',
+  'ExtendZonalShift',
   'EndGroupShift',
   'EndZonalShift',
   'RestoreMaximum',
@@ -239,6 +241,8 @@ export const world = async (options: WorldOptions = {}): Promise<World> => {
         }
         return checkAzRecovered(parseAzEvacuationEvent(input) as AzRecoveredEvent, incidents);
       }),
+      ExtendGroupShift: fake(() => ({ ZonalShiftId: GROUP_SHIFT_ID, Status: 'ACTIVE' })),
+      ExtendZonalShift: fake(() => ({ ZonalShiftId: SHIFT_ID, Status: 'ACTIVE' })),
       EndGroupShift: fake(() => ({ ZonalShiftId: GROUP_SHIFT_ID })),
       EndZonalShift: fake(options.endZonalShift ?? (() => ({ ZonalShiftId: SHIFT_ID }))),
       ReadMaximum: fake(() => ({
@@ -273,6 +277,8 @@ export const harness: RunbookHarness = {
     'AzRecoveryVerify',
     'ConfirmShift',
     'ShiftApplied',
+    'ExtendGroupShift',
+    'ExtendZonalShift',
     'ReadMaximum',
     ...REPORT_STATES_WITH_APPROVAL,
   ],

@@ -124,6 +124,7 @@ describe('runbook az-evacuation', () => {
         'arc-zonal-shift:GetManagedResource',
         'arc-zonal-shift:ListZonalShifts',
         'arc-zonal-shift:StartZonalShift',
+        'arc-zonal-shift:UpdateZonalShift',
         'autoscaling:DescribeAutoScalingGroups',
         'autoscaling:UpdateAutoScalingGroup',
         'lambda:InvokeFunction',
@@ -144,6 +145,7 @@ describe('runbook az-evacuation', () => {
           Effect: 'Allow',
           Action: [
             'arc-zonal-shift:StartZonalShift',
+            'arc-zonal-shift:UpdateZonalShift',
             'arc-zonal-shift:CancelZonalShift',
             'arc-zonal-shift:GetManagedResource',
           ],
@@ -275,6 +277,22 @@ describe('runbook az-evacuation', () => {
       expect(callsOf(w, 'ConfirmShift')).toHaveLength(CONFIRM_POLL_SECONDS.length);
       expect(callsOf(w, 'EvacuationVerify')).toEqual([]);
       expect(reportsOf(w).map(({ at }) => at)).toEqual(['Escalate']);
+    });
+
+    it('extends both shifts hourly while AWS Health keeps the AZ impaired (issue 10 #3)', async () => {
+      // Prepare: the AZ recovers at the 13th check (5 min apart): one hour of impairment.
+      w = await world({ azRecoversAtCheck: 13 });
+
+      // Act
+      const run = await runLocally(definition, INPUT, w.overrides);
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(callsOf(w, 'ExtendGroupShift')).toEqual([
+        { ZonalShiftId: GROUP_SHIFT_ID, ExpiresIn: '6h' },
+      ]);
+      expect(callsOf(w, 'ExtendZonalShift')).toEqual([{ ZonalShiftId: SHIFT_ID, ExpiresIn: '6h' }]);
+      expect(w.trace.indexOf('ExtendZonalShift')).toBeLessThan(w.trace.indexOf('EndGroupShift'));
     });
 
     it('goes on once the load balancer applies the shift a few seconds later', async () => {

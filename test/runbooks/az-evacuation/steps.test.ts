@@ -365,10 +365,49 @@ describe('checkAzRecovered', () => {
     expect(result).toEqual({
       recovered: false,
       detail:
-        "us-east-1a (use1-az1) is still impaired according to incident inc-20250101T1150-0a1b2c3d (open): zonal shift zs-1 keeps the load balancer's traffic away from it and expires by itself 6 h after it started; to extend it: aws arc-zonal-shift update-zonal-shift --zonal-shift-id zs-1 --expires-in 6h",
+        "us-east-1a (use1-az1) is still impaired according to incident inc-20250101T1150-0a1b2c3d (open): zonal shift zs-1 and the group's keep traffic and launches away from it; Rebound extends both to 6 h from then every hour while the run lasts; to extend by hand: aws arc-zonal-shift update-zonal-shift --zonal-shift-id zs-1 --expires-in 6h",
       incidentStatus: 'open',
       zonalShiftId: 'zs-1',
+      extendShifts: false,
     });
+  });
+
+  it.each([
+    [0, false],
+    [10, false],
+    [11, true],
+    [23, true],
+  ])(
+    'extends the shifts hourly while the AZ stays impaired: check attempt %i → %s (issue 10 #3)',
+    async (attempt, extend) => {
+      // Prepare
+      const incidents = new MemoryIncidentStore();
+      await incidents.create(incidentWith([part('health:e1', 'active')], 'open'));
+
+      // Act
+      const result = await checkAzRecovered(
+        { ...event, input: { ...event.input, poll: { attempt } } },
+        incidents,
+      );
+
+      // Assess
+      expect(result.extendShifts).toBe(extend);
+    },
+  );
+
+  it('never extends once the AZ has recovered', async () => {
+    // Prepare
+    const incidents = new MemoryIncidentStore();
+    await incidents.create(incidentWith([part('health:e1', 'resolved')], 'open'));
+
+    // Act
+    const result = await checkAzRecovered(
+      { ...event, input: { ...event.input, poll: { attempt: 11 } } },
+      incidents,
+    );
+
+    // Assess
+    expect(result).toMatchObject({ recovered: true, extendShifts: false });
   });
 
   it('escalates when the incident is gone', async () => {
