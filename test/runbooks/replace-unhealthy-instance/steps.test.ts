@@ -26,6 +26,8 @@ const OLD = 'i-0123456789abcdef0';
 const PEER_A = 'i-0aaaaaaaaaaaaaaa1';
 const PEER_B = 'i-0bbbbbbbbbbbbbbb2';
 const NOW = new Date('2025-01-01T12:00:00Z');
+const GROUP_ARN =
+  'arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9:autoScalingGroupName/rebound-test-web';
 const EXECUTION = {
   id: 'arn:aws:states:us-east-1:123456789012:execution:sm:manual-1',
   name: 'manual-1',
@@ -380,6 +382,7 @@ describe('AwsFleetReader', () => {
       AutoScalingGroups: [
         {
           AutoScalingGroupName: 'rebound-test-web',
+          AutoScalingGroupARN: GROUP_ARN,
           DesiredCapacity: 2,
           MinSize: 2,
           MaxSize: 6,
@@ -419,6 +422,8 @@ describe('AwsFleetReader', () => {
     // Assess
     expect(fleet).toEqual({
       groupName: 'rebound-test-web',
+      // az-evacuation shifts the group by this ARN (issue 10 #3).
+      groupArn: GROUP_ARN,
       desiredCapacity: 2,
       maxSize: 6,
       instances: [
