@@ -104,6 +104,7 @@ export const checkInstanceReplacement = async (
       execution,
       incidentId: input.incidentId,
       reason: input.reason,
+      dryRun: input.dryRun === 'true',
     },
     async (guardrails) => {
       const fleet = await deps.fleet.snapshot();

@@ -239,7 +239,7 @@ describe('decide: policy rows for a new incident', () => {
     expect(plan.runbook).toEqual({
       runbook,
       executionName: runbookExecutionName(incident.id, targetId),
-      input: { ...input, reason: signal.summary, incidentId: incident.id },
+      input: { ...input, reason: signal.summary, incidentId: incident.id, dryRun: 'true' },
     });
   });
 
@@ -333,6 +333,7 @@ describe('decide: guardrails', () => {
     );
     expect(plan.runbook?.runbook).toBe('replace-unhealthy-instance');
     expect(plan.decision.startsAs).toBe('dry-run');
+    expect(plan.runbook?.input.dryRun).toBe('true');
   });
 
   it('gives a status-check failure its own reason, not a gray failure health checks do not see', () => {
@@ -370,6 +371,7 @@ describe('decide: guardrails', () => {
     expect(asks.decision).toMatchObject({ runbook: 'az-evacuation', startsAs: 'approval' });
     expect(autoApproved.decision.startsAs).toBeUndefined();
     expect(acts.decision.startsAs).toBeUndefined();
+    expect(acts.runbook?.input).not.toHaveProperty('dryRun');
   });
 
   it('appends guardrail parse problems to the reason, started or blocked', () => {

@@ -124,7 +124,13 @@ const gate = (
     runbook: {
       runbook: verdict.runbook,
       executionName: runbookExecutionName(incident.id, verdict.targetId),
-      input: { ...verdict.input, incidentId: incident.id },
+      // The mode is read here, not by the run: a run started by hand acts unless it asks for
+      // a dry run (functions/lib/runbook/check.ts).
+      input: {
+        ...verdict.input,
+        incidentId: incident.id,
+        ...(startsAs === 'dry-run' ? { dryRun: 'true' } : {}),
+      },
     },
   };
 };

@@ -61,11 +61,11 @@ const OUTCOME: Readonly<Record<RunbookOutcome, OutcomeStyle>> = {
     label: 'DRY-RUN',
     verb: 'ran as a dry run',
     meaning: (input, path) =>
-      'ACTION NEEDED: the runbook only checked what it would do and changed nothing, because ' +
-      'automation runs in dry-run mode: the problem is probably still there unless AWS fixed ' +
-      `it. Fix it yourself or run the runbook by hand (npm run runbook -- ${emailLine(input.runbook, 80)} ` +
-      '--input <file>; the first alert of the incident has the exact commands). ' +
-      guardrailHint('dry-run', input.runbook, path),
+      'ACTION NEEDED: the runbook only checked what it would do and changed nothing (a dry run: ' +
+      'the detail above says why), so the problem is probably still there unless AWS fixed it. ' +
+      `Fix it yourself or run the runbook by hand: npm run runbook -- ${emailLine(input.runbook, 80)} ` +
+      '--input <file> acts unless the mode guardrail is off (the first alert of the incident has ' +
+      `the exact commands). ${guardrailHint('dry-run', input.runbook, path)}`,
   },
   skipped: {
     severity: 'warning',
