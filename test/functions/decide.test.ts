@@ -7,7 +7,7 @@ import {
   type Plan,
 } from '../../functions/lib/core/decide.js';
 import { parseGuardrails } from '../../functions/lib/core/guardrails.js';
-import type { Incident } from '../../functions/lib/core/incident.js';
+import { type Incident, PENDING_EXECUTION } from '../../functions/lib/core/incident.js';
 import { policyFor, RECORDED_INFO_KINDS } from '../../functions/lib/core/policy.js';
 import type { LedgerVerdict } from '../../functions/lib/core/ports.js';
 import { runbookExecutionName } from '../../functions/lib/core/runbook-registry.js';
@@ -181,17 +181,19 @@ describe('decide: policy rows for a new incident', () => {
         resource: { type: 'db-instance', id: 'rebound-prod-db' },
         partKey: 'db-failover:rebound-prod-db',
         selfHealing: { by: 'rds', expectedWithinSeconds: 300 },
+        dbRole: 'primary',
       }),
       'rds-failover',
       'rebound-prod-db',
       { dbInstanceId: 'rebound-prod-db', mode: 'follow' },
     ],
     [
-      'a primary DB that shut down',
+      'a primary DB that failed (RDS-EVENT-0031)',
       aProblem({
         kind: 'database-degraded',
         resource: { type: 'db-instance', id: 'rebound-prod-db' },
-        partKey: 'db-availability:rebound-prod-db',
+        partKey: 'db-primary-failure:rebound-prod-db',
+        dbRole: 'primary',
       }),
       'rds-failover',
       'rebound-prod-db-force',
@@ -216,6 +218,16 @@ describe('decide: policy rows for a new incident', () => {
       'cache-failover',
       'rebound-prod-cache-force',
       { replicationGroupId: 'rebound-prod-cache', mode: 'force' },
+    ],
+    [
+      'an AWS Health issue naming a cache node (issue 10 #7)',
+      cacheDegraded({
+        partKey: 'health:arn:aws:health:us-east-1::event/ELASTICACHE/x',
+        related: [{ type: 'cache-node', id: 'rebound-prod-cache-002' }],
+      }),
+      'cache-failover',
+      'rebound-prod-cache-force',
+      { replicationGroupId: 'rebound-prod-cache', mode: 'force', nodeId: 'rebound-prod-cache-002' },
     ],
     [
       'an AZ impairment',
@@ -436,6 +448,51 @@ describe('decide: joining an incident', () => {
     expect(plan.decision.action).toBe('runbook');
     expect(plan.runbook?.executionName).toBe(execution);
     expect(plan.alert).toEqual({ kind: 'incident-opened', page: true });
+  });
+
+  it('resumes a start recorded as pending under the same name, whatever the ledger says now', () => {
+    // Prepare: the run started before the crash and holds its own cooldown by now.
+    const pending: Incident = {
+      ...first,
+      status: 'mitigating',
+      runbookExecutions: { [execution]: PENDING_EXECUTION },
+    };
+    const cooldown: LedgerVerdict = {
+      allowed: false,
+      blockedBy: 'cooldown',
+      reason: 'i-0aaa in cooldown until 03:19 UTC',
+    };
+
+    // Act
+    const plan = decideFor(aProblem(), { candidates: [pending], now: at(1), ledger: cooldown });
+
+    // Assess
+    expect(plan.decision.action).toBe('runbook');
+    expect(plan.decision.blockedBy).toBeUndefined();
+    expect(plan.decision.reason).toContain('started again under the same execution name');
+    expect(plan.runbook).toMatchObject({
+      executionName: execution,
+      input: { instanceId: 'i-0aaa', incidentId: first.id },
+    });
+  });
+
+  it('resumes a pending start in mode dry-run with the same dry-run input (Step Functions refuses the name otherwise)', () => {
+    // Prepare
+    const pending: Incident = { ...first, runbookExecutions: { [execution]: PENDING_EXECUTION } };
+    const dryRun = guardrailsOf({ mode: 'dry-run' });
+
+    // Act
+    const firstStart = decideFor(aProblem(), { guardrails: dryRun, ledger: { allowed: true } });
+    const resumed = decideFor(aProblem(), {
+      candidates: [pending],
+      now: at(1),
+      guardrails: dryRun,
+    });
+
+    // Assess
+    expect(resumed.runbook?.input).toEqual({ ...firstStart.runbook?.input, incidentId: first.id });
+    expect(resumed.runbook?.input.dryRun).toBe('true');
+    expect(resumed.decision.startsAs).toBe('dry-run');
   });
 
   it('suppresses a repeat once the runbook has started and the incident announced', () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CORRELATION_WINDOW_MINUTES } from '../../functions/lib/core/correlate.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
-import { IncidentConflictError } from '../../functions/lib/core/ports.js';
+import { IncidentConflictError, type IncidentStore } from '../../functions/lib/core/ports.js';
 import { runbookExecutionName } from '../../functions/lib/core/runbook-registry.js';
 import { triageSignal } from '../../functions/lib/core/triage.js';
 import { MemoryIncidentStore } from '../../functions/lib/memory-store.js';
@@ -18,7 +18,7 @@ afterEach(() => {
   expectEverySmsFitsOneSegment();
 });
 
-const stored = async (store: MemoryIncidentStore, id: string | undefined): Promise<Incident> => {
+const stored = async (store: IncidentStore, id: string | undefined): Promise<Incident> => {
   const incident = id === undefined ? undefined : await store.get(id);
   if (incident === undefined) throw new Error(`incident ${id} not stored`);
   return incident;
@@ -73,7 +73,8 @@ describe('triageSignal', () => {
       [executionName]: harness.runbooks.started[0]?.result.executionArn,
     });
     expect(incident.lastPagedAt).toBe(T0.toISOString());
-    expect(incident.version).toBe(2);
+    // The decision with the intent to start, the run with the page claim, the alert line.
+    expect(incident.version).toBe(3);
     expect(harness.runbooks.calls).toEqual([
       {
         runbook: 'replace-unhealthy-instance',

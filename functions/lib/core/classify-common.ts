@@ -1,7 +1,7 @@
 import type { ReboundEvent } from '../events/rebound-event.js';
 import type { Severity } from '../severity.js';
 import type { ShopInventory } from './inventory.js';
-import type { AwsSelfHealing, ResourceRef, Signal, SignalSource } from './signal.js';
+import type { AwsSelfHealing, DbRole, ResourceRef, Signal, SignalSource } from './signal.js';
 
 /** Shared pieces of the per-source classifiers: signal assembly, bounds, ownership. */
 
@@ -41,6 +41,7 @@ export interface SignalParts {
   readonly description?: string | undefined;
   readonly metric?: string | undefined;
   readonly selfHealing?: AwsSelfHealing | undefined;
+  readonly dbRole?: DbRole | undefined;
 }
 
 /** AWS's free text on a signal is kept to this many characters (the email cuts it further). */
@@ -63,6 +64,7 @@ export const signalOf = (event: ReboundEvent, parts: SignalParts): Signal => ({
     : { description: parts.description.slice(0, MAX_DESCRIPTION) }),
   ...(parts.metric === undefined ? {} : { metric: oneLine(parts.metric, MAX_ID_LENGTH) }),
   ...(parts.selfHealing === undefined ? {} : { selfHealing: parts.selfHealing }),
+  ...(parts.dbRole === undefined ? {} : { dbRole: parts.dbRole }),
   source: sourceOf(event),
 });
 
@@ -89,6 +91,15 @@ export const isShopDb = (inventory: ShopInventory, id: string): boolean =>
 
 export const ownsDb = (inventory: ShopInventory, id: string | undefined): boolean =>
   inventory.assumeOwned || (id !== undefined && isShopDb(inventory, id));
+
+/**
+ * The shop's primary or one of its replicas; in the offline replay of AWS's samples
+ * (`assumeOwned`) any other DB counts as the primary.
+ */
+export const dbRoleOf = (inventory: ShopInventory, id: string): DbRole | undefined => {
+  if (inventory.replicaDbInstanceIds.includes(id)) return 'replica';
+  return id === inventory.primaryDbInstanceId || inventory.assumeOwned ? 'primary' : undefined;
+};
 
 /** The other members of the shop's DB topology: replicas of the primary, the primary of a replica. */
 export const relatedDbs = (inventory: ShopInventory, id: string): ResourceRef[] => {

@@ -2,7 +2,7 @@ import type { AlertKind } from './alert.js';
 import type { Correlation } from './correlate.js';
 import type { Decision } from './decision.js';
 import { type Guardrails, guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
-import type { Incident } from './incident.js';
+import { type Incident, PENDING_EXECUTION } from './incident.js';
 import type { PolicyVerdict } from './policy.js';
 import type { LedgerVerdict } from './ports.js';
 import { type BlockedBy, runbookDefinition, runbookExecutionName } from './runbook-registry.js';
@@ -68,6 +68,21 @@ const guardrailProblems = (guardrails: ParsedGuardrails): string =>
   guardrails.problems.length === 0 ? '' : ` Guardrail problems: ${guardrails.problems.join('; ')}.`;
 
 /**
+ * The run of `verdict` for `incident`: one execution name per incident and target. The mode is
+ * read here, not by the run: a run acts unless its input asks for a dry run, as a run started by
+ * hand does (functions/lib/runbook/check.ts).
+ */
+const runbookPlan = (
+  verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
+  incident: Incident,
+  dryRun: boolean,
+): RunbookPlan => ({
+  runbook: verdict.runbook,
+  executionName: runbookExecutionName(incident.id, verdict.targetId),
+  input: { ...verdict.input, incidentId: incident.id, ...(dryRun ? { dryRun: 'true' } : {}) },
+});
+
+/**
  * Whether the run will wait for a person: its registry row asks, the guardrails do not
  * auto-approve it, and it does more than follow AWS's own recovery (`mode: follow` never asks).
  */
@@ -121,23 +136,43 @@ const gate = (
       reason: `${verdict.reason}${dryRun}${guardrailProblems(input.guardrails)}`,
       ...(startsAs === undefined ? {} : { startsAs }),
     },
-    runbook: {
-      runbook: verdict.runbook,
-      executionName: runbookExecutionName(incident.id, verdict.targetId),
-      // The mode is read here, not by the run: a run started by hand acts unless it asks for
-      // a dry run (functions/lib/runbook/check.ts).
-      input: {
-        ...verdict.input,
-        incidentId: incident.id,
-        ...(startsAs === 'dry-run' ? { dryRun: 'true' } : {}),
-      },
-    },
+    runbook: runbookPlan(verdict, incident, startsAs === 'dry-run'),
   };
 };
 
-const alreadyStarted = (incident: Incident, verdict: PolicyVerdict): boolean =>
-  verdict.action === 'runbook' &&
-  runbookExecutionName(incident.id, verdict.targetId) in incident.runbookExecutions;
+/** What the incident records of the run `verdict` asks for: nothing, the intent, or the run. */
+const recordedRun = (
+  incident: Incident,
+  verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
+): 'none' | 'pending' | 'started' => {
+  const name = runbookExecutionName(incident.id, verdict.targetId);
+  if (!Object.hasOwn(incident.runbookExecutions, name)) return 'none';
+  return incident.runbookExecutions[name] === PENDING_EXECUTION ? 'pending' : 'started';
+};
+
+/**
+ * The start an earlier attempt decided and recorded but did not finish recording (a crash or a
+ * failed write after StartExecution, or before it): start again with the same name, without
+ * asking the ledger again, since the run itself may hold the cooldown by now. Step Functions
+ * runs one execution per name, so this start is a no-op when the first one went through.
+ */
+const resumeStart = (
+  verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
+  incident: Incident,
+  guardrails: Guardrails,
+): Pick<Plan, 'decision' | 'runbook'> => {
+  // The same input as the first attempt (same mode), or Step Functions refuses the same name.
+  const dryRun = guardrails.mode === 'dry-run';
+  return {
+    decision: {
+      action: 'runbook',
+      runbook: verdict.runbook,
+      reason: `${verdict.reason} Start recorded earlier but not confirmed: started again under the same execution name (a no-op if it already runs).`,
+      ...(dryRun ? { startsAs: 'dry-run' as const } : {}),
+    },
+    runbook: runbookPlan(verdict, incident, dryRun),
+  };
+};
 
 /** The decision for a signal that joined an active incident. */
 const decideJoined = (
@@ -190,8 +225,12 @@ const decideJoined = (
   // A new part opened, or a repeat of a known one: start a runbook not yet started for it
   // (also after a crash between recording and starting), otherwise group it. Updates are
   // batched either way: a storm of new parts must not become a storm of emails.
-  if (verdict?.action === 'runbook' && !alreadyStarted(incident, verdict)) {
-    return { ...gate(verdict, input, incident), ...alert };
+  if (verdict?.action === 'runbook') {
+    const recorded = recordedRun(incident, verdict);
+    if (recorded === 'pending') {
+      return { ...resumeStart(verdict, incident, input.guardrails.guardrails), ...alert };
+    }
+    if (recorded === 'none') return { ...gate(verdict, input, incident), ...alert };
   }
   if (change === 'duplicate') {
     return {

@@ -1,5 +1,5 @@
 import type { Guardrails } from './guardrails.js';
-import { AZ_NAME, alarmNameOf, reasonOf, SELF_HEALER } from './policy-kit.js';
+import { AZ_NAME, alarmNameOf, PRIMARY_FAILURE_PART, reasonOf, SELF_HEALER } from './policy-kit.js';
 import type { ResourceType, Signal, SignalKind } from './signal.js';
 
 /**
@@ -156,6 +156,9 @@ const alarmInput = (signal: Signal): Record<string, string> => {
   return alarm === undefined ? {} : { alarmName: alarm };
 };
 
+/** Part keys of a primary that failed: the explicit RDS events, or an AWS Health issue naming it. */
+const FAILING_PRIMARY_PARTS = [`${PRIMARY_FAILURE_PART}:`, 'health:'];
+
 /** Why replace-unhealthy-instance replaces this instance, true to what the signal says. */
 const replacementReason = (signal: Signal): string => {
   const id = signal.resource.id;
@@ -167,9 +170,6 @@ const replacementReason = (signal: Signal): string => {
   }
   return `${id} is unhealthy in a way the load balancer and Auto Scaling health checks do not see (memory, disk): replace it with a fresh instance.`;
 };
-
-/** Part keys of a primary DB that is down or failing (not storage, replication or load). */
-const FAILING_DB_PARTS = ['db-availability:', 'db-failure:', 'health:'];
 
 export const RUNBOOKS = [
   {
@@ -265,7 +265,7 @@ export const RUNBOOKS = [
         name: 'follow-database-failover',
         when: (signal) =>
           signal.kind === 'database-failover' &&
-          signal.resource.type === 'db-instance' &&
+          signal.dbRole === 'primary' &&
           signal.selfHealing !== undefined,
         start: (signal) => ({
           targetId: signal.resource.id,
@@ -277,14 +277,14 @@ export const RUNBOOKS = [
         name: 'primary-database-failing',
         when: (signal) =>
           signal.kind === 'database-degraded' &&
-          signal.resource.type === 'db-instance' &&
+          signal.dbRole === 'primary' &&
           signal.selfHealing === undefined &&
-          FAILING_DB_PARTS.some((prefix) => signal.partKey.startsWith(prefix)),
+          FAILING_PRIMARY_PARTS.some((prefix) => signal.partKey.startsWith(prefix)),
         start: (signal) => ({
           // Its own target: a forced failover is a different run from following one.
           targetId: `${signal.resource.id}-force`,
           input: { dbInstanceId: signal.resource.id, mode: 'force', reason: reasonOf(signal) },
-          reason: `${signal.resource.id} is failing and RDS has not failed over: a forced Multi-AZ failover (RebootDBInstance with ForceFailover) after a person approves. The runbook skips it for a replica, a Single-AZ or an already recovering instance.`,
+          reason: `${signal.resource.id} is failing and RDS has not failed over: a forced Multi-AZ failover (RebootDBInstance with ForceFailover) after a person approves. The runbook skips it for a Single-AZ or an already recovering instance.`,
         }),
       },
     ],
@@ -346,15 +346,20 @@ export const RUNBOOKS = [
           signal.resource.type === 'cache-replication-group' &&
           signal.selfHealing === undefined &&
           signal.partKey.startsWith('health:'),
-        start: (signal) => ({
-          targetId: `${signal.resource.id}-force`,
-          input: {
-            replicationGroupId: signal.resource.id,
-            mode: 'force',
-            reason: reasonOf(signal),
-          },
-          reason: `AWS reports trouble with ${signal.resource.id} and ElastiCache has not failed over: a failover to a replica (TestFailover) after a person approves.`,
-        }),
+        start: (signal) => {
+          // The node AWS Health named, if any: the runbook forces only when it is the primary.
+          const node = signal.related.find(({ type }) => type === 'cache-node');
+          return {
+            targetId: `${signal.resource.id}-force`,
+            input: {
+              replicationGroupId: signal.resource.id,
+              mode: 'force',
+              ...(node === undefined ? {} : { nodeId: node.id }),
+              reason: reasonOf(signal),
+            },
+            reason: `AWS reports trouble with ${node?.id ?? signal.resource.id} and ElastiCache has not failed over: a failover to a replica (TestFailover) after a person approves, if the failing node is the primary.`,
+          };
+        },
       },
     ],
     needsApproval: true,
@@ -373,6 +378,13 @@ export const RUNBOOKS = [
         value: { kind: 'choice', values: ['follow', 'force'] },
         meaning:
           '`follow` (verify a failover ElastiCache performed; changes nothing) or `force` (after approval, TestFailover of the primary, then verify).',
+      },
+      {
+        name: 'nodeId',
+        required: false,
+        value: { kind: 'text', maxLength: 64 },
+        meaning:
+          'The failing cache node AWS Health named (`rebound-<stage>-cache-002`). With `force`, the failover happens only while that node is the primary; a failing replica is left to ElastiCache, which replaces it by itself.',
       },
       incidentId,
       reason,
