@@ -241,6 +241,7 @@ export const checkAzEvacuation = async (
       execution,
       incidentId: input.incidentId,
       reason: input.reason,
+      dryRun: input.dryRun === 'true',
     },
     async (guardrails) => {
       const [zoneNames, fleet] = await Promise.all([deps.zoneNames(), deps.fleet.snapshot()]);

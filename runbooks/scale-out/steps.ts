@@ -174,6 +174,7 @@ export const checkScaleOut = async (
       execution,
       incidentId: input.incidentId,
       reason: input.reason,
+      dryRun: input.dryRun === 'true',
     },
     async (guardrails) =>
       assessScaleOut(
