@@ -30,6 +30,7 @@ import { STAGE_PATTERN } from '../../infra/config.js';
 export const RUNBOOK_USAGE = [
   'usage: npm run runbook -- <name> --input <file.json> [--stage <stage>] [--region <region>] [--name <execution-name>] [--dry-run]',
   '       npm run runbook -- --list [--stage <stage>]',
+  '       npm run runbook -- approve|reject <approval id> --by <your name> [--reason <why>] [--stage <stage>] [--region <region>]',
   '       npm run runbook -- --help',
 ].join('\n');
 
