@@ -10,4 +10,6 @@ export const LAMBDA_BUNDLING = {
   mainFields: ['module', 'main'],
   // ESM bundles of CommonJS dependencies still call require(); give them one.
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+  /** NODE_OPTIONS of every function: stack traces read in the TypeScript sources. */
+  nodeOptions: '--enable-source-maps',
 } as const;

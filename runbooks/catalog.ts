@@ -8,6 +8,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ApprovalMode } from '../functions/lib/approval/ports.js';
 import type { RunbookName } from '../functions/lib/core/runbook-registry.js';
+import type { IGuardrailParameters } from '../infra/control-plane/guardrail-parameters.js';
 import { AzEvacuation } from './az-evacuation/state-machine.js';
 import { CacheFailover } from './cache-failover/state-machine.js';
 import { Approvals } from './kit/approvals.js';
@@ -32,6 +33,7 @@ export interface RunbookCatalogProps {
   /** Replicas beside the cache primary, as configured. */
   readonly cacheReplicas: number;
   readonly incidents: dynamodb.ITable;
+  readonly guardrails: IGuardrailParameters;
   readonly alertsTopic: sns.ITopic;
   /** Failed asynchronous invocations of the runbooks' task Lambdas. */
   readonly deadLetterQueue: sqs.IQueue;
@@ -53,6 +55,7 @@ export class RunbookCatalog extends Construct {
       namePrefix: props.namePrefix,
       stage: props.stage,
       incidents: props.incidents,
+      guardrails: props.guardrails,
       alertsTopic: props.alertsTopic,
       deadLetterQueue: props.deadLetterQueue,
     };

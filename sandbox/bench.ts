@@ -1,137 +1,40 @@
 /**
  * `npm run bench`: what a cold start costs and how fast the triage core is, measured, not
- * guessed. For each Lambda handler in functions/: bundle size (bundled exactly as it deploys)
- * and module-load time in a fresh Node process, next to an empty handler's; then the triage
- * core's throughput over the AWS sample events (in memory, no AWS).
+ * guessed, against the goals of issue 13. For each deployed Lambda handler: bundle size (bundled
+ * exactly as it deploys) and cold load in fresh Node processes as a multiple of an empty handler's,
+ * measured in the same run beside a naive one-client handler; then the triage core's throughput
+ * beside a floor (reading and JSON-parsing the same events).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { classify } from '../functions/lib/core/classify.js';
-import {
-  DEFAULT_GUARDRAILS,
-  guardrailParameterValues,
-  parseGuardrails,
-} from '../functions/lib/core/guardrails.js';
-import type { ShopInventory } from '../functions/lib/core/inventory.js';
-import { triageSignal } from '../functions/lib/core/triage.js';
 import type { Environment } from '../functions/lib/env.js';
 import { FUNCTION_ENVIRONMENTS } from '../functions/lib/environments.js';
-import { parseIncomingEvent } from '../functions/lib/events/index.js';
-import { MemoryActionLedger, MemoryIncidentStore } from '../functions/lib/memory-store.js';
 import { LAMBDA_BUNDLING } from '../infra/lambda-bundling.js';
+import {
+  bundleAsDeployed,
+  bundleNaiveAnchor,
+  bundlePath,
+  EMPTY_HANDLER,
+  LOAD_PROBE,
+  type LoadSubject,
+  measureLoads,
+} from './bench/cold-load.js';
+import {
+  functionsMissingGoals,
+  type LoadRow,
+  loadTable,
+  median,
+  throughputLine,
+} from './bench/goals.js';
+import { measureThroughput } from './bench/throughput.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LOAD_RUNS = 7;
 const THROUGHPUT_ROUNDS = 200;
-
-/** Set by the Lambda runtime itself, not by the constructs. */
-const RUNTIME_ENV = { AWS_REGION: 'us-east-1' };
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
-
-const bundle = async (name: string, entry: string, outdir: string): Promise<string> => {
-  const outfile = path.join(outdir, `${name}.mjs`);
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: LAMBDA_BUNDLING.format,
-    target: LAMBDA_BUNDLING.target,
-    minify: LAMBDA_BUNDLING.minify,
-    mainFields: [...LAMBDA_BUNDLING.mainFields],
-    banner: { js: LAMBDA_BUNDLING.banner },
-    logLevel: 'error',
-  });
-  return outfile;
-};
-
-/** Milliseconds to import `file` in a fresh Node process (median of LOAD_RUNS). */
-const loadTime = (file: string, env: Readonly<Record<string, string>> = {}): number => {
-  const probe = `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t);`;
-  const runs = Array.from({ length: LOAD_RUNS }, () =>
-    Number(
-      execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
-        env: { ...process.env, ...RUNTIME_ENV, ...env },
-        encoding: 'utf8',
-      }).trim(),
-    ),
-  );
-  return median(runs);
-};
-
-const fixtureEvents = (): unknown[] => {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const full = path.join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (name.endsWith('.json')) files.push(full);
-    }
-  };
-  walk(path.join(root, 'test/fixtures/events'));
-  return files.map((file) => JSON.parse(readFileSync(file, 'utf8')) as unknown);
-};
-
-const throughput = async (): Promise<{ events: number; perSecond: number }> => {
-  const events = fixtureEvents().flatMap((raw) => {
-    const parsed = parseIncomingEvent(raw);
-    return parsed.ok ? parsed.events : [];
-  });
-  const inventory: ShopInventory = {
-    region: 'us-east-1',
-    namePrefix: 'rebound-bench',
-    autoScalingGroupName: 'rebound-bench-web',
-    primaryDbInstanceId: 'rebound-bench-db',
-    replicaDbInstanceIds: [],
-    cacheReplicationGroupId: 'rebound-bench-cache',
-    runbookStateMachineNames: [],
-    availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
-    azIdToName: {},
-    assumeOwned: true,
-  };
-  const guardrails = parseGuardrails(guardrailParameterValues(DEFAULT_GUARDRAILS));
-  let clock = Date.parse('2026-11-26T00:00:00Z');
-  const started = performance.now();
-  let count = 0;
-  for (let round = 0; round < THROUGHPUT_ROUNDS; round += 1) {
-    // A fresh store per round: every round opens, joins and resolves incidents again.
-    const deps = {
-      stage: 'bench',
-      region: 'us-east-1',
-      store: new MemoryIncidentStore(),
-      ledger: new MemoryActionLedger(),
-      guardrails: async () => guardrails,
-      runbooks: {
-        start: async (runbook: string, executionName: string) => ({
-          status: 'started' as const,
-          executionArn: `arn:aws:states:us-east-1:123456789012:execution:${runbook}:${executionName}`,
-        }),
-      },
-      alerts: { publish: async () => undefined },
-      clock: {
-        now: () => {
-          clock += 1000;
-          return new Date(clock);
-        },
-      },
-    };
-    for (const event of events) {
-      // Parse is part of the work a real invocation does.
-      parseIncomingEvent(event);
-      await triageSignal(classify(event, inventory), deps);
-      count += 1;
-    }
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return { events: count, perSecond: count / seconds };
-};
+const EMPTY = '(empty handler)';
+const NAIVE = '(naive: Logger + SNS client)';
 
 interface Handler {
   readonly name: string;
@@ -175,36 +78,81 @@ const handlers = async (): Promise<Handler[]> => {
   return [...functions, ...runbooks].sort((a, b) => a.name.localeCompare(b.name));
 };
 
+const jsonFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return jsonFiles(full);
+    return entry.name.endsWith('.json') ? [full] : [];
+  });
+
+const kilobytes = (file: string): number => statSync(file).size / 1024;
+
 const main = async () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'rebound-bench-'));
-  const empty = path.join(outdir, 'empty-handler.mjs');
-  writeFileSync(empty, 'export const handler = async () => undefined;\n');
-  const baseline = loadTime(empty);
-  console.log(`node ${process.version}; module load = median of ${LOAD_RUNS} fresh processes`);
-  console.log(`${'function'.padEnd(22)} ${'bundle'.padStart(10)} ${'load'.padStart(10)}`);
-  console.log(
-    `${'(empty handler)'.padEnd(22)} ${'0 KB'.padStart(10)} ${`${baseline.toFixed(1)} ms`.padStart(10)}`,
-  );
-  for (const { name, entry, env } of await handlers()) {
-    const file = await bundle(name, entry, outdir);
-    const size = statSync(file).size / 1024;
-    const load = loadTime(file, env);
-    console.log(
-      `${name.padEnd(22)} ${`${size.toFixed(0)} KB`.padStart(10)} ${`${load.toFixed(1)} ms`.padStart(10)}`,
-    );
+  const deployed = await handlers();
+  const emptyFile = bundlePath(outdir, 'empty-handler');
+  writeFileSync(emptyFile, EMPTY_HANDLER);
+  const naiveFile = bundlePath(outdir, 'naive-anchor');
+  await bundleNaiveAnchor(root, naiveFile);
+  const functionSubjects: LoadSubject[] = [];
+  for (const { name, entry, env } of deployed) {
+    const file = bundlePath(outdir, name);
+    await bundleAsDeployed(entry, file);
+    // The template's environment: the contract's example values and the project's NODE_OPTIONS.
+    functionSubjects.push({
+      name,
+      file,
+      env: { ...env, NODE_OPTIONS: LAMBDA_BUNDLING.nodeOptions },
+    });
   }
-  const { events, perSecond } = await throughput();
+  const subjects = [
+    { name: EMPTY, file: emptyFile, env: {} },
+    { name: NAIVE, file: naiveFile, env: {} },
+    ...functionSubjects,
+  ];
+  const [load1, load5] = loadavg();
   console.log(
-    `triage core (parse + classify + correlate + decide + render, in memory): ${events} events, ${perSecond.toFixed(0)} events/s`,
+    `node ${process.version}; load average ${load1?.toFixed(2)} (1 min) ${load5?.toFixed(2)} (5 min); cold load = median over ${LOAD_RUNS} fresh processes per module (interleaved) of the wall time from process start to module loaded`,
   );
+  const probe = path.join(outdir, 'load-probe.mjs');
+  writeFileSync(probe, LOAD_PROBE);
+  const times = measureLoads(probe, subjects, LOAD_RUNS);
+  const rows: LoadRow[] = subjects.map((subject) => {
+    const runs = times.get(subject.name) ?? [];
+    return {
+      name: subject.name,
+      bundleKb: kilobytes(subject.file),
+      loadMs: median(runs.map((run) => run.wallMs)),
+      cpuMs: median(runs.map((run) => run.cpuMs)),
+      goal: subject.name !== EMPTY && subject.name !== NAIVE,
+    };
+  });
+  const [empty] = rows as [LoadRow];
+  for (const text of loadTable(rows, empty)) console.log(text);
+  const missing = functionsMissingGoals(rows, empty);
+  console.log(
+    missing.length === 0
+      ? 'every function meets its bundle and load goals'
+      : `${missing.length} of ${deployed.length} functions miss a goal: ${missing.join(', ')}`,
+  );
+  const { events, corePerSecond, floorPerSecond } = await measureThroughput(
+    jsonFiles(path.join(root, 'test/fixtures/events')),
+    THROUGHPUT_ROUNDS,
+  );
+  console.log(throughputLine(events, corePerSecond, floorPerSecond));
 };
 
 const USAGE = 'usage: npm run bench [-- --help]';
 const HELP = `${USAGE}
 
-Measures, offline: each Lambda handler in functions/ bundled exactly as it deploys (size) and its
-module-load time in a fresh Node process (median of ${LOAD_RUNS}), next to an empty handler's; then
-the triage core's throughput over the AWS sample events in test/fixtures/events/ (in memory).
+Measures, offline, against the goals of issue 13 (pass/FAIL columns): every deployed Lambda
+handler (functions/ and runbooks/*/handler.ts) bundled exactly as it deploys (size, goal ≤500 KB)
+and its module-load time: the wall time of a fresh Node process that loads it with its template's
+environment, median of ${LOAD_RUNS}, as a multiple of an empty handler's measured in the same run
+(goal ≤3.0×, triage ≤2.0×), beside a naive handler (Powertools Logger and one SDK client, bundled
+naively as ESM). Then the triage core's throughput over the AWS sample events in
+test/fixtures/events/ (in memory, goal at least 5000 events a second) beside a floor: reading and JSON-parsing
+the same events. Prints the load average: compare ratios, not milliseconds, across runs.
 Takes about a minute; no AWS call.
 
 Exit codes: 0 measured, 2 bad arguments.`;

@@ -2,7 +2,6 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -19,6 +18,35 @@ import {
   guardrailsReadPath,
 } from '../../functions/lib/core/guardrails.js';
 
+/** Where a stage's guardrails are, and the grant to read them the way loadGuardrails does. */
+export interface IGuardrailParameters {
+  /** `/rebound/<stage>/guardrails/` (with the trailing slash). */
+  readonly path: string;
+  /**
+   * One GetParametersByPath on exactly the path the functions send (`guardrailsReadPath`),
+   * nothing else in Parameter Store.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+}
+
+abstract class GuardrailParametersBase extends Construct implements IGuardrailParameters {
+  public abstract readonly path: string;
+
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ssm:GetParametersByPath'],
+      resourceArns: [
+        Stack.of(this).formatArn({
+          service: 'ssm',
+          resource: 'parameter',
+          resourceName: guardrailsReadPath(this.path).replace(/^\//, ''),
+        }),
+      ],
+    });
+  }
+}
+
 export interface GuardrailParametersProps {
   readonly stage: string;
   readonly guardrails: Guardrails;
@@ -31,8 +59,14 @@ export interface GuardrailParametersProps {
  * with `aws ssm put-parameter --overwrite` without a deploy; CloudFormation only rewrites one
  * when its value in the config changes.
  */
-export class GuardrailParameters extends Construct {
-  /** `/rebound/<stage>/guardrails/` (with the trailing slash). */
+export class GuardrailParameters extends GuardrailParametersBase {
+  /** A stage's guardrails deployed elsewhere (a stack of their own, a test), to grant reads. */
+  static fromStage(scope: Construct, id: string, stage: string): IGuardrailParameters {
+    return new (class extends GuardrailParametersBase {
+      public readonly path = guardrailParameterPath(stage);
+    })(scope, id);
+  }
+
   public readonly path: string;
   public readonly parameters: ssm.StringParameter[] = [];
   /** `rebound-<stage>-guardrails-unreadable`: a function could not read the guardrails. */
@@ -72,22 +106,3 @@ export class GuardrailParameters extends Construct {
     this.readFailureAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alertsTopic));
   }
 }
-
-/**
- * Lets `fn` read the guardrails the way loadGuardrails does: one GetParametersByPath on exactly
- * the path it sends (`guardrailsReadPath`), nothing else in Parameter Store.
- */
-export const grantReadGuardrails = (fn: lambda.IFunction, path: string): void => {
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ['ssm:GetParametersByPath'],
-      resources: [
-        Stack.of(fn).formatArn({
-          service: 'ssm',
-          resource: 'parameter',
-          resourceName: guardrailsReadPath(path).replace(/^\//, ''),
-        }),
-      ],
-    }),
-  );
-};

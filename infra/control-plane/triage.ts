@@ -23,7 +23,7 @@ import {
 } from '../constructs/alarmed-dead-letter-queue.js';
 import { ReboundFunction } from '../constructs/rebound-function.js';
 import { acknowledgeFinding } from '../nag.js';
-import { grantReadGuardrails } from './guardrail-parameters.js';
+import type { IGuardrailParameters } from './guardrail-parameters.js';
 import { INTAKE_RULES, type ShopResourceNames } from './intake-patterns.js';
 
 /**
@@ -50,7 +50,7 @@ export interface TriageProps {
   readonly opsTopic: sns.ITopic;
   readonly incidents: dynamodb.ITableV2;
   readonly idempotency: dynamodb.ITableV2;
-  readonly guardrailsPath: string;
+  readonly guardrails: IGuardrailParameters;
   /** Runbooks triage may start, by registry name. */
   readonly runbooks: Readonly<Record<string, sfn.IStateMachine>>;
   /** How long EventBridge keeps matched events for replay. @default 90 days */
@@ -118,7 +118,7 @@ export class Triage extends Construct {
         INCIDENTS_TABLE: props.incidents.tableName,
         IDEMPOTENCY_TABLE: props.idempotency.tableName,
         ALERTS_TOPIC_ARN: props.alertsTopic.topicArn,
-        GUARDRAILS_PATH: props.guardrailsPath,
+        GUARDRAILS_PATH: props.guardrails.path,
         AUTO_SCALING_GROUP_NAME: names.autoScalingGroupName,
         TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
         DB_INSTANCE_IDS: names.dbInstanceIds.join(','),
@@ -195,7 +195,7 @@ export class Triage extends Construct {
     queue.grantSendMessages(fn);
     for (const runbook of Object.values(props.runbooks)) runbook.grantStartExecution(fn);
     const stack = Stack.of(this);
-    grantReadGuardrails(fn, props.guardrailsPath);
+    props.guardrails.grantRead(fn);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['rds:DescribeDBInstances'],

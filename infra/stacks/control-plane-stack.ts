@@ -82,6 +82,7 @@ export class ControlPlaneStack extends Stack {
       cacheReplicationGroupId: props.cacheReplicationGroupId,
       cacheReplicas: config.cache.replicas,
       incidents: this.tables.incidents,
+      guardrails: this.guardrails,
       alertsTopic: props.alertsTopic,
       deadLetterQueue: runbookDeadLetters.queue,
       approvalMode: config.approvals,
@@ -101,7 +102,7 @@ export class ControlPlaneStack extends Stack {
       opsTopic: props.opsTopic,
       incidents: this.tables.incidents,
       idempotency: this.tables.idempotency,
-      guardrailsPath: this.guardrails.path,
+      guardrails: this.guardrails,
       runbooks: this.runbooks.stateMachines,
     });
 

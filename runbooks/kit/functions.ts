@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import type { Environment } from '../../functions/lib/env.js';
 import { type CHECK_ENVIRONMENT, REPORT_ENVIRONMENT } from '../../functions/lib/environments.js';
 import { ReboundFunction } from '../../infra/constructs/rebound-function.js';
-import { grantReadGuardrails } from '../../infra/control-plane/guardrail-parameters.js';
+import type { IGuardrailParameters } from '../../infra/control-plane/guardrail-parameters.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
 
 /** The Lambda functions of a runbook: its report function and its own step function. */
@@ -83,18 +83,18 @@ export const checkFunction = <K extends CheckVariable>(
     /** The contract's own variables (the check's are set here). */
     readonly values: Readonly<Record<Exclude<K, CheckVariable>, string>>;
     readonly incidents: dynamodb.ITable;
-    readonly guardrailPath: string;
+    readonly guardrails: IGuardrailParameters;
   },
 ): ReboundFunction => {
   const check: Record<CheckVariable, string> = {
     INCIDENTS_TABLE: props.incidents.tableName,
-    GUARDRAILS_PATH: props.guardrailPath,
+    GUARDRAILS_PATH: props.guardrails.path,
   };
   const fn = taskFunction(scope, id, {
     ...props,
     environment: props.environment.values({ ...props.values, ...check } as Record<K, string>),
   });
   props.incidents.grantReadWriteData(fn.function);
-  grantReadGuardrails(fn.function, props.guardrailPath);
+  props.guardrails.grantRead(fn.function);
   return fn;
 };

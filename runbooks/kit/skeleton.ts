@@ -7,7 +7,6 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { guardrailParameterPath } from '../../functions/lib/core/guardrails.js';
 import {
   type RunbookDefinition,
   type RunbookName,
@@ -19,13 +18,15 @@ import type { Environment } from '../../functions/lib/env.js';
 import type { DeployedNames } from '../../functions/lib/runbook/run-input.js';
 import { GUARDRAIL_ROOT } from '../../functions/lib/runbook/state-paths.js';
 import { ReboundFunction } from '../../infra/constructs/rebound-function.js';
+import type { IGuardrailParameters } from '../../infra/control-plane/guardrail-parameters.js';
 import { ApprovalGate } from './approval-gate.js';
 import { type CheckVariable, checkFunction, reportFunction } from './functions.js';
 import { acknowledgeWildcardResource, GROUP_ARN_REASON } from './iam.js';
 import { validateInput } from './input-rules.js';
+import { Recheck, type RecheckOptions } from './recheck.js';
 import { runbookStateMachine } from './state-machine.js';
 import { callAwsTask, EXECUTION, invokeTask, jitteredRetry } from './tasks.js';
-import { VerdictChoice } from './verdict.js';
+import { type VerdictBranches, VerdictChoice } from './verdict.js';
 import { type PollStates, pollStates, VerifyLoop, type VerifyLoopOptions } from './verify-loop.js';
 
 /**
@@ -44,6 +45,8 @@ export interface RunbookProps {
   /** `rebound-<stage>`: names the state machine, its functions and the alarms it may read. */
   readonly namePrefix: string;
   readonly stage: string;
+  /** The stage's guardrails: the check reads them, the report names their path. */
+  readonly guardrails: IGuardrailParameters;
   /** Incidents and the action ledger (one table). */
   readonly incidents: dynamodb.ITable;
   readonly alertsTopic: sns.ITopic;
@@ -86,7 +89,7 @@ export class RunbookSkeleton extends Construct {
       throw new Error(`RunbookSkeleton: ${props.runbook} is not in the registry`);
     this.#row = row;
     this.stateMachineName = runbookStateMachineName(props.namePrefix, props.runbook);
-    this.guardrailPath = guardrailParameterPath(props.stage);
+    this.guardrailPath = props.guardrails.path;
     this.reportFunction = reportFunction(this, { ...props, ...this });
 
     this.escalate = this.report('Escalate', 'failed');
@@ -134,7 +137,7 @@ export class RunbookSkeleton extends Construct {
       functionName: `${this.stateMachineName}-${options.name}`,
       deadLetterQueue: this.#props.deadLetterQueue,
       incidents: this.#props.incidents,
-      guardrailPath: this.guardrailPath,
+      guardrails: this.#props.guardrails,
     });
   }
 
@@ -288,10 +291,7 @@ export class RunbookSkeleton extends Construct {
   }
 
   /** The check's verdict to its branch (verdict.ts). */
-  verdictChoice(
-    branches: { readonly act: sfn.IChainable; readonly follow?: sfn.IChainable },
-    done: sfn.IChainable,
-  ): sfn.IChainable {
+  verdictChoice(branches: VerdictBranches, done: sfn.IChainable): sfn.IChainable {
     return new VerdictChoice(this, branches, done);
   }
 
@@ -305,6 +305,12 @@ export class RunbookSkeleton extends Construct {
     }
     this.#invoked.add(approvals);
     return new ApprovalGate(this, approvals, then, done);
+  }
+
+  /** After an approval: reads the live state again before `then` (recheck.ts). */
+  recheck(options: RecheckOptions, then: sfn.IChainable, done: sfn.IChainable): sfn.IChainable {
+    this.#invoked.add(options.fn.function);
+    return new Recheck(this, options, then, done);
   }
 
   /** The states of a bounded poll (verify-loop.ts). */

@@ -15,6 +15,10 @@ import {
 } from 'aws-local-stepfunctions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { expect } from 'vitest';
+import {
+  GuardrailParameters,
+  type IGuardrailParameters,
+} from '../../infra/control-plane/guardrail-parameters.js';
 import { listNagAcknowledgements, type NagAcknowledgement } from '../../infra/nag.js';
 
 /**
@@ -39,6 +43,7 @@ export interface SynthesizedRunbook<T> {
 /** The control plane's shared resources, imported into the test stack. */
 export interface SharedResources {
   readonly incidents: dynamodb.ITable;
+  readonly guardrails: IGuardrailParameters;
   readonly alertsTopic: sns.ITopic;
   readonly deadLetterQueue: sqs.IQueue;
   /** The shared approvals function (RequestApproval / RecordApproval). */
@@ -49,6 +54,7 @@ export const APPROVALS_FUNCTION_ARN = `arn:aws:lambda:us-east-1:123456789012:fun
 
 export const sharedResources = (stack: Stack): SharedResources => ({
   incidents: dynamodb.Table.fromTableName(stack, 'Incidents', `${NAME_PREFIX}-incidents`),
+  guardrails: GuardrailParameters.fromStage(stack, 'Guardrails', 'test'),
   alertsTopic: sns.Topic.fromTopicArn(
     stack,
     'Alerts',

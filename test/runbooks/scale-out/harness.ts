@@ -79,6 +79,7 @@ export const synth = (): SynthesizedRunbook<ScaleOut> =>
         ...webTier(stack),
         normalMaxCapacity: NORMAL_MAX,
         incidents: shared.incidents,
+        guardrails: shared.guardrails,
         alertsTopic: shared.alertsTopic,
         deadLetterQueue: shared.deadLetterQueue,
       }),

@@ -1,0 +1,103 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  bundleAsDeployed,
+  EMPTY_HANDLER,
+  LOAD_PROBE,
+  measureLoads,
+} from '../../sandbox/bench/cold-load.js';
+import { measureThroughput } from '../../sandbox/bench/throughput.js';
+import { ROOT } from '../support/run-script.js';
+
+/** `npm run bench`'s measuring: cold loads in fresh processes, and the core's throughput. */
+
+const scratch = () => mkdtempSync(path.join(tmpdir(), 'rebound-bench-test-'));
+
+describe('cold load measuring', () => {
+  it('loads each module in fresh processes with only its own environment, round by round', () => {
+    // Prepare: a module that fails to load unless its environment is given, as handlers do.
+    const dir = scratch();
+    const probe = path.join(dir, 'probe.mjs');
+    writeFileSync(probe, LOAD_PROBE);
+    const empty = path.join(dir, 'empty.mjs');
+    writeFileSync(empty, EMPTY_HANDLER);
+    const needsEnv = path.join(dir, 'needs-env.mjs');
+    writeFileSync(
+      needsEnv,
+      "if (process.env.TABLE !== 't' || process.env.AWS_REGION !== 'us-east-1') throw new Error('env');\n",
+    );
+
+    // Act
+    const times = measureLoads(
+      probe,
+      [
+        { name: 'empty', file: empty, env: {} },
+        { name: 'needs-env', file: needsEnv, env: { TABLE: 't' } },
+      ],
+      2,
+    );
+
+    // Assess
+    expect([...times.keys()]).toEqual(['empty', 'needs-env']);
+    for (const runs of times.values()) {
+      expect(runs).toHaveLength(2);
+      for (const { wallMs, cpuMs } of runs) {
+        expect(wallMs).toBeGreaterThan(0);
+        expect(cpuMs).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('says which module failed to load and why', () => {
+    // Prepare
+    const dir = scratch();
+    const probe = path.join(dir, 'probe.mjs');
+    writeFileSync(probe, LOAD_PROBE);
+    const broken = path.join(dir, 'broken.mjs');
+    writeFileSync(broken, "throw new Error('Missing required environment variable TABLE');\n");
+
+    // Act / Assess
+    expect(() => measureLoads(probe, [{ name: 'broken', file: broken, env: {} }], 1)).toThrow(
+      /^broken failed to load: .*Missing required environment variable TABLE/s,
+    );
+  });
+
+  it('bundles a handler as it deploys: minified ESM with its source map beside it', async () => {
+    // Prepare
+    const outfile = path.join(scratch(), 'report.mjs');
+
+    // Act
+    await bundleAsDeployed(path.join(ROOT, 'functions/runbook-report.ts'), outfile);
+
+    // Assess
+    const code = readFileSync(outfile, 'utf8');
+    expect(code.startsWith("import { createRequire } from 'module';")).toBe(true);
+    expect(code.trimEnd().endsWith('//# sourceMappingURL=report.mjs.map')).toBe(true);
+    const map = JSON.parse(readFileSync(`${outfile}.map`, 'utf8')) as { sources: string[] };
+    expect(map.sources.some((source) => source.endsWith('functions/runbook-report.ts'))).toBe(true);
+  });
+});
+
+describe('triage core throughput', () => {
+  it('counts every event of the files triage accepts, per round, beside the floor', async () => {
+    // Prepare: two sample events and one file triage rejects.
+    const dir = scratch();
+    const malformed = path.join(dir, 'malformed.json');
+    writeFileSync(malformed, '{"source":"aws.cloudwatch"}');
+    const files = [
+      path.join(ROOT, 'test/fixtures/events/cloudwatch/alarm-state-change-alarm.json'),
+      path.join(ROOT, 'test/fixtures/events/rds/failover-started-0013.json'),
+      malformed,
+    ];
+
+    // Act
+    const { events, corePerSecond, floorPerSecond } = await measureThroughput(files, 3);
+
+    // Assess
+    expect(events).toBe(6);
+    expect(corePerSecond).toBeGreaterThan(0);
+    expect(floorPerSecond).toBeGreaterThan(0);
+  });
+});
