@@ -25,6 +25,14 @@ import type { IGuardrailParameters } from './guardrail-parameters.js';
 import { INTAKE_RULES, type ShopResourceNames } from './intake-patterns.js';
 import { RecoveryChecks } from './recovery-checks.js';
 
+/**
+ * Concurrency reserved for triage: a floor no other function of the account (a flood of the
+ * public approval endpoint, a busy neighbour) can take, so remediation is never throttled by
+ * them. It is also triage's ceiling: an alarm storm queues in Lambda's async queue (retried for
+ * hours) rather than exhausting the account. Lambda keeps at least 100 unreserved.
+ */
+export const TRIAGE_RESERVED_CONCURRENCY = 10;
+
 export interface TriageProps {
   readonly namePrefix: string;
   readonly stage: string;
@@ -107,6 +115,7 @@ export class Triage extends Construct {
       entry: path.join(path.dirname(fileURLToPath(import.meta.url)), '../../functions/triage.ts'),
       timeout: Duration.seconds(30),
       memorySize: 512,
+      reservedConcurrentExecutions: TRIAGE_RESERVED_CONCURRENCY,
       deadLetterQueue: queue,
       environment: TRIAGE_ENVIRONMENT.values({
         STAGE: props.stage,

@@ -41,6 +41,7 @@ import { AZ_ID, stageNamesOf } from './stage-names.js';
 export const RUNBOOK_USAGE = [
   'usage: npm run runbook -- <name> --input <file.json> [--stage <stage>] [--region <region>] [--name <execution-name>] [--check]',
   '       npm run runbook -- --list [--stage <stage>]',
+  '       npm run runbook -- approve|reject <approval id> --by <your name> [--reason <why>] [--stage <stage>] [--region <region>]',
   '       npm run runbook -- --help',
 ].join('\n');
 
