@@ -11,7 +11,9 @@ import { createAzIdResolver } from './lib/aws/availability-zones.js';
 import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
 import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
 import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
+import { emitCount } from './lib/aws/embedded-metric.js';
 import { loadGuardrails } from './lib/aws/guardrail-parameters.js';
+import { heartbeatMetric, ignoredEventMetric, isHeartbeat } from './lib/aws/health-metrics.js';
 import { idempotentByKey } from './lib/aws/idempotency.js';
 import { inventoryFromEnv, runbookArnsFromEnv } from './lib/aws/inventory-from-env.js';
 import { AwsResourceEnricher } from './lib/aws/resource-enricher.js';
@@ -26,7 +28,8 @@ import { idempotencyKeyOf, parseIncomingEvent, type ReboundEvent } from './lib/e
 import { createLogger } from './lib/logger.js';
 
 /**
- * Triage handler: thin wiring. Parse (bad input is logged and acknowledged, never retried),
+ * Triage handler: thin wiring. The heartbeat is counted and acknowledged. Parse (bad input is
+ * logged, counted and acknowledged, never retried),
  * then per event, exactly once per source event (idempotency on DynamoDB, fail closed):
  * classify, correlate, decide, record, start the runbook, alert.
  */
@@ -84,10 +87,17 @@ const triageOnce = idempotentByKey(
 
 export const handler = async (raw: unknown, context?: Context): Promise<void> => {
   if (context !== undefined) logger.addContext(context);
+  if (isHeartbeat(raw, env.NAME_PREFIX)) {
+    // The heartbeat came through the intake path: say so, and nothing else.
+    emitCount(heartbeatMetric(env.STAGE));
+    return;
+  }
   const parsed = parseIncomingEvent(raw);
   if (!parsed.ok) {
-    // Acknowledged without action: it would never become valid on retry.
-    logger.warn('triage ignored malformed input', { reason: parsed.reason });
+    // Acknowledged without action: it would never become valid on retry. Counted, so that a
+    // source AWS changed under a schema alarms instead of going quiet.
+    logger.warn('triage ignored malformed input', { reason: parsed.reason, kind: parsed.kind });
+    emitCount(ignoredEventMetric(raw, parsed.kind));
     return;
   }
   for (const event of parsed.events) {

@@ -67,6 +67,8 @@ export interface ReboundConfig {
   readonly availabilityZones: readonly [string, string, string];
   readonly alertEmails: readonly string[];
   readonly alertSmsNumbers: readonly string[];
+  /** The account's SNS monthly SMS spend limit (USD): an alarm pages before it is reached. */
+  readonly smsSpendLimitUsd: number;
   readonly domain?: DomainConfig;
   /** Existing WAF web ACL (CLOUDFRONT scope) to attach; one is created in us-east-1 otherwise. */
   readonly webAclArn?: string;
@@ -93,6 +95,7 @@ export const CONFIG_DEFAULTS = {
   availabilityZones: '',
   alertEmails: '',
   alertSmsNumbers: '',
+  smsSpendLimitUsd: 1,
   domainName: '',
   hostedZoneId: '',
   certificateArn: '',
@@ -301,6 +304,7 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
     availabilityZones,
     alertEmails,
     alertSmsNumbers,
+    smsSpendLimitUsd: p.integer('smsSpendLimitUsd', 1, 1_000_000),
     domain,
     webAclArn,
     cloudFrontPrefixListId,

@@ -48,6 +48,7 @@ export function buildReboundApp(options: BuildOptions = {}): ReboundApp {
     cacheReplicationGroupId: shop.cache.replicationGroupId,
     cacheNotifications: shop.cache.notificationTopic,
     alertsTopic: shop.alerts.topic,
+    opsTopic: shop.ops.topic,
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

@@ -177,7 +177,7 @@ export const architectureDiagram = (stacks: StackTemplates): string => {
     const name = text(props(topic).TopicName);
     add(
       {
-        id: name.endsWith('-alerts') ? 'alerts' : `topic-${name}`,
+        id: name.endsWith('-alerts') ? 'alerts' : name.endsWith('-ops') ? 'ops' : `topic-${name}`,
         shape: `[${quote(`SNS ${name}`)}]`,
         stack: 'shop',
       },
@@ -194,6 +194,7 @@ export const architectureDiagram = (stacks: StackTemplates): string => {
     edge(from, to, '');
   }
   edge('alerts', 'people', '6 email, SMS');
+  edge('ops', 'people', 'Rebound health: email, SMS');
 
   // --- the control plane ----------------------------------------------------------------------
   const exported = new Map(

@@ -1,4 +1,4 @@
-import { type Incident, isActive } from './core/incident.js';
+import type { Incident } from './core/incident.js';
 import {
   type ActionLedger,
   type ActionRequest,
@@ -8,9 +8,11 @@ import {
 } from './core/ports.js';
 import {
   assertNewIncident,
+  claimBlocks,
   claimedScopeKeys,
   claimsInLastHour,
   cooldownEnd,
+  isFindable,
   type LedgerState,
   ledgerVerdict,
   newestFirst,
@@ -37,9 +39,7 @@ export class MemoryIncidentStore implements IncidentStore {
     return [...ids]
       .flatMap((id) => {
         const incident = this.#incidents.get(id);
-        return incident !== undefined && isActive(incident.status)
-          ? [structuredClone(incident)]
-          : [];
+        return incident !== undefined && isFindable(incident) ? [structuredClone(incident)] : [];
       })
       .sort(newestFirst);
   }
@@ -72,8 +72,9 @@ export class MemoryIncidentStore implements IncidentStore {
     const claimed = claimedScopeKeys(incident);
     for (const key of claimed) {
       const holder = this.#claims.get(key);
-      if (holder !== undefined && holder !== incident.id) {
-        throw new IncidentConflictError(`scope ${key} is held by active incident ${holder}`);
+      const held = holder === undefined ? undefined : this.#incidents.get(holder);
+      if (holder !== incident.id && held !== undefined && claimBlocks(held, incident.updatedAt)) {
+        throw new IncidentConflictError(`scope ${key} is held by incident ${holder}`);
       }
     }
     for (const key of previouslyClaimed) {

@@ -8,13 +8,18 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PAGE_ATTRIBUTE, PAGE_VALUES, SEVERITY_ATTRIBUTE } from '../../functions/lib/severity.js';
 import { acknowledgeFinding } from '../nag.js';
-import { AlarmedDeadLetterQueue, allowServiceToUseKey } from './alarmed-dead-letter-queue.js';
+import { allowAlarmsToPublish } from './alarm-publishing.js';
+import { AlarmedDeadLetterQueue } from './alarmed-dead-letter-queue.js';
 
 export interface AlertsTopicProps {
   readonly namePrefix: string;
   readonly emails: readonly string[];
   /** E.164 numbers; they receive only `severity = critical` messages (SMS costs and wakes people). */
   readonly smsNumbers: readonly string[];
+  /** The alarms (exact names) that publish to this topic, e.g. the guardrails-unreadable alarm. */
+  readonly publishingAlarmNames: readonly string[];
+  /** The ops topic: the alarm on undeliverable alerts must not depend on this topic. */
+  readonly opsTopic: sns.ITopic;
 }
 
 /**
@@ -37,14 +42,13 @@ export class AlertsTopic extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // CloudWatch alarms that watch Rebound itself publish straight to the topic.
-    allowServiceToUseKey(this.key, 'cloudwatch.amazonaws.com', 'CloudWatchAlarmsPublish');
     this.topic = new sns.Topic(this, 'Topic', {
       topicName: `${props.namePrefix}-alerts`,
       displayName: 'Rebound alerts',
       masterKey: this.key,
       enforceSSL: true,
     });
+    allowAlarmsToPublish(this.topic, this.key, props.publishingAlarmNames);
 
     // SNS delivers undeliverable messages to the dead-letter queue, encrypted with the topic key.
     this.key.grantEncryptDecrypt(new iam.ServicePrincipal('sns.amazonaws.com'));
@@ -53,7 +57,7 @@ export class AlertsTopic extends Construct {
       key: this.key,
       whatIsLost: 'An alert to a subscriber (email bounced, SMS refused or over the spend limit)',
       alarmName: `${props.namePrefix}-alerts-dead-letters`,
-      alarmTopic: this.topic,
+      alarmTopic: props.opsTopic,
     });
     this.deadLetterQueue = deadLetters.queue;
     this.deadLettersAlarm = deadLetters.alarm;

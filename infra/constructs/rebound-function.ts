@@ -30,9 +30,12 @@ export interface ReboundFunctionProps {
  */
 export class ReboundFunction extends Construct {
   public readonly function: nodejs.NodejsFunction;
+  /** The physical name, as a plain string (alarm names are built from it). */
+  public readonly functionName: string;
 
   constructor(scope: Construct, id: string, props: ReboundFunctionProps) {
     super(scope, id);
+    this.functionName = props.functionName;
     const logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${props.functionName}`,
       retention: logs.RetentionDays.ONE_MONTH,

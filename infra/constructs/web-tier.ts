@@ -109,6 +109,13 @@ export class WebTier extends Construct {
       }),
       defaultInstanceWarmup: Duration.seconds(120),
       capacityRebalance: true,
+      // Instance maintenance policy, launch before terminate: a replaced instance (health
+      // check, replace-unhealthy-instance, a rebalance) leaves only once its replacement is in
+      // service, so capacity never dips below desired (MinHealthyPercentage 100); up to half
+      // the group may be extra meanwhile (MaxHealthyPercentage 150; CloudFormation allows
+      // 100–200). See AWS::AutoScaling::AutoScalingGroup InstanceMaintenancePolicy.
+      minHealthyPercentage: 100,
+      maxHealthyPercentage: 150,
       groupMetrics: [autoscaling.GroupMetrics.all()],
       signals: autoscaling.Signals.waitForMinCapacity({ timeout: Duration.minutes(15) }),
       updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({

@@ -9,7 +9,9 @@ import { RUNBOOKS } from '../../functions/lib/core/runbook-registry.js';
 import { RunbookCatalog } from '../../runbooks/catalog.js';
 import type { ReboundConfig } from '../config.js';
 import { AlarmedDeadLetterQueue } from '../constructs/alarmed-dead-letter-queue.js';
+import { ReboundFunction } from '../constructs/rebound-function.js';
 import { GuardrailParameters } from '../control-plane/guardrail-parameters.js';
+import { HealthAlarms } from '../control-plane/health-alarms.js';
 import { IncidentTables } from '../control-plane/incident-tables.js';
 import { Triage } from '../control-plane/triage.js';
 
@@ -23,6 +25,8 @@ export interface ControlPlaneStackProps extends StackProps {
   readonly cacheReplicationGroupId: string;
   readonly cacheNotifications: sns.ITopic;
   readonly alertsTopic: sns.ITopic;
+  /** Rebound's own health: every alarm on the control plane publishes here. */
+  readonly opsTopic: sns.ITopic;
 }
 
 /**
@@ -35,6 +39,7 @@ export class ControlPlaneStack extends Stack {
   public readonly guardrails: GuardrailParameters;
   public readonly triage: Triage;
   public readonly runbooks: RunbookCatalog;
+  public readonly health: HealthAlarms;
 
   constructor(scope: Construct, id: string, props: ControlPlaneStackProps) {
     super(scope, id, props);
@@ -62,7 +67,7 @@ export class ControlPlaneStack extends Stack {
       }),
       whatIsLost: 'Asynchronous invocations of runbook task functions',
       alarmName: `${namePrefix}-runbook-functions-dead-letters`,
-      alarmTopic: props.alertsTopic,
+      alarmTopic: props.opsTopic,
     });
 
     this.runbooks = new RunbookCatalog(this, 'Runbooks', {
@@ -93,10 +98,25 @@ export class ControlPlaneStack extends Stack {
       cacheReplicationGroupId: props.cacheReplicationGroupId,
       cacheNotifications: props.cacheNotifications,
       alertsTopic: props.alertsTopic,
+      opsTopic: props.opsTopic,
       incidents: this.tables.incidents,
       idempotency: this.tables.idempotency,
       guardrails: this.guardrails,
       runbooks: this.runbooks.stateMachines,
+    });
+
+    // Every function of this stack: triage, approvals, runbook steps and reports.
+    const functions = this.node
+      .findAll()
+      .filter((construct): construct is ReboundFunction => construct instanceof ReboundFunction);
+    this.health = new HealthAlarms(this, 'Health', {
+      namePrefix,
+      stage: config.stage,
+      opsTopic: props.opsTopic,
+      functions,
+      runbooks: this.runbooks.stateMachines,
+      rules: [...this.triage.rules, this.triage.heartbeat],
+      smsSpendLimitUsd: config.smsSpendLimitUsd,
     });
 
     new CfnOutput(this, 'IncidentsTableName', { value: this.tables.incidents.tableName });

@@ -3,6 +3,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { guardrailsUnreadableAlarmName } from '../../functions/lib/aws/guardrail-read-failures.js';
 import type { ReboundConfig } from '../config.js';
 import { AccessLogsBucket } from '../constructs/access-logs-bucket.js';
 import { AlertsTopic } from '../constructs/alerts-topic.js';
@@ -12,6 +13,7 @@ import { DATABASE_PORT, Database } from '../constructs/database.js';
 import { Edge } from '../constructs/edge.js';
 import { LoadBalancer, ORIGIN_VERIFY_HEADER } from '../constructs/load-balancer.js';
 import { Network } from '../constructs/network.js';
+import { OpsTopic } from '../constructs/ops-topic.js';
 import { type AlbExposure, ShopSecurityGroups } from '../constructs/security-groups.js';
 import { ShopAlarms } from '../constructs/shop-alarms.js';
 import { TlsCertificates } from '../constructs/tls-certificates.js';
@@ -36,6 +38,8 @@ export class ShopStack extends Stack {
   public readonly cache: Cache;
   public readonly edge: Edge;
   public readonly alerts: AlertsTopic;
+  /** Rebound's own health (control-plane and alerting-path alarms): pages unfiltered. */
+  public readonly ops: OpsTopic;
   public readonly alarms: ShopAlarms;
 
   constructor(scope: Construct, id: string, props: ShopStackProps) {
@@ -145,10 +149,19 @@ export class ShopStack extends Stack {
       }
     }
 
+    this.ops = new OpsTopic(this, 'Ops', { namePrefix });
     this.alerts = new AlertsTopic(this, 'Alerts', {
       namePrefix,
       emails: config.alertEmails,
       smsNumbers: config.alertSmsNumbers,
+      // The guardrail-read alarm (control-plane stack) tells every alert subscriber.
+      publishingAlarmNames: [guardrailsUnreadableAlarmName(config.stage)],
+      opsTopic: this.ops.topic,
+    });
+    this.ops.addRecipients({
+      emails: config.alertEmails,
+      smsNumbers: config.alertSmsNumbers,
+      deadLetterQueue: this.alerts.deadLetterQueue,
     });
 
     this.alarms = new ShopAlarms(this, 'Alarms', {
@@ -222,6 +235,7 @@ export class ShopStack extends Stack {
       value: this.cache.replicationGroup.attrReaderEndPointAddress,
     });
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alerts.topic.topicArn });
+    new CfnOutput(this, 'OpsTopicArn', { value: this.ops.topic.topicArn });
   }
 }
 

@@ -12,10 +12,12 @@ import {
   checkAzRecovered,
   checkEvacuation,
   parseAzEvacuationEvent,
+  recheckAzEvacuation,
 } from './steps.js';
 
 /**
  * Task Lambda of runbook az-evacuation: steps `check` (Check: guardrails and the plan),
+ * `recheck` (Recheck: after the approval wait, is the evacuation still needed?),
  * `verify` (EvacuationVerify: do the two other AZs carry the load?) and `az-recovered`
  * (AzRecoveryVerify: may the zonal shift end?). Throws `InvalidInput` for input the state
  * machine's own checks let through; anything else it throws escalates.
@@ -48,6 +50,8 @@ export const handler = async (event: unknown) => {
     switch (parsed.step) {
       case 'check':
         return checkAzEvacuation(parsed, deps);
+      case 'recheck':
+        return recheckAzEvacuation(parsed, deps);
       case 'verify':
         return checkEvacuation(parsed, fleet);
       case 'az-recovered':

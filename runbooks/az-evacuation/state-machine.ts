@@ -73,22 +73,7 @@ export class AzEvacuation extends Construct {
 
     // 2. The load balancer's active shifts (no ARC client in the Lambda bundle), then the check.
     const listShifts = skeleton.escalateOnError(
-      skeleton.callAws(
-        'ListShifts',
-        {
-          service: 'arczonalshift',
-          action: 'listZonalShifts',
-          parameters: { ResourceIdentifier: loadBalancerArn, Status: 'ACTIVE' },
-          iamAction: 'arc-zonal-shift:ListZonalShifts',
-          iamResources: ['*'],
-          resultSelector: { active: sfn.JsonPath.listAt('$.Items') },
-          resultPath: SHIFTS,
-        },
-        [
-          jitteredRetry([ARC_THROTTLING], 6),
-          jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
-        ],
-      ),
+      this.listShifts(skeleton, 'ListShifts', loadBalancerArn),
     );
     const check = skeleton.checkTask('Check', step, { step: 'check' });
 
@@ -185,7 +170,12 @@ export class AzEvacuation extends Construct {
       .validateInput({ 'availability-zone': zones })
       .otherwise(listShifts)
       .afterwards();
-    listShifts.next(check).next(skeleton.verdictChoice({ act }, done));
+    // After approval, the shifts and the AZ are read again (a shift may exist by now).
+    const recheck = {
+      fn: step,
+      read: this.listShifts(skeleton, 'RecheckShifts', loadBalancerArn),
+    };
+    listShifts.next(check).next(skeleton.verdictChoice({ act, recheck }, done));
 
     this.stateMachine = skeleton.stateMachine(definition, RUN_TIMEOUT);
     const role = this.stateMachine.role;
@@ -193,6 +183,30 @@ export class AzEvacuation extends Construct {
       role,
       'AwsSolutions-IAM5[Resource::*]',
       "ARC's ListZonalShifts (a List action) supports no resource-level permissions; StartZonalShift and CancelZonalShift are limited to the shop's load balancer and UpdateAutoScalingGroup to the web group.",
+    );
+  }
+
+  /** ListZonalShifts of the load balancer's ACTIVE shifts, at `$.shifts.active`. */
+  private listShifts(
+    skeleton: RunbookSkeleton,
+    id: string,
+    loadBalancerArn: string,
+  ): sfn.TaskStateBase {
+    return skeleton.callAws(
+      id,
+      {
+        service: 'arczonalshift',
+        action: 'listZonalShifts',
+        parameters: { ResourceIdentifier: loadBalancerArn, Status: 'ACTIVE' },
+        iamAction: 'arc-zonal-shift:ListZonalShifts',
+        iamResources: ['*'],
+        resultSelector: { active: sfn.JsonPath.listAt('$.Items') },
+        resultPath: SHIFTS,
+      },
+      [
+        jitteredRetry([ARC_THROTTLING], 6),
+        jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
+      ],
     );
   }
 

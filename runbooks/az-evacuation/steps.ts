@@ -1,9 +1,14 @@
 import * as z from 'zod/mini';
 import type { Guardrails } from '../../functions/lib/core/guardrails.js';
-import type { Incident } from '../../functions/lib/core/incident.js';
 import type { IncidentStore } from '../../functions/lib/core/ports.js';
 import type { RunbookName } from '../../functions/lib/core/runbook-registry.js';
 import { nonEmptyText } from '../../functions/lib/events/schema-kit.js';
+import {
+  type ActiveShift,
+  ActiveShiftsSchema,
+  azStillImpaired,
+  zoneIdOf,
+} from '../../functions/lib/runbook/az-impairment.js';
 import {
   type Assessment,
   type CheckDeps,
@@ -17,6 +22,7 @@ import {
   type ZonalFleetSnapshot,
 } from '../../functions/lib/runbook/fleet.js';
 import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
+import { type RecheckResult, recheckAfterApproval } from '../../functions/lib/runbook/recheck.js';
 import { inputShapeOf, requireDeployed } from '../../functions/lib/runbook/run-input.js';
 import { type AzEvacuationPlan, SHIFT_KEY, SHIFTS_KEY } from './state.js';
 
@@ -49,21 +55,13 @@ export interface AzEvacuationCheckDeps extends CheckDeps {
   readonly config: AzEvacuationConfig;
 }
 
-/** One active zonal shift, as the ListShifts state (SDK integration, PascalCase) returns it. */
-const ActiveShiftSchema = z.object({
-  ZonalShiftId: nonEmptyText(36),
-  AwayFrom: nonEmptyText(20),
-  Status: z.optional(nonEmptyText(20)),
-});
-export type ActiveShift = z.infer<typeof ActiveShiftSchema>;
-
 /** Payload of the Check state: `{ step: 'check', input: $, execution: $$.Execution }`. */
 const CheckEventSchema = z.object({
   step: z.literal('check'),
   input: z.object({
     ...inputShapeOf('az-evacuation'),
     /** The ListShifts state's answer: the load balancer's ACTIVE zonal shifts. */
-    [SHIFTS_KEY]: z.object({ active: z.array(ActiveShiftSchema) }),
+    [SHIFTS_KEY]: ActiveShiftsSchema,
   }),
   execution: ExecutionSchema,
 });
@@ -73,7 +71,21 @@ const PlanSchema = z.object({
   previousDesired: z.number(),
   newDesired: z.number(),
 });
-const GuardrailSchema = z.object({ incidentId: nonEmptyText(64), plan: PlanSchema });
+const GuardrailSchema = z.object({
+  incidentId: nonEmptyText(64),
+  reason: z.optional(z.string()),
+  plan: PlanSchema,
+});
+
+/** Payload of Recheck (after approval): the check's input and plan, the shifts read again. */
+const RecheckEventSchema = z.object({
+  step: z.literal('recheck'),
+  input: z.object({
+    ...CheckEventSchema.shape.input.shape,
+    guardrail: GuardrailSchema,
+  }),
+  execution: ExecutionSchema,
+});
 
 /** Payload of EvacuationVerify: the whole state, with the check's plan. */
 const VerifyEventSchema = z.object({
@@ -95,11 +107,13 @@ const AzRecoveredEventSchema = z.object({
 
 export const AzEvacuationEventSchema = z.discriminatedUnion('step', [
   CheckEventSchema,
+  RecheckEventSchema,
   VerifyEventSchema,
   AzRecoveredEventSchema,
 ]);
 export type AzEvacuationEvent = z.infer<typeof AzEvacuationEventSchema>;
 export type AzEvacuationCheckEvent = z.infer<typeof CheckEventSchema>;
+export type AzEvacuationRecheckEvent = z.infer<typeof RecheckEventSchema>;
 export type AzEvacuationVerifyEvent = z.infer<typeof VerifyEventSchema>;
 export type AzRecoveredEvent = z.infer<typeof AzRecoveredEventSchema>;
 
@@ -173,17 +187,6 @@ export const assessAzEvacuation = (
   };
 };
 
-/** The AZ ID of `name` in this account; an unreadable or unknown mapping escalates. */
-const zoneIdOf = (zoneNames: Readonly<Record<string, string>>, name: string): string => {
-  const id = Object.keys(zoneNames).find((zoneId) => zoneNames[zoneId] === name);
-  if (id === undefined) {
-    throw new Error(
-      `cannot find the AZ ID of ${name} (DescribeAvailabilityZones knows ${Object.values(zoneNames).join(', ') || 'no AZ'}): a zonal shift names the AZ by its ID`,
-    );
-  }
-  return id;
-};
-
 /** Step `check`: the guardrails and the assessment, as `$.guardrail`. */
 export const checkAzEvacuation = async (
   event: AzEvacuationCheckEvent,
@@ -213,6 +216,43 @@ export const checkAzEvacuation = async (
         },
         guardrails,
       );
+    },
+    deps,
+  );
+};
+
+/**
+ * Step `recheck`, after approval: the AZ's incident, the load balancer's shifts (RecheckShifts
+ * read them again) and the group read again. The AZ may have recovered during the wait, or a
+ * shift may exist now (a person's, or zonal autoshift's): then nothing is done.
+ */
+export const recheckAzEvacuation = (
+  event: AzEvacuationRecheckEvent,
+  deps: AzEvacuationCheckDeps,
+): Promise<RecheckResult> => {
+  const { input } = event;
+  requireDeployed('az-evacuation', input, { 'availability-zone': deps.config.availabilityZones });
+  const az = input.availabilityZone;
+  return recheckAfterApproval(
+    AZ_EVACUATION_RUNBOOK,
+    input.guardrail.reason ?? `evacuate ${az}`,
+    async (guardrails) => {
+      const incident = await deps.incidents.get(input.guardrail.incidentId);
+      if (incident !== undefined && !azStillImpaired(incident, az)) {
+        return `${az} recovered while waiting (incident ${incident.id} is ${incident.status === 'resolved' ? 'resolved' : 'no longer holding it impaired'})`;
+      }
+      const [zoneNames, fleet] = await Promise.all([deps.zoneNames(), deps.fleet.snapshot()]);
+      const live = assessAzEvacuation(
+        {
+          availabilityZone: az,
+          zoneId: zoneIdOf(zoneNames, az),
+          loadBalancerArn: deps.config.loadBalancerArn,
+          activeShifts: input.shifts.active,
+          fleet,
+        },
+        guardrails,
+      );
+      return live.type === 'stop' ? live.reason : undefined;
     },
     deps,
   );
@@ -272,27 +312,6 @@ export const checkEvacuation = async (
     event.input.availabilityZone,
     event.input.guardrail.plan.previousDesired,
   );
-
-const isManualPart = (key: string): boolean => key.startsWith('manual:');
-
-/**
- * Whether the incident still holds `az` impaired. AWS Health decides: once the incident has an
- * az-impairment part for the AZ from AWS Health, the AZ is impaired while such a part is active
- * (triage resolves it when AWS Health closes the event). A run started by hand records its own
- * part, which no event closes: without any AWS Health part the AZ stays impaired until the
- * incident is resolved.
- */
-export const azStillImpaired = (incident: Incident, az: string): boolean => {
-  if (incident.status === 'resolved') return false;
-  const reported = incident.parts.filter(
-    (part) =>
-      part.kind === 'az-impairment' &&
-      part.resource.type === 'availability-zone' &&
-      part.resource.id === az &&
-      !isManualPart(part.key),
-  );
-  return reported.length === 0 || reported.some((part) => part.state === 'active');
-};
 
 /** What step `az-recovered` answers (`$.verify`). */
 export interface AzRecoveryVerification {

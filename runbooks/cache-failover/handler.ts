@@ -3,18 +3,21 @@ import { wholeNumber } from '../../functions/lib/env.js';
 import { createLogger, warnThrough } from '../../functions/lib/logger.js';
 import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
 import type { CheckResult } from '../../functions/lib/runbook/check.js';
+import type { RecheckResult } from '../../functions/lib/runbook/recheck.js';
 import { AwsCacheReader } from './aws-cache-reader.js';
 import { ENVIRONMENT } from './environment.js';
 import {
   type CacheFailoverVerification,
   checkCacheFailover,
   parseCacheFailoverEvent,
+  recheckCacheFailover,
   verifyCacheFailoverStep,
 } from './steps.js';
 
 /**
- * Tasks `Check` and `FailoverVerify` of runbook cache-failover. `check`: may the run follow or
- * force a failover of the shop's replication group now (`$.guardrail`)? `verify`: has the
+ * Tasks `Check`, `Recheck` and `FailoverVerify` of runbook cache-failover. `check`: may the
+ * run follow or force a failover of the shop's replication group now (`$.guardrail`)?
+ * `recheck`: after the approval wait, is the failover still needed (`$.recheck`)? `verify`: has the
  * failover completed (`$.verify`)? Throws `InvalidInput` for input the state machine's own
  * checks let through; anything else it throws escalates.
  */
@@ -30,12 +33,22 @@ const deps = {
   },
 };
 
-export const handler = async (event: unknown): Promise<CheckResult | CacheFailoverVerification> => {
+const run = (parsed: ReturnType<typeof parseCacheFailoverEvent>) => {
+  switch (parsed.step) {
+    case 'check':
+      return checkCacheFailover(parsed, deps);
+    case 'recheck':
+      return recheckCacheFailover(parsed, deps);
+    case 'verify':
+      return verifyCacheFailoverStep(parsed, deps);
+  }
+};
+
+export const handler = async (
+  event: unknown,
+): Promise<CheckResult | RecheckResult | CacheFailoverVerification> => {
   const parsed = parseCacheFailoverEvent(event);
-  const result =
-    parsed.step === 'check'
-      ? await checkCacheFailover(parsed, deps)
-      : await verifyCacheFailoverStep(parsed, deps);
+  const result = await run(parsed);
   logger.info(`cache-failover ${parsed.step}`, {
     replicationGroupId: parsed.input.replicationGroupId,
     executionName: parsed.execution.name,

@@ -28,6 +28,21 @@ export interface CacheFailoverProps extends RunbookProps {
  */
 export const FAILOVER_POLL_SECONDS: readonly number[] = Array(30).fill(30);
 /**
+ * TestFailover's refusals (botocore elasticache 2015-02-02, TestFailover errors
+ * `TestFailoverNotAvailableFault` and `APICallRateForCustomerExceededFault`, under the AWS SDK
+ * for Java names Step Functions raises). AWS documents TestFailover as "not designed to be an
+ * operational tool", which it "may block" during large-scale events and limits to 15 node
+ * groups per rolling 24 h: a refusal is expected, not a bug.
+ */
+export const TEST_FAILOVER_REFUSALS = [
+  'ElastiCache.TestFailoverNotAvailableException',
+  'ElastiCache.ApiCallRateForCustomerExceededException',
+] as const;
+/** Retries of a refused TestFailover: 30 s, 60 s, 120 s apart at most (full jitter). */
+const REFUSAL_RETRIES = 3;
+const REFUSAL_RETRY_INTERVAL = Duration.seconds(30);
+
+/**
  * A bound on the whole run: the approval wait (30 min), the verification (~15 min), the
  * TestFailover call with its retries and the Lambda steps, with margin.
  */
@@ -74,36 +89,63 @@ export class CacheFailover extends Construct {
     });
 
     // 4. Act (after approval): TestFailover of the one node group.
-    const testFailover = skeleton.escalateOnError(
-      skeleton.callAws(
-        'TestFailover',
-        {
-          service: 'elasticache',
-          action: 'testFailover',
-          parameters: {
-            ReplicationGroupId: props.replicationGroupId,
-            NodeGroupId: sfn.JsonPath.stringAt(PLAN('nodeGroupId')),
-          },
-          iamAction: 'elasticache:TestFailover',
-          iamResources: [groupArn],
-          resultPath: sfn.JsonPath.DISCARD,
+    const testFailover = skeleton.callAws(
+      'TestFailover',
+      {
+        service: 'elasticache',
+        action: 'testFailover',
+        parameters: {
+          ReplicationGroupId: props.replicationGroupId,
+          NodeGroupId: sfn.JsonPath.stringAt(PLAN('nodeGroupId')),
         },
-        [
-          // Throttling (`Throttling`, unmodeled) as the SDK integration names it. The modeled
-          // refusals (TestFailoverNotAvailable, APICallRateForCustomerExceeded: the daily
-          // TestFailover quota, InvalidReplicationGroupState) escalate at once: retrying in
-          // seconds cannot lift them, and TestFailover is not retried blindly.
-          jitteredRetry(['ElastiCache.ElastiCacheException'], 6),
-        ],
-      ),
+        iamAction: 'elasticache:TestFailover',
+        iamResources: [groupArn],
+        resultPath: sfn.JsonPath.DISCARD,
+      },
+      [
+        // Throttling (`Throttling`, unmodeled) as the SDK integration names it.
+        jitteredRetry(['ElastiCache.ElastiCacheException'], 6),
+        // AWS's documented refusals, retried a few minutes (a large-scale event may end; the
+        // rate may recover), then reported and paged: see TEST_FAILOVER_REFUSALS.
+        {
+          errors: [...TEST_FAILOVER_REFUSALS],
+          interval: REFUSAL_RETRY_INTERVAL,
+          backoffRate: 2,
+          maxAttempts: REFUSAL_RETRIES,
+          maxDelay: Duration.minutes(2),
+          jitterStrategy: sfn.JitterType.FULL,
+        },
+      ],
     );
+    testFailover.addCatch(
+      sfn.Pass.jsonPath(this, 'TestFailoverRefused', {
+        stateName: 'TestFailoverRefused',
+        parameters: {
+          Error: 'TestFailoverRefused',
+          Cause: sfn.JsonPath.format(
+            `ElastiCache refused TestFailover of ${props.replicationGroupId} ${REFUSAL_RETRIES + 1} times over a few minutes ({}: {}). AWS documents TestFailover as a testing tool that it may block during large-scale events and limits per rolling 24 h. Nothing was done: ElastiCache's automatic failover stays in charge; a person must decide.`,
+            sfn.JsonPath.stringAt('$.refusal.Error'),
+            sfn.JsonPath.stringAt('$.refusal.Cause'),
+          ),
+        },
+        resultPath: '$.error',
+      }).next(skeleton.escalate),
+      { errors: [...TEST_FAILOVER_REFUSALS], resultPath: '$.refusal' },
+    );
+    skeleton.escalateOnError(testFailover);
 
     const definition = skeleton
       .validateInput({ 'cache-group': [props.replicationGroupId] })
       .otherwise(check)
       .afterwards();
 
-    check.next(skeleton.verdictChoice({ act: testFailover.next(verify), follow: verify }, done));
+    // After approval, the group is read again (ElastiCache may have promoted a replica itself).
+    check.next(
+      skeleton.verdictChoice(
+        { act: testFailover.next(verify), follow: verify, recheck: { fn: step } },
+        done,
+      ),
+    );
 
     this.stateMachine = skeleton.stateMachine(definition, RUN_TIMEOUT);
     acknowledgeFinding(

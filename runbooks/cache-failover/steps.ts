@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { cacheGroupOf } from '../../functions/lib/core/classify-common.js';
 import type { RunbookName } from '../../functions/lib/core/runbook-registry.js';
 import { nonEmptyText } from '../../functions/lib/events/schema-kit.js';
 import {
@@ -9,6 +10,7 @@ import {
 } from '../../functions/lib/runbook/check.js';
 import { ExecutionSchema, parseTaskPayload } from '../../functions/lib/runbook/events.js';
 import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
+import { type RecheckResult, recheckAfterApproval } from '../../functions/lib/runbook/recheck.js';
 import {
   inputShapeOf,
   type RunInput,
@@ -78,22 +80,37 @@ const CheckEventSchema = z.object({
   execution: ExecutionSchema,
 });
 
-/** Payload of the FailoverVerify state: the whole state, with the check's plan. */
+/** The whole state, with the check's result: what the person approved. */
+const PlannedInputSchema = z.object({
+  ...inputShapeOf('cache-failover'),
+  guardrail: z.object({
+    reason: z.optional(z.string()),
+    plan: z.object({ primaryNode: z.optional(nonEmptyText(64)) }),
+  }),
+});
+
+/** Payload of the Recheck state (after approval). */
+const RecheckEventSchema = z.object({
+  step: z.literal('recheck'),
+  input: PlannedInputSchema,
+  execution: ExecutionSchema,
+});
+
+/** Payload of the FailoverVerify state. */
 const VerifyEventSchema = z.object({
   step: z.literal('verify'),
-  input: z.object({
-    ...inputShapeOf('cache-failover'),
-    guardrail: z.object({ plan: z.object({ primaryNode: z.optional(nonEmptyText(64)) }) }),
-  }),
+  input: PlannedInputSchema,
   execution: ExecutionSchema,
 });
 
 export const CacheFailoverEventSchema = z.discriminatedUnion('step', [
   CheckEventSchema,
+  RecheckEventSchema,
   VerifyEventSchema,
 ]);
 export type CacheFailoverEvent = z.infer<typeof CacheFailoverEventSchema>;
 export type CacheFailoverCheckEvent = z.infer<typeof CheckEventSchema>;
+export type CacheFailoverRecheckEvent = z.infer<typeof RecheckEventSchema>;
 export type CacheFailoverVerifyEvent = z.infer<typeof VerifyEventSchema>;
 
 /** The Lambda's payload, or {@link InvalidInputError} saying what is wrong with it. */
@@ -118,13 +135,38 @@ const withRole = (members: readonly CacheNode[], role: string) =>
   members.filter((member) => member.role === role);
 
 /**
+ * `force` with a node named: skip unless that node is the group's primary. ElastiCache replaces
+ * a failed replica by itself, and failing over the primary would not help it.
+ */
+const namedNodeNotPrimary = (
+  group: CacheGroupSnapshot,
+  members: readonly CacheNode[],
+  nodeId: string,
+): Assessment | undefined => {
+  const named = members.find((member) => member.cacheClusterId === nodeId);
+  if (named?.role === 'primary') return undefined;
+  const what =
+    named === undefined
+      ? `is not a node of ${group.replicationGroupId} any more (ElastiCache replaced it)`
+      : `is a ${named.role} in ${named.availabilityZone}, not the primary`;
+  return {
+    type: 'stop',
+    verdict: 'skip',
+    reason: `${nodeId} ${what}: ElastiCache replaces a failed replica by itself and failing over the primary would not help; its automatic failover stays in charge`,
+  };
+};
+
+/**
  * The runbook's own verdict on the live group. `follow` mutates nothing; `force` may start a
- * TestFailover only from an `available` group with automatic failover and a replica to promote.
+ * TestFailover only from an `available` group with automatic failover and a replica to promote,
+ * and, when a node is named (`nodeId`, the one AWS Health reported), only while it is the
+ * primary.
  */
 export const assessCacheFailover = (
   mode: CacheFailoverMode,
   group: CacheGroupSnapshot,
   replicas: number,
+  nodeId?: string,
 ): Assessment => {
   const id = group.replicationGroupId;
   const nodeGroup = shopNodeGroup(group);
@@ -138,6 +180,9 @@ export const assessCacheFailover = (
       } satisfies CacheFailoverPlan,
     };
   }
+  const notPrimary =
+    nodeId === undefined ? undefined : namedNodeNotPrimary(group, nodeGroup.members, nodeId);
+  if (notPrimary !== undefined) return notPrimary;
   if (group.status !== 'available') {
     return {
       type: 'stop',
@@ -180,13 +225,30 @@ export const assessCacheFailover = (
   };
 };
 
+/**
+ * The shop's group, and a named node of it (`<group>-NNN`): what the ValidateInput Choice
+ * cannot check.
+ */
+const requireShopTargets = (
+  input: { readonly replicationGroupId: string; readonly nodeId?: string },
+  config: CacheFailoverConfig,
+): void => {
+  requireDeployed('cache-failover', input, { 'cache-group': [config.replicationGroupId] });
+  const { nodeId } = input;
+  if (nodeId !== undefined && cacheGroupOf(nodeId) !== config.replicationGroupId) {
+    throw new InvalidInputError(
+      `nodeId ${nodeId} is not a node of ${config.replicationGroupId} (its nodes are ${config.replicationGroupId}-001, -002, …)`,
+    );
+  }
+};
+
 /** Step `check`: the guardrails and the assessment, as `$.guardrail`. */
 export const checkCacheFailover = async (
   event: CacheFailoverCheckEvent,
   deps: CacheFailoverDeps,
 ): Promise<CheckResult> => {
   const { input, execution } = event;
-  requireDeployed('cache-failover', input, { 'cache-group': [deps.config.replicationGroupId] });
+  requireShopTargets(input, deps.config);
   return checkRunbook(
     {
       runbook: CACHE_FAILOVER_RUNBOOK,
@@ -202,7 +264,37 @@ export const checkCacheFailover = async (
         input.mode,
         await deps.cache.describe(input.replicationGroupId),
         deps.config.replicas,
+        input.nodeId,
       ),
+    deps,
+  );
+};
+
+/**
+ * Step `recheck`, after approval: the group read again. ElastiCache may have promoted a replica
+ * by itself during the wait (the primary is no longer the node the person approved failing
+ * over from) or be changing the group: then nothing is done.
+ */
+export const recheckCacheFailover = (
+  event: CacheFailoverRecheckEvent,
+  deps: Pick<CacheFailoverDeps, 'cache' | 'config' | 'guardrails'>,
+): Promise<RecheckResult> => {
+  const { input } = event;
+  requireShopTargets(input, deps.config);
+  const approvedPrimary = input.guardrail.plan.primaryNode;
+  return recheckAfterApproval(
+    CACHE_FAILOVER_RUNBOOK,
+    input.guardrail.reason ?? `fail over ${input.replicationGroupId}`,
+    async () => {
+      const group = await deps.cache.describe(input.replicationGroupId);
+      const live = assessCacheFailover(input.mode, group, deps.config.replicas, input.nodeId);
+      if (live.type === 'stop') return live.reason;
+      const livePrimary = live.type === 'mutate' ? live.plan.primaryNode : undefined;
+      if (approvedPrimary !== undefined && livePrimary !== approvedPrimary) {
+        return `ElastiCache promoted ${livePrimary} by itself while waiting: ${approvedPrimary} is no longer the primary of ${input.replicationGroupId}`;
+      }
+      return undefined;
+    },
     deps,
   );
 };

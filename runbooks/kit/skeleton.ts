@@ -23,9 +23,10 @@ import { ApprovalGate } from './approval-gate.js';
 import { type CheckVariable, checkFunction, reportFunction } from './functions.js';
 import { acknowledgeWildcardResource, GROUP_ARN_REASON } from './iam.js';
 import { validateInput } from './input-rules.js';
+import { Recheck, type RecheckOptions } from './recheck.js';
 import { runbookStateMachine } from './state-machine.js';
 import { callAwsTask, EXECUTION, invokeTask, jitteredRetry } from './tasks.js';
-import { VerdictChoice } from './verdict.js';
+import { type VerdictBranches, VerdictChoice } from './verdict.js';
 import { type PollStates, pollStates, VerifyLoop, type VerifyLoopOptions } from './verify-loop.js';
 
 /**
@@ -290,10 +291,7 @@ export class RunbookSkeleton extends Construct {
   }
 
   /** The check's verdict to its branch (verdict.ts). */
-  verdictChoice(
-    branches: { readonly act: sfn.IChainable; readonly follow?: sfn.IChainable },
-    done: sfn.IChainable,
-  ): sfn.IChainable {
+  verdictChoice(branches: VerdictBranches, done: sfn.IChainable): sfn.IChainable {
     return new VerdictChoice(this, branches, done);
   }
 
@@ -307,6 +305,12 @@ export class RunbookSkeleton extends Construct {
     }
     this.#invoked.add(approvals);
     return new ApprovalGate(this, approvals, then, done);
+  }
+
+  /** After an approval: reads the live state again before `then` (recheck.ts). */
+  recheck(options: RecheckOptions, then: sfn.IChainable, done: sfn.IChainable): sfn.IChainable {
+    this.#invoked.add(options.fn.function);
+    return new Recheck(this, options, then, done);
   }
 
   /** The states of a bounded poll (verify-loop.ts). */

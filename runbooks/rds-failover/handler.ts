@@ -4,6 +4,7 @@ import { wholeNumber } from '../../functions/lib/env.js';
 import { createLogger, warnThrough } from '../../functions/lib/logger.js';
 import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
 import type { CheckResult } from '../../functions/lib/runbook/check.js';
+import type { RecheckResult } from '../../functions/lib/runbook/recheck.js';
 import { AwsRdsReader } from './aws-rds-reader.js';
 import { AwsReplicaLagReader } from './aws-replica-lag-reader.js';
 import { ENVIRONMENT } from './environment.js';
@@ -12,12 +13,14 @@ import {
   parseRdsFailoverEvent,
   type RdsShop,
   type RdsVerifyResult,
+  recheckRdsFailover,
   verifyRdsFailover,
 } from './steps.js';
 
 /**
- * Tasks `Check` and `DatabaseVerify` of runbook rds-failover: may it act (guardrails, the
- * databases' live state), and has the database recovered? Throws `InvalidInput` for input the
+ * Tasks `Check`, `Recheck` and `DatabaseVerify` of runbook rds-failover: may it act
+ * (guardrails, the databases' live state), may it still act after the approval wait, and has
+ * the database recovered? Throws `InvalidInput` for input the
  * state machine's own checks let through; anything else it throws escalates.
  */
 
@@ -39,12 +42,22 @@ const checkDeps = { ...checkDepsFromEnv(env, warnThrough(logger)), db };
 // (one GetMetricData call per verify, bounded to a few seconds).
 const verifyDeps = { db, replicaLag: new AwsReplicaLagReader(new CloudWatchClient({})) };
 
-export const handler = async (event: unknown): Promise<CheckResult | RdsVerifyResult> => {
+const run = (parsed: ReturnType<typeof parseRdsFailoverEvent>) => {
+  switch (parsed.step) {
+    case 'check':
+      return checkRdsFailover(parsed, shop, checkDeps);
+    case 'recheck':
+      return recheckRdsFailover(parsed, shop, checkDeps);
+    case 'verify':
+      return verifyRdsFailover(parsed, shop, verifyDeps);
+  }
+};
+
+export const handler = async (
+  event: unknown,
+): Promise<CheckResult | RecheckResult | RdsVerifyResult> => {
   const parsed = parseRdsFailoverEvent(event);
-  const result =
-    parsed.step === 'check'
-      ? await checkRdsFailover(parsed, shop, checkDeps)
-      : await verifyRdsFailover(parsed, shop, verifyDeps);
+  const result = await run(parsed);
   logger.info(`rds-failover ${parsed.step}`, {
     dbInstanceId: parsed.input.dbInstanceId,
     mode: parsed.input.mode,

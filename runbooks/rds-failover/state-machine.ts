@@ -194,7 +194,10 @@ export class RdsFailover extends Construct {
       .validateInput({ 'primary-db': [primaryId], 'db-replica': replicaIds })
       .otherwise(check)
       .afterwards();
-    check.next(skeleton.verdictChoice({ act: actMode, follow: verify }, done));
+    // After approval, the databases are read again (RDS may have failed over by itself).
+    check.next(
+      skeleton.verdictChoice({ act: actMode, follow: verify, recheck: { fn: step } }, done),
+    );
 
     this.stateMachine = skeleton.stateMachine(definition, RUN_TIMEOUT);
     acknowledgeFinding(

@@ -9,6 +9,11 @@ import {
 import { ExecutionSchema, parseTaskPayload } from '../../functions/lib/runbook/events.js';
 import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
 import {
+  type RecheckDeps,
+  type RecheckResult,
+  recheckAfterApproval,
+} from '../../functions/lib/runbook/recheck.js';
+import {
   inputShapeOf,
   type RunInput,
   requireDeployed,
@@ -86,13 +91,18 @@ export interface RdsShop {
 /** The execution input as the task Lambda sees it (`input` = the whole state). */
 const RdsFailoverInputSchema = z.object({
   ...inputShapeOf('rds-failover'),
-  /** The check's result, on the verify step: the forced failover's target AZ. */
-  guardrail: z.optional(z.object({ plan: z.optional(z.object({ toAz: z.optional(z.string()) })) })),
+  /** The check's result, on the recheck and verify steps: what the person approved. */
+  guardrail: z.optional(
+    z.object({
+      reason: z.optional(z.string()),
+      plan: z.optional(z.object({ fromAz: z.optional(z.string()), toAz: z.optional(z.string()) })),
+    }),
+  ),
 });
 
 /** Payload of the runbook's task Lambda: `{ step, input: $, execution: $$.Execution }`. */
 export const RdsFailoverEventSchema = z.object({
-  step: z.enum(['check', 'verify']),
+  step: z.enum(['check', 'recheck', 'verify']),
   input: RdsFailoverInputSchema,
   execution: ExecutionSchema,
 });
@@ -218,6 +228,36 @@ export const checkRdsFailover = async (
       ...(input.reason === undefined ? {} : { reason: input.reason }),
     },
     () => assessRdsFailover(input, shop, deps.db),
+    deps,
+  );
+};
+
+/**
+ * Step `recheck`, after approval: the databases read again. RDS may have failed over by itself
+ * during the wait (the primary no longer runs where the person approved moving it from), a
+ * reboot may be under way, or the replica may have been promoted already: then nothing is done.
+ */
+export const recheckRdsFailover = (
+  event: RdsFailoverEvent,
+  shop: RdsShop,
+  deps: RecheckDeps & { readonly db: DbInstanceReader },
+): Promise<RecheckResult> => {
+  const { input } = event;
+  requireShopTargets(input, shop);
+  const approved = input.guardrail?.reason ?? `${input.mode} ${input.dbInstanceId}`;
+  return recheckAfterApproval(
+    RDS_FAILOVER_RUNBOOK,
+    approved,
+    async () => {
+      const live = await assessRdsFailover(input, shop, deps.db);
+      if (live.type === 'stop') return live.reason;
+      const approvedFrom = input.guardrail?.plan?.fromAz;
+      const liveFrom = live.type === 'mutate' ? live.plan.fromAz : undefined;
+      if (input.mode === 'force' && approvedFrom !== undefined && liveFrom !== approvedFrom) {
+        return `${shop.primaryId} failed over by itself while waiting: its primary runs in ${liveFrom} now, not in ${approvedFrom}`;
+      }
+      return undefined;
+    },
     deps,
   );
 };

@@ -1,5 +1,7 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { createAzIdResolver } from '../../functions/lib/aws/availability-zones.js';
 import { createLogger, warnThrough } from '../../functions/lib/logger.js';
 import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
 import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
@@ -22,6 +24,9 @@ const deps = {
     new ElasticLoadBalancingV2Client({}),
     env.AUTO_SCALING_GROUP_NAME,
     env.TARGET_GROUP_ARN,
+  ),
+  zoneNames: createAzIdResolver(new EC2Client({}), (error) =>
+    logger.warn('DescribeAvailabilityZones failed', { error: String(error) }),
   ),
 };
 

@@ -12,7 +12,7 @@ import { acknowledgeWildcardResource, GROUP_ARN_REASON } from '../kit/iam.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
-import { INPUT } from './state.js';
+import { INPUT, SHIFTS } from './state.js';
 
 export interface ReplaceUnhealthyInstanceProps extends RunbookProps {
   /** The web group whose instances this runbook replaces (and nothing else). */
@@ -58,7 +58,30 @@ export class ReplaceUnhealthyInstance extends Construct {
     const checkAlarm = skeleton.escalateOnError(
       skeleton.readShopAlarm('CheckAlarm', CHECKED_ALARM),
     );
+    // Every active zonal shift of the account and Region (the check keeps those away from the
+    // instance's AZ): ListZonalShifts without a resource, so a shift of the load balancer, of
+    // the group or by zonal autoshift all count. A List action without resource-level
+    // permissions (Service Authorization Reference, arc-zonal-shift): Resource `*`, read-only.
+    const listShifts = skeleton.escalateOnError(
+      skeleton.callAws(
+        'ListZonalShifts',
+        {
+          service: 'arczonalshift',
+          action: 'listZonalShifts',
+          parameters: { Status: 'ACTIVE' },
+          iamAction: 'arc-zonal-shift:ListZonalShifts',
+          iamResources: ['*'],
+          resultSelector: { active: sfn.JsonPath.listAt('$.Items') },
+          resultPath: SHIFTS,
+        },
+        [
+          jitteredRetry(['ArcZonalShift.ThrottlingException'], 6),
+          jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
+        ],
+      ),
+    );
     const guardrailCheck = skeleton.checkTask('GuardrailCheck', guardrailFunction);
+    listShifts.next(guardrailCheck);
 
     // 3. Act, or report why not.
     const done = sfn.Succeed.jsonPath(this, 'Done', { stateName: 'Done' });
@@ -182,8 +205,8 @@ export class ReplaceUnhealthyInstance extends Construct {
 
     const definition = skeleton
       .validateInput()
-      .when(C.isPresent(INPUT('alarmName')), checkAlarm.next(guardrailCheck))
-      .otherwise(guardrailCheck)
+      .when(C.isPresent(INPUT('alarmName')), checkAlarm.next(listShifts))
+      .otherwise(listShifts)
       .afterwards();
 
     const act = markUnhealthy
@@ -208,12 +231,12 @@ export class ReplaceUnhealthyInstance extends Construct {
     acknowledgeFinding(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      'DescribeAutoScalingGroups and DescribeTargetHealth, polled while the replacement comes up, support no resource-level permissions; SetInstanceHealth is limited to the one group.',
+      "DescribeAutoScalingGroups and DescribeTargetHealth, polled while the replacement comes up, and ARC's ListZonalShifts (a List action) support no resource-level permissions; SetInstanceHealth is limited to the one group.",
     );
     acknowledgeWildcardResource(role, props.autoScalingGroup.autoScalingGroupArn, GROUP_ARN_REASON);
   }
 
-  /** The guardrail Lambda: reads guardrails, fleet, incidents and the ledger; mutates nothing in EC2. */
+  /** The guardrail Lambda: reads guardrails, fleet, AZ IDs, incidents and the ledger; mutates nothing in EC2. */
   private guardrailFunction(
     skeleton: RunbookSkeleton,
     props: ReplaceUnhealthyInstanceProps,
@@ -236,6 +259,8 @@ export class ReplaceUnhealthyInstance extends Construct {
         actions: [
           'autoscaling:DescribeAutoScalingGroups',
           'elasticloadbalancing:DescribeTargetHealth',
+          // The instance's AZ ID, to match the zonal shifts away from it.
+          'ec2:DescribeAvailabilityZones',
         ],
         resources: ['*'],
       }),

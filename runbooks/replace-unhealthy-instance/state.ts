@@ -6,3 +6,6 @@ import { inputAt } from '../../functions/lib/runbook/state-paths.js';
  */
 
 export const INPUT = inputAt<'replace-unhealthy-instance'>();
+/** Where ListZonalShifts puts the account's active zonal shifts, which the check reads. */
+export const SHIFTS_KEY = 'shifts';
+export const SHIFTS = `$.${SHIFTS_KEY}`;

@@ -135,8 +135,9 @@ describe('classify: RDS events of the shop DBs only, by event ID', () => {
       {
         kind: 'database-degraded',
         phase: 'problem',
-        severity: 'critical',
+        severity: 'warning',
         partKey: 'db-availability:rebound-dev-db',
+        dbRole: 'primary',
       },
     ],
     [
@@ -161,6 +162,16 @@ describe('classify: RDS events of the shop DBs only, by event ID', () => {
     ],
     [
       'RDS-EVENT-0031',
+      ['failure'],
+      {
+        kind: 'database-degraded',
+        phase: 'problem',
+        severity: 'critical',
+        partKey: 'db-primary-failure:rebound-dev-db',
+      },
+    ],
+    [
+      'RDS-EVENT-0223',
       ['failure'],
       {
         kind: 'database-degraded',
@@ -284,6 +295,21 @@ describe('classify: AWS Health events for the shop region and services', () => {
       },
     );
     expect(classified(issue('someone-elses-db'))).toBeNull();
+  });
+
+  it('keeps the cache node AWS Health names, so cache-failover can tell a primary from a replica (issue 10 #7)', () => {
+    // Prepare: AWS's sample ElastiCache issue, naming one node of the shop's group.
+    const input = withDetail('health/elasticache-operational-issue', {
+      eventRegion: 'us-east-1',
+      affectedEntities: [{ entityValue: `${SHOP.cacheReplicationGroupId}-002` }],
+    });
+
+    // Act / Assess
+    expect(classified(input)).toMatchObject({
+      kind: 'cache-degraded',
+      resource: { type: 'cache-replication-group', id: SHOP.cacheReplicationGroupId },
+      related: [{ type: 'cache-node', id: `${SHOP.cacheReplicationGroupId}-002` }],
+    });
   });
 
   it('records an account notification as information', () => {

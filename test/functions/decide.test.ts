@@ -7,7 +7,7 @@ import {
   type Plan,
 } from '../../functions/lib/core/decide.js';
 import { parseGuardrails } from '../../functions/lib/core/guardrails.js';
-import type { Incident } from '../../functions/lib/core/incident.js';
+import { type Incident, PENDING_EXECUTION } from '../../functions/lib/core/incident.js';
 import { policyFor, RECORDED_INFO_KINDS } from '../../functions/lib/core/policy.js';
 import type { LedgerVerdict } from '../../functions/lib/core/ports.js';
 import { runbookExecutionName } from '../../functions/lib/core/runbook-registry.js';
@@ -181,17 +181,19 @@ describe('decide: policy rows for a new incident', () => {
         resource: { type: 'db-instance', id: 'rebound-prod-db' },
         partKey: 'db-failover:rebound-prod-db',
         selfHealing: { by: 'rds', expectedWithinSeconds: 300 },
+        dbRole: 'primary',
       }),
       'rds-failover',
       'rebound-prod-db',
       { dbInstanceId: 'rebound-prod-db', mode: 'follow' },
     ],
     [
-      'a primary DB that shut down',
+      'a primary DB that failed (RDS-EVENT-0031)',
       aProblem({
         kind: 'database-degraded',
         resource: { type: 'db-instance', id: 'rebound-prod-db' },
-        partKey: 'db-availability:rebound-prod-db',
+        partKey: 'db-primary-failure:rebound-prod-db',
+        dbRole: 'primary',
       }),
       'rds-failover',
       'rebound-prod-db-force',
@@ -216,6 +218,16 @@ describe('decide: policy rows for a new incident', () => {
       'cache-failover',
       'rebound-prod-cache-force',
       { replicationGroupId: 'rebound-prod-cache', mode: 'force' },
+    ],
+    [
+      'an AWS Health issue naming a cache node (issue 10 #7)',
+      cacheDegraded({
+        partKey: 'health:arn:aws:health:us-east-1::event/ELASTICACHE/x',
+        related: [{ type: 'cache-node', id: 'rebound-prod-cache-002' }],
+      }),
+      'cache-failover',
+      'rebound-prod-cache-force',
+      { replicationGroupId: 'rebound-prod-cache', mode: 'force', nodeId: 'rebound-prod-cache-002' },
     ],
     [
       'an AZ impairment',
@@ -332,6 +344,44 @@ describe('decide: guardrails', () => {
       'Dry-run mode (/rebound/prod/guardrails/mode): the runbook checks and reports but changes nothing.',
     );
     expect(plan.runbook?.runbook).toBe('replace-unhealthy-instance');
+    expect(plan.decision.startsAs).toBe('dry-run');
+  });
+
+  it('gives a status-check failure its own reason, not a gray failure health checks do not see', () => {
+    // Act
+    const statusCheck = decideFor(aProblem({ metric: 'StatusCheckFailed' }));
+    const memory = decideFor(aProblem({ metric: 'mem_used_percent' }));
+
+    // Assess
+    expect(statusCheck.decision.reason).toContain('fails its EC2 status checks');
+    expect(statusCheck.decision.reason).not.toContain('do not see');
+    expect(memory.decision.reason).toContain('health checks do not see (memory, disk)');
+  });
+
+  it('says a started run waits for a person only when it will (the alert asks for approval)', () => {
+    // Prepare
+    const impairment = aProblem({
+      kind: 'az-impairment',
+      severity: 'critical',
+      resource: { type: 'availability-zone', id: 'us-east-1a' },
+      availabilityZone: 'us-east-1a',
+      partKey: 'health:az:us-east-1a',
+      selfHealing: undefined,
+    });
+    const auto = guardrailsOf({ mode: 'auto' });
+
+    // Act
+    const asks = decideFor(impairment, { guardrails: auto, ledger: { allowed: true } });
+    const autoApproved = decideFor(impairment, {
+      guardrails: guardrailsOf({ mode: 'auto', autoApprovedRunbooks: ['az-evacuation'] }),
+      ledger: { allowed: true },
+    });
+    const acts = decideFor(aProblem(), { guardrails: auto, ledger: { allowed: true } });
+
+    // Assess
+    expect(asks.decision).toMatchObject({ runbook: 'az-evacuation', startsAs: 'approval' });
+    expect(autoApproved.decision.startsAs).toBeUndefined();
+    expect(acts.decision.startsAs).toBeUndefined();
   });
 
   it('appends guardrail parse problems to the reason, started or blocked', () => {
@@ -396,6 +446,32 @@ describe('decide: joining an incident', () => {
     expect(plan.decision.action).toBe('runbook');
     expect(plan.runbook?.executionName).toBe(execution);
     expect(plan.alert).toEqual({ kind: 'incident-opened', page: true });
+  });
+
+  it('resumes a start recorded as pending under the same name, whatever the ledger says now', () => {
+    // Prepare: the run started before the crash and holds its own cooldown by now.
+    const pending: Incident = {
+      ...first,
+      status: 'mitigating',
+      runbookExecutions: { [execution]: PENDING_EXECUTION },
+    };
+    const cooldown: LedgerVerdict = {
+      allowed: false,
+      blockedBy: 'cooldown',
+      reason: 'i-0aaa in cooldown until 03:19 UTC',
+    };
+
+    // Act
+    const plan = decideFor(aProblem(), { candidates: [pending], now: at(1), ledger: cooldown });
+
+    // Assess
+    expect(plan.decision.action).toBe('runbook');
+    expect(plan.decision.blockedBy).toBeUndefined();
+    expect(plan.decision.reason).toContain('started again under the same execution name');
+    expect(plan.runbook).toMatchObject({
+      executionName: execution,
+      input: { instanceId: 'i-0aaa', incidentId: first.id },
+    });
   });
 
   it('suppresses a repeat once the runbook has started and the incident announced', () => {

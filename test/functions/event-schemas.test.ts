@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { MAX_HEALTH_DESCRIPTION_LENGTH } from '../../functions/lib/events/health.js';
 import { idempotencyKeyOf, parseIncomingEvent } from '../../functions/lib/events/index.js';
 import { MAX_REASON_LENGTH } from '../../functions/lib/events/parse-reason.js';
 
@@ -272,16 +273,31 @@ describe('parseIncomingEvent: what it rejects, with a reason and without throwin
     expect(reason).not.toContain('x'.repeat(100));
   });
 
-  it('rejects a 100 KB Health description and a forged account id', () => {
-    // Prepare
-    const tooLong = fixture('health/ec2-az-operational-issue');
-    detailOf(tooLong).eventDescription = [
-      { language: 'en_US', latestDescription: 'y'.repeat(100_000) },
+  it('truncates a 100 KB Health description instead of rejecting the event', () => {
+    // Prepare: the description is free text AWS writes; the event is still worth handling
+    const long = fixture('health/ec2-az-operational-issue');
+    detailOf(long).eventDescription = [
+      { language: 'en_US', latestDescription: `us-east-1b ${'y'.repeat(100_000)}` },
     ];
+
+    // Act
+    const parsed = parseIncomingEvent(long);
+
+    // Assess
+    expect(parsed.ok).toBe(true);
+    const [event] = parsed.ok ? parsed.events : [];
+    const description =
+      event?.source === 'aws.health' ? event.detail.eventDescription?.[0]?.latestDescription : '';
+    expect(description?.length).toBe(MAX_HEALTH_DESCRIPTION_LENGTH);
+    expect(description?.startsWith('us-east-1b yyy')).toBe(true);
+    expect(description?.endsWith('…')).toBe(true);
+  });
+
+  it('rejects a forged account id', () => {
+    // Prepare
     const forged = { ...fixture('health/ec2-az-operational-issue'), account: 'not-an-account' };
 
     // Act / Assess
-    expectRejected(tooLong, 'detail.eventDescription.0.latestDescription');
     expectRejected(forged, 'account: expected a 12-digit AWS account id');
   });
 

@@ -254,6 +254,40 @@ describe.each(implementations)('%s incident store', (_name, makeStore) => {
     },
   );
 
+  it('keeps the part keys of a recorded AWS recovery claimed until recordedUntil, then lets them go', async () => {
+    // Prepare: a recovery recorded as an incident that is over at once, held for 30 minutes.
+    const store = await makeStore();
+    const keys = ['part:cache-failover:g', 'resource:cache-replication-group:g'];
+    const recorded = anIncident('a', {
+      status: 'resolved',
+      resolvedAt: '2026-03-01T10:00:00.000Z',
+      recordedUntil: '2026-03-01T10:30:00.000Z',
+      scopeKeys: keys,
+    });
+    await store.create(recorded);
+    const sameRecovery = anIncident('b', { status: 'resolved', scopeKeys: keys });
+    const laterRecovery = anIncident('c', {
+      status: 'resolved',
+      recordedUntil: '2026-03-01T11:01:00.000Z',
+      scopeKeys: keys,
+      openedAt: '2026-03-01T10:31:00.000Z',
+      updatedAt: '2026-03-01T10:31:00.000Z',
+      resolvedAt: '2026-03-01T10:31:00.000Z',
+    });
+    const problemOnTheGroup = anIncident('d', { scopeKeys: [keys[1] as string] });
+
+    // Act
+    const found = await store.findActive(keys);
+    const duplicate = store.create({ ...sameRecovery, recordedUntil: '2026-03-01T10:30:00.000Z' });
+    await store.create(problemOnTheGroup);
+    await store.create(laterRecovery);
+
+    // Assess
+    expect(found).toEqual([recorded]);
+    await expect(duplicate).rejects.toBeInstanceOf(IncidentConflictError);
+    expect(await store.findActive([keys[0] as string])).toEqual([laterRecovery]);
+  });
+
   it('claims the scope keys again when a closed incident becomes active again', async () => {
     // Prepare
     const store = await makeStore();

@@ -1,14 +1,18 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TriageAlertInput } from '../../functions/lib/core/alert.js';
 import { renderRunbookOutcomeAlert } from '../../functions/lib/core/alerts/runbook-outcome-alert.js';
 import { SNS_SUBJECT_MAX_LENGTH, toSnsSubject } from '../../functions/lib/core/alerts/text.js';
 import { renderTriageAlert } from '../../functions/lib/core/alerts/triage-alert.js';
+import { classify } from '../../functions/lib/core/classify.js';
 import { consoleLink, executionConsoleLink } from '../../functions/lib/core/console-links.js';
 import { DECISION_ACTIONS, type Decision } from '../../functions/lib/core/decision.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
 import { BLOCKED_BY, type RunbookOutcome } from '../../functions/lib/core/runbook-registry.js';
 import { RESOURCE_TYPES, SIGNAL_KINDS, type Signal } from '../../functions/lib/core/signal.js';
+import { parseIncomingEvent } from '../../functions/lib/events/index.js';
 import { isGsm7 } from '../../functions/lib/sms.js';
+import { SHOP } from './support/shop-inventory.js';
 
 const REGION = 'us-east-1';
 const INCIDENT_ID = 'inc-20261126T0304-ab12cd34';
@@ -138,13 +142,13 @@ const oddText = (next: () => number): string => {
 };
 
 describe('renderTriageAlert: subject', () => {
-  it('reads [SEVERITY] resource: summary (incident id)', () => {
+  it('reads [SEVERITY] what is wrong, resource (incident id)', () => {
     // Act
     const alert = renderTriageAlert(triageInput(), REGION);
 
     // Assess
     expect(alert.subject).toBe(
-      '[CRITICAL] rebound-prod-db: Multi-AZ failover started (inc-20261126T0304-ab12cd34)',
+      '[CRITICAL] Multi-AZ failover started, rebound-prod-db (inc-20261126T0304-ab12cd34)',
     );
     expect(alert).toMatchObject({
       severity: 'critical',
@@ -224,7 +228,7 @@ describe('renderTriageAlert: email', () => {
 
     // Assess
     const [impact] = sectionLines(email, 'IMPACT');
-    expect(impact).toContain('Slow pages possible; the group is scaling');
+    expect(impact).toContain('Slow pages possible; target tracking scales the group out');
   });
 
   it('tells that AWS heals it and until when Rebound waits', () => {
@@ -352,7 +356,7 @@ describe('renderTriageAlert: SMS', () => {
 
     // Assess
     expect(sms).toBe(
-      `CRIT rebound-prod-db Multi-AZ failover started. Rebound: observing RDS recovery. ${INCIDENT_ID}`,
+      `CRIT Multi-AZ failover started - rebound-prod-db. Rebound: observing RDS recovery. ${INCIDENT_ID}`,
     );
   });
 
@@ -367,7 +371,11 @@ describe('renderTriageAlert: SMS', () => {
   it('does not page a warning even when page is true', () => {
     // Act
     const alert = renderTriageAlert(
-      triageInput({ signal: signal({ severity: 'warning' }), page: true }),
+      triageInput({
+        signal: signal({ severity: 'warning' }),
+        incident: incident({ severity: 'warning' }),
+        page: true,
+      }),
       REGION,
     );
 
@@ -450,7 +458,9 @@ describe('renderRunbookOutcomeAlert', () => {
 
     // Assess
     expect(alert).toMatchObject({ severity: 'critical', kind: 'escalation' });
-    expect(alert.sms).toMatch(/^CRIT runbook replace-unhealthy-instance FAILED: /);
+    expect(alert.sms).toMatch(
+      /^CRIT runbook replace-unhealthy-instance FAILED - rebound-prod-db\. /,
+    );
     expect(alert.sms?.endsWith(INCIDENT_ID)).toBe(true);
     expect(sectionLines(alert.email, 'WHAT THIS MEANS')[0]).toMatch(/^ACTION NEEDED/);
     expect(sectionLines(alert.email, 'LINKS')).toContain(
@@ -467,10 +477,13 @@ describe('renderRunbookOutcomeAlert', () => {
   });
 
   it.each(['dry-run', 'skipped', 'refused'] as const)(
-    'reports %s as a warning update with its reason',
+    'reports %s about a warning incident as a warning update with its reason',
     (outcome) => {
       // Act
-      const alert = renderRunbookOutcomeAlert(outcomeInput(outcome), REGION);
+      const alert = renderRunbookOutcomeAlert(
+        { ...outcomeInput(outcome), incident: incident({ severity: 'warning' }) },
+        REGION,
+      );
 
       // Assess
       expect(alert).toMatchObject({ severity: 'warning', kind: 'incident-update', sms: null });
@@ -514,6 +527,28 @@ describe('renderRunbookOutcomeAlert', () => {
     const [meaning] = sectionLines(alert.email, 'WHAT THIS MEANS');
     expect(meaning).toMatch(/^ACTION NEEDED: the runbook refused to act/);
     expect(meaning).not.toContain('SSM parameter');
+  });
+
+  it.each(['dry-run', 'skipped', 'refused'] as const)(
+    'reports %s about a critical incident as critical, without paging again',
+    (outcome) => {
+      // Act
+      const alert = renderRunbookOutcomeAlert(outcomeInput(outcome), REGION);
+
+      // Assess
+      expect(alert).toMatchObject({ severity: 'critical', kind: 'incident-update', sms: null });
+      expect(alert.subject.startsWith(`[${outcome.toUpperCase()}] `)).toBe(true);
+    },
+  );
+
+  it('says a dry run changed nothing and that a person must act', () => {
+    // Act
+    const alert = renderRunbookOutcomeAlert(outcomeInput('dry-run'), REGION);
+
+    // Assess
+    const [meaning] = sectionLines(alert.email, 'WHAT THIS MEANS');
+    expect(meaning).toMatch(/^ACTION NEEDED: the runbook only checked what it would do/);
+    expect(meaning).toContain('npm run runbook -- replace-unhealthy-instance');
   });
 
   it('tells how to leave dry-run mode', () => {
@@ -580,5 +615,354 @@ describe('consoleLink for an alarm', () => {
     expect(url).toBe(
       'https://eu-west-3.console.aws.amazon.com/cloudwatch/home?region=eu-west-3#alarmsV2:alarm/rebound%20prod%2Falb',
     );
+  });
+});
+
+describe('renderTriageAlert: what the reader must do (issue 12)', () => {
+  const instanceId = 'i-0a1b2c3d4e5f60718';
+  const grayFailure = signal({
+    kind: 'instance-health',
+    resource: { type: 'ec2-instance', id: instanceId },
+    related: [{ type: 'auto-scaling-group', id: 'rebound-prod-web' }],
+    partKey: 'alarm:rebound-prod-web-memory',
+    summary: `${instanceId}: memory above 90% (rebound-prod-web-memory OK→ALARM)`,
+    selfHealing: undefined,
+  });
+  const dryRun: Decision = {
+    action: 'runbook',
+    runbook: 'replace-unhealthy-instance',
+    reason: 'gray failure. Dry-run mode (/rebound/prod/guardrails/mode).',
+    startsAs: 'dry-run',
+  };
+  const dryRunInput = triageInput({
+    signal: grayFailure,
+    decision: dryRun,
+    executionArn: EXECUTION_ARN,
+    runbookInput: {
+      instanceId,
+      alarmName: 'rebound-prod-web-memory',
+      reason: "memory above 90% ('rebound-prod-web-memory')",
+    },
+  });
+
+  it('in dry-run says plainly that Rebound will not act, in the headline, the subject and the SMS', () => {
+    // Act
+    const alert = renderTriageAlert(dryRunInput, REGION, { stage: 'prod' });
+
+    // Assess
+    const [headline, callToAction] = alert.email.split('\n');
+    expect(callToAction).toMatch(/^ACTION NEEDED: Rebound will not act\./);
+    expect(alert.email).not.toContain('Rebound is fixing it');
+    expect(headline).toMatch(/^CRITICAL - NEW INCIDENT - ACTION NEEDED: memory above 90%/);
+    expect(alert.subject.startsWith('[CRITICAL] ACTION NEEDED: memory above 90%')).toBe(true);
+    expect(alert.sms).toContain('Rebound will NOT act (dry-run), needs you.');
+    expect(alert.sms).not.toContain('running');
+  });
+
+  it('in dry-run gives the exact npm run runbook commands, with an input the CLI accepts', () => {
+    // Act
+    const { email } = renderTriageAlert(dryRunInput, REGION, { stage: 'prod' });
+
+    // Assess
+    const action = sectionLines(email, 'WHAT REBOUND DID / WILL DO, AND WHY');
+    expect(action).toContain(
+      'npm run runbook -- replace-unhealthy-instance --stage prod --region us-east-1 --input rebound-run.json',
+    );
+    const echo = action.find((line) => line.startsWith('echo '));
+    const json = /^echo '(.*)' > rebound-run\.json$/.exec(echo ?? '')?.[1];
+    expect(JSON.parse(json ?? 'null')).toEqual({
+      instanceId,
+      alarmName: 'rebound-prod-web-memory',
+      incidentId: INCIDENT_ID,
+    });
+    expect(action.some((line) => line.includes('/rebound/<stage>/guardrails/mode'))).toBe(true);
+  });
+
+  it('pages in dry-run where the same failure would page when Rebound acts', () => {
+    // Act
+    const acting = renderTriageAlert(
+      { ...dryRunInput, decision: { ...dryRun, startsAs: undefined } },
+      REGION,
+    );
+    const dry = renderTriageAlert(dryRunInput, REGION);
+
+    // Assess
+    expect(acting.sms).not.toBeNull();
+    expect(dry.sms).not.toBeNull();
+    expect(dry.severity).toBe(acting.severity);
+  });
+
+  it('for a run that waits for a person says approval needed first, with the execution link', () => {
+    // Prepare
+    const arn =
+      'arn:aws:states:us-east-1:123456789012:execution:rebound-prod-az-evacuation:inc-1--us-east-1a';
+    const input = triageInput({
+      signal: signal({
+        kind: 'az-impairment',
+        resource: { type: 'availability-zone', id: 'us-east-1a' },
+        partKey: 'health:arn:aws:health:us-east-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/1',
+        summary: 'us-east-1a (use1-az1): AWS Health AWS_EC2_OPERATIONAL_ISSUE (issue, open)',
+        selfHealing: undefined,
+      }),
+      decision: {
+        action: 'runbook',
+        runbook: 'az-evacuation',
+        reason: 'AWS reports an impairment in us-east-1a',
+        startsAs: 'approval',
+      },
+      executionArn: arn,
+    });
+
+    // Act
+    const alert = renderTriageAlert(input, REGION);
+
+    // Assess
+    const [headline, callToAction] = alert.email.split('\n');
+    expect(callToAction).toMatch(/^APPROVAL NEEDED: az-evacuation waits for a person/);
+    expect(alert.email).not.toContain('No action needed');
+    expect(headline).toContain('- APPROVAL NEEDED:');
+    expect(alert.subject.startsWith('[CRITICAL] APPROVAL NEEDED: ')).toBe(true);
+    expect(sectionLines(alert.email, 'WHAT REBOUND DID / WILL DO, AND WHY')).toContain(
+      `The waiting execution: ${executionConsoleLink(arn, REGION)}`,
+    );
+    expect(alert.sms).toContain('az-evacuation needs your approval');
+  });
+});
+
+describe('renderTriageAlert: subject and SMS name what is wrong first, the resource once (issue 12)', () => {
+  const instanceId = 'i-0a1b2c3d4e5f60718';
+  const statusCheck = signal({
+    kind: 'instance-health',
+    resource: { type: 'ec2-instance', id: instanceId },
+    partKey: 'alarm:rebound-prod-web-status-check',
+    summary: `${instanceId} in us-east-1a: StatusCheckFailed alarm (rebound-prod-web-status-check OK→ALARM)`,
+    selfHealing: undefined,
+  });
+  const occurrences = (text: string, part: string): number => text.split(part).length - 1;
+
+  it('puts what is wrong before the resource, once, within the SNS subject limit', () => {
+    // Act
+    const alert = renderTriageAlert(triageInput({ signal: statusCheck }), REGION);
+
+    // Assess: SNS subjects must be under 100 characters (Publish API reference)
+    expect(alert.subject).toBe(
+      `[CRITICAL] ACTION NEEDED: StatusCheckFailed alarm, ${instanceId} (${INCIDENT_ID})`,
+    );
+    expect(alert.subject.length).toBeLessThanOrEqual(SNS_SUBJECT_MAX_LENGTH);
+    expect(occurrences(alert.subject, instanceId)).toBe(1);
+  });
+
+  it('keeps what is wrong, the resource and the incident id in one GSM-7 SMS segment', () => {
+    // Act
+    const { sms } = renderTriageAlert(triageInput({ signal: statusCheck }), REGION);
+
+    // Assess: one segment is 160 GSM-7 characters (AWS-FACTS); Rebound keeps 140
+    expect(sms?.startsWith('CRIT StatusCheckFailed alarm')).toBe(true);
+    expect(occurrences(sms ?? '', instanceId)).toBe(1);
+    expect(sms?.endsWith(INCIDENT_ID)).toBe(true);
+    expect(sms?.length).toBeLessThanOrEqual(140);
+    expect(isGsm7(sms ?? '')).toBe(true);
+  });
+
+  it('cuts what is wrong, never the resource or the incident id, when both are long', () => {
+    // Prepare
+    const longName = `rebound-prod-${'x'.repeat(80)}`;
+    const long = signal({
+      resource: { type: 'db-instance', id: longName },
+      summary: `${longName}: ${'the database is on fire '.repeat(10)}`,
+    });
+
+    // Act
+    const alert = renderTriageAlert(triageInput({ signal: long }), REGION);
+
+    // Assess
+    expect(alert.subject.length).toBeLessThanOrEqual(SNS_SUBJECT_MAX_LENGTH);
+    expect(alert.subject).toMatch(/^\[CRITICAL\] the database is on fire/);
+    expect(alert.subject).toContain('rebound-prod-');
+    expect(alert.subject.endsWith(`(${INCIDENT_ID})`)).toBe(true);
+    expect(alert.sms?.length).toBeLessThanOrEqual(140);
+    expect(alert.sms?.endsWith(INCIDENT_ID)).toBe(true);
+  });
+});
+
+describe('renderTriageAlert: one true explanation per cause (issue 12)', () => {
+  const impactOf = (overrides: Partial<Signal>): string => {
+    const { email } = renderTriageAlert(
+      triageInput({
+        signal: signal({ kind: 'instance-health', selfHealing: undefined, ...overrides }),
+      }),
+      REGION,
+    );
+    return sectionLines(email, 'IMPACT').join(' ');
+  };
+
+  it('explains an Auto Scaling launch failure as a launch failure, not a failed health check', () => {
+    // Act
+    const impact = impactOf({
+      resource: { type: 'auto-scaling-group', id: 'rebound-prod-web' },
+      partKey: 'asg-launch:rebound-prod-web',
+      summary:
+        'rebound-prod-web: instance launch failed in us-east-1a: InsufficientInstanceCapacity',
+      selfHealing: { by: 'auto-scaling', expectedWithinSeconds: 900 },
+    });
+
+    // Assess
+    expect(impact).toContain('Auto Scaling could not launch a new web instance');
+    expect(impact).toContain('retries the launch by itself');
+    expect(impact).not.toContain('health check');
+  });
+
+  it('explains a status-check failure as one Auto Scaling sees, a memory alarm as one it does not', () => {
+    // Act
+    const statusCheck = impactOf({
+      resource: { type: 'ec2-instance', id: 'i-0a1b2c3d4e5f60718' },
+      partKey: 'alarm:rebound-prod-web-status',
+      summary: 'i-0a1b2c3d4e5f60718: instance unreachable',
+      metric: 'StatusCheckFailed_Instance',
+    });
+    const memory = impactOf({
+      resource: { type: 'ec2-instance', id: 'i-0a1b2c3d4e5f60718' },
+      partKey: 'alarm:rebound-prod-web-memory',
+      summary: 'i-0a1b2c3d4e5f60718: memory above 90%',
+    });
+
+    // Assess
+    expect(statusCheck).toContain('fails its EC2 status checks');
+    expect(statusCheck).toContain('Auto Scaling replaces an instance that fails EC2 status checks');
+    expect(statusCheck).not.toContain('do not see');
+    expect(memory).toContain('health checks do not see');
+  });
+
+  it('explains a scheduled retirement as nothing broken yet', () => {
+    // Act
+    const impact = impactOf({
+      resource: { type: 'ec2-instance', id: 'i-0a1b2c3d4e5f60718' },
+      partKey: 'health:arn:aws:health:us-east-1::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/1',
+      summary:
+        'i-0a1b2c3d4e5f60718: AWS Health AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED (scheduledChange, upcoming)',
+    });
+
+    // Assess
+    expect(impact).toContain('AWS scheduled maintenance or retirement of this instance');
+  });
+});
+
+describe('renderTriageAlert: updates (issue 12)', () => {
+  it("carries a critical incident's severity on an update from a warning signal, without paging again", () => {
+    // Act
+    const alert = renderTriageAlert(
+      triageInput({
+        kind: 'incident-update',
+        page: false,
+        signal: signal({ severity: 'warning', summary: 'replica lag above 30 s' }),
+      }),
+      REGION,
+    );
+
+    // Assess
+    expect(alert.severity).toBe('critical');
+    expect(alert.subject.startsWith('[CRITICAL] ')).toBe(true);
+    expect(alert.email.split('\n')[0]).toMatch(/^CRITICAL - INCIDENT UPDATE/);
+    expect(alert.sms).toBeNull();
+  });
+
+  it("shows AWS Health's description, sanitised and cut, in the email", () => {
+    // Prepare
+    const description =
+      'We are investigating increased API error rates\nin use1-az1.\u0007 ' +
+      'More detail. '.repeat(200);
+
+    // Act
+    const { email } = renderTriageAlert(triageInput({ signal: signal({ description }) }), REGION);
+
+    // Assess
+    const line = sectionLines(email, 'WHAT HAPPENED').find((text) => text.startsWith('AWS says:'));
+    expect(line).toMatch(
+      /^AWS says: {2}We are investigating increased API error rates in use1-az1\. More detail\./,
+    );
+    expect(line?.length).toBeLessThanOrEqual(1020);
+    expect(hasInvisibleCharacters(email)).toBe(false);
+  });
+
+  it('lists the signals that joined the incident since the last email', () => {
+    // Prepare
+    const entry = (at: string, summary: string) =>
+      ({
+        type: 'signal',
+        at,
+        kind: 'database-degraded',
+        phase: 'problem',
+        partKey: `alarm:${summary}`,
+        summary,
+        eventId: summary,
+      }) as const;
+    const joined = incident({
+      timeline: [
+        entry('2026-11-26T03:00:00Z', 'before the first email'),
+        {
+          type: 'alert',
+          at: '2026-11-26T03:00:01Z',
+          severity: 'critical',
+          subject: 's',
+          sms: true,
+        },
+        entry('2026-11-26T03:02:00Z', 'replica lag above 30 s'),
+        entry('2026-11-26T03:03:00Z', 'free storage below 10%'),
+      ],
+    });
+
+    // Act
+    const { email } = renderTriageAlert(
+      triageInput({ kind: 'incident-update', page: false, incident: joined }),
+      REGION,
+    );
+
+    // Assess
+    expect(sectionLines(email, 'SIGNALS SINCE THE LAST EMAIL')).toEqual([
+      '2026-11-26 03:02:00 UTC  replica lag above 30 s',
+      '2026-11-26 03:03:00 UTC  free storage below 10%',
+    ]);
+  });
+});
+
+describe('renderTriageAlert: AWS sample events as classified (issue 12)', () => {
+  /** The documented sample `path`, classified as if its resources were the shop's. */
+  const classified = (path: string): Signal => {
+    const raw = JSON.parse(
+      readFileSync(new URL(`../fixtures/events/${path}.json`, import.meta.url), 'utf8'),
+    );
+    const parsed = parseIncomingEvent(raw);
+    if (!parsed.ok || parsed.events[0] === undefined) throw new Error(`${path} must parse`);
+    const inventory = { ...SHOP, azIdToName: { 'use1-az2': 'us-east-1a' }, assumeOwned: true };
+    const result = classify(parsed.events[0], inventory);
+    if (result === null) throw new Error(`${path} must classify`);
+    return result;
+  };
+
+  it('explains the documented StatusCheckFailed alarm as a status-check failure', () => {
+    // Act
+    const { email } = renderTriageAlert(
+      triageInput({ signal: classified('cloudwatch/alarm-instance-status-check') }),
+      REGION,
+    );
+
+    // Assess
+    const impact = sectionLines(email, 'IMPACT').join(' ');
+    expect(impact).toContain('fails its EC2 status checks');
+    expect(impact).not.toContain('do not see');
+  });
+
+  it("carries the documented AWS Health event's description into the email", () => {
+    // Act
+    const { email } = renderTriageAlert(
+      triageInput({ signal: classified('health/ec2-instance-retirement-scheduled') }),
+      REGION,
+    );
+
+    // Assess
+    expect(sectionLines(email, 'WHAT HAPPENED')).toContain(
+      'AWS says:  A description of the event will be provided here',
+    );
+    expect(sectionLines(email, 'IMPACT').join(' ')).toContain('AWS scheduled maintenance');
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CORRELATION_WINDOW_MINUTES } from '../../functions/lib/core/correlate.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
-import { IncidentConflictError } from '../../functions/lib/core/ports.js';
+import { IncidentConflictError, type IncidentStore } from '../../functions/lib/core/ports.js';
 import { runbookExecutionName } from '../../functions/lib/core/runbook-registry.js';
 import { triageSignal } from '../../functions/lib/core/triage.js';
 import { MemoryIncidentStore } from '../../functions/lib/memory-store.js';
@@ -18,7 +18,7 @@ afterEach(() => {
   expectEverySmsFitsOneSegment();
 });
 
-const stored = async (store: MemoryIncidentStore, id: string | undefined): Promise<Incident> => {
+const stored = async (store: IncidentStore, id: string | undefined): Promise<Incident> => {
   const incident = id === undefined ? undefined : await store.get(id);
   if (incident === undefined) throw new Error(`incident ${id} not stored`);
   return incident;
@@ -73,7 +73,8 @@ describe('triageSignal', () => {
       [executionName]: harness.runbooks.started[0]?.result.executionArn,
     });
     expect(incident.lastPagedAt).toBe(T0.toISOString());
-    expect(incident.version).toBe(2);
+    // The decision with the intent to start, the run with the page claim, the alert line.
+    expect(incident.version).toBe(3);
     expect(harness.runbooks.calls).toEqual([
       {
         runbook: 'replace-unhealthy-instance',
@@ -90,6 +91,27 @@ describe('triageSignal', () => {
     });
     expect(outcome.alert).toEqual(harness.alerts.published[0]);
     expect(outcome.execution).toMatchObject({ status: 'started', executionName });
+  });
+
+  it("in dry-run mode pages with the stage's exact command to run the runbook by hand", async () => {
+    // Prepare
+    const harness = aHarness({ guardrails: { mode: 'dry-run' } });
+
+    // Act
+    const outcome = await triageSignal(aProblem(), harness.deps);
+
+    // Assess
+    const [alert] = harness.alerts.published;
+    const incidentId = outcome.incident?.id ?? '';
+    const instanceId = aProblem().resource.id;
+    expect(alert?.email.split('\n')[1]).toMatch(/^ACTION NEEDED: Rebound will not act\./);
+    expect(alert?.email).toContain(
+      `    echo '{"instanceId":"${instanceId}","alarmName":"rebound-prod-mem-i-0aaa","incidentId":"${incidentId}"}' > rebound-run.json`,
+    );
+    expect(alert?.email).toContain(
+      '    npm run runbook -- replace-unhealthy-instance --stage prod --region us-east-1 --input rebound-run.json',
+    );
+    expect(harness.alerts.pages).toHaveLength(1);
   });
 
   it('keeps the incident open and starts nothing when automation is off', async () => {

@@ -101,6 +101,8 @@ describe('shop web tier', () => {
       CapacityRebalance: true,
       MetricsCollection: [{ Granularity: '1Minute' }],
       AvailabilityZoneImpairmentPolicy: { ZonalShiftEnabled: true },
+      // Launch before terminate (issue 10 #9): a replacement never dips below desired capacity.
+      InstanceMaintenancePolicy: { MinHealthyPercentage: 100, MaxHealthyPercentage: 150 },
     });
     expect(group.resource.UpdatePolicy).toMatchObject({
       AutoScalingRollingUpdate: {

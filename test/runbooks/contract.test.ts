@@ -414,7 +414,9 @@ describe.each(CASES)('runbook $name keeps the runbook contract', ({ name, row, h
           expect(callsOf(w, 'RecordApproval')).toEqual([
             expect.objectContaining({ type: 'record', runbook: name, answer: approved }),
           ]);
-          expect(w.trace.indexOf('RecordApproval')).toBeLessThan(w.trace.indexOf(act.state));
+          // The live state is read again after the wait, right before acting (issue 10 #6).
+          expect(w.trace.indexOf('RecordApproval')).toBeLessThan(w.trace.indexOf('Recheck'));
+          expect(w.trace.indexOf('Recheck')).toBe(w.trace.indexOf(act.state) - 1);
           expect(callsOf(w, act.state)).toEqual([act.call]);
           expect(reportsOf(w).map(({ at }) => at)).toEqual(['ReportSucceeded']);
         });

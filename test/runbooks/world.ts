@@ -98,13 +98,17 @@ export const REPORT_STATES = [
   'Escalate',
 ] as const;
 
-/** The report states of a runbook with approvals: a rejection has its own. */
+/**
+ * The report states of a runbook with approvals: a rejection has its own, and so has an action
+ * the recheck after approval found no longer needed.
+ */
 export const REPORT_STATES_WITH_APPROVAL = [
   'ReportSucceeded',
   'ReportDryRun',
   'ReportSkipped',
   'ReportRefused',
   'ReportRejected',
+  'ReportNoLongerNeeded',
   'Escalate',
 ] as const;
 

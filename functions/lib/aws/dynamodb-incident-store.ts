@@ -6,7 +6,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type Incident, isActive } from '../core/incident.js';
 import { IncidentConflictError, type IncidentStore } from '../core/ports.js';
-import { assertNewIncident, claimedScopeKeys, newestFirst } from '../core/store-rules.js';
+import {
+  assertNewIncident,
+  claimBlocks,
+  claimedScopeKeys,
+  claimsHeldUntil,
+  isFindable,
+  newestFirst,
+} from '../core/store-rules.js';
 import {
   capTimeline,
   INCIDENT_TABLE,
@@ -23,6 +30,8 @@ interface IncidentItem {
   readonly incident: Incident;
   readonly version: number;
   readonly active: boolean;
+  /** Epoch ms until which the closed incident's claims still hold (`claimsHeldUntil`). */
+  readonly claimsHeldUntil?: number;
   readonly timelineOmitted?: number;
 }
 
@@ -51,8 +60,9 @@ const heldBy = (incidentId: string): Condition => ({
  * {@link IncidentStore} on the incident table. Every write is one TransactWriteItems: the
  * incident item (conditional on its absence or on its version) together with its scope-claim
  * items (conditional on being free), so two concurrent writers can never both hold a scope key.
- * A claim whose incident is gone (TTL) or no longer active is stale and is taken over in the same
- * transaction, on the condition that it is still stale.
+ * A claim whose incident is gone (TTL), or closed and past its `claimsHeldUntil`, is stale and is
+ * taken over in the same transaction, on the condition that it is still stale at the time of the
+ * write (the written incident's `updatedAt`, the writer's clock).
  */
 export class DynamoDbIncidentStore implements IncidentStore {
   constructor(
@@ -64,7 +74,9 @@ export class DynamoDbIncidentStore implements IncidentStore {
     const holders = await this.#holders([...new Set(scopeKeys)]);
     const ids = [...new Set(holders.values())];
     const items = await Promise.all(ids.map((id) => this.#read(id)));
-    return items.flatMap((item) => (item?.active ? [item.incident] : [])).sort(newestFirst);
+    return items
+      .flatMap((item) => (item !== undefined && isFindable(item.incident) ? [item.incident] : []))
+      .sort(newestFirst);
   }
 
   async get(id: string): Promise<Incident | undefined> {
@@ -73,7 +85,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
 
   async create(incident: Incident): Promise<void> {
     assertNewIncident(incident);
-    const claims = await this.#claimActions(incident.id, claimedScopeKeys(incident));
+    const claims = await this.#claimActions(incident, claimedScopeKeys(incident));
     await this.#transact(
       [this.#putIncident(incident, 0, ABSENT), ...claims],
       `incident ${incident.id} exists or one of its scope keys is held`,
@@ -91,7 +103,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
     const before = claimedScopeKeys(stored.incident);
     const after = claimedScopeKeys(incident);
     const claims = await this.#claimActions(
-      incident.id,
+      incident,
       after.filter((key) => !before.includes(key)),
     );
     const releases = before
@@ -148,18 +160,21 @@ export class DynamoDbIncidentStore implements IncidentStore {
   }
 
   /**
-   * Actions claiming `scopeKeys` for `incidentId`: a free key on the condition it is still free,
-   * a key already naming `incidentId` on the condition it still does, a stale claim on the
-   * condition it still names the same incident and that incident is still gone or inactive.
-   * A key held by another active incident fails fast.
+   * Actions claiming `scopeKeys` for `incident`: a free key on the condition it is still free,
+   * a key already naming it on the condition it still does, a stale claim on the condition it
+   * still names the same incident and that incident is still gone, or closed and past its hold,
+   * at the time of the write. A key another incident still holds fails fast.
    */
-  async #claimActions(incidentId: string, scopeKeys: readonly string[]): Promise<TransactAction[]> {
+  async #claimActions(incident: Incident, scopeKeys: readonly string[]): Promise<TransactAction[]> {
+    const incidentId = incident.id;
+    const writtenAt = Date.parse(incident.updatedAt);
     const holders = await this.#holders(scopeKeys);
     const others = [...new Set(holders.values())].filter((id) => id !== incidentId);
     const otherItems = await Promise.all(others.map((id) => this.#read(id)));
     for (const [key, holder] of holders) {
-      if (otherItems[others.indexOf(holder)]?.active) {
-        throw new IncidentConflictError(`scope ${key} is held by active incident ${holder}`);
+      const item = otherItems[others.indexOf(holder)];
+      if (item !== undefined && claimBlocks(item.incident, incident.updatedAt)) {
+        throw new IncidentConflictError(`scope ${key} is held by incident ${holder}`);
       }
     }
     const claims = scopeKeys.map((key): TransactAction => {
@@ -177,9 +192,10 @@ export class DynamoDbIncidentStore implements IncidentStore {
         ConditionCheck: {
           TableName: this.tableName,
           Key: { [PK]: incidentItemKey(id) },
-          ConditionExpression: 'attribute_not_exists(#pk) OR #active = :false',
-          ExpressionAttributeNames: { '#pk': PK, '#active': 'active' },
-          ExpressionAttributeValues: { ':false': false },
+          ConditionExpression:
+            'attribute_not_exists(#pk) OR (#active = :false AND (attribute_not_exists(#held) OR #held <= :writtenAt))',
+          ExpressionAttributeNames: { '#pk': PK, '#active': 'active', '#held': 'claimsHeldUntil' },
+          ExpressionAttributeValues: { ':false': false, ':writtenAt': writtenAt },
         },
       }),
     );
@@ -198,6 +214,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
           incident: document,
           version: incident.version,
           active: isActive(incident.status),
+          claimsHeldUntil: claimsHeldUntil(incident),
           timelineOmitted: omittedBefore + omitted,
           [INCIDENT_TABLE.timeToLiveAttribute]: incidentExpiresAt(incident),
         },

@@ -4,8 +4,9 @@
  * read and write it, so both agree to the letter.
  *
  * Items, by `pk`:
- * - `INCIDENT#<id>`: the incident as a document (`incident`), its `version` and `active` flag for
- *   conditions, `timelineOmitted` (see {@link TIMELINE_CAP}), `expiresAt`.
+ * - `INCIDENT#<id>`: the incident as a document (`incident`), its `version`, `active` flag and
+ *   `claimsHeldUntil` (epoch ms, 0 for none) for conditions, `timelineOmitted` (see
+ *   {@link TIMELINE_CAP}), `expiresAt`.
  * - `SCOPE#<scopeKey>`: `{ incidentId }`, the active incident holding that scope key.
  * - `BUDGET#<budget>`: `claims` (epoch ms of the claims of the last hour) and a `version`.
  * - `COOLDOWN#<resourceId>`: `until` (epoch ms) and `expiresAt`.

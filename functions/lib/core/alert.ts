@@ -46,4 +46,6 @@ export interface TriageAlertInput {
   readonly resourceState?: ResourceState;
   /** Console link of the runbook execution started for this signal, if any. */
   readonly executionArn?: string;
+  /** The input the runbook was started with: the command to run it by hand reuses it. */
+  readonly runbookInput?: Readonly<Record<string, string>>;
 }

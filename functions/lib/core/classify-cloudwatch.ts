@@ -206,6 +206,7 @@ export const classifyAlarm = (
     severity: severityOf(configuration?.description),
     partKey: `alarm:${alarmName}`,
     availabilityZone,
+    metric: metric.name,
     summary: `${verdict.resource.id}${inAz(availabilityZone)}: ${what} (${alarmName} ${transitionOf(event)})`,
   });
 };

@@ -1,7 +1,7 @@
 import type { ReboundEvent } from '../events/rebound-event.js';
 import type { Severity } from '../severity.js';
 import type { ShopInventory } from './inventory.js';
-import type { AwsSelfHealing, ResourceRef, Signal, SignalSource } from './signal.js';
+import type { AwsSelfHealing, DbRole, ResourceRef, Signal, SignalSource } from './signal.js';
 
 /** Shared pieces of the per-source classifiers: signal assembly, bounds, ownership. */
 
@@ -38,8 +38,14 @@ export interface SignalParts {
   readonly partKey: string;
   readonly availabilityZone?: string | undefined;
   readonly summary: string;
+  readonly description?: string | undefined;
+  readonly metric?: string | undefined;
   readonly selfHealing?: AwsSelfHealing | undefined;
+  readonly dbRole?: DbRole | undefined;
 }
+
+/** AWS's free text on a signal is kept to this many characters (the email cuts it further). */
+const MAX_DESCRIPTION = 2000;
 
 /** A signal with every string bounded and optional fields left out when unknown. */
 export const signalOf = (event: ReboundEvent, parts: SignalParts): Signal => ({
@@ -53,7 +59,12 @@ export const signalOf = (event: ReboundEvent, parts: SignalParts): Signal => ({
     ? {}
     : { availabilityZone: oneLine(parts.availabilityZone, 64) }),
   summary: oneLine(parts.summary),
+  ...(parts.description === undefined || parts.description.trim() === ''
+    ? {}
+    : { description: parts.description.slice(0, MAX_DESCRIPTION) }),
+  ...(parts.metric === undefined ? {} : { metric: oneLine(parts.metric, MAX_ID_LENGTH) }),
   ...(parts.selfHealing === undefined ? {} : { selfHealing: parts.selfHealing }),
+  ...(parts.dbRole === undefined ? {} : { dbRole: parts.dbRole }),
   source: sourceOf(event),
 });
 
@@ -80,6 +91,15 @@ export const isShopDb = (inventory: ShopInventory, id: string): boolean =>
 
 export const ownsDb = (inventory: ShopInventory, id: string | undefined): boolean =>
   inventory.assumeOwned || (id !== undefined && isShopDb(inventory, id));
+
+/**
+ * The shop's primary or one of its replicas; in the offline replay of AWS's samples
+ * (`assumeOwned`) any other DB counts as the primary.
+ */
+export const dbRoleOf = (inventory: ShopInventory, id: string): DbRole | undefined => {
+  if (inventory.replicaDbInstanceIds.includes(id)) return 'replica';
+  return id === inventory.primaryDbInstanceId || inventory.assumeOwned ? 'primary' : undefined;
+};
 
 /** The other members of the shop's DB topology: replicas of the primary, the primary of a replica. */
 export const relatedDbs = (inventory: ShopInventory, id: string): ResourceRef[] => {

@@ -1,6 +1,7 @@
 import type { HealthEvent } from '../events/health.js';
 import {
   cacheGroupOf,
+  dbRoleOf,
   isShopDb,
   oneLine,
   ref,
@@ -32,21 +33,36 @@ const descriptionOf = (event: HealthEvent): string => {
   return english?.latestDescription ?? '';
 };
 
+interface ImpairedAz {
+  /** The AZ name (`us-east-1a`), or its AZ ID when unmapped. */
+  readonly name: string;
+  readonly label: string;
+  /** Known to be an AZ the shop does not run in: nothing to evacuate, no page. */
+  readonly outsideTheShop: boolean;
+}
+
 /** The impaired AZ as the account knows it (`us-east-1a`), or its AZ ID when unmapped. */
 const impairedAzOf = (
   description: string,
   region: string,
   inventory: ShopInventory,
-): { readonly name: string; readonly label: string } | undefined => {
+): ImpairedAz | undefined => {
+  const outsideTheShop = (name: string) =>
+    !inventory.assumeOwned && !inventory.availabilityZones.includes(name);
   const azId = AZ_ID.exec(description)?.[0];
   if (azId !== undefined) {
-    const name = inventory.azIdToName[azId] ?? azId;
-    return { name, label: name === azId ? azId : `${name} (${azId})` };
+    const name = inventory.azIdToName[azId];
+    return name === undefined
+      ? // Unmapped: it may be one of the shop's, so it stays actionable (a person decides).
+        { name: azId, label: azId, outsideTheShop: false }
+      : { name, label: `${name} (${azId})`, outsideTheShop: outsideTheShop(name) };
   }
   const azName = description
     .match(AZ_NAME)
     ?.find((candidate) => candidate.length === region.length + 1 && candidate.startsWith(region));
-  return azName === undefined ? undefined : { name: azName, label: azName };
+  return azName === undefined
+    ? undefined
+    : { name: azName, label: azName, outsideTheShop: outsideTheShop(azName) };
 };
 
 /** The last `:`/`/`-separated part: entity values are bare ids or ARNs. */
@@ -100,17 +116,41 @@ export const classifyHealthEvent = (
     const entity = entityRef(detail.service, entityValue);
     return entity === undefined ? [] : [entity];
   });
-  if (!inventory.assumeOwned && entities.length > 0 && !entities.some(isShopEntity(inventory))) {
+  const isShop = isShopEntity(inventory);
+  if (!inventory.assumeOwned && entities.length > 0 && !entities.some(isShop)) {
     return null;
   }
 
   const phase = detail.statusCode === 'closed' ? 'recovered' : 'problem';
   const category = detail.eventTypeCategory;
-  const [first, ...rest] = entities;
+  // The shop's own entities first: the signal is about the first one.
+  const [first, ...rest] = [
+    ...entities.filter(isShop),
+    ...entities.filter((entity) => !isShop(entity)),
+  ];
+  // The cache nodes AWS Health names (`<group>-002`): cache-failover forces a failover only when
+  // the failing node is the primary.
+  const cacheNodes =
+    detail.service === 'ELASTICACHE'
+      ? (detail.affectedEntities ?? [])
+          .map(({ entityValue }) => bareId(entityValue))
+          .filter((id) => cacheGroupOf(id) !== id)
+          .map((id) => ref('cache-node', id))
+      : [];
   const general = ref('other', detail.eventTypeCode);
   const verdictOf = (): Verdict => {
     if (category === 'issue') {
       const az = impairedAzOf(descriptionOf(event), eventRegion, inventory);
+      if (az?.outsideTheShop === true) {
+        return {
+          kind: 'informational',
+          phase,
+          severity: 'warning',
+          resource: ref('availability-zone', az.name),
+          related: entities,
+          subject: `${az.label}, not a shop AZ (${inventory.availabilityZones.join(', ')})`,
+        };
+      }
       if (az !== undefined) {
         return {
           kind: 'az-impairment',
@@ -127,7 +167,7 @@ export const classifyHealthEvent = (
         phase,
         severity: 'warning',
         resource: first ?? general,
-        related: rest,
+        related: [...rest, ...cacheNodes],
         subject: first?.id ?? eventRegion,
       };
     }
@@ -152,6 +192,7 @@ export const classifyHealthEvent = (
     };
   };
   const { subject, ...verdict } = verdictOf();
+  const db = verdict.resource.type === 'db-instance' ? verdict.resource.id : undefined;
   const starting =
     category === 'scheduledChange' && detail.startTime !== undefined
       ? `, starting ${detail.startTime}`
@@ -159,6 +200,8 @@ export const classifyHealthEvent = (
   return signalOf(event, {
     ...verdict,
     partKey: `health:${detail.eventArn}`,
+    dbRole: db === undefined ? undefined : dbRoleOf(inventory, db),
+    description: descriptionOf(event),
     summary: `${subject}: AWS Health ${detail.eventTypeCode} (${category}, ${oneLine(detail.statusCode ?? 'open', 16)}${starting})`,
   });
 };

@@ -2,6 +2,7 @@ import type { RdsInstanceEvent } from '../events/rds.js';
 import type { Severity } from '../severity.js';
 import {
   dbInstanceIdOf,
+  dbRoleOf,
   ownsDb,
   ref,
   relatedDbs,
@@ -9,11 +10,14 @@ import {
   signalOf,
 } from './classify-common.js';
 import type { ShopInventory } from './inventory.js';
+import { PRIMARY_FAILURE_PART } from './policy-kit.js';
 import type { AwsSelfHealing, Signal, SignalKind } from './signal.js';
 
 /**
  * RDS DB instance events, by event ID only: the message text is for people, not for matching.
  * Parts pair a problem with its recovery (`db-failover:<id>` opened by 0013, closed by 0049).
+ * IDs and meanings: Amazon RDS User Guide, "Amazon RDS event categories and event messages"
+ * (DB instance events), https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html
  */
 
 interface RdsRule {
@@ -67,8 +71,12 @@ const RULES: Readonly<Record<string, RdsRule>> = {
   '0034': failover('problem', 'requested failover NOT attempted (one happened recently)'),
   '0050': info('Multi-AZ activation started after instance recovery', 'db-failover'),
   '0051': info('Multi-AZ activation complete', 'db-failover'),
-  '0004': degraded('problem', 'critical', 'db-availability', 'DB instance shut down'),
-  '0006': degraded('recovered', 'critical', 'db-availability', 'DB instance restarted'),
+  // The only event that may ask for a forced failover (policy-kit.ts PRIMARY_FAILURE_PART):
+  // "failed due to an incompatible configuration or an underlying storage issue".
+  '0031': degraded('problem', 'critical', PRIMARY_FAILURE_PART, 'DB instance failed'),
+  // Every reboot shuts the instance down: worth a line, not a page or an action.
+  '0004': degraded('problem', 'warning', 'db-availability', 'DB instance shut down'),
+  '0006': degraded('recovered', 'warning', 'db-availability', 'DB instance restarted'),
   '0020': degraded(
     'problem',
     'warning',
@@ -114,5 +122,6 @@ export const classifyRdsInstanceEvent = (
     partKey: `${rule.part}:${id}`,
     summary: `${id}: ${rule.what}${eventId}`,
     selfHealing: rule.selfHealing,
+    dbRole: dbRoleOf(inventory, id),
   });
 };

@@ -7,7 +7,7 @@ import {
   isActive,
   transition,
 } from './incident.js';
-import type { ResourceRef, Signal } from './signal.js';
+import type { ResourceRef, ResourceType, Signal } from './signal.js';
 
 /**
  * Correlation: one incident per root cause. A signal joins an active incident that holds its
@@ -20,17 +20,37 @@ export const CORRELATION_WINDOW_MINUTES = 30;
 export const resourceScopeKey = (resource: ResourceRef): string =>
   `resource:${resource.type}:${resource.id}`;
 
-/** Keys a signal claims on the incident it opens or joins. */
+/**
+ * Related resources that group many others. A signal looks incidents up by them (an instance's
+ * alarm finds the pressure incident of its group) but does not claim them: claiming the group
+ * would pull every instance's problem, in any AZ, into one incident.
+ */
+const GROUPING_TYPES: ReadonlySet<ResourceType> = new Set([
+  'auto-scaling-group',
+  'cache-replication-group',
+]);
+
+/**
+ * Keys a signal claims on the incident it opens or joins: its part, its resource, its related
+ * resources that are not groups, and its AZ. Claiming the related ones makes two signals about
+ * one thing collide when they arrive together (an alarm on an instance, an Auto Scaling event on
+ * its group naming that instance), so one of them loses the write, reads again and joins the
+ * other's incident instead of opening a second one.
+ */
 export const scopeKeysOf = (signal: Signal): string[] => [
-  `part:${signal.partKey}`,
-  resourceScopeKey(signal.resource),
-  ...(signal.availabilityZone === undefined ? [] : [`az:${signal.availabilityZone}`]),
+  ...new Set([
+    `part:${signal.partKey}`,
+    resourceScopeKey(signal.resource),
+    ...signal.related
+      .filter((resource) => !GROUPING_TYPES.has(resource.type))
+      .map(resourceScopeKey),
+    ...(signal.availabilityZone === undefined ? [] : [`az:${signal.availabilityZone}`]),
+  ]),
 ];
 
-/** Keys to look up candidate incidents by: the signal's own plus its related resources. */
+/** Keys to look up candidate incidents by: the claimed ones plus the related groups. */
 export const searchKeysOf = (signal: Signal): string[] => [
-  ...scopeKeysOf(signal),
-  ...signal.related.map(resourceScopeKey),
+  ...new Set([...scopeKeysOf(signal), ...signal.related.map(resourceScopeKey)]),
 ];
 
 export type PartChange =
@@ -84,9 +104,10 @@ const holdsPart = (incident: Incident, partKey: string) =>
   incident.parts.some((part) => part.key === partKey);
 
 /**
- * The incident this signal belongs to among the active `candidates` (newest first): the one
+ * The incident this signal belongs to among the `candidates` (newest first): the one
  * holding its part, whatever its age (an alarm that took hours to clear still closes its part);
- * otherwise, for problems and info, the newest one sharing a scope key within the window.
+ * otherwise, for problems and info, the newest one sharing a scope key within the window; for
+ * info, last, a closed incident that recorded the same part moments ago (`recordedUntil`).
  */
 export const pickIncident = (
   signal: Signal,
@@ -97,8 +118,17 @@ export const pickIncident = (
   const byPart = active.find((incident) => holdsPart(incident, signal.partKey));
   if (byPart !== undefined || signal.phase === 'recovered') return byPart;
   const keys = new Set(searchKeysOf(signal));
-  return active.find(
+  const related = active.find(
     (incident) => withinWindow(incident, now) && incident.scopeKeys.some((key) => keys.has(key)),
+  );
+  if (related !== undefined || signal.phase !== 'info') return related;
+  // Another notification of a recovery AWS completed and an incident recorded moments ago.
+  return candidates.find(
+    (incident) =>
+      !isActive(incident.status) &&
+      incident.recordedUntil !== undefined &&
+      Date.parse(incident.recordedUntil) >= now.getTime() &&
+      incident.scopeKeys.includes(`part:${signal.partKey}`),
   );
 };
 
@@ -155,10 +185,15 @@ const openIncident = (signal: Signal, now: Date): Incident => {
     runbookExecutions: {},
     version: 1,
   };
-  // A recovery AWS already completed (info) is recorded as an incident that is over at once.
+  // A recovery AWS already completed (info) is recorded as an incident that is over at once; it
+  // keeps its part claimed for the correlation window, so the other notifications of the same
+  // recovery (ElastiCache sends several for one failover) join it.
   return signal.phase === 'problem'
     ? incident
-    : transition(incident, 'resolved', 'AWS completed the recovery by itself', now);
+    : {
+        ...transition(incident, 'resolved', 'AWS completed the recovery by itself', now),
+        recordedUntil: new Date(now.getTime() + CORRELATION_WINDOW_MINUTES * 60_000).toISOString(),
+      };
 };
 
 /**

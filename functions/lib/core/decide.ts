@@ -1,11 +1,11 @@
 import type { AlertKind } from './alert.js';
 import type { Correlation } from './correlate.js';
 import type { Decision } from './decision.js';
-import { guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
-import type { Incident } from './incident.js';
+import { type Guardrails, guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
+import { type Incident, PENDING_EXECUTION } from './incident.js';
 import type { PolicyVerdict } from './policy.js';
 import type { LedgerVerdict } from './ports.js';
-import { type BlockedBy, runbookExecutionName } from './runbook-registry.js';
+import { type BlockedBy, runbookDefinition, runbookExecutionName } from './runbook-registry.js';
 import type { Signal } from './signal.js';
 
 /**
@@ -67,6 +67,28 @@ const updateDue = (incident: Incident, now: Date): boolean => {
 const guardrailProblems = (guardrails: ParsedGuardrails): string =>
   guardrails.problems.length === 0 ? '' : ` Guardrail problems: ${guardrails.problems.join('; ')}.`;
 
+/** The run of `verdict` for `incident`: one execution name per incident and target. */
+const runbookPlan = (
+  verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
+  incident: Incident,
+): RunbookPlan => ({
+  runbook: verdict.runbook,
+  executionName: runbookExecutionName(incident.id, verdict.targetId),
+  input: { ...verdict.input, incidentId: incident.id },
+});
+
+/**
+ * Whether the run will wait for a person: its registry row asks, the guardrails do not
+ * auto-approve it, and it does more than follow AWS's own recovery (`mode: follow` never asks).
+ */
+const awaitsApproval = (
+  verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
+  guardrails: Guardrails,
+): boolean =>
+  runbookDefinition(verdict.runbook)?.needsApproval === true &&
+  !guardrails.autoApprovedRunbooks.includes(verdict.runbook) &&
+  verdict.input.mode !== 'follow';
+
 /** A runbook verdict through the guardrails: start it, start it in dry-run, or say what stopped it. */
 const gate = (
   verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
@@ -96,23 +118,50 @@ const gate = (
     guardrails.mode === 'dry-run'
       ? ` Dry-run mode (${path}mode): the runbook checks and reports but changes nothing.`
       : '';
+  const startsAs =
+    guardrails.mode === 'dry-run'
+      ? 'dry-run'
+      : awaitsApproval(verdict, guardrails)
+        ? 'approval'
+        : undefined;
   return {
     decision: {
       action: 'runbook',
       runbook: verdict.runbook,
       reason: `${verdict.reason}${dryRun}${guardrailProblems(input.guardrails)}`,
+      ...(startsAs === undefined ? {} : { startsAs }),
     },
-    runbook: {
-      runbook: verdict.runbook,
-      executionName: runbookExecutionName(incident.id, verdict.targetId),
-      input: { ...verdict.input, incidentId: incident.id },
-    },
+    runbook: runbookPlan(verdict, incident),
   };
 };
 
-const alreadyStarted = (incident: Incident, verdict: PolicyVerdict): boolean =>
-  verdict.action === 'runbook' &&
-  runbookExecutionName(incident.id, verdict.targetId) in incident.runbookExecutions;
+/** What the incident records of the run `verdict` asks for: nothing, the intent, or the run. */
+const recordedRun = (
+  incident: Incident,
+  verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
+): 'none' | 'pending' | 'started' => {
+  const name = runbookExecutionName(incident.id, verdict.targetId);
+  if (!Object.hasOwn(incident.runbookExecutions, name)) return 'none';
+  return incident.runbookExecutions[name] === PENDING_EXECUTION ? 'pending' : 'started';
+};
+
+/**
+ * The start an earlier attempt decided and recorded but did not finish recording (a crash or a
+ * failed write after StartExecution, or before it): start again with the same name, without
+ * asking the ledger again, since the run itself may hold the cooldown by now. Step Functions
+ * runs one execution per name, so this start is a no-op when the first one went through.
+ */
+const resumeStart = (
+  verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
+  incident: Incident,
+): Pick<Plan, 'decision' | 'runbook'> => ({
+  decision: {
+    action: 'runbook',
+    runbook: verdict.runbook,
+    reason: `${verdict.reason} Start recorded earlier but not confirmed: started again under the same execution name (a no-op if it already runs).`,
+  },
+  runbook: runbookPlan(verdict, incident),
+});
 
 /** The decision for a signal that joined an active incident. */
 const decideJoined = (
@@ -165,8 +214,10 @@ const decideJoined = (
   // A new part opened, or a repeat of a known one: start a runbook not yet started for it
   // (also after a crash between recording and starting), otherwise group it. Updates are
   // batched either way: a storm of new parts must not become a storm of emails.
-  if (verdict?.action === 'runbook' && !alreadyStarted(incident, verdict)) {
-    return { ...gate(verdict, input, incident), ...alert };
+  if (verdict?.action === 'runbook') {
+    const recorded = recordedRun(incident, verdict);
+    if (recorded === 'pending') return { ...resumeStart(verdict, incident), ...alert };
+    if (recorded === 'none') return { ...gate(verdict, input, incident), ...alert };
   }
   if (change === 'duplicate') {
     return {

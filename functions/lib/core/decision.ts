@@ -11,4 +11,11 @@ export interface Decision {
   readonly reason: string;
   /** Set when a guardrail stopped an action: which one. */
   readonly blockedBy?: BlockedBy;
+  /**
+   * How a started runbook will run when it will not simply act: `dry-run` (the mode guardrail:
+   * it checks and reports, changes nothing) or `approval` (it waits for a person first).
+   */
+  readonly startsAs?: RunbookStart;
 }
+
+export type RunbookStart = 'dry-run' | 'approval';

@@ -101,13 +101,30 @@ export interface Incident {
   readonly openedAt: string;
   readonly updatedAt: string;
   readonly resolvedAt?: string;
+  /**
+   * Until when (ISO) a closed incident keeps its part keys claimed: set on the incident that
+   * records a recovery AWS completed by itself (an ElastiCache failover), so that the other
+   * notifications of the same recovery join it instead of each opening an incident and a run.
+   */
+  readonly recordedUntil?: string;
   /** Last time an SMS (page) went out for this incident: one page per incident, updates batched. */
   readonly lastPagedAt?: string;
-  /** Runbook executions started for this incident: execution name to execution ARN. */
+  /**
+   * Runbook executions started for this incident: execution name to execution ARN, or
+   * {@link PENDING_EXECUTION} from the decision to start until the start is recorded.
+   */
   readonly runbookExecutions: Readonly<Record<string, string>>;
   /** Optimistic-concurrency counter: every stored update increments it. */
   readonly version: number;
 }
+
+/**
+ * The value of `runbookExecutions[name]` written with the decision to start, before
+ * StartExecution: a retry after a crash or a failed write finds the intent and starts again with
+ * the same name (Step Functions runs one execution per name) instead of deciding anew and meeting
+ * its own run's cooldown.
+ */
+export const PENDING_EXECUTION = 'pending';
 
 /** The incident with `entries` appended to its timeline (append-only) and `updatedAt` moved. */
 export const appendTimeline = (

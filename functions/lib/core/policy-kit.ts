@@ -18,3 +18,12 @@ export const AZ_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}[a-z]$/;
 
 /** The run's `reason` input: the signal's summary, bounded. */
 export const reasonOf = (signal: Signal): string => signal.summary.slice(0, 256);
+
+/**
+ * The part of a primary DB that failed in a way a Multi-AZ failover recovers, opened only by
+ * the RDS event IDs classify-rds.ts lists (RDS-EVENT-0031). Every other RDS `failure` event
+ * (storage autoscaling notices, enhanced-monitoring and KMS-key errors, invalid parameters or
+ * network, which the standby shares) and the 0004 shutdown (part of every reboot, Rebound's own
+ * forced failover included) only notifies.
+ */
+export const PRIMARY_FAILURE_PART = 'db-primary-failure';

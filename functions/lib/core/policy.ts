@@ -67,6 +67,16 @@ export const POLICY: readonly PolicyRule[] = [
     }),
   },
   {
+    // classify-health.ts: an AWS Health issue in an AZ the shop does not run in.
+    name: 'az-impairment-outside-the-shop',
+    when: (signal) =>
+      signal.kind === 'informational' && signal.resource.type === 'availability-zone',
+    verdict: (signal) => ({
+      action: 'notify',
+      reason: `AWS reports an impairment in ${signal.resource.id}, which is not one of the shop's AZs: nothing of the shop runs there, so Rebound neither acts nor pages; the shop's own alarms tell if it spreads.`,
+    }),
+  },
+  {
     name: 'az-impairment-unmapped',
     when: (signal) => signal.kind === 'az-impairment',
     verdict: (signal) => ({

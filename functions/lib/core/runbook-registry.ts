@@ -1,5 +1,5 @@
 import type { Guardrails } from './guardrails.js';
-import { AZ_NAME, alarmNameOf, reasonOf, SELF_HEALER } from './policy-kit.js';
+import { AZ_NAME, alarmNameOf, PRIMARY_FAILURE_PART, reasonOf, SELF_HEALER } from './policy-kit.js';
 import type { ResourceType, Signal, SignalKind } from './signal.js';
 
 /**
@@ -143,8 +143,20 @@ const alarmInput = (signal: Signal): Record<string, string> => {
   return alarm === undefined ? {} : { alarmName: alarm };
 };
 
-/** Part keys of a primary DB that is down or failing (not storage, replication or load). */
-const FAILING_DB_PARTS = ['db-availability:', 'db-failure:', 'health:'];
+/** Part keys of a primary that failed: the explicit RDS events, or an AWS Health issue naming it. */
+const FAILING_PRIMARY_PARTS = [`${PRIMARY_FAILURE_PART}:`, 'health:'];
+
+/** Why replace-unhealthy-instance replaces this instance, true to what the signal says. */
+const replacementReason = (signal: Signal): string => {
+  const id = signal.resource.id;
+  if (signal.partKey.startsWith('health:')) {
+    return `AWS scheduled ${id} for retirement or maintenance: replace it with a fresh instance before AWS stops it.`;
+  }
+  if (signal.metric?.startsWith('StatusCheckFailed') === true) {
+    return `${id} fails its EC2 status checks: replace it with a fresh instance now rather than wait for Auto Scaling's own health check.`;
+  }
+  return `${id} is unhealthy in a way the load balancer and Auto Scaling health checks do not see (memory, disk): replace it with a fresh instance.`;
+};
 
 export const RUNBOOKS = [
   {
@@ -166,7 +178,7 @@ export const RUNBOOKS = [
             reason: reasonOf(signal),
             ...alarmInput(signal),
           },
-          reason: `${signal.resource.id} is unhealthy in a way Auto Scaling health checks do not see (or AWS scheduled it for retirement): replace it with a fresh instance.`,
+          reason: replacementReason(signal),
         }),
       },
     ],
@@ -238,7 +250,7 @@ export const RUNBOOKS = [
         name: 'follow-database-failover',
         when: (signal) =>
           signal.kind === 'database-failover' &&
-          signal.resource.type === 'db-instance' &&
+          signal.dbRole === 'primary' &&
           signal.selfHealing !== undefined,
         start: (signal) => ({
           targetId: signal.resource.id,
@@ -250,14 +262,14 @@ export const RUNBOOKS = [
         name: 'primary-database-failing',
         when: (signal) =>
           signal.kind === 'database-degraded' &&
-          signal.resource.type === 'db-instance' &&
+          signal.dbRole === 'primary' &&
           signal.selfHealing === undefined &&
-          FAILING_DB_PARTS.some((prefix) => signal.partKey.startsWith(prefix)),
+          FAILING_PRIMARY_PARTS.some((prefix) => signal.partKey.startsWith(prefix)),
         start: (signal) => ({
           // Its own target: a forced failover is a different run from following one.
           targetId: `${signal.resource.id}-force`,
           input: { dbInstanceId: signal.resource.id, mode: 'force', reason: reasonOf(signal) },
-          reason: `${signal.resource.id} is failing and RDS has not failed over: a forced Multi-AZ failover (RebootDBInstance with ForceFailover) after a person approves. The runbook skips it for a replica, a Single-AZ or an already recovering instance.`,
+          reason: `${signal.resource.id} is failing and RDS has not failed over: a forced Multi-AZ failover (RebootDBInstance with ForceFailover) after a person approves. The runbook skips it for a Single-AZ or an already recovering instance.`,
         }),
       },
     ],
@@ -318,15 +330,20 @@ export const RUNBOOKS = [
           signal.resource.type === 'cache-replication-group' &&
           signal.selfHealing === undefined &&
           signal.partKey.startsWith('health:'),
-        start: (signal) => ({
-          targetId: `${signal.resource.id}-force`,
-          input: {
-            replicationGroupId: signal.resource.id,
-            mode: 'force',
-            reason: reasonOf(signal),
-          },
-          reason: `AWS reports trouble with ${signal.resource.id} and ElastiCache has not failed over: a failover to a replica (TestFailover) after a person approves.`,
-        }),
+        start: (signal) => {
+          // The node AWS Health named, if any: the runbook forces only when it is the primary.
+          const node = signal.related.find(({ type }) => type === 'cache-node');
+          return {
+            targetId: `${signal.resource.id}-force`,
+            input: {
+              replicationGroupId: signal.resource.id,
+              mode: 'force',
+              ...(node === undefined ? {} : { nodeId: node.id }),
+              reason: reasonOf(signal),
+            },
+            reason: `AWS reports trouble with ${node?.id ?? signal.resource.id} and ElastiCache has not failed over: a failover to a replica (TestFailover) after a person approves, if the failing node is the primary.`,
+          };
+        },
       },
     ],
     needsApproval: true,
@@ -345,6 +362,13 @@ export const RUNBOOKS = [
         value: { kind: 'choice', values: ['follow', 'force'] },
         meaning:
           '`follow` (verify a failover ElastiCache performed; changes nothing) or `force` (after approval, TestFailover of the primary, then verify).',
+      },
+      {
+        name: 'nodeId',
+        required: false,
+        value: { kind: 'text', maxLength: 64 },
+        meaning:
+          'The failing cache node AWS Health named (`rebound-<stage>-cache-002`). With `force`, the failover happens only while that node is the primary; a failing replica is left to ElastiCache, which replaces it by itself.',
       },
       incidentId,
       reason,

@@ -45,6 +45,8 @@ export const RESOURCE_TYPES = [
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
+export type DbRole = 'primary' | 'replica';
+
 export interface ResourceRef {
   readonly type: ResourceType;
   /** The resource's own id or name (`i-0abc…`, `rebound-prod-db`, `rebound-prod-web`). */
@@ -86,7 +88,19 @@ export interface Signal {
   readonly availabilityZone?: string;
   /** One line for humans: "CPU of rebound-prod-web above 85% for 10 minutes". */
   readonly summary: string;
+  /**
+   * AWS's own words about the event when it sends some (AWS Health's description), bounded;
+   * the email shows it sanitised, on one line.
+   */
+  readonly description?: string;
+  /** The metric an alarm watches (`StatusCheckFailed`), when an alarm raised the signal. */
+  readonly metric?: string;
   /** Set when AWS heals this kind of failure itself; Rebound then observes and verifies. */
   readonly selfHealing?: AwsSelfHealing;
+  /**
+   * For a DB instance: the shop's primary or one of its read replicas. Only the primary can
+   * fail over, so only its signals may start rds-failover.
+   */
+  readonly dbRole?: DbRole;
   readonly source: SignalSource;
 }

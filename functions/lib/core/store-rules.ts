@@ -6,9 +6,31 @@ import type { ActionRequest, LedgerVerdict } from './ports.js';
  * they cannot drift: which scope keys an incident claims, ordering, and the ledger verdict.
  */
 
-/** Scope keys an incident holds: its own, deduplicated, while it is active; none otherwise. */
-export const claimedScopeKeys = (incident: Incident): readonly string[] =>
-  isActive(incident.status) ? [...new Set(incident.scopeKeys)] : [];
+/**
+ * Scope keys an incident holds: its own, deduplicated, while it is active; once closed, only its
+ * part keys and only if it records an AWS recovery (`recordedUntil`); none otherwise.
+ */
+export const claimedScopeKeys = (incident: Incident): readonly string[] => {
+  if (isActive(incident.status)) return [...new Set(incident.scopeKeys)];
+  if (incident.recordedUntil === undefined) return [];
+  return [...new Set(incident.scopeKeys.filter((key) => key.startsWith('part:')))];
+};
+
+/** Epoch ms until which a closed incident's claims still hold (0: they do not). */
+export const claimsHeldUntil = (incident: Incident): number =>
+  incident.recordedUntil === undefined ? 0 : Date.parse(incident.recordedUntil);
+
+/**
+ * Whether a claim held by `holder` stops another incident written at `writtenAt` (its
+ * `updatedAt`, the writer's clock) from taking the key: an active holder always does, a closed
+ * one until its `recordedUntil`. Any other claim is stale and may be taken over.
+ */
+export const claimBlocks = (holder: Incident, writtenAt: string): boolean =>
+  isActive(holder.status) || claimsHeldUntil(holder) > Date.parse(writtenAt);
+
+/** Whether `findActive` returns the incident: active, or closed but still claiming keys. */
+export const isFindable = (incident: Incident): boolean =>
+  isActive(incident.status) || incident.recordedUntil !== undefined;
 
 /** Newest `openedAt` first; ties by id, so the order is stable. */
 export const newestFirst = (a: Incident, b: Incident): number =>

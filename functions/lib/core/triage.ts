@@ -5,7 +5,13 @@ import { correlate, searchKeysOf } from './correlate.js';
 import { decide, type Plan } from './decide.js';
 import type { Decision } from './decision.js';
 import { guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
-import { appendTimeline, type Incident, type TimelineEntry, transition } from './incident.js';
+import {
+  appendTimeline,
+  type Incident,
+  PENDING_EXECUTION,
+  type TimelineEntry,
+  transition,
+} from './incident.js';
 import { policyFor, RECORDED_INFO_KINDS } from './policy.js';
 import {
   type ActionLedger,
@@ -109,27 +115,50 @@ const recordDecision = async (
     if (correlation.type === 'unmatched') return { plan, incident: null };
 
     const unchanged = correlation.type === 'joined' && correlation.change === 'duplicate';
-    if (unchanged && plan.runbook === undefined) return { plan, incident: correlation.incident };
+    // A page with nothing to start is claimed in this very write (see `claimPage`).
+    const claimsPage = plan.alert?.page === true && plan.runbook === undefined;
+    if (unchanged && plan.runbook === undefined && !claimsPage) {
+      return { plan, incident: correlation.incident };
+    }
 
     const { decision } = plan;
-    let incident = appendTimeline(
-      correlation.incident,
-      [
-        {
-          type: 'decision',
-          at: now.toISOString(),
-          action: decision.action,
-          runbook: decision.runbook,
-          reason: decision.reason,
-          ...(decision.blockedBy === undefined ? {} : { blockedBy: decision.blockedBy }),
-        },
-      ],
-      now,
-    );
+    let incident =
+      unchanged && plan.runbook === undefined
+        ? correlation.incident
+        : appendTimeline(
+            correlation.incident,
+            [
+              {
+                type: 'decision',
+                at: now.toISOString(),
+                action: decision.action,
+                runbook: decision.runbook,
+                reason: decision.reason,
+                ...(decision.blockedBy === undefined ? {} : { blockedBy: decision.blockedBy }),
+              },
+            ],
+            now,
+          );
     if (unchanged) incident = { ...incident, version: incident.version + 1 };
-    if (plan.runbook !== undefined && incident.status === 'open') {
-      incident = transition(incident, 'mitigating', `runbook ${plan.runbook.runbook} started`, now);
+    if (plan.runbook !== undefined) {
+      // The intent, before StartExecution: a retry resumes this start (decide.ts, resumeStart).
+      incident = {
+        ...incident,
+        runbookExecutions: {
+          ...incident.runbookExecutions,
+          [plan.runbook.executionName]: PENDING_EXECUTION,
+        },
+      };
+      if (incident.status === 'open') {
+        incident = transition(
+          incident,
+          'mitigating',
+          `runbook ${plan.runbook.runbook} started`,
+          now,
+        );
+      }
     }
+    if (claimsPage) incident = { ...incident, lastPagedAt: now.toISOString() };
     try {
       for (const released of correlation.released ?? []) await deps.store.update(released);
       if (correlation.type === 'opened') await deps.store.create(incident);
@@ -141,7 +170,7 @@ const recordDecision = async (
   }
 };
 
-/** Applies the effects' timeline entries to the freshest stored copy, retrying on conflicts. */
+/** Applies `effects` to the freshest stored copy, retrying on conflicts. */
 const recordEffects = async (
   deps: TriageDeps,
   incident: Incident,
@@ -160,9 +189,63 @@ const recordEffects = async (
   }
 };
 
+type Execution = NonNullable<TriageOutcome['execution']>;
+
+/** `fresh` with `entries` on its timeline and the started execution's ARN in place of the intent. */
+const withEffects = (
+  fresh: Incident,
+  entries: readonly TimelineEntry[],
+  execution: Execution | undefined,
+  now: Date,
+): Incident => ({
+  ...appendTimeline(fresh, entries, now),
+  ...(execution === undefined
+    ? {}
+    : {
+        runbookExecutions: {
+          ...fresh.runbookExecutions,
+          [execution.executionName]: execution.executionArn,
+        },
+      }),
+});
+
+/**
+ * Records `lastPagedAt` (with the effects so far) before the page is published, so that a retry
+ * after a crash or a failed write never pages a second time: one page per incident, at most.
+ * Returns the stored incident and whether this invocation owns the page (a concurrent one may
+ * have claimed it first).
+ */
+const claimPage = async (
+  deps: TriageDeps,
+  incident: Incident,
+  entries: readonly TimelineEntry[],
+  execution: Execution | undefined,
+  now: Date,
+): Promise<{ readonly incident: Incident; readonly page: boolean }> => {
+  let page = false;
+  const stored = await recordEffects(deps, incident, (fresh) => {
+    page = fresh.lastPagedAt === undefined;
+    const next = withEffects(fresh, entries, execution, now);
+    return page ? { ...next, lastPagedAt: now.toISOString() } : next;
+  });
+  return { incident: stored, page };
+};
+
+/** Gives a page claimed by this invocation back when its publish failed, so the retry pages. */
+const releasePage = async (deps: TriageDeps, incident: Incident, now: Date): Promise<void> => {
+  await recordEffects(deps, incident, (fresh) => {
+    if (fresh.lastPagedAt !== now.toISOString()) return fresh;
+    const { lastPagedAt: _released, ...rest } = fresh;
+    return rest;
+  });
+};
+
 /**
  * Triage one classified signal (null: the event was not the shop's). Throws only when AWS I/O
- * fails (the invocation is then retried; idempotency and correlation make the retry safe).
+ * fails (the invocation is then retried; idempotency, correlation and the recorded intent make
+ * the retry safe). Order of writes: the decision with the intent to start (and, with nothing to
+ * start, the page claim); StartExecution; the execution and the page claim; the alert; the alert
+ * line.
  */
 export const triageSignal = async (
   signal: Signal | null,
@@ -171,11 +254,13 @@ export const triageSignal = async (
   if (signal === null) return { signal, incident: null, decision: NOT_OURS, alert: null };
   const now = deps.clock.now();
   const guardrails = await deps.guardrails();
-  const { plan, incident } = await recordDecision(signal, deps, guardrails, now);
+  const recorded = await recordDecision(signal, deps, guardrails, now);
+  const { plan } = recorded;
+  let incident = recorded.incident;
   if (incident === null) return { signal, incident, decision: plan.decision, alert: null };
 
-  const entries: TimelineEntry[] = [];
-  let execution: TriageOutcome['execution'];
+  let entries: TimelineEntry[] = [];
+  let execution: Execution | undefined;
   if (plan.runbook !== undefined) {
     const { runbook, executionName, input } = plan.runbook;
     const started = await deps.runbooks.start(runbook, executionName, input);
@@ -189,24 +274,39 @@ export const triageSignal = async (
       executionArn: started.executionArn,
     });
   }
+  /** The execution whose ARN is still to be recorded. */
+  let unrecorded = execution;
 
   let alert: Alert | null = null;
   if (plan.alert !== undefined) {
+    // With nothing started, recordDecision claimed the page already.
+    let page = plan.alert.page && plan.runbook === undefined;
+    if (plan.alert.page && plan.runbook !== undefined) {
+      ({ incident, page } = await claimPage(deps, incident, entries, unrecorded, now));
+      entries = [];
+      unrecorded = undefined;
+    }
     const resourceState = await deps.enricher?.describe(signal.resource);
     alert = renderTriageAlert(
       {
         incident,
         signal,
         decision: plan.decision,
-        page: plan.alert.page,
+        page,
         kind: plan.alert.kind,
         ...(resourceState === undefined ? {} : { resourceState }),
         ...(execution === undefined ? {} : { executionArn: execution.executionArn }),
+        ...(plan.runbook === undefined ? {} : { runbookInput: plan.runbook.input }),
       },
       deps.region,
-      { guardrailPath: guardrailParameterPath(deps.stage) },
+      { guardrailPath: guardrailParameterPath(deps.stage), stage: deps.stage },
     );
-    await deps.alerts.publish(alert);
+    try {
+      await deps.alerts.publish(alert);
+    } catch (error) {
+      if (page) await releasePage(deps, incident, now);
+      throw error;
+    }
     entries.push({
       type: 'alert',
       at: now.toISOString(),
@@ -215,20 +315,18 @@ export const triageSignal = async (
       sms: alert.sms !== null,
     });
   }
-  if (entries.length === 0) return { signal, incident, decision: plan.decision, alert, execution };
-
-  const paged = alert?.sms != null;
-  const stored = await recordEffects(deps, incident, (fresh) => ({
-    ...appendTimeline(fresh, entries, now),
-    ...(execution === undefined
-      ? {}
-      : {
-          runbookExecutions: {
-            ...fresh.runbookExecutions,
-            [execution.executionName]: execution.executionArn,
-          },
-        }),
-    ...(paged ? { lastPagedAt: now.toISOString() } : {}),
-  }));
-  return { signal, incident: stored, decision: plan.decision, alert, execution };
+  if (entries.length > 0 || unrecorded !== undefined) {
+    const effects = entries;
+    const pending = unrecorded;
+    incident = await recordEffects(deps, incident, (fresh) =>
+      withEffects(fresh, effects, pending, now),
+    );
+  }
+  return {
+    signal,
+    incident,
+    decision: plan.decision,
+    alert,
+    ...(execution === undefined ? {} : { execution }),
+  };
 };

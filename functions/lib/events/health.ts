@@ -1,5 +1,8 @@
 import * as z from 'zod/mini';
-import { eventBridgeEvent, list, nonEmptyText, optionalText } from './schema-kit.js';
+import { eventBridgeEvent, list, nonEmptyText, optionalText, truncatedText } from './schema-kit.js';
+
+/** A longer Health description is truncated to this many characters, never rejected. */
+export const MAX_HEALTH_DESCRIPTION_LENGTH = 32_768;
 
 /**
  * `aws.health` "AWS Health Event". `eventRegion` is the affected region; the envelope `region`
@@ -26,8 +29,9 @@ export const HealthEventSchema = eventBridgeEvent(
       list(
         z.object({
           language: optionalText(16),
-          // Public events carry the latest update only; a few KB at most.
-          latestDescription: optionalText(32_768),
+          // Public events carry the latest update only, usually a few KB; more is cut, so that
+          // a verbose update never disables the source.
+          latestDescription: z.optional(truncatedText(MAX_HEALTH_DESCRIPTION_LENGTH)),
         }),
         10,
       ),

@@ -14,7 +14,7 @@ import {
 import { HealthEventSchema } from './health.js';
 import { boundReason, describeIssues, issuesOf, quote } from './parse-reason.js';
 import { RdsInstanceEventSchema } from './rds.js';
-import type { ParseResult, ReboundEvent } from './rebound-event.js';
+import type { ParseFailureKind, ParseResult, ReboundEvent } from './rebound-event.js';
 import { ExecutionStatusChangeSchema } from './states.js';
 
 // `parse` comes from the package root: parser, decorator and ParseError, ~0.5 KB minified.
@@ -39,7 +39,11 @@ const schemaFor = (source: unknown, detailType: unknown): EventBridgeSchema | un
       schema.shape['detail-type'].options.some((option) => option === detailType),
   );
 
-const failure = (reason: string): ParseResult => ({ ok: false, reason: boundReason(reason) });
+const failure = (reason: string, kind: ParseFailureKind = 'invalid'): ParseResult => ({
+  ok: false,
+  reason: boundReason(reason),
+  kind,
+});
 
 const kindOf = (value: unknown): string => {
   if (value === null || value === undefined) return String(value);
@@ -56,6 +60,7 @@ const parseEventBridgeEvent = (raw: Record<string, unknown>): ParseResult => {
   if (schema === undefined) {
     return failure(
       `unsupported event: source ${quote(source)} with detail-type ${quote(detailType)} is not handled`,
+      'unsupported',
     );
   }
   const result = parse(raw, undefined, schema, true);

@@ -25,4 +25,10 @@ export type ReboundEvent =
 
 export type ParseResult =
   | { readonly ok: true; readonly events: ReboundEvent[] }
-  | { readonly ok: false; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /** `unsupported`: a source or detail-type triage does not handle; `invalid`: it failed its schema. */
+      readonly kind: ParseFailureKind;
+    };
+export type ParseFailureKind = 'unsupported' | 'invalid';

@@ -16,6 +16,15 @@ export const ACCOUNT_ID = /^\d{12}$/;
 export const text = (max: number) => z.string().check(z.maxLength(max));
 export const optionalText = (max: number) => z.optional(text(max));
 export const nonEmptyText = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+/**
+ * Free text AWS may write at length (a Health description): cut to `max` characters, the last
+ * one `…`, instead of refusing the whole event for it.
+ */
+export const truncatedText = (max: number) =>
+  z.pipe(
+    z.string(),
+    z.transform((value) => (value.length <= max ? value : `${value.slice(0, max - 1)}…`)),
+  );
 export const list = <T extends z.ZodMiniType>(item: T, max: number) =>
   z.array(item).check(z.maxLength(max));
 

@@ -1,5 +1,6 @@
 import type { RunbookName } from '../core/runbook-registry.js';
 import type { CheckResult } from './check.js';
+import type { RecheckResult } from './recheck.js';
 import type { RunInput } from './run-input.js';
 
 /**
@@ -26,6 +27,9 @@ export const GUARDRAIL_ROOT = '$.guardrail';
 export const guardrailAt = statePath<CheckResult>(GUARDRAIL_ROOT);
 /** The plan a check hands the acting states (`$.guardrail.plan`). */
 export const PLAN_ROOT = `${GUARDRAIL_ROOT}.plan`;
+/** The recheck after an approval (recheck.ts). */
+export const RECHECK_ROOT = '$.recheck';
+export const recheckAt = statePath<RecheckResult>(RECHECK_ROOT);
 /** The last verify step's answer. */
 export const VERIFY_ROOT = '$.verify';
 export const verifyAt = statePath<VerifyResult>(VERIFY_ROOT);

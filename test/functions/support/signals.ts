@@ -8,8 +8,10 @@ import {
 } from '../../../functions/lib/core/guardrails.js';
 import type { Incident } from '../../../functions/lib/core/incident.js';
 import type {
+  ActionLedger,
   AlertPublisher,
   Clock,
+  IncidentStore,
   RunbookStarter,
   RunbookStartResult,
 } from '../../../functions/lib/core/ports.js';
@@ -114,6 +116,8 @@ export class FakeRunbookStarter implements RunbookStarter {
   readonly calls: StartCall[] = [];
   /** Failures to throw before starting anything (a throttled or unreachable API). */
   failuresLeft = 0;
+  /** Runs after an execution was created (what the run does at once, a crash right after it). */
+  afterStart?: (call: StartCall) => Promise<void>;
 
   async start(runbook: string, executionName: string, input: Readonly<Record<string, unknown>>) {
     if (this.failuresLeft > 0) {
@@ -126,7 +130,9 @@ export class FakeRunbookStarter implements RunbookStarter {
       status: known ? 'already-running' : 'started',
       executionArn,
     };
-    this.calls.push({ runbook, executionName, input, result });
+    const call = { runbook, executionName, input, result };
+    this.calls.push(call);
+    if (!known) await this.afterStart?.(call);
     return result;
   }
 
@@ -176,8 +182,8 @@ export class FixedClock implements Clock {
 
 export interface Harness {
   readonly deps: TriageDeps;
-  readonly store: MemoryIncidentStore;
-  readonly ledger: MemoryActionLedger;
+  readonly store: IncidentStore;
+  readonly ledger: ActionLedger;
   readonly runbooks: FakeRunbookStarter;
   readonly alerts: FakeAlertPublisher;
   readonly clock: FixedClock;
@@ -185,10 +191,10 @@ export interface Harness {
 
 /** Triage wired to in-memory adapters, automation in `auto` unless told otherwise. */
 export const aHarness = (
-  options: { guardrails?: Partial<Guardrails>; store?: MemoryIncidentStore } = {},
+  options: { guardrails?: Partial<Guardrails>; store?: IncidentStore; ledger?: ActionLedger } = {},
 ): Harness => {
   const store = options.store ?? new MemoryIncidentStore();
-  const ledger = new MemoryActionLedger();
+  const ledger = options.ledger ?? new MemoryActionLedger();
   const runbooks = new FakeRunbookStarter();
   const alerts = new FakeAlertPublisher();
   const clock = new FixedClock();

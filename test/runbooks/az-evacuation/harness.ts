@@ -12,12 +12,14 @@ import {
 } from '../../../runbooks/az-evacuation/state-machine.js';
 import {
   type AzEvacuationCheckEvent,
+  type AzEvacuationRecheckEvent,
   type AzEvacuationVerifyEvent,
   type AzRecoveredEvent,
   checkAzEvacuation,
   checkAzRecovered,
   checkEvacuation,
   parseAzEvacuationEvent,
+  recheckAzEvacuation,
 } from '../../../runbooks/az-evacuation/steps.js';
 import type { RunbookHarness } from '../harness.js';
 import {
@@ -142,6 +144,8 @@ interface WorldOptions {
   readonly endZonalShift?: (input: unknown, call: number) => unknown;
   /** What the person answers; approves unless given. */
   readonly approval?: Answer | 'no answer';
+  /** The load balancer's ACTIVE shifts when read again after approval; `activeShifts` unless given. */
+  readonly shiftsAtRecheck?: readonly Record<string, string>[];
 }
 
 export const MUTATING_STATES = [
@@ -174,6 +178,10 @@ export const world = async (options: WorldOptions = {}): Promise<World> => {
         checkAzEvacuation(parseAzEvacuationEvent(input) as AzEvacuationCheckEvent, checkDeps),
       ),
       ...approvalFakes(options.approval ?? answer('approve', 'use1-az1 is down')),
+      RecheckShifts: fake(() => ({ Items: options.shiftsAtRecheck ?? options.activeShifts ?? [] })),
+      Recheck: fake((input) =>
+        recheckAzEvacuation(parseAzEvacuationEvent(input) as AzEvacuationRecheckEvent, checkDeps),
+      ),
       StartZonalShift: fake(() => ({
         ZonalShiftId: SHIFT_ID,
         ResourceIdentifier: ALB_ARN,
@@ -219,6 +227,8 @@ export const harness: RunbookHarness = {
     'Check',
     'RequestApproval',
     'RecordApproval',
+    'RecheckShifts',
+    'Recheck',
     ...MUTATING_STATES,
     'EvacuationVerify',
     'AzRecoveryVerify',

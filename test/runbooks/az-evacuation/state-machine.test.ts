@@ -239,6 +239,39 @@ describe('runbook az-evacuation', () => {
       ]);
     });
 
+    it('skips after approval when a shift away from the AZ started while waiting (issue 10 #6)', async () => {
+      // Prepare: no shift at the check; zonal autoshift (or a person) shifted during the wait.
+      w = await world({
+        shiftsAtRecheck: [{ ZonalShiftId: SHIFT_ID, AwayFrom: 'use1-az1', Status: 'ACTIVE' }],
+      });
+
+      // Act
+      const run = await runLocally(definition, INPUT, w.overrides);
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(w.trace).toEqual([
+        'ListShifts',
+        'Check',
+        'RequestApproval',
+        'RecordApproval',
+        'RecheckShifts',
+        'Recheck',
+        'ReportNoLongerNeeded',
+      ]);
+      expect(callsOf(w, 'RecheckShifts')).toEqual([
+        { ResourceIdentifier: ALB_ARN, Status: 'ACTIVE' },
+      ]);
+      expect(mutatingCalls(w)).toEqual([]);
+      expect(reportsOf(w)).toEqual([
+        expect.objectContaining({
+          at: 'ReportNoLongerNeeded',
+          outcome: 'skipped',
+          detail: `no longer needed after approval: the load balancer is already shifted away from us-east-1a (use1-az1) (zonal shift ${SHIFT_ID}): nothing to do`,
+        }),
+      ]);
+    });
+
     it('escalates when the two other AZs never carry the load, leaving the shift in place', async () => {
       // Prepare: the new instances never come.
       w = await world({ polls: [BEFORE] });

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GUARDRAILS } from '../../../functions/lib/core/guardrails.js';
 import type { Incident, IncidentPart } from '../../../functions/lib/core/incident.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../../../functions/lib/memory-store.js';
+import { azStillImpaired } from '../../../functions/lib/runbook/az-impairment.js';
 import type {
   ZonalFleetInstance,
   ZonalFleetSnapshot,
@@ -11,7 +12,6 @@ import {
   type AzEvacuationCheckDeps,
   type AzEvacuationCheckEvent,
   assessAzEvacuation,
-  azStillImpaired,
   checkAzEvacuation,
   checkAzRecovered,
   type EvacuationFacts,

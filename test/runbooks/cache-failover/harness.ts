@@ -8,6 +8,7 @@ import {
   type CacheNode,
   checkCacheFailover,
   parseCacheFailoverEvent,
+  recheckCacheFailover,
   verifyCacheFailoverStep,
 } from '../../../runbooks/cache-failover/steps.js';
 import type { RunbookHarness } from '../harness.js';
@@ -86,6 +87,8 @@ interface WorldOptions {
   readonly testFailover?: (input: unknown, call: number) => unknown;
   /** What the person answers; approves unless given. */
   readonly approval?: Answer | 'no answer';
+  /** The group the recheck after approval sees; what the check saw unless given. */
+  readonly atRecheck?: CacheGroupSnapshot;
 }
 
 /**
@@ -108,6 +111,11 @@ export const world = (options: WorldOptions = {}): World => {
         const event = parseCacheFailoverEvent(input);
         if (event.step !== 'check') throw new Error(`Check sent step ${event.step}`);
         return checkCacheFailover(event, deps(options.atCheck ?? HEALTHY));
+      }),
+      Recheck: fake(async (input) => {
+        const event = parseCacheFailoverEvent(input);
+        if (event.step !== 'recheck') throw new Error(`Recheck sent step ${event.step}`);
+        return recheckCacheFailover(event, deps(options.atRecheck ?? options.atCheck ?? HEALTHY));
       }),
       FailoverVerify: fake(async (input, call) => {
         const event = parseCacheFailoverEvent(input);
@@ -134,6 +142,7 @@ export const harness: RunbookHarness = {
     'FailoverVerify',
     'RequestApproval',
     'RecordApproval',
+    'Recheck',
     ...REPORT_STATES_WITH_APPROVAL,
   ],
   validInput: FORCE,

@@ -18,7 +18,15 @@ import {
   taskError,
   withoutLoggingAndTracing,
 } from '../support.js';
-import { callsOf, expectRefusedBy, incidentOf, reportsOf, type World } from '../world.js';
+import {
+  callsOf,
+  expectEscalatedWith,
+  expectRefusedBy,
+  failingFirst,
+  incidentOf,
+  reportsOf,
+  type World,
+} from '../world.js';
 import {
   FAILED_OVER,
   FAILING_OVER,
@@ -54,13 +62,14 @@ describe('runbook cache-failover', () => {
       expect(FAILOVER_POLL_SECONDS.every((seconds) => seconds === 30)).toBe(true);
       const polling = FAILOVER_POLL_SECONDS.reduce((sum, seconds) => sum + seconds, 0);
       expect(polling).toBe(15 * 60);
-      // Approval, polling, 30 verify Lambdas at their 60 s task timeout would not fit; ~1 s each does.
-      expect(APPROVAL_TIMEOUT.toSeconds() + polling + 10 * 60).toBeLessThanOrEqual(
-        definition.TimeoutSeconds ?? 0,
-      );
+      // Approval, polling, 30 verify Lambdas at their 60 s task timeout would not fit; ~1 s each
+      // does. A refused TestFailover's retries (30 + 60 + 120 s at most) fit in the margin.
+      expect(
+        APPROVAL_TIMEOUT.toSeconds() + polling + (30 + 60 + 120) + 10 * 60,
+      ).toBeLessThanOrEqual(definition.TimeoutSeconds ?? 0);
     });
 
-    it('calls TestFailover on the node group of the plan, retrying only throttling', () => {
+    it('calls TestFailover on the node group of the plan, retrying throttling and, for minutes, AWS refusing it', () => {
       // Act
       const state = definition.States.TestFailover as unknown as {
         Resource: string;
@@ -80,6 +89,19 @@ describe('runbook cache-failover', () => {
           MaxAttempts: 6,
           JitterStrategy: 'FULL',
         }),
+        // Error shapes TestFailoverNotAvailableFault and APICallRateForCustomerExceededFault of
+        // botocore's elasticache model, as Step Functions names them (AWS SDK for Java).
+        {
+          ErrorEquals: [
+            'ElastiCache.TestFailoverNotAvailableException',
+            'ElastiCache.ApiCallRateForCustomerExceededException',
+          ],
+          IntervalSeconds: 30,
+          BackoffRate: 2,
+          MaxAttempts: 3,
+          MaxDelaySeconds: 120,
+          JitterStrategy: 'FULL',
+        },
       ]);
     });
 
@@ -220,30 +242,96 @@ describe('runbook cache-failover', () => {
       ]);
     });
 
-    it('escalates at once when TestFailover is not available (no retry)', async () => {
-      // Prepare
-      w = world({
-        guardrails: { autoApprovedRunbooks: ['cache-failover'] },
-        testFailover: () => {
-          throw taskError(
-            'ElastiCache.TestFailoverNotAvailableException',
-            'TestFailover is not available',
-          );
-        },
-      });
+    it('skips the forced failover when ElastiCache promoted a replica while waiting for approval (issue 10 #6)', async () => {
+      // Prepare: the check sees 001 primary; by the time a person approves, 002 is.
+      w = world({ atRecheck: FAILED_OVER });
 
       // Act
       const run = await runLocally(definition, FORCE, w.overrides);
 
       // Assess
-      expect(run).toMatchObject({
-        status: 'failed',
-        error: 'ElastiCache.TestFailoverNotAvailableException',
-      });
-      expect(callsOf(w, 'TestFailover')).toHaveLength(1);
-      expect(callsOf(w, 'FailoverVerify')).toEqual([]);
+      expect(run.status).toBe('succeeded');
+      expect(w.trace).toEqual([
+        'Check',
+        'RequestApproval',
+        'RecordApproval',
+        'Recheck',
+        'ReportNoLongerNeeded',
+      ]);
+      expect(callsOf(w, 'TestFailover')).toEqual([]);
       expect(reportsOf(w)).toEqual([
-        expect.objectContaining({ at: 'Escalate', outcome: 'failed' }),
+        expect.objectContaining({
+          at: 'ReportNoLongerNeeded',
+          outcome: 'skipped',
+          detail: `no longer needed after approval: ElastiCache promoted ${GROUP}-002 by itself while waiting: ${GROUP}-001 is no longer the primary of ${GROUP}`,
+        }),
+      ]);
+    });
+
+    it.each([
+      'ElastiCache.TestFailoverNotAvailableException',
+      'ElastiCache.ApiCallRateForCustomerExceededException',
+    ])(
+      'retries a refused TestFailover (%s) with backoff, then reports and pages without acting (issue 10 #7)',
+      async (refusal) => {
+        // Prepare: AWS blocks TestFailover for the whole run.
+        w = world({
+          guardrails: { autoApprovedRunbooks: ['cache-failover'] },
+          testFailover: () => {
+            throw taskError(refusal, 'TestFailover is not available');
+          },
+        });
+
+        // Act
+        const run = await runLocally(definition, FORCE, w.overrides);
+
+        // Assess
+        expect(run).toMatchObject({
+          status: 'failed',
+          error: 'TestFailoverRefused',
+          cause: expect.stringContaining(
+            `ElastiCache refused TestFailover of ${GROUP} 4 times over a few minutes (${refusal}: TestFailover is not available)`,
+          ),
+        });
+        expect(callsOf(w, 'TestFailover')).toHaveLength(4);
+        expect(callsOf(w, 'FailoverVerify')).toEqual([]);
+        expectEscalatedWith(w, 'TestFailoverRefused');
+        expect(w.alerts).toEqual([
+          expect.objectContaining({ severity: 'critical', kind: 'escalation' }),
+        ]);
+      },
+    );
+
+    it('fails over once TestFailover is available again within its retries (issue 10 #7)', async () => {
+      // Prepare
+      w = failingFirst(
+        world({ guardrails: { autoApprovedRunbooks: ['cache-failover'] } }),
+        'TestFailover',
+        'ElastiCache.TestFailoverNotAvailableException',
+        2,
+      );
+
+      // Act
+      const run = await runLocally(definition, FORCE, w.overrides);
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(reportsOf(w).map(({ at }) => at)).toEqual(['ReportSucceeded']);
+    });
+
+    it('skips a forced failover when AWS Health named a replica, leaving it to ElastiCache (issue 10 #7)', async () => {
+      // Act
+      const run = await runLocally(definition, { ...FORCE, nodeId: `${GROUP}-003` }, w.overrides);
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(callsOf(w, 'RequestApproval')).toEqual([]);
+      expect(callsOf(w, 'TestFailover')).toEqual([]);
+      expect(reportsOf(w)).toEqual([
+        expect.objectContaining({
+          at: 'ReportSkipped',
+          detail: `${GROUP}-003 is a replica in us-east-1c, not the primary: ElastiCache replaces a failed replica by itself and failing over the primary would not help; its automatic failover stays in charge`,
+        }),
       ]);
     });
 

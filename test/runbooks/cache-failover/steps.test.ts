@@ -121,6 +121,30 @@ describe('assessCacheFailover', () => {
     expect(assessment).toEqual({ type: 'stop', verdict, reason });
   });
 
+  it('forces only when the node AWS Health named is the primary (issue 10 #7)', () => {
+    // Act
+    const primaryNamed = assessCacheFailover('force', HEALTHY, 2, `${GROUP}-001`);
+    const replicaNamed = assessCacheFailover('force', HEALTHY, 2, `${GROUP}-002`);
+    const goneNamed = assessCacheFailover('force', HEALTHY, 2, `${GROUP}-004`);
+
+    // Assess
+    expect(primaryNamed).toMatchObject({ type: 'mutate', plan: { primaryNode: `${GROUP}-001` } });
+    expect(replicaNamed).toEqual({
+      type: 'stop',
+      verdict: 'skip',
+      reason: `${GROUP}-002 is a replica in us-east-1b, not the primary: ElastiCache replaces a failed replica by itself and failing over the primary would not help; its automatic failover stays in charge`,
+    });
+    expect(goneNamed).toMatchObject({
+      type: 'stop',
+      verdict: 'skip',
+      reason: expect.stringMatching(
+        new RegExp(
+          `^${GROUP}-004 is not a node of ${GROUP} any more \\(ElastiCache replaced it\\)`,
+        ),
+      ),
+    });
+  });
+
   it('throws on a group without the node group 0001 among several (a broken deployment)', () => {
     // Prepare
     const sharded: CacheGroupSnapshot = {
@@ -310,6 +334,22 @@ describe('checkCacheFailover and verifyCacheFailoverStep', () => {
     expect(result).toMatchObject({ verdict: 'follow', plan: { nodeGroupId: '0001' } });
     expect((await incidents.get(result.incidentId))?.kind).toBe('cache-failover');
     await expect(ledger.peek(ledgerRequest, NOW)).resolves.toEqual({ allowed: true });
+  });
+
+  it('rejects a node of another replication group with InvalidInput', async () => {
+    // Prepare
+    const event = checkEvent({ mode: 'force', nodeId: 'someone-elses-cache-001' });
+    if (event.step !== 'check') throw new Error('expected a check event');
+
+    // Act
+    const check = checkCacheFailover(event, deps());
+
+    // Assess
+    await expect(check).rejects.toThrow(
+      new InvalidInputError(
+        `nodeId someone-elses-cache-001 is not a node of ${GROUP} (its nodes are ${GROUP}-001, -002, …)`,
+      ),
+    );
   });
 
   it('rejects another replication group with InvalidInput', async () => {

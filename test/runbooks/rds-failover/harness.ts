@@ -12,6 +12,7 @@ import {
   type DbInstanceSnapshot,
   parseRdsFailoverEvent,
   type RdsShop,
+  recheckRdsFailover,
   verifyRdsFailover,
 } from '../../../runbooks/rds-failover/steps.js';
 import type { RunbookHarness } from '../harness.js';
@@ -95,6 +96,8 @@ interface WorldOptions {
   readonly replicaLag?: readonly Readonly<Record<string, number>>[];
   /** What the person answers; APPROVED unless given. */
   readonly approval?: Answer | 'no answer';
+  /** What the recheck after approval sees of each instance; what the check saw unless given. */
+  readonly atRecheck?: Readonly<Record<string, DbInstanceSnapshot | undefined>>;
 }
 
 /**
@@ -118,6 +121,12 @@ export const world = (options: WorldOptions = {}): World => {
       return scripted(scripts[id] ?? [], call);
     },
   };
+  const recheckDb = {
+    describe: async (id: string) =>
+      options.atRecheck !== undefined && id in options.atRecheck
+        ? options.atRecheck[id]
+        : scripts[id]?.[0],
+  };
   const lagScript = options.replicaLag ?? [{ [REPLICA_1]: 0, [REPLICA_2]: 2 }];
   let lagReads = 0;
   const replicaLag = {
@@ -135,6 +144,12 @@ export const world = (options: WorldOptions = {}): World => {
         }),
       ),
       ...approvalFakes(options.approval ?? APPROVED),
+      Recheck: fake((input) =>
+        recheckRdsFailover(parseRdsFailoverEvent(input), SHOP, {
+          ...checkDepsOf(stores, options.guardrails),
+          db: recheckDb,
+        }),
+      ),
       ForceFailover: fake(() => ({
         DbInstance: { DbInstanceIdentifier: DB, DbInstanceStatus: 'rebooting' },
       })),
@@ -163,6 +178,7 @@ export const harness: RunbookHarness = {
     'PromoteReplica',
     'RecordApproval',
     'RequestApproval',
+    'Recheck',
     ...REPORT_STATES_WITH_APPROVAL,
   ],
   validInput: { dbInstanceId: DB, mode: 'force' },

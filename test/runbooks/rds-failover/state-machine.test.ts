@@ -269,6 +269,50 @@ describe('runbook rds-failover', () => {
       await expect(budgetOf(w)).resolves.toMatchObject({ allowed: false, blockedBy: 'cooldown' });
     });
 
+    it('skips the forced failover when RDS failed over by itself while waiting for approval (issue 10 #6)', async () => {
+      // Prepare: the check sees the primary in us-east-1a; 30 min later it runs in us-east-1b.
+      w = world({ atRecheck: { [DB]: PRIMARY_IN_B } });
+
+      // Act
+      const run = await runLocally(definition, { dbInstanceId: DB, mode: 'force' }, w.overrides);
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(w.trace).toEqual([
+        'Check',
+        'RequestApproval',
+        'RecordApproval',
+        'Recheck',
+        'ReportNoLongerNeeded',
+      ]);
+      expect(mutatingCalls(w)).toEqual([]);
+      expect(reportsOf(w)).toEqual([
+        expect.objectContaining({
+          at: 'ReportNoLongerNeeded',
+          outcome: 'skipped',
+          detail: `no longer needed after approval: ${DB} failed over by itself while waiting: its primary runs in us-east-1b now, not in us-east-1a`,
+        }),
+      ]);
+    });
+
+    it('skips the forced failover when a reboot began while waiting for approval (issue 10 #6)', async () => {
+      // Prepare
+      w = world({ atRecheck: { [DB]: PRIMARY_REBOOTING } });
+
+      // Act
+      const run = await runLocally(definition, { dbInstanceId: DB, mode: 'force' }, w.overrides);
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(mutatingCalls(w)).toEqual([]);
+      expect(reportsOf(w)).toEqual([
+        expect.objectContaining({
+          at: 'ReportNoLongerNeeded',
+          detail: `no longer needed after approval: ${DB} is rebooting: a failover or reboot is already under way`,
+        }),
+      ]);
+    });
+
     it('does not count a forced failover done while the primary is still in its old AZ', async () => {
       // Prepare: RDS answers the reboot but the primary stays in us-east-1a for two checks.
       w = world({ databases: { [DB]: [PRIMARY_IN_A, PRIMARY_IN_A, PRIMARY_IN_A, PRIMARY_IN_B] } });

@@ -490,7 +490,7 @@ describe('parseRdsFailoverEvent', () => {
     expect(parse).toThrow(message);
   });
 
-  it('keeps the forced failover target from the whole state and drops the rest', () => {
+  it('keeps the forced failover source and target from the whole state and drops the rest', () => {
     // Act
     const parsed = parseRdsFailoverEvent({
       step: 'verify',
@@ -507,7 +507,7 @@ describe('parseRdsFailoverEvent', () => {
     expect(parsed.input).toEqual({
       dbInstanceId: DB,
       mode: 'force',
-      guardrail: { plan: { toAz: 'us-east-1a' } },
+      guardrail: { plan: { toAz: 'us-east-1a', fromAz: 'us-east-1b' } },
     });
   });
 });

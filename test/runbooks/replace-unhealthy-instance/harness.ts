@@ -1,5 +1,8 @@
 import type { Guardrails } from '../../../functions/lib/core/guardrails.js';
-import type { FleetInstance, FleetSnapshot } from '../../../functions/lib/runbook/fleet.js';
+import type {
+  ZonalFleetInstance,
+  ZonalFleetSnapshot,
+} from '../../../functions/lib/runbook/fleet.js';
 import {
   REPLACEMENT_POLL_SECONDS,
   ReplaceUnhealthyInstance,
@@ -27,21 +30,23 @@ const PEER_B = 'i-0bbbbbbbbbbbbbbb2';
 const NEW = 'i-0ccccccccccccccc3';
 export const ALARM = 'rebound-test-web-instance-status';
 
-const inService = (instanceId: string): FleetInstance => ({
+const inService = (instanceId: string): ZonalFleetInstance => ({
   instanceId,
   lifecycleState: 'InService',
   healthStatus: 'Healthy',
+  availabilityZone: 'us-east-1a',
 });
 /** Three healthy instances serving, the old one among them. */
-const HEALTHY_FLEET: FleetSnapshot = {
+const HEALTHY_FLEET: ZonalFleetSnapshot = {
   groupName: GROUP_NAME,
   desiredCapacity: 3,
+  maxSize: 12,
   instances: [inService(OLD), inService(PEER_A), inService(PEER_B)],
   healthyTargetIds: [OLD, PEER_A, PEER_B],
 };
 
 /** DescribeAutoScalingGroups / DescribeTargetHealth answers for a fleet, as the SDK integration returns them. */
-const describeGroupAnswer = (fleet: FleetSnapshot) => ({
+const describeGroupAnswer = (fleet: ZonalFleetSnapshot) => ({
   AutoScalingGroups: [
     {
       AutoScalingGroupName: fleet.groupName,
@@ -55,7 +60,7 @@ const describeGroupAnswer = (fleet: FleetSnapshot) => ({
     },
   ],
 });
-const describeTargetsAnswer = (fleet: FleetSnapshot) => ({
+const describeTargetsAnswer = (fleet: ZonalFleetSnapshot) => ({
   TargetHealthDescriptions: fleet.instances.map((instance) => ({
     Target: { Id: instance.instanceId, Port: 80 },
     TargetHealth: {
@@ -65,17 +70,27 @@ const describeTargetsAnswer = (fleet: FleetSnapshot) => ({
 });
 
 /** The fleet while Auto Scaling replaces OLD: terminating, then the new one coming up, then serving. */
-const REPLACING: FleetSnapshot = {
+const REPLACING: ZonalFleetSnapshot = {
   ...HEALTHY_FLEET,
   instances: [
-    { instanceId: OLD, lifecycleState: 'Terminating', healthStatus: 'Unhealthy' },
+    {
+      instanceId: OLD,
+      lifecycleState: 'Terminating',
+      healthStatus: 'Unhealthy',
+      availabilityZone: 'us-east-1a',
+    },
     inService(PEER_A),
     inService(PEER_B),
-    { instanceId: NEW, lifecycleState: 'Pending', healthStatus: 'Healthy' },
+    {
+      instanceId: NEW,
+      lifecycleState: 'Pending',
+      healthStatus: 'Healthy',
+      availabilityZone: 'us-east-1b',
+    },
   ],
   healthyTargetIds: [PEER_A, PEER_B],
 };
-export const REPLACED: FleetSnapshot = {
+export const REPLACED: ZonalFleetSnapshot = {
   ...HEALTHY_FLEET,
   instances: [inService(PEER_A), inService(PEER_B), inService(NEW)],
   healthyTargetIds: [PEER_A, PEER_B, NEW],
@@ -98,11 +113,13 @@ export const synth = (): SynthesizedRunbook<ReplaceUnhealthyInstance> =>
 interface WorldOptions {
   readonly guardrails?: Partial<Guardrails>;
   /** Fleet the guardrail check sees. */
-  readonly fleet?: FleetSnapshot;
+  readonly fleet?: ZonalFleetSnapshot;
   /** Fleet at each replacement check (the last one repeats). */
-  readonly polls?: readonly FleetSnapshot[];
+  readonly polls?: readonly ZonalFleetSnapshot[];
   readonly alarmState?: string;
   readonly guardrailCheck?: (input: unknown) => unknown;
+  /** The account's ACTIVE zonal shifts, as ListZonalShifts returns them. */
+  readonly activeShifts?: readonly Record<string, string>[];
 }
 
 /**
@@ -121,12 +138,14 @@ export const world = (options: WorldOptions = {}): World => {
         MetricAlarms: [{ AlarmName: ALARM, StateValue: options.alarmState ?? 'ALARM' }],
         CompositeAlarms: [],
       })),
+      ListZonalShifts: fake(() => ({ Items: options.activeShifts ?? [] })),
       GuardrailCheck: fake(
         options.guardrailCheck ??
           ((input) =>
             checkInstanceReplacement(parseGuardrailEvent(input), {
               ...checkDepsOf(stores, options.guardrails),
               fleet: { snapshot: async () => fleet },
+              zoneNames: async () => ({ 'use1-az1': 'us-east-1a', 'use1-az2': 'us-east-1b' }),
             })),
       ),
       MarkUnhealthy: fake(),
@@ -147,11 +166,12 @@ export const harness: RunbookHarness = {
     'DescribeGroup',
     'DescribeTargets',
     'GuardrailCheck',
+    'ListZonalShifts',
     'MarkUnhealthy',
     ...REPORT_STATES,
   ],
   validInput: { instanceId: OLD },
-  checks: ['GuardrailCheck'],
+  checks: ['ListZonalShifts', 'GuardrailCheck'],
   action: `mark ${OLD} Unhealthy in ${GROUP_NAME}: Auto Scaling replaces it`,
   mutating: ['MarkUnhealthy'],
   act: {

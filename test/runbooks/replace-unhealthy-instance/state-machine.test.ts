@@ -80,6 +80,18 @@ describe('runbook replace-unhealthy-instance', () => {
           ).filter((statement) => [statement.Action].flat().includes(action)),
         );
       expect(statementsWith('autoscaling:SetInstanceHealth')).toHaveLength(1);
+      // ListZonalShifts is a List action without resource-level permissions (Service
+      // Authorization Reference, arc-zonal-shift): `*`, read-only, the state machine's only ARC action.
+      expect(statementsWith('arc-zonal-shift:ListZonalShifts')).toEqual([
+        expect.objectContaining({ Resource: '*' }),
+      ]);
+      expect(
+        Object.values(policies).flatMap((policy) =>
+          (policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
+            .flatMap((statement) => [statement.Action].flat())
+            .filter((action) => action.startsWith('arc-zonal-shift:')),
+        ),
+      ).toEqual(['arc-zonal-shift:ListZonalShifts']);
       const [guardrailRead] = statementsWith('ssm:GetParametersByPath');
       const resource = guardrailRead?.Resource as { 'Fn::Join': [string, unknown[]] } | undefined;
       const parts = resource?.['Fn::Join'][1] ?? [];
@@ -154,6 +166,31 @@ describe('runbook replace-unhealthy-instance', () => {
       expect(report).toMatchObject({ at: 'ReportSkipped', outcome: 'skipped' });
       expect(report?.detail).toMatch(/already healthy/);
       expect((await incidentOf(w)).status).toBe('open');
+    });
+
+    it('leaves an instance alone while a zonal shift avoids its AZ (issue 10 #9)', async () => {
+      // Prepare: a shift of the web group away from us-east-1a (use1-az1), where OLD runs.
+      const groupArn = `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:uuid:autoScalingGroupName/${GROUP_NAME}`;
+      w = world({
+        activeShifts: [
+          { ZonalShiftId: 'shift-1', AwayFrom: 'use1-az1', ResourceIdentifier: groupArn },
+        ],
+      });
+
+      // Act
+      const run = await runLocally(definition, { instanceId: OLD, alarmName: ALARM }, w.overrides);
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(w.trace.slice(0, 3)).toEqual(['CheckAlarm', 'ListZonalShifts', 'GuardrailCheck']);
+      expect(callsOf(w, 'ListZonalShifts')).toEqual([{ Status: 'ACTIVE' }]);
+      expect(callsOf(w, 'MarkUnhealthy')).toEqual([]);
+      expect(reportsOf(w)).toEqual([
+        expect.objectContaining({
+          at: 'ReportSkipped',
+          detail: `${OLD} runs in an AZ event: zonal shift shift-1 moves ${groupArn} away from us-east-1a (use1-az1); a replacement could launch into that AZ, so ${OLD} stays until the AZ recovers`,
+        }),
+      ]);
     });
 
     it('skips an instance that has already left the group', async () => {

@@ -6,10 +6,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GUARDRAILS, type Guardrails } from '../../../functions/lib/core/guardrails.js';
+import type { Incident } from '../../../functions/lib/core/incident.js';
 import { RUNBOOKS } from '../../../functions/lib/core/runbook-registry.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../../../functions/lib/memory-store.js';
 import { AwsFleetReader } from '../../../functions/lib/runbook/aws-fleet-reader.js';
-import type { FleetSnapshot } from '../../../functions/lib/runbook/fleet.js';
+import type { ZonalFleetSnapshot } from '../../../functions/lib/runbook/fleet.js';
 import { InvalidInputError } from '../../../functions/lib/runbook/invalid-input.js';
 import { manualIncident } from '../../../functions/lib/runbook/runbook-incident.js';
 import {
@@ -30,20 +31,22 @@ const EXECUTION = {
   name: 'manual-1',
 };
 
-const serving = (instanceId: string) => ({
+const serving = (instanceId: string, availabilityZone = 'us-east-1a') => ({
   instanceId,
   lifecycleState: 'InService',
   healthStatus: 'Healthy',
+  availabilityZone,
 });
-const FLEET: FleetSnapshot = {
+const FLEET: ZonalFleetSnapshot = {
   groupName: 'rebound-test-web',
   desiredCapacity: 3,
+  maxSize: 12,
   instances: [serving(OLD), serving(PEER_A), serving(PEER_B)],
   healthyTargetIds: [OLD, PEER_A, PEER_B],
 };
 
 const event = (input: Partial<GuardrailEvent['input']> = {}): GuardrailEvent => ({
-  input: { instanceId: OLD, ...input },
+  input: { instanceId: OLD, shifts: { active: [] }, ...input },
   execution: EXECUTION,
 });
 
@@ -56,6 +59,7 @@ describe('checkInstanceReplacement', () => {
       problems: [],
     }),
     fleet: { snapshot: async () => fleet },
+    zoneNames: async () => ({ 'use1-az1': 'us-east-1a', 'use1-az2': 'us-east-1b' }),
     incidents,
     ledger,
     clock: { now: () => NOW },
@@ -107,6 +111,87 @@ describe('checkInstanceReplacement', () => {
       allowed: true,
     });
     expect((await incidents.get(result.incidentId))?.status).toBe('open');
+  });
+
+  it('skips an instance whose AZ a zonal shift avoids, so no replacement launches there (issue 10 #9)', async () => {
+    // Prepare: zonal autoshift moved the load balancer away from us-east-1a (use1-az1).
+    const shifts = {
+      active: [
+        {
+          ZonalShiftId: 'shift-other',
+          AwayFrom: 'use1-az2',
+          ResourceIdentifier:
+            'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1',
+        },
+        {
+          ZonalShiftId: 'shift-1',
+          AwayFrom: 'use1-az1',
+          ResourceIdentifier:
+            'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/rebound-test/1',
+        },
+      ],
+    };
+
+    // Act
+    const result = await checkInstanceReplacement(event({ shifts }), deps());
+
+    // Assess
+    expect(result).toMatchObject({
+      verdict: 'skip',
+      reason: `${OLD} runs in an AZ event: zonal shift shift-1 moves arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/rebound-test/1 away from us-east-1a (use1-az1); a replacement could launch into that AZ, so ${OLD} stays until the AZ recovers`,
+    });
+    await expect(ledger.peek({ ...request, resourceId: OLD }, NOW)).resolves.toEqual({
+      allowed: true,
+    });
+  });
+
+  it('acts when the only active shift avoids another AZ', async () => {
+    // Prepare
+    const shifts = { active: [{ ZonalShiftId: 'shift-other', AwayFrom: 'use1-az2' }] };
+
+    // Act
+    const result = await checkInstanceReplacement(event({ shifts }), deps());
+
+    // Assess
+    expect(result.verdict).toBe('act');
+  });
+
+  it('skips an instance whose AZ an open AWS Health impairment holds (issue 10 #9)', async () => {
+    // Prepare: triage's incident for us-east-1a, its AWS Health part active.
+    const impairment: Incident = {
+      id: 'inc-20250101T1150-0a1b2c3d',
+      status: 'open',
+      severity: 'critical',
+      kind: 'az-impairment',
+      title: 'us-east-1a impaired',
+      availabilityZone: 'us-east-1a',
+      resources: [{ type: 'availability-zone', id: 'us-east-1a' }],
+      parts: [
+        {
+          key: 'health:az:us-east-1a',
+          kind: 'az-impairment',
+          resource: { type: 'availability-zone', id: 'us-east-1a' },
+          state: 'active',
+          since: '2025-01-01T11:50:00.000Z',
+        },
+      ],
+      scopeKeys: ['resource:availability-zone:us-east-1a', 'az:us-east-1a'],
+      timeline: [],
+      openedAt: '2025-01-01T11:50:00.000Z',
+      updatedAt: '2025-01-01T11:50:00.000Z',
+      runbookExecutions: {},
+      version: 1,
+    };
+    await incidents.create(impairment);
+
+    // Act
+    const result = await checkInstanceReplacement(event(), deps());
+
+    // Assess
+    expect(result).toMatchObject({
+      verdict: 'skip',
+      reason: `${OLD} runs in an AZ event: incident ${impairment.id} holds us-east-1a impaired (AWS Health); a replacement could launch into that AZ, so ${OLD} stays until the AZ recovers`,
+    });
   });
 
   it('counts only instances healthy for Auto Scaling AND the target group toward the floor', async () => {
@@ -251,7 +336,11 @@ describe('parseGuardrailEvent', () => {
     ['web-1', false],
   ])('accepts %s as an instance id: %s', (instanceId, valid) => {
     // Act
-    const parse = () => parseGuardrailEvent({ input: { instanceId }, execution: EXECUTION });
+    const parse = () =>
+      parseGuardrailEvent({
+        input: { instanceId, shifts: { active: [] } },
+        execution: EXECUTION,
+      });
 
     // Assess
     if (valid) expect(parse().input.instanceId).toBe(instanceId);

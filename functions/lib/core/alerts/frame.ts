@@ -26,6 +26,11 @@ export interface AlertRenderOptions {
    * @default '/rebound/<stage>/guardrails/'
    */
   readonly guardrailPath?: string;
+  /**
+   * The stage the alert is about, for the `npm run runbook --stage` command it offers.
+   * @default '<stage>'
+   */
+  readonly stage?: string;
 }
 
 export const guardrailPathOf = (options: AlertRenderOptions): string =>
@@ -41,15 +46,30 @@ export const SMS_LABEL: Readonly<Record<Severity, string>> = { critical: 'CRIT',
 export const resourceLabel = (resource: ResourceRef): string =>
   `${resource.type} ${emailLine(resource.id, 200)}`;
 
-/** `[LABEL] <headline> (<incident id>)`: the incident id always survives the 99-char cut. */
-export const renderSubject = (label: string, headline: string, incidentId: string): string => {
+/**
+ * `[LABEL] <headline>[, <name>] (<incident id>)`: the incident id and the resource name always
+ * survive the 99-char cut; the headline (what is wrong) fills the room between them.
+ */
+export const renderSubject = (
+  label: string,
+  headline: string,
+  incidentId: string,
+  name?: string,
+): string => {
   const prefix = `[${label}] `;
-  const suffix = ` (${toSnsSubject(String(incidentId).slice(0, MAX_INPUT), 40)})`;
+  const named =
+    name === undefined
+      ? ''
+      : `, ${truncateMiddle(toSnsSubject(name.slice(0, MAX_INPUT), 200), 30)}`;
+  const suffix = `${named} (${toSnsSubject(String(incidentId).slice(0, MAX_INPUT), 40)})`;
   const room = Math.max(1, SNS_SUBJECT_MAX_LENGTH - prefix.length - suffix.length);
   return toSnsSubject(prefix + toSnsSubject(headline.slice(0, MAX_INPUT), room) + suffix);
 };
 
-/** `<head> <name> <what>. <tail> <incident id>`: name and tail kept, `what` fills the room. */
+/**
+ * `<head> <what> - <name>. <tail> <incident id>`: what is wrong first, the resource once; name
+ * and tail kept, `what` fills the room left in one segment.
+ */
 export const renderSms = (
   head: string,
   name: string,
@@ -59,9 +79,9 @@ export const renderSms = (
 ): string => {
   const fixedName = truncateMiddle(smsText(name, MAX_INPUT), 30);
   const fixedTail = `${smsText(tail, 60)} ${smsText(id, 40)}`;
-  const room = SMS_SEGMENT_LENGTH - head.length - fixedName.length - fixedTail.length - 4;
-  const body = room > 3 ? `${smsText(what, room)}. ` : '';
-  return toGsmSegment(`${head} ${fixedName} ${body}${fixedTail}`, SMS_SEGMENT_LENGTH);
+  const room = SMS_SEGMENT_LENGTH - head.length - fixedName.length - fixedTail.length - 6;
+  const body = room > 3 ? `${smsText(what, room)} - ` : '';
+  return toGsmSegment(`${head} ${body}${fixedName}. ${fixedTail}`, SMS_SEGMENT_LENGTH);
 };
 
 export const section = (title: string, lines: readonly string[]): string[] => ['', title, ...lines];

@@ -61,8 +61,11 @@ const OUTCOME: Readonly<Record<RunbookOutcome, OutcomeStyle>> = {
     label: 'DRY-RUN',
     verb: 'ran as a dry run',
     meaning: (input, path) =>
-      'The runbook checked what it would do and changed nothing, because automation runs in ' +
-      `dry-run mode. ${guardrailHint('dry-run', input.runbook, path)}`,
+      'ACTION NEEDED: the runbook only checked what it would do and changed nothing, because ' +
+      'automation runs in dry-run mode: the problem is probably still there unless AWS fixed ' +
+      `it. Fix it yourself or run the runbook by hand (npm run runbook -- ${emailLine(input.runbook, 80)} ` +
+      '--input <file>; the first alert of the incident has the exact commands). ' +
+      guardrailHint('dry-run', input.runbook, path),
   },
   skipped: {
     severity: 'warning',
@@ -110,8 +113,14 @@ export function renderRunbookOutcomeAlert(
     '',
   ].join('\n');
   const pages = input.page && style.severity === 'critical';
+  // An update about a critical incident is critical too (it reaches the same people), but
+  // pages only when its own outcome does.
+  const severity: Severity =
+    style.kind === 'incident-update' && incident.severity === 'critical'
+      ? 'critical'
+      : style.severity;
   return {
-    severity: style.severity,
+    severity,
     kind: style.kind,
     incidentId: incident.id,
     subject: renderSubject(
@@ -122,9 +131,9 @@ export function renderRunbookOutcomeAlert(
     email,
     sms: pages
       ? renderSms(
-          `${SMS_LABEL[style.severity]} runbook`,
-          input.runbook,
-          `${style.verb}: ${incident.title}`,
+          SMS_LABEL[style.severity],
+          incident.resources[0]?.id ?? incident.title,
+          `runbook ${input.runbook} ${style.verb}`,
           'Needs you.',
           incident.id,
         )

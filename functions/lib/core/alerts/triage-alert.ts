@@ -1,7 +1,10 @@
-import { truncateMiddle } from '../../sms.js';
+import type { Severity } from '../../severity.js';
 import type { Alert, AlertKind, TriageAlertInput } from '../alert.js';
+import { executionConsoleLink } from '../console-links.js';
 import type { Decision } from '../decision.js';
-import type { AwsSelfHealing, SignalKind } from '../signal.js';
+import type { Incident } from '../incident.js';
+import type { AwsSelfHealing } from '../signal.js';
+import { INFORMATIONAL_IMPACT, impactOf, whatIsWrong } from './explain.js';
 import {
   type AlertRenderOptions,
   guardrailPathOf,
@@ -15,7 +18,8 @@ import {
   stateLines,
 } from './frame.js';
 import { guardrailHint } from './guardrail-hint.js';
-import { emailLine, formatDuration, formatTime, MAX_INPUT, toSnsSubject } from './text.js';
+import { runbookCommandLines } from './runbook-command.js';
+import { emailLine, formatDuration, formatTime } from './text.js';
 
 /**
  * The alert for one triaged signal: an SNS subject, an email for a tired engineer at 3 am (does
@@ -39,38 +43,25 @@ const HEALER: Readonly<Record<AwsSelfHealing['by'], string>> = {
   'target-tracking': 'target tracking',
 };
 
-const IMPACT: Readonly<Record<SignalKind, string>> = {
-  'instance-health':
-    'One web instance is unhealthy. The load balancer stops sending it traffic once its health ' +
-    'check fails; until then some requests may fail, and the shop runs with less headroom.',
-  'capacity-pressure':
-    'Slow pages possible; the group is scaling out. If it is already at its maximum size, ' +
-    'expect slow pages or errors until load drops or the maximum is raised.',
-  'database-failover':
-    'Database writes fail or hang for 1-2 minutes while the standby takes over; the shop ' +
-    'reconnects through the same DNS name. Checkouts in flight may fail.',
-  'database-degraded':
-    'The database is degraded (storage, replication or a restart): pages that read or write ' +
-    'orders may be slow or fail, and read replicas may serve stale data.',
-  'cache-failover':
-    'The cache is promoting a replica: cache writes fail for a few seconds, sessions and carts ' +
-    'may be slow.',
-  'cache-degraded':
-    'The cache is degraded: more reads fall through to the database, so pages may be slower.',
-  'az-impairment':
-    'One Availability Zone is impaired: instances, the database primary or cache nodes in it ' +
-    'may be lost, and the other zones must carry the traffic.',
-  'runbook-failure':
-    'An automatic recovery did not finish: the problem it was fixing may still be there.',
-  informational: 'None expected: recorded for the timeline.',
-};
-
 const runbookName = (decision: Decision): string =>
   decision.runbook === null ? 'a runbook' : emailLine(decision.runbook, 80);
 
 /** The second line of the email: does the reader need to act? */
 const callToAction = ({ decision, signal }: TriageAlertInput): string => {
   if (decision.action === 'runbook') {
+    if (decision.startsAs === 'dry-run') {
+      return (
+        `ACTION NEEDED: Rebound will not act. Automation runs in dry-run mode, so ` +
+        `${runbookName(decision)} only checks and reports and changes nothing: fix it yourself ` +
+        'or run the runbook by hand (the commands are below).'
+      );
+    }
+    if (decision.startsAs === 'approval') {
+      return (
+        `APPROVAL NEEDED: ${runbookName(decision)} waits for a person before it acts. The ` +
+        'approval request with its Approve / Reject link follows in its own email.'
+      );
+    }
     return 'No action needed yet: Rebound is fixing it and will report the result.';
   }
   if (decision.action !== 'notify' || signal.phase !== 'problem') return 'No action needed.';
@@ -88,20 +79,27 @@ const impact = ({ signal, incident }: TriageAlertInput): string => {
     const open = incident.parts.filter((part) => part.state === 'active').length;
     return `Recovered: no further impact expected from this part.${open > 0 ? ` ${open} part(s) of the incident still open.` : ''}`;
   }
-  if (signal.phase === 'info') return IMPACT.informational;
+  if (signal.phase === 'info') return INFORMATIONAL_IMPACT;
   const reach =
     signal.severity === 'critical'
       ? 'Likely customer-facing now.'
       : 'Probably not customer-facing yet.';
-  return `${reach} ${IMPACT[signal.kind]}`;
+  return `${reach} ${impactOf(signal)}`;
 };
 
 const actionSentence = ({ decision, signal, executionArn }: TriageAlertInput): string => {
   switch (decision.action) {
-    case 'runbook':
+    case 'runbook': {
+      const how =
+        decision.startsAs === 'dry-run'
+          ? ' in dry-run mode: it checks and reports, and changes nothing'
+          : decision.startsAs === 'approval'
+            ? ': it waits for your approval before it acts'
+            : '';
       return executionArn === undefined
-        ? `Starting runbook ${runbookName(decision)}.`
-        : `Started runbook ${runbookName(decision)} (execution linked below).`;
+        ? `Starting runbook ${runbookName(decision)}${how}.`
+        : `Started runbook ${runbookName(decision)}${how} (execution linked below).`;
+    }
     case 'notify':
       if (decision.blockedBy !== undefined) {
         return `Wanted to run ${runbookName(decision)}, but guardrail "${decision.blockedBy}" stopped it.`;
@@ -119,11 +117,52 @@ const actionSentence = ({ decision, signal, executionArn }: TriageAlertInput): s
   }
 };
 
-const actionLines = (input: TriageAlertInput, guardrailPath: string): string[] => {
+/** How to act now when Rebound will not: the runbook commands, and how to leave dry-run. */
+const runItYourselfLines = (
+  input: TriageAlertInput,
+  region: string,
+  options: AlertRenderOptions,
+): string[] => {
+  const { decision } = input;
+  if (decision.startsAs !== 'dry-run' || decision.runbook === null) return [];
+  const commands = runbookCommandLines(
+    decision.runbook,
+    { ...(input.runbookInput ?? {}), incidentId: input.incident.id },
+    options.stage ?? '<stage>',
+    region,
+  );
+  return [
+    '  To run it yourself now (a run started by hand acts unless the mode guardrail is off;',
+    '  budgets, cooldowns and approvals still apply):',
+    ...commands.map((line) => `    ${line}`),
+    `  To let Rebound act by itself next time: ${guardrailHint('dry-run', decision.runbook, guardrailPathOf(options))}`,
+  ];
+};
+
+/** Where the approval comes from, with the execution that waits for it. */
+const approvalLines = (input: TriageAlertInput, region: string): string[] => {
+  if (input.decision.startsAs !== 'approval') return [];
+  const execution =
+    input.executionArn === undefined ? '' : executionConsoleLink(input.executionArn, region);
+  return [
+    '  Approve or reject with the link in the approval request email (subject starting',
+    '  [APPROVAL]); the run waits for the answer and takes the safe side if none comes.',
+    ...(execution === '' ? [] : [`  The waiting execution: ${execution}`]),
+  ];
+};
+
+const actionLines = (
+  input: TriageAlertInput,
+  region: string,
+  options: AlertRenderOptions,
+): string[] => {
   const { decision, signal, incident } = input;
   const lines = [`  ${actionSentence(input)}`, `  Why: ${emailLine(decision.reason, 1000)}`];
+  lines.push(...runItYourselfLines(input, region, options), ...approvalLines(input, region));
   if (decision.blockedBy !== undefined) {
-    lines.push(`  ${guardrailHint(decision.blockedBy, decision.runbook, guardrailPath)}`);
+    lines.push(
+      `  ${guardrailHint(decision.blockedBy, decision.runbook, guardrailPathOf(options))}`,
+    );
   }
   if (signal.selfHealing !== undefined && signal.phase === 'problem') {
     const deadline = incident.parts.find((part) => part.key === signal.partKey)?.expectRecoveryBy;
@@ -138,6 +177,10 @@ const actionLines = (input: TriageAlertInput, guardrailPath: string): string[] =
 
 /** Short SMS form of what Rebound does. */
 const smsAction = ({ decision, signal }: TriageAlertInput): string => {
+  if (decision.startsAs === 'dry-run') return 'Rebound will NOT act (dry-run), needs you.';
+  if (decision.startsAs === 'approval') {
+    return `Rebound: ${decision.runbook ?? 'runbook'} needs your approval (email).`;
+  }
   if (decision.action === 'runbook') return `Rebound: running ${decision.runbook ?? 'runbook'}.`;
   if (decision.blockedBy !== undefined)
     return `Rebound: blocked by ${decision.blockedBy}, needs you.`;
@@ -147,6 +190,37 @@ const smsAction = ({ decision, signal }: TriageAlertInput): string => {
   return 'Rebound: no auto fix, needs you.';
 };
 
+/** An update or resolution of a critical incident is critical too, whatever its signal. */
+const severityOf = ({ signal, incident }: TriageAlertInput): Severity =>
+  signal.severity === 'critical' || incident.severity === 'critical' ? 'critical' : 'warning';
+
+/** The person's part, for the headline and the subject: empty when nothing is asked of her. */
+const tagOf = (callToActionLine: string): string =>
+  /^(ACTION NEEDED|APPROVAL NEEDED):/.exec(callToActionLine)?.[1] ?? '';
+
+/** Most signal lines an update lists; the incident's timeline has the rest. */
+const MAX_JOINED = 10;
+
+/**
+ * The signals that joined the incident since its last alert went out (this one included): an
+ * update email tells everything that happened in between, not only the latest signal.
+ */
+const joinedSinceLastAlert = (incident: Incident): string[] => {
+  const lastAlert = incident.timeline.findLastIndex((entry) => entry.type === 'alert');
+  const joined = incident.timeline
+    .slice(lastAlert + 1)
+    .flatMap((entry) => (entry.type === 'signal' ? [entry] : []));
+  const lines = joined
+    .slice(-MAX_JOINED)
+    .map((entry) => `  ${formatTime(entry.at)}  ${emailLine(entry.summary, 300)}`);
+  if (joined.length > lines.length) {
+    lines.unshift(
+      `  ... ${joined.length - lines.length} earlier signals in the incident's timeline`,
+    );
+  }
+  return lines.length > 0 ? lines : ['  (no other signal)'];
+};
+
 /** Alert for one triaged signal: see {@link TriageAlertInput}. */
 export function renderTriageAlert(
   input: TriageAlertInput,
@@ -154,21 +228,30 @@ export function renderTriageAlert(
   options: AlertRenderOptions = {},
 ): Alert {
   const { incident, signal, kind } = input;
-  const severity = signal.severity;
+  const severity = severityOf(input);
   const label = kind === 'incident-resolved' ? 'RESOLVED' : severity.toUpperCase();
-  const name = truncateMiddle(toSnsSubject(signal.resource.id.slice(0, MAX_INPUT), 200), 30);
+  const what = whatIsWrong(signal);
+  const cta = callToAction(input);
+  const tag = tagOf(cta);
+  const headline = tag === '' ? what : `${tag}: ${what}`;
+  const description =
+    signal.description === undefined ? [] : [`  AWS says:  ${emailLine(signal.description, 1000)}`];
   const email = [
-    `${label} - ${HEADLINE[kind]}: ${emailLine(signal.resource.id, 200)} - ${emailLine(signal.summary)}`,
-    callToAction(input),
+    `${label} - ${HEADLINE[kind]}${tag === '' ? '' : ` - ${tag}`}: ${emailLine(what)} - ${emailLine(signal.resource.id, 200)}`,
+    cta,
     ...section('WHAT HAPPENED', [
       `  ${emailLine(signal.summary, 1000)}`,
+      ...description,
       `  Resource:  ${resourceLabel(signal.resource)}`,
       `  Time:      ${formatTime(signal.source.time)}`,
       `  AZ:        ${signal.availabilityZone === undefined ? 'not known' : emailLine(signal.availabilityZone, 40)}`,
-      `  Phase:     ${signal.phase} (${emailLine(signal.kind, 40)}, ${severity})`,
+      `  Phase:     ${signal.phase} (${emailLine(signal.kind, 40)}, ${signal.severity})`,
     ]),
+    ...(kind === 'incident-opened'
+      ? []
+      : section('SIGNALS SINCE THE LAST EMAIL', joinedSinceLastAlert(incident))),
     ...section('IMPACT', [`  ${impact(input)}`]),
-    ...section('WHAT REBOUND DID / WILL DO, AND WHY', actionLines(input, guardrailPathOf(options))),
+    ...section('WHAT REBOUND DID / WILL DO, AND WHY', actionLines(input, region, options)),
     ...section('CURRENT STATE', stateLines(input.resourceState)),
     ...section('INCIDENT', incidentLines(incident)),
     ...section(
@@ -191,16 +274,10 @@ export function renderTriageAlert(
     severity,
     kind,
     incidentId: incident.id,
-    subject: renderSubject(label, `${name}: ${signal.summary}`, incident.id),
+    subject: renderSubject(label, headline, incident.id, signal.resource.id),
     email,
     sms: pages
-      ? renderSms(
-          SMS_LABEL[severity],
-          signal.resource.id,
-          signal.summary,
-          smsAction(input),
-          incident.id,
-        )
+      ? renderSms(SMS_LABEL[severity], signal.resource.id, what, smsAction(input), incident.id)
       : null,
   };
 }

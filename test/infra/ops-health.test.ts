@@ -1,0 +1,332 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RUNBOOKS } from '../../functions/lib/core/runbook-registry.js';
+import {
+  resolveDeployed,
+  type SynthesizedControlPlane,
+  synthControlPlane,
+  TEST_ACCOUNT,
+} from './synth-control-plane.js';
+import {
+  getAtt,
+  onlyResource,
+  PROD_EU_CONTEXT,
+  ref,
+  referencedIds,
+  resourcesOf,
+} from './synth-shop.js';
+
+// Who notices when Rebound itself is down (issue 11 §1): the topics CloudWatch alarms publish
+// to, the ops path, the heartbeat and the alarms on every part of the control plane.
+
+const OPS_TOPIC_ARN = `arn:aws:sns:us-east-1:${TEST_ACCOUNT}:rebound-dev-ops`;
+const ALERTS_TOPIC_ARN = `arn:aws:sns:us-east-1:${TEST_ACCOUNT}:rebound-dev-alerts`;
+const alarmArn = (name: string) => `arn:aws:cloudwatch:us-east-1:${TEST_ACCOUNT}:alarm:${name}`;
+/** A stage with recipients and its own SMS spend limit (one more synthesis for both). */
+const PROD_CONTEXT = { ...PROD_EU_CONTEXT, smsSpendLimitUsd: '5' };
+const INTAKE_RULES = [
+  'alarm-state-changes',
+  'auto-scaling-events',
+  'rds-instance-events',
+  'health-events',
+  'runbook-failures',
+  'heartbeat',
+].map((id) => `rebound-dev-${id}`);
+
+interface Statement {
+  readonly Sid?: string;
+  readonly Effect: string;
+  readonly Principal?: { Service?: string };
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+interface AlarmProps {
+  readonly AlarmName: string;
+  readonly AlarmDescription: string;
+  readonly AlarmActions?: unknown[];
+  readonly Namespace?: string;
+  readonly MetricName?: string;
+  readonly Dimensions?: { Name: string; Value: unknown }[];
+  readonly Statistic?: string;
+  readonly Threshold: number;
+  readonly ComparisonOperator: string;
+  readonly EvaluationPeriods: number;
+  readonly TreatMissingData: string;
+}
+
+const asList = (value: unknown) => (Array.isArray(value) ? value : [value]);
+const cloudWatchAllows = (statements: readonly Statement[], action: string) =>
+  statements.filter(
+    (statement) =>
+      statement.Effect === 'Allow' &&
+      statement.Principal?.Service === 'cloudwatch.amazonaws.com' &&
+      asList(statement.Action).includes(action),
+  );
+
+/** The topic policy and key policy statements that let CloudWatch publish to `topicName`. */
+const publishingPolicy = (synthesized: SynthesizedControlPlane, topicName: string) => {
+  const template = synthesized.shopTemplate;
+  const topic = onlyResource<{ KmsMasterKeyId: unknown }>(template, 'AWS::SNS::Topic', {
+    TopicName: topicName,
+  });
+  const policy = onlyResource<{ PolicyDocument: { Statement: Statement[] } }>(
+    template,
+    'AWS::SNS::TopicPolicy',
+    { Topics: [ref(topic.id)] },
+  );
+  const keyId = referencedIds(topic.props.KmsMasterKeyId)[0] ?? 'no key';
+  const key = resourcesOf<{ KeyPolicy: { Statement: Statement[] } }>(
+    template,
+    'AWS::KMS::Key',
+  ).find(({ id }) => id === keyId);
+  return {
+    topicStatements: cloudWatchAllows(policy.props.PolicyDocument.Statement, 'sns:Publish'),
+    keyStatements: cloudWatchAllows(key?.props.KeyPolicy.Statement ?? [], 'kms:GenerateDataKey*'),
+    topicId: topic.id,
+  };
+};
+
+describe('topics CloudWatch alarms publish to', () => {
+  let dev: SynthesizedControlPlane;
+  beforeAll(() => {
+    dev = synthControlPlane();
+  });
+
+  it('lets the guardrail alarm publish to the alerts topic and use its key, from this account only', () => {
+    // Act
+    const { topicStatements, keyStatements } = publishingPolicy(dev, 'rebound-dev-alerts');
+
+    // Assess: the policy enforceSSL writes replaces the default one; without this Allow the
+    // alarm's action fails, and without the key statement SNS cannot encrypt the message.
+    expect(topicStatements).toHaveLength(1);
+    expect(keyStatements).toHaveLength(1);
+    for (const statement of [...topicStatements, ...keyStatements]) {
+      expect(resolveDeployed(statement.Condition, dev)).toEqual({
+        StringEquals: { 'aws:SourceAccount': TEST_ACCOUNT },
+        ArnLike: { 'aws:SourceArn': [alarmArn('rebound-dev-guardrails-unreadable')] },
+      });
+    }
+    expect(asList(keyStatements[0]?.Action).sort()).toEqual([
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+    ]);
+  });
+
+  it("lets Rebound's own alarms publish to the ops topic and use its key, and nobody else's", () => {
+    // Act
+    const { topicStatements, keyStatements } = publishingPolicy(dev, 'rebound-dev-ops');
+
+    // Assess
+    expect(topicStatements).toHaveLength(1);
+    expect(keyStatements).toHaveLength(1);
+    for (const statement of [...topicStatements, ...keyStatements]) {
+      expect(resolveDeployed(statement.Condition, dev)).toEqual({
+        StringEquals: { 'aws:SourceAccount': TEST_ACCOUNT },
+        ArnLike: { 'aws:SourceArn': [alarmArn('rebound-dev-*')] },
+      });
+    }
+  });
+});
+
+describe('ops topic', () => {
+  it('sends every message to every email and every SMS number, unfiltered', () => {
+    // Prepare
+    const prod = synthControlPlane(PROD_CONTEXT);
+    const topic = onlyResource(prod.shopTemplate, 'AWS::SNS::Topic', {
+      TopicName: 'rebound-prod-ops',
+    });
+    const alertsQueue = onlyResource(prod.shopTemplate, 'AWS::SQS::Queue', {
+      QueueName: 'rebound-prod-alerts-dlq',
+    });
+
+    // Act
+    const subscriptions = resourcesOf<{
+      Protocol: string;
+      Endpoint: string;
+      TopicArn: unknown;
+      FilterPolicy?: unknown;
+      RedrivePolicy?: { deadLetterTargetArn: unknown };
+    }>(prod.shopTemplate, 'AWS::SNS::Subscription').filter(
+      ({ props }) => JSON.stringify(props.TopicArn) === JSON.stringify(ref(topic.id)),
+    );
+
+    // Assess
+    expect(subscriptions.map(({ props }) => `${props.Protocol} ${props.Endpoint}`).sort()).toEqual([
+      'email oncall@example.com',
+      'email ops@example.com',
+      'sms +15555550100',
+    ]);
+    for (const { props } of subscriptions) {
+      expect(props, props.Endpoint).not.toHaveProperty('FilterPolicy');
+      expect(props.RedrivePolicy?.deadLetterTargetArn).toEqual(getAtt(alertsQueue.id, 'Arn'));
+    }
+  });
+});
+
+describe('control-plane health alarms', () => {
+  let dev: SynthesizedControlPlane;
+  let alarms: AlarmProps[];
+  const alarm = (name: string) => {
+    const found = alarms.find(({ AlarmName }) => AlarmName === name);
+    if (found === undefined) throw new Error(`no alarm ${name}`);
+    return found;
+  };
+  beforeAll(() => {
+    dev = synthControlPlane();
+    alarms = resourcesOf<AlarmProps>(dev.template, 'AWS::CloudWatch::Alarm').map(
+      ({ props }) => props,
+    );
+  });
+
+  it('publishes every control-plane alarm to the ops topic, but the guardrail alarm to the alerts', () => {
+    // Act
+    const targets = Object.fromEntries(
+      alarms.map(({ AlarmName, AlarmActions }) => [AlarmName, resolveDeployed(AlarmActions, dev)]),
+    );
+
+    // Assess
+    expect(alarms.length).toBeGreaterThan(20);
+    for (const [name, actions] of Object.entries(targets)) {
+      expect(actions, name).toEqual(
+        name === 'rebound-dev-guardrails-unreadable' ? [ALERTS_TOPIC_ARN] : [OPS_TOPIC_ARN],
+      );
+    }
+  });
+
+  it('alarms on errors and throttles of every function of the stack, approval endpoint included', () => {
+    // Prepare
+    const functions = resourcesOf<{ FunctionName: string }>(dev.template, 'AWS::Lambda::Function');
+
+    // Act
+    const names = functions.map(({ props }) => props.FunctionName);
+
+    // Assess
+    expect(names).toContain('rebound-dev-approval-endpoint');
+    expect(names).toContain('rebound-dev-triage');
+    for (const { id, props } of functions) {
+      for (const [suffix, metric] of [
+        ['errors', 'Errors'],
+        ['throttles', 'Throttles'],
+      ] as const) {
+        const found = alarm(`${props.FunctionName}-${suffix}`);
+        expect(found.Namespace).toBe('AWS/Lambda');
+        expect(found.MetricName).toBe(metric);
+        expect(found.Dimensions).toEqual([{ Name: 'FunctionName', Value: ref(id) }]);
+        expect(found.ComparisonOperator).toBe('GreaterThanThreshold');
+        expect(found.Threshold).toBe(0);
+      }
+    }
+  });
+
+  it('alarms on failed and timed-out runs of every runbook (AWS/States, StateMachineArn)', () => {
+    for (const { name } of RUNBOOKS) {
+      // Act
+      const failed = alarm(`rebound-dev-${name}-executions-failed`);
+      const timedOut = alarm(`rebound-dev-${name}-executions-timed-out`);
+
+      // Assess
+      for (const [found, metric] of [
+        [failed, 'ExecutionsFailed'],
+        [timedOut, 'ExecutionsTimedOut'],
+      ] as const) {
+        expect(found.Namespace).toBe('AWS/States');
+        expect(found.MetricName).toBe(metric);
+        expect(resolveDeployed(found.Dimensions, dev)).toEqual([
+          {
+            Name: 'StateMachineArn',
+            Value: `arn:aws:states:us-east-1:${TEST_ACCOUNT}:stateMachine:rebound-dev-${name}`,
+          },
+        ]);
+      }
+    }
+  });
+
+  it('alarms on FailedInvocations of every rule into triage (AWS/Events, RuleName)', () => {
+    for (const rule of INTAKE_RULES) {
+      // Act
+      const found = alarm(`${rule}-failed-invocations`);
+
+      // Assess
+      expect(found.Namespace).toBe('AWS/Events');
+      expect(found.MetricName).toBe('FailedInvocations');
+      expect(found.Dimensions).toEqual([{ Name: 'RuleName', Value: rule }]);
+    }
+  });
+
+  it('pages at 80% of the SMS spend limit, before SNS stops sending', () => {
+    // Act
+    const prod = synthControlPlane(PROD_CONTEXT);
+    const spend = resourcesOf<AlarmProps>(prod.template, 'AWS::CloudWatch::Alarm').find(
+      ({ props }) => props.AlarmName === 'rebound-prod-sms-spend-near-limit',
+    )?.props;
+
+    // Assess
+    expect(alarm('rebound-dev-sms-spend-near-limit').Threshold).toBe(0.8);
+    expect(spend).toMatchObject({
+      Namespace: 'AWS/SNS',
+      MetricName: 'SMSMonthToDateSpentUSD',
+      Statistic: 'Maximum',
+      Threshold: 4,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(spend?.Dimensions).toBeUndefined();
+  });
+
+  it('pages "Rebound is not hearing events" when heartbeats stop, no data counting as missed', () => {
+    // Act
+    const found = alarm('rebound-dev-not-hearing-events');
+
+    // Assess
+    expect(found).toMatchObject({
+      Namespace: 'Rebound',
+      MetricName: 'Heartbeats',
+      Dimensions: [{ Name: 'Stage', Value: 'dev' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(found.AlarmDescription).toMatch(/^\[critical\] Rebound is not hearing events/);
+  });
+
+  it('alarms on events from AWS sources that the parser rejected', () => {
+    // Act
+    const found = alarm('rebound-dev-aws-events-rejected');
+
+    // Assess
+    expect(found).toMatchObject({
+      Namespace: 'Rebound',
+      MetricName: 'IgnoredEvents',
+      Dimensions: [{ Name: 'Origin', Value: 'aws' }],
+      Threshold: 0,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('sends the heartbeat every 5 minutes into triage through the intake target settings', () => {
+    // Prepare
+    const triage = onlyResource(dev.template, 'AWS::Lambda::Function', {
+      FunctionName: 'rebound-dev-triage',
+    });
+    const queue = onlyResource(dev.template, 'AWS::SQS::Queue', {
+      QueueName: 'rebound-dev-triage-dlq',
+    });
+
+    // Act
+    const rule = onlyResource<{ ScheduleExpression: string; Targets: unknown[] }>(
+      dev.template,
+      'AWS::Events::Rule',
+      { Name: 'rebound-dev-heartbeat' },
+    );
+
+    // Assess
+    expect(rule.props.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(rule.props.Targets).toEqual([
+      expect.objectContaining({
+        Arn: getAtt(triage.id, 'Arn'),
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+        DeadLetterConfig: { Arn: getAtt(queue.id, 'Arn') },
+      }),
+    ]);
+  });
+});
