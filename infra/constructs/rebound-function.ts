@@ -75,6 +75,7 @@ export class ReboundFunction extends Construct {
         target: LAMBDA_BUNDLING.target,
         minify: LAMBDA_BUNDLING.minify,
         sourceMap: LAMBDA_BUNDLING.sourceMap,
+        sourcesContent: LAMBDA_BUNDLING.sourcesContent,
         // Bundle the SDK instead of using the runtime's copy: pinned versions, tree-shaken.
         bundleAwsSDK: true,
         mainFields: [...LAMBDA_BUNDLING.mainFields],
