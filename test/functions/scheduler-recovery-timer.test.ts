@@ -83,15 +83,13 @@ describe('SchedulerRecoveryTimer', () => {
 
   it('lets any other error through (the invocation is retried)', async () => {
     // Prepare
-    schedulerMock
-      .on(CreateScheduleCommand)
-      .rejects(
-        new ValidationException({
-          message: 'bad expression',
-          Message: 'bad expression',
-          $metadata: {},
-        }),
-      );
+    schedulerMock.on(CreateScheduleCommand).rejects(
+      new ValidationException({
+        message: 'bad expression',
+        Message: 'bad expression',
+        $metadata: {},
+      }),
+    );
 
     // Act
     const scheduled = timer().schedule(check);
