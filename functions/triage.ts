@@ -13,6 +13,7 @@ import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
 import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
 import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
 import { emitCount } from './lib/aws/embedded-metric.js';
+import { lookUpGroupInstance } from './lib/aws/group-instances.js';
 import { loadGuardrails } from './lib/aws/guardrail-parameters.js';
 import { heartbeatMetric, ignoredEventMetric, isHeartbeat } from './lib/aws/health-metrics.js';
 import { idempotentByKey } from './lib/aws/idempotency.js';
@@ -46,6 +47,7 @@ const env = TRIAGE_ENVIRONMENT.read();
 const dynamoClient = new DynamoDBClient({});
 const dynamo = createDocumentClient(dynamoClient);
 const resolveAzIds = createAzIdResolver(new EC2Client({}));
+const autoScaling = new AutoScalingClient({});
 const runbookArns = runbookArnsFromEnv(env);
 const shopInventory = inventoryFromEnv(env, runbookArns);
 
@@ -59,7 +61,7 @@ const deps: TriageDeps = {
   alerts: new SnsAlertPublisher(new SNSClient({}), env.ALERTS_TOPIC_ARN),
   enricher: new AwsResourceEnricher(
     {
-      autoScaling: new AutoScalingClient({}),
+      autoScaling,
       rds: new RDSClient({}),
       elastiCache: new ElastiCacheClient({}),
       elbv2: new ElasticLoadBalancingV2Client({}),
@@ -73,11 +75,21 @@ const deps: TriageDeps = {
 
 const triageOnce = idempotentByKey(
   async ({ event }: { idempotencyKey: string; event: ReboundEvent }) => {
-    // Only AWS Health names AZs by ID; other events need no EC2 call.
+    // Only AWS Health names AZs by ID, only EC2 events name an instance alone: the others
+    // need no lookup.
     const inventory =
       event.source === 'aws.health'
         ? { ...shopInventory, azIdToName: await resolveAzIds() }
-        : shopInventory;
+        : event.source === 'aws.ec2'
+          ? {
+              ...shopInventory,
+              groupInstances: await lookUpGroupInstance(
+                autoScaling,
+                shopInventory.autoScalingGroupName,
+                event.detail['instance-id'],
+              ),
+            }
+          : shopInventory;
     const outcome = await triageSignal(classify(event, inventory), deps);
     return {
       signal: outcome.signal && { kind: outcome.signal.kind, phase: outcome.signal.phase },

@@ -64,6 +64,14 @@ export const REPORT_ENVIRONMENT = defineEnvironment({
 export const APPROVALS_ENVIRONMENT = defineEnvironment({
   INCIDENTS_TABLE: EXAMPLE_INCIDENTS_TABLE,
   ALERTS_TOPIC_ARN: EXAMPLE_ALERTS_TOPIC_ARN,
+  /** For the `npm run runbook -- approve|reject` command the request shows. */
+  STAGE: 'dev',
+  /** `links` or `iam` (functions/lib/approval/ports.ts, APPROVAL_MODES). */
+  APPROVAL_MODE: 'links',
+});
+
+/** What the approvals function adds when the mode is `links`: the endpoint and its key. */
+export const APPROVAL_LINKS_ENVIRONMENT = defineEnvironment({
   SIGNING_KEY_SECRET_ARN: EXAMPLE_SIGNING_KEY_SECRET_ARN,
   APPROVAL_ENDPOINT_URL: 'https://abcdefghij.lambda-url.us-east-1.on.aws/',
 });
@@ -77,6 +85,9 @@ export const APPROVAL_ENDPOINT_ENVIRONMENT = defineEnvironment({
 export const FUNCTION_ENVIRONMENTS = {
   triage: TRIAGE_ENVIRONMENT,
   'runbook-report': REPORT_ENVIRONMENT,
-  approvals: APPROVALS_ENVIRONMENT,
+  approvals: defineEnvironment({
+    ...APPROVALS_ENVIRONMENT.example,
+    ...APPROVAL_LINKS_ENVIRONMENT.example,
+  }),
   'approval-endpoint': APPROVAL_ENDPOINT_ENVIRONMENT,
 } as const;

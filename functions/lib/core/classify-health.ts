@@ -105,6 +105,48 @@ type Verdict = Pick<SignalParts, 'kind' | 'phase' | 'severity' | 'resource' | 'r
   readonly subject: string;
 };
 
+/**
+ * An abuse report against the account (detail-type "AWS Health Abuse Event", service `ABUSE`):
+ * AWS may restrict the named resource unless someone answers, so it pages; nothing automatic
+ * helps.
+ */
+const isAbuseReport = (event: HealthEvent): boolean =>
+  event['detail-type'] === 'AWS Health Abuse Event' || event.detail.service === 'ABUSE';
+
+/**
+ * An API issue of this account with any service (`AWS_<SERVICE>_API_ISSUE`, account-specific):
+ * the control plane runs on Step Functions, Lambda, DynamoDB, SNS and SSM, so its own
+ * automation may fail; worth telling, never acting on.
+ */
+const isAccountApiIssue = (event: HealthEvent): boolean =>
+  event.detail.eventScopeCode === 'ACCOUNT_SPECIFIC' &&
+  event.detail.eventTypeCategory === 'issue' &&
+  event.detail.eventTypeCode.endsWith('_API_ISSUE');
+
+/** Abuse reports and account API issues: recorded and announced, never acted on. */
+const accountNotice = (event: HealthEvent, inventory: ShopInventory): Signal | null => {
+  const { detail } = event;
+  const abuse = isAbuseReport(event);
+  const eventRegion = detail.eventRegion ?? event.region;
+  // Abuse reports concern the account wherever they are posted; API issues only the shop region.
+  if (!abuse && !inventory.assumeOwned && eventRegion !== inventory.region) return null;
+  const [first, ...rest] = (detail.affectedEntities ?? []).map(({ entityValue }) =>
+    ref('other', entityValue),
+  );
+  const status = `${detail.eventTypeCategory}, ${oneLine(detail.statusCode ?? 'open', 16)}`;
+  return signalOf(event, {
+    kind: 'informational',
+    phase: detail.statusCode === 'closed' ? 'recovered' : 'problem',
+    severity: abuse ? 'critical' : 'warning',
+    resource: first ?? ref('other', detail.eventTypeCode),
+    related: rest,
+    partKey: `health:${detail.eventArn}`,
+    summary: abuse
+      ? `${first?.id ?? event.account}: AWS Health abuse report ${detail.eventTypeCode} (${status}): answer AWS Trust & Safety before AWS restricts it`
+      : `${eventRegion}: AWS Health ${detail.eventTypeCode} (${status})`,
+  });
+};
+
 export const classifyHealthEvent = (
   event: HealthEvent,
   inventory: ShopInventory,
@@ -115,6 +157,9 @@ export const classifyHealthEvent = (
     ? SERVICE_KINDS[detail.service]
     : undefined;
   const eventRegion = detail.eventRegion ?? event.region;
+  if (isAbuseReport(event) || (serviceKind === undefined && isAccountApiIssue(event))) {
+    return accountNotice(event, inventory);
+  }
   if (serviceKind === undefined) return null;
   if (!inventory.assumeOwned && eventRegion !== inventory.region) return null;
   const entities = (detail.affectedEntities ?? []).flatMap(({ entityValue }) => {
