@@ -277,7 +277,14 @@ describe('triage function', () => {
 
     // Act
     const env = triageOf(dev).props.Environment.Variables;
-    const { INCIDENTS_TABLE: _, IDEMPOTENCY_TABLE: __, ...fromShop } = env;
+    // The recovery-check role and queue are the control plane's own (test/infra/recovery-checks.test.ts).
+    const {
+      INCIDENTS_TABLE: _,
+      IDEMPOTENCY_TABLE: __,
+      RECOVERY_CHECK_ROLE_ARN: ___,
+      RECOVERY_CHECK_DLQ_ARN: ____,
+      ...fromShop
+    } = env;
     const deployed = resolveDeployed(fromShop, dev);
 
     // Assess
