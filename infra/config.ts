@@ -1,3 +1,4 @@
+import { APPROVAL_MODES, type ApprovalMode } from '../functions/lib/approval/ports.js';
 import {
   AUTOMATION_MODES,
   type AutomationMode,
@@ -95,6 +96,11 @@ export interface ReboundConfig {
   readonly cache: CacheConfig;
   /** Initial guardrails of the control plane (SSM parameters people may change later). */
   readonly automation: Guardrails;
+  /**
+   * How people answer approval requests: `links` (signed links to a public endpoint, and the
+   * CLI) or `iam` (the CLI only, authorised by the caller's IAM: no endpoint, no links).
+   */
+  readonly approvals: ApprovalMode;
 }
 
 /** The context keys Rebound reads, with their defaults (as a user would write them). */
@@ -134,6 +140,7 @@ export const CONFIG_DEFAULTS = {
   maxInstanceReplacementsPerHour: 2,
   minHealthyInstances: 2,
   remediationCooldownMinutes: 15,
+  approvals: 'links',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
@@ -350,6 +357,7 @@ export function loadConfig(
     database: readDatabase(p),
     cache: readCache(p),
     automation: readAutomation(p, web.maxCapacity),
+    approvals: p.oneOf<ApprovalMode>('approvals', APPROVAL_MODES),
   };
   if (p.problems.length > 0) throw new ConfigError(p.problems);
   return { config, warnings };

@@ -20,6 +20,11 @@ export interface ReboundFunctionProps {
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
+  /**
+   * Concurrency reserved for this function: both its floor (other functions cannot take it) and
+   * its ceiling. @default none: the account's unreserved pool
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -57,6 +62,7 @@ export class ReboundFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       timeout: props.timeout ?? Duration.seconds(10),
       environment: { NODE_OPTIONS: LAMBDA_BUNDLING.nodeOptions, ...props.environment },
       tracing: lambda.Tracing.ACTIVE,
@@ -69,6 +75,7 @@ export class ReboundFunction extends Construct {
         target: LAMBDA_BUNDLING.target,
         minify: LAMBDA_BUNDLING.minify,
         sourceMap: LAMBDA_BUNDLING.sourceMap,
+        sourcesContent: LAMBDA_BUNDLING.sourcesContent,
         // Bundle the SDK instead of using the runtime's copy: pinned versions, tree-shaken.
         bundleAwsSDK: true,
         mainFields: [...LAMBDA_BUNDLING.mainFields],

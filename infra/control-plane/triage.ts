@@ -23,6 +23,15 @@ import {
 import { ReboundFunction } from '../constructs/rebound-function.js';
 import type { IGuardrailParameters } from './guardrail-parameters.js';
 import { INTAKE_RULES, type ShopResourceNames } from './intake-patterns.js';
+import { RecoveryChecks } from './recovery-checks.js';
+
+/**
+ * Concurrency reserved for triage: a floor no other function of the account (a flood of the
+ * public approval endpoint, a busy neighbour) can take, so remediation is never throttled by
+ * them. It is also triage's ceiling: an alarm storm queues in Lambda's async queue (retried for
+ * hours) rather than exhausting the account. Lambda keeps at least 100 unreserved.
+ */
+export const TRIAGE_RESERVED_CONCURRENCY = 10;
 
 export interface TriageProps {
   readonly namePrefix: string;
@@ -62,6 +71,7 @@ export class Triage extends Construct {
   public readonly heartbeat: events.Rule;
   public readonly archive: events.Archive;
   public readonly deadLetterQueue: AlarmedDeadLetterQueue;
+  public readonly recoveryChecks: RecoveryChecks;
 
   constructor(scope: Construct, id: string, props: TriageProps) {
     super(scope, id);
@@ -94,12 +104,18 @@ export class Triage extends Construct {
       runbookStateMachineArns: Object.values(props.runbooks).map((sm) => sm.stateMachineArn),
     };
 
+    this.recoveryChecks = new RecoveryChecks(this, 'RecoveryChecks', {
+      namePrefix,
+      functionName: `${namePrefix}-triage`,
+      deadLetterQueue: queue,
+    });
     const triage = new ReboundFunction(this, 'Function', {
       functionName: `${namePrefix}-triage`,
       description: 'Triage: AWS events to incidents, decisions, runbooks and enriched alerts',
       entry: path.join(path.dirname(fileURLToPath(import.meta.url)), '../../functions/triage.ts'),
       timeout: Duration.seconds(30),
       memorySize: 512,
+      reservedConcurrentExecutions: TRIAGE_RESERVED_CONCURRENCY,
       deadLetterQueue: queue,
       environment: TRIAGE_ENVIRONMENT.values({
         STAGE: props.stage,
@@ -118,11 +134,13 @@ export class Triage extends Construct {
             Object.entries(props.runbooks).map(([name, sm]) => [name, sm.stateMachineArn]),
           ),
         ),
+        ...this.recoveryChecks.environment(),
       }),
     });
     this.function = triage.function;
     this.reboundFunction = triage;
     this.grantTriage(triage.function, props);
+    this.recoveryChecks.grantScheduling(triage.function);
 
     // Every rule into triage retries for a day, then dead-letters: nothing is dropped silently.
     const triageTarget = new targets.LambdaFunction(triage.function, {

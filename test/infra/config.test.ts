@@ -90,6 +90,7 @@ describe('loadConfig defaults', () => {
         scaleOutStep: 3,
         maxScaleOutCapacity: 24,
       },
+      approvals: 'links',
     });
     expect(config.cache.replicas).toBeGreaterThanOrEqual(1);
   });
@@ -361,6 +362,7 @@ describe('loadConfig invalid input', () => {
     { name: 'bad email', ctx: { alertEmails: 'ops@example.com,ops-at-example.com' }, key: 'alertEmails', value: 'ops-at-example.com', allowed: 'email addresses' },
     { name: 'phone without +', ctx: { alertSmsNumbers: '5555550100' }, key: 'alertSmsNumbers', value: '5555550100', allowed: 'E.164 phone numbers such as +15555550100' },
     { name: 'phone starting with +0', ctx: { alertSmsNumbers: '+0123' }, key: 'alertSmsNumbers', value: '+0123', allowed: 'E.164' },
+    { name: 'unknown approvals mode', ctx: { approvals: 'email' }, key: 'approvals', value: 'email', allowed: 'one of links | iam' },
     { name: 'SMS spend limit of 0', ctx: { smsSpendLimitUsd: '0' }, key: 'smsSpendLimitUsd', value: '0', allowed: 'a whole number from 1 to 1000000' },
     { name: 'duplicate email', ctx: { alertEmails: 'ops@example.com, ops@example.com' }, key: 'alertEmails', value: 'ops@example.com', allowed: 'each entry once' },
     { name: 'unknown automation mode', ctx: { automationMode: 'yolo' }, key: 'automationMode', value: 'yolo', allowed: 'one of off | dry-run | auto' },

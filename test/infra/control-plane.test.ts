@@ -304,14 +304,13 @@ describe('triage function', () => {
   });
 
   it('grants no action wildcard and `*` resources only to APIs without resource-level scoping', () => {
-    // Act
-    const statements = triageStatements(dev);
+    // Act: the Allows (the Denies keep approval items out of reach, see ops-health.test.ts)
+    const statements = triageStatements(dev).filter(({ Effect }) => Effect === 'Allow');
     const anyResource = statements.filter(({ Resource }) => asList(Resource).includes('*'));
 
     // Assess
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
-      expect(statement.Effect).toBe('Allow');
       for (const action of actionsOf(statement)) expect(action).not.toMatch(/^\*$|:\*$/);
     }
     expect(anyResource.flatMap(actionsOf).sort()).toEqual([

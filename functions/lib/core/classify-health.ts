@@ -24,7 +24,9 @@ const SERVICE_KINDS: Readonly<Record<string, SignalKind>> = {
 };
 
 const AZ_ID = /\b[a-z]{2,6}\d{1,2}-az\d{1,2}\b/;
-const AZ_NAME = /\b[a-z]{2}(?:-[a-z]+)+-\d{1,2}[a-z]\b/g;
+// Bounded words and parts (`us-gov-west-1a`, `ap-southeast-2c`): an unbounded `(?:-[a-z]+)+`
+// rescans every dash-separated run from each word start, quadratic in a long description.
+const AZ_NAME = /\b[a-z]{2}(?:-[a-z]{1,12}){1,3}-\d{1,2}[a-z]\b/g;
 const INSTANCE_ID = /(?:^|\/)(i-[0-9a-f]{8,17})$/;
 
 const descriptionOf = (event: HealthEvent): string => {
@@ -51,7 +53,7 @@ const impairedAzOf = (
     !inventory.assumeOwned && !inventory.availabilityZones.includes(name);
   const azId = AZ_ID.exec(description)?.[0];
   if (azId !== undefined) {
-    const name = inventory.azIdToName[azId];
+    const name = Object.hasOwn(inventory.azIdToName, azId) ? inventory.azIdToName[azId] : undefined;
     return name === undefined
       ? // Unmapped: it may be one of the shop's, so it stays actionable (a person decides).
         { name: azId, label: azId, outsideTheShop: false }
@@ -150,7 +152,10 @@ export const classifyHealthEvent = (
   inventory: ShopInventory,
 ): Signal | null => {
   const { detail } = event;
-  const serviceKind = SERVICE_KINDS[detail.service];
+  // An own property only: `constructor` or `__proto__` must not find Object's.
+  const serviceKind = Object.hasOwn(SERVICE_KINDS, detail.service)
+    ? SERVICE_KINDS[detail.service]
+    : undefined;
   const eventRegion = detail.eventRegion ?? event.region;
   if (isAbuseReport(event) || (serviceKind === undefined && isAccountApiIssue(event))) {
     return accountNotice(event, inventory);

@@ -136,7 +136,8 @@ export const pickIncident = (
   );
 };
 
-const signalEntry = (signal: Signal, now: Date) =>
+/** The timeline line of a signal. */
+export const signalEntry = (signal: Signal, now: Date) =>
   ({
     type: 'signal',
     at: now.toISOString(),
