@@ -66,6 +66,22 @@ describe('a Multi-AZ failover completion without its start event', () => {
     expect(harness.alerts.published).toHaveLength(1);
   });
 
+  it('notes a start that arrives after its completion (out of order) without reopening', async () => {
+    // Prepare
+    const harness = aHarness();
+    const completion = await triageSignal(shopDbEvent('rds/failover-completed-0049'), harness.deps);
+
+    // Act
+    const start = await triageSignal(shopDbEvent('rds/failover-started-0013'), harness.deps);
+
+    // Assess
+    expect(start.incident?.id).toBe(completion.incident?.id);
+    expect(start.incident?.status).toBe('resolved');
+    expect(start.decision.action).toBe('suppress');
+    expect(harness.runbooks.started).toHaveLength(1);
+    expect(harness.alerts.published).toHaveLength(1);
+  });
+
   it('only closes the failover when its start came first, starting nothing more', async () => {
     // Prepare
     const harness = aHarness();

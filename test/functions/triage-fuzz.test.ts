@@ -116,8 +116,9 @@ describe('triage fuzzing', () => {
     'reads an AWS Health event for service "%s" as no known service, without crashing',
     async (service) => {
       // Prepare
+      // An "AWS Health Event" (an abuse report is one whatever its service).
       const sample = samples.find(
-        (event) => (event as { source?: string }).source === 'aws.health',
+        (event) => (event as { 'detail-type'?: string })['detail-type'] === 'AWS Health Event',
       );
 
       // Act

@@ -73,18 +73,18 @@ describe('replay with -c stage=prod', () => {
 
   it('says when no rule takes the source at all', async () => {
     // Prepare
-    const ec2 = JSON.stringify({
+    const s3 = JSON.stringify({
       ...JSON.parse(terminate),
-      source: 'aws.ec2',
-      'detail-type': 'EC2 Instance State-change Notification',
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
     });
 
     // Act
-    const line = await replayOne(ec2);
+    const line = await replayOne(s3);
 
     // Assess
     expect(line.decision.reason).toBe(
-      'No intake rule matches this event: it would never reach triage. No rule takes source "aws.ec2"; the rules take aws.cloudwatch, aws.autoscaling, aws.rds, aws.health, aws.states.',
+      'No intake rule matches this event: it would never reach triage. No rule takes source "aws.s3"; the rules take aws.cloudwatch, aws.autoscaling, aws.rds, aws.health, aws.ec2, aws.states.',
     );
   });
 

@@ -123,10 +123,10 @@ export const pickIncident = (
     const related = active.find(
       (incident) => withinWindow(incident, now) && incident.scopeKeys.some((key) => keys.has(key)),
     );
-    if (related !== undefined || signal.phase === 'problem') return related;
+    if (related !== undefined) return related;
   }
   // Another notification of a recovery AWS completed and an incident recorded moments ago (an
-  // RDS failover sends two completions, 0015 and 0049, whose start Rebound may never have seen).
+  // RDS failover sends two completions, 0015 and 0049, and its start may come after them).
   return candidates.find(
     (incident) =>
       !isActive(incident.status) &&
@@ -249,7 +249,9 @@ const join = (incident: Incident, signal: Signal, now: Date): Correlation => {
     change,
   });
 
-  if (signal.phase === 'info') {
+  // Info, or anything about a recovery already recorded as over (RDS events come out of
+  // order: a failover's start after its completion): a line in the timeline, nothing reopened.
+  if (signal.phase === 'info' || !isActive(incident.status)) {
     return joined('noted', appendTimeline(incident, [signalEntry(signal, now)], now));
   }
   if (signal.phase === 'problem') {
