@@ -50,6 +50,24 @@ describe('recheckAfterApproval', () => {
     expect(read).toBe(false);
   });
 
+  it('acts as approved in mode dry-run: only the kill switch stops an approved run', async () => {
+    // Act
+    const result = await recheckAfterApproval(
+      'az-evacuation',
+      'shift away from us-east-1a',
+      async () => undefined,
+      {
+        guardrails: guardrails({ mode: 'dry-run' }),
+      },
+    );
+
+    // Assess
+    expect(result).toEqual({
+      proceed: true,
+      reason: 'still needed after approval: shift away from us-east-1a',
+    });
+  });
+
   it('does not act when the runbook was disabled during the wait', async () => {
     // Act
     const result = await recheckAfterApproval('rds-failover', 'x', async () => undefined, {

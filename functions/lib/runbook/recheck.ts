@@ -30,7 +30,9 @@ export const recheckAfterApproval = async (
   deps: RecheckDeps,
 ): Promise<RecheckResult> => {
   const { guardrails } = await deps.guardrails();
-  if (guardrails.mode !== 'auto') {
+  // Only the kill switch stops an approved run: mode dry-run does not, since a run that asked for
+  // no dry run acts unless the mode is off (check.ts), and a person just approved this one.
+  if (guardrails.mode === 'off') {
     return {
       proceed: false,
       reason: `the automation mode guardrail became ${guardrails.mode} while waiting for approval: nothing is done`,
