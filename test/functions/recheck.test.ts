@@ -45,9 +45,19 @@ describe('recheckAfterApproval', () => {
     expect(result).toEqual({
       proceed: false,
       reason:
-        'the automation mode guardrail became off while waiting for approval: nothing is done',
+        'the automation mode guardrail was turned off while waiting for approval: nothing is done',
     });
     expect(read).toBe(false);
+  });
+
+  it('acts in mode dry-run, as the check lets an approved manual run act (only off stops it)', async () => {
+    // Act
+    const result = await recheckAfterApproval('rds-failover', 'x', async () => undefined, {
+      guardrails: guardrails({ mode: 'dry-run' }),
+    });
+
+    // Assess
+    expect(result.proceed).toBe(true);
   });
 
   it('does not act when the runbook was disabled during the wait', async () => {
