@@ -1,4 +1,8 @@
-import type { Guardrails, ParsedGuardrails } from '../core/guardrails.js';
+import {
+  GUARDRAIL_PARAMETERS,
+  type Guardrails,
+  type ParsedGuardrails,
+} from '../core/guardrails.js';
 import type { RunbookName } from '../core/runbook-registry.js';
 
 /**
@@ -29,13 +33,20 @@ export const recheckAfterApproval = async (
   reassess: (guardrails: Guardrails) => Promise<string | undefined>,
   deps: RecheckDeps,
 ): Promise<RecheckResult> => {
-  const { guardrails } = await deps.guardrails();
-  // Only the kill switch stops an approved run: mode dry-run does not, since a run that asked for
-  // no dry run acts unless the mode is off (check.ts), and a person just approved this one.
+  const { guardrails, problems } = await deps.guardrails();
+  // As the check decides (check.ts): only the kill switch stops an approved run, and a mode that
+  // cannot be read is no permission to act.
   if (guardrails.mode === 'off') {
     return {
       proceed: false,
-      reason: `the automation mode guardrail became ${guardrails.mode} while waiting for approval: nothing is done`,
+      reason:
+        'the automation mode guardrail was turned off while waiting for approval: nothing is done',
+    };
+  }
+  if (problems.some((problem) => problem.startsWith(`guardrail ${GUARDRAIL_PARAMETERS.mode}:`))) {
+    return {
+      proceed: false,
+      reason: 'the automation mode guardrail could not be read after approval: nothing is done',
     };
   }
   if (!guardrails.enabledRunbooks.includes(runbook)) {
