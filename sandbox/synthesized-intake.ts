@@ -81,7 +81,11 @@ export const synthesizeIntake = (options: {
         'keep',
       ),
     );
-  const rules = resourcesOf(template, 'AWS::Events::Rule').map(([logicalId, resource]) => {
+  // Rules with an event pattern: a scheduled rule (the heartbeat) matches no event.
+  const patternRules = resourcesOf(template, 'AWS::Events::Rule').filter(
+    ([, resource]) => resource.Properties?.EventPattern !== undefined,
+  );
+  const rules = patternRules.map(([logicalId, resource]) => {
     const {
       Name: name,
       Description: description,

@@ -51,11 +51,14 @@ interface Rule {
 }
 type Matcher = (event: unknown) => boolean;
 
+/** The rules that match events (the scheduled heartbeat rule has no pattern). */
 const rulesOf = (synthesized: SynthesizedControlPlane): Rule[] =>
-  resourcesOf<{ Name: string; EventPattern: Record<string, unknown> }>(
+  resourcesOf<{ Name: string; EventPattern?: Record<string, unknown> }>(
     synthesized.template,
     'AWS::Events::Rule',
-  ).map(({ props }) => ({ name: props.Name, pattern: props.EventPattern }));
+  ).flatMap(({ props }) =>
+    props.EventPattern === undefined ? [] : [{ name: props.Name, pattern: props.EventPattern }],
+  );
 
 const matchedBy = (matchers: readonly (readonly [string, Matcher])[], event: unknown) =>
   matchers.filter(([, matches]) => matches(event)).map(([name]) => name);
