@@ -81,7 +81,7 @@ export const synthesizeIntake = (options: {
         'keep',
       ),
     );
-  // Rules with an event pattern: a scheduled rule (the heartbeat) matches no event.
+  // The rules that match events; the heartbeat rule runs on a schedule and has no pattern.
   const patternRules = resourcesOf(template, 'AWS::Events::Rule').filter(
     ([, resource]) => resource.Properties?.EventPattern !== undefined,
   );

@@ -16,6 +16,14 @@ const EXAMPLE_TARGET_GROUP_ARN =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/rebound-dev-web/0123456789abcdef';
 const EXAMPLE_GROUP_NAME = 'rebound-dev-web';
 
+/** Where a recovery check is scheduled and what it invokes (see scheduler-recovery-timer.ts). */
+const RECOVERY_CHECK_ENVIRONMENT = {
+  RECOVERY_CHECK_GROUP: 'rebound-dev-recovery-checks',
+  RECOVERY_CHECK_FUNCTION_ARN: 'arn:aws:lambda:us-east-1:123456789012:function:rebound-dev-triage',
+  RECOVERY_CHECK_ROLE_ARN: 'arn:aws:iam::123456789012:role/rebound-dev-recovery-checks',
+  RECOVERY_CHECK_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:rebound-dev-triage-dlq',
+} as const;
+
 /** What every runbook's check reads: the incident table (and ledger) and the guardrails. */
 export const CHECK_ENVIRONMENT = {
   INCIDENTS_TABLE: EXAMPLE_INCIDENTS_TABLE,
@@ -44,6 +52,7 @@ export const TRIAGE_ENVIRONMENT = defineEnvironment({
   AVAILABILITY_ZONES: 'us-east-1a,us-east-1b,us-east-1c',
   /** Runbook name → state machine ARN, as JSON. */
   RUNBOOK_STATE_MACHINES: '{}',
+  ...RECOVERY_CHECK_ENVIRONMENT,
 });
 
 export const REPORT_ENVIRONMENT = defineEnvironment({

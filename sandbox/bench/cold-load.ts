@@ -25,6 +25,7 @@ export const bundleAsDeployed = async (entry: string, outfile: string): Promise<
     target: LAMBDA_BUNDLING.target,
     minify: LAMBDA_BUNDLING.minify,
     sourcemap: LAMBDA_BUNDLING.sourceMap,
+    sourcesContent: LAMBDA_BUNDLING.sourcesContent,
     mainFields: [...LAMBDA_BUNDLING.mainFields],
     banner: { js: LAMBDA_BUNDLING.banner },
     logLevel: 'error',

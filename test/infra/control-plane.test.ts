@@ -16,6 +16,7 @@ const RULE_NAMES = [
   'auto-scaling-events',
   'rds-instance-events',
   'health-events',
+  'ec2-instance-events',
   'runbook-failures',
 ].map((id) => `rebound-dev-${id}`);
 const DB_IDS = ['rebound-dev-db', 'rebound-dev-db-replica-1', 'rebound-dev-db-replica-2'];

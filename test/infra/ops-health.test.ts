@@ -31,6 +31,7 @@ const INTAKE_RULES = [
   'auto-scaling-events',
   'rds-instance-events',
   'health-events',
+  'ec2-instance-events',
   'runbook-failures',
   'heartbeat',
 ].map((id) => `rebound-dev-${id}`);

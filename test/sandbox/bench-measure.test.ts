@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LAMBDA_BUNDLING } from '../../infra/lambda-bundling.js';
 import {
   bundleAsDeployed,
   EMPTY_HANDLER,
@@ -64,7 +66,7 @@ describe('cold load measuring', () => {
     );
   });
 
-  it('bundles a handler as it deploys: minified ESM with its source map beside it', async () => {
+  it('bundles a handler as it deploys: minified ESM, a source map without the sources beside it', async () => {
     // Prepare
     const outfile = path.join(scratch(), 'report.mjs');
 
@@ -75,8 +77,30 @@ describe('cold load measuring', () => {
     const code = readFileSync(outfile, 'utf8');
     expect(code.startsWith("import { createRequire } from 'module';")).toBe(true);
     expect(code.trimEnd().endsWith('//# sourceMappingURL=report.mjs.map')).toBe(true);
-    const map = JSON.parse(readFileSync(`${outfile}.map`, 'utf8')) as { sources: string[] };
+    const map = JSON.parse(readFileSync(`${outfile}.map`, 'utf8')) as {
+      sources: string[];
+      sourcesContent?: unknown;
+    };
     expect(map.sources.some((source) => source.endsWith('functions/runbook-report.ts'))).toBe(true);
+    expect(map.sourcesContent).toBeUndefined();
+  });
+
+  it("keeps stack traces readable: the deployed NODE_OPTIONS map a bundle's frames to the TypeScript source", async () => {
+    // Prepare: a handler that fails at load on a missing variable, as the env helpers do.
+    const outfile = path.join(scratch(), 'report.mjs');
+    await bundleAsDeployed(path.join(ROOT, 'functions/runbook-report.ts'), outfile);
+
+    // Act
+    const result = spawnSync(process.execPath, [outfile], {
+      env: { NODE_OPTIONS: LAMBDA_BUNDLING.nodeOptions, AWS_REGION: 'us-east-1' },
+      encoding: 'utf8',
+    });
+
+    // Assess: the frames name the TypeScript files and lines, not the bundle's.
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/Missing required environment variable INCIDENTS_TABLE/);
+    expect(result.stderr).toMatch(/\(\/.*\/functions\/lib\/env\.ts:\d+:\d+\)/);
+    expect(result.stderr).toMatch(/\(\/.*\/functions\/runbook-report\.ts:\d+:\d+\)/);
   });
 });
 

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { describe, expect, it } from 'vitest';
+import { ReboundFunction } from '../../infra/constructs/rebound-function.js';
+import { ROOT } from '../support/run-script.js';
+
+/**
+ * ReboundFunction deploys what `npm run bench` measures (infra/lambda-bundling.ts): bundled for
+ * real here (local esbuild), so the asset itself is checked, not only the template.
+ */
+
+describe('ReboundFunction bundle', () => {
+  it('ships a source map without the sources and loads it with --enable-source-maps', () => {
+    // Prepare
+    const app = new App({ outdir: path.join(ROOT, 'cdk.out', 'test-rebound-function') });
+    const stack = new Stack(app, 'Bundle');
+    new ReboundFunction(stack, 'Report', {
+      functionName: 'rebound-test-report',
+      description: 'bundling test',
+      entry: path.join(ROOT, 'functions/runbook-report.ts'),
+      deadLetterQueue: new sqs.Queue(stack, 'Dlq'),
+    });
+
+    // Act
+    const assembly = app.synth();
+
+    // Assess
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
+    });
+    // The asset's directory in the cloud assembly is named after its hash, the S3 key's stem.
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    const s3Key = fn?.Properties?.Code?.S3Key as string;
+    expect(s3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
+    const assetDir = `asset.${s3Key.replace(/\.zip$/, '')}`;
+    const map = JSON.parse(
+      readFileSync(path.join(assembly.directory, assetDir, 'index.mjs.map'), 'utf8'),
+    ) as { sources: string[]; sourcesContent?: unknown };
+    expect(map.sources.some((source) => source.endsWith('functions/runbook-report.ts'))).toBe(true);
+    expect(map.sourcesContent).toBeUndefined();
+  });
+});
