@@ -1,13 +1,11 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
-import { createAzIdResolver } from './lib/aws/availability-zones.js';
 import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
 import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
 import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
@@ -41,7 +39,6 @@ const env = TRIAGE_ENVIRONMENT.read();
 // document client over the same connection pool.
 const dynamoClient = new DynamoDBClient({});
 const dynamo = createDocumentClient(dynamoClient);
-const resolveAzIds = createAzIdResolver(new EC2Client({}));
 const runbookArns = runbookArnsFromEnv(env);
 const shopInventory = inventoryFromEnv(env, runbookArns);
 
@@ -68,12 +65,7 @@ const deps: TriageDeps = {
 
 const triageOnce = idempotentByKey(
   async ({ event }: { idempotencyKey: string; event: ReboundEvent }) => {
-    // Only AWS Health names AZs by ID; other events need no EC2 call.
-    const inventory =
-      event.source === 'aws.health'
-        ? { ...shopInventory, azIdToName: await resolveAzIds() }
-        : shopInventory;
-    const outcome = await triageSignal(classify(event, inventory), deps);
+    const outcome = await triageSignal(classify(event, shopInventory), deps);
     return {
       signal: outcome.signal && { kind: outcome.signal.kind, phase: outcome.signal.phase },
       incidentId: outcome.incident?.id ?? null,
