@@ -92,7 +92,7 @@ export const handler = async (event: LambdaFunctionURLEvent): Promise<LambdaFunc
     });
     return respond(
       messagePage(500, 'Something went wrong', [
-        'Nothing was decided. Try again in a moment, or answer with the AWS CLI command from the email.',
+        'Nothing was decided. Try again in a moment, or answer with the npm run runbook command from the email.',
       ]),
     );
   }

@@ -10,7 +10,7 @@ import { secretsManagerSigningKey } from './lib/aws/secrets-manager-signing-key.
 import { SnsAlertPublisher } from './lib/aws/sns-alert-publisher.js';
 import { systemClock } from './lib/core/ports.js';
 import { requireEnv } from './lib/env.js';
-import { APPROVALS_ENVIRONMENT } from './lib/environments.js';
+import { APPROVAL_LINKS_ENVIRONMENT, APPROVALS_ENVIRONMENT } from './lib/environments.js';
 import { createLogger } from './lib/logger.js';
 
 /**
@@ -25,12 +25,25 @@ const env = APPROVALS_ENVIRONMENT.read();
 const tableName = env.INCIDENTS_TABLE;
 const documents = createDocumentClient();
 const incidents = new DynamoDbIncidentStore(documents, tableName);
+const links =
+  env.APPROVAL_MODE === 'links'
+    ? (() => {
+        const linksEnv = APPROVAL_LINKS_ENVIRONMENT.read();
+        return {
+          endpointUrl: linksEnv.APPROVAL_ENDPOINT_URL,
+          signingKey: secretsManagerSigningKey(
+            new SecretsManagerClient({}),
+            linksEnv.SIGNING_KEY_SECRET_ARN,
+          ),
+        };
+      })()
+    : undefined;
 const requestDeps = {
   approvals: new DynamoDbApprovalStore(documents, tableName),
   incidents,
   alerts: new SnsAlertPublisher(new SNSClient({}), env.ALERTS_TOPIC_ARN),
-  signingKey: secretsManagerSigningKey(new SecretsManagerClient({}), env.SIGNING_KEY_SECRET_ARN),
-  endpointUrl: env.APPROVAL_ENDPOINT_URL,
+  ...(links === undefined ? {} : { links }),
+  stage: env.STAGE,
   region: requireEnv('AWS_REGION'),
   clock: systemClock,
 };

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
@@ -10,19 +11,23 @@ import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
 import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
 import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
 import { emitCount } from './lib/aws/embedded-metric.js';
+import { lookUpGroupInstance } from './lib/aws/group-instances.js';
 import { loadGuardrails } from './lib/aws/guardrail-parameters.js';
 import { heartbeatMetric, ignoredEventMetric, isHeartbeat } from './lib/aws/health-metrics.js';
 import { idempotentByKey } from './lib/aws/idempotency.js';
 import { inventoryFromEnv, runbookArnsFromEnv } from './lib/aws/inventory-from-env.js';
+import { recoveryTimerFromEnv } from './lib/aws/recovery-timer-from-env.js';
 import { AwsResourceEnricher } from './lib/aws/resource-enricher.js';
 import { SnsAlertPublisher } from './lib/aws/sns-alert-publisher.js';
 import { StepFunctionsRunbookStarter } from './lib/aws/step-functions-runbook-starter.js';
 import { classify } from './lib/core/classify.js';
 import { systemClock } from './lib/core/ports.js';
+import { triageRecoveryCheck } from './lib/core/stalled.js';
 import { type TriageDeps, triageSignal } from './lib/core/triage.js';
 import { requireEnv } from './lib/env.js';
 import { TRIAGE_ENVIRONMENT } from './lib/environments.js';
 import { idempotencyKeyOf, parseIncomingEvent, type ReboundEvent } from './lib/events/index.js';
+import { parseRecoveryCheck } from './lib/events/recovery-check.js';
 import { createLogger } from './lib/logger.js';
 
 /**
@@ -39,6 +44,7 @@ const env = TRIAGE_ENVIRONMENT.read();
 // document client over the same connection pool.
 const dynamoClient = new DynamoDBClient({});
 const dynamo = createDocumentClient(dynamoClient);
+const autoScaling = new AutoScalingClient({});
 const runbookArns = runbookArnsFromEnv(env);
 const shopInventory = inventoryFromEnv(env, runbookArns);
 
@@ -52,7 +58,7 @@ const deps: TriageDeps = {
   alerts: new SnsAlertPublisher(new SNSClient({}), env.ALERTS_TOPIC_ARN),
   enricher: new AwsResourceEnricher(
     {
-      autoScaling: new AutoScalingClient({}),
+      autoScaling,
       rds: new RDSClient({}),
       elastiCache: new ElastiCacheClient({}),
       elbv2: new ElasticLoadBalancingV2Client({}),
@@ -60,12 +66,25 @@ const deps: TriageDeps = {
     // Alerts must not wait on Describe calls for long: the alert goes out without live state.
     { timeBudgetMs: 3000, targetGroupArn: env.TARGET_GROUP_ARN },
   ),
+  timer: recoveryTimerFromEnv(new SchedulerClient({}), env),
   clock: systemClock,
 };
 
 const triageOnce = idempotentByKey(
   async ({ event }: { idempotencyKey: string; event: ReboundEvent }) => {
-    const outcome = await triageSignal(classify(event, shopInventory), deps);
+    // Only EC2 events name an instance alone: the others need no lookup.
+    const inventory =
+      event.source === 'aws.ec2'
+        ? {
+            ...shopInventory,
+            groupInstances: await lookUpGroupInstance(
+              autoScaling,
+              shopInventory.autoScalingGroupName,
+              event.detail['instance-id'],
+            ),
+          }
+        : shopInventory;
+    const outcome = await triageSignal(classify(event, inventory), deps);
     return {
       signal: outcome.signal && { kind: outcome.signal.kind, phase: outcome.signal.phase },
       incidentId: outcome.incident?.id ?? null,
@@ -82,6 +101,18 @@ export const handler = async (raw: unknown, context?: Context): Promise<void> =>
   if (isHeartbeat(raw, env.NAME_PREFIX)) {
     // The heartbeat came through the intake path: say so, and nothing else.
     emitCount(heartbeatMetric(env.STAGE));
+    return;
+  }
+  const check = parseRecoveryCheck(raw);
+  if (check !== undefined) {
+    // A promised recovery is due (EventBridge Scheduler); the check itself is idempotent.
+    const outcome = await triageRecoveryCheck(check, deps);
+    logger.info('recovery check', {
+      check: check.name,
+      incidentId: check.incidentId,
+      decision: outcome.decision,
+      alerted: outcome.alert !== null,
+    });
     return;
   }
   const parsed = parseIncomingEvent(raw);

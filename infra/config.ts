@@ -1,3 +1,4 @@
+import { APPROVAL_MODES, type ApprovalMode } from '../functions/lib/approval/ports.js';
 import {
   AUTOMATION_MODES,
   type AutomationMode,
@@ -60,11 +61,21 @@ export interface DomainConfig {
   readonly cloudFrontCertificateArn?: string;
 }
 
+/**
+ * Where the shop's three AZs come from: the `availabilityZones` setting, the account's AZs
+ * looked up by the CDK CLI and cached in cdk.context.json, a lookup the CLI still has to make
+ * (this synthesis is a first pass), or `<region>a,b,c` assumed offline.
+ */
+export type AvailabilityZonesSource = 'configured' | 'looked-up' | 'lookup-pending' | 'assumed';
+
 export interface ReboundConfig {
   readonly stage: string;
   readonly region: string;
   readonly account?: string;
   readonly availabilityZones: readonly [string, string, string];
+  readonly availabilityZonesSource: AvailabilityZonesSource;
+  /** The account the AZ lookup is for (`account`, else the CDK CLI's), when there is one. */
+  readonly lookupAccount?: string;
   readonly alertEmails: readonly string[];
   readonly alertSmsNumbers: readonly string[];
   /** The account's SNS monthly SMS spend limit (USD): an alarm pages before it is reached. */
@@ -85,6 +96,11 @@ export interface ReboundConfig {
   readonly cache: CacheConfig;
   /** Initial guardrails of the control plane (SSM parameters people may change later). */
   readonly automation: Guardrails;
+  /**
+   * How people answer approval requests: `links` (signed links to a public endpoint, and the
+   * CLI) or `iam` (the CLI only, authorised by the caller's IAM: no endpoint, no links).
+   */
+  readonly approvals: ApprovalMode;
 }
 
 /** The context keys Rebound reads, with their defaults (as a user would write them). */
@@ -124,6 +140,7 @@ export const CONFIG_DEFAULTS = {
   maxInstanceReplacementsPerHour: 2,
   minHealthyInstances: 2,
   remediationCooldownMinutes: 15,
+  approvals: 'links',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
@@ -239,7 +256,19 @@ function unknownKeys(contextKeys: readonly string[]): string[] {
   return contextKeys.filter((key) => /^[a-zA-Z]+$/.test(key) && !known.has(key));
 }
 
-export function loadConfig(read: ContextReader, contextKeys: readonly string[] = []): LoadedConfig {
+export interface LoadOptions {
+  /**
+   * The account of your credentials as the CDK CLI resolved it (`CDK_DEFAULT_ACCOUNT`); with
+   * it, unset `availabilityZones` are looked up. Absent offline.
+   */
+  readonly cliAccount?: string;
+}
+
+export function loadConfig(
+  read: ContextReader,
+  contextKeys: readonly string[] = [],
+  options: LoadOptions = {},
+): LoadedConfig {
   const p = new ContextParser(read);
   const warnings: string[] = [];
 
@@ -257,7 +286,19 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
   const region = p.raw('region');
   if (!isAwsRegion(region)) p.fail('region', region, regionHint(region));
   const account = p.optional('account', ACCOUNT, 'a 12-digit AWS account id');
-  const availabilityZones = readAvailabilityZones(p, region);
+  const cliAccount = ACCOUNT.test(options.cliAccount ?? '') ? options.cliAccount : undefined;
+  const lookupAccount = account ?? cliAccount;
+  const zones = readAvailabilityZones(p, region, lookupAccount, read);
+  if (zones.source === 'lookup-pending') {
+    warnings.push(
+      `availabilityZones not set: the CDK CLI looks up the AZs of account ${lookupAccount} in ${region} with your credentials, caches them in cdk.context.json and synthesizes again; until then (npm start, or a first pass) ${zones.names.join(',')} stand in`,
+    );
+  }
+  if (zones.source === 'assumed') {
+    warnings.push(
+      `availabilityZones not set and no AWS account known (offline), so not looked up: assuming ${zones.names.join(',')}, which ${region} may not have; set -c availabilityZones=... or synthesize with credentials (npx cdk synth) to look them up once and cache them in cdk.context.json`,
+    );
+  }
 
   const alertEmails = p.list('alertEmails', EMAIL, 'comma-separated email addresses');
   const alertSmsNumbers = p.list(
@@ -301,7 +342,9 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
     stage,
     region,
     account,
-    availabilityZones,
+    availabilityZones: zones.names,
+    availabilityZonesSource: zones.source,
+    ...(lookupAccount === undefined ? {} : { lookupAccount }),
     alertEmails,
     alertSmsNumbers,
     smsSpendLimitUsd: p.integer('smsSpendLimitUsd', 1, 1_000_000),
@@ -314,32 +357,66 @@ export function loadConfig(read: ContextReader, contextKeys: readonly string[] =
     database: readDatabase(p),
     cache: readCache(p),
     automation: readAutomation(p, web.maxCapacity),
+    approvals: p.oneOf<ApprovalMode>('approvals', APPROVAL_MODES),
   };
   if (p.problems.length > 0) throw new ConfigError(p.problems);
   return { config, warnings };
 }
 
+/**
+ * The context key under which the CDK CLI caches an account's AZ names (its
+ * `availability-zones` context provider, what `Stack.availabilityZones` reads).
+ */
+export const availabilityZonesContextKey = (account: string, region: string): string =>
+  `availability-zones:account=${account}:region=${region}`;
+
+interface ShopZones {
+  readonly names: readonly [string, string, string];
+  readonly source: AvailabilityZonesSource;
+}
+
 function readAvailabilityZones(
   p: ContextParser,
   region: string,
-): readonly [string, string, string] {
+  lookupAccount: string | undefined,
+  read: ContextReader,
+): ShopZones {
   // `<region><letter>`, for the regions of every partition (us-gov-west-1a, eusc-de-east-1a).
   const azName = /^[a-z]{2,4}(-[a-z]+)+-\d+[a-z]$/;
+  const assumed: ShopZones['names'] = [`${region}a`, `${region}b`, `${region}c`];
   const given = p.list(
     'availabilityZones',
     azName,
     'three comma-separated AZ names such as us-east-1a,us-east-1b,us-east-1c',
   );
-  const zones = given.length > 0 ? given : ['a', 'b', 'c'].map((letter) => `${region}${letter}`);
-  const [first, second, third] = zones;
-  if (zones.length !== 3 || first === undefined || second === undefined || third === undefined) {
+  if (given.length === 0) {
+    if (lookupAccount === undefined) return { names: assumed, source: 'assumed' };
+    const cached = read(availabilityZonesContextKey(lookupAccount, region));
+    // Not cached yet: the app asks the CLI for the lookup (rebound-app.ts); this pass is discarded.
+    if (!Array.isArray(cached)) return { names: assumed, source: 'lookup-pending' };
+    // Regional AZs only (`<region><letter>`): an opted-in Local Zone is not one.
+    const [first, second, third] = cached.filter(
+      (zone): zone is string => typeof zone === 'string' && zone.slice(0, -1) === region,
+    );
+    if (first === undefined || second === undefined || third === undefined) {
+      p.fail(
+        'availabilityZones',
+        '',
+        `three AZ names: account ${lookupAccount} has fewer than three AZs in ${region} (${cached.join(',')})`,
+      );
+      return { names: assumed, source: 'looked-up' };
+    }
+    return { names: [first, second, third], source: 'looked-up' };
+  }
+  const [first, second, third] = given;
+  if (given.length !== 3 || first === undefined || second === undefined || third === undefined) {
     p.fail('availabilityZones', given.join(','), 'exactly three AZ names');
-    return [`${region}a`, `${region}b`, `${region}c`];
+    return { names: assumed, source: 'configured' };
   }
   // Malformed names were reported above; only well-formed ones can be of another region.
-  const foreign = zones.filter((zone) => azName.test(zone) && zone.slice(0, -1) !== region);
+  const foreign = given.filter((zone) => azName.test(zone) && zone.slice(0, -1) !== region);
   if (foreign.length > 0) p.fail('availabilityZones', foreign.join(','), `AZs of region ${region}`);
-  return [first, second, third];
+  return { names: [first, second, third], source: 'configured' };
 }
 
 function readDomain(

@@ -1,4 +1,5 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, ContextProvider, Validations } from 'aws-cdk-lib';
+import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { loadConfig, type ReboundConfig } from './config.js';
 import { ControlPlaneStack } from './stacks/control-plane-stack.js';
@@ -16,6 +17,11 @@ export interface BuildOptions {
   /** Context on top of cdk.json's (what `-c key=value` gives); the CLI passes it by env. */
   readonly context?: Record<string, unknown>;
   readonly outdir?: string;
+  /**
+   * The account of your credentials, which the CDK CLI passes as `CDK_DEFAULT_ACCOUNT`: with it,
+   * unset `availabilityZones` are looked up. @default process.env.CDK_DEFAULT_ACCOUNT
+   */
+  readonly cliAccount?: string;
 }
 
 /**
@@ -26,15 +32,27 @@ export interface BuildOptions {
 export function buildReboundApp(options: BuildOptions = {}): ReboundApp {
   const app = new App({ context: options.context, outdir: options.outdir });
   const contextKeys = Object.keys(app.node.getAllContext());
-  const { config, warnings } = loadConfig((key) => app.node.tryGetContext(key), contextKeys);
+  const { config, warnings } = loadConfig((key) => app.node.tryGetContext(key), contextKeys, {
+    cliAccount: options.cliAccount ?? process.env.CDK_DEFAULT_ACCOUNT,
+  });
 
-  const env = { account: config.account, region: config.region };
+  const env = { account: config.lookupAccount, region: config.region };
   const shop = new ShopStack(app, `rebound-${config.stage}-shop`, {
     env,
     config,
     description: `Rebound ${config.stage}: high-availability e-commerce platform over three AZs`,
     terminationProtection: config.protectData,
   });
+
+  if (config.availabilityZonesSource === 'lookup-pending') {
+    // CDK's own AZ lookup: recorded as missing context, which the CDK CLI fetches with your
+    // credentials, caches in cdk.context.json (config.ts availabilityZonesContextKey) and
+    // synthesizes again with; this pass's placeholders are discarded.
+    ContextProvider.getValue(shop, {
+      provider: cxschema.ContextProvider.AVAILABILITY_ZONE_PROVIDER,
+      dummyValue: config.availabilityZones,
+    });
+  }
 
   const controlPlane = new ControlPlaneStack(app, `rebound-${config.stage}-control-plane`, {
     env,

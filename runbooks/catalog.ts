@@ -6,6 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { ApprovalMode } from '../functions/lib/approval/ports.js';
 import type { RunbookName } from '../functions/lib/core/runbook-registry.js';
 import type { IGuardrailParameters } from '../infra/control-plane/guardrail-parameters.js';
 import { AzEvacuation } from './az-evacuation/state-machine.js';
@@ -38,6 +39,8 @@ export interface RunbookCatalogProps {
   readonly alertsTopic: sns.ITopic;
   /** Failed asynchronous invocations of the runbooks' task Lambdas. */
   readonly deadLetterQueue: sqs.IQueue;
+  /** How people answer approval requests (links and CLI, or CLI only). */
+  readonly approvalMode: ApprovalMode;
 }
 
 /**
@@ -58,7 +61,7 @@ export class RunbookCatalog extends Construct {
       alertsTopic: props.alertsTopic,
       deadLetterQueue: props.deadLetterQueue,
     };
-    this.approvals = new Approvals(this, 'Approvals', shared);
+    this.approvals = new Approvals(this, 'Approvals', { ...shared, mode: props.approvalMode });
     const withApprovals = { ...shared, approvals: this.approvals.function };
 
     this.stateMachines = {

@@ -7,6 +7,10 @@
  * code (`AccessDeniedException`, `ExpiredTokenException`…) otherwise.
  */
 
+import { isAwsRegion, regionHint } from '../infra/aws-regions.js';
+import { STAGE_PATTERN } from '../infra/config.js';
+import { cdkJsonContext } from '../infra/context-args.js';
+
 /** A failure to report: its exit code and its lines, printed as they are. */
 export class CliError extends Error {
   override readonly name = 'CliError';
@@ -77,4 +81,60 @@ export const describeAwsCallError = (error: unknown, context: AwsCallContext): s
     return `error: access denied (${name}: ${message}); your role needs ${context.needs}`;
   }
   return `error: AWS call failed (${name}: ${message}); check your credentials, region and network and retry`;
+};
+
+/** The stage and region a command acts on, as given on the command line. */
+export interface StageAndRegion {
+  readonly stage?: string;
+  readonly region?: string;
+}
+
+/** cdk.json's `stage` and `region`, when it has them; no file means none. */
+const cdkDefaults = (file: string): StageAndRegion => {
+  let context: Record<string, unknown>;
+  try {
+    context = cdkJsonContext(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new CliError(2, [`error: cannot read ${file}: ${oneLine((error as Error).message)}`]);
+  }
+  const text = (key: string) => {
+    const value = context[key];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const stage = text('stage');
+  const region = text('region');
+  return { ...(stage === undefined ? {} : { stage }), ...(region === undefined ? {} : { region }) };
+};
+
+/**
+ * `--stage`, else cdk.json's, else `dev`; `--region`, else `AWS_REGION`, else
+ * `AWS_DEFAULT_REGION`, else cdk.json's. Both checked: a bad one is `usageError`'s line.
+ */
+export const resolveStageAndRegion = (
+  given: StageAndRegion,
+  deps: {
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly cdkJsonPath: string;
+  },
+  usageError: (message: string) => CliError,
+): { stage: string; region: string } => {
+  const defaults =
+    given.stage !== undefined && given.region !== undefined ? {} : cdkDefaults(deps.cdkJsonPath);
+  const fromEnv = (key: string) => (deps.env[key] === '' ? undefined : deps.env[key]);
+  const stage = given.stage ?? defaults.stage ?? 'dev';
+  if (!STAGE_PATTERN.test(stage)) {
+    throw usageError(
+      `stage "${stage}" is not valid: lowercase letters, digits and "-", starting with a letter, at most 20 characters`,
+    );
+  }
+  const region =
+    given.region ?? fromEnv('AWS_REGION') ?? fromEnv('AWS_DEFAULT_REGION') ?? defaults.region;
+  if (region === undefined) {
+    throw usageError(
+      'no region: pass --region, set AWS_REGION or set the "region" context in cdk.json',
+    );
+  }
+  if (!isAwsRegion(region)) throw usageError(`region "${region}" is not ${regionHint(region)}`);
+  return { stage, region };
 };

@@ -81,7 +81,11 @@ export const synthesizeIntake = (options: {
         'keep',
       ),
     );
-  const rules = resourcesOf(template, 'AWS::Events::Rule').map(([logicalId, resource]) => {
+  // The rules that match events; the heartbeat rule runs on a schedule and has no pattern.
+  const patternRules = resourcesOf(template, 'AWS::Events::Rule').filter(
+    ([, resource]) => resource.Properties?.EventPattern !== undefined,
+  );
+  const rules = patternRules.map(([logicalId, resource]) => {
     const {
       Name: name,
       Description: description,

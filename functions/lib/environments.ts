@@ -19,6 +19,14 @@ const EXAMPLE_GROUP_NAME = 'rebound-dev-web';
 export const EXAMPLE_AVAILABILITY_ZONE_IDS =
   'use1-az2=us-east-1a,use1-az4=us-east-1b,use1-az1=us-east-1c';
 
+/** Where a recovery check is scheduled and what it invokes (see scheduler-recovery-timer.ts). */
+const RECOVERY_CHECK_ENVIRONMENT = {
+  RECOVERY_CHECK_GROUP: 'rebound-dev-recovery-checks',
+  RECOVERY_CHECK_FUNCTION_ARN: 'arn:aws:lambda:us-east-1:123456789012:function:rebound-dev-triage',
+  RECOVERY_CHECK_ROLE_ARN: 'arn:aws:iam::123456789012:role/rebound-dev-recovery-checks',
+  RECOVERY_CHECK_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:rebound-dev-triage-dlq',
+} as const;
+
 /** What every runbook's check reads: the incident table (and ledger) and the guardrails. */
 export const CHECK_ENVIRONMENT = {
   INCIDENTS_TABLE: EXAMPLE_INCIDENTS_TABLE,
@@ -48,6 +56,7 @@ export const TRIAGE_ENVIRONMENT = defineEnvironment({
   AVAILABILITY_ZONE_IDS: EXAMPLE_AVAILABILITY_ZONE_IDS,
   /** Runbook name → state machine ARN, as JSON. */
   RUNBOOK_STATE_MACHINES: '{}',
+  ...RECOVERY_CHECK_ENVIRONMENT,
 });
 
 export const REPORT_ENVIRONMENT = defineEnvironment({
@@ -59,6 +68,14 @@ export const REPORT_ENVIRONMENT = defineEnvironment({
 export const APPROVALS_ENVIRONMENT = defineEnvironment({
   INCIDENTS_TABLE: EXAMPLE_INCIDENTS_TABLE,
   ALERTS_TOPIC_ARN: EXAMPLE_ALERTS_TOPIC_ARN,
+  /** For the `npm run runbook -- approve|reject` command the request shows. */
+  STAGE: 'dev',
+  /** `links` or `iam` (functions/lib/approval/ports.ts, APPROVAL_MODES). */
+  APPROVAL_MODE: 'links',
+});
+
+/** What the approvals function adds when the mode is `links`: the endpoint and its key. */
+export const APPROVAL_LINKS_ENVIRONMENT = defineEnvironment({
   SIGNING_KEY_SECRET_ARN: EXAMPLE_SIGNING_KEY_SECRET_ARN,
   APPROVAL_ENDPOINT_URL: 'https://abcdefghij.lambda-url.us-east-1.on.aws/',
 });
@@ -72,6 +89,9 @@ export const APPROVAL_ENDPOINT_ENVIRONMENT = defineEnvironment({
 export const FUNCTION_ENVIRONMENTS = {
   triage: TRIAGE_ENVIRONMENT,
   'runbook-report': REPORT_ENVIRONMENT,
-  approvals: APPROVALS_ENVIRONMENT,
+  approvals: defineEnvironment({
+    ...APPROVALS_ENVIRONMENT.example,
+    ...APPROVAL_LINKS_ENVIRONMENT.example,
+  }),
   'approval-endpoint': APPROVAL_ENDPOINT_ENVIRONMENT,
 } as const;

@@ -1,6 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -9,7 +8,7 @@ import { Construct } from 'constructs';
 import { PAGE_ATTRIBUTE, PAGE_VALUES, SEVERITY_ATTRIBUTE } from '../../functions/lib/severity.js';
 import { acknowledgeFinding } from '../nag.js';
 import { allowAlarmsToPublish } from './alarm-publishing.js';
-import { AlarmedDeadLetterQueue } from './alarmed-dead-letter-queue.js';
+import { AlarmedDeadLetterQueue, allowServiceToUseKey } from './alarmed-dead-letter-queue.js';
 
 export interface AlertsTopicProps {
   readonly namePrefix: string;
@@ -50,8 +49,9 @@ export class AlertsTopic extends Construct {
     });
     allowAlarmsToPublish(this.topic, this.key, props.publishingAlarmNames);
 
-    // SNS delivers undeliverable messages to the dead-letter queue, encrypted with the topic key.
-    this.key.grantEncryptDecrypt(new iam.ServicePrincipal('sns.amazonaws.com'));
+    // SNS delivers undeliverable messages to the dead-letter queue, encrypted with the topic
+    // key: for this account's topics only (aws:SourceAccount, the confused-deputy guard).
+    allowServiceToUseKey(this.key, 'sns.amazonaws.com', 'SnsDeadLetters');
     const deadLetters = new AlarmedDeadLetterQueue(this, 'DeadLetters', {
       queueName: `${props.namePrefix}-alerts-dlq`,
       key: this.key,

@@ -79,6 +79,8 @@ export const RDS_EVENT_IDS = [
   '0057',
   '0062',
   '0065',
+  '0087',
+  '0088',
   '0089',
 ].map((id) => `RDS-EVENT-${id}`);
 export const RDS_EVENT_CATEGORIES = [
@@ -102,13 +104,46 @@ export const rdsInstancePattern = (names: ShopResourceNames): Pattern => ({
 
 export const HEALTH_SERVICES = ['EC2', 'ELASTICLOADBALANCING', 'RDS', 'ELASTICACHE'] as const;
 
-/** Health issues and scheduled changes of the services the shop runs on (AZ-scoped included). */
+/**
+ * Health issues and scheduled changes of the services the shop runs on (AZ-scoped included),
+ * abuse reports against the account, and account-specific API issues of any service (the
+ * control plane itself runs on Step Functions, Lambda, DynamoDB, SNS and SSM). Detail-types:
+ * AWS Health User Guide, "Reference: AWS Health events Amazon EventBridge schema".
+ */
 export const healthPattern = (): Pattern => ({
   source: ['aws.health'],
-  detailType: ['AWS Health Event'],
+  detailType: ['AWS Health Event', 'AWS Health Abuse Event'],
   detail: {
-    service: [...HEALTH_SERVICES],
-    eventTypeCategory: ['issue', 'scheduledChange'],
+    $or: [
+      { service: [...HEALTH_SERVICES], eventTypeCategory: ['issue', 'scheduledChange'] },
+      { service: ['ABUSE'] },
+      {
+        eventScopeCode: ['ACCOUNT_SPECIFIC'],
+        eventTypeCategory: ['issue'],
+        eventTypeCode: [{ suffix: '_API_ISSUE' }],
+      },
+    ],
+  },
+});
+
+/**
+ * One instance leaving (stopping, stopped, shutting down, terminated), a Spot interruption
+ * warning or a rebalance recommendation. These events name only the instance, so the rule takes
+ * them for every instance of the account and triage looks up whether it is a web instance
+ * outside a scale-in (`pending`/`running` are not taken: every launch would invoke triage).
+ */
+export const ec2InstancePattern = (): Pattern => ({
+  source: ['aws.ec2'],
+  detailType: [
+    'EC2 Instance State-change Notification',
+    'EC2 Spot Instance Interruption Warning',
+    'EC2 Instance Rebalance Recommendation',
+  ],
+  detail: {
+    $or: [
+      { state: ['stopping', 'stopped', 'shutting-down', 'terminated'] },
+      { state: [{ exists: false }] },
+    ],
   },
 });
 
@@ -146,13 +181,20 @@ export const INTAKE_RULES: readonly IntakeRuleSpec[] = [
   {
     id: 'rds-instance-events',
     description:
-      'Failover, failure, availability, recovery, replica and storage events of the shop DB',
+      'Failover, failure, availability, recovery, replica, storage, stop and start events of the shop DB',
     pattern: rdsInstancePattern,
   },
   {
     id: 'health-events',
-    description: 'AWS Health issues and scheduled changes for EC2, ELB, RDS and ElastiCache',
+    description:
+      'AWS Health issues and scheduled changes for EC2, ELB, RDS and ElastiCache, abuse reports, and API issues of this account with any service',
     pattern: healthPattern,
+  },
+  {
+    id: 'ec2-instance-events',
+    description:
+      'Instances stopping or terminated, Spot interruption warnings and rebalance recommendations (triage keeps those of web instances outside a scale-in)',
+    pattern: ec2InstancePattern,
   },
   {
     id: 'runbook-failures',

@@ -13,7 +13,7 @@ import { AvailabilityZoneIds } from '../constructs/availability-zone-ids.js';
 import { ReboundFunction } from '../constructs/rebound-function.js';
 import { GuardrailParameters } from '../control-plane/guardrail-parameters.js';
 import { HealthAlarms } from '../control-plane/health-alarms.js';
-import { IncidentTables } from '../control-plane/incident-tables.js';
+import { denyReadingApprovalItems, IncidentTables } from '../control-plane/incident-tables.js';
 import { Triage } from '../control-plane/triage.js';
 
 export interface ControlPlaneStackProps extends StackProps {
@@ -92,6 +92,7 @@ export class ControlPlaneStack extends Stack {
       guardrails: this.guardrails,
       alertsTopic: props.alertsTopic,
       deadLetterQueue: runbookDeadLetters.queue,
+      approvalMode: config.approvals,
     });
 
     this.triage = new Triage(this, 'Triage', {
@@ -117,6 +118,13 @@ export class ControlPlaneStack extends Stack {
     const functions = this.node
       .findAll()
       .filter((construct): construct is ReboundFunction => construct instanceof ReboundFunction);
+    // Only the approval endpoint reads approval items (the task tokens); whatever the others
+    // are granted on the table, they cannot.
+    for (const { function: fn } of functions) {
+      if (fn !== this.runbooks.approvals.links?.endpointFunction && fn.role !== undefined) {
+        denyReadingApprovalItems(fn.role, this.tables.incidents);
+      }
+    }
     this.health = new HealthAlarms(this, 'Health', {
       namePrefix,
       stage: config.stage,
@@ -138,6 +146,9 @@ export class ControlPlaneStack extends Stack {
         value: this.runbooks.stateMachines[name].stateMachineArn,
       });
     }
-    new CfnOutput(this, 'ApprovalEndpointUrl', { value: this.runbooks.approvals.endpointUrl });
+    const links = this.runbooks.approvals.links;
+    if (links !== undefined) {
+      new CfnOutput(this, 'ApprovalEndpointUrl', { value: links.endpointUrl });
+    }
   }
 }

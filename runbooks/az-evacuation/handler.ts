@@ -12,6 +12,7 @@ import {
   checkEvacuation,
   parseAzEvacuationEvent,
   recheckAzEvacuation,
+  shiftApplied,
 } from './steps.js';
 
 /**
@@ -51,6 +52,8 @@ export const handler = async (event: unknown) => {
         return checkAzEvacuation(parsed, deps);
       case 'recheck':
         return recheckAzEvacuation(parsed, deps);
+      case 'shift-applied':
+        return shiftApplied(parsed);
       case 'verify':
         return checkEvacuation(parsed, fleet);
       case 'az-recovered':

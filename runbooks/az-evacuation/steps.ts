@@ -24,7 +24,7 @@ import {
 import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
 import { type RecheckResult, recheckAfterApproval } from '../../functions/lib/runbook/recheck.js';
 import { inputShapeOf, requireDeployed } from '../../functions/lib/runbook/run-input.js';
-import { type AzEvacuationPlan, SHIFT_KEY, SHIFTS_KEY } from './state.js';
+import { type AzEvacuationPlan, CONFIRM_KEY, SHIFT_KEY, SHIFTS_KEY } from './state.js';
 
 /**
  * Runbook `az-evacuation`: after approval, an ARC zonal shift moves the load balancer's traffic
@@ -101,12 +101,30 @@ const AzRecoveredEventSchema = z.object({
     availabilityZone: nonEmptyText(32),
     guardrail: GuardrailSchema,
     [SHIFT_KEY]: z.object({ ZonalShiftId: nonEmptyText(36) }),
+    /** The recovery loop's position (kit verify loop): which check this is. */
+    poll: z.optional(z.object({ attempt: z.number() })),
+  }),
+  execution: ExecutionSchema,
+});
+
+/** Payload of ShiftApplied: the started shift and the load balancer's shifts (GetManagedResource). */
+const ShiftAppliedEventSchema = z.object({
+  step: z.literal('shift-applied'),
+  input: z.object({
+    availabilityZone: nonEmptyText(32),
+    [SHIFT_KEY]: z.object({ ZonalShiftId: nonEmptyText(36) }),
+    [CONFIRM_KEY]: z.object({
+      zonalShifts: z.array(
+        z.object({ ZonalShiftId: nonEmptyText(36), AppliedStatus: nonEmptyText(20) }),
+      ),
+    }),
   }),
   execution: ExecutionSchema,
 });
 
 export const AzEvacuationEventSchema = z.discriminatedUnion('step', [
   CheckEventSchema,
+  ShiftAppliedEventSchema,
   RecheckEventSchema,
   VerifyEventSchema,
   AzRecoveredEventSchema,
@@ -116,6 +134,19 @@ export type AzEvacuationCheckEvent = z.infer<typeof CheckEventSchema>;
 export type AzEvacuationRecheckEvent = z.infer<typeof RecheckEventSchema>;
 export type AzEvacuationVerifyEvent = z.infer<typeof VerifyEventSchema>;
 export type AzRecoveredEvent = z.infer<typeof AzRecoveredEventSchema>;
+export type ShiftAppliedEvent = z.infer<typeof ShiftAppliedEventSchema>;
+
+/**
+ * Step `shift-applied`: does the load balancer apply the started shift? GetManagedResource lists
+ * its shifts with `AppliedStatus` APPLIED or NOT_APPLIED: a fail-open load balancer (no healthy
+ * targets in the other AZs) does not apply a shift.
+ */
+export const shiftApplied = (event: ShiftAppliedEvent): { readonly applied: boolean } => ({
+  applied: event.input.confirm.zonalShifts.some(
+    (shift) =>
+      shift.ZonalShiftId === event.input.shift.ZonalShiftId && shift.AppliedStatus === 'APPLIED',
+  ),
+});
 
 /** The Lambda's payload, or {@link InvalidInputError} saying what is wrong with it. */
 export const parseAzEvacuationEvent = (event: unknown): AzEvacuationEvent =>
@@ -168,13 +199,20 @@ export const assessAzEvacuation = (
       reason: `two AZs need ${newDesired} instances to carry what three did (${previousDesired}), above the max-scale-out-capacity guardrail (${ceiling}): nothing is done`,
     };
   }
+  if (fleet.groupArn === undefined) {
+    // The model marks AutoScalingGroupARN optional; without it the group cannot be shifted.
+    throw new Error(
+      `DescribeAutoScalingGroups gave no AutoScalingGroupARN for ${fleet.groupName}: the group's zonal shift needs it`,
+    );
+  }
   const newMax = Math.max(fleet.maxSize, newDesired);
   const maximum = newMax > fleet.maxSize ? ` (maximum ${fleet.maxSize}→${newMax})` : '';
   return {
     type: 'mutate',
-    action: `shift the load balancer's traffic away from ${zone} for up to ${SHIFT_EXPIRES_IN.replace('h', ' h')} and raise desired capacity ${previousDesired}→${newDesired}${maximum} so two AZs carry the load`,
+    action: `shift the load balancer's traffic and the web group away from ${zone} for up to ${SHIFT_EXPIRES_IN.replace('h', ' h')} and raise desired capacity ${previousDesired}→${newDesired}${maximum} so two AZs carry the load`,
     plan: {
       resourceIdentifier: facts.loadBalancerArn,
+      groupArn: fleet.groupArn,
       awayFrom: zoneId,
       availabilityZone: az,
       expiresIn: SHIFT_EXPIRES_IN,
@@ -203,6 +241,7 @@ export const checkAzEvacuation = async (
       execution,
       incidentId: input.incidentId,
       reason: input.reason,
+      dryRun: input.dryRun === 'true',
     },
     async (guardrails) => {
       const [zoneNames, fleet] = await Promise.all([deps.zoneNames(), deps.fleet.snapshot()]);
@@ -319,7 +358,12 @@ export interface AzRecoveryVerification {
   readonly detail: string;
   readonly incidentStatus: string;
   readonly zonalShiftId: string;
+  /** Whether to extend both shifts now (hourly, while the AZ stays impaired). */
+  readonly extendShifts: boolean;
 }
+
+/** AZ recovery checks between two extensions of the shifts: 12 × 5 min, hourly. */
+export const CHECKS_PER_EXTENSION = 12;
 
 /** Step `az-recovered`: has the AZ recovered, so the shift may end? */
 export const checkAzRecovered = async (
@@ -334,6 +378,14 @@ export const checkAzRecovered = async (
   const impaired = azStillImpaired(incident, az);
   const detail = !impaired
     ? `${zone} has recovered: ${incident.status === 'resolved' ? `incident ${incident.id} is resolved` : `AWS Health closed its event on incident ${incident.id}`}.`
-    : `${zone} is still impaired according to incident ${incident.id} (${incident.status}): zonal shift ${id} keeps the load balancer's traffic away from it and expires by itself ${SHIFT_EXPIRES_IN.replace('h', ' h')} after it started; to extend it: aws arc-zonal-shift update-zonal-shift --zonal-shift-id ${id} --expires-in ${SHIFT_EXPIRES_IN}`;
-  return { recovered: !impaired, detail, incidentStatus: incident.status, zonalShiftId: id };
+    : `${zone} is still impaired according to incident ${incident.id} (${incident.status}): zonal shift ${id} and the group's keep traffic and launches away from it; Rebound extends both to ${SHIFT_EXPIRES_IN.replace('h', ' h')} from then every hour while the run lasts; to extend by hand: aws arc-zonal-shift update-zonal-shift --zonal-shift-id ${id} --expires-in ${SHIFT_EXPIRES_IN}`;
+  // Extended hourly while AWS Health keeps the AZ impaired, so the shifts never expire mid-incident.
+  const check = (event.input.poll?.attempt ?? 0) + 1;
+  return {
+    recovered: !impaired,
+    detail,
+    incidentStatus: incident.status,
+    zonalShiftId: id,
+    extendShifts: impaired && check % CHECKS_PER_EXTENSION === 0,
+  };
 };

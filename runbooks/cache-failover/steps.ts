@@ -258,6 +258,7 @@ export const checkCacheFailover = async (
       execution,
       incidentId: input.incidentId,
       reason: input.reason,
+      dryRun: input.dryRun === 'true',
     },
     async () =>
       assessCacheFailover(

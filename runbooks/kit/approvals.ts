@@ -6,8 +6,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { ApprovalMode } from '../../functions/lib/approval/ports.js';
+import { APPROVAL_KEY_PREFIX } from '../../functions/lib/aws/dynamodb-approval-store.js';
 import {
   APPROVAL_ENDPOINT_ENVIRONMENT,
+  APPROVAL_LINKS_ENVIRONMENT,
   APPROVALS_ENVIRONMENT,
 } from '../../functions/lib/environments.js';
 import { ReboundFunction } from '../../infra/constructs/rebound-function.js';
@@ -29,6 +32,13 @@ const APPROVALS_TABLE_ACTIONS = [
   'ConditionCheckItem',
 ] as const;
 
+/**
+ * The public approval endpoint's cap: a person answers a request in a few clicks, so 5 at once
+ * is plenty, and a flood of the URL is throttled (HTTP 429) before it can take concurrency
+ * from triage or the runbooks.
+ */
+export const APPROVAL_ENDPOINT_CONCURRENCY = 5;
+
 export interface ApprovalsProps {
   /** `rebound-<stage>`. */
   readonly namePrefix: string;
@@ -39,61 +49,42 @@ export interface ApprovalsProps {
   readonly alertsTopic: sns.ITopic;
   /** Failed asynchronous invocations of both functions. */
   readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * `links`: signed links to a public endpoint, and the CLI. `iam`: the CLI only, authorised by
+   * the caller's IAM (no endpoint, no signing key, no links in the email).
+   * @default 'links'
+   */
+  readonly mode?: ApprovalMode;
+}
+
+/** The signed-links path: the endpoint behind its Function URL and the key signing the links. */
+export interface ApprovalLinks {
+  /** The approval endpoint function (behind {@link functionUrl}). */
+  readonly endpointFunction: lambda.IFunction;
+  readonly functionUrl: lambda.FunctionUrl;
+  /** The endpoint's URL (`https://<id>.lambda-url.<region>.on.aws/`), a token until deploy. */
+  readonly endpointUrl: string;
+  /** The link-signing key. */
+  readonly signingKey: secretsmanager.Secret;
 }
 
 /**
  * Human approval for runbooks: the approvals function the runbooks' approval gates invoke
- * (`<namePrefix>-approvals`: sends the request, records the answer), the approval endpoint
- * (`<namePrefix>-approval-endpoint`) behind a Function URL that the email's signed links open,
- * and the secret that signs those links.
+ * (`<namePrefix>-approvals`: sends the request, records the answer) and, in `links` mode, the
+ * approval endpoint (`<namePrefix>-approval-endpoint`) behind a Function URL that the email's
+ * signed links open, with the secret that signs those links. Either way a person can answer
+ * with `npm run runbook -- approve|reject <approval id>` and their own IAM permissions.
  */
 export class Approvals extends Construct {
   /** The approvals function: pass it to runbooks as `approvals`. */
   public readonly function: lambda.IFunction;
-  /** The approval endpoint function (behind {@link functionUrl}). */
-  public readonly endpointFunction: lambda.IFunction;
-  public readonly functionUrl: lambda.FunctionUrl;
-  /** The endpoint's URL (`https://<id>.lambda-url.<region>.on.aws/`), a token until deploy. */
-  public readonly endpointUrl: string;
-  /** The link-signing key. */
-  public readonly signingKey: secretsmanager.Secret;
+  /** The signed-links path; absent in `iam` mode. */
+  public readonly links?: ApprovalLinks;
 
   constructor(scope: Construct, id: string, props: ApprovalsProps) {
     super(scope, id);
     const { namePrefix } = props;
-
-    this.signingKey = new secretsmanager.Secret(this, 'SigningKey', {
-      secretName: `${namePrefix}-approval-signing-key`,
-      description: 'HMAC key signing the approve/reject links of Rebound approval requests',
-      generateSecretString: {
-        passwordLength: 64,
-        excludePunctuation: true,
-        includeSpace: false,
-      },
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    acknowledgeFinding(
-      this.signingKey,
-      'AwsSolutions-SMG4',
-      `Not rotated automatically: rotating the key invalidates the links of every pending approval request, and a request lives at most ${APPROVAL_TIMEOUT.toMinutes()} minutes, so the key protects nothing long-lived. To rotate by hand, put a new random value when no approval is pending (or accept that pending requests must be answered with the CLI).`,
-    );
-
-    const endpoint = new ReboundFunction(this, 'Endpoint', {
-      functionName: `${namePrefix}-approval-endpoint`,
-      description: 'Approval endpoint: the signed approve/reject links of approval requests',
-      entry: handlerEntry('approval-endpoint.ts'),
-      timeout: Duration.seconds(15),
-      deadLetterQueue: props.deadLetterQueue,
-      environment: APPROVAL_ENDPOINT_ENVIRONMENT.values({
-        INCIDENTS_TABLE: props.incidents.tableName,
-        SIGNING_KEY_SECRET_ARN: this.signingKey.secretArn,
-      }),
-    });
-    this.endpointFunction = endpoint.function;
-    this.functionUrl = endpoint.function.addFunctionUrl({
-      authType: lambda.FunctionUrlAuthType.NONE,
-    });
-    this.endpointUrl = this.functionUrl.url;
+    this.links = (props.mode ?? 'links') === 'links' ? this.createLinks(props) : undefined;
 
     const approvals = new ReboundFunction(this, 'Function', {
       functionName: `${namePrefix}-approvals`,
@@ -101,12 +92,20 @@ export class Approvals extends Construct {
       entry: handlerEntry('approvals.ts'),
       timeout: Duration.seconds(30),
       deadLetterQueue: props.deadLetterQueue,
-      environment: APPROVALS_ENVIRONMENT.values({
-        INCIDENTS_TABLE: props.incidents.tableName,
-        ALERTS_TOPIC_ARN: props.alertsTopic.topicArn,
-        SIGNING_KEY_SECRET_ARN: this.signingKey.secretArn,
-        APPROVAL_ENDPOINT_URL: this.endpointUrl,
-      }),
+      environment: {
+        ...APPROVALS_ENVIRONMENT.values({
+          INCIDENTS_TABLE: props.incidents.tableName,
+          ALERTS_TOPIC_ARN: props.alertsTopic.topicArn,
+          STAGE: props.stage,
+          APPROVAL_MODE: this.links === undefined ? 'iam' : 'links',
+        }),
+        ...(this.links === undefined
+          ? {}
+          : APPROVAL_LINKS_ENVIRONMENT.values({
+              SIGNING_KEY_SECRET_ARN: this.links.signingKey.secretArn,
+              APPROVAL_ENDPOINT_URL: this.links.endpointUrl,
+            })),
+      },
     });
     this.function = approvals.function;
 
@@ -122,12 +121,48 @@ export class Approvals extends Construct {
     // A customer-managed table key (today the table uses the AWS-managed one) would need this.
     props.incidents.encryptionKey?.grantEncryptDecrypt(approvals.function);
     props.alertsTopic.grantPublish(approvals.function);
-    this.signingKey.grantRead(approvals.function);
+    this.links?.signingKey.grantRead(approvals.function);
     acknowledgeFinding(
       approvals,
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       'Generated by grantPublish on the KMS-encrypted alerts topic and scoped to that topic key alone: the approval request alert cannot be published without it.',
     );
+  }
+
+  /** The public endpoint, its Function URL and the key signing its links. */
+  private createLinks(props: ApprovalsProps): ApprovalLinks {
+    const { namePrefix } = props;
+    const signingKey = new secretsmanager.Secret(this, 'SigningKey', {
+      secretName: `${namePrefix}-approval-signing-key`,
+      description: 'HMAC key signing the approve/reject links of Rebound approval requests',
+      generateSecretString: {
+        passwordLength: 64,
+        excludePunctuation: true,
+        includeSpace: false,
+      },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    acknowledgeFinding(
+      signingKey,
+      'AwsSolutions-SMG4',
+      `Not rotated automatically: rotating the key invalidates the links of every pending approval request, and a request lives at most ${APPROVAL_TIMEOUT.toMinutes()} minutes, so the key protects nothing long-lived. To rotate by hand, put a new random value when no approval is pending (or accept that pending requests must be answered with the CLI).`,
+    );
+
+    const endpoint = new ReboundFunction(this, 'Endpoint', {
+      functionName: `${namePrefix}-approval-endpoint`,
+      description: 'Approval endpoint: the signed approve/reject links of approval requests',
+      entry: handlerEntry('approval-endpoint.ts'),
+      timeout: Duration.seconds(15),
+      reservedConcurrentExecutions: APPROVAL_ENDPOINT_CONCURRENCY,
+      deadLetterQueue: props.deadLetterQueue,
+      environment: APPROVAL_ENDPOINT_ENVIRONMENT.values({
+        INCIDENTS_TABLE: props.incidents.tableName,
+        SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
+      }),
+    });
+    const functionUrl = endpoint.function.addFunctionUrl({
+      authType: lambda.FunctionUrlAuthType.NONE,
+    });
 
     // The endpoint: read and claim approval items only (never an incident), the key, and
     // answering the runbooks' waiting tasks.
@@ -136,12 +171,12 @@ export class Approvals extends Construct {
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [props.incidents.tableArn],
         conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APPROVAL#*'] },
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${APPROVAL_KEY_PREFIX}*`] },
         },
       }),
     );
     props.incidents.encryptionKey?.grantEncryptDecrypt(endpoint.function);
-    this.signingKey.grantRead(endpoint.function);
+    signingKey.grantRead(endpoint.function);
     const runbookStateMachines = Stack.of(this).formatArn({
       service: 'states',
       resource: 'stateMachine',
@@ -159,5 +194,11 @@ export class Approvals extends Construct {
       runbookStateMachines,
       `The endpoint answers the approval gates of every Rebound runbook (state machines ${namePrefix}-*); naming each state machine would make them depend on the endpoint and the endpoint on them (a cycle). It can only send task answers, and only with a task token it read from an approval request.`,
     );
+    return {
+      endpointFunction: endpoint.function,
+      functionUrl,
+      endpointUrl: functionUrl.url,
+      signingKey,
+    };
   }
 }

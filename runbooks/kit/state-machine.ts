@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 
 /**
  * A runbook's state machine with the defaults every runbook has: Standard (exactly-once runs
- * per name), JSONPath, every event logged with its data, X-Ray, and a bound on the whole run.
+ * per name), JSONPath, every event logged (without its data), X-Ray, and a bound on the whole run.
  */
 export const runbookStateMachine = (
   scope: Construct,
@@ -29,6 +29,9 @@ export const runbookStateMachine = (
     comment: `Rebound runbook ${props.runbook}. Start it by hand with the input in runbooks/${props.runbook}/example.json.`,
     timeout: props.timeout,
     tracingEnabled: true,
-    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    // Every event, without its data: a Task's input (the approval gate's holds the task token,
+    // a credential to answer the run) would otherwise sit in the log group for a month. The
+    // data stays in the execution history, behind states:GetExecutionHistory.
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
   });
 };

@@ -51,6 +51,11 @@ export interface VerifyLoopOptions {
   readonly step: string;
   readonly scheduleSeconds: readonly number[];
   readonly onRecovered: sfn.IChainable;
+  /**
+   * States run after a check that is not recovered yet, before the next wait (az-evacuation
+   * extends its zonal shifts there); built around the state that goes on to the next check.
+   */
+  readonly beforeNextCheck?: (nextCheck: sfn.IChainable) => sfn.IChainable;
 }
 
 /**
@@ -92,6 +97,7 @@ export class VerifyLoop extends sfn.StateMachineFragment {
       },
       resultPath: '$.error',
     });
+    next.next(wait);
     start
       .next(wait)
       .next(verify)
@@ -102,7 +108,7 @@ export class VerifyLoop extends sfn.StateMachineFragment {
             C.numberGreaterThanEquals('$.poll.attempt', scheduleSeconds.length - 1),
             notRecovered.next(skeleton.escalate),
           )
-          .otherwise(next.next(wait)),
+          .otherwise(options.beforeNextCheck?.(next) ?? next),
       );
     this.startState = start;
   }

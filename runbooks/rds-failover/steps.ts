@@ -226,6 +226,7 @@ export const checkRdsFailover = async (
       execution,
       ...(input.incidentId === undefined ? {} : { incidentId: input.incidentId }),
       ...(input.reason === undefined ? {} : { reason: input.reason }),
+      dryRun: input.dryRun === 'true',
     },
     () => assessRdsFailover(input, shop, deps.db),
     deps,

@@ -160,6 +160,7 @@ export const checkInstanceReplacement = async (
       execution,
       incidentId: input.incidentId,
       reason: input.reason,
+      dryRun: input.dryRun === 'true',
     },
     async (guardrails) => {
       const fleet = await deps.fleet.snapshot();

@@ -1,6 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { systemClock } from '../../functions/lib/core/ports.js';
 import { wholeNumber } from '../../functions/lib/env.js';
 import { createLogger, warnThrough } from '../../functions/lib/logger.js';
 import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
@@ -11,13 +10,16 @@ import { ENVIRONMENT } from './environment.js';
 import {
   checkScaleOut,
   parseScaleOutEvent,
+  type ReturnDecision,
+  returnScaleOut,
   type ScaleOutVerifyResult,
   verifyScaleOut,
 } from './steps.js';
 
 /**
- * Tasks `Check` and `CapacityVerify` of runbook scale-out. `check` returns the guardrail
- * verdict and the plan (new max and desired); `verify` says whether the new capacity serves.
+ * Tasks `Check`, `CapacityVerify` and `ReturnCheck` of runbook scale-out. `check` returns the
+ * guardrail verdict and the plan (new max and desired); `verify` says whether the new capacity
+ * serves; `return` whether the raised maximum may return, and to what.
  * Throws `InvalidInput` for input the state machine's own checks let through; anything else
  * it throws escalates.
  */
@@ -39,16 +41,24 @@ const verifyDeps = {
     groupName,
     env.TARGET_GROUP_ARN,
   ),
-  clock: systemClock,
-  namePrefix: env.NAME_PREFIX,
 };
 
-export const handler = async (event: unknown): Promise<CheckResult | ScaleOutVerifyResult> => {
+const run = (parsed: ReturnType<typeof parseScaleOutEvent>) => {
+  switch (parsed.step) {
+    case 'check':
+      return checkScaleOut(parsed, checkDeps);
+    case 'verify':
+      return verifyScaleOut(parsed, verifyDeps);
+    case 'return':
+      return returnScaleOut(parsed, checkDeps.group);
+  }
+};
+
+export const handler = async (
+  event: unknown,
+): Promise<CheckResult | ScaleOutVerifyResult | ReturnDecision> => {
   const parsed = parseScaleOutEvent(event);
-  const result =
-    parsed.step === 'check'
-      ? await checkScaleOut(parsed, checkDeps)
-      : await verifyScaleOut(parsed, verifyDeps);
+  const result = await run(parsed);
   logger.info(`scale-out ${parsed.step}`, { executionName: parsed.execution.name, ...result });
   return result;
 };

@@ -1,30 +1,25 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CHECKED_ALARM } from '../../functions/lib/runbook/state-paths.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
-import { acknowledgeWildcardResource, GROUP_ARN_REASON } from '../kit/iam.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
-import { INPUT, PLAN, VERIFY } from './state.js';
-import { MAX_NAME_PREFIX_LENGTH, returnSchedulePrefix } from './steps.js';
+import { ALARM_NOW, INPUT, PLAN, RETURN, SHIFTS, VERIFY } from './state.js';
 
 export interface ScaleOutProps extends RunbookProps {
   /** The web group whose maximum and desired capacity this runbook raises (and no other). */
   readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
   /** The target group in front of that group: new capacity counts once it is healthy here. */
   readonly targetGroup: elbv2.IApplicationTargetGroup;
-  /** The configured maxCapacity the group returns to, an hour after the new capacity serves. */
+  /** The configured maxCapacity the group returns to once the pressure has cleared. */
   readonly normalMaxCapacity: number;
-  /** Failed asynchronous invocations of the task Lambdas, and return schedules that could not run. */
-  readonly deadLetterQueue: sqs.IQueue;
 }
 
 /**
@@ -41,18 +36,30 @@ export const CAPACITY_POLL_SECONDS: readonly number[] = Array(15).fill(60);
 export const ALARM_CHECKS = 6;
 export const ALARM_CHECK_INTERVAL = Duration.seconds(60);
 /**
+ * Waits before each look at whether the raised maximum may return: an hour after the new
+ * capacity served, then every 15 min, 17 looks (~5 h). Returning earlier would cut capacity
+ * while the load lasts; the pressure alarms need 10 minutes to fire again.
+ */
+const RETURN_FIRST_LOOK_MINUTES = 60;
+const RETURN_EVERY_MINUTES = 15;
+export const RETURN_CHECK_SECONDS: readonly number[] = [
+  RETURN_FIRST_LOOK_MINUTES * 60,
+  ...Array(16).fill(RETURN_EVERY_MINUTES * 60),
+];
+/**
  * A bound on the whole run: ValidateInput, CheckAlarm and Check (≤ 2 min), RaiseCapacity with
  * its retries (≤ 3 min), 15 min of capacity waits plus the checks themselves, ~5 min of alarm
- * reads, the schedule and the report, with margin for slow tasks.
+ * reads, the report, ~5 h of holding the raised maximum and the return, with margin.
  */
-export const RUN_TIMEOUT = Duration.minutes(40);
+export const RUN_TIMEOUT = Duration.hours(7);
 
 const C = sfn.Condition;
 
 /**
  * Runbook `scale-out`: when the web group is stuck at its maximum under CPU/memory pressure,
  * raises its maximum and desired capacity by a bounded step, waits until the new instances serve
- * and the pressure alarm is OK, and schedules the return to the normal maximum an hour later.
+ * and the pressure alarm is OK, then holds the raised maximum until the pressure has cleared and
+ * no AZ evacuation is active, and returns it to max(normal maximum, desired capacity).
  * See runbooks/README.md.
  */
 export class ScaleOut extends Construct {
@@ -61,8 +68,6 @@ export class ScaleOut extends Construct {
     readonly step: ReboundFunction;
     readonly report: ReboundFunction;
   };
-  /** Assumed by EventBridge Scheduler to put the group's maximum back; may do nothing else. */
-  public readonly returnRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: ScaleOutProps) {
     super(scope, id);
@@ -71,12 +76,6 @@ export class ScaleOut extends Construct {
         `ScaleOut: normalMaxCapacity must be a positive integer (the group's configured maxCapacity), not ${props.normalMaxCapacity}`,
       );
     }
-    if (props.namePrefix.length > MAX_NAME_PREFIX_LENGTH) {
-      throw new Error(
-        `ScaleOut: namePrefix "${props.namePrefix}" is longer than ${MAX_NAME_PREFIX_LENGTH} characters: the return schedules' names would exceed EventBridge Scheduler's 64`,
-      );
-    }
-    const stack = Stack.of(this);
     const group = props.autoScalingGroup;
     const skeleton = new RunbookSkeleton(this, 'Runbook', { ...props, runbook: 'scale-out' });
     const stepFunction = this.stepFunction(skeleton, props);
@@ -157,114 +156,27 @@ export class ScaleOut extends Construct {
       resultPath: '$.alarmCheck',
     });
 
-    // 5. Schedule the return to the normal maximum (EventBridge Scheduler, one shot).
-    this.returnRole = new iam.Role(this, 'ReturnRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-      description: `EventBridge Scheduler puts ${props.namePrefix}'s web group back to its normal maximum after a scale-out`,
-    });
-    this.returnRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['autoscaling:UpdateAutoScalingGroup'],
-        resources: [group.autoScalingGroupArn],
-      }),
-    );
-    // A return that fails after the scheduler's retries lands in the DLQ, which has an alarm.
-    props.deadLetterQueue.grantSendMessages(this.returnRole);
-    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-      acknowledgeFinding(
-        this.returnRole,
-        `AwsSolutions-IAM5[Action::${action}]`,
-        `Generated by grantSendMessages on the KMS-encrypted runbook dead-letter queue and scoped to that queue's key alone: the scheduler cannot dead-letter a failed return without ${action}.`,
-      );
-    }
-
-    const returnSchedules = stack.formatArn({
-      service: 'scheduler',
-      resource: 'schedule',
-      resourceName: `default/${returnSchedulePrefix(props.namePrefix)}*`,
-    });
-    const prepareReturn = sfn.Pass.jsonPath(this, 'PrepareReturn', {
-      stateName: 'PrepareReturn',
-      parameters: {
-        AutoScalingGroupName: group.autoScalingGroupName,
-        MaxSize: sfn.JsonPath.numberAt(PLAN('normalMax')),
-      },
-      resultPath: '$.returnInput',
-    });
-    const scheduleReturn = skeleton.callAws(
-      'ScheduleReturn',
-      {
-        service: 'scheduler',
-        action: 'createSchedule',
-        parameters: {
-          Name: sfn.JsonPath.stringAt(VERIFY('returnScheduleName')),
-          Description: sfn.JsonPath.format(
-            'Rebound scale-out {}: back to the normal maximum',
-            sfn.JsonPath.stringAt('$$.Execution.Name'),
-          ),
-          ScheduleExpression: sfn.JsonPath.format(
-            'at({})',
-            sfn.JsonPath.stringAt(VERIFY('returnAt')),
-          ),
-          ScheduleExpressionTimezone: 'UTC',
-          FlexibleTimeWindow: { Mode: 'OFF' },
-          ActionAfterCompletion: 'DELETE',
-          Target: {
-            Arn: `arn:${stack.partition}:scheduler:::aws-sdk:autoscaling:updateAutoScalingGroup`,
-            RoleArn: this.returnRole.roleArn,
-            Input: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.returnInput')),
-            DeadLetterConfig: { Arn: props.deadLetterQueue.queueArn },
-          },
-        },
-        iamAction: 'scheduler:CreateSchedule',
-        iamResources: [returnSchedules],
-        additionalIamStatements: [
-          new iam.PolicyStatement({
-            actions: ['iam:PassRole'],
-            resources: [this.returnRole.roleArn],
-            conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-          }),
-        ],
-        resultPath: sfn.JsonPath.DISCARD,
-      },
-      [
-        // States.TaskFailed matches every error: stop it retrying a conflict, caught below.
-        { errors: ['Scheduler.ConflictException'], maxAttempts: 0 },
-        jitteredRetry(['Scheduler.ThrottlingException', 'Scheduler.InternalServerException'], 4),
-        jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
-      ],
-    );
-
-    // 6. Report success.
-    const reportSucceeded = skeleton.escalateOnError(
-      skeleton.report(
-        'ReportSucceeded',
-        'succeeded',
-        sfn.JsonPath.format(
-          '{}; {}; the return to max {} is scheduled at {} UTC (schedule {}).',
-          sfn.JsonPath.stringAt(VERIFY('detail')),
-          sfn.JsonPath.stringAt('$.alarmCheck.detail'),
-          sfn.JsonPath.stringAt(PLAN('normalMax')),
-          sfn.JsonPath.stringAt(VERIFY('returnAt')),
-          sfn.JsonPath.stringAt(VERIFY('returnScheduleName')),
-        ),
-      ),
-    );
-    // The name is derived from the execution: a conflict is this run's own schedule, made by an
-    // attempt whose answer was lost.
-    scheduleReturn.addCatch(reportSucceeded, {
-      errors: ['Scheduler.ConflictException'],
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    skeleton.escalateOnError(scheduleReturn);
-
+    // 6. Report the recovery, then 7. hold the raised maximum until the pressure has cleared.
     const done = sfn.Succeed.jsonPath(this, 'Done', { stateName: 'Done' });
-    prepareReturn.next(scheduleReturn).next(reportSucceeded).next(done);
+    const holdMaximum = this.holdMaximum(skeleton, group, done);
+    const reportSucceeded = skeleton
+      .escalateOnError(
+        skeleton.report(
+          'ReportSucceeded',
+          'succeeded',
+          sfn.JsonPath.format(
+            `{}; {}; the maximum returns to at most {} once the pressure has cleared (checked from ${RETURN_FIRST_LOOK_MINUTES} min on, every ${RETURN_EVERY_MINUTES} min, never during an AZ evacuation).`,
+            sfn.JsonPath.stringAt(VERIFY('detail')),
+            sfn.JsonPath.stringAt('$.alarmCheck.detail'),
+            sfn.JsonPath.stringAt(PLAN('normalMax')),
+          ),
+        ),
+      )
+      .next(holdMaximum);
+
     const afterCapacity = sfn.Choice.jsonPath(this, 'HasAlarm', { stateName: 'HasAlarm' })
-      .when(C.isPresent(INPUT('alarmName')), waitForAlarm.next(alarmCleared).next(prepareReturn))
-      .otherwise(noAlarmNamed.next(prepareReturn));
+      .when(C.isPresent(INPUT('alarmName')), waitForAlarm.next(alarmCleared).next(reportSucceeded))
+      .otherwise(noAlarmNamed.next(reportSucceeded));
 
     const act = raiseCapacity.next(
       skeleton.verifyLoop({
@@ -288,21 +200,98 @@ export class ScaleOut extends Construct {
     acknowledgeFinding(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      "Added by CDK for the state machine's own logging (CloudWatch Logs log delivery) and X-Ray tracing, whose actions support no resource-level permissions; every AWS call of the runbook names its resource.",
-    );
-    acknowledgeWildcardResource(
-      this.returnRole,
-      group.autoScalingGroupArn,
-      `The return schedule's role may only UpdateAutoScalingGroup, on the web group alone: ${GROUP_ARN_REASON}`,
-    );
-    acknowledgeWildcardResource(
-      role,
-      returnSchedules,
-      `Each run creates one return schedule named ${returnSchedulePrefix(props.namePrefix)}<hash of the execution name>, unknown at deploy time: the pattern admits those names only, in the default schedule group.`,
+      "Added by CDK for the state machine's own logging (CloudWatch Logs log delivery) and X-Ray tracing, and ARC's ListZonalShifts (a read-only List action), which support no resource-level permissions; every other AWS call of the runbook names its resource.",
     );
   }
 
-  /** The task Lambda (steps `check` and `verify`): reads guardrails, the group and incidents; mutates nothing in EC2. */
+  /**
+   * Holds the raised maximum until the return step (`return`, decideReturn in steps.ts) lets
+   * it go: the first look an hour after the recovery, then every 15 min. Each look reads the
+   * account's active zonal shifts and the pressure alarm, then lowers the maximum (ReturnMaximum),
+   * holds it, or leaves it to whoever changed it. Still held after the last look → escalates.
+   */
+  private holdMaximum(
+    skeleton: RunbookSkeleton,
+    group: autoscaling.IAutoScalingGroup,
+    done: sfn.IChainable,
+  ): sfn.IChainable {
+    const { start, wait, next } = skeleton.pollStates(
+      { start: 'ReturnStart', wait: 'ReturnWait', next: 'ReturnNext' },
+      RETURN_CHECK_SECONDS,
+    );
+    // ListZonalShifts of the account and Region: az-evacuation shifts the load balancer, and a
+    // shift of the group or by zonal autoshift counts too. A List action without resource-level
+    // permissions (Service Authorization Reference, arc-zonal-shift): Resource `*`, read-only.
+    const returnShifts = skeleton.escalateOnError(
+      skeleton.callAws(
+        'ReturnShifts',
+        {
+          service: 'arczonalshift',
+          action: 'listZonalShifts',
+          parameters: { Status: 'ACTIVE' },
+          iamAction: 'arc-zonal-shift:ListZonalShifts',
+          iamResources: ['*'],
+          resultSelector: { active: sfn.JsonPath.listAt('$.Items') },
+          resultPath: SHIFTS,
+        },
+        [
+          jitteredRetry(['ArcZonalShift.ThrottlingException'], 6),
+          jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
+        ],
+      ),
+    );
+    const returnAlarm = skeleton.escalateOnError(
+      skeleton.readShopAlarm('ReturnAlarm', ALARM_NOW, {
+        stateValues: sfn.JsonPath.listAt('$..StateValue'),
+      }),
+    );
+    const returnCheck = skeleton.escalateOnError(
+      skeleton.invoke(
+        'ReturnCheck',
+        this.functions.step,
+        { step: 'return', ...skeleton.guardrailPayload() },
+        '$.return',
+      ),
+    );
+    const returnMaximum = skeleton.updateGroup('ReturnMaximum', group, {
+      MaxSize: sfn.JsonPath.numberAt(RETURN('maxSize')),
+    });
+    const heldTooLong = sfn.Pass.jsonPath(this, 'ReturnHeldTooLong', {
+      stateName: 'ReturnHeldTooLong',
+      parameters: {
+        Error: 'ReturnHeldTooLong',
+        Cause: sfn.JsonPath.format(
+          `The raised maximum could not return within ~${Math.round(RETURN_CHECK_SECONDS.reduce((sum, seconds) => sum + seconds, 0) / 3600)} h: {} A person must decide (keep it: raise maxCapacity; return it: aws autoscaling update-auto-scaling-group --max-size).`,
+          sfn.JsonPath.stringAt(RETURN('detail')),
+        ),
+      },
+      resultPath: '$.error',
+    });
+    start
+      .next(wait)
+      .next(returnShifts)
+      .next(
+        sfn.Choice.jsonPath(this, 'HasReturnAlarm', { stateName: 'HasReturnAlarm' })
+          .when(C.isPresent(INPUT('alarmName')), returnAlarm.next(returnCheck))
+          .otherwise(returnCheck),
+      );
+    returnCheck.next(
+      sfn.Choice.jsonPath(this, 'ReturnDecision', { stateName: 'ReturnDecision' })
+        .when(C.stringEquals(RETURN('action'), 'return'), returnMaximum.next(done))
+        .when(
+          C.and(
+            C.stringEquals(RETURN('action'), 'hold'),
+            C.numberGreaterThanEquals('$.poll.attempt', RETURN_CHECK_SECONDS.length - 1),
+          ),
+          heldTooLong.next(skeleton.escalate),
+        )
+        .when(C.stringEquals(RETURN('action'), 'hold'), next.next(wait))
+        .otherwise(done),
+    );
+    return start;
+  }
+
+  /** The task Lambda (steps `check`, `verify` and `return`): reads guardrails, the group and incidents; mutates nothing in EC2. */
   private stepFunction(skeleton: RunbookSkeleton, props: ScaleOutProps): ReboundFunction {
     const fn = skeleton.checkFunction('Step', {
       name: 'step',
@@ -314,7 +303,6 @@ export class ScaleOut extends Construct {
         AUTO_SCALING_GROUP_NAME: props.autoScalingGroup.autoScalingGroupName,
         TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
         NORMAL_MAX_CAPACITY: String(props.normalMaxCapacity),
-        NAME_PREFIX: props.namePrefix,
       },
     });
     // Describe APIs without resource-level permissions: covered by the role's Resource::*

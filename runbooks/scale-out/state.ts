@@ -31,12 +31,27 @@ export interface ScaleOutVerifyResult extends VerifyResult {
   readonly serving: number;
   /** Serving instances needed: the planned desired, or less if target tracking scaled in since. */
   readonly needed: number;
-  /** When recovered: the `at()` time of the return to the normal maximum (UTC). */
-  readonly returnAt?: string;
-  /** When recovered: the return schedule's name. */
-  readonly returnScheduleName?: string;
 }
+
+/**
+ * The return step's answer (`$.return`): lower the maximum to `maxSize` now, hold the raised
+ * maximum (pressure, an AZ evacuation) and look again later, or leave the maximum as it is.
+ */
+export interface ReturnDecision {
+  readonly action: 'return' | 'hold' | 'leave';
+  readonly detail: string;
+  /** With `return`: max(normal maximum, desired capacity). */
+  readonly maxSize?: number;
+}
+
+/** Where ReturnShifts puts the account's active zonal shifts, which the return step reads. */
+export const SHIFTS_KEY = 'shifts';
+export const SHIFTS = `$.${SHIFTS_KEY}`;
+/** Where ReturnAlarm puts the pressure alarm's state values, which the return step reads. */
+export const ALARM_NOW_KEY = 'alarmNow';
+export const ALARM_NOW = `$.${ALARM_NOW_KEY}`;
 
 export const INPUT = inputAt<'scale-out'>();
 export const PLAN = statePath<ScaleOutPlan>(PLAN_ROOT);
 export const VERIFY = statePath<ScaleOutVerifyResult>(VERIFY_ROOT);
+export const RETURN = statePath<ReturnDecision>('$.return');

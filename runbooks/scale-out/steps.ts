@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { Guardrails } from '../../functions/lib/core/guardrails.js';
-import type { Clock } from '../../functions/lib/core/ports.js';
 import type { RunbookName } from '../../functions/lib/core/runbook-registry.js';
+import { type ActiveShift, ActiveShiftsSchema } from '../../functions/lib/runbook/az-impairment.js';
 import {
   type Assessment,
   type CheckDeps,
@@ -19,31 +18,25 @@ import { type FleetReader, servingInstanceIds } from '../../functions/lib/runboo
 import { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
 import { inputShapeOf, requireDeployed } from '../../functions/lib/runbook/run-input.js';
 import { CHECKED_ALARM_KEY } from '../../functions/lib/runbook/state-paths.js';
-import { type ScaleOutPlan, ScaleOutPlanSchema, type ScaleOutVerifyResult } from './state.js';
+import {
+  ALARM_NOW_KEY,
+  type ReturnDecision,
+  type ScaleOutPlan,
+  ScaleOutPlanSchema,
+  type ScaleOutVerifyResult,
+  SHIFTS_KEY,
+} from './state.js';
 
-export type { ScaleOutPlan, ScaleOutVerifyResult };
+export type { ReturnDecision, ScaleOutPlan, ScaleOutVerifyResult };
 
 /**
  * Runbook `scale-out`: the web group is stuck at its maximum under CPU/memory pressure. Raise
  * the maximum and desired capacity by the `scale-out-step` guardrail (never above
- * `max-scale-out-capacity`), wait until the new instances serve, and hand back the time and
- * name of the schedule that returns the group to its normal maximum.
+ * `max-scale-out-capacity`), wait until the new instances serve, then return the maximum
+ * once the pressure has cleared (step `return`, {@link decideReturn}).
  */
 
 export const SCALE_OUT_RUNBOOK = 'scale-out' satisfies RunbookName;
-/** The return to the normal maximum is scheduled this long after the new capacity serves. */
-export const RETURN_DELAY_MINUTES = 60;
-/** EventBridge Scheduler schedule names: 1–64 characters. */
-export const SCHEDULE_NAME_MAX = 64;
-/** Hex characters of the execution name's hash in the return schedule's name. */
-const SCHEDULE_HASH_LENGTH = 16;
-/** The return schedule names' common start; the state machine may create schedules named so. */
-export const returnSchedulePrefix = (namePrefix: string): string =>
-  `${namePrefix}-scale-out-return-`;
-/** The longest `namePrefix` whose return schedule names fit in {@link SCHEDULE_NAME_MAX}. */
-export const MAX_NAME_PREFIX_LENGTH =
-  SCHEDULE_NAME_MAX - SCHEDULE_HASH_LENGTH - returnSchedulePrefix('').length;
-
 /** The group's size settings (DescribeAutoScalingGroups). */
 export interface GroupCapacity {
   readonly groupName: string;
@@ -72,10 +65,23 @@ export const ScaleOutEventSchema = z.discriminatedUnion('step', [
     }),
     execution: ExecutionSchema,
   }),
+  z.object({
+    step: z.literal('return'),
+    input: z.object({
+      alarmName: inputShapeOf('scale-out').alarmName,
+      guardrail: z.object({ plan: ScaleOutPlanSchema }),
+      /** The ReturnShifts state's answer: every ACTIVE zonal shift of the account and Region. */
+      [SHIFTS_KEY]: ActiveShiftsSchema,
+      /** The ReturnAlarm state's answer (with `alarmName`): the alarm's state values. */
+      [ALARM_NOW_KEY]: z.optional(z.object({ stateValues: z.array(z.string()) })),
+    }),
+    execution: ExecutionSchema,
+  }),
 ]);
 export type ScaleOutEvent = z.infer<typeof ScaleOutEventSchema>;
 export type ScaleOutCheckEvent = Extract<ScaleOutEvent, { step: 'check' }>;
 export type ScaleOutVerifyEvent = Extract<ScaleOutEvent, { step: 'verify' }>;
+export type ScaleOutReturnEvent = Extract<ScaleOutEvent, { step: 'return' }>;
 
 /** The payload, or {@link InvalidInputError} saying what is wrong with it. */
 export const parseScaleOutEvent = (event: unknown): ScaleOutEvent =>
@@ -168,6 +174,7 @@ export const checkScaleOut = async (
       execution,
       incidentId: input.incidentId,
       reason: input.reason,
+      dryRun: input.dryRun === 'true',
     },
     async (guardrails) =>
       assessScaleOut(
@@ -180,23 +187,8 @@ export const checkScaleOut = async (
   );
 };
 
-/** `at()` time of EventBridge Scheduler (`yyyy-mm-ddThh:mm:ss`, UTC), `minutes` after `now`. */
-export const scheduleTimeAfter = (now: Date, minutes: number): string =>
-  new Date(now.getTime() + minutes * 60_000).toISOString().slice(0, 19);
-
-/**
- * The return schedule's name: the same for every attempt of one execution, so a retried
- * CreateSchedule meets its own schedule (ConflictException) instead of making a second one.
- */
-export const returnScheduleName = (namePrefix: string, executionName: string): string => {
-  const hash = createHash('sha256').update(executionName).digest('hex');
-  return `${returnSchedulePrefix(namePrefix)}${hash.slice(0, SCHEDULE_HASH_LENGTH)}`;
-};
-
 export interface ScaleOutVerifyDeps {
   readonly fleet: FleetReader;
-  readonly clock: Clock;
-  readonly namePrefix: string;
 }
 
 /**
@@ -214,13 +206,80 @@ export const verifyScaleOut = async (
   const needed = Math.max(1, Math.min(plan.newDesired, fleet.desiredCapacity));
   const recovered = serving >= needed;
   const capacity = `${serving} of ${needed} needed instances serve in ${plan.groupName} (InService, Healthy and healthy in the target group; max raised ${plan.previousMax}→${plan.newMax}, desired now ${fleet.desiredCapacity})`;
-  if (!recovered) return { recovered, detail: capacity, serving, needed };
+  return { recovered, detail: capacity, serving, needed };
+};
+
+/** What the return looks at, besides the group: the pressure alarm and the active shifts. */
+export interface ReturnFacts {
+  readonly alarm?: { readonly name: string; readonly state: string | undefined };
+  /** Every active zonal shift of the account and Region. */
+  readonly shifts: readonly ActiveShift[];
+}
+
+/**
+ * Whether the raised maximum may return, and to what. Lowering the maximum below desired
+ * capacity lowers desired with it (UpdateAutoScalingGroup), cutting capacity under load: the
+ * maximum returns only once the pressure has cleared (the alarm OK, target tracking below the
+ * maximum), to max(normal maximum, desired capacity), never while a zonal shift is active (an
+ * AZ evacuation raises the maximum for the two other AZs), and never when someone else changed
+ * the maximum since this run raised it (an AZ evacuation, a person): it is theirs then.
+ */
+export const decideReturn = (
+  plan: ScaleOutPlan,
+  group: GroupCapacity,
+  facts: ReturnFacts,
+): ReturnDecision => {
+  const { groupName, maxSize: max, desiredCapacity: desired } = group;
+  if (max !== plan.newMax) {
+    return {
+      action: 'leave',
+      detail: `${groupName}'s maximum is ${max} now, not the ${plan.newMax} this run set: someone else (an AZ evacuation, a person) changed it, so it is left as it is`,
+    };
+  }
+  const [shift] = facts.shifts;
+  if (shift !== undefined) {
+    return {
+      action: 'hold',
+      detail: `zonal shift ${shift.ZonalShiftId} away from ${shift.AwayFrom} is active (an AZ evacuation): the raised maximum ${max} stays while it lasts`,
+    };
+  }
+  const { alarm } = facts;
+  if (alarm?.state !== undefined && alarm.state !== 'OK') {
+    return {
+      action: 'hold',
+      detail: `the pressure lasts: alarm ${alarm.name} is ${alarm.state}; the maximum stays at ${max}`,
+    };
+  }
+  if (desired >= max) {
+    return {
+      action: 'hold',
+      detail: `the pressure lasts: target tracking still uses the raised maximum (desired ${desired} of max ${max})`,
+    };
+  }
+  const maxSize = Math.max(plan.normalMax, desired);
+  if (maxSize >= max) {
+    return {
+      action: 'leave',
+      detail: `the pressure has cleared and desired capacity ${desired} needs the maximum ${max}: nothing to return`,
+    };
+  }
   return {
-    recovered,
-    detail: capacity,
-    serving,
-    needed,
-    returnAt: scheduleTimeAfter(deps.clock.now(), RETURN_DELAY_MINUTES),
-    returnScheduleName: returnScheduleName(deps.namePrefix, event.execution.name),
+    action: 'return',
+    maxSize,
+    detail: `the pressure has cleared (desired ${desired} of max ${max}${alarm === undefined ? '' : `, alarm ${alarm.name} OK`}): max ${max}→${maxSize}, the larger of the normal maximum ${plan.normalMax} and desired ${desired}`,
   };
+};
+
+/** Step `return`: reads the group and decides with {@link decideReturn}. */
+export const returnScaleOut = async (
+  event: ScaleOutReturnEvent,
+  group: GroupCapacityReader,
+): Promise<ReturnDecision> => {
+  const { input } = event;
+  return decideReturn(input.guardrail.plan, await group.capacity(), {
+    shifts: input.shifts.active,
+    ...(input.alarmName === undefined
+      ? {}
+      : { alarm: { name: input.alarmName, state: input.alarmNow?.stateValues[0] } }),
+  });
 };

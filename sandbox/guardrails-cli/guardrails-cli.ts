@@ -14,10 +14,12 @@ import {
   guardrailValueProblem,
   parseGuardrails,
 } from '../../functions/lib/core/guardrails.js';
-import { isAwsRegion, regionHint } from '../../infra/aws-regions.js';
-import { STAGE_PATTERN } from '../../infra/config.js';
-import { cdkJsonContext } from '../../infra/context-args.js';
-import { CliError, describeAwsCallError, oneLine, runCliCommand } from '../cli-kit.js';
+import {
+  CliError,
+  describeAwsCallError,
+  resolveStageAndRegion,
+  runCliCommand,
+} from '../cli-kit.js';
 
 /**
  * `npm run guardrails -- [--stage s] [--region r]` prints a stage's guardrails as SSM holds
@@ -124,47 +126,8 @@ export const parseGuardrailsArgs = (args: readonly string[]): GuardrailsCommand 
   return { kind: 'set', name: guardrailNamed(name), value, ...target };
 };
 
-/** cdk.json's `stage` and `region`, when it has them. */
-const cdkDefaults = (file: string): Target => {
-  let context: Record<string, unknown>;
-  try {
-    context = cdkJsonContext(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new CliError(2, [`error: cannot read ${file}: ${oneLine((error as Error).message)}`]);
-  }
-  const text = (key: string) => {
-    const value = context[key];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  const stage = text('stage');
-  const region = text('region');
-  return { ...(stage === undefined ? {} : { stage }), ...(region === undefined ? {} : { region }) };
-};
-
-const resolveTarget = (
-  given: Target,
-  deps: GuardrailsCliDeps,
-): { stage: string; region: string } => {
-  const defaults =
-    given.stage !== undefined && given.region !== undefined ? {} : cdkDefaults(deps.cdkJsonPath);
-  const fromEnv = (key: string) => (deps.env[key] === '' ? undefined : deps.env[key]);
-  const stage = given.stage ?? defaults.stage ?? 'dev';
-  if (!STAGE_PATTERN.test(stage)) {
-    throw usageError(
-      `stage "${stage}" is not valid: lowercase letters, digits and "-", starting with a letter, at most 20 characters`,
-    );
-  }
-  const region =
-    given.region ?? fromEnv('AWS_REGION') ?? fromEnv('AWS_DEFAULT_REGION') ?? defaults.region;
-  if (region === undefined) {
-    throw usageError(
-      'no region: pass --region, set AWS_REGION or set the "region" context in cdk.json',
-    );
-  }
-  if (!isAwsRegion(region)) throw usageError(`region "${region}" is not ${regionHint(region)}`);
-  return { stage, region };
-};
+const resolveTarget = (given: Target, deps: GuardrailsCliDeps) =>
+  resolveStageAndRegion(given, deps, usageError);
 
 /**
  * Every parameter under `path`, page by page (GetParametersByPath returns at most 10). The path

@@ -4,8 +4,13 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { executionArnOf } from '../../functions/lib/aws/step-functions-runbook-starter.js';
 import { executionConsoleLink } from '../../functions/lib/core/console-links.js';
+import {
+  GUARDRAIL_PARAMETERS,
+  guardrailParameterPath,
+} from '../../functions/lib/core/guardrails.js';
 import type { Clock } from '../../functions/lib/core/ports.js';
 import {
   EXECUTION_NAME_MAX,
@@ -16,8 +21,14 @@ import {
   runbookStateMachineName,
 } from '../../functions/lib/core/runbook-registry.js';
 import { REGION } from '../../functions/lib/events/schema-kit.js';
-import { requirementOf, shapeProblems } from '../../functions/lib/runbook/run-input.js';
+import {
+  type DeployedNames,
+  deployedProblems,
+  requirementOf,
+  shapeProblems,
+} from '../../functions/lib/runbook/run-input.js';
 import { STAGE_PATTERN } from '../../infra/config.js';
+import { AZ_ID, stageNamesOf } from './stage-names.js';
 
 /**
  * `npm run runbook -- <name> --input <file.json>`: starts one runbook by hand with the caller's
@@ -28,8 +39,9 @@ import { STAGE_PATTERN } from '../../infra/config.js';
  */
 
 export const RUNBOOK_USAGE = [
-  'usage: npm run runbook -- <name> --input <file.json> [--stage <stage>] [--region <region>] [--name <execution-name>] [--dry-run]',
+  'usage: npm run runbook -- <name> --input <file.json> [--stage <stage>] [--region <region>] [--name <execution-name>] [--check]',
   '       npm run runbook -- --list [--stage <stage>]',
+  '       npm run runbook -- approve|reject <approval id> --by <your name> [--reason <why>] [--stage <stage>] [--region <region>]',
   '       npm run runbook -- --help',
 ].join('\n');
 
@@ -37,16 +49,21 @@ const HELP = `${RUNBOOK_USAGE}
 
 Starts runbook <name> (state machine rebound-<stage>-<name>) with the JSON object in <file.json>
 as its input, using your own AWS credentials (profile, SSO or environment), and prints the
-execution's console link.
+execution's console link. Before starting it reads the stage's mode guardrail and says whether
+the run will act: a run started by hand acts unless the mode is off (the kill switch; then
+nothing is started), even in mode dry-run; budgets, cooldowns and approvals still apply. To have
+it only check and report what it would do, put "dryRun": "true" in the input. Your role needs
+states:ListStateMachines, states:StartExecution and ssm:GetParameter on the mode parameter.
 
   --input <file>    JSON object with the runbook's input fields (see --list)
   --stage <stage>   default: the "stage" context in cdk.json, else dev
   --region <region> default: AWS_REGION, else AWS_DEFAULT_REGION, else the "region" context in cdk.json
   --name <name>     execution name (1-80 of A-Z a-z 0-9 - _); default manual-<target>-<UTC time>
-  --dry-run         check everything and print what would be started; no AWS call
+  --check           check the input against the stage (field values, names of the stage's
+                    resources, AZ names) and print what would be started; no AWS call
   --list            list the runbooks with their input fields
 
-Exit codes: 0 started (or dry run / list / help), 1 AWS error or state machine not found,
+Exit codes: 0 started (or --check / list / help), 1 AWS error or state machine not found,
 2 bad arguments or bad input.`;
 
 /** Default stage when neither --stage nor cdk.json name one. */
@@ -57,6 +74,8 @@ const EXECUTION_NAME = new RegExp(`^[A-Za-z0-9_-]{1,${EXECUTION_NAME_MAX}}$`);
 export interface RunbookCliDeps {
   /** SFN client for a region; built only after every local check passed. */
   readonly sfnClient: (region: string) => SFNClient;
+  /** SSM client for a region, to read the stage's mode guardrail before starting. */
+  readonly ssmClient: (region: string) => SSMClient;
   /** Environment (AWS_REGION, AWS_DEFAULT_REGION). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** cdk.json, for the `stage` and `region` context defaults; a missing file means none. */
@@ -74,7 +93,8 @@ export interface StartRunbookArgs {
   readonly stage?: string;
   readonly region?: string;
   readonly executionName?: string;
-  readonly dryRun: boolean;
+  /** `--check`: validate and print, start nothing. */
+  readonly check: boolean;
 }
 
 export type RunbookCommand =
@@ -114,15 +134,20 @@ const isValueOption = (flag: string): flag is ValueOption => Object.hasOwn(VALUE
 export const parseRunbookArgs = (args: readonly string[]): RunbookCommand => {
   const values: Partial<Record<(typeof VALUE_OPTIONS)[ValueOption], string>> = {};
   const positionals: string[] = [];
-  let dryRun = false;
+  let check = false;
   let list = false;
   let help = false;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] ?? '';
     if (arg === '--help' || arg === '-h') help = true;
     else if (arg === '--list') list = true;
-    else if (arg === '--dry-run') dryRun = true;
-    else if (arg.startsWith('-')) {
+    else if (arg === '--check') check = true;
+    else if (arg === '--dry-run') {
+      // The old name of --check: said apart from the guardrail mode and the input's dryRun.
+      throw usageError(
+        '--dry-run is now --check (it checks the input and starts nothing); for a run that starts and changes nothing, put "dryRun": "true" in the input',
+      );
+    } else if (arg.startsWith('-')) {
       const equals = arg.indexOf('=');
       const flag = equals > 0 ? arg.slice(0, equals) : arg;
       if (!isValueOption(flag)) throw usageError(`unknown option ${flag}`);
@@ -148,7 +173,7 @@ export const parseRunbookArgs = (args: readonly string[]): RunbookCommand => {
     args: {
       runbook,
       inputFile: values.inputFile,
-      dryRun,
+      check,
       ...(values.stage === undefined ? {} : { stage: values.stage }),
       ...(values.region === undefined ? {} : { region: values.region }),
       ...(values.executionName === undefined ? {} : { executionName: values.executionName }),
@@ -298,6 +323,8 @@ export const describeAwsError = (error: unknown, context: AwsErrorContext): stri
 interface CdkContext {
   readonly stage?: string;
   readonly region?: string;
+  /** Every setting, for the stage's resource names. */
+  readonly all: Readonly<Record<string, unknown>>;
 }
 
 /** `stage` and `region` from cdk.json's context; no file means no defaults. */
@@ -306,7 +333,7 @@ const readCdkContext = (file: string): CdkContext => {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { all: {} };
     throw new RunbookCliError(2, [
       `error: cannot read ${file}: ${oneLine((error as Error).message)}`,
     ]);
@@ -329,6 +356,8 @@ const readCdkContext = (file: string): CdkContext => {
   return {
     ...(stage === undefined ? {} : { stage }),
     ...(region === undefined ? {} : { region }),
+    all:
+      typeof context === 'object' && context !== null ? (context as Record<string, unknown>) : {},
   };
 };
 
@@ -370,6 +399,70 @@ const resolveRegion = (
   return region;
 };
 
+/**
+ * What is wrong with the input's values for this stage: a resource of another stage (or none),
+ * an AZ ID where an AZ name is needed, an alarm that is not the stage's. One line each.
+ */
+export const stageProblems = (
+  runbook: RunbookDefinition,
+  input: Readonly<Record<string, unknown>>,
+  names: DeployedNames,
+  stage: string,
+): string[] =>
+  deployedProblems(runbook, input, names).map((problem) => {
+    const field = runbook.input.find((candidate) => problem.startsWith(`input.${candidate.name} `));
+    const given = field === undefined ? undefined : input[field.name];
+    const azId =
+      field?.value.kind === 'deployed' &&
+      field.value.resource === 'availability-zone' &&
+      typeof given === 'string' &&
+      AZ_ID.test(given);
+    const hint = azId
+      ? ` (${given} is an AZ ID, which differs per account: give the AZ name, aws ec2 describe-availability-zones maps one to the other)`
+      : '';
+    return `${problem} (stage ${stage})${hint}`;
+  });
+
+/** The stage's mode guardrail as SSM holds it, or why it could not be read. */
+type ModeReading = { readonly value: string } | { readonly unreadable: string };
+
+const readMode = async (
+  stage: string,
+  region: string,
+  deps: RunbookCliDeps,
+): Promise<ModeReading> => {
+  const name = `${guardrailParameterPath(stage)}${GUARDRAIL_PARAMETERS.mode}`;
+  try {
+    const output = await deps.ssmClient(region).send(new GetParameterCommand({ Name: name }));
+    const value = output.Parameter?.Value;
+    return value === undefined ? { unreadable: `${name} has no value` } : { value: value.trim() };
+  } catch (error) {
+    const why = error instanceof Error ? `${error.name}: ${oneLine(error.message)}` : String(error);
+    return { unreadable: `ssm:GetParameter ${name} failed (${why})` };
+  }
+};
+
+const STILL_APPLY = 'budgets, cooldowns and approvals still apply';
+const ASK_DRY_RUN = 'For a run that changes nothing, put "dryRun": "true" in the input';
+
+/** The sentence said before starting: will this run change anything? */
+const willItAct = (
+  input: Readonly<Record<string, unknown>>,
+  stage: string,
+  mode?: ModeReading,
+): string => {
+  if (input.dryRun === 'true') {
+    return 'this run is a dry run (dryRun "true" in the input): it checks and reports what it would do, and changes nothing';
+  }
+  if (mode === undefined) {
+    return `this run will ACT: a run started by hand acts unless the mode guardrail of ${stage} is off, even in mode dry-run (npm run guardrails -- --stage ${stage} shows it); ${STILL_APPLY}. ${ASK_DRY_RUN}`;
+  }
+  if ('unreadable' in mode) {
+    return `this run will ACT unless the mode guardrail of ${stage} is off (could not read it: ${mode.unreadable}); ${STILL_APPLY}. ${ASK_DRY_RUN}`;
+  }
+  return `this run will ACT: the mode guardrail of ${stage} is ${mode.value}, and a run started by hand acts unless it is off; ${STILL_APPLY}. ${ASK_DRY_RUN}`;
+};
+
 const listRunbooks = (stage: string, deps: RunbookCliDeps): void => {
   const blocks = RUNBOOKS.map((runbook: RunbookDefinition) => {
     const fields = runbook.input.map(
@@ -404,6 +497,18 @@ const start = async (args: StartRunbookArgs, deps: RunbookCliDeps): Promise<void
   const cdkContext = cdkContextOnce(deps.cdkJsonPath);
   const stage = resolveStage(args.stage, cdkContext);
   const region = resolveRegion(args.region, deps, cdkContext);
+  const valueProblems = stageProblems(
+    runbook,
+    input,
+    stageNamesOf(stage, region, cdkContext().all),
+    stage,
+  );
+  if (valueProblems.length > 0) {
+    throw new RunbookCliError(
+      2,
+      valueProblems.map((problem) => `error: ${args.inputFile}: ${problem}`),
+    );
+  }
   const stateMachineName = runbookStateMachineName(`rebound-${stage}`, runbook.name);
   const target = input[runbook.targetField];
   const executionName =
@@ -413,18 +518,29 @@ const start = async (args: StartRunbookArgs, deps: RunbookCliDeps): Promise<void
     ? `approval: ${runbook.name} waits for a person before its destructive step; the approval request arrives by email (the alert subscribers).`
     : undefined;
 
-  if (args.dryRun) {
+  if (args.check) {
     deps.out(
       [
-        `dry run: nothing started (region ${region})`,
+        `check: the input is valid for stage ${stage}; nothing started (region ${region})`,
         `state machine: ${stateMachineName}`,
         `execution name: ${executionName}`,
         `input: ${JSON.stringify(input)}`,
+        `run: ${willItAct(input, stage)}`,
         ...(approvalLine === undefined ? [] : [approvalLine]),
       ].join('\n'),
     );
     return;
   }
+
+  // Before any start: the kill switch wins over a person's run, so say it instead of starting
+  // a run that can only be refused.
+  const mode = await readMode(stage, region, deps);
+  if ('value' in mode && mode.value === 'off') {
+    throw new RunbookCliError(1, [
+      `error: the mode guardrail of ${stage} is off (the kill switch): the run would be refused and do nothing, so nothing was started; to act, set it first: npm run guardrails -- set mode auto --stage ${stage}`,
+    ]);
+  }
+  deps.out(`run: ${willItAct(input, stage, mode)}`);
 
   const client = deps.sfnClient(region);
   let stateMachineArn: string | undefined;

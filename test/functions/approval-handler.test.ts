@@ -30,15 +30,21 @@ const documents = mockClient(DynamoDBDocumentClient);
 const sns = mockClient(SNSClient);
 const secrets = mockClient(SecretsManagerClient);
 
-const load = async () => {
+/** The handler as loaded with the environment its construct sets in `mode`. */
+const load = async (mode: 'links' | 'iam' = 'links') => {
+  vi.resetModules();
   vi.stubEnv('AWS_REGION', 'us-east-1');
   vi.stubEnv('INCIDENTS_TABLE', TABLE);
   vi.stubEnv('ALERTS_TOPIC_ARN', TOPIC);
-  vi.stubEnv(
-    'SIGNING_KEY_SECRET_ARN',
-    'arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf',
-  );
-  vi.stubEnv('APPROVAL_ENDPOINT_URL', ENDPOINT);
+  vi.stubEnv('STAGE', 'test');
+  vi.stubEnv('APPROVAL_MODE', mode);
+  if (mode === 'links') {
+    vi.stubEnv(
+      'SIGNING_KEY_SECRET_ARN',
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf',
+    );
+    vi.stubEnv('APPROVAL_ENDPOINT_URL', ENDPOINT);
+  }
   return (await import('../../functions/approvals.js')).handler;
 };
 
@@ -97,6 +103,30 @@ describe('approvals handler', () => {
       decision: 'requested',
       executionName: 'run-1',
     });
+  });
+
+  it('request, IAM-only: no link, no key read, the CLI command by approval id', async () => {
+    // Prepare
+    const handler = await load('iam');
+
+    // Act
+    await handler({
+      type: 'request',
+      ...context,
+      taskToken: 'task-token-1',
+      action: 'force a Multi-AZ failover of rebound-test-db',
+      timeoutSeconds: 1800,
+    });
+
+    // Assess
+    expect(secrets).not.toHaveReceivedCommand(GetSecretValueCommand);
+    const publish = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    const email = (JSON.parse(publish?.Message ?? '{}') as { email: string }).email;
+    expect(email).not.toContain(ENDPOINT);
+    expect(email).not.toContain('task-token-1');
+    expect(email).toMatch(
+      /npm run runbook -- approve [A-Za-z0-9_-]{22} .*--stage test --region us-east-1/,
+    );
   });
 
   it('record: returns the normalised answer the state machine branches on', async () => {

@@ -57,8 +57,8 @@ describe('approvals', () => {
       approvals,
       incidents,
       alerts: { publish: async (alert) => `msg-${alerts.push(alert)}` },
-      signingKey: async () => KEY,
-      endpointUrl: ENDPOINT,
+      links: { signingKey: async () => KEY, endpointUrl: ENDPOINT },
+      stage: 'prod',
       region: 'us-east-1',
       clock: { now: () => NOW },
       newId: () => 'approval-id-0001',
@@ -169,18 +169,41 @@ describe('approvals', () => {
       expect(lines.some((line) => line.includes('nothing is done and the run escalates'))).toBe(
         true,
       );
-      expect(lines.some((line) => line.includes('console has no button for task tokens'))).toBe(
-        true,
+      expect(lines).toContain(
+        'npm run runbook -- approve approval-id-0001 --by "<your name>" --reason "<why>" --stage prod --region us-east-1',
       );
       expect(lines).toContain(
-        `aws stepfunctions send-task-success --task-token '${TOKEN}' --task-output '{"decision":"approve","by":"<your name>","reason":"<why>"}'`,
-      );
-      expect(lines).toContain(
-        `aws stepfunctions send-task-success --task-token '${TOKEN}' --task-output '{"decision":"reject","by":"<your name>","reason":"<why>"}'`,
+        'npm run runbook -- reject approval-id-0001 --by "<your name>" --reason "<why>" --stage prod --region us-east-1',
       );
       expect(lines).toContain(
         `Execution: https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXECUTION.id}`,
       );
+    });
+
+    it('never puts the task token in the alert: the CLI names the approval id', async () => {
+      // Act
+      await requestApproval(requestEvent(), deps);
+
+      // Assess
+      const [alert] = alerts as [Alert];
+      expect(alert.email).not.toContain(TOKEN);
+      expect(alert.sms).not.toContain(TOKEN);
+      expect(alert.subject).not.toContain(TOKEN);
+    });
+
+    it('sends no link and reads no key when approvals are IAM-only', async () => {
+      // Prepare
+      const { links: _links, ...iamOnly } = deps;
+
+      // Act
+      await requestApproval(requestEvent(), iamOnly);
+
+      // Assess
+      const email = alerts[0]?.email ?? '';
+      expect(email).not.toContain(ENDPOINT);
+      expect(email).not.toMatch(/APPROVE:|REJECT:/);
+      expect(email).toContain('ANSWER FROM A TERMINAL');
+      expect(email).toContain('npm run runbook -- approve approval-id-0001');
     });
 
     it('pages with one GSM-7 segment of at most 140 characters, even for a long action', async () => {

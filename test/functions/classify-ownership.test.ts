@@ -190,7 +190,7 @@ describe('classify: RDS events of the shop DBs only, by event ID', () => {
       ['notification'],
       { kind: 'informational', phase: 'info', partKey: 'db-event:rebound-dev-db' },
     ],
-    ['RDS-EVENT-0087', ['notification'], { kind: 'informational', phase: 'info' }],
+    ['RDS-EVENT-0154', ['notification'], { kind: 'informational', phase: 'info' }],
   ])('%s (%s)', (eventId, EventCategories, expected) => {
     expect(classified(rds(eventId, { EventCategories }))).toMatchObject(expected);
   });

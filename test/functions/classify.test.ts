@@ -27,6 +27,7 @@ type Expected = Pick<Signal, 'kind' | 'phase' | 'severity' | 'resource' | 'partK
   Partial<Pick<Signal, 'availabilityZone' | 'selfHealing' | 'summary'>>;
 
 const byAutoScaling = { by: 'auto-scaling', expectedWithinSeconds: 900 } as const;
+const byTargetTracking = { by: 'target-tracking', expectedWithinSeconds: 900 } as const;
 const ASG = { type: 'auto-scaling-group', id: 'my-auto-scaling-group' } as const;
 const DB = { type: 'db-instance', id: 'my-db-instance' } as const;
 const EXECUTION =
@@ -155,6 +156,27 @@ const CASES: ReadonlyArray<readonly [string, Expected]> = [
       severity: 'critical',
       resource: DB,
       partKey: 'db-failover:my-db-instance',
+    },
+  ],
+  [
+    'rds/instance-stopped-0087',
+    {
+      kind: 'database-degraded',
+      phase: 'problem',
+      severity: 'critical',
+      resource: DB,
+      partKey: 'db-stopped:my-db-instance',
+      summary: 'my-db-instance: DB instance stopped (RDS-EVENT-0087)',
+    },
+  ],
+  [
+    'rds/instance-started-0088',
+    {
+      kind: 'database-degraded',
+      phase: 'recovered',
+      severity: 'critical',
+      resource: DB,
+      partKey: 'db-stopped:my-db-instance',
     },
   ],
   [
@@ -311,6 +333,32 @@ const CASES: ReadonlyArray<readonly [string, Expected]> = [
       summary: 'ap-southeast-2: AWS Health AWS_ELASTICLOADBALANCING_API_ISSUE (issue, open)',
     },
   ],
+  // Account-specific API issues of any service (the control plane runs on Step Functions,
+  // Lambda, DynamoDB…) and abuse reports: a person must know, nothing automatic helps.
+  [
+    'health/states-api-issue-account',
+    {
+      kind: 'informational',
+      phase: 'problem',
+      severity: 'warning',
+      resource: { type: 'other', id: 'AWS_STATES_API_ISSUE' },
+      partKey: 'health:arn:aws:health:us-east-1::event/AWS_STATES_API_ISSUE_90353408594353981',
+      summary: 'us-east-1: AWS Health AWS_STATES_API_ISSUE (issue, open)',
+    },
+  ],
+  [
+    'health/abuse-dos-report',
+    {
+      kind: 'informational',
+      phase: 'problem',
+      severity: 'critical',
+      resource: { type: 'other', id: 'i-0a1b2c3d4e5f60718' },
+      partKey:
+        'health:arn:aws:health:us-east-1::event/ABUSE/AWS_ABUSE_DOS_REPORT/AWS_ABUSE_DOS_REPORT_90353408594353982',
+      summary:
+        'i-0a1b2c3d4e5f60718: AWS Health abuse report AWS_ABUSE_DOS_REPORT (issue, open): answer AWS Trust & Safety before AWS restricts it',
+    },
+  ],
   // --- Step Functions
   ...(['failed', 'timed-out', 'aborted'] as const).map(
     (status) =>
@@ -368,14 +416,16 @@ const CASES: ReadonlyArray<readonly [string, Expected]> = [
     },
   ],
   // --- CloudWatch alarms (documented sample, metric fields edited)
+  // CPU, network and anomaly bands on one instance are load (pressure), not sickness.
   [
     'cloudwatch/alarm-state-change-alarm',
     {
-      kind: 'instance-health',
+      kind: 'capacity-pressure',
       phase: 'problem',
       severity: 'warning',
       resource: { type: 'ec2-instance', id: 'i-12345678901234567' },
       partKey: 'alarm:ServerCpuTooHigh',
+      selfHealing: byTargetTracking,
       summary:
         'i-12345678901234567: Goes into alarm when server CPU utilization is too high! (ServerCpuTooHigh OK→ALARM)',
     },
@@ -383,11 +433,34 @@ const CASES: ReadonlyArray<readonly [string, Expected]> = [
   [
     'cloudwatch/alarm-state-change-ok',
     {
-      kind: 'instance-health',
+      kind: 'capacity-pressure',
       phase: 'recovered',
       severity: 'warning',
       resource: { type: 'ec2-instance', id: 'i-12345678901234567' },
       partKey: 'alarm:ServerCpuTooHigh',
+      selfHealing: byTargetTracking,
+    },
+  ],
+  [
+    'cloudwatch/alarm-metric-math-network',
+    {
+      kind: 'capacity-pressure',
+      phase: 'problem',
+      severity: 'warning',
+      resource: { type: 'ec2-instance', id: 'i-12345678901234567' },
+      partKey: 'alarm:TotalNetworkTrafficTooHigh',
+      selfHealing: byTargetTracking,
+    },
+  ],
+  [
+    'cloudwatch/alarm-anomaly-detection',
+    {
+      kind: 'capacity-pressure',
+      phase: 'problem',
+      severity: 'warning',
+      resource: { type: 'ec2-instance', id: 'i-12345678901234567' },
+      partKey: 'alarm:EC2 CPU Utilization Anomaly',
+      selfHealing: byTargetTracking,
     },
   ],
   [

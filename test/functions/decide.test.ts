@@ -251,7 +251,7 @@ describe('decide: policy rows for a new incident', () => {
     expect(plan.runbook).toEqual({
       runbook,
       executionName: runbookExecutionName(incident.id, targetId),
-      input: { ...input, reason: signal.summary, incidentId: incident.id },
+      input: { ...input, reason: signal.summary, incidentId: incident.id, dryRun: 'true' },
     });
   });
 
@@ -345,6 +345,7 @@ describe('decide: guardrails', () => {
     );
     expect(plan.runbook?.runbook).toBe('replace-unhealthy-instance');
     expect(plan.decision.startsAs).toBe('dry-run');
+    expect(plan.runbook?.input.dryRun).toBe('true');
   });
 
   it('gives a status-check failure its own reason, not a gray failure health checks do not see', () => {
@@ -382,6 +383,7 @@ describe('decide: guardrails', () => {
     expect(asks.decision).toMatchObject({ runbook: 'az-evacuation', startsAs: 'approval' });
     expect(autoApproved.decision.startsAs).toBeUndefined();
     expect(acts.decision.startsAs).toBeUndefined();
+    expect(acts.runbook?.input).not.toHaveProperty('dryRun');
   });
 
   it('appends guardrail parse problems to the reason, started or blocked', () => {
@@ -472,6 +474,25 @@ describe('decide: joining an incident', () => {
       executionName: execution,
       input: { instanceId: 'i-0aaa', incidentId: first.id },
     });
+  });
+
+  it('resumes a pending start in mode dry-run with the same dry-run input (Step Functions refuses the name otherwise)', () => {
+    // Prepare
+    const pending: Incident = { ...first, runbookExecutions: { [execution]: PENDING_EXECUTION } };
+    const dryRun = guardrailsOf({ mode: 'dry-run' });
+
+    // Act
+    const firstStart = decideFor(aProblem(), { guardrails: dryRun, ledger: { allowed: true } });
+    const resumed = decideFor(aProblem(), {
+      candidates: [pending],
+      now: at(1),
+      guardrails: dryRun,
+    });
+
+    // Assess
+    expect(resumed.runbook?.input).toEqual({ ...firstStart.runbook?.input, incidentId: first.id });
+    expect(resumed.runbook?.input.dryRun).toBe('true');
+    expect(resumed.decision.startsAs).toBe('dry-run');
   });
 
   it('suppresses a repeat once the runbook has started and the incident announced', () => {

@@ -23,6 +23,7 @@ const ACCEPTED = readdirSync(FIXTURES, { withFileTypes: true })
 const SOURCES: Readonly<Record<string, string>> = {
   autoscaling: 'aws.autoscaling',
   cloudwatch: 'aws.cloudwatch',
+  ec2: 'aws.ec2',
   elasticache: 'rebound.elasticache',
   health: 'aws.health',
   rds: 'aws.rds',

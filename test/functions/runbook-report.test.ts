@@ -116,6 +116,22 @@ describe('reportRunbookOutcome', () => {
     ]);
   });
 
+  it("says in the run's alert what its check decided: acting although the mode is dry-run", async () => {
+    // Prepare: the check's sentence for a run started by hand in mode dry-run
+    const decided = `mark ${OLD} Unhealthy in rebound-test-web: Auto Scaling replaces it (acting although the mode guardrail is dry-run: a run without dryRun "true" acts unless the mode is off)`;
+
+    // Act
+    await reportRunbookOutcome(
+      event({ state: { guardrail: { incidentId: incident.id, reason: decided } } }),
+      deps,
+    );
+
+    // Assess
+    const [alert] = alerts;
+    const lines = alert?.email.split('\n').map((line) => line.trim()) ?? [];
+    expect(lines).toContain(`Decided:   ${decided}`);
+  });
+
   it('records a refusal as a guardrail decision and keeps the incident open, saying so', async () => {
     // Act
     const result = await reportRunbookOutcome(

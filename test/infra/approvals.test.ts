@@ -59,8 +59,10 @@ describe('Approvals', () => {
     template = Template.fromStack(stack);
   });
 
-  const logicalId = (construct: { node: { defaultChild?: unknown } }): string =>
-    stack.getLogicalId(construct.node.defaultChild as never);
+  const logicalId = (construct: { node: { defaultChild?: unknown } } | undefined): string => {
+    if (construct === undefined) throw new Error('no such construct (approvals in iam mode?)');
+    return stack.getLogicalId(construct.node.defaultChild as never);
+  };
   const functionId = (name: string): string => {
     const [id] = Object.keys(
       template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: name } }),
@@ -128,19 +130,21 @@ describe('Approvals', () => {
       FunctionUrlAuthType: 'NONE',
       FunctionName: { 'Fn::GetAtt': [endpoint, 'Arn'] },
     });
-    expect(approvals.endpointUrl).toBe(
-      stack.resolve(approvals.functionUrl.url) && approvals.endpointUrl,
+    expect(approvals.links?.endpointUrl).toBe(
+      stack.resolve(approvals.links?.functionUrl.url) && approvals.links?.endpointUrl,
     );
   });
 
   it('wires each function with the variables its handler requires', () => {
-    const secret = logicalId(approvals.signingKey);
-    const url = logicalId(approvals.functionUrl);
+    const secret = logicalId(approvals.links?.signingKey);
+    const url = logicalId(approvals.links?.functionUrl);
     const env = (name: string) =>
       template.toJSON().Resources[functionId(name)].Properties.Environment.Variables;
     expect(env(`${PREFIX}-approvals`)).toMatchObject({
       INCIDENTS_TABLE: `${PREFIX}-incidents`,
       ALERTS_TOPIC_ARN: `arn:aws:sns:us-east-1:123456789012:${PREFIX}-alerts`,
+      STAGE: 'test',
+      APPROVAL_MODE: 'links',
       SIGNING_KEY_SECRET_ARN: { Ref: secret },
       APPROVAL_ENDPOINT_URL: { 'Fn::GetAtt': [url, 'FunctionUrl'] },
     });
@@ -148,6 +152,16 @@ describe('Approvals', () => {
       INCIDENTS_TABLE: `${PREFIX}-incidents`,
       SIGNING_KEY_SECRET_ARN: { Ref: secret },
     });
+  });
+
+  it('caps the public endpoint at 5 concurrent runs, so a flood of the URL cannot starve remediation', () => {
+    // Act
+    const endpoint = template.toJSON().Resources[functionId(`${PREFIX}-approval-endpoint`)];
+    const approvalsFn = template.toJSON().Resources[functionId(`${PREFIX}-approvals`)];
+
+    // Assess
+    expect(endpoint.Properties.ReservedConcurrentExecutions).toBe(5);
+    expect(approvalsFn.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
   it('generates a 64-character signing key without punctuation', () => {
@@ -160,7 +174,7 @@ describe('Approvals', () => {
   it('lets the approvals function use the incident table, publish alerts and read the key, nothing more', () => {
     // Prepare
     const role = roleId(functionId(`${PREFIX}-approvals`));
-    const secret = logicalId(approvals.signingKey);
+    const secret = logicalId(approvals.links?.signingKey);
     const all = statements(role);
 
     // Assess
@@ -205,7 +219,7 @@ describe('Approvals', () => {
   it('lets the endpoint read and claim approval items only, read the key and answer runbook tasks', () => {
     // Prepare
     const role = roleId(functionId(`${PREFIX}-approval-endpoint`));
-    const secret = logicalId(approvals.signingKey);
+    const secret = logicalId(approvals.links?.signingKey);
     const all = statements(role);
 
     // Assess
@@ -246,5 +260,52 @@ describe('Approvals', () => {
     ]);
     expect(allActions(role)).not.toContain('sns:Publish');
     expect(allActions(role)).not.toContain('dynamodb:PutItem');
+  });
+});
+
+describe('Approvals, IAM-only (approvals=iam)', () => {
+  it('has no endpoint, no Function URL, no signing key, and tells the function so', () => {
+    // Prepare
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'IamApprovalsTest', { env: ENV });
+
+    // Act
+    const approvals = new Approvals(stack, 'Approvals', {
+      namePrefix: PREFIX,
+      stage: 'test',
+      incidents: dynamodb.Table.fromTableName(stack, 'Incidents', `${PREFIX}-incidents`),
+      alertsTopic: sns.Topic.fromTopicArn(
+        stack,
+        'Alerts',
+        `arn:aws:sns:us-east-1:123456789012:${PREFIX}-alerts`,
+      ),
+      deadLetterQueue: sqs.Queue.fromQueueArn(
+        stack,
+        'DeadLetters',
+        `arn:aws:sqs:us-east-1:123456789012:${PREFIX}-dead-letters`,
+      ),
+      mode: 'iam',
+    });
+    const template = Template.fromStack(stack);
+
+    // Assess
+    expect(approvals.links).toBeUndefined();
+    template.resourceCountIs('AWS::Lambda::Url', 0);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const functions = Object.values(
+      template.findResources('AWS::Lambda::Function') as Record<
+        string,
+        {
+          Properties: { FunctionName: string; Environment: { Variables: Record<string, unknown> } };
+        }
+      >,
+    );
+    expect(functions.map(({ Properties }) => Properties.FunctionName)).toEqual([
+      `${PREFIX}-approvals`,
+    ]);
+    const variables = functions[0]?.Properties.Environment.Variables ?? {};
+    expect(variables.APPROVAL_MODE).toBe('iam');
+    expect(variables).not.toHaveProperty('APPROVAL_ENDPOINT_URL');
+    expect(variables).not.toHaveProperty('SIGNING_KEY_SECRET_ARN');
   });
 });

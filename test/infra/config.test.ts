@@ -8,6 +8,8 @@ const CERT_US_EAST_1 =
 const CERT_EU_WEST_1 =
   'arn:aws:acm:eu-west-1:123456789012:certificate/0b0b0b0b-1111-2222-3333-444444444444';
 const ZONE_ID = 'Z0123456789ABCDEFGHIJ';
+/** Set, so that a test about other warnings sees no AZ warning. */
+const US_EAST_1_AZS = { availabilityZones: 'us-east-1a,us-east-1b,us-east-1c' };
 
 /** Runs loadConfig and returns the ConfigError's problems; fails the test when nothing is thrown. */
 function problemsOf(ctx: Record<string, unknown>, contextKeys: string[] = []): readonly string[] {
@@ -39,6 +41,7 @@ describe('loadConfig defaults', () => {
       region: 'us-east-1',
       account: undefined,
       availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+      availabilityZonesSource: 'assumed',
       alertEmails: [],
       alertSmsNumbers: [],
       smsSpendLimitUsd: 1,
@@ -87,6 +90,7 @@ describe('loadConfig defaults', () => {
         scaleOutStep: 3,
         maxScaleOutCapacity: 24,
       },
+      approvals: 'links',
     });
     expect(config.cache.replicas).toBeGreaterThanOrEqual(1);
   });
@@ -139,7 +143,7 @@ describe('loadConfig defaults', () => {
 
   it('warns when nobody would receive alerts', () => {
     // Prepare
-    const ctx = { alertEmails: '', alertSmsNumbers: '' };
+    const ctx = { alertEmails: '', alertSmsNumbers: '', ...US_EAST_1_AZS };
 
     // Act
     const { warnings } = loadConfig(read(ctx));
@@ -156,7 +160,7 @@ describe('loadConfig defaults', () => {
     ['alertSmsNumbers', '+15555550100'],
   ])('does not warn when only %s is set', (key, value) => {
     // Prepare
-    const ctx = { [key]: value };
+    const ctx = { [key]: value, ...US_EAST_1_AZS };
 
     // Act
     const { warnings } = loadConfig(read(ctx));
@@ -358,6 +362,7 @@ describe('loadConfig invalid input', () => {
     { name: 'bad email', ctx: { alertEmails: 'ops@example.com,ops-at-example.com' }, key: 'alertEmails', value: 'ops-at-example.com', allowed: 'email addresses' },
     { name: 'phone without +', ctx: { alertSmsNumbers: '5555550100' }, key: 'alertSmsNumbers', value: '5555550100', allowed: 'E.164 phone numbers such as +15555550100' },
     { name: 'phone starting with +0', ctx: { alertSmsNumbers: '+0123' }, key: 'alertSmsNumbers', value: '+0123', allowed: 'E.164' },
+    { name: 'unknown approvals mode', ctx: { approvals: 'email' }, key: 'approvals', value: 'email', allowed: 'one of links | iam' },
     { name: 'SMS spend limit of 0', ctx: { smsSpendLimitUsd: '0' }, key: 'smsSpendLimitUsd', value: '0', allowed: 'a whole number from 1 to 1000000' },
     { name: 'duplicate email', ctx: { alertEmails: 'ops@example.com, ops@example.com' }, key: 'alertEmails', value: 'ops@example.com', allowed: 'each entry once' },
     { name: 'unknown automation mode', ctx: { automationMode: 'yolo' }, key: 'automationMode', value: 'yolo', allowed: 'one of off | dry-run | auto' },
@@ -466,7 +471,12 @@ describe('loadConfig invalid input', () => {
 describe('loadConfig domain', () => {
   it('gives config.domain with the name and hosted zone', () => {
     // Prepare
-    const ctx = { domainName: 'shop.example.com', hostedZoneId: ZONE_ID, alertEmails: 'a@b.co' };
+    const ctx = {
+      domainName: 'shop.example.com',
+      hostedZoneId: ZONE_ID,
+      alertEmails: 'a@b.co',
+      ...US_EAST_1_AZS,
+    };
 
     // Act
     const { config, warnings } = loadConfig(read(ctx));
@@ -504,6 +514,7 @@ describe('loadConfig domain', () => {
       domainName: 'shop.example.com',
       hostedZoneId: ZONE_ID,
       alertEmails: 'a@b.co',
+      availabilityZones: 'eu-west-1a,eu-west-1b,eu-west-1c',
     };
 
     // Act
@@ -524,6 +535,7 @@ describe('loadConfig domain', () => {
       certificateArn: CERT_EU_WEST_1,
       cloudFrontCertificateArn: CERT_US_EAST_1,
       alertEmails: 'a@b.co',
+      availabilityZones: 'eu-west-1a,eu-west-1b,eu-west-1c',
     };
 
     // Act
@@ -573,5 +585,92 @@ describe('loadConfig capacity and prefix-list defaults', () => {
     // Assess
     expect(config.cloudFrontPrefixListId).toBeUndefined();
     expect(config.domain?.domainName).toBe('shop.example.com');
+  });
+});
+
+describe('loadConfig availability zones when availabilityZones is not set', () => {
+  const ACCOUNT = '123456789012';
+  // ap-northeast-1 has no "b" AZ for new accounts: <region>a,b,c would be wrong there.
+  const TOKYO = { region: 'ap-northeast-1', alertEmails: 'a@b.co' };
+  const lookupKey = `availability-zones:account=${ACCOUNT}:region=ap-northeast-1`;
+
+  it('says offline that it assumes <region>a,b,c without looking them up', () => {
+    // Act
+    const { config, warnings } = loadConfig(read(TOKYO));
+
+    // Assess
+    expect(config.availabilityZones).toEqual([
+      'ap-northeast-1a',
+      'ap-northeast-1b',
+      'ap-northeast-1c',
+    ]);
+    expect(config.availabilityZonesSource).toBe('assumed');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('availabilityZones not set and no AWS account known (offline)');
+    expect(warnings[0]).toContain('cdk.context.json');
+  });
+
+  it("takes the account's AZs the CDK CLI looked up and cached in cdk.context.json", () => {
+    // Prepare: the availability-zones provider's cached answer, a Local Zone included.
+    const ctx = {
+      ...TOKYO,
+      [lookupKey]: [
+        'ap-northeast-1a',
+        'ap-northeast-1c',
+        'ap-northeast-1d',
+        'ap-northeast-1-tpe-1a',
+      ],
+    };
+
+    // Act
+    const { config, warnings } = loadConfig(read(ctx), [], { cliAccount: ACCOUNT });
+
+    // Assess
+    expect(config.availabilityZones).toEqual([
+      'ap-northeast-1a',
+      'ap-northeast-1c',
+      'ap-northeast-1d',
+    ]);
+    expect(config.availabilityZonesSource).toBe('looked-up');
+    expect(config.lookupAccount).toBe(ACCOUNT);
+    expect(warnings).toEqual([]);
+  });
+
+  it('prefers the configured account to the CLI one for the lookup', () => {
+    // Prepare
+    const ctx = {
+      ...TOKYO,
+      account: ACCOUNT,
+      [lookupKey]: ['ap-northeast-1a', 'ap-northeast-1c', 'ap-northeast-1d'],
+    };
+
+    // Act
+    const { config } = loadConfig(read(ctx), [], { cliAccount: '999999999999' });
+
+    // Assess
+    expect(config.availabilityZones).toEqual([
+      'ap-northeast-1a',
+      'ap-northeast-1c',
+      'ap-northeast-1d',
+    ]);
+  });
+
+  it('marks the lookup pending when the CLI has not cached it yet, and says so', () => {
+    // Act
+    const { config, warnings } = loadConfig(read(TOKYO), [], { cliAccount: ACCOUNT });
+
+    // Assess
+    expect(config.availabilityZonesSource).toBe('lookup-pending');
+    expect(warnings[0]).toContain(`looks up the AZs of account ${ACCOUNT} in ap-northeast-1`);
+  });
+
+  it('refuses an account with fewer than three AZs in the region', () => {
+    // Prepare
+    const ctx = { ...TOKYO, [lookupKey]: ['ap-northeast-1a', 'ap-northeast-1c'] };
+
+    // Act / Assess
+    expect(() => loadConfig(read(ctx), [], { cliAccount: ACCOUNT })).toThrow(
+      /config "availabilityZones": .*fewer than three AZs in ap-northeast-1/,
+    );
   });
 });

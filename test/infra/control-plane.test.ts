@@ -16,6 +16,7 @@ const RULE_NAMES = [
   'auto-scaling-events',
   'rds-instance-events',
   'health-events',
+  'ec2-instance-events',
   'runbook-failures',
 ].map((id) => `rebound-dev-${id}`);
 const DB_IDS = ['rebound-dev-db', 'rebound-dev-db-replica-1', 'rebound-dev-db-replica-2'];
@@ -342,14 +343,13 @@ describe('triage function', () => {
   });
 
   it('grants no action wildcard and `*` resources only to APIs without resource-level scoping', () => {
-    // Act
-    const statements = triageStatements(dev);
+    // Act: the Allows (the Denies keep approval items out of reach, see ops-health.test.ts)
+    const statements = triageStatements(dev).filter(({ Effect }) => Effect === 'Allow');
     const anyResource = statements.filter(({ Resource }) => asList(Resource).includes('*'));
 
     // Assess
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
-      expect(statement.Effect).toBe('Allow');
       for (const action of actionsOf(statement)) expect(action).not.toMatch(/^\*$|:\*$/);
     }
     expect(anyResource.flatMap(actionsOf).sort()).toEqual([

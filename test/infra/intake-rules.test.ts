@@ -30,6 +30,7 @@ const RULE_BY_SOURCE: Readonly<Record<string, string>> = {
   'aws.rds': 'rebound-dev-rds-instance-events',
   'aws.health': 'rebound-dev-health-events',
   'aws.states': 'rebound-dev-runbook-failures',
+  'aws.ec2': 'rebound-dev-ec2-instance-events',
 };
 
 /** Fixtures no rule may take, and why. */
@@ -38,9 +39,10 @@ const NOT_ROUTED: Readonly<Record<string, string>> = {
   'autoscaling/launch-lifecycle-action.json': "the shop's group has no lifecycle hooks",
   'rds/backup-without-event-id.json': 'a backup: no event ID or category triage watches',
   'states/execution-succeeded.json': 'a runbook that succeeded reports its own outcome',
+  'ec2/state-change-running.json': 'a running instance: every launch would invoke triage',
 };
 const expectedRule = (file: string, event: Record<string, unknown>): string | null => {
-  // ElastiCache notifications come by SNS (a Lambda SNS event), never through EventBridge.
+  // A replication group's notifications come by SNS (a Lambda SNS event), not through EventBridge.
   if (file.startsWith('elasticache/') || NOT_ROUTED[file] !== undefined) return null;
   return RULE_BY_SOURCE[String(event.source)] ?? 'no rule for this source';
 };
@@ -51,11 +53,14 @@ interface Rule {
 }
 type Matcher = (event: unknown) => boolean;
 
+/** The rules that match events (the heartbeat rule runs on a schedule and has no pattern). */
 const rulesOf = (synthesized: SynthesizedControlPlane): Rule[] =>
-  resourcesOf<{ Name: string; EventPattern: Record<string, unknown> }>(
+  resourcesOf<{ Name: string; EventPattern?: Record<string, unknown> }>(
     synthesized.template,
     'AWS::Events::Rule',
-  ).map(({ props }) => ({ name: props.Name, pattern: props.EventPattern }));
+  ).flatMap(({ props }) =>
+    props.EventPattern === undefined ? [] : [{ name: props.Name, pattern: props.EventPattern }],
+  );
 
 const matchedBy = (matchers: readonly (readonly [string, Matcher])[], event: unknown) =>
   matchers.filter(([, matches]) => matches(event)).map(([name]) => name);

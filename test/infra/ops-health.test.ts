@@ -21,13 +21,17 @@ import {
 const OPS_TOPIC_ARN = `arn:aws:sns:us-east-1:${TEST_ACCOUNT}:rebound-dev-ops`;
 const ALERTS_TOPIC_ARN = `arn:aws:sns:us-east-1:${TEST_ACCOUNT}:rebound-dev-alerts`;
 const alarmArn = (name: string) => `arn:aws:cloudwatch:us-east-1:${TEST_ACCOUNT}:alarm:${name}`;
-/** A stage with recipients and its own SMS spend limit (one more synthesis for both). */
-const PROD_CONTEXT = { ...PROD_EU_CONTEXT, smsSpendLimitUsd: '5' };
+/**
+ * A stage with recipients, its own SMS spend limit and IAM-only approvals: one more synthesis
+ * for all three.
+ */
+const PROD_CONTEXT = { ...PROD_EU_CONTEXT, smsSpendLimitUsd: '5', approvals: 'iam' };
 const INTAKE_RULES = [
   'alarm-state-changes',
   'auto-scaling-events',
   'rds-instance-events',
   'health-events',
+  'ec2-instance-events',
   'runbook-failures',
   'heartbeat',
 ].map((id) => `rebound-dev-${id}`);
@@ -328,5 +332,95 @@ describe('control-plane health alarms', () => {
         DeadLetterConfig: { Arn: getAtt(queue.id, 'Arn') },
       }),
     ]);
+  });
+});
+
+// The approval path (issue 11 §5): concurrency, and who may read an approval item (its task
+// token answers the run).
+describe('approval path', () => {
+  let dev: SynthesizedControlPlane;
+  type FunctionProps = {
+    FunctionName: string;
+    Role: unknown;
+    ReservedConcurrentExecutions?: number;
+  };
+  let functions: { id: string; props: FunctionProps }[];
+  const statementsOfRole = (roleId: string) =>
+    resourcesOf<{ Roles: unknown[]; PolicyDocument: { Statement: Statement[] } }>(
+      dev.template,
+      'AWS::IAM::Policy',
+    )
+      .filter(({ props }) => props.Roles.some((role) => referencedIds(role).includes(roleId)))
+      .flatMap(({ props }) => props.PolicyDocument.Statement);
+  beforeAll(() => {
+    dev = synthControlPlane();
+    functions = resourcesOf<FunctionProps>(dev.template, 'AWS::Lambda::Function');
+  });
+
+  it('caps the public approval endpoint at 5 and reserves a floor of 10 for triage', () => {
+    // Act
+    const reserved = Object.fromEntries(
+      functions.map(({ props }) => [props.FunctionName, props.ReservedConcurrentExecutions]),
+    );
+
+    // Assess
+    expect(reserved['rebound-dev-approval-endpoint']).toBe(5);
+    expect(reserved['rebound-dev-triage']).toBe(10);
+  });
+
+  it('denies every function but the endpoint any read of approval items, and any scan', () => {
+    // Prepare
+    const table = onlyResource(dev.template, 'AWS::DynamoDB::GlobalTable', {
+      TableName: 'rebound-dev-incidents',
+    });
+
+    for (const { props } of functions) {
+      // Act
+      const statements = statementsOfRole(referencedIds(props.Role)[0] ?? 'no role');
+      const denies = statements.filter(({ Effect }) => Effect === 'Deny');
+
+      // Assess
+      if (props.FunctionName === 'rebound-dev-approval-endpoint') {
+        expect(denies, props.FunctionName).toEqual([]);
+        const reads = statements.filter((statement) =>
+          asList(statement.Action).includes('dynamodb:GetItem'),
+        );
+        expect(reads.map(({ Condition }) => Condition)).toEqual([
+          { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['APPROVAL#*'] } },
+        ]);
+        continue;
+      }
+      const keyed = denies.find(({ Sid }) => Sid === 'NoApprovalItemReads');
+      expect(asList(keyed?.Action).sort(), props.FunctionName).toEqual([
+        'dynamodb:BatchGetItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]);
+      expect(keyed?.Condition).toEqual({
+        'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['APPROVAL#*'] },
+      });
+      const scan = denies.find(({ Sid }) => Sid === 'NoTableScans');
+      expect(scan?.Action).toBe('dynamodb:Scan');
+      for (const deny of [keyed, scan]) {
+        expect(deny?.Resource, props.FunctionName).toEqual(getAtt(table.id, 'Arn'));
+      }
+    }
+  });
+
+  it('with -c approvals=iam, deploys no endpoint and no Function URL', () => {
+    // Act
+    const prod = synthControlPlane(PROD_CONTEXT);
+
+    // Assess
+    expect(resourcesOf(prod.template, 'AWS::Lambda::Url')).toEqual([]);
+    expect(resourcesOf(prod.template, 'AWS::SecretsManager::Secret')).toEqual([]);
+    const names = resourcesOf<FunctionProps>(prod.template, 'AWS::Lambda::Function').map(
+      ({ props }) => props.FunctionName,
+    );
+    expect(names).toContain('rebound-prod-approvals');
+    expect(names).not.toContain('rebound-prod-approval-endpoint');
+    expect(Object.keys(prod.template.toJSON().Outputs ?? {})).not.toContain('ApprovalEndpointUrl');
   });
 });

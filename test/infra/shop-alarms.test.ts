@@ -182,6 +182,37 @@ describe('shop alerts topic', () => {
     expect(resourcesOf(template, 'AWS::KMS::Key').map(({ id }) => id)).toContain(keyId);
   });
 
+  it('lets AWS services use the alerts key only on behalf of this account', () => {
+    // Prepare
+    const topic = alertsTopicOf(dev, 'dev');
+    const keyId = referencedIds(topic.props.KmsMasterKeyId)[0] ?? 'no key';
+    const key = onlyResource<{
+      KeyPolicy: {
+        Statement: {
+          Principal?: { Service?: string };
+          Condition?: Record<string, Record<string, unknown>>;
+        }[];
+      };
+    }>(dev.template, 'AWS::KMS::Key', { Description: 'Rebound alerts topic' });
+
+    // Act
+    const services = key.props.KeyPolicy.Statement.filter(
+      (statement) => statement.Principal?.Service !== undefined,
+    );
+
+    // Assess: the confused-deputy guard (aws:SourceAccount) on every service statement.
+    expect(key.id).toBe(keyId);
+    expect(services.map((statement) => statement.Principal?.Service).sort()).toEqual([
+      'cloudwatch.amazonaws.com',
+      'sns.amazonaws.com',
+    ]);
+    for (const statement of services) {
+      expect(statement.Condition?.StringEquals?.['aws:SourceAccount']).toEqual({
+        Ref: 'AWS::AccountId',
+      });
+    }
+  });
+
   it('subscribes nobody when no recipient is configured', () => {
     // Prepare
     const { config, template } = dev;

@@ -258,12 +258,13 @@ describe.each(CASES)('runbook $name keeps the runbook contract', ({ name, row, h
       });
     });
 
-    it('in dry-run mode reports what it would do and makes no mutating call', async () => {
-      // Prepare
-      const w = await harness.world({ guardrails: { mode: 'dry-run' } });
+    it('with dryRun "true" in its input reports what it would do and makes no mutating call', async () => {
+      // Prepare: the mode would let it act; the input asks for a dry run (as triage does in
+      // mode dry-run).
+      const w = await harness.world();
 
       // Act
-      const outcome = await run(w);
+      const outcome = await run(w, { ...harness.validInput, dryRun: 'true' });
 
       // Assess: its checks and one report; no mutating call, no approval request, no verify.
       expect(outcome.status).toBe('succeeded');
@@ -273,11 +274,55 @@ describe.each(CASES)('runbook $name keeps the runbook contract', ({ name, row, h
           at: 'ReportDryRun',
           outcome: 'dry-run',
           target,
-          detail: `dry-run: would ${harness.action}${after}`,
+          detail: `dry-run (the input asked for one): would ${harness.action}${after}`,
         }),
       ]);
       expect(w.alerts.map((alert) => alert.kind)).toEqual(['incident-update']);
       await expect(w.ledger.peek(ledgerRequest(), NOW)).resolves.toEqual({ allowed: true });
+    });
+
+    it('started by hand in mode dry-run acts, says so, and holds the cooldown', async () => {
+      // Prepare: a person's run: no dryRun in the input.
+      const w = await harness.world({ guardrails: { mode: 'dry-run' } });
+
+      // Act
+      const outcome = await run(w);
+
+      // Assess
+      expect(outcome.status).toBe('succeeded');
+      expect(callsOf(w, act.state)).toEqual([act.call]);
+      expect(reportsOf(w)).toEqual([
+        expect.objectContaining({ at: 'ReportSucceeded', outcome: 'succeeded', target }),
+      ]);
+      // Said where the run first speaks: the approval request's action, else the incident's
+      // move to mitigating.
+      const incident = await incidentOf(w);
+      const said = row.needsApproval
+        ? callsOf(w, 'RequestApproval').map((call) =>
+            String((call as { Payload?: { action?: unknown } }).Payload?.action),
+          )
+        : incident.timeline.flatMap((entry) => (entry.type === 'status' ? [entry.reason] : []));
+      expect(
+        said.some((text) => text.includes('acting although the mode guardrail is dry-run')),
+      ).toBe(true);
+      await expect(w.ledger.peek(ledgerRequest(), NOW)).resolves.toMatchObject({
+        allowed: false,
+        blockedBy: 'cooldown',
+      });
+    });
+
+    it("started by hand in mode dry-run still keeps the target's cooldown", async () => {
+      // Prepare: the target was acted on 10 minutes ago.
+      const w = await harness.world({ guardrails: { mode: 'dry-run' } });
+      await w.ledger.claim(ledgerRequest(), minutesAgo(10));
+
+      // Act
+      const outcome = await run(w);
+
+      // Assess
+      expect(outcome.status).toBe('succeeded');
+      expect(w.trace).toEqual([...checks, 'ReportRefused']);
+      expectRefusedBy(w, 'cooldown');
     });
 
     it.each<Refusal>([

@@ -7,8 +7,8 @@ import { runRunbookCli } from '../../sandbox/runbook-cli/start-runbook.js';
 
 /**
  * The runbook examples a person pastes at 3 am: every example file and every input shown in
- * runbooks/<name>/README.md passes `npm run runbook -- <name> --input <file> --dry-run` ("check
- * everything") as it is, and they all name one stage, cdk.json's, which the CLI uses by default.
+ * runbooks/<name>/README.md passes `npm run runbook -- <name> --input <file> --check` (the values
+ * checked against the stage, nothing started) as it is, and they all name one stage, cdk.json's, which the CLI uses by default.
  */
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -38,12 +38,15 @@ const readmeInputs = (): string[] =>
     ].map(([, json]) => json ?? ''),
   );
 
-const dryRun = async (runbook: string, file: string) => {
+const check = async (runbook: string, file: string) => {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runRunbookCli([runbook, '--input', file, '--dry-run'], {
+  const code = await runRunbookCli([runbook, '--input', file, '--check'], {
     sfnClient: () => {
-      throw new Error('a dry run calls no AWS');
+      throw new Error('--check calls no AWS');
+    },
+    ssmClient: () => {
+      throw new Error('--check calls no AWS');
     },
     env: { AWS_REGION: 'us-east-1' },
     cdkJsonPath: CDK_JSON,
@@ -63,9 +66,9 @@ describe('runbook examples', () => {
     expect([...covered].sort()).toEqual([...RUNBOOK_NAMES].sort());
   });
 
-  it.each(exampleFiles)('passes the dry run as it is: %s', async (file) => {
+  it.each(exampleFiles)('passes --check as it is: %s', async (file) => {
     // Act
-    const { code, out, err } = await dryRun(runbookOf(file), path.join(ROOT, file));
+    const { code, out, err } = await check(runbookOf(file), path.join(ROOT, file));
 
     // Assess
     expect(err).toEqual([]);
@@ -90,7 +93,7 @@ describe('runbook examples', () => {
     expect([...stages]).toEqual([DEFAULT_STAGE]);
   });
 
-  it("passes the dry run with every README input as pasted (sections in the registry's order)", async () => {
+  it("passes --check with every README input as pasted (sections in the registry's order)", async () => {
     // Prepare
     const inputs = readmeInputs();
 
@@ -99,7 +102,7 @@ describe('runbook examples', () => {
       RUNBOOK_NAMES.map(async (runbook, index) => {
         const file = path.join(temp, `${runbook}.json`);
         writeFileSync(file, inputs[index] ?? '');
-        return [runbook, await dryRun(runbook, file)] as const;
+        return [runbook, await check(runbook, file)] as const;
       }),
     );
 

@@ -133,8 +133,8 @@ export function definitionOf(template: Template): StateMachineDefinition {
 }
 
 /**
- * The state machine `name` is Standard, JSONPath, logs ALL with execution data, is traced and
- * ends every run after `runTimeoutSeconds`.
+ * The state machine `name` is Standard, JSONPath, logs ALL events without execution data (a
+ * task token is a credential: issue 11 §5), is traced and ends every run after `runTimeoutSeconds`.
  */
 export function expectObservableStateMachine(
   template: Template,
@@ -146,7 +146,7 @@ export function expectObservableStateMachine(
     StateMachineName: name,
     StateMachineType: 'STANDARD',
     TracingConfiguration: { Enabled: true },
-    LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+    LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
   });
   expect(definition.TimeoutSeconds).toBe(runTimeoutSeconds);
   expect((definition as { QueryLanguage?: string }).QueryLanguage).toBe('JSONPath');

@@ -7,6 +7,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { RUNBOOK_NAMES, RUNBOOKS } from '../../functions/lib/core/runbook-registry.js';
@@ -15,6 +16,7 @@ import {
   type RunbookCliDeps,
   runRunbookCli,
 } from '../../sandbox/runbook-cli/start-runbook.js';
+import { runScript } from '../support/run-script.js';
 
 const REGION = 'eu-west-1';
 const NOW = new Date('2026-11-26T03:04:05.678Z');
@@ -26,6 +28,8 @@ const CONSOLE_LINK = `https://${REGION}.console.aws.amazon.com/states/home?regio
 const INPUT = { instanceId: 'i-0123456789abcdef0', reason: 'memory exhausted' };
 
 const sfnMock = mockClient(SFNClient);
+const ssmMock = mockClient(SSMClient);
+const MODE_PARAMETER = '/rebound/prod/guardrails/mode';
 const temp = mkdtempSync(path.join(tmpdir(), 'rebound-runbook-cli-'));
 let fileCount = 0;
 const tempFile = (text: string): string => {
@@ -55,6 +59,7 @@ const run = async (
       regions.push(region);
       return new SFNClient({ region });
     },
+    ssmClient: (region) => new SSMClient({ region }),
     env: options.env ?? { AWS_REGION: REGION },
     cdkJsonPath: options.cdkJsonPath ?? CDK_JSON,
     clock: { now: () => NOW },
@@ -105,6 +110,10 @@ const stackLines = (lines: readonly string[]) => lines.filter((line) => /^\s+at 
 
 beforeEach(() => {
   sfnMock.reset();
+  ssmMock.reset();
+  ssmMock.on(GetParameterCommand, { Name: MODE_PARAMETER }).resolves({
+    Parameter: { Name: MODE_PARAMETER, Value: 'dry-run', Type: 'String' },
+  });
 });
 
 afterAll(() => {
@@ -176,8 +185,8 @@ describe('npm run runbook', () => {
     const noStage = tempFile(JSON.stringify({ context: { region: 'us-west-2' } }));
 
     // Act
-    const fromCdkJson = await run(startArgs(file, '--dry-run'), { env: {} });
-    const fallback = await run(startArgs(file, '--dry-run'), { env: {}, cdkJsonPath: noStage });
+    const fromCdkJson = await run(startArgs(file, '--check'), { env: {} });
+    const fallback = await run(startArgs(file, '--check'), { env: {}, cdkJsonPath: noStage });
 
     // Assess
     expect(fromCdkJson.out.split('\n')).toContain(`state machine: ${STATE_MACHINE_NAME}`);
@@ -188,12 +197,12 @@ describe('npm run runbook', () => {
     expect(fallback.out).toContain('region us-west-2');
   });
 
-  it('--dry-run validates and prints what it would start without calling AWS', async () => {
+  it('--check validates and prints what it would start without calling AWS', async () => {
     // Prepare
     const file = tempFile(JSON.stringify(INPUT));
 
     // Act
-    const result = await run(startArgs(file, '--dry-run'));
+    const result = await run(startArgs(file, '--check'));
 
     // Assess
     expect(result.code).toBe(0);
@@ -206,12 +215,141 @@ describe('npm run runbook', () => {
     expect(JSON.parse(inputLine.slice('input: '.length))).toEqual(INPUT);
   });
 
+  it('--check checks values against the stage: its resources, AZ names, not AZ IDs', async () => {
+    // Prepare: stage prod (cdk.json), whose AZs default to the region's (us-east-1) a, b and c.
+    const otherStage = tempFile(JSON.stringify({ dbInstanceId: 'rebound-dev-db', mode: 'follow' }));
+    const azId = tempFile(JSON.stringify({ availabilityZone: 'use1-az1' }));
+    const azName = tempFile(JSON.stringify({ availabilityZone: 'us-east-1b' }));
+
+    // Act
+    const env = { AWS_REGION: 'us-east-1' };
+    const db = await run(['rds-failover', '--input', otherStage, '--check'], { env });
+    const id = await run(['az-evacuation', '--input', azId, '--check'], { env });
+    const name = await run(['az-evacuation', '--input', azName, '--check'], { env });
+
+    // Assess
+    expect(db.code).toBe(2);
+    expect(db.err).toEqual([
+      `error: ${otherStage}: input.dbInstanceId must be the shop's primary DB instance rebound-prod-db, not rebound-dev-db (stage prod)`,
+    ]);
+    expect(id.code).toBe(2);
+    expect(id.err[0]).toContain(
+      "input.availabilityZone must be one of the shop's Availability Zones: us-east-1a, us-east-1b, us-east-1c, not use1-az1 (stage prod) (use1-az1 is an AZ ID",
+    );
+    expect(name.code).toBe(0);
+    expect(sfnMock.calls()).toHaveLength(0);
+  });
+
+  it('checks the values before starting too, calling no AWS for a wrong one', async () => {
+    // Prepare
+    const file = tempFile(
+      JSON.stringify({ replicationGroupId: 'rebound-dev-cache', mode: 'follow' }),
+    );
+
+    // Act
+    const result = await run(['cache-failover', '--input', file]);
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.err[0]).toContain('input.replicationGroupId must be');
+    expect(result.regions).toEqual([]);
+  });
+
+  it('says before starting whether the run will act', async () => {
+    // Prepare
+    mockTwoPages();
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: EXECUTION_ARN, startDate: NOW });
+    const acting = tempFile(JSON.stringify(INPUT));
+    const dry = tempFile(JSON.stringify({ ...INPUT, dryRun: 'true' }));
+
+    // Act
+    const acts = await run(startArgs(acting));
+    const checksOnly = await run(startArgs(dry, '--check'));
+
+    // Assess: said first, before the execution's lines, with the mode SSM holds
+    const [first] = acts.out.split('\n');
+    expect(first).toBe(
+      'run: this run will ACT: the mode guardrail of prod is dry-run, and a run started by hand acts unless it is off; budgets, cooldowns and approvals still apply. For a run that changes nothing, put "dryRun": "true" in the input',
+    );
+    expect(checksOnly.out.split('\n')).toContain(
+      'run: this run is a dry run (dryRun "true" in the input): it checks and reports what it would do, and changes nothing',
+    );
+  });
+
+  it('starts nothing while the mode guardrail is off, saying how to act', async () => {
+    // Prepare
+    ssmMock.on(GetParameterCommand).resolves({
+      Parameter: { Name: MODE_PARAMETER, Value: 'off', Type: 'String' },
+    });
+    const file = tempFile(JSON.stringify(INPUT));
+
+    // Act
+    const result = await run(startArgs(file));
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toContain('the mode guardrail of prod is off (the kill switch)');
+    expect(result.err[0]).toContain('npm run guardrails -- set mode auto --stage prod');
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('still starts when the mode cannot be read, saying the run acts unless it is off', async () => {
+    // Prepare
+    mockTwoPages();
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: EXECUTION_ARN, startDate: NOW });
+    ssmMock.on(GetParameterCommand).rejects(
+      Object.assign(new Error('not authorized to perform ssm:GetParameter'), {
+        name: 'AccessDeniedException',
+      }),
+    );
+    const file = tempFile(JSON.stringify(INPUT));
+
+    // Act
+    const result = await run(startArgs(file));
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.out.split('\n')[0]).toMatch(
+      /^run: this run will ACT unless the mode guardrail of prod is off \(could not read it: ssm:GetParameter \/rebound\/prod\/guardrails\/mode failed \(AccessDeniedException: /,
+    );
+  });
+
+  it('refuses the old --dry-run flag, saying it is --check and how to ask for a dry run', async () => {
+    // Prepare
+    const file = tempFile(JSON.stringify(INPUT));
+
+    // Act
+    const result = await run(startArgs(file, '--dry-run'));
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.err[0]).toBe(
+      'error: --dry-run is now --check (it checks the input and starts nothing); for a run that starts and changes nothing, put "dryRun": "true" in the input',
+    );
+  });
+
+  it('reads the project cdk.json when run as npm run runbook does', () => {
+    // Act: no region flag, no AWS_REGION: cdk.json's region (us-east-1) and stage (dev)
+    const result = runScript(
+      'sandbox/runbook-cli/cli.ts',
+      'replace-unhealthy-instance',
+      '--input',
+      'runbooks/replace-unhealthy-instance/example.json',
+      '--check',
+    );
+
+    // Assess
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('region us-east-1');
+  });
+
   it('says that approval requests arrive by email for a runbook that asks for approval', async () => {
     // Prepare
     const file = tempFile(JSON.stringify({ dbInstanceId: 'rebound-prod-db', mode: 'follow' }));
 
     // Act
-    const result = await run(['rds-failover', '--input', file, '--dry-run']);
+    const result = await run(['rds-failover', '--input', file, '--check']);
 
     // Assess
     expect(result.code).toBe(0);

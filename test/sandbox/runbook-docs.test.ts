@@ -34,6 +34,7 @@ describe('runbook README input tables', () => {
       '| `replicaId`',
       '| `incidentId`',
       '| `reason`',
+      '| `dryRun`',
     ]);
     expect(rows[2]).toContain('| required with mode promote-replica |');
     expect(rows[1]).toContain('must be one of follow, force, promote-replica');

@@ -9,24 +9,33 @@ import type { LinkDecision } from './token.js';
 
 /**
  * The approval request alert: critical, one SMS segment that says an answer is needed, and an
- * email with everything needed to answer from a phone at 3 am (links) or a terminal (CLI).
+ * email with everything needed to answer from a phone at 3 am (links) or a terminal (CLI). The
+ * task token stays in the store: the email names the request id only.
  */
 
 export interface ApprovalAlertInput {
   readonly record: ApprovalRecord;
   readonly incident: Incident;
-  readonly links: Readonly<Record<LinkDecision, string>>;
+  /** The signed links; absent when approvals are IAM-only (the CLI way alone). */
+  readonly links?: Readonly<Record<LinkDecision, string>>;
+  readonly stage: string;
   readonly region: string;
   /** How long the request waits, for the wording. */
   readonly timeoutSeconds: number;
 }
 
-/** A value for a single-quoted shell word. */
-const shellQuote = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
-
-/** The exact CLI command answering the request with `decision`. */
-export const cliAnswer = (taskToken: string, decision: LinkDecision): string =>
-  `aws stepfunctions send-task-success --task-token ${shellQuote(taskToken)} --task-output '{"decision":"${decision}","by":"<your name>","reason":"<why>"}'`;
+/**
+ * The command answering request `approvalId` with `decision`, with the caller's own AWS
+ * credentials: it names the request, never the task token (a credential that must not travel
+ * by email).
+ */
+export const cliAnswer = (
+  approvalId: string,
+  decision: LinkDecision,
+  stage: string,
+  region: string,
+): string =>
+  `npm run runbook -- ${decision} ${approvalId} --by "<your name>" --reason "<why>" --stage ${stage} --region ${region}`;
 
 const SMS_PREFIX = 'Rebound: approval needed to ';
 
@@ -60,17 +69,22 @@ export const renderApprovalAlert = (input: ApprovalAlertInput): Alert => {
     `  What:      ${cleanText(incident.title, 500)}`,
     `  Opened:    ${formatUtc(Math.floor(Date.parse(incident.openedAt) / 1000))}`,
     '',
-    'ANSWER (each link opens a page that asks your name and a reason; nothing happens until you confirm)',
-    `  APPROVE:   ${links.approve}`,
-    `  REJECT:    ${links.reject}`,
-    `  Expires:   ${expires}. A link works once; the first answer wins.`,
-    '',
-    'OR FROM A TERMINAL',
-    '  The Step Functions console has no button for task tokens: the AWS CLI is the console-free way.',
+    ...(links === undefined
+      ? []
+      : [
+          'ANSWER (each link opens a page that asks your name and a reason; nothing happens until you confirm)',
+          `  APPROVE:   ${links.approve}`,
+          `  REJECT:    ${links.reject}`,
+          `  Expires:   ${expires}. A link works once; the first answer wins.`,
+          '',
+        ]),
+    links === undefined
+      ? `ANSWER FROM A TERMINAL (in the Rebound repository, with your own AWS credentials: your IAM role decides whether you may answer; expires ${expires}, the first answer wins)`
+      : 'OR FROM A TERMINAL (in the Rebound repository, with your own AWS credentials)',
     '  Approve:',
-    `    ${cliAnswer(record.taskToken, 'approve')}`,
+    `    ${cliAnswer(record.id, 'approve', input.stage, region)}`,
     '  Reject:',
-    `    ${cliAnswer(record.taskToken, 'reject')}`,
+    `    ${cliAnswer(record.id, 'reject', input.stage, region)}`,
     '',
     'LINKS',
     `  Execution: ${executionConsoleLink(record.executionArn, region)}`,

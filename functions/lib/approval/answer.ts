@@ -1,5 +1,6 @@
 import { formatUtc } from '../core/alerts/text.js';
 import type { Clock } from '../core/ports.js';
+import { deliverAnswer, type NotWaiting, whyNotWaiting } from './deliver.js';
 import { cleanText, MAX_BY, MAX_REASON } from './normalise.js';
 import { confirmPage, messagePage, type Page } from './pages.js';
 import type { ApprovalStore, LinkAnswer, SigningKey, TaskAnswerer } from './ports.js';
@@ -33,7 +34,33 @@ const CHECK_TITLE = {
   expired: 'This request has expired',
 } as const;
 const CLI_HINT =
-  'If the run still waits, answer with the AWS CLI command from the email (send-task-success).';
+  'If the run still waits, answer with the npm run runbook -- approve|reject command from the email.';
+
+const notWaitingPage = (notWaiting: NotWaiting | undefined): Page => {
+  switch (notWaiting?.problem) {
+    case 'closed':
+      return messagePage(410, 'This request is no longer waiting', [
+        'The run timed out, ended or was answered another way. Nothing was done through this link.',
+      ]);
+    case 'answered': {
+      const { answer } = notWaiting;
+      return messagePage(409, 'Already answered', [
+        answer === undefined
+          ? 'This request was already answered.'
+          : `This request was already answered: ${answer.decision} by ${answer.by} at ${answer.at}.`,
+        'Each request takes one answer.',
+      ]);
+    }
+    case 'expired':
+      return messagePage(410, 'This request has expired', [
+        `It expired at ${formatUtc(notWaiting.expiresAt)}. Nothing was done.`,
+      ]);
+    default:
+      return messagePage(404, 'No such request', [
+        'Rebound has no approval request with this id (it may have been cleaned up).',
+      ]);
+  }
+};
 
 export const handleEndpointRequest = async (
   request: EndpointRequest,
@@ -58,30 +85,8 @@ export const handleEndpointRequest = async (
   }
   const { token } = check;
   const record = await deps.approvals.get(token.id);
-  if (record === undefined) {
-    return messagePage(404, 'No such request', [
-      'Rebound has no approval request with this id (it may have been cleaned up).',
-    ]);
-  }
-  if (record.status === 'closed') {
-    return messagePage(410, 'This request is no longer waiting', [
-      'The run timed out, ended or was answered another way. Nothing was done through this link.',
-    ]);
-  }
-  if (record.status === 'answered') {
-    const answer = record.answer;
-    return messagePage(409, 'Already answered', [
-      answer === undefined
-        ? 'This request was already answered.'
-        : `This request was already answered: ${answer.decision} by ${answer.by} at ${answer.at}.`,
-      'Each request takes one answer.',
-    ]);
-  }
-  if (now.getTime() >= record.expiresAt * 1000) {
-    return messagePage(410, 'This request has expired', [
-      `It expired at ${formatUtc(record.expiresAt)}. Nothing was done.`,
-    ]);
-  }
+  const notWaiting = whyNotWaiting(record, now);
+  if (notWaiting !== undefined || record === undefined) return notWaitingPage(notWaiting);
 
   const sig = params.sig ?? '';
   const by = cleanText(params.by ?? '', MAX_BY);
@@ -104,28 +109,24 @@ export const handleEndpointRequest = async (
     at: now.toISOString(),
     ...(reason === '' ? {} : { reason }),
   };
-  const claimed = await deps.approvals.claim(record.id, answer);
-  if (claimed === undefined) {
+  const delivery = await deliverAnswer(record, answer, 'link', deps);
+  if (delivery.outcome === 'taken') {
     return messagePage(409, 'Already answered', [
       'Someone answered this request a moment ago. Each request takes one answer.',
     ]);
   }
-  let delivered: 'sent' | 'gone';
-  try {
-    delivered = await deps.answerer.succeed(record.taskToken, { ...answer, via: 'link' });
-  } catch (error) {
+  if (delivery.outcome === 'failed') {
+    const { error } = delivery;
     deps.warn('could not deliver the approval answer', {
       approvalId: record.id,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     });
-    await deps.approvals.release(record.id);
     return messagePage(503, 'Your answer could not be delivered', [
       'Nothing was decided. Try again in a moment.',
       CLI_HINT,
     ]);
   }
-  if (delivered === 'gone') {
-    await deps.approvals.close(record.id);
+  if (delivery.outcome === 'gone') {
     return messagePage(410, 'This request is no longer waiting', [
       'The run timed out or ended before your answer arrived: your answer was not used.',
     ]);

@@ -1,6 +1,14 @@
 import type { ResourceRef } from '../core/signal.js';
 import type { LinkDecision } from './token.js';
 
+/**
+ * How people answer approval requests: `links` (signed links to the public approval endpoint,
+ * and `npm run runbook -- approve|reject`) or `iam` (that command only, authorised by the
+ * caller's IAM: no endpoint, no links).
+ */
+export const APPROVAL_MODES = ['links', 'iam'] as const;
+export type ApprovalMode = (typeof APPROVAL_MODES)[number];
+
 /** One approval request, stored until answered or expired (see dynamodb-approval-store.ts). */
 export interface ApprovalRecord {
   readonly id: string;

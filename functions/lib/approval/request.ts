@@ -11,9 +11,13 @@ export interface RequestDeps {
   readonly approvals: ApprovalStore;
   readonly incidents: IncidentStore;
   readonly alerts: AlertPublisher;
-  readonly signingKey: SigningKey;
-  /** The approval endpoint (Function URL). */
-  readonly endpointUrl: string;
+  /** The signed links' endpoint (Function URL) and key; absent when approvals are IAM-only. */
+  readonly links?: {
+    readonly endpointUrl: string;
+    readonly signingKey: SigningKey;
+  };
+  /** For the CLI command the request shows (`--stage`, `--region`). */
+  readonly stage: string;
   readonly region: string;
   readonly clock: Clock;
   readonly newId?: () => string;
@@ -28,9 +32,10 @@ export interface RequestResult {
 }
 
 /**
- * RequestApproval: stores the request (with the task token), sends the approval alert with
- * signed links and the CLI way, and notes the request on the incident's timeline. Returns at
- * once; the state machine then waits for SendTaskSuccess.
+ * RequestApproval: stores the request (with the task token, which never leaves the store), sends
+ * the approval alert with signed links (unless approvals are IAM-only) and the CLI way, and notes
+ * the request on the incident's timeline. Returns at once; the state machine then waits for
+ * SendTaskSuccess.
  */
 export const requestApproval = async (
   event: ApprovalRequestEvent,
@@ -38,7 +43,6 @@ export const requestApproval = async (
 ): Promise<RequestResult> => {
   const incident = await deps.incidents.get(event.incidentId);
   if (incident === undefined) throw new Error(`incident ${event.incidentId} not found`);
-  const key = await deps.signingKey();
   const now = deps.clock.now();
   const record: ApprovalRecord = {
     id: (deps.newId ?? newApprovalId)(),
@@ -58,7 +62,17 @@ export const requestApproval = async (
   const alert = renderApprovalAlert({
     record,
     incident,
-    links: approvalLinks(deps.endpointUrl, key, record.id, record.expiresAt),
+    ...(deps.links === undefined
+      ? {}
+      : {
+          links: approvalLinks(
+            deps.links.endpointUrl,
+            await deps.links.signingKey(),
+            record.id,
+            record.expiresAt,
+          ),
+        }),
+    stage: deps.stage,
     region: deps.region,
     timeoutSeconds: event.timeoutSeconds,
   });

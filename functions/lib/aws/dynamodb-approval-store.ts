@@ -16,7 +16,10 @@ import { INCIDENT_TABLE } from './incident-table.js';
  * `status` moves `pending` → `answered` with a conditional update: one answer per request.
  */
 
-export const approvalItemKey = (approvalId: string): string => `APPROVAL#${approvalId}`;
+/** The partition key prefix of approval items (IAM narrows who may read them by it). */
+export const APPROVAL_KEY_PREFIX = 'APPROVAL#';
+export const approvalItemKey = (approvalId: string): string =>
+  `${APPROVAL_KEY_PREFIX}${approvalId}`;
 export const APPROVAL_RETENTION_DAYS = 7;
 
 const PK = INCIDENT_TABLE.partitionKey;

@@ -80,6 +80,14 @@ const owns = (inventory: ShopInventory, alarmName: string, dimensions: Dimension
 type Verdict = Pick<SignalParts, 'kind' | 'resource' | 'related' | 'selfHealing'>;
 
 const HEALTHY_HOST_METRICS = ['UnHealthyHostCount', 'HealthyHostCount'];
+/** AWS/EC2 load metrics: high on one instance means busy, not broken. */
+const INSTANCE_LOAD_METRICS = [
+  'CPUUtilization',
+  'NetworkIn',
+  'NetworkOut',
+  'NetworkPacketsIn',
+  'NetworkPacketsOut',
+];
 const PRESSURE_METRICS = ['CPUUtilization', 'mem_used_percent'];
 const ALB_PRESSURE_METRICS = ['TargetResponseTime', 'RequestCountPerTarget'];
 const ALB_5XX_METRICS = ['HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count'];
@@ -92,6 +100,13 @@ const albRefs = (dimensions: Dimensions): ResourceRef[] => {
     ...(loadBalancer === undefined ? [] : [ref('load-balancer', loadBalancer)]),
   ];
 };
+
+/** A load metric, or any metric against its anomaly band (unusual, not broken). */
+const isLoadAlarm = (event: AlarmStateChangeEvent, name: string): boolean =>
+  INSTANCE_LOAD_METRICS.includes(name) ||
+  (event.detail.configuration?.metrics ?? []).some((query) =>
+    /\bANOMALY_DETECTION_BAND\s*\(/.test(query.expression ?? ''),
+  );
 
 /** What the alarm watches, in the order of the classification rules (first match wins). */
 const verdictOf = (
@@ -108,8 +123,18 @@ const verdictOf = (
     return { kind: 'informational', resource: alarm };
   }
   if (instance !== undefined) {
-    // Gray failures (memory, disk, status checks) that AWS health checks do not act on.
     const related = group === undefined ? [] : [ref('auto-scaling-group', group)];
+    if (isLoadAlarm(event, name)) {
+      // Pressure, not sickness: a fresh instance would take the same load; target tracking
+      // spreads it over more instances.
+      return {
+        kind: 'capacity-pressure',
+        resource: ref('ec2-instance', instance),
+        related,
+        selfHealing: selfHealing('target-tracking', 900),
+      };
+    }
+    // Gray failures (memory, disk, status checks) that AWS health checks do not act on.
     return { kind: 'instance-health', resource: ref('ec2-instance', instance), related };
   }
   const alb = namespace === 'AWS/ApplicationELB';

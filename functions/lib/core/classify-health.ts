@@ -24,7 +24,9 @@ const SERVICE_KINDS: Readonly<Record<string, SignalKind>> = {
 };
 
 const AZ_ID = /\b[a-z]{2,6}\d{1,2}-az\d{1,2}\b/;
-const AZ_NAME = /\b[a-z]{2}(?:-[a-z]+)+-\d{1,2}[a-z]\b/g;
+// Bounded words and parts (`us-gov-west-1a`, `ap-southeast-2c`): an unbounded `(?:-[a-z]+)+`
+// rescans every dash-separated run from each word start, quadratic in a long description.
+const AZ_NAME = /\b[a-z]{2}(?:-[a-z]{1,12}){1,3}-\d{1,2}[a-z]\b/g;
 const INSTANCE_ID = /(?:^|\/)(i-[0-9a-f]{8,17})$/;
 
 const descriptionOf = (event: HealthEvent): string => {
@@ -51,7 +53,7 @@ const impairedAzOf = (
     !inventory.assumeOwned && !inventory.availabilityZones.includes(name);
   const azId = AZ_ID.exec(description)?.[0];
   if (azId !== undefined) {
-    const name = inventory.azIdToName[azId];
+    const name = Object.hasOwn(inventory.azIdToName, azId) ? inventory.azIdToName[azId] : undefined;
     if (name !== undefined) {
       return { name, label: `${name} (${azId})`, outsideTheShop: outsideTheShop(name) };
     }
@@ -108,13 +110,61 @@ type Verdict = Pick<SignalParts, 'kind' | 'phase' | 'severity' | 'resource' | 'r
   readonly subject: string;
 };
 
+/**
+ * An abuse report against the account (detail-type "AWS Health Abuse Event", service `ABUSE`):
+ * AWS may restrict the named resource unless someone answers, so it pages; nothing automatic
+ * helps.
+ */
+const isAbuseReport = (event: HealthEvent): boolean =>
+  event['detail-type'] === 'AWS Health Abuse Event' || event.detail.service === 'ABUSE';
+
+/**
+ * An API issue of this account with any service (`AWS_<SERVICE>_API_ISSUE`, account-specific):
+ * the control plane runs on Step Functions, Lambda, DynamoDB, SNS and SSM, so its own
+ * automation may fail; worth telling, never acting on.
+ */
+const isAccountApiIssue = (event: HealthEvent): boolean =>
+  event.detail.eventScopeCode === 'ACCOUNT_SPECIFIC' &&
+  event.detail.eventTypeCategory === 'issue' &&
+  event.detail.eventTypeCode.endsWith('_API_ISSUE');
+
+/** Abuse reports and account API issues: recorded and announced, never acted on. */
+const accountNotice = (event: HealthEvent, inventory: ShopInventory): Signal | null => {
+  const { detail } = event;
+  const abuse = isAbuseReport(event);
+  const eventRegion = detail.eventRegion ?? event.region;
+  // Abuse reports concern the account wherever they are posted; API issues only the shop region.
+  if (!abuse && !inventory.assumeOwned && eventRegion !== inventory.region) return null;
+  const [first, ...rest] = (detail.affectedEntities ?? []).map(({ entityValue }) =>
+    ref('other', entityValue),
+  );
+  const status = `${detail.eventTypeCategory}, ${oneLine(detail.statusCode ?? 'open', 16)}`;
+  return signalOf(event, {
+    kind: 'informational',
+    phase: detail.statusCode === 'closed' ? 'recovered' : 'problem',
+    severity: abuse ? 'critical' : 'warning',
+    resource: first ?? ref('other', detail.eventTypeCode),
+    related: rest,
+    partKey: `health:${detail.eventArn}`,
+    summary: abuse
+      ? `${first?.id ?? event.account}: AWS Health abuse report ${detail.eventTypeCode} (${status}): answer AWS Trust & Safety before AWS restricts it`
+      : `${eventRegion}: AWS Health ${detail.eventTypeCode} (${status})`,
+  });
+};
+
 export const classifyHealthEvent = (
   event: HealthEvent,
   inventory: ShopInventory,
 ): Signal | null => {
   const { detail } = event;
-  const serviceKind = SERVICE_KINDS[detail.service];
+  // An own property only: `constructor` or `__proto__` must not find Object's.
+  const serviceKind = Object.hasOwn(SERVICE_KINDS, detail.service)
+    ? SERVICE_KINDS[detail.service]
+    : undefined;
   const eventRegion = detail.eventRegion ?? event.region;
+  if (isAbuseReport(event) || (serviceKind === undefined && isAccountApiIssue(event))) {
+    return accountNotice(event, inventory);
+  }
   if (serviceKind === undefined) return null;
   if (!inventory.assumeOwned && eventRegion !== inventory.region) return null;
   const entities = (detail.affectedEntities ?? []).flatMap(({ entityValue }) => {

@@ -77,6 +77,9 @@ const RULES: Readonly<Record<string, RdsRule>> = {
   // Every reboot shuts the instance down: worth a line, not a page or an action.
   '0004': degraded('problem', 'warning', 'db-availability', 'DB instance shut down'),
   '0006': degraded('recovered', 'warning', 'db-availability', 'DB instance restarted'),
+  // A stopped DB serves nothing: only a person (StopDBInstance) stops it, only a person starts it.
+  '0087': degraded('problem', 'critical', 'db-stopped', 'DB instance stopped'),
+  '0088': degraded('recovered', 'critical', 'db-stopped', 'DB instance started'),
   '0020': degraded(
     'problem',
     'warning',

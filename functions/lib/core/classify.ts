@@ -5,6 +5,7 @@ import {
   classifyAutoScalingRefresh,
 } from './classify-autoscaling.js';
 import { classifyAlarm } from './classify-cloudwatch.js';
+import { classifyEc2InstanceEvent } from './classify-ec2.js';
 import { classifyElastiCacheNotification } from './classify-elasticache.js';
 import { classifyHealthEvent } from './classify-health.js';
 import { classifyRdsInstanceEvent } from './classify-rds.js';
@@ -33,6 +34,8 @@ export function classify(event: ReboundEvent, inventory: ShopInventory): Signal 
         default:
           return classifyAutoScalingRefresh(event, inventory);
       }
+    case 'aws.ec2':
+      return classifyEc2InstanceEvent(event, inventory);
     case 'aws.rds':
       return classifyRdsInstanceEvent(event, inventory);
     case 'aws.health':

@@ -107,7 +107,8 @@ const holdsPart = (incident: Incident, partKey: string) =>
  * The incident this signal belongs to among the `candidates` (newest first): the one
  * holding its part, whatever its age (an alarm that took hours to clear still closes its part);
  * otherwise, for problems and info, the newest one sharing a scope key within the window; for
- * info, last, a closed incident that recorded the same part moments ago (`recordedUntil`).
+ * info and recoveries, last, a closed incident that recorded the same part moments ago
+ * (`recordedUntil`).
  */
 export const pickIncident = (
   signal: Signal,
@@ -116,13 +117,16 @@ export const pickIncident = (
 ): Incident | undefined => {
   const active = candidates.filter((incident) => isActive(incident.status));
   const byPart = active.find((incident) => holdsPart(incident, signal.partKey));
-  if (byPart !== undefined || signal.phase === 'recovered') return byPart;
-  const keys = new Set(searchKeysOf(signal));
-  const related = active.find(
-    (incident) => withinWindow(incident, now) && incident.scopeKeys.some((key) => keys.has(key)),
-  );
-  if (related !== undefined || signal.phase !== 'info') return related;
-  // Another notification of a recovery AWS completed and an incident recorded moments ago.
+  if (byPart !== undefined) return byPart;
+  if (signal.phase !== 'recovered') {
+    const keys = new Set(searchKeysOf(signal));
+    const related = active.find(
+      (incident) => withinWindow(incident, now) && incident.scopeKeys.some((key) => keys.has(key)),
+    );
+    if (related !== undefined || signal.phase === 'problem') return related;
+  }
+  // Another notification of a recovery AWS completed and an incident recorded moments ago (an
+  // RDS failover sends two completions, 0015 and 0049, whose start Rebound may never have seen).
   return candidates.find(
     (incident) =>
       !isActive(incident.status) &&
@@ -132,7 +136,8 @@ export const pickIncident = (
   );
 };
 
-const signalEntry = (signal: Signal, now: Date) =>
+/** The timeline line of a signal. */
+export const signalEntry = (signal: Signal, now: Date) =>
   ({
     type: 'signal',
     at: now.toISOString(),
@@ -277,14 +282,17 @@ const join = (incident: Incident, signal: Signal, now: Date): Correlation => {
 };
 
 export interface CorrelateOptions {
-  /** Record an info signal with nothing to join as an incident of its own (already resolved). */
+  /**
+   * Record an info signal or a recovery with nothing to join as an incident of its own
+   * (already resolved): AWS recovered something Rebound saw no problem for.
+   */
   readonly recordUnmatchedInfo?: boolean;
 }
 
 /**
  * Correlates a signal with the active candidate incidents. Problems open a new incident when
  * nothing matches; recoveries and info signals with nothing to join are `unmatched`, unless
- * `recordUnmatchedInfo` asks to record the info signal.
+ * `recordUnmatchedInfo` asks to record them.
  */
 export const correlate = (
   signal: Signal,
@@ -294,8 +302,7 @@ export const correlate = (
 ): Correlation => {
   const incident = pickIncident(signal, candidates, now);
   if (incident !== undefined) return withReleased(join(incident, signal, now), candidates);
-  const opens =
-    signal.phase === 'problem' || (signal.phase === 'info' && options.recordUnmatchedInfo === true);
+  const opens = signal.phase === 'problem' || options.recordUnmatchedInfo === true;
   if (!opens) return { type: 'unmatched' };
   return withReleased({ type: 'opened', incident: openIncident(signal, now) }, candidates);
 };

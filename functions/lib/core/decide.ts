@@ -67,14 +67,19 @@ const updateDue = (incident: Incident, now: Date): boolean => {
 const guardrailProblems = (guardrails: ParsedGuardrails): string =>
   guardrails.problems.length === 0 ? '' : ` Guardrail problems: ${guardrails.problems.join('; ')}.`;
 
-/** The run of `verdict` for `incident`: one execution name per incident and target. */
+/**
+ * The run of `verdict` for `incident`: one execution name per incident and target. The mode is
+ * read here, not by the run: a run acts unless its input asks for a dry run, as a run started by
+ * hand does (functions/lib/runbook/check.ts).
+ */
 const runbookPlan = (
   verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
   incident: Incident,
+  dryRun: boolean,
 ): RunbookPlan => ({
   runbook: verdict.runbook,
   executionName: runbookExecutionName(incident.id, verdict.targetId),
-  input: { ...verdict.input, incidentId: incident.id },
+  input: { ...verdict.input, incidentId: incident.id, ...(dryRun ? { dryRun: 'true' } : {}) },
 });
 
 /**
@@ -92,7 +97,7 @@ const awaitsApproval = (
 /** A runbook verdict through the guardrails: start it, start it in dry-run, or say what stopped it. */
 const gate = (
   verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
-  input: DecideInput,
+  input: Pick<DecideInput, 'guardrails' | 'stage' | 'ledger'>,
   incident: Incident,
 ): Pick<Plan, 'decision' | 'runbook'> => {
   const { guardrails } = input.guardrails;
@@ -131,7 +136,7 @@ const gate = (
       reason: `${verdict.reason}${dryRun}${guardrailProblems(input.guardrails)}`,
       ...(startsAs === undefined ? {} : { startsAs }),
     },
-    runbook: runbookPlan(verdict, incident),
+    runbook: runbookPlan(verdict, incident, startsAs === 'dry-run'),
   };
 };
 
@@ -154,14 +159,20 @@ const recordedRun = (
 const resumeStart = (
   verdict: Extract<PolicyVerdict, { action: 'runbook' }>,
   incident: Incident,
-): Pick<Plan, 'decision' | 'runbook'> => ({
-  decision: {
-    action: 'runbook',
-    runbook: verdict.runbook,
-    reason: `${verdict.reason} Start recorded earlier but not confirmed: started again under the same execution name (a no-op if it already runs).`,
-  },
-  runbook: runbookPlan(verdict, incident),
-});
+  guardrails: Guardrails,
+): Pick<Plan, 'decision' | 'runbook'> => {
+  // The same input as the first attempt (same mode), or Step Functions refuses the same name.
+  const dryRun = guardrails.mode === 'dry-run';
+  return {
+    decision: {
+      action: 'runbook',
+      runbook: verdict.runbook,
+      reason: `${verdict.reason} Start recorded earlier but not confirmed: started again under the same execution name (a no-op if it already runs).`,
+      ...(dryRun ? { startsAs: 'dry-run' as const } : {}),
+    },
+    runbook: runbookPlan(verdict, incident, dryRun),
+  };
+};
 
 /** The decision for a signal that joined an active incident. */
 const decideJoined = (
@@ -216,7 +227,9 @@ const decideJoined = (
   // batched either way: a storm of new parts must not become a storm of emails.
   if (verdict?.action === 'runbook') {
     const recorded = recordedRun(incident, verdict);
-    if (recorded === 'pending') return { ...resumeStart(verdict, incident), ...alert };
+    if (recorded === 'pending') {
+      return { ...resumeStart(verdict, incident, input.guardrails.guardrails), ...alert };
+    }
     if (recorded === 'none') return { ...gate(verdict, input, incident), ...alert };
   }
   if (change === 'duplicate') {
@@ -277,4 +290,44 @@ export const decide = (input: DecideInput): Plan => {
       };
     }
   }
+};
+
+export interface StalledInput extends Pick<DecideInput, 'guardrails' | 'stage' | 'ledger'> {
+  readonly incident: Incident;
+  /** The policy's verdict for the stalled part as a problem nobody heals by itself any more. */
+  readonly verdict: PolicyVerdict;
+  /** What was promised and broken, for people: "i-0abc was to recover by 03:19 UTC". */
+  readonly broken: string;
+}
+
+/**
+ * The decision when a recovery check finds its promise broken (the part still active at its
+ * `expectRecoveryBy`, or the incident still open after a run ended): start the runbook that fits
+ * when one does, has not run for it and the guardrails allow; otherwise escalate, with a page.
+ */
+export const decideStalled = (input: StalledInput): Plan => {
+  const { incident, verdict, broken } = input;
+  let why = verdict.action === 'notify' ? verdict.reason : `${verdict.runbook} already ran for it.`;
+  let blockedBy: BlockedBy | undefined;
+  if (verdict.action === 'runbook' && recordedRun(incident, verdict) === 'none') {
+    const gated = gate(verdict, input, incident);
+    if (gated.runbook !== undefined) {
+      return {
+        ...gated,
+        decision: { ...gated.decision, reason: `${broken} ${gated.decision.reason}` },
+        alert: { kind: 'incident-update', page: false },
+      };
+    }
+    why = gated.decision.reason;
+    blockedBy = gated.decision.blockedBy;
+  }
+  return {
+    decision: {
+      action: 'notify',
+      runbook: verdict.action === 'runbook' ? verdict.runbook : null,
+      reason: `${broken} Escalated: a person must act. ${why}`,
+      ...(blockedBy === undefined ? {} : { blockedBy }),
+    },
+    alert: { kind: 'escalation', page: true },
+  };
 };

@@ -1,3 +1,10 @@
+/** A web group instance as EC2 Auto Scaling sees it (DescribeAutoScalingInstances). */
+export interface GroupInstance {
+  /** `InService`, `Terminating`, `Terminating:Wait`, `Standby`… */
+  readonly lifecycleState: string;
+  readonly availabilityZone?: string;
+}
+
 /**
  * What belongs to the shop, as triage needs to know it: names and ids resolved at deploy time
  * (Lambda environment) or, in the offline replay, taken from the synthesized template.
@@ -17,6 +24,11 @@ export interface ShopInventory {
   readonly availabilityZones: readonly string[];
   /** AZ ID (`use1-az2`) to AZ name (`us-east-1a`) in this account; AWS Health names AZ IDs. */
   readonly azIdToName: Readonly<Record<string, string>>;
+  /**
+   * The web group's instances an `aws.ec2` event names (EC2 events name only the instance),
+   * looked up when such an event comes; absent otherwise.
+   */
+  readonly groupInstances?: Readonly<Record<string, GroupInstance>>;
   /**
    * Offline replay of AWS sample events: treat every resource an event names as the shop's.
    * Never set in Lambda.

@@ -59,7 +59,7 @@ export const POLICY: readonly PolicyRule[] = [
   },
   {
     name: 'failover-that-did-not-happen',
-    when: (signal) => signal.kind === 'database-failover',
+    when: (signal) => signal.kind === 'database-failover' && signal.phase === 'problem',
     verdict: () => ({
       action: 'notify',
       reason:
@@ -111,8 +111,9 @@ export const policyFor = (signal: Signal): PolicyVerdict & { readonly rule: stri
 };
 
 /**
- * Info signals that mean AWS has just completed a recovery by itself (an ElastiCache failover):
- * worth an incident record, an email and a policy verdict (a runbook verifies the recovery)
- * even when nothing was open.
+ * Info and recovery signals that mean AWS has just completed a recovery by itself (an
+ * ElastiCache failover; an RDS Multi-AZ failover whose start event never came, since RDS events
+ * are best effort): worth an incident record, an email and a policy verdict (a runbook verifies
+ * the recovery) even when nothing was open.
  */
-export const RECORDED_INFO_KINDS: readonly SignalKind[] = ['cache-failover'];
+export const RECORDED_INFO_KINDS: readonly SignalKind[] = ['cache-failover', 'database-failover'];

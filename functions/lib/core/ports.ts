@@ -83,3 +83,24 @@ export interface RunbookStarter {
 export interface ResourceEnricher {
   describe(resource: ResourceRef): Promise<ResourceState>;
 }
+
+/** A one-shot check of an incident, due at a time: did the recovery that was promised come? */
+export interface RecoveryCheck {
+  /** Unique per incident and part: the schedule's name and the check's event id. */
+  readonly name: string;
+  readonly incidentId: string;
+  /** The part whose recovery is due. */
+  readonly partKey: string;
+  /** When the check is due: the part's `expectRecoveryBy`. */
+  readonly dueAt: string;
+}
+
+/**
+ * Keeps the promise in every "Rebound escalates if it has not recovered by HH:MM": schedules a
+ * check that comes back to triage at its time, and cancels it when the recovery came first.
+ * Both are idempotent (scheduling twice or cancelling a check that is gone is not an error).
+ */
+export interface RecoveryTimer {
+  schedule(check: RecoveryCheck): Promise<void>;
+  cancel(name: string): Promise<void>;
+}

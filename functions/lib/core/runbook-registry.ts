@@ -130,6 +130,19 @@ const reason = {
   meaning:
     'Free text for the incident and the alert ("why I am doing this"), at most 500 characters.',
 } as const satisfies RunbookInputField;
+/**
+ * A run changes nothing when its input asks for a dry run. Otherwise it acts, whatever the
+ * `mode` guardrail says, unless the mode is `off` (the kill switch): a person who starts a
+ * runbook by hand gets what she asked for, within the budgets, cooldowns and approvals. Triage
+ * asks for a dry run while the mode is `dry-run`.
+ */
+const dryRun = {
+  name: 'dryRun',
+  required: false,
+  value: { kind: 'choice', values: ['true', 'false'] },
+  meaning:
+    '`"true"`: check and report what the run would do, and change nothing. Left out or `"false"`, the run acts unless the `mode` guardrail is `off` (a run started by hand acts in mode `dry-run` too); budgets, cooldowns and approvals still apply. Triage passes `"true"` while the mode is `dry-run`.',
+} as const satisfies RunbookInputField;
 const alarmName = (meaning: string) =>
   ({
     name: 'alarmName',
@@ -195,6 +208,7 @@ export const RUNBOOKS = [
       incidentId,
       alarmName('If it is OK again when the run starts, nothing is done.'),
       reason,
+      dryRun,
     ],
     budget: { bucket: 'instance-replacement', perHour: 'maxInstanceReplacementsPerHour' },
   },
@@ -236,6 +250,7 @@ export const RUNBOOKS = [
         'The pressure alarm whose return to OK ends the run; without it the run ends when the new instances serve.',
       ),
       reason,
+      dryRun,
     ],
     budget: { bucket: 'scale-out', perHour: 'maxActionsPerHour' },
   },
@@ -246,12 +261,13 @@ export const RUNBOOKS = [
     handles: ['database-failover', 'database-degraded'],
     triggers: [
       {
-        // RDS fails over by itself: follow it and verify the recovery completed (close the loop).
+        // RDS fails over by itself: follow it and verify the recovery completed (close the loop),
+        // from its start or, when the start event never came, from its completion.
         name: 'follow-database-failover',
         when: (signal) =>
           signal.kind === 'database-failover' &&
           signal.dbRole === 'primary' &&
-          signal.selfHealing !== undefined,
+          (signal.selfHealing !== undefined || signal.phase === 'recovered'),
         start: (signal) => ({
           targetId: signal.resource.id,
           input: { dbInstanceId: signal.resource.id, mode: 'follow', reason: reasonOf(signal) },
@@ -299,6 +315,7 @@ export const RUNBOOKS = [
       },
       incidentId,
       reason,
+      dryRun,
     ],
     budget: { bucket: 'database-failover', perHour: 'maxActionsPerHour' },
   },
@@ -372,6 +389,7 @@ export const RUNBOOKS = [
       },
       incidentId,
       reason,
+      dryRun,
     ],
     budget: { bucket: 'cache-failover', perHour: 'maxActionsPerHour' },
   },
@@ -407,6 +425,7 @@ export const RUNBOOKS = [
       },
       incidentId,
       reason,
+      dryRun,
     ],
     budget: { bucket: 'az-evacuation', perHour: 'maxActionsPerHour' },
   },

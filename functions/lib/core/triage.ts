@@ -20,10 +20,12 @@ import {
   IncidentConflictError,
   type IncidentStore,
   type LedgerVerdict,
+  type RecoveryTimer,
   type ResourceEnricher,
   type RunbookStarter,
   type RunbookStartResult,
 } from './ports.js';
+import { keepPromises } from './recovery-checks.js';
 import type { Signal } from './signal.js';
 
 /**
@@ -42,6 +44,8 @@ export interface TriageDeps {
   readonly alerts: AlertPublisher;
   /** Live resource state for alerts; absent offline. */
   readonly enricher?: ResourceEnricher;
+  /** Schedules the check of every promised recovery; absent offline (nothing comes back). */
+  readonly timer?: RecoveryTimer;
   readonly clock: Clock;
 }
 
@@ -244,8 +248,8 @@ const releasePage = async (deps: TriageDeps, incident: Incident, now: Date): Pro
  * Triage one classified signal (null: the event was not the shop's). Throws only when AWS I/O
  * fails (the invocation is then retried; idempotency, correlation and the recorded intent make
  * the retry safe). Order of writes: the decision with the intent to start (and, with nothing to
- * start, the page claim); StartExecution; the execution and the page claim; the alert; the alert
- * line.
+ * start, the page claim); the recovery check; StartExecution; the execution and the page claim;
+ * the alert; the alert line.
  */
 export const triageSignal = async (
   signal: Signal | null,
@@ -254,11 +258,24 @@ export const triageSignal = async (
   if (signal === null) return { signal, incident: null, decision: NOT_OURS, alert: null };
   const now = deps.clock.now();
   const guardrails = await deps.guardrails();
-  const recorded = await recordDecision(signal, deps, guardrails, now);
-  const { plan } = recorded;
-  let incident = recorded.incident;
+  const { plan, incident } = await recordDecision(signal, deps, guardrails, now);
   if (incident === null) return { signal, incident, decision: plan.decision, alert: null };
+  await keepPromises(deps.timer, incident, signal, now);
+  return carryOut(signal, plan, incident, deps, now);
+};
 
+/**
+ * Starts the planned runbook and sends the planned alert for a decision already recorded on
+ * `recorded`, then records what was done (see triageSignal for the order of writes).
+ */
+export const carryOut = async (
+  signal: Signal,
+  plan: Plan,
+  recorded: Incident,
+  deps: TriageDeps,
+  now: Date,
+): Promise<TriageOutcome> => {
+  let incident = recorded;
   let entries: TimelineEntry[] = [];
   let execution: Execution | undefined;
   if (plan.runbook !== undefined) {

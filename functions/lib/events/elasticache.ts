@@ -3,8 +3,9 @@ import { eventBridgeEvent, list, nonEmptyText, text } from './schema-kit.js';
 
 /**
  * ElastiCache replication-group events (`ElastiCache:FailoverComplete`,
- * `ElastiCache:CacheNodeReplaceStarted`…) reach us only through the group's SNS topic, never
- * EventBridge. The Lambda SNS event is normalised into the EventBridge envelope shape so that
+ * `ElastiCache:CacheNodeReplaceStarted`…) reach us only through the group's SNS topic (only
+ * ElastiCache Serverless caches publish to EventBridge, and the shop's cache is a replication
+ * group: https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-elasticache.html). The Lambda SNS event is normalised into the EventBridge envelope shape so that
  * everything downstream handles one kind of event.
  */
 

@@ -9,9 +9,12 @@ export const MAX_HEALTH_DESCRIPTION_LENGTH = 32_768;
  * is where it was delivered (backup copies arrive in a second region with the same
  * `eventArn` + `communicationId`). An AZ impairment names the AZ only inside the description.
  */
+export const HEALTH_DETAIL_TYPES = ['AWS Health Event', 'AWS Health Abuse Event'] as const;
+
+/** Abuse reports come as their own detail-type, in the same shape (service `ABUSE`). */
 export const HealthEventSchema = eventBridgeEvent(
   'aws.health',
-  ['AWS Health Event'],
+  HEALTH_DETAIL_TYPES,
   z.object({
     eventArn: nonEmptyText(512),
     service: nonEmptyText(64),

@@ -5,6 +5,7 @@ import {
   AutoScalingRefreshSchema,
 } from './autoscaling.js';
 import { AlarmStateChangeSchema } from './cloudwatch.js';
+import { Ec2InstanceEventSchema } from './ec2.js';
 import {
   ElastiCacheNotificationSchema,
   LambdaSnsEventSchema,
@@ -26,6 +27,7 @@ const EVENT_BRIDGE_SCHEMAS = [
   AutoScalingActivitySchema,
   AutoScalingLifecycleSchema,
   AutoScalingRefreshSchema,
+  Ec2InstanceEventSchema,
   RdsInstanceEventSchema,
   HealthEventSchema,
   ExecutionStatusChangeSchema,

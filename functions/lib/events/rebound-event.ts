@@ -4,6 +4,7 @@ import type {
   AutoScalingRefreshEvent,
 } from './autoscaling.js';
 import type { AlarmStateChangeEvent } from './cloudwatch.js';
+import type { Ec2InstanceEvent } from './ec2.js';
 import type { ElastiCacheNotificationEvent } from './elasticache.js';
 import type { HealthEvent } from './health.js';
 import type { RdsInstanceEvent } from './rds.js';
@@ -18,6 +19,7 @@ export type ReboundEvent =
   | AutoScalingActivityEvent
   | AutoScalingLifecycleEvent
   | AutoScalingRefreshEvent
+  | Ec2InstanceEvent
   | RdsInstanceEvent
   | HealthEvent
   | ExecutionStatusChangeEvent

@@ -36,6 +36,7 @@ export class AwsFleetReader implements ZonalFleetReader {
       groupName: this.groupName,
       desiredCapacity: group.DesiredCapacity ?? 0,
       maxSize: group.MaxSize ?? 0,
+      ...(group.AutoScalingGroupARN === undefined ? {} : { groupArn: group.AutoScalingGroupARN }),
       instances: (group.Instances ?? []).map((instance) => ({
         instanceId: instance.InstanceId ?? '',
         lifecycleState: instance.LifecycleState ?? 'Unknown',

@@ -1,5 +1,9 @@
 import { actionRequestFor } from '../core/action-request.js';
-import type { Guardrails, ParsedGuardrails } from '../core/guardrails.js';
+import {
+  GUARDRAIL_PARAMETERS,
+  type Guardrails,
+  type ParsedGuardrails,
+} from '../core/guardrails.js';
 import { transition } from '../core/incident.js';
 import type { ActionLedger, Clock, IncidentStore } from '../core/ports.js';
 import { type BlockedBy, type CheckVerdict, runbookDefinition } from '../core/runbook-registry.js';
@@ -9,9 +13,13 @@ import { ensureRunbookIncident, type RunbookRun, updateIncident } from './runboo
 /**
  * The check every catalog runbook starts with (its `Check` state): records a manual run as an
  * incident, then applies the guardrails in one order for all of them — kill switch, enablement,
- * the runbook's own assessment of the live resource, dry-run, the ledger (hourly budget and the
- * target's cooldown), approval. Its verdict drives the state machine's `Verdict` Choice
+ * the runbook's own assessment of the live resource, a dry run, the ledger (hourly budget and
+ * the target's cooldown), approval. Its verdict drives the state machine's `Verdict` Choice
  * (runbooks/kit/verdict.ts).
+ *
+ * A run is a dry run when its input asks for one (`dryRun: "true"`), which triage does while the
+ * `mode` guardrail is `dry-run`. Any other run acts unless the mode is `off`: a person who starts
+ * a runbook by hand gets what she asked for, within the budgets, cooldowns and approvals.
  */
 
 /** Values a runbook computed for its next states (sizes, ids, AZ ids…), read as `$.guardrail.plan`. */
@@ -107,12 +115,24 @@ export const checkRunbook = async (
     runbookDefinition(run.runbook)?.needsApproval === true &&
     !guardrails.autoApprovedRunbooks.includes(run.runbook);
   const after = approval ? ' after approval' : '';
-  if (guardrails.mode === 'dry-run') {
+  // A mode that could not be read is not a person's permission to act: the safe side.
+  const modeUnreadable = problems.some((problem) =>
+    problem.startsWith(`guardrail ${GUARDRAIL_PARAMETERS.mode}:`),
+  );
+  if (run.dryRun === true || modeUnreadable) {
     const peek =
       request === undefined ? { allowed: true as const } : await deps.ledger.peek(request, now);
     const would = peek.allowed ? `would ${action}${after}` : `would be refused: ${peek.reason}`;
-    return result('dry-run', `dry-run: ${would}`, { plan });
+    const why =
+      run.dryRun === true ? 'the input asked for one' : 'the mode guardrail is unreadable';
+    return result('dry-run', `dry-run (${why}): ${would}`, { plan });
   }
+  // Said in the run's own words (the incident's timeline, the approval request, the report):
+  // acting while the mode is dry-run surprises whoever set it.
+  const acting =
+    guardrails.mode === 'dry-run'
+      ? `${action} (acting although the mode guardrail is dry-run: a run without dryRun "true" acts unless the mode is off)`
+      : action;
 
   if (request !== undefined) {
     // Claimed before asking: a rejected or unanswered request still holds the target's
@@ -120,9 +140,9 @@ export const checkRunbook = async (
     const claim = await deps.ledger.claim(request, now);
     if (!claim.allowed) return result('refused', claim.reason, { blockedBy: claim.blockedBy });
   }
-  if (approval) return result('approve', action, { plan });
+  if (approval) return result('approve', acting, { plan });
   await updateIncident(deps.incidents, incident.id, (current) =>
-    current.status === 'open' ? transition(current, 'mitigating', action, now) : current,
+    current.status === 'open' ? transition(current, 'mitigating', acting, now) : current,
   );
-  return result('act', action, { plan });
+  return result('act', acting, { plan });
 };

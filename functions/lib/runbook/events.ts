@@ -28,7 +28,12 @@ const RunStateSchema = z.object({
   incidentId: z.optional(nonEmptyText(64)),
   reason: z.optional(z.string()),
   guardrail: z.optional(
-    z.object({ incidentId: nonEmptyText(64), blockedBy: z.optional(z.enum(BLOCKED_BY)) }),
+    z.object({
+      incidentId: nonEmptyText(64),
+      blockedBy: z.optional(z.enum(BLOCKED_BY)),
+      /** The check's sentence: what it decided and why (a dry run, acting in mode dry-run…). */
+      reason: z.optional(z.string()),
+    }),
   ),
   /** Set by the catch-all (`ResultPath: $.error`) or a runbook's own failure path. */
   error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),

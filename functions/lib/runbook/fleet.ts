@@ -33,6 +33,8 @@ export interface ZonalFleetInstance extends FleetInstance {
 /** The fleet with the group's maximum size and each instance's AZ (az-evacuation). */
 export interface ZonalFleetSnapshot extends FleetSnapshot {
   readonly maxSize: number;
+  /** The group's ARN (`AutoScalingGroupARN`, optional in the model): its zonal-shift identifier. */
+  readonly groupArn?: string;
   readonly instances: readonly ZonalFleetInstance[];
 }
 

@@ -169,6 +169,9 @@ export const reportRunbookOutcome = async (
     ...(event.state.guardrail?.blockedBy === undefined
       ? {}
       : { blockedBy: event.state.guardrail.blockedBy }),
+    ...(event.state.guardrail?.reason === undefined
+      ? {}
+      : { checkReason: event.state.guardrail.reason }),
     executionArn: event.execution.id,
     page,
   });

@@ -21,6 +21,8 @@ export interface RunbookRun {
   readonly incidentId?: string;
   /** Operator's free text for a manual run. */
   readonly reason?: string;
+  /** The input asked for a dry run (`dryRun: "true"`): check and report, change nothing. */
+  readonly dryRun?: boolean;
 }
 
 const scopeKey = (target: ResourceRef): string => `resource:${target.type}:${target.id}`;

@@ -21,6 +21,8 @@ import {
   checkEvacuation,
   parseAzEvacuationEvent,
   recheckAzEvacuation,
+  type ShiftAppliedEvent,
+  shiftApplied,
 } from '../../../runbooks/az-evacuation/steps.js';
 import type { RunbookHarness } from '../harness.js';
 import {
@@ -52,6 +54,9 @@ export const ALB_ARN =
 export const INCIDENT_ID = 'inc-20250101T1150-0a1b2c3d';
 const HEALTH_PART = 'health:arn:aws:health:us-east-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/abc';
 export const SHIFT_ID = '9ac9ec1e-1df1-4c8c-a4b2-1c0e3b3a1f10';
+export const GROUP_SHIFT_ID = '4f1c2b3a-0d9e-4c8b-a7f6-e5d4c3b2a190';
+/** The web group's ARN as DescribeAutoScalingGroups gives it (with its UUID). */
+export const GROUP_ARN_LIVE = `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9:autoScalingGroupName/${GROUP_NAME}`;
 
 const instance = (
   instanceId: string,
@@ -70,6 +75,7 @@ const fleetOf = (
   unhealthyTargets: readonly string[] = [],
 ): ZonalFleetSnapshot => ({
   groupName: GROUP_NAME,
+  groupArn: GROUP_ARN_LIVE,
   desiredCapacity,
   maxSize,
   instances,
@@ -146,13 +152,21 @@ interface WorldOptions {
   readonly endZonalShift?: (input: unknown, call: number) => unknown;
   /** What the person answers; approves unless given. */
   readonly approval?: Answer | 'no answer';
+  /** Whether the load balancer applies its shift at each ConfirmShift (the last one repeats). */
+  readonly shiftApplied?: readonly boolean[];
+  /** The group's maximum when the run restores it; the 6 the run set unless given. */
+  readonly maxAtRestore?: number;
   /** The load balancer's ACTIVE shifts when read again after approval; `activeShifts` unless given. */
   readonly shiftsAtRecheck?: readonly Record<string, string>[];
 }
 
 export const MUTATING_STATES = [
   'StartZonalShift',
+  'StartGroupShift',
   'RaiseCapacity',
+  'ExtendGroupShift',
+  'ExtendZonalShift',
+  'EndGroupShift',
   'EndZonalShift',
   'RestoreMaximum',
 ];
@@ -190,7 +204,28 @@ export const world = async (options: WorldOptions = {}): Promise<World> => {
         AwayFrom: 'use1-az1',
         Status: 'ACTIVE',
       })),
+      StartGroupShift: fake(() => ({
+        ZonalShiftId: GROUP_SHIFT_ID,
+        ResourceIdentifier: GROUP_ARN_LIVE,
+        AwayFrom: 'use1-az1',
+        Status: 'ACTIVE',
+      })),
       RaiseCapacity: fake(),
+      ShiftApplied: fake((input) =>
+        shiftApplied(parseAzEvacuationEvent(input) as ShiftAppliedEvent),
+      ),
+      // GetManagedResource of the load balancer, as the SDK integration returns it.
+      ConfirmShift: fake((_input, call) => ({
+        Arn: ALB_ARN,
+        ZonalShifts: [
+          {
+            ZonalShiftId: SHIFT_ID,
+            AwayFrom: 'use1-az1',
+            AppliedStatus:
+              (scripted(options.shiftApplied ?? [true], call) ?? true) ? 'APPLIED' : 'NOT_APPLIED',
+          },
+        ],
+      })),
       EvacuationVerify: fake((input, call) =>
         checkEvacuation(parseAzEvacuationEvent(input) as AzEvacuationVerifyEvent, {
           snapshot: async () => scripted(polls, call) ?? EVACUATED,
@@ -208,16 +243,24 @@ export const world = async (options: WorldOptions = {}): Promise<World> => {
         }
         return checkAzRecovered(parseAzEvacuationEvent(input) as AzRecoveredEvent, incidents);
       }),
+      ExtendGroupShift: fake(() => ({ ZonalShiftId: GROUP_SHIFT_ID, Status: 'ACTIVE' })),
+      ExtendZonalShift: fake(() => ({ ZonalShiftId: SHIFT_ID, Status: 'ACTIVE' })),
+      EndGroupShift: fake(() => ({ ZonalShiftId: GROUP_SHIFT_ID })),
       EndZonalShift: fake(options.endZonalShift ?? (() => ({ ZonalShiftId: SHIFT_ID }))),
+      ReadMaximum: fake(() => ({
+        AutoScalingGroups: [
+          { AutoScalingGroupName: GROUP_NAME, MaxSize: options.maxAtRestore ?? 6 },
+        ],
+      })),
       RestoreMaximum: fake(),
     },
     reportStates: REPORT_STATES_WITH_APPROVAL,
-    waits: ['EvacuationWait', 'AzRecoveryWait'],
+    waits: ['ConfirmWait', 'EvacuationWait', 'AzRecoveryWait'],
   });
 };
 
 const ACTION =
-  "shift the load balancer's traffic away from us-east-1a (use1-az1) for up to 6 h and raise desired capacity 4→6 (maximum 4→6) so two AZs carry the load";
+  "shift the load balancer's traffic and the web group away from us-east-1a (use1-az1) for up to 6 h and raise desired capacity 4→6 (maximum 4→6) so two AZs carry the load";
 export const INPUT = { availabilityZone: 'us-east-1a', incidentId: INCIDENT_ID } as const;
 
 export const harness: RunbookHarness = {
@@ -234,12 +277,17 @@ export const harness: RunbookHarness = {
     ...MUTATING_STATES,
     'EvacuationVerify',
     'AzRecoveryVerify',
+    'ConfirmShift',
+    'ShiftApplied',
+    'ReadMaximum',
     ...REPORT_STATES_WITH_APPROVAL,
   ],
   validInput: INPUT,
   checks: ['ListShifts', 'Check'],
   action: ACTION,
-  mutating: MUTATING_STATES,
+  // Extending its own shifts while AWS Health keeps the AZ impaired keeps the evacuation as it
+  // is: the contract's "no mutating call after the verification gave up" does not count it.
+  mutating: MUTATING_STATES.filter((state) => !state.startsWith('Extend')),
   act: {
     state: 'StartZonalShift',
     call: {

@@ -6,6 +6,7 @@ import type { Incident } from '../../../functions/lib/core/incident.js';
 import {
   AZ_RECOVERY_POLL_SECONDS,
   type AzEvacuation,
+  CONFIRM_POLL_SECONDS,
   EVACUATION_POLL_SECONDS,
   RUN_TIMEOUT,
 } from '../../../runbooks/az-evacuation/state-machine.js';
@@ -35,6 +36,8 @@ import {
 import {
   ALB_ARN,
   BEFORE,
+  GROUP_ARN_LIVE,
+  GROUP_SHIFT_ID,
   INCIDENT_ID,
   INPUT,
   MUTATING_STATES,
@@ -118,14 +121,50 @@ describe('runbook az-evacuation', () => {
       // Assess
       expect(actionsOf(own)).toEqual([
         'arc-zonal-shift:CancelZonalShift',
+        'arc-zonal-shift:GetManagedResource',
         'arc-zonal-shift:ListZonalShifts',
         'arc-zonal-shift:StartZonalShift',
+        'arc-zonal-shift:UpdateZonalShift',
+        'autoscaling:DescribeAutoScalingGroups',
         'autoscaling:UpdateAutoScalingGroup',
         'lambda:InvokeFunction',
       ]);
-      expect(resourcesOf(own, 'arc-zonal-shift:StartZonalShift')).toEqual([ALB_ARN]);
-      expect(resourcesOf(own, 'arc-zonal-shift:CancelZonalShift')).toEqual([ALB_ARN]);
+      expect(resourcesOf(own, 'autoscaling:DescribeAutoScalingGroups')).toEqual(['*']);
+      // The load balancer by ARN (ALB is an ARC resource type); `*` only under the condition below.
+      expect(resourcesOf(own, 'arc-zonal-shift:StartZonalShift')).toEqual([ALB_ARN, '*']);
+      expect(resourcesOf(own, 'arc-zonal-shift:CancelZonalShift')).toEqual([ALB_ARN, '*']);
       expect(resourcesOf(own, 'arc-zonal-shift:ListZonalShifts')).toEqual(['*']);
+      // The group is no ARC resource type (only ALB and NLB are): its shift is allowed on `*`
+      // under the condition key arc-zonal-shift:ResourceIdentifier, which ARC's Start, Cancel
+      // and GetManagedResource support (Service Authorization Reference), issue 10 #3.
+      const conditioned = own.filter(
+        (statement) => (statement as { Condition?: unknown }).Condition !== undefined,
+      );
+      expect(synthesized.stack.resolve(conditioned)).toEqual([
+        {
+          Effect: 'Allow',
+          Action: [
+            'arc-zonal-shift:StartZonalShift',
+            'arc-zonal-shift:UpdateZonalShift',
+            'arc-zonal-shift:CancelZonalShift',
+            'arc-zonal-shift:GetManagedResource',
+          ],
+          Resource: '*',
+          Condition: {
+            StringLike: {
+              'arc-zonal-shift:ResourceIdentifier': [ALB_ARN, expect.anything()],
+            },
+          },
+        },
+      ]);
+      const [, groupPattern] = (
+        synthesized.stack.resolve(conditioned)[0] as {
+          Condition: { StringLike: Record<string, unknown[]> };
+        }
+      ).Condition.StringLike['arc-zonal-shift:ResourceIdentifier'] as unknown[];
+      expect(JSON.stringify(groupPattern)).toContain(
+        `:autoScalingGroup:*:autoScalingGroupName/${GROUP_NAME}`,
+      );
       expect(new Set(resourcesOf(own, 'autoscaling:UpdateAutoScalingGroup'))).toEqual(
         new Set([GROUP_ARN]),
       );
@@ -184,12 +223,26 @@ describe('runbook az-evacuation', () => {
           Comment: `Rebound az-evacuation for ${INCIDENT_ID}: us-east-1a impaired`,
         },
       ]);
+      // The group is shifted too, by the ARN DescribeAutoScalingGroups gave (issue 10 #3).
+      expect(callsOf(w, 'StartGroupShift')).toEqual([
+        {
+          ResourceIdentifier: GROUP_ARN_LIVE,
+          AwayFrom: 'use1-az1',
+          ExpiresIn: '6h',
+          Comment: `Rebound az-evacuation for ${INCIDENT_ID}: us-east-1a impaired`,
+        },
+      ]);
       expect(callsOf(w, 'RaiseCapacity')).toEqual([
         { AutoScalingGroupName: GROUP_NAME, MaxSize: 6, DesiredCapacity: 6 },
       ]);
+      // The load balancer applies its shift before the run counts on it.
+      expect(callsOf(w, 'ConfirmShift')).toEqual([{ ResourceIdentifier: ALB_ARN }]);
+      expect(w.trace.indexOf('ConfirmShift')).toBeLessThan(w.trace.indexOf('EvacuationVerify'));
       expect(callsOf(w, 'EvacuationVerify')).toHaveLength(2);
       expect(callsOf(w, 'AzRecoveryVerify')).toHaveLength(2);
+      expect(callsOf(w, 'EndGroupShift')).toEqual([{ ZonalShiftId: GROUP_SHIFT_ID }]);
       expect(callsOf(w, 'EndZonalShift')).toEqual([{ ZonalShiftId: SHIFT_ID }]);
+      expect(w.trace.indexOf('EndGroupShift')).toBeLessThan(w.trace.indexOf('EndZonalShift'));
       expect(callsOf(w, 'RestoreMaximum')).toEqual([
         { AutoScalingGroupName: GROUP_NAME, MaxSize: 4 },
       ]);
@@ -198,11 +251,59 @@ describe('runbook az-evacuation', () => {
           at: 'ReportSucceeded',
           outcome: 'succeeded',
           target: { type: 'availability-zone', id: 'us-east-1a' },
-          detail: `us-east-1a (use1-az1) has recovered: AWS Health closed its event on incident ${INCIDENT_ID}. The zonal shift is over and the group's maximum is back to 4.`,
+          detail: `us-east-1a (use1-az1) has recovered: AWS Health closed its event on incident ${INCIDENT_ID}. The zonal shifts of the load balancer and the group are over; the group's maximum is back to 4.`,
         }),
       ]);
       expect((await incidentOf(w)).status).toBe('resolved');
       expect(w.alerts.map((alert) => alert.kind)).toEqual(['runbook-succeeded']);
+    });
+
+    it('escalates when the load balancer does not apply the shift (fail-open), not counting on it (issue 10 #3)', async () => {
+      // Prepare: no healthy targets elsewhere: the load balancer fails open and ignores the shift.
+      w = await world({ shiftApplied: [false] });
+
+      // Act
+      const run = await runLocally(definition, INPUT, w.overrides);
+
+      // Assess
+      expect(run).toMatchObject({
+        status: 'failed',
+        error: 'ShiftNotApplied',
+        cause: expect.stringContaining(
+          `The load balancer does not apply zonal shift ${SHIFT_ID} away from use1-az1`,
+        ),
+      });
+      expect(callsOf(w, 'ConfirmShift')).toHaveLength(CONFIRM_POLL_SECONDS.length);
+      expect(callsOf(w, 'EvacuationVerify')).toEqual([]);
+      expect(reportsOf(w).map(({ at }) => at)).toEqual(['Escalate']);
+    });
+
+    it('extends both shifts hourly while AWS Health keeps the AZ impaired (issue 10 #3)', async () => {
+      // Prepare: the AZ recovers at the 13th check (5 min apart): one hour of impairment.
+      w = await world({ azRecoversAtCheck: 13 });
+
+      // Act
+      const run = await runLocally(definition, INPUT, w.overrides);
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(callsOf(w, 'ExtendGroupShift')).toEqual([
+        { ZonalShiftId: GROUP_SHIFT_ID, ExpiresIn: '6h' },
+      ]);
+      expect(callsOf(w, 'ExtendZonalShift')).toEqual([{ ZonalShiftId: SHIFT_ID, ExpiresIn: '6h' }]);
+      expect(w.trace.indexOf('ExtendZonalShift')).toBeLessThan(w.trace.indexOf('EndGroupShift'));
+    });
+
+    it('goes on once the load balancer applies the shift a few seconds later', async () => {
+      // Prepare
+      w = await world({ shiftApplied: [false, false, true], azRecoversAtCheck: 1 });
+
+      // Act
+      const run = await runLocally(definition, INPUT, w.overrides);
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(callsOf(w, 'ConfirmShift')).toHaveLength(3);
     });
 
     it('refuses when two AZs would need more than the ceiling, without a mutating call', async () => {
@@ -295,6 +396,26 @@ describe('runbook az-evacuation', () => {
       expect((await incidentOf(w)).status).toBe('failed');
       expect(w.alerts).toEqual([
         expect.objectContaining({ severity: 'critical', kind: 'escalation' }),
+      ]);
+    });
+
+    it('leaves a maximum scale-out raised during the evacuation, instead of undoing it (issue 10 #8)', async () => {
+      // Prepare: under load scale-out raised the maximum 6→9 while the AZ was out.
+      w = await world({ azRecoversAtCheck: 1, maxAtRestore: 9 });
+
+      // Act
+      const run = await runLocally(definition, INPUT, w.overrides);
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(callsOf(w, 'EndZonalShift')).toEqual([{ ZonalShiftId: SHIFT_ID }]);
+      expect(callsOf(w, 'ReadMaximum')).toEqual([{ AutoScalingGroupNames: [GROUP_NAME] }]);
+      expect(callsOf(w, 'RestoreMaximum')).toEqual([]);
+      expect(reportsOf(w)).toEqual([
+        expect.objectContaining({
+          at: 'ReportSucceeded',
+          detail: `us-east-1a (use1-az1) has recovered: AWS Health closed its event on incident ${INCIDENT_ID}. The zonal shifts of the load balancer and the group are over; the group's maximum is 9, not the 6 this run set: someone else (scale-out, a person) changed it, so it stays.`,
+        }),
       ]);
     });
 

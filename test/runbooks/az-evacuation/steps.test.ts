@@ -27,6 +27,8 @@ const EXECUTION = {
   name: 'manual-1',
 };
 const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+const GROUP_ARN =
+  'arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9:autoScalingGroupName/rebound-test-web';
 
 const instance = (
   instanceId: string,
@@ -45,6 +47,7 @@ const fleet = (
   healthyTargetIds = instances.map((i) => i.instanceId),
 ): ZonalFleetSnapshot => ({
   groupName: 'rebound-test-web',
+  groupArn: GROUP_ARN,
   desiredCapacity,
   maxSize,
   instances,
@@ -68,9 +71,11 @@ describe('assessAzEvacuation', () => {
     expect(assessment).toEqual({
       type: 'mutate',
       action:
-        "shift the load balancer's traffic away from us-east-1a (use1-az1) for up to 6 h and raise desired capacity 4→6 (maximum 4→6) so two AZs carry the load",
+        "shift the load balancer's traffic and the web group away from us-east-1a (use1-az1) for up to 6 h and raise desired capacity 4→6 (maximum 4→6) so two AZs carry the load",
       plan: {
         resourceIdentifier: ALB_ARN,
+        // The group is shifted too (issue 10 #3): its ARN from DescribeAutoScalingGroups.
+        groupArn: GROUP_ARN,
         awayFrom: 'use1-az1',
         availabilityZone: 'us-east-1a',
         expiresIn: '6h',
@@ -81,6 +86,18 @@ describe('assessAzEvacuation', () => {
       },
       needsApproval: true,
     });
+  });
+
+  it('escalates rather than shift only the load balancer when the group ARN is unknown (issue 10 #3)', () => {
+    // Act
+    const { groupArn: _unknown, ...withoutArn } = fleet(4, 4);
+    const assess = () =>
+      assessAzEvacuation(facts({ fleet: withoutArn }), { maxScaleOutCapacity: 24 });
+
+    // Assess
+    expect(assess).toThrow(
+      "DescribeAutoScalingGroups gave no AutoScalingGroupARN for rebound-test-web: the group's zonal shift needs it",
+    );
   });
 
   it('rounds an odd size up and keeps a maximum that already fits', () => {
@@ -348,10 +365,49 @@ describe('checkAzRecovered', () => {
     expect(result).toEqual({
       recovered: false,
       detail:
-        "us-east-1a (use1-az1) is still impaired according to incident inc-20250101T1150-0a1b2c3d (open): zonal shift zs-1 keeps the load balancer's traffic away from it and expires by itself 6 h after it started; to extend it: aws arc-zonal-shift update-zonal-shift --zonal-shift-id zs-1 --expires-in 6h",
+        "us-east-1a (use1-az1) is still impaired according to incident inc-20250101T1150-0a1b2c3d (open): zonal shift zs-1 and the group's keep traffic and launches away from it; Rebound extends both to 6 h from then every hour while the run lasts; to extend by hand: aws arc-zonal-shift update-zonal-shift --zonal-shift-id zs-1 --expires-in 6h",
       incidentStatus: 'open',
       zonalShiftId: 'zs-1',
+      extendShifts: false,
     });
+  });
+
+  it.each([
+    [0, false],
+    [10, false],
+    [11, true],
+    [23, true],
+  ])(
+    'extends the shifts hourly while the AZ stays impaired: check attempt %i → %s (issue 10 #3)',
+    async (attempt, extend) => {
+      // Prepare
+      const incidents = new MemoryIncidentStore();
+      await incidents.create(incidentWith([part('health:e1', 'active')], 'open'));
+
+      // Act
+      const result = await checkAzRecovered(
+        { ...event, input: { ...event.input, poll: { attempt } } },
+        incidents,
+      );
+
+      // Assess
+      expect(result.extendShifts).toBe(extend);
+    },
+  );
+
+  it('never extends once the AZ has recovered', async () => {
+    // Prepare
+    const incidents = new MemoryIncidentStore();
+    await incidents.create(incidentWith([part('health:e1', 'resolved')], 'open'));
+
+    // Act
+    const result = await checkAzRecovered(
+      { ...event, input: { ...event.input, poll: { attempt: 11 } } },
+      incidents,
+    );
+
+    // Assess
+    expect(result).toMatchObject({ recovered: true, extendShifts: false });
   });
 
   it('escalates when the incident is gone', async () => {

@@ -5,7 +5,12 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_GUARDRAILS, type Guardrails } from '../../../functions/lib/core/guardrails.js';
+import {
+  DEFAULT_GUARDRAILS,
+  type Guardrails,
+  guardrailParameterValues,
+  parseGuardrails,
+} from '../../../functions/lib/core/guardrails.js';
 import type { Incident } from '../../../functions/lib/core/incident.js';
 import { RUNBOOKS } from '../../../functions/lib/core/runbook-registry.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../../../functions/lib/memory-store.js';
@@ -26,6 +31,8 @@ const OLD = 'i-0123456789abcdef0';
 const PEER_A = 'i-0aaaaaaaaaaaaaaa1';
 const PEER_B = 'i-0bbbbbbbbbbbbbbb2';
 const NOW = new Date('2025-01-01T12:00:00Z');
+const GROUP_ARN =
+  'arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0e1d2c3b-4a59-6877-8695-a4b3c2d1e0f9:autoScalingGroupName/rebound-test-web';
 const EXECUTION = {
   id: 'arn:aws:states:us-east-1:123456789012:execution:sm:manual-1',
   name: 'manual-1',
@@ -256,18 +263,48 @@ describe('checkInstanceReplacement', () => {
     expect(firing.verdict).toBe('act');
   });
 
-  it('in dry-run peeks at the ledger and says what it would do, claiming nothing', async () => {
+  it('in a dry run peeks at the ledger and says what it would do, claiming nothing', async () => {
     // Prepare
     await ledger.claim({ ...request, resourceId: PEER_A }, NOW);
     await ledger.claim({ ...request, resourceId: PEER_B }, NOW);
 
     // Act
-    const result = await checkInstanceReplacement(event(), deps({ mode: 'dry-run' }));
+    const result = await checkInstanceReplacement(event({ dryRun: 'true' }), deps());
 
     // Assess
     expect(result).toMatchObject({
       verdict: 'dry-run',
-      reason: 'dry-run: would be refused: 2 instance replacements in the last hour (budget 2)',
+      reason:
+        'dry-run (the input asked for one): would be refused: 2 instance replacements in the last hour (budget 2)',
+    });
+  });
+
+  it('acts when started by hand in mode dry-run, saying so in the incident', async () => {
+    // Act: no dryRun in the input: a person's run
+    const result = await checkInstanceReplacement(event(), deps({ mode: 'dry-run' }));
+
+    // Assess
+    expect(result.verdict).toBe('act');
+    expect(result.reason).toContain('acting although the mode guardrail is dry-run');
+    const incident = await incidents.get(result.incidentId);
+    expect(incident?.status).toBe('mitigating');
+  });
+
+  it('only reports when the mode guardrail cannot be read, even for a run started by hand', async () => {
+    // Prepare: every guardrail readable but the mode
+    const { mode: _mode, ...values } = guardrailParameterValues({
+      ...DEFAULT_GUARDRAILS,
+      mode: 'auto',
+    });
+    const unreadableMode = { ...deps(), guardrails: async () => parseGuardrails(values) };
+
+    // Act
+    const result = await checkInstanceReplacement(event(), unreadableMode);
+
+    // Assess
+    expect(result).toMatchObject({
+      verdict: 'dry-run',
+      reason: expect.stringMatching(/^dry-run \(the mode guardrail is unreadable\): would mark /),
     });
   });
 
@@ -380,6 +417,7 @@ describe('AwsFleetReader', () => {
       AutoScalingGroups: [
         {
           AutoScalingGroupName: 'rebound-test-web',
+          AutoScalingGroupARN: GROUP_ARN,
           DesiredCapacity: 2,
           MinSize: 2,
           MaxSize: 6,
@@ -419,6 +457,8 @@ describe('AwsFleetReader', () => {
     // Assess
     expect(fleet).toEqual({
       groupName: 'rebound-test-web',
+      // az-evacuation shifts the group by this ARN (issue 10 #3).
+      groupArn: GROUP_ARN,
       desiredCapacity: 2,
       maxSize: 6,
       instances: [

@@ -9,12 +9,11 @@ import {
   checkScaleOut,
   type GroupCapacity,
   parseScaleOutEvent,
-  returnScheduleName,
+  returnScaleOut,
   verifyScaleOut,
 } from '../../../runbooks/scale-out/steps.js';
 import type { RunbookHarness } from '../harness.js';
 import {
-  EXECUTION,
   fake,
   GROUP_NAME,
   NAME_PREFIX,
@@ -28,7 +27,6 @@ import { checkDepsOf, newStores, REPORT_STATES, scripted, type World, worldOf } 
 
 export const ALARM = 'rebound-test-web-cpu-high';
 export const NORMAL_MAX = 6;
-export const SCHEDULE_NAME = returnScheduleName(NAME_PREFIX, EXECUTION.Name);
 
 /** Stuck at its maximum: desired 6 of max 6. With step 3 and ceiling 24: max 9, desired 9. */
 export const AT_MAX: GroupCapacity = {
@@ -45,6 +43,11 @@ const inService = (instanceId: string): FleetInstance => ({
   lifecycleState: 'InService',
   healthStatus: 'Healthy',
 });
+/** An hour later the load has dropped: target tracking brought desired down to 7 of max 9. */
+export const CALMED: GroupCapacity = { ...AT_MAX, maxSize: 9, desiredCapacity: 7 };
+/** Still under load: target tracking keeps desired at the raised maximum. */
+export const STILL_BUSY: GroupCapacity = { ...AT_MAX, maxSize: 9, desiredCapacity: 9 };
+
 /** `serving` instances serving, `pending` more still launching, desired 9. */
 const fleetOf = (serving: number, pending: number): FleetSnapshot => {
   const up = ids(serving);
@@ -94,7 +97,12 @@ interface WorldOptions {
   readonly alarmReads?: readonly string[];
   /** Fleet at each capacity check (the last one repeats). */
   readonly polls?: readonly FleetSnapshot[];
-  readonly scheduleReturn?: (input: unknown, call: number) => unknown;
+  /** The group at each ReturnCheck (the last one repeats); CALMED unless given. */
+  readonly groupAtReturn?: readonly GroupCapacity[];
+  /** The account's ACTIVE zonal shifts at each ReturnShifts (the last one repeats); none unless given. */
+  readonly shiftsAtReturn?: readonly (readonly Record<string, string>[])[];
+  /** Alarm state at each ReturnAlarm (the last one repeats); OK unless given. */
+  readonly alarmAtReturn?: readonly string[];
 }
 
 /**
@@ -107,21 +115,27 @@ export const world = (options: WorldOptions = {}): World => {
   const polls = options.polls ?? [SCALING, SCALED];
   const alarmReads = options.alarmReads ?? ['ALARM', 'OK'];
 
+  const groupAtReturn = options.groupAtReturn ?? [CALMED];
   const step = () =>
     fake(async (input, call) => {
       const event = parseScaleOutEvent(input);
-      return event.step === 'check'
-        ? checkScaleOut(event, {
+      switch (event.step) {
+        case 'check':
+          return checkScaleOut(event, {
             ...checkDepsOf(stores, options.guardrails),
             group: { capacity: async () => options.group ?? AT_MAX },
             groupName: GROUP_NAME,
             normalMax: NORMAL_MAX,
-          })
-        : verifyScaleOut(event, {
-            fleet: { snapshot: async () => scripted(polls, call) ?? SCALED },
-            clock: stores.clock,
-            namePrefix: NAME_PREFIX,
           });
+        case 'verify':
+          return verifyScaleOut(event, {
+            fleet: { snapshot: async () => scripted(polls, call) ?? SCALED },
+          });
+        case 'return':
+          return returnScaleOut(event, {
+            capacity: async () => scripted(groupAtReturn, call) ?? CALMED,
+          });
+      }
     });
   return worldOf(stores, {
     tasks: {
@@ -134,12 +148,17 @@ export const world = (options: WorldOptions = {}): World => {
       RaiseCapacity: fake(),
       CapacityVerify: step(),
       ReadAlarm: fake((_input, call) => alarmAnswer(scripted(alarmReads, call) ?? 'OK')),
-      ScheduleReturn: fake(
-        options.scheduleReturn ?? (() => ({ ScheduleArn: `arn:aws:scheduler:::${SCHEDULE_NAME}` })),
+      ReturnShifts: fake((_input, call) => ({
+        Items: scripted(options.shiftsAtReturn ?? [[]], call) ?? [],
+      })),
+      ReturnAlarm: fake((_input, call) =>
+        alarmAnswer(scripted(options.alarmAtReturn ?? ['OK'], call) ?? 'OK'),
       ),
+      ReturnCheck: step(),
+      ReturnMaximum: fake(),
     },
     reportStates: REPORT_STATES,
-    waits: ['CapacityWait'],
+    waits: ['CapacityWait', 'ReturnWait'],
     retrying: ['WaitForAlarm'],
   });
 };
@@ -155,13 +174,16 @@ export const harness: RunbookHarness = {
     'RaiseCapacity',
     // In WaitForAlarm's branch: the Parallel's catch-all covers it.
     'ReadAlarm',
-    'ScheduleReturn',
+    'ReturnAlarm',
+    'ReturnCheck',
+    'ReturnMaximum',
+    'ReturnShifts',
     ...REPORT_STATES,
   ],
   validInput: { autoScalingGroupName: GROUP_NAME },
   checks: ['Check'],
   action: `raise ${GROUP_NAME} max 6→9 and desired 6→9`,
-  mutating: ['RaiseCapacity', 'ScheduleReturn'],
+  mutating: ['RaiseCapacity', 'ReturnMaximum'],
   act: {
     state: 'RaiseCapacity',
     call: { AutoScalingGroupName: GROUP_NAME, MaxSize: 9, DesiredCapacity: 9 },

@@ -4,21 +4,19 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ALARM_CHECKS,
   CAPACITY_POLL_SECONDS,
+  RETURN_CHECK_SECONDS,
   RUN_TIMEOUT,
   type ScaleOut,
 } from '../../../runbooks/scale-out/state-machine.js';
 import {
   definitionOf,
-  EXECUTION,
   GROUP_NAME,
-  NAME_PREFIX,
   runLocally,
   type SynthesizedRunbook,
   TARGET_GROUP_ARN,
-  taskError,
 } from '../support.js';
 import { callsOf, expectRefusedBy, incidentOf, NOW, reportsOf, type World } from '../world.js';
-import { ALARM, AT_MAX, NORMAL_MAX, SCHEDULE_NAME, synth, world } from './harness.js';
+import { ALARM, AT_MAX, CALMED, NORMAL_MAX, STILL_BUSY, synth, world } from './harness.js';
 
 /**
  * What only scale-out does; the contract every runbook keeps (dry-run, guardrails, throttling,
@@ -68,10 +66,19 @@ describe('runbook scale-out', () => {
       // launch + boot + 2 × 10 s healthy threshold fit well inside; ~20 min in all.
       expect(capacity).toBe(15 * 60);
       expect(capacity + alarm).toBe(20 * 60);
-      // Waits plus every capacity check at its 60 s task timeout still end before the run does.
-      expect(capacity + alarm + CAPACITY_POLL_SECONDS.length * 60).toBeLessThan(
-        RUN_TIMEOUT.toSeconds(),
-      );
+      // Waits plus every capacity check at its 60 s task timeout still end before the run does,
+      // and so does holding the raised maximum: the first look after 1 h, then every 15 min.
+      const hold = RETURN_CHECK_SECONDS.reduce((sum, seconds) => sum + seconds, 0);
+      expect(RETURN_CHECK_SECONDS[0]).toBe(3600);
+      expect(new Set(RETURN_CHECK_SECONDS.slice(1))).toEqual(new Set([900]));
+      expect(hold).toBe(5 * 3600);
+      expect(
+        capacity +
+          alarm +
+          CAPACITY_POLL_SECONDS.length * 60 +
+          hold +
+          RETURN_CHECK_SECONDS.length * 3 * 60,
+      ).toBeLessThan(RUN_TIMEOUT.toSeconds());
     });
 
     it("gives the state machine role only the runbook's calls, each on its resource", () => {
@@ -83,12 +90,11 @@ describe('runbook scale-out', () => {
       // Assess
       expect(actionsOf(statements)).toEqual(
         [
+          'arc-zonal-shift:ListZonalShifts',
           'autoscaling:UpdateAutoScalingGroup',
           'cloudwatch:DescribeAlarms',
-          'iam:PassRole',
           'lambda:InvokeFunction',
           'lambda:InvokeFunction',
-          'scheduler:CreateSchedule',
           // CDK's own, for logging and tracing:
           'logs:CreateLogDelivery',
           'logs:DeleteLogDelivery',
@@ -110,43 +116,8 @@ describe('runbook scale-out', () => {
       expect(byAction('cloudwatch:DescribeAlarms').map((s) => arnOf(s.Resource))).toEqual([
         `arn:\${Partition}:cloudwatch:us-east-1:123456789012:alarm:rebound-test-*`,
       ]);
-      expect(byAction('scheduler:CreateSchedule').map((s) => arnOf(s.Resource))).toEqual([
-        `arn:\${Partition}:scheduler:us-east-1:123456789012:schedule/default/rebound-test-scale-out-return-*`,
-      ]);
-      expect(byAction('iam:PassRole')).toEqual([
-        {
-          Action: 'iam:PassRole',
-          Effect: 'Allow',
-          Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ScaleOutReturnRole/), 'Arn'] },
-        },
-      ]);
-    });
-
-    it('lets the return role, assumed by EventBridge Scheduler only, update the web group only', () => {
-      // Act
-      const statements = statementsOf(synthesized, 'ScaleOutReturnRole');
-
-      // Assess
-      synthesized.template.hasResourceProperties('AWS::IAM::Role', {
-        AssumeRolePolicyDocument: {
-          Statement: [
-            {
-              Action: 'sts:AssumeRole',
-              Effect: 'Allow',
-              Principal: { Service: 'scheduler.amazonaws.com' },
-              Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
-            },
-          ],
-        },
-      });
-      expect(statements.map((s) => [[s.Action].flat(), arnOf(s.Resource)])).toEqual([
-        [['autoscaling:UpdateAutoScalingGroup'], GROUP_ARN],
-        [
-          ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
-          'arn:aws:sqs:us-east-1:123456789012:rebound-test-dead-letters',
-        ],
-      ]);
+      // A List action without resource-level permissions (Service Authorization Reference).
+      expect(byAction('arc-zonal-shift:ListZonalShifts').map((s) => s.Resource)).toEqual(['*']);
     });
 
     it('gives the step function read-only Describe calls, the guardrails and the incidents table', () => {
@@ -173,7 +144,6 @@ describe('runbook scale-out', () => {
             AUTO_SCALING_GROUP_NAME: GROUP_NAME,
             TARGET_GROUP_ARN,
             NORMAL_MAX_CAPACITY: String(NORMAL_MAX),
-            NAME_PREFIX,
             GUARDRAILS_PATH: '/rebound/test/guardrails/',
           }),
         },
@@ -187,7 +157,7 @@ describe('runbook scale-out', () => {
       w = world();
     });
 
-    it('raises max and desired, waits for the capacity and the alarm, schedules the return and resolves', async () => {
+    it('raises max and desired, waits for the capacity and the alarm, resolves, then returns the maximum once the pressure has cleared', async () => {
       // Act
       const run = await runLocally(
         definition,
@@ -205,37 +175,21 @@ describe('runbook scale-out', () => {
       ]);
       expect(callsOf(w, 'CapacityVerify')).toHaveLength(2);
       expect(callsOf(w, 'ReadAlarm')).toHaveLength(2);
-      expect(callsOf(w, 'ScheduleReturn')).toEqual([
-        {
-          Name: SCHEDULE_NAME,
-          Description: `Rebound scale-out ${EXECUTION.Name}: back to the normal maximum`,
-          ScheduleExpression: 'at(2025-01-01T13:00:00)',
-          ScheduleExpressionTimezone: 'UTC',
-          FlexibleTimeWindow: { Mode: 'OFF' },
-          ActionAfterCompletion: 'DELETE',
-          Target: {
-            Arn: 'arn:aws:scheduler:::aws-sdk:autoscaling:updateAutoScalingGroup',
-            RoleArn: expect.stringContaining('ScaleOutReturnRole'),
-            Input: expect.any(String),
-            DeadLetterConfig: {
-              Arn: 'arn:aws:sqs:us-east-1:123456789012:rebound-test-dead-letters',
-            },
-          },
-        },
-      ]);
-      const [schedule] = callsOf(w, 'ScheduleReturn') as { Target: { Input: string } }[];
-      expect(JSON.parse(schedule?.Target.Input ?? '')).toEqual({
-        AutoScalingGroupName: GROUP_NAME,
-        MaxSize: NORMAL_MAX,
-      });
       const reports = reportsOf(w);
       expect(reports).toHaveLength(1);
       expect(reports[0]).toMatchObject({
         at: 'ReportSucceeded',
         outcome: 'succeeded',
         target: { type: 'auto-scaling-group', id: GROUP_NAME },
-        detail: `9 of 9 needed instances serve in ${GROUP_NAME} (InService, Healthy and healthy in the target group; max raised 6→9, desired now 9); alarm ${ALARM} is OK; the return to max ${NORMAL_MAX} is scheduled at 2025-01-01T13:00:00 UTC (schedule ${SCHEDULE_NAME}).`,
+        detail: `9 of 9 needed instances serve in ${GROUP_NAME} (InService, Healthy and healthy in the target group; max raised 6→9, desired now 9); alarm ${ALARM} is OK; the maximum returns to at most ${NORMAL_MAX} once the pressure has cleared (checked from 60 min on, every 15 min, never during an AZ evacuation).`,
       });
+      // An hour later: no shift, the alarm OK, desired down to 7: max 9→max(6, 7).
+      expect(callsOf(w, 'ReturnShifts')).toEqual([{ Status: 'ACTIVE' }]);
+      expect(callsOf(w, 'ReturnAlarm')).toHaveLength(1);
+      expect(callsOf(w, 'ReturnMaximum')).toEqual([
+        { AutoScalingGroupName: GROUP_NAME, MaxSize: CALMED.desiredCapacity },
+      ]);
+      expect(w.trace.indexOf('ReportSucceeded')).toBeLessThan(w.trace.indexOf('ReturnShifts'));
       const incident = await incidentOf(w);
       expect(incident.status).toBe('resolved');
       expect(w.alerts.map((alert) => alert.kind)).toEqual(['runbook-succeeded']);
@@ -247,7 +201,7 @@ describe('runbook scale-out', () => {
       ).resolves.toMatchObject({ allowed: false, blockedBy: 'cooldown' });
     });
 
-    it('without an alarm ends once the new capacity serves', async () => {
+    it('without an alarm returns the maximum once target tracking no longer needs it', async () => {
       // Act
       const run = await runLocally(definition, { autoScalingGroupName: GROUP_NAME }, w.overrides);
 
@@ -255,28 +209,86 @@ describe('runbook scale-out', () => {
       expect(run.status).toBe('succeeded');
       expect(callsOf(w, 'CheckAlarm')).toEqual([]);
       expect(callsOf(w, 'ReadAlarm')).toEqual([]);
-      expect(callsOf(w, 'ScheduleReturn')).toHaveLength(1);
-      expect(reportsOf(w)[0]?.detail).toContain('; no pressure alarm was named; the return');
+      expect(callsOf(w, 'ReturnAlarm')).toEqual([]);
+      expect(reportsOf(w)[0]?.detail).toContain(
+        '; no pressure alarm was named; the maximum returns',
+      );
+      expect(callsOf(w, 'ReturnMaximum')).toEqual([
+        { AutoScalingGroupName: GROUP_NAME, MaxSize: CALMED.desiredCapacity },
+      ]);
     });
 
-    it('treats an existing schedule of the same run as done (a retried CreateSchedule)', async () => {
-      // Prepare
+    it('holds the raised maximum while the pressure lasts, then returns it, never below desired (issue 10 #8)', async () => {
+      // Prepare: at the first look target tracking still uses all 9, at the second the alarm
+      // still fires, at the third desired is 5, below the normal maximum 6.
       w = world({
-        scheduleReturn: () => {
-          throw taskError(
-            'Scheduler.ConflictException',
-            `Schedule ${SCHEDULE_NAME} already exists.`,
-          );
-        },
+        groupAtReturn: [STILL_BUSY, CALMED, { ...CALMED, desiredCapacity: 5 }],
+        alarmAtReturn: ['OK', 'ALARM', 'OK'],
       });
+
+      // Act
+      const run = await runLocally(
+        definition,
+        { autoScalingGroupName: GROUP_NAME, alarmName: ALARM },
+        w.overrides,
+      );
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(callsOf(w, 'ReturnCheck')).toHaveLength(3);
+      expect(callsOf(w, 'ReturnMaximum')).toEqual([
+        { AutoScalingGroupName: GROUP_NAME, MaxSize: NORMAL_MAX },
+      ]);
+    });
+
+    it('never returns the maximum while an AZ evacuation shifts traffic (issue 10 #8)', async () => {
+      // Prepare: az-evacuation's zonal shift is active at the first two looks.
+      const shift = { ZonalShiftId: 'shift-1', AwayFrom: 'use1-az1', Status: 'ACTIVE' };
+      w = world({ shiftsAtReturn: [[shift], [shift], []] });
 
       // Act
       const run = await runLocally(definition, { autoScalingGroupName: GROUP_NAME }, w.overrides);
 
       // Assess
       expect(run.status).toBe('succeeded');
-      expect(callsOf(w, 'ScheduleReturn')).toHaveLength(1);
-      expect(reportsOf(w).map(({ at }) => at)).toEqual(['ReportSucceeded']);
+      expect(callsOf(w, 'ReturnShifts')).toHaveLength(3);
+      expect(callsOf(w, 'ReturnMaximum')).toEqual([
+        { AutoScalingGroupName: GROUP_NAME, MaxSize: CALMED.desiredCapacity },
+      ]);
+      expect(w.trace.filter((state) => state === 'ReturnMaximum')).toHaveLength(1);
+      expect(w.trace.lastIndexOf('ReturnShifts')).toBeLessThan(w.trace.indexOf('ReturnMaximum'));
+    });
+
+    it("leaves a maximum someone else changed meanwhile (an AZ evacuation's) as it is (issue 10 #8)", async () => {
+      // Prepare: az-evacuation raised the maximum to 12 after this run raised it to 9.
+      w = world({ groupAtReturn: [{ ...CALMED, maxSize: 12 }] });
+
+      // Act
+      const run = await runLocally(definition, { autoScalingGroupName: GROUP_NAME }, w.overrides);
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(callsOf(w, 'ReturnMaximum')).toEqual([]);
+    });
+
+    it('escalates when the pressure outlasts every look, leaving the maximum raised', async () => {
+      // Prepare
+      w = world({ groupAtReturn: [STILL_BUSY] });
+
+      // Act
+      const run = await runLocally(definition, { autoScalingGroupName: GROUP_NAME }, w.overrides);
+
+      // Assess
+      expect(run).toMatchObject({
+        status: 'failed',
+        error: 'ReturnHeldTooLong',
+        cause: expect.stringContaining(
+          'the pressure lasts: target tracking still uses the raised maximum (desired 9 of max 9)',
+        ),
+      });
+      expect(callsOf(w, 'ReturnCheck')).toHaveLength(RETURN_CHECK_SECONDS.length);
+      expect(callsOf(w, 'ReturnMaximum')).toEqual([]);
+      expect(reportsOf(w).map(({ at }) => at)).toEqual(['ReportSucceeded', 'Escalate']);
     });
 
     it('refuses when the ceiling is reached, without touching the group', async () => {

@@ -9,14 +9,12 @@ import { AwsGroupCapacityReader } from '../../../runbooks/scale-out/aws-group-ca
 import {
   assessScaleOut,
   checkScaleOut,
+  decideReturn,
   type GroupCapacity,
-  MAX_NAME_PREFIX_LENGTH,
   parseScaleOutEvent,
-  returnScheduleName,
   type ScaleOutCheckDeps,
   type ScaleOutCheckEvent,
   type ScaleOutPlan,
-  scheduleTimeAfter,
   verifyScaleOut,
 } from '../../../runbooks/scale-out/steps.js';
 
@@ -273,11 +271,7 @@ describe('verifyScaleOut', () => {
   const verify = (snapshot: FleetSnapshot) =>
     verifyScaleOut(
       { step: 'verify', input: { guardrail: { plan: PLAN } }, execution: EXECUTION },
-      {
-        fleet: { snapshot: async () => snapshot },
-        clock: { now: () => NOW },
-        namePrefix: 'rebound-test',
-      },
+      { fleet: { snapshot: async () => snapshot } },
     );
 
   it('is not recovered while new instances are not healthy in the target group', async () => {
@@ -293,18 +287,12 @@ describe('verifyScaleOut', () => {
     });
   });
 
-  it('is recovered when the new desired capacity serves, and says when and how the return runs', async () => {
+  it('is recovered when the new desired capacity serves', async () => {
     // Act
     const result = await verify(fleet(9));
 
     // Assess
-    expect(result).toMatchObject({
-      recovered: true,
-      serving: 9,
-      needed: 9,
-      returnAt: '2025-01-01T13:00:00',
-      returnScheduleName: returnScheduleName('rebound-test', EXECUTION.name),
-    });
+    expect(result).toMatchObject({ recovered: true, serving: 9, needed: 9 });
   });
 
   it('needs only the current desired capacity once target tracking scaled in', async () => {
@@ -316,24 +304,69 @@ describe('verifyScaleOut', () => {
   });
 });
 
-describe('return schedule', () => {
-  it('is named deterministically per execution, within 64 characters', () => {
-    // Act
-    const name = returnScheduleName('rebound-test', 'inc-20250101T1200-0a1b2c3d--rebound-test-web');
-    const longest = returnScheduleName('p'.repeat(MAX_NAME_PREFIX_LENGTH), 'x'.repeat(80));
+describe('decideReturn (issue 10 #8)', () => {
+  const PLAN: ScaleOutPlan = {
+    groupName: GROUP,
+    previousMax: 6,
+    previousDesired: 6,
+    newMax: 9,
+    newDesired: 9,
+    normalMax: 6,
+  };
+  const group = (maxSize: number, desiredCapacity: number): GroupCapacity => ({
+    ...AT_MAX,
+    maxSize,
+    desiredCapacity,
+  });
+  const calm = { shifts: [], alarm: { name: ALARM, state: 'OK' } };
 
-    // Assess
-    expect(name).toMatch(/^rebound-test-scale-out-return-[0-9a-f]{16}$/);
-    expect(returnScheduleName('rebound-test', 'inc-20250101T1200-0a1b2c3d--rebound-test-web')).toBe(
-      name,
-    );
-    expect(returnScheduleName('rebound-test', 'manual-2')).not.toBe(name);
-    expect(longest).toHaveLength(64);
+  it.each([
+    ['desired back to 7', 7, 7],
+    ['desired below the normal maximum', 4, 6],
+  ])('returns to the larger of the normal maximum and desired capacity: %s', (_, desired, max) => {
+    // Act / Assess
+    expect(decideReturn(PLAN, group(9, desired), calm)).toMatchObject({
+      action: 'return',
+      maxSize: max,
+    });
   });
 
-  it('runs at a UTC time in the at() format, without milliseconds or zone', () => {
+  it('holds while target tracking still uses the raised maximum, whatever the alarm says', () => {
     // Act / Assess
-    expect(scheduleTimeAfter(new Date('2025-12-31T23:30:15.250Z'), 60)).toBe('2026-01-01T00:30:15');
+    expect(decideReturn(PLAN, group(9, 9), calm)).toMatchObject({
+      action: 'hold',
+      detail:
+        'the pressure lasts: target tracking still uses the raised maximum (desired 9 of max 9)',
+    });
+  });
+
+  it('holds while the pressure alarm is not OK', () => {
+    // Act / Assess
+    expect(
+      decideReturn(PLAN, group(9, 7), { shifts: [], alarm: { name: ALARM, state: 'ALARM' } }),
+    ).toMatchObject({
+      action: 'hold',
+      detail: `the pressure lasts: alarm ${ALARM} is ALARM; the maximum stays at 9`,
+    });
+  });
+
+  it('holds while any zonal shift is active (an AZ evacuation needs the extra capacity)', () => {
+    // Act / Assess
+    expect(
+      decideReturn(PLAN, group(9, 7), {
+        ...calm,
+        shifts: [{ ZonalShiftId: 'shift-1', AwayFrom: 'use1-az1' }],
+      }),
+    ).toMatchObject({
+      action: 'hold',
+      detail: expect.stringMatching(/^zonal shift shift-1 away from use1-az1 is active/),
+    });
+  });
+
+  it('leaves a maximum someone else set since, and one desired capacity still needs', () => {
+    // Act / Assess
+    expect(decideReturn(PLAN, group(12, 7), calm).action).toBe('leave');
+    expect(decideReturn({ ...PLAN, normalMax: 9 }, group(9, 8), calm).action).toBe('leave');
   });
 });
 

@@ -3,7 +3,7 @@ import { type BlockedBy, guardrailBlocking } from '../runbook-registry.js';
 
 /** What changing each guardrail does, for the operator reading the alert. */
 const HOW: Readonly<Record<keyof Guardrails, string>> = {
-  mode: 'set it to "auto" to let runbooks act ("dry-run" checks only, "off" starts nothing)',
+  mode: 'set it to "auto" to let the runbooks triage starts act ("dry-run": they check and report only; "off" starts nothing and refuses every run, by hand too)',
   enabledRunbooks: 'add the runbook to its comma-separated list',
   maxInstanceReplacementsPerHour: 'raise it to allow more replacements per rolling hour',
   minHealthyInstances: 'lower it to allow acting with fewer healthy instances left',

@@ -24,6 +24,11 @@ export interface RunbookOutcomeAlertInput {
   readonly detail: string;
   /** The guardrail that stopped a `refused` run, as the run's check reported it. */
   readonly blockedBy?: BlockedBy;
+  /**
+   * What the run's check decided, in its words: the first alert of a run started by hand says
+   * whether it acted and why (a dry run, acting although the mode is dry-run…).
+   */
+  readonly checkReason?: string;
   readonly executionArn?: string;
   readonly page: boolean;
 }
@@ -61,11 +66,11 @@ const OUTCOME: Readonly<Record<RunbookOutcome, OutcomeStyle>> = {
     label: 'DRY-RUN',
     verb: 'ran as a dry run',
     meaning: (input, path) =>
-      'ACTION NEEDED: the runbook only checked what it would do and changed nothing, because ' +
-      'automation runs in dry-run mode: the problem is probably still there unless AWS fixed ' +
-      `it. Fix it yourself or run the runbook by hand (npm run runbook -- ${emailLine(input.runbook, 80)} ` +
-      '--input <file>; the first alert of the incident has the exact commands). ' +
-      guardrailHint('dry-run', input.runbook, path),
+      'ACTION NEEDED: the runbook only checked what it would do and changed nothing (a dry run: ' +
+      'the detail above says why), so the problem is probably still there unless AWS fixed it. ' +
+      `Fix it yourself or run the runbook by hand: npm run runbook -- ${emailLine(input.runbook, 80)} ` +
+      '--input <file> acts unless the mode guardrail is off (the first alert of the incident has ' +
+      `the exact commands). ${guardrailHint('dry-run', input.runbook, path)}`,
   },
   skipped: {
     severity: 'warning',
@@ -103,6 +108,10 @@ export function renderRunbookOutcomeAlert(
       `  Runbook:   ${runbook}`,
       `  Outcome:   ${outcome}`,
       `  Detail:    ${emailLine(input.detail, 1000)}`,
+      // Left out where the detail already is the check's sentence (dry-run, refused, skipped).
+      ...(input.checkReason === undefined || input.detail.startsWith(input.checkReason)
+        ? []
+        : [`  Decided:   ${emailLine(input.checkReason, 1000)}`]),
     ]),
     ...section('WHAT THIS MEANS', [`  ${style.meaning(input, guardrailPathOf(options))}`]),
     ...section('INCIDENT', incidentLines(incident)),

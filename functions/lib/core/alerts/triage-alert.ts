@@ -135,7 +135,8 @@ const runItYourselfLines = (
     '  To run it yourself now (a run started by hand acts unless the mode guardrail is off;',
     '  budgets, cooldowns and approvals still apply):',
     ...commands.map((line) => `    ${line}`),
-    `  To let Rebound act by itself next time: ${guardrailHint('dry-run', decision.runbook, guardrailPathOf(options))}`,
+    "  Dry-run is the mode guardrail, a fresh deploy's default; for Rebound to act by itself:",
+    `  ${guardrailHint('dry-run', decision.runbook, guardrailPathOf(options))}`,
   ];
 };
 
