@@ -1,6 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { RDSClient } from '@aws-sdk/client-rds';
@@ -8,7 +7,6 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
-import { createAzIdResolver } from './lib/aws/availability-zones.js';
 import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
 import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
 import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
@@ -46,7 +44,6 @@ const env = TRIAGE_ENVIRONMENT.read();
 // document client over the same connection pool.
 const dynamoClient = new DynamoDBClient({});
 const dynamo = createDocumentClient(dynamoClient);
-const resolveAzIds = createAzIdResolver(new EC2Client({}));
 const autoScaling = new AutoScalingClient({});
 const runbookArns = runbookArnsFromEnv(env);
 const shopInventory = inventoryFromEnv(env, runbookArns);
@@ -75,21 +72,18 @@ const deps: TriageDeps = {
 
 const triageOnce = idempotentByKey(
   async ({ event }: { idempotencyKey: string; event: ReboundEvent }) => {
-    // Only AWS Health names AZs by ID, only EC2 events name an instance alone: the others
-    // need no lookup.
+    // Only EC2 events name an instance alone: the others need no lookup.
     const inventory =
-      event.source === 'aws.health'
-        ? { ...shopInventory, azIdToName: await resolveAzIds() }
-        : event.source === 'aws.ec2'
-          ? {
-              ...shopInventory,
-              groupInstances: await lookUpGroupInstance(
-                autoScaling,
-                shopInventory.autoScalingGroupName,
-                event.detail['instance-id'],
-              ),
-            }
-          : shopInventory;
+      event.source === 'aws.ec2'
+        ? {
+            ...shopInventory,
+            groupInstances: await lookUpGroupInstance(
+              autoScaling,
+              shopInventory.autoScalingGroupName,
+              event.detail['instance-id'],
+            ),
+          }
+        : shopInventory;
     const outcome = await triageSignal(classify(event, inventory), deps);
     return {
       signal: outcome.signal && { kind: outcome.signal.kind, phase: outcome.signal.phase },

@@ -27,6 +27,8 @@ export interface RunbookCatalogProps {
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   readonly targetGroup: elbv2.IApplicationTargetGroup;
   readonly availabilityZones: readonly string[];
+  /** The shop's AZ IDs as `AVAILABILITY_ZONE_IDS` (AvailabilityZoneIds, resolved at deploy). */
+  readonly availabilityZoneIds: string;
   /** The primary first, then the read replicas. */
   readonly databases: readonly rds.IDatabaseInstance[];
   readonly cacheReplicationGroupId: string;
@@ -67,6 +69,7 @@ export class RunbookCatalog extends Construct {
         ...shared,
         autoScalingGroup: props.autoScalingGroup,
         targetGroup: props.targetGroup,
+        availabilityZoneIds: props.availabilityZoneIds,
       }).stateMachine,
       'scale-out': new ScaleOut(this, 'ScaleOut', {
         ...shared,
@@ -89,6 +92,7 @@ export class RunbookCatalog extends Construct {
         autoScalingGroup: props.autoScalingGroup,
         targetGroup: props.targetGroup,
         availabilityZones: props.availabilityZones,
+        availabilityZoneIds: props.availabilityZoneIds,
       }).stateMachine,
     };
   }

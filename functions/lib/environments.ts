@@ -15,6 +15,9 @@ const EXAMPLE_SIGNING_KEY_SECRET_ARN =
 const EXAMPLE_TARGET_GROUP_ARN =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/rebound-dev-web/0123456789abcdef';
 const EXAMPLE_GROUP_NAME = 'rebound-dev-web';
+/** The shop's AZ IDs, resolved at deploy (functions/lib/az-ids.ts). */
+export const EXAMPLE_AVAILABILITY_ZONE_IDS =
+  'use1-az2=us-east-1a,use1-az4=us-east-1b,use1-az1=us-east-1c';
 
 /** Where a recovery check is scheduled and what it invokes (see scheduler-recovery-timer.ts). */
 const RECOVERY_CHECK_ENVIRONMENT = {
@@ -50,6 +53,7 @@ export const TRIAGE_ENVIRONMENT = defineEnvironment({
   DB_INSTANCE_IDS: 'rebound-dev-db,rebound-dev-db-replica-1',
   CACHE_REPLICATION_GROUP_ID: 'rebound-dev-cache',
   AVAILABILITY_ZONES: 'us-east-1a,us-east-1b,us-east-1c',
+  AVAILABILITY_ZONE_IDS: EXAMPLE_AVAILABILITY_ZONE_IDS,
   /** Runbook name → state machine ARN, as JSON. */
   RUNBOOK_STATE_MACHINES: '{}',
   ...RECOVERY_CHECK_ENVIRONMENT,

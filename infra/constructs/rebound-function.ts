@@ -98,7 +98,7 @@ export class ReboundFunction extends Construct {
     acknowledgeFinding(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      'X-Ray PutTraceSegments and PutTelemetryRecords (active tracing) support no resource-level permissions, nor do the read-only Describe calls a caller may add (Auto Scaling, ELB target health, EC2 AZs).',
+      'X-Ray PutTraceSegments and PutTelemetryRecords (active tracing) support no resource-level permissions, nor do the read-only Describe calls a caller may add (Auto Scaling, ELB target health).',
     );
   }
 }

@@ -37,6 +37,8 @@ export interface TriageProps {
   readonly namePrefix: string;
   readonly stage: string;
   readonly availabilityZones: readonly string[];
+  /** The shop's AZ IDs as `AVAILABILITY_ZONE_IDS` (AvailabilityZoneIds, resolved at deploy). */
+  readonly availabilityZoneIds: string;
   readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
@@ -129,6 +131,7 @@ export class Triage extends Construct {
         DB_INSTANCE_IDS: names.dbInstanceIds.join(','),
         CACHE_REPLICATION_GROUP_ID: props.cacheReplicationGroupId,
         AVAILABILITY_ZONES: props.availabilityZones.join(','),
+        AVAILABILITY_ZONE_IDS: props.availabilityZoneIds,
         RUNBOOK_STATE_MACHINES: Stack.of(this).toJsonString(
           Object.fromEntries(
             Object.entries(props.runbooks).map(([name, sm]) => [name, sm.stateMachineArn]),
@@ -219,7 +222,6 @@ export class Triage extends Construct {
           'autoscaling:DescribeAutoScalingGroups',
           'autoscaling:DescribeAutoScalingInstances',
           'elasticloadbalancing:DescribeTargetHealth',
-          'ec2:DescribeAvailabilityZones',
         ],
         resources: ['*'],
       }),

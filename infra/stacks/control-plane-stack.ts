@@ -9,6 +9,7 @@ import { RUNBOOKS } from '../../functions/lib/core/runbook-registry.js';
 import { RunbookCatalog } from '../../runbooks/catalog.js';
 import type { ReboundConfig } from '../config.js';
 import { AlarmedDeadLetterQueue } from '../constructs/alarmed-dead-letter-queue.js';
+import { AvailabilityZoneIds } from '../constructs/availability-zone-ids.js';
 import { ReboundFunction } from '../constructs/rebound-function.js';
 import { GuardrailParameters } from '../control-plane/guardrail-parameters.js';
 import { HealthAlarms } from '../control-plane/health-alarms.js';
@@ -70,6 +71,11 @@ export class ControlPlaneStack extends Stack {
       alarmTopic: props.opsTopic,
     });
 
+    // Looked up once at deploy for triage and the runbooks: no function loads the EC2 client.
+    const availabilityZoneIds = new AvailabilityZoneIds(this, 'AvailabilityZoneIds', {
+      availabilityZones: config.availabilityZones,
+    }).value;
+
     this.runbooks = new RunbookCatalog(this, 'Runbooks', {
       namePrefix,
       stage: config.stage,
@@ -78,6 +84,7 @@ export class ControlPlaneStack extends Stack {
       loadBalancer: props.loadBalancer,
       targetGroup: props.targetGroup,
       availabilityZones: config.availabilityZones,
+      availabilityZoneIds,
       databases: props.databases,
       cacheReplicationGroupId: props.cacheReplicationGroupId,
       cacheReplicas: config.cache.replicas,
@@ -92,6 +99,7 @@ export class ControlPlaneStack extends Stack {
       namePrefix,
       stage: config.stage,
       availabilityZones: config.availabilityZones,
+      availabilityZoneIds,
       autoScalingGroup: props.autoScalingGroup,
       loadBalancer: props.loadBalancer,
       targetGroup: props.targetGroup,

@@ -1,7 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { createAzIdResolver } from '../../functions/lib/aws/availability-zones.js';
+import { parseAzIds } from '../../functions/lib/az-ids.js';
 import { createLogger, warnThrough } from '../../functions/lib/logger.js';
 import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
 import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
@@ -26,6 +25,8 @@ import {
 
 const logger = createLogger('rebound-az-evacuation');
 const env = ENVIRONMENT.read();
+// Resolved at deploy (no EC2 client here); a malformed value fails the cold start.
+const zoneNames = parseAzIds(env.AVAILABILITY_ZONE_IDS);
 const checkDeps = checkDepsFromEnv(env, warnThrough(logger));
 const fleet = new AwsFleetReader(
   new AutoScalingClient({}),
@@ -36,9 +37,7 @@ const fleet = new AwsFleetReader(
 const deps: AzEvacuationCheckDeps = {
   ...checkDeps,
   fleet,
-  zoneNames: createAzIdResolver(new EC2Client({}), (error) =>
-    logger.warn('DescribeAvailabilityZones failed', { error: String(error) }),
-  ),
+  zoneNames: async () => zoneNames,
   config: {
     loadBalancerArn: env.LOAD_BALANCER_ARN,
     availabilityZones: env.AVAILABILITY_ZONES.split(','),

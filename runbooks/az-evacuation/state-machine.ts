@@ -29,6 +29,8 @@ export interface AzEvacuationProps extends RunbookProps {
   readonly targetGroup: elbv2.IApplicationTargetGroup;
   /** The shop's AZ names: the only values `availabilityZone` may take. */
   readonly availabilityZones: readonly string[];
+  /** The shop's AZ IDs as `AVAILABILITY_ZONE_IDS` (AvailabilityZoneIds, resolved at deploy). */
+  readonly availabilityZoneIds: string;
   /** The shared approvals function: a person approves the evacuation (unless auto-approved). */
   readonly approvals: lambda.IFunction;
 }
@@ -489,6 +491,7 @@ export class AzEvacuation extends Construct {
         TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
         LOAD_BALANCER_ARN: props.loadBalancer.loadBalancerArn,
         AVAILABILITY_ZONES: props.availabilityZones.join(','),
+        AVAILABILITY_ZONE_IDS: props.availabilityZoneIds,
       },
     });
     // Describe APIs without resource-level permissions: covered by the role's Resource::*
@@ -496,7 +499,6 @@ export class AzEvacuation extends Construct {
     fn.function.addToRolePolicy(
       new iam.PolicyStatement({
         actions: [
-          'ec2:DescribeAvailabilityZones',
           'autoscaling:DescribeAutoScalingGroups',
           'elasticloadbalancing:DescribeTargetHealth',
         ],

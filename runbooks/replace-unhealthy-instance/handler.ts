@@ -1,7 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { createAzIdResolver } from '../../functions/lib/aws/availability-zones.js';
+import { parseAzIds } from '../../functions/lib/az-ids.js';
 import { createLogger, warnThrough } from '../../functions/lib/logger.js';
 import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
 import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
@@ -17,6 +16,8 @@ import { checkInstanceReplacement, parseGuardrailEvent } from './steps.js';
 
 const logger = createLogger('rebound-replace-unhealthy-instance');
 const env = ENVIRONMENT.read();
+// Resolved at deploy (no EC2 client here); a malformed value fails the cold start.
+const zoneNames = parseAzIds(env.AVAILABILITY_ZONE_IDS);
 const deps = {
   ...checkDepsFromEnv(env, warnThrough(logger)),
   fleet: new AwsFleetReader(
@@ -25,9 +26,7 @@ const deps = {
     env.AUTO_SCALING_GROUP_NAME,
     env.TARGET_GROUP_ARN,
   ),
-  zoneNames: createAzIdResolver(new EC2Client({}), (error) =>
-    logger.warn('DescribeAvailabilityZones failed', { error: String(error) }),
-  ),
+  zoneNames: async () => zoneNames,
 };
 
 export const handler = async (event: unknown): Promise<CheckResult> => {

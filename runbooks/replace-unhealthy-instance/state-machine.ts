@@ -19,6 +19,8 @@ export interface ReplaceUnhealthyInstanceProps extends RunbookProps {
   readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
   /** The target group in front of that group: "healthy" means healthy here too. */
   readonly targetGroup: elbv2.IApplicationTargetGroup;
+  /** The shop's AZ IDs as `AVAILABILITY_ZONE_IDS` (AvailabilityZoneIds, resolved at deploy). */
+  readonly availabilityZoneIds: string;
 }
 
 /**
@@ -250,6 +252,7 @@ export class ReplaceUnhealthyInstance extends Construct {
       values: {
         AUTO_SCALING_GROUP_NAME: props.autoScalingGroup.autoScalingGroupName,
         TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
+        AVAILABILITY_ZONE_IDS: props.availabilityZoneIds,
       },
     });
     // Describe APIs without resource-level permissions: covered by the role's Resource::*
@@ -259,8 +262,6 @@ export class ReplaceUnhealthyInstance extends Construct {
         actions: [
           'autoscaling:DescribeAutoScalingGroups',
           'elasticloadbalancing:DescribeTargetHealth',
-          // The instance's AZ ID, to match the zonal shifts away from it.
-          'ec2:DescribeAvailabilityZones',
         ],
         resources: ['*'],
       }),

@@ -91,6 +91,31 @@ describe("AWS Health AZ issues: only the shop's AZs are actionable", () => {
     },
   );
 
+  it('only notifies for an AZ ID outside the map of the shop AZs resolved at deploy', () => {
+    // Prepare: as deployed, AVAILABILITY_ZONE_IDS maps the shop's three AZs and no other.
+    const deployed: ShopInventory = {
+      ...SHOP,
+      azIdToName: { 'use1-az2': 'us-east-1a', 'use1-az4': 'us-east-1b', 'use1-az1': 'us-east-1c' },
+    };
+
+    // Act
+    const outside = signalOf(azIssue('Errors in use1-az6.'), deployed);
+    const inside = signalOf(azIssue('Errors in use1-az4.'), deployed);
+
+    // Assess
+    expect(outside).toMatchObject({ kind: 'informational', severity: 'warning' });
+    expect(outside.summary).toContain('use1-az6');
+    expect(policyFor(outside)).toMatchObject({
+      action: 'notify',
+      rule: 'az-impairment-outside-the-shop',
+    });
+    expect(policyFor(inside)).toMatchObject({
+      action: 'runbook',
+      runbook: 'az-evacuation',
+      input: { availabilityZone: 'us-east-1b' },
+    });
+  });
+
   it('still pages for an AZ ID it cannot map, since it may be one of the shop', () => {
     // Act
     const signal = signalOf(azIssue('Errors in use1-az6.'), { ...SHOP, azIdToName: {} });

@@ -277,12 +277,14 @@ describe('triage function', () => {
 
     // Act
     const env = triageOf(dev).props.Environment.Variables;
-    // The recovery-check role and queue are the control plane's own (test/infra/recovery-checks.test.ts).
+    // The recovery-check role and queue are the control plane's own (test/infra/recovery-checks.test.ts),
+    // the AZ ID map comes from the deploy-time lookup.
     const {
       INCIDENTS_TABLE: _,
       IDEMPOTENCY_TABLE: __,
       RECOVERY_CHECK_ROLE_ARN: ___,
       RECOVERY_CHECK_DLQ_ARN: ____,
+      AVAILABILITY_ZONE_IDS: _____,
       ...fromShop
     } = env;
     const deployed = resolveDeployed(fromShop, dev);
@@ -310,6 +312,40 @@ describe('triage function', () => {
     );
   });
 
+  it("gets the shop's AZ IDs looked up at deploy, not an EC2 client of its own", () => {
+    // Prepare: the one lookup (AwsCustomResource) and its call, as a JSON string (or one joined).
+    const lookups = Object.entries(dev.template.findResources('Custom::AWS'));
+    expect(lookups).toHaveLength(1);
+    const [[lookupId, lookup]] = lookups as [[string, { Properties: { Create: unknown } }]];
+    const raw = lookup.Properties.Create;
+    const create = JSON.parse(
+      typeof raw === 'string'
+        ? raw
+        : (raw as { 'Fn::Join': [string, string[]] })['Fn::Join'][1].join(''),
+    ) as { service: string; action: string; parameters: unknown };
+
+    // Act
+    const env = triageOf(dev).props.Environment.Variables;
+
+    // Assess: DescribeAvailabilityZones on the three shop AZs (botocore ec2: ZoneNames,
+    // AvailabilityZones[].ZoneId/ZoneName); the variable joins ZoneId=ZoneName per AZ.
+    expect(create).toMatchObject({
+      service: 'EC2',
+      action: 'describeAvailabilityZones',
+      parameters: { ZoneNames: ['us-east-1a', 'us-east-1b', 'us-east-1c'] },
+    });
+    const pairs = [0, 1, 2].map((index) => ({
+      'Fn::Join': [
+        '=',
+        [
+          { 'Fn::GetAtt': [lookupId, `AvailabilityZones.${index}.ZoneId`] },
+          { 'Fn::GetAtt': [lookupId, `AvailabilityZones.${index}.ZoneName`] },
+        ],
+      ],
+    }));
+    expect(env.AVAILABILITY_ZONE_IDS).toEqual({ 'Fn::Join': [',', pairs] });
+  });
+
   it('grants no action wildcard and `*` resources only to APIs without resource-level scoping', () => {
     // Act: the Allows (the Denies keep approval items out of reach, see ops-health.test.ts)
     const statements = triageStatements(dev).filter(({ Effect }) => Effect === 'Allow');
@@ -323,7 +359,6 @@ describe('triage function', () => {
     expect(anyResource.flatMap(actionsOf).sort()).toEqual([
       'autoscaling:DescribeAutoScalingGroups',
       'autoscaling:DescribeAutoScalingInstances',
-      'ec2:DescribeAvailabilityZones',
       'elasticloadbalancing:DescribeTargetHealth',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',

@@ -1,3 +1,4 @@
+import { parseAzIds } from '../az-ids.js';
 import type { ShopInventory } from '../core/inventory.js';
 import { requireEnv } from '../env.js';
 import type { TRIAGE_ENVIRONMENT } from '../environments.js';
@@ -12,7 +13,7 @@ const list = (value: string): string[] =>
 
 /**
  * The shop's inventory from the Lambda environment the CDK construct wires (names resolved at
- * deploy). Read once per container; `azIdToName` is filled in when an event needs it.
+ * deploy, the AZ IDs included). Read once per container.
  */
 export const inventoryFromEnv = (
   env: TriageEnv,
@@ -29,7 +30,7 @@ export const inventoryFromEnv = (
     cacheReplicationGroupId: env.CACHE_REPLICATION_GROUP_ID,
     runbookStateMachineNames: Object.values(runbooks).map((arn) => arn.split(':').pop() ?? arn),
     availabilityZones: list(env.AVAILABILITY_ZONES),
-    azIdToName: {},
+    azIdToName: parseAzIds(env.AVAILABILITY_ZONE_IDS),
     assumeOwned: false,
   };
 };

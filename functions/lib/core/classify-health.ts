@@ -54,10 +54,15 @@ const impairedAzOf = (
   const azId = AZ_ID.exec(description)?.[0];
   if (azId !== undefined) {
     const name = Object.hasOwn(inventory.azIdToName, azId) ? inventory.azIdToName[azId] : undefined;
-    return name === undefined
-      ? // Unmapped: it may be one of the shop's, so it stays actionable (a person decides).
-        { name: azId, label: azId, outsideTheShop: false }
-      : { name, label: `${name} (${azId})`, outsideTheShop: outsideTheShop(name) };
+    if (name !== undefined) {
+      return { name, label: `${name} (${azId})`, outsideTheShop: outsideTheShop(name) };
+    }
+    // Unmapped: outside the shop when the map holds every shop AZ (as deployed: the shop's AZ
+    // IDs are resolved at deploy); otherwise it may be one of the shop's, so it stays
+    // actionable (a person decides).
+    const mapped = new Set(Object.values(inventory.azIdToName));
+    const mapsTheShop = inventory.availabilityZones.every((zone) => mapped.has(zone));
+    return { name: azId, label: azId, outsideTheShop: mapsTheShop && !inventory.assumeOwned };
   }
   const azName = description
     .match(AZ_NAME)

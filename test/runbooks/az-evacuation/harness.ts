@@ -1,6 +1,7 @@
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { Guardrails } from '../../../functions/lib/core/guardrails.js';
 import type { Incident } from '../../../functions/lib/core/incident.js';
+import { EXAMPLE_AVAILABILITY_ZONE_IDS } from '../../../functions/lib/environments.js';
 import type {
   ZonalFleetInstance,
   ZonalFleetSnapshot,
@@ -134,6 +135,7 @@ export const synth = (): SynthesizedRunbook<AzEvacuation> =>
           { loadBalancerArn: ALB_ARN, securityGroupId: 'sg-0123456789abcdef0' },
         ),
         ...webTier(stack),
+        availabilityZoneIds: EXAMPLE_AVAILABILITY_ZONE_IDS,
         availabilityZones: AZS,
         ...shared,
       }),

@@ -171,7 +171,7 @@ describe('runbook az-evacuation', () => {
       expectInvokesApprovalsStepAndReport(synthesized, own);
     });
 
-    it('lets the step function read only: AZs, the group, target health, guardrails, the table', () => {
+    it('lets the step function read only: the group, target health, guardrails, the table', () => {
       // Prepare
       const { step } = synthesized.runbook.functions;
       const statements = statementsOfRole(synthesized, step.function.role as iam.IRole);
@@ -179,7 +179,6 @@ describe('runbook az-evacuation', () => {
       // Assess
       const described = [
         'autoscaling:DescribeAutoScalingGroups',
-        'ec2:DescribeAvailabilityZones',
         'elasticloadbalancing:DescribeTargetHealth',
       ];
       for (const action of described) expect(resourcesOf(statements, action)).toEqual(['*']);

@@ -1,4 +1,5 @@
 import type { Guardrails } from '../../../functions/lib/core/guardrails.js';
+import { EXAMPLE_AVAILABILITY_ZONE_IDS } from '../../../functions/lib/environments.js';
 import type {
   ZonalFleetInstance,
   ZonalFleetSnapshot,
@@ -103,6 +104,7 @@ export const synth = (): SynthesizedRunbook<ReplaceUnhealthyInstance> =>
         namePrefix: NAME_PREFIX,
         stage: 'test',
         ...webTier(stack),
+        availabilityZoneIds: EXAMPLE_AVAILABILITY_ZONE_IDS,
         incidents: shared.incidents,
         guardrails: shared.guardrails,
         alertsTopic: shared.alertsTopic,
