@@ -208,6 +208,8 @@ export class ReplaySession {
           },
         },
         clock: this.#time.clock,
+        // Each event is replayed as delivered live at its own time (see eventClock).
+        checkEventAge: false,
       });
     } catch (error) {
       if (error instanceof IncidentConflictError) return null;

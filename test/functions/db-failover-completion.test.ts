@@ -5,7 +5,7 @@ import type { Signal } from '../../functions/lib/core/signal.js';
 import { triageSignal } from '../../functions/lib/core/triage.js';
 import { parseIncomingEvent } from '../../functions/lib/events/index.js';
 import { SHOP } from './support/shop-inventory.js';
-import { aHarness } from './support/signals.js';
+import { aHarness, T0 } from './support/signals.js';
 
 /**
  * RDS events are best effort and "might be out of sequence or missing" (Amazon RDS User Guide,
@@ -19,7 +19,12 @@ const shopDbEvent = (path: string): Signal => {
   const event = JSON.parse(
     readFileSync(new URL(`../fixtures/events/${path}.json`, import.meta.url), 'utf8'),
   ) as { detail: Record<string, unknown> };
-  const raw = { ...event, detail: { ...event.detail, SourceIdentifier: 'rebound-dev-db' } };
+  // Delivered live, at the harness clock (older events are held back, freshness.ts).
+  const raw = {
+    ...event,
+    time: T0.toISOString(),
+    detail: { ...event.detail, SourceIdentifier: 'rebound-dev-db' },
+  };
   const result = parseIncomingEvent(raw);
   if (!result.ok || result.events[0] === undefined) throw new Error(`${path} must parse`);
   const signal = classify(result.events[0], SHOP);

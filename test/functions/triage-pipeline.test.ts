@@ -289,7 +289,12 @@ describe('triageSignal', () => {
     const late = aProblem({
       resource: { type: 'ec2-instance', id: 'i-0bbb' },
       partKey: 'alarm:rebound-prod-mem-i-0bbb',
-      source: { ...aProblem().source, eventId: 'event-late' },
+      // Sent late too: an event as old as the window would be held back (freshness.ts).
+      source: {
+        ...aProblem().source,
+        eventId: 'event-late',
+        time: at(CORRELATION_WINDOW_MINUTES + 5).toISOString(),
+      },
     });
 
     // Act

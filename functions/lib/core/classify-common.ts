@@ -27,6 +27,7 @@ export const sourceOf = (event: ReboundEvent): SignalSource => ({
   time: event.time,
   region: event.region,
   account: event.account,
+  ...(event['replay-name'] === undefined ? {} : { replayName: oneLine(event['replay-name'], 256) }),
 });
 
 export interface SignalParts {

@@ -1,6 +1,7 @@
 import type { AlertKind } from './alert.js';
 import type { Correlation } from './correlate.js';
 import type { Decision } from './decision.js';
+import { type Staleness, stalenessOf } from './freshness.js';
 import { type Guardrails, guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
 import { type Incident, PENDING_EXECUTION } from './incident.js';
 import type { PolicyVerdict } from './policy.js';
@@ -44,6 +45,8 @@ export interface DecideInput {
   /** The ledger's peek at the runbook's budget and the target's cooldown. */
   readonly ledger?: LedgerVerdict;
   readonly now: Date;
+  /** False only in the offline replay: its events are live at their own time (freshness.ts). */
+  readonly checkEventAge?: boolean;
 }
 
 const lastAlertAt = (incident: Incident): number | undefined => {
@@ -246,7 +249,28 @@ const decideJoined = (
   return { decision: { action: 'suppress', runbook: null, reason }, ...alert };
 };
 
-export const decide = (input: DecideInput): Plan => {
+/**
+ * The plan of a signal that may not act (replayed or too old): the same record and alert,
+ * without the run and without the page, and the decision says why.
+ */
+const heldBack = (plan: Plan, staleness: Staleness): Plan => {
+  const { decision } = plan;
+  const acts = plan.runbook !== undefined || plan.alert?.page === true;
+  if (!acts) return plan;
+  const wanted = plan.runbook === undefined ? '' : ` Not started: ${plan.runbook.runbook}.`;
+  return {
+    decision: {
+      action: plan.runbook === undefined ? decision.action : 'notify',
+      runbook: decision.runbook,
+      reason: `${decision.reason}${wanted} Recorded only, no runbook and no page: ${staleness.why}.`,
+      ...(decision.blockedBy === undefined ? {} : { blockedBy: decision.blockedBy }),
+      heldBack: staleness.heldBack,
+    },
+    ...(plan.alert === undefined ? {} : { alert: { ...plan.alert, page: false } }),
+  };
+};
+
+const decideLive = (input: DecideInput): Plan => {
   const { signal, correlation, verdict } = input;
   switch (correlation.type) {
     case 'unmatched':
@@ -290,6 +314,12 @@ export const decide = (input: DecideInput): Plan => {
       };
     }
   }
+};
+
+export const decide = (input: DecideInput): Plan => {
+  const plan = decideLive(input);
+  const staleness = stalenessOf(input.signal, input.now, input.checkEventAge ?? true);
+  return staleness === undefined ? plan : heldBack(plan, staleness);
 };
 
 export interface StalledInput extends Pick<DecideInput, 'guardrails' | 'stage' | 'ledger'> {

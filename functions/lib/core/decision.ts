@@ -1,3 +1,4 @@
+import type { HeldBack } from './freshness.js';
 import type { BlockedBy } from './runbook-registry.js';
 
 /** What triage does with a signal, and why (every decision has a human-readable reason). */
@@ -16,6 +17,8 @@ export interface Decision {
    * it checks and reports, changes nothing) or `approval` (it waits for a person first).
    */
   readonly startsAs?: RunbookStart;
+  /** Set when the signal may not act (replayed or too old, freshness.ts): nothing started, no page. */
+  readonly heldBack?: HeldBack;
 }
 
 export type RunbookStart = 'dry-run' | 'approval';

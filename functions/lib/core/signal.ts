@@ -69,6 +69,8 @@ export interface SignalSource {
   readonly time: string;
   readonly region: string;
   readonly account: string;
+  /** The archive replay that sent it again (envelope `replay-name`); absent on live events. */
+  readonly replayName?: string;
 }
 
 export interface Signal {

@@ -47,6 +47,11 @@ export interface TriageDeps {
   /** Schedules the check of every promised recovery; absent offline (nothing comes back). */
   readonly timer?: RecoveryTimer;
   readonly clock: Clock;
+  /**
+   * The offline replay delivers each event as if live at its own time, samples years old
+   * included: it sets this false so the age check (freshness.ts) does not hold them back.
+   */
+  readonly checkEventAge?: boolean;
 }
 
 export interface TriageOutcome {
@@ -115,6 +120,7 @@ const recordDecision = async (
       stage: deps.stage,
       ledger,
       now,
+      checkEventAge: deps.checkEventAge ?? true,
     });
     if (correlation.type === 'unmatched') return { plan, incident: null };
 

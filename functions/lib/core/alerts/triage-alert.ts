@@ -64,6 +64,9 @@ const callToAction = ({ decision, signal }: TriageAlertInput): string => {
     }
     return 'No action needed yet: Rebound is fixing it and will report the result.';
   }
+  if (decision.heldBack !== undefined) {
+    return 'CHECK THE LIVE STATE: this event is not live (replayed or too old), so Rebound neither acts nor pages.';
+  }
   if (decision.action !== 'notify' || signal.phase !== 'problem') return 'No action needed.';
   if (decision.blockedBy !== undefined) {
     return 'ACTION NEEDED: a guardrail stopped the automatic fix (see below).';
@@ -101,6 +104,9 @@ const actionSentence = ({ decision, signal, executionArn }: TriageAlertInput): s
         : `Started runbook ${runbookName(decision)}${how} (execution linked below).`;
     }
     case 'notify':
+      if (decision.heldBack !== undefined) {
+        return `Recorded only: the event was ${decision.heldBack === 'replayed' ? 'replayed from the archive' : 'too old to act on'}, so ${runbookName(decision)} was not started.`;
+      }
       if (decision.blockedBy !== undefined) {
         return `Wanted to run ${runbookName(decision)}, but guardrail "${decision.blockedBy}" stopped it.`;
       }
