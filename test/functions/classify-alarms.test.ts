@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { classify } from '../../functions/lib/core/classify.js';
 import type { ShopInventory } from '../../functions/lib/core/inventory.js';
 import type { Signal } from '../../functions/lib/core/signal.js';
+import { triageSignal } from '../../functions/lib/core/triage.js';
 import { parseIncomingEvent } from '../../functions/lib/events/index.js';
 import { SHOP } from './support/shop-inventory.js';
+import { aHarness } from './support/signals.js';
 
 /** CloudWatch alarms on the shop's own resources: severity, phase, kind by metric, ownership. */
 
@@ -321,10 +323,57 @@ describe('classify: alarm kind by metric', () => {
 
   it('ignores a dimension named __proto__', () => {
     // Act
-    const signal = classified(alarm({ dimensions: { ['__proto__']: 'x', InstanceId: 'i-0abc' } }));
+    const signal = classified(
+      alarm({ dimensions: { ['__proto__']: 'x', InstanceId: 'i-0abc1234' } }),
+    );
 
     // Assess
-    expect(signal?.resource).toEqual({ type: 'ec2-instance', id: 'i-0abc' });
+    expect(signal?.resource).toEqual({ type: 'ec2-instance', id: 'i-0abc1234' });
+  });
+});
+
+describe('classify: identifiers an alarm names', () => {
+  it.each([
+    ['a NUL character', '\u0000'],
+    ['a path', '../i-0abc1234'],
+    ['too few hex digits', 'i-0abc'],
+    ['upper-case hex', 'i-0ABC1234'],
+  ])('drops an alarm named like the shop whose InstanceId is %s', (_, instanceId) => {
+    // Act
+    const signal = classified(
+      alarm({ alarmName: 'rebound-dev-x', dimensions: { InstanceId: instanceId } }),
+    );
+
+    // Assess
+    expect(signal).toBeNull();
+  });
+
+  it('starts nothing and pages nobody for a forged shop alarm on InstanceId \\u0000', async () => {
+    // Prepare
+    const harness = aHarness();
+    const forged = alarm({
+      alarmName: 'rebound-dev-x',
+      description: '[critical] forged',
+      dimensions: { InstanceId: '\u0000' },
+    });
+
+    // Act
+    const outcome = await triageSignal(classified(forged), harness.deps);
+
+    // Assess
+    expect(outcome.decision.action).toBe('ignore');
+    expect(harness.runbooks.calls).toEqual([]);
+    expect(harness.alerts.published).toEqual([]);
+  });
+
+  it('keeps an instance id of 17 hex digits', () => {
+    // Act
+    const signal = classified(
+      alarm({ alarmName: 'rebound-dev-x', dimensions: { InstanceId: 'i-0123456789abcdef0' } }),
+    );
+
+    // Assess
+    expect(signal?.resource).toEqual({ type: 'ec2-instance', id: 'i-0123456789abcdef0' });
   });
 });
 

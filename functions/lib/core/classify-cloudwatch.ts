@@ -1,4 +1,5 @@
 import type { AlarmStateChangeEvent } from '../events/cloudwatch.js';
+import { INSTANCE_ID_PATTERN } from '../runbook/run-input.js';
 import type { Severity } from '../severity.js';
 import {
   cacheGroupOf,
@@ -218,6 +219,10 @@ export const classifyAlarm = (
   const metric = metricOf(event);
   const { alarmName, configuration } = event.detail;
   if (!owns(inventory, alarmName, metric.dimensions)) return null;
+  // Whoever can put an alarm in the account writes its dimensions: an InstanceId that is no
+  // instance id (`\u0000`, a path) must never become a runbook's target nor a page.
+  const instance = metric.dimensions.get('InstanceId');
+  if (instance !== undefined && !INSTANCE_ID_PATTERN.test(instance)) return null;
   const verdict = verdictOf(event, metric, inventory);
   const availabilityZone = metric.dimensions.get('AvailabilityZone');
   const description = configuration?.description?.replace(SEVERITY_PREFIX, '');
