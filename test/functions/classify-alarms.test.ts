@@ -366,6 +366,20 @@ describe('classify: identifiers an alarm names', () => {
     expect(harness.alerts.published).toEqual([]);
   });
 
+  it.each<[string, Record<string, string>]>([
+    ['an instance of another group', { InstanceId: 'i-0abc1234', AutoScalingGroupName: 'other' }],
+    [
+      'an AZ the shop does not run in',
+      { InstanceId: 'i-0abc1234', AvailabilityZone: 'us-west-2a' },
+    ],
+  ])('drops an alarm named like the shop that names %s', (_, dimensions) => {
+    // Act
+    const signal = classified(alarm({ alarmName: 'rebound-dev-x', dimensions }));
+
+    // Assess
+    expect(signal).toBeNull();
+  });
+
   it('keeps an instance id of 17 hex digits', () => {
     // Act
     const signal = classified(

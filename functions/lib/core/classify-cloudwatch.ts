@@ -78,6 +78,23 @@ const owns = (inventory: ShopInventory, alarmName: string, dimensions: Dimension
   alarmName.startsWith(`${inventory.namePrefix}-`) ||
   namesShopResource(inventory, dimensions);
 
+/**
+ * Whoever can put an alarm in the account writes its dimensions: an InstanceId that is no
+ * instance id (`\u0000`, a path), an instance of another group, or an AZ the shop does not run
+ * in must never become a runbook's target nor a page.
+ */
+const namesForeignIdentifiers = (inventory: ShopInventory, dimensions: Dimensions): boolean => {
+  const instance = dimensions.get('InstanceId');
+  if (instance !== undefined && !INSTANCE_ID_PATTERN.test(instance)) return true;
+  if (inventory.assumeOwned) return false;
+  const group = dimensions.get('AutoScalingGroupName');
+  const az = dimensions.get('AvailabilityZone');
+  return (
+    (instance !== undefined && group !== undefined && group !== inventory.autoScalingGroupName) ||
+    (az !== undefined && !inventory.availabilityZones.includes(az))
+  );
+};
+
 type Verdict = Pick<SignalParts, 'kind' | 'resource' | 'related' | 'selfHealing'>;
 
 const HEALTHY_HOST_METRICS = ['UnHealthyHostCount', 'HealthyHostCount'];
@@ -219,10 +236,7 @@ export const classifyAlarm = (
   const metric = metricOf(event);
   const { alarmName, configuration } = event.detail;
   if (!owns(inventory, alarmName, metric.dimensions)) return null;
-  // Whoever can put an alarm in the account writes its dimensions: an InstanceId that is no
-  // instance id (`\u0000`, a path) must never become a runbook's target nor a page.
-  const instance = metric.dimensions.get('InstanceId');
-  if (instance !== undefined && !INSTANCE_ID_PATTERN.test(instance)) return null;
+  if (namesForeignIdentifiers(inventory, metric.dimensions)) return null;
   const verdict = verdictOf(event, metric, inventory);
   const availabilityZone = metric.dimensions.get('AvailabilityZone');
   const description = configuration?.description?.replace(SEVERITY_PREFIX, '');
