@@ -33,6 +33,7 @@ const INTAKE_RULES = [
   'rds-instance-events',
   'health-events',
   'ec2-instance-events',
+  'arc-autoshift-events',
   'runbook-failures',
   'heartbeat',
 ].map((id) => `rebound-dev-${id}`);
