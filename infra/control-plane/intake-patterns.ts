@@ -1,4 +1,5 @@
 import type * as events from 'aws-cdk-lib/aws-events';
+import { ARC_AUTOSHIFT_DETAIL_TYPES } from '../../functions/lib/events/arc-zonal-shift.js';
 
 /**
  * The event patterns of the control plane's intake rules, one function per source. Values may
@@ -147,6 +148,16 @@ export const ec2InstancePattern = (): Pattern => ({
   },
 });
 
+/**
+ * ARC zonal autoshift starting and ending (ARC Developer Guide, "Using zonal autoshift with
+ * Amazon EventBridge"). The events name the shifted resources only by ARN (none in an observer
+ * notification), so triage keeps those of the shop's load balancer and web group.
+ */
+export const arcAutoshiftPattern = (): Pattern => ({
+  source: ['aws.arc-zonal-shift'],
+  detailType: [...ARC_AUTOSHIFT_DETAIL_TYPES],
+});
+
 /** Rebound's own runbooks ending badly: a broken runbook is never silent. */
 export const runbookFailurePattern = (names: ShopResourceNames): Pattern => ({
   source: ['aws.states'],
@@ -195,6 +206,12 @@ export const INTAKE_RULES: readonly IntakeRuleSpec[] = [
     description:
       'Instances stopping or terminated, Spot interruption warnings and rebalance recommendations (triage keeps those of web instances outside a scale-in)',
     pattern: ec2InstancePattern,
+  },
+  {
+    id: 'arc-autoshift-events',
+    description:
+      "ARC zonal autoshifts starting and ending (triage keeps those of the shop's load balancer and web group)",
+    pattern: arcAutoshiftPattern,
   },
   {
     id: 'runbook-failures',

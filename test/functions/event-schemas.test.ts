@@ -21,6 +21,7 @@ const ACCEPTED = readdirSync(FIXTURES, { withFileTypes: true })
   );
 
 const SOURCES: Readonly<Record<string, string>> = {
+  'arc-zonal-shift': 'aws.arc-zonal-shift',
   autoscaling: 'aws.autoscaling',
   cloudwatch: 'aws.cloudwatch',
   ec2: 'aws.ec2',

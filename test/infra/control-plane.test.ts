@@ -17,6 +17,7 @@ const RULE_NAMES = [
   'rds-instance-events',
   'health-events',
   'ec2-instance-events',
+  'arc-autoshift-events',
   'runbook-failures',
 ].map((id) => `rebound-dev-${id}`);
 const DB_IDS = ['rebound-dev-db', 'rebound-dev-db-replica-1', 'rebound-dev-db-replica-2'];

@@ -31,6 +31,7 @@ const RULE_BY_SOURCE: Readonly<Record<string, string>> = {
   'aws.health': 'rebound-dev-health-events',
   'aws.states': 'rebound-dev-runbook-failures',
   'aws.ec2': 'rebound-dev-ec2-instance-events',
+  'aws.arc-zonal-shift': 'rebound-dev-arc-autoshift-events',
 };
 
 /** Fixtures no rule may take, and why. */

@@ -1,4 +1,5 @@
 import type { ReboundEvent } from '../events/rebound-event.js';
+import { classifyArcAutoshift } from './classify-arc-zonal-shift.js';
 import {
   classifyAutoScalingActivity,
   classifyAutoScalingLifecycle,
@@ -44,5 +45,7 @@ export function classify(event: ReboundEvent, inventory: ShopInventory): Signal 
       return classifyExecutionStatusChange(event, inventory);
     case 'rebound.elasticache':
       return classifyElastiCacheNotification(event, inventory);
+    case 'aws.arc-zonal-shift':
+      return classifyArcAutoshift(event, inventory);
   }
 }

@@ -16,6 +16,10 @@ export const alarmNameOf = (signal: Signal): string | undefined =>
 /** An AZ name such as `us-east-1a` (AWS Health may leave an unmapped AZ ID like `use1-az2`). */
 export const AZ_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}[a-z]$/;
 
+/** An AZ signal from ARC zonal autoshift: AWS is already shifting traffic away from the AZ. */
+export const isAutoshift = (signal: Signal): boolean =>
+  signal.source.source === 'aws.arc-zonal-shift';
+
 /** The run's `reason` input: the signal's summary, bounded. */
 export const reasonOf = (signal: Signal): string => signal.summary.slice(0, 256);
 

@@ -1,4 +1,4 @@
-import { SELF_HEALER } from './policy-kit.js';
+import { isAutoshift, SELF_HEALER } from './policy-kit.js';
 import { RUNBOOKS, type RunbookName } from './runbook-registry.js';
 import type { Signal, SignalKind } from './signal.js';
 
@@ -64,6 +64,15 @@ export const POLICY: readonly PolicyRule[] = [
       action: 'notify',
       reason:
         'RDS did not fail over (one happened recently); forcing another is a decision for a person: start rds-failover in mode force if the primary is still failing.',
+    }),
+  },
+  {
+    // classify-arc-zonal-shift.ts: AWS started a zonal autoshift of the shop's ALB or group.
+    name: 'az-autoshift',
+    when: (signal) => signal.kind === 'az-impairment' && isAutoshift(signal),
+    verdict: (signal) => ({
+      action: 'notify',
+      reason: `AWS reports ${signal.availabilityZone ?? 'an Availability Zone'} impaired and is already shifting the shop's traffic away from it (ARC zonal autoshift), so Rebound starts no second shift; AWS ends the autoshift when the AZ recovers.`,
     }),
   },
   {

@@ -1,5 +1,12 @@
 import type { Guardrails } from './guardrails.js';
-import { AZ_NAME, alarmNameOf, PRIMARY_FAILURE_PART, reasonOf, SELF_HEALER } from './policy-kit.js';
+import {
+  AZ_NAME,
+  alarmNameOf,
+  isAutoshift,
+  PRIMARY_FAILURE_PART,
+  reasonOf,
+  SELF_HEALER,
+} from './policy-kit.js';
 import type { ResourceType, Signal, SignalKind } from './signal.js';
 
 /**
@@ -401,8 +408,11 @@ export const RUNBOOKS = [
     triggers: [
       {
         name: 'az-impairment',
+        // Not on an autoshift notification: AWS is already shifting (policy.ts, az-autoshift).
         when: (signal) =>
-          signal.kind === 'az-impairment' && AZ_NAME.test(signal.availabilityZone ?? ''),
+          signal.kind === 'az-impairment' &&
+          !isAutoshift(signal) &&
+          AZ_NAME.test(signal.availabilityZone ?? ''),
         start: (signal) => {
           const az = signal.availabilityZone ?? '';
           return {

@@ -1,4 +1,5 @@
 import { parse } from '@aws-lambda-powertools/parser';
+import { ArcAutoshiftSchema } from './arc-zonal-shift.js';
 import {
   AutoScalingActivitySchema,
   AutoScalingLifecycleSchema,
@@ -31,6 +32,7 @@ const EVENT_BRIDGE_SCHEMAS = [
   RdsInstanceEventSchema,
   HealthEventSchema,
   ExecutionStatusChangeSchema,
+  ArcAutoshiftSchema,
 ] as const;
 type EventBridgeSchema = (typeof EVENT_BRIDGE_SCHEMAS)[number];
 

@@ -1,3 +1,4 @@
+import type { ArcAutoshiftEvent } from './arc-zonal-shift.js';
 import type {
   AutoScalingActivityEvent,
   AutoScalingLifecycleEvent,
@@ -23,6 +24,7 @@ export type ReboundEvent =
   | RdsInstanceEvent
   | HealthEvent
   | ExecutionStatusChangeEvent
+  | ArcAutoshiftEvent
   | ElastiCacheNotificationEvent;
 
 export type ParseResult =

@@ -167,13 +167,16 @@ describe('runbook rds-failover', () => {
               !action.startsWith('logs:'),
           ),
         ),
-        // sqs:SendMessage: the dead-letter queue of its failed asynchronous invocations.
+        // sqs:*: the dead-letter queue's own grant (grantSendMessages) for failed asynchronous
+        // invocations.
       ).toEqual(
         new Set([
           'rds:DescribeDBInstances',
           'cloudwatch:GetMetricData',
           'ssm:GetParametersByPath',
           'sqs:SendMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
         ]),
       );
       expect(actions.filter((action) => /rds:(Reboot|Promote)/.test(action))).toEqual([]);
