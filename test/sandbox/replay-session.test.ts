@@ -84,7 +84,7 @@ describe('replay with -c stage=prod', () => {
 
     // Assess
     expect(line.decision.reason).toBe(
-      'No intake rule matches this event: it would never reach triage. No rule takes source "aws.s3"; the rules take aws.cloudwatch, aws.autoscaling, aws.rds, aws.health, aws.ec2, aws.states.',
+      'No intake rule matches this event: it would never reach triage. No rule takes source "aws.s3"; the rules take aws.cloudwatch, aws.autoscaling, aws.rds, aws.health, aws.ec2, aws.arc-zonal-shift, aws.states.',
     );
   });
 
