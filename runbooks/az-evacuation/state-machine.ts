@@ -5,6 +5,7 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
   guardrailAt,
@@ -89,57 +90,22 @@ export class AzEvacuation extends Construct {
     const check = skeleton.checkTask('Check', step, { step: 'check' });
 
     // 3. Act: shift, then grow the two other AZs (static stability).
-    const startShift = skeleton.escalateOnError(
-      skeleton.callAws(
-        'StartZonalShift',
-        {
-          service: 'arczonalshift',
-          action: 'startZonalShift',
-          parameters: {
-            ResourceIdentifier: sfn.JsonPath.stringAt(PLAN('resourceIdentifier')),
-            AwayFrom: sfn.JsonPath.stringAt(PLAN('awayFrom')),
-            ExpiresIn: sfn.JsonPath.stringAt(PLAN('expiresIn')),
-            Comment: sfn.JsonPath.format(
-              'Rebound az-evacuation for {}: {} impaired',
-              sfn.JsonPath.stringAt(guardrailAt('incidentId')),
-              sfn.JsonPath.stringAt(INPUT('availabilityZone')),
-            ),
-          },
-          iamAction: 'arc-zonal-shift:StartZonalShift',
-          iamResources: [loadBalancerArn],
-          resultSelector: { ZonalShiftId: sfn.JsonPath.stringAt('$.ZonalShiftId') },
-          resultPath: SHIFT,
-        },
-        // Only throttling: a start that timed out may have worked, and ARC refuses a second one.
-        [jitteredRetry([ARC_THROTTLING], 6)],
-      ),
+    const startShift = this.startShift(
+      skeleton,
+      'StartZonalShift',
+      'resourceIdentifier',
+      SHIFT,
+      loadBalancerArn,
     );
     // The group is a zonal-shift resource of its own: its AZ impairment policy (no launches
     // into the AZ, no scale-in of the headroom) reacts only to a shift started on the group.
-    const startGroupShift = skeleton.escalateOnError(
-      skeleton.callAws(
-        'StartGroupShift',
-        {
-          service: 'arczonalshift',
-          action: 'startZonalShift',
-          parameters: {
-            ResourceIdentifier: sfn.JsonPath.stringAt(PLAN('groupArn')),
-            AwayFrom: sfn.JsonPath.stringAt(PLAN('awayFrom')),
-            ExpiresIn: sfn.JsonPath.stringAt(PLAN('expiresIn')),
-            Comment: sfn.JsonPath.format(
-              'Rebound az-evacuation for {}: {} impaired',
-              sfn.JsonPath.stringAt(guardrailAt('incidentId')),
-              sfn.JsonPath.stringAt(INPUT('availabilityZone')),
-            ),
-          },
-          // The group is no ARC resource type: its grant is the conditioned `*` below.
-          iamAction: 'arc-zonal-shift:StartZonalShift',
-          iamResources: [loadBalancerArn],
-          resultSelector: { ZonalShiftId: sfn.JsonPath.stringAt('$.ZonalShiftId') },
-          resultPath: GROUP_SHIFT,
-        },
-        [jitteredRetry([ARC_THROTTLING], 6)],
-      ),
+    // It is no ARC resource type: its grant is the conditioned `*` below.
+    const startGroupShift = this.startShift(
+      skeleton,
+      'StartGroupShift',
+      'groupArn',
+      GROUP_SHIFT,
+      loadBalancerArn,
     );
     const confirmShift = this.confirmShiftApplied(skeleton, step, loadBalancerArn);
     const raiseCapacity = skeleton.updateGroup('RaiseCapacity', props.autoScalingGroup, {
@@ -322,6 +288,43 @@ export class AzEvacuation extends Construct {
         extendGroup,
       )
       .otherwise(nextCheck);
+  }
+
+  /**
+   * StartZonalShift of the plan's resource at `resourceField` away from the impaired AZ. Only
+   * throttling is retried: a start that timed out may have worked, and ARC refuses a second one.
+   */
+  private startShift(
+    skeleton: RunbookSkeleton,
+    id: string,
+    resourceField: 'resourceIdentifier' | 'groupArn',
+    resultPath: string,
+    loadBalancerArn: string,
+  ): tasks.CallAwsService {
+    return skeleton.escalateOnError(
+      skeleton.callAws(
+        id,
+        {
+          service: 'arczonalshift',
+          action: 'startZonalShift',
+          parameters: {
+            ResourceIdentifier: sfn.JsonPath.stringAt(PLAN(resourceField)),
+            AwayFrom: sfn.JsonPath.stringAt(PLAN('awayFrom')),
+            ExpiresIn: sfn.JsonPath.stringAt(PLAN('expiresIn')),
+            Comment: sfn.JsonPath.format(
+              'Rebound az-evacuation for {}: {} impaired',
+              sfn.JsonPath.stringAt(guardrailAt('incidentId')),
+              sfn.JsonPath.stringAt(INPUT('availabilityZone')),
+            ),
+          },
+          iamAction: 'arc-zonal-shift:StartZonalShift',
+          iamResources: [loadBalancerArn],
+          resultSelector: { ZonalShiftId: sfn.JsonPath.stringAt('$.ZonalShiftId') },
+          resultPath,
+        },
+        [jitteredRetry([ARC_THROTTLING], 6)],
+      ),
+    );
   }
 
   /**

@@ -284,6 +284,33 @@ export class RunbookSkeleton extends Construct {
     );
   }
 
+  /**
+   * Every active zonal shift of the account and Region at `resultPath` (`{ active: [...] }`):
+   * ListZonalShifts without a resource, so a shift of the load balancer, of the group or by
+   * zonal autoshift all count. A List action without resource-level permissions (Service
+   * Authorization Reference, arc-zonal-shift): Resource `*`, read-only. Any error escalates.
+   */
+  listActiveZonalShifts(id: string, resultPath: string): tasks.CallAwsService {
+    return this.escalateOnError(
+      this.callAws(
+        id,
+        {
+          service: 'arczonalshift',
+          action: 'listZonalShifts',
+          parameters: { Status: 'ACTIVE' },
+          iamAction: 'arc-zonal-shift:ListZonalShifts',
+          iamResources: ['*'],
+          resultSelector: { active: sfn.JsonPath.listAt('$.Items') },
+          resultPath,
+        },
+        [
+          jitteredRetry(['ArcZonalShift.ThrottlingException'], 6),
+          jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
+        ],
+      ),
+    );
+  }
+
   /** The single catch-all: any error of `task` goes to Escalate with the error at `$.error`. */
   escalateOnError<T extends sfn.TaskStateBase>(task: T): T {
     task.addCatch(this.escalate, { errors: [sfn.Errors.ALL], resultPath: '$.error' });

@@ -60,28 +60,8 @@ export class ReplaceUnhealthyInstance extends Construct {
     const checkAlarm = skeleton.escalateOnError(
       skeleton.readShopAlarm('CheckAlarm', CHECKED_ALARM),
     );
-    // Every active zonal shift of the account and Region (the check keeps those away from the
-    // instance's AZ): ListZonalShifts without a resource, so a shift of the load balancer, of
-    // the group or by zonal autoshift all count. A List action without resource-level
-    // permissions (Service Authorization Reference, arc-zonal-shift): Resource `*`, read-only.
-    const listShifts = skeleton.escalateOnError(
-      skeleton.callAws(
-        'ListZonalShifts',
-        {
-          service: 'arczonalshift',
-          action: 'listZonalShifts',
-          parameters: { Status: 'ACTIVE' },
-          iamAction: 'arc-zonal-shift:ListZonalShifts',
-          iamResources: ['*'],
-          resultSelector: { active: sfn.JsonPath.listAt('$.Items') },
-          resultPath: SHIFTS,
-        },
-        [
-          jitteredRetry(['ArcZonalShift.ThrottlingException'], 6),
-          jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
-        ],
-      ),
-    );
+    // Every active zonal shift (the check keeps those away from the instance's AZ).
+    const listShifts = skeleton.listActiveZonalShifts('ListZonalShifts', SHIFTS);
     const guardrailCheck = skeleton.checkTask('GuardrailCheck', guardrailFunction);
     listShifts.next(guardrailCheck);
 

@@ -9,7 +9,6 @@ import { CHECKED_ALARM } from '../../functions/lib/runbook/state-paths.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
-import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
 import { ALARM_NOW, INPUT, PLAN, RETURN, SHIFTS, VERIFY } from './state.js';
 
@@ -219,27 +218,8 @@ export class ScaleOut extends Construct {
       { start: 'ReturnStart', wait: 'ReturnWait', next: 'ReturnNext' },
       RETURN_CHECK_SECONDS,
     );
-    // ListZonalShifts of the account and Region: az-evacuation shifts the load balancer, and a
-    // shift of the group or by zonal autoshift counts too. A List action without resource-level
-    // permissions (Service Authorization Reference, arc-zonal-shift): Resource `*`, read-only.
-    const returnShifts = skeleton.escalateOnError(
-      skeleton.callAws(
-        'ReturnShifts',
-        {
-          service: 'arczonalshift',
-          action: 'listZonalShifts',
-          parameters: { Status: 'ACTIVE' },
-          iamAction: 'arc-zonal-shift:ListZonalShifts',
-          iamResources: ['*'],
-          resultSelector: { active: sfn.JsonPath.listAt('$.Items') },
-          resultPath: SHIFTS,
-        },
-        [
-          jitteredRetry(['ArcZonalShift.ThrottlingException'], 6),
-          jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
-        ],
-      ),
-    );
+    // az-evacuation shifts the load balancer and the group: no return while one is active.
+    const returnShifts = skeleton.listActiveZonalShifts('ReturnShifts', SHIFTS);
     const returnAlarm = skeleton.escalateOnError(
       skeleton.readShopAlarm('ReturnAlarm', ALARM_NOW, {
         stateValues: sfn.JsonPath.listAt('$..StateValue'),

@@ -1,4 +1,5 @@
 import type { HeldBack } from './freshness.js';
+import type { TimelineEntry } from './incident.js';
 import type { BlockedBy } from './runbook-registry.js';
 
 /** What triage does with a signal, and why (every decision has a human-readable reason). */
@@ -22,3 +23,13 @@ export interface Decision {
 }
 
 export type RunbookStart = 'dry-run' | 'approval';
+
+/** The timeline line of a decision. */
+export const decisionEntry = (decision: Decision, now: Date): TimelineEntry => ({
+  type: 'decision',
+  at: now.toISOString(),
+  action: decision.action,
+  runbook: decision.runbook,
+  reason: decision.reason,
+  ...(decision.blockedBy === undefined ? {} : { blockedBy: decision.blockedBy }),
+});

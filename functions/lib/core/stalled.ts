@@ -1,6 +1,7 @@
 import { actionRequestFor } from './action-request.js';
 import { signalEntry } from './correlate.js';
 import { decideStalled, type Plan } from './decide.js';
+import { decisionEntry } from './decision.js';
 import {
   appendTimeline,
   type Incident,
@@ -186,17 +187,7 @@ export const triageRecoveryCheck = async (
     const { decision } = plan;
     let next = appendTimeline(
       incident,
-      [
-        signalEntry(signal, now),
-        {
-          type: 'decision',
-          at: now.toISOString(),
-          action: decision.action,
-          runbook: decision.runbook,
-          reason: decision.reason,
-          ...(decision.blockedBy === undefined ? {} : { blockedBy: decision.blockedBy }),
-        },
-      ],
+      [signalEntry(signal, now), decisionEntry(decision, now)],
       now,
     );
     if (plan.runbook === undefined) {

@@ -3,7 +3,7 @@ import type { Alert } from './alert.js';
 import { renderTriageAlert } from './alerts/triage-alert.js';
 import { correlate, searchKeysOf } from './correlate.js';
 import { decide, type Plan } from './decide.js';
-import type { Decision } from './decision.js';
+import { type Decision, decisionEntry } from './decision.js';
 import { guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
 import {
   appendTimeline,
@@ -135,20 +135,7 @@ const recordDecision = async (
     let incident =
       unchanged && plan.runbook === undefined
         ? correlation.incident
-        : appendTimeline(
-            correlation.incident,
-            [
-              {
-                type: 'decision',
-                at: now.toISOString(),
-                action: decision.action,
-                runbook: decision.runbook,
-                reason: decision.reason,
-                ...(decision.blockedBy === undefined ? {} : { blockedBy: decision.blockedBy }),
-              },
-            ],
-            now,
-          );
+        : appendTimeline(correlation.incident, [decisionEntry(decision, now)], now);
     if (unchanged) incident = { ...incident, version: incident.version + 1 };
     if (plan.runbook !== undefined) {
       // The intent, before StartExecution: a retry resumes this start (decide.ts, resumeStart).
