@@ -1,19 +1,10 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DynamoDbActionLedger } from '../../functions/lib/aws/dynamodb-action-ledger.js';
-import { DynamoDbIncidentStore } from '../../functions/lib/aws/dynamodb-incident-store.js';
-import type {
-  ActionLedger,
-  IncidentStore,
-  RecoveryCheck,
-  RecoveryTimer,
-} from '../../functions/lib/core/ports.js';
+import type { RecoveryCheck, RecoveryTimer } from '../../functions/lib/core/ports.js';
 import type { Signal } from '../../functions/lib/core/signal.js';
 import { triageRecoveryCheck } from '../../functions/lib/core/stalled.js';
 import { triageSignal } from '../../functions/lib/core/triage.js';
-import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/memory-store.js';
-import { createIncidentTable, useDynalite } from '../support/dynalite.js';
 import { aHarness, aProblem, at, type Harness, recoveryOf } from './support/signals.js';
+import { type Stores, storeImplementations } from './support/stores.js';
 
 /**
  * Keep the promise in every alert (issue 11, section 2): a part AWS promised to heal by a time
@@ -33,28 +24,7 @@ class RecordingTimer implements RecoveryTimer {
   }
 }
 
-const dynamo = useDynalite();
-let tables = 0;
-type Stores = () => Promise<{ store: IncidentStore; ledger: ActionLedger }>;
-const implementations: [string, Stores][] = [
-  [
-    'in-memory',
-    async () => ({ store: new MemoryIncidentStore(), ledger: new MemoryActionLedger() }),
-  ],
-  [
-    'DynamoDB (dynalite)',
-    async () => {
-      tables += 1;
-      const tableName = `recovery-checks-${tables}`;
-      await createIncidentTable(dynamo.client, tableName);
-      const documents = DynamoDBDocumentClient.from(dynamo.client);
-      return {
-        store: new DynamoDbIncidentStore(documents, tableName),
-        ledger: new DynamoDbActionLedger(documents, tableName),
-      };
-    },
-  ],
-];
+const implementations = storeImplementations('recovery-checks');
 
 /** Auto Scaling could not launch an instance; AWS retries and heals this within 15 minutes. */
 const launchFailed: Signal = aProblem({

@@ -1,21 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DynamoDbActionLedger } from '../../functions/lib/aws/dynamodb-action-ledger.js';
-import { DynamoDbIncidentStore } from '../../functions/lib/aws/dynamodb-incident-store.js';
 import { actionRequestFor } from '../../functions/lib/core/action-request.js';
 import { classify } from '../../functions/lib/core/classify.js';
 import { CORRELATION_WINDOW_MINUTES } from '../../functions/lib/core/correlate.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
-import type { ActionLedger, IncidentStore } from '../../functions/lib/core/ports.js';
+import type { IncidentStore } from '../../functions/lib/core/ports.js';
 import { runbookExecutionName } from '../../functions/lib/core/runbook-registry.js';
 import type { Signal } from '../../functions/lib/core/signal.js';
 import { type TriageOutcome, triageSignal } from '../../functions/lib/core/triage.js';
 import { parseIncomingEvent } from '../../functions/lib/events/index.js';
-import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/memory-store.js';
-import { createIncidentTable, useDynalite } from '../support/dynalite.js';
 import { SHOP } from './support/shop-inventory.js';
 import { aHarness, aProblem, at, guardrailsOf, type Harness, T0 } from './support/signals.js';
+import { storeImplementations } from './support/stores.js';
 
 /**
  * Exactly one actor, exactly one page (issue 11, section 3): a crash or a throttled write between
@@ -24,29 +20,7 @@ import { aHarness, aProblem, at, guardrailsOf, type Harness, T0 } from './suppor
  * store and ledger and on the DynamoDB adapters against dynalite.
  */
 
-const dynamo = useDynalite();
-let tables = 0;
-
-type Stores = () => Promise<{ store: IncidentStore; ledger: ActionLedger }>;
-const implementations: [string, Stores][] = [
-  [
-    'in-memory',
-    async () => ({ store: new MemoryIncidentStore(), ledger: new MemoryActionLedger() }),
-  ],
-  [
-    'DynamoDB (dynalite)',
-    async () => {
-      tables += 1;
-      const tableName = `one-actor-${tables}`;
-      await createIncidentTable(dynamo.client, tableName);
-      const documents = DynamoDBDocumentClient.from(dynamo.client);
-      return {
-        store: new DynamoDbIncidentStore(documents, tableName),
-        ledger: new DynamoDbActionLedger(documents, tableName),
-      };
-    },
-  ],
-];
+const implementations = storeImplementations('one-actor');
 
 /** A store whose writes are throttled once, when `when` first holds for the incident written. */
 const throttledOnce = (inner: IncidentStore, when: (incident: Incident) => boolean) => {
