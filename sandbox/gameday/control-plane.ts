@@ -23,20 +23,25 @@ import type { VirtualTime } from './virtual-time.js';
  * repeat of an event already handled (the idempotency key Powertools uses), classify, the real
  * triage core over the in-memory stores — with Scheduler's recovery checks coming back to it.
  * Delivery follows AWS: alarm state changes durably within seconds; Auto Scaling and RDS events
- * best effort, so a scenario may make them late, duplicated or lost (`DeliveryFaults`).
+ * best effort, so a scenario may make them late, duplicated or lost (`DeliveryPlan`).
  */
 
-/** What a scenario does to best-effort events (AWS-FACTS: RDS events may be out of sequence or missing). */
-export interface DeliveryFaults {
-  /** Probability that a best-effort event never arrives. */
-  readonly lose: number;
-  /** Probability that an event arrives twice. */
-  readonly duplicate: number;
-  /** Most a best-effort event can be late, seconds. */
-  readonly maxLateSeconds: number;
-}
+/**
+ * When each copy of an emitted event reaches the intake, in ms after it was emitted: `[]` when
+ * it is lost, two entries when it is delivered twice. AWS-FACTS: alarm state changes are
+ * delivered durably; Auto Scaling and RDS events are best effort ("might be out of sequence or
+ * missing"), and EventBridge delivers at least once.
+ */
+export type DeliveryPlan = (
+  event: AwsEvent,
+  delivery: 'durable' | 'best-effort',
+  random: Random,
+) => readonly number[];
 
-export const RELIABLE_DELIVERY: DeliveryFaults = { lose: 0, duplicate: 0, maxLateSeconds: 5 };
+/** Every event once, within a few seconds. */
+export const RELIABLE_DELIVERY: DeliveryPlan = (_event, delivery, random) => [
+  random.between(500, delivery === 'durable' ? 3_000 : 5_000),
+];
 
 export interface Delivery {
   readonly at: number;
@@ -67,7 +72,7 @@ export class SimulatedControlPlane implements Emitter {
     readonly random: Random,
     /** The guardrails as SSM holds them now (a scenario may pull the kill switch). */
     public guardrails: ParsedGuardrails,
-    readonly faults: DeliveryFaults,
+    readonly plan: DeliveryPlan,
   ) {}
 
   readonly publisher = {
@@ -94,15 +99,10 @@ export class SimulatedControlPlane implements Emitter {
   };
 
   emit(event: AwsEvent, delivery: 'durable' | 'best-effort'): void {
-    const lateMs = (max: number) => this.random.between(500, max * 1000);
-    if (delivery === 'best-effort' && this.random.chance(this.faults.lose)) {
-      this.lost.push(event);
-      return;
-    }
-    const copies = this.random.chance(this.faults.duplicate) ? 2 : 1;
-    for (let copy = 0; copy < copies; copy += 1) {
-      const late = delivery === 'durable' ? lateMs(3) : lateMs(this.faults.maxLateSeconds);
-      this.time.after(late, () => this.time.spawn(() => this.#receive(event)));
+    const copies = this.plan(event, delivery, this.random);
+    if (copies.length === 0) this.lost.push(event);
+    for (const lateMs of copies) {
+      this.time.after(lateMs, () => this.time.spawn(() => this.#receive(event)));
     }
   }
 

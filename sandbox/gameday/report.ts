@@ -156,6 +156,7 @@ export const formatReport = (result: GameDayResult, verdict: Verdict): string =>
     `  lost events      ${result.lostEvents}`,
     '',
     `RESULT  ${verdict.pass ? 'PASS' : 'FAIL'}`,
+    ...(scenario.knownDefect === undefined ? [] : [`  known defect: ${scenario.knownDefect}`]),
     ...verdict.checks.map(
       (check) => `  ${check.ok ? 'ok  ' : 'FAIL'} ${check.what}: ${check.detail}`,
     ),

@@ -1,6 +1,6 @@
 import type { AlarmEvaluator } from './alarms.js';
 import type { SimulatedAwsApi } from './aws-api.js';
-import type { DeliveryFaults, SimulatedControlPlane } from './control-plane.js';
+import type { DeliveryPlan, SimulatedControlPlane } from './control-plane.js';
 import type { Random } from './random.js';
 import type { SimulatedRunbooks } from './runbook-executions.js';
 import type { SimulatedShop } from './shop.js';
@@ -30,12 +30,18 @@ export interface Scenario {
   readonly objectiveMinutes: number;
   /** The game day gives up this long after the fault, minutes. */
   readonly maxMinutes: number;
-  readonly delivery?: DeliveryFaults;
+  /** How AWS delivers the events (reliable unless given). */
+  readonly delivery?: DeliveryPlan;
   /**
    * Mutating calls the guardrails allow Rebound in `auto` (e.g. one instance replacement);
    * 0 unless given: where AWS heals by itself, Rebound only watches.
    */
   readonly maxChanges?: number;
+  /**
+   * A defect of Rebound this scenario shows and that is not fixed yet: the game day still runs
+   * it and reports FAIL; the test expects the failure, so a fix turns it red (drop this then).
+   */
+  readonly knownDefect?: string;
   /** Breaks the shop, at the fault time. */
   readonly inject: (world: World) => void;
   /** The shop serves as configured again. */

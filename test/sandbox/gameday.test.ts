@@ -32,35 +32,43 @@ const seconds = (result: GameDayResult, at: number | undefined) =>
 describe.each(SCENARIOS.map((scenario) => [scenario.name, scenario] as const))(
   'game day %s',
   (_name, scenario) => {
-    it('auto: recovers within its objective, one incident, at most one page, nothing beyond the guardrails', async () => {
-      // Act
-      const result = await runGameDay(intake, scenario, { mode: 'auto', seed: SEED });
+    // A scenario that shows a known, unfixed defect must fail its objectives (Scenario.knownDefect).
+    const objectives = scenario.knownDefect === undefined ? it : it.fails;
+    objectives(
+      'auto: recovers within its objective, one incident, at most one page, nothing beyond the guardrails',
+      async () => {
+        // Act
+        const result = await runGameDay(intake, scenario, { mode: 'auto', seed: SEED });
 
-      // Assess
-      expect(result.incidents).toHaveLength(1);
-      expect(result.incidents[0]?.status).toBe('resolved');
-      expect(pages(result.alerts).length).toBeLessThanOrEqual(1);
-      expect(result.changes.length).toBeLessThanOrEqual(scenario.maxChanges ?? 0);
-      expect(seconds(result, result.measures.recoveredAt)).toBeGreaterThan(0);
-      expect(seconds(result, result.measures.resolvedAt)).toBeLessThanOrEqual(
-        scenario.objectiveMinutes * 60,
-      );
-      expect(judge(result)).toMatchObject({ pass: true });
-    });
+        // Assess
+        expect(result.incidents).toHaveLength(1);
+        expect(result.incidents[0]?.status).toBe('resolved');
+        expect(pages(result.alerts).length).toBeLessThanOrEqual(1);
+        expect(result.changes.length).toBeLessThanOrEqual(scenario.maxChanges ?? 0);
+        expect(seconds(result, result.measures.recoveredAt)).toBeGreaterThan(0);
+        expect(seconds(result, result.measures.resolvedAt)).toBeLessThanOrEqual(
+          scenario.objectiveMinutes * 60,
+        );
+        expect(judge(result)).toMatchObject({ pass: true });
+      },
+    );
 
-    it('dry-run: nothing in the shop changes, and the incident is still recorded and told', async () => {
-      // Act
-      const result = await runGameDay(intake, scenario, { mode: 'dry-run', seed: SEED });
+    objectives(
+      'dry-run: nothing in the shop changes, and the incident is still recorded and told',
+      async () => {
+        // Act
+        const result = await runGameDay(intake, scenario, { mode: 'dry-run', seed: SEED });
 
-      // Assess
-      expect(result.changes).toEqual([]);
-      expect(result.incidents).toHaveLength(1);
-      expect(result.alerts.length).toBeGreaterThan(0);
-      expect(pages(result.alerts).length).toBeLessThanOrEqual(1);
-      expect(
-        judge(result).checks.find((check) => check.what === 'nothing in the shop changed')?.ok,
-      ).toBe(true);
-    });
+        // Assess
+        expect(result.changes).toEqual([]);
+        expect(result.incidents).toHaveLength(1);
+        expect(result.alerts.length).toBeGreaterThan(0);
+        expect(pages(result.alerts).length).toBeLessThanOrEqual(1);
+        expect(
+          judge(result).checks.find((check) => check.what === 'nothing in the shop changed')?.ok,
+        ).toBe(true);
+      },
+    );
   },
 );
 
