@@ -32,6 +32,8 @@ export interface Scenario {
   readonly maxMinutes: number;
   /** How AWS delivers the events (reliable unless given). */
   readonly delivery?: DeliveryPlan;
+  /** Most an event of `delivery` is late, seconds (what `npm run rto` assumes for it). */
+  readonly eventLatenessSeconds?: number;
   /**
    * Mutating calls the guardrails allow Rebound in `auto` (e.g. one instance replacement);
    * 0 unless given: where AWS heals by itself, Rebound only watches.

@@ -76,6 +76,7 @@ export const SCENARIOS: readonly Scenario[] = [
       if (eventId === 'RDS-EVENT-0049') return [90_000, 150_000];
       return RELIABLE_DELIVERY(event, delivery, random);
     },
+    eventLatenessSeconds: 150,
     inject: (world) => world.shop.failDatabasePrimary(),
     recovered: databaseServes,
   },

@@ -75,6 +75,13 @@ export interface ShopSample {
   readonly dbAvailable: boolean;
 }
 
+/** A new instance runs this long after launch (EC2 boot; not an AWS-documented figure: the simulator's). */
+export const BOOT_SECONDS = { min: 30, max: 45 } as const;
+/** Its app answers /health this long after it runs (the shop's start-up; the simulator's). */
+export const APP_READY_SECONDS = { min: 20, max: 40 } as const;
+/** AWS-FACTS: RDS Multi-AZ (instance) fails over automatically, typically in 60–120 s. */
+export const RDS_FAILOVER_SECONDS = { min: 60, max: 120 } as const;
+
 const hex = (random: Random, length: number) =>
   Array.from({ length }, () => random.between(0, 15).toString(16)).join('');
 
@@ -175,7 +182,9 @@ export class SimulatedShop {
     );
     if (standbyAz === undefined) return;
     // AWS-FACTS: RDS Multi-AZ fails over automatically, typically in 60–120 s.
-    const completed = this.time.nowMs + this.random.between(60, 120) * 1000;
+    const completed =
+      this.time.nowMs +
+      this.random.between(RDS_FAILOVER_SECONDS.min, RDS_FAILOVER_SECONDS.max) * 1000;
     this.time.at(completed, () => {
       const oldAz = primary.availabilityZone;
       primary.availabilityZone = standbyAz;
@@ -372,7 +381,7 @@ export class SimulatedShop {
 
   #launch(availabilityZone: string, cause: string): Instance {
     const instance = this.#newInstance(availabilityZone, this.time.nowMs);
-    this.time.after(this.random.between(30, 45) * 1000, () => {
+    this.time.after(this.random.between(BOOT_SECONDS.min, BOOT_SECONDS.max) * 1000, () => {
       instance.lifecycle = 'InService';
       instance.target = 'initial';
       this.emitter.emit(
@@ -387,9 +396,12 @@ export class SimulatedShop {
         ),
         'best-effort',
       );
-      this.time.after(this.random.between(20, 40) * 1000, () => {
-        if (instance.running) instance.appReady = true;
-      });
+      this.time.after(
+        this.random.between(APP_READY_SECONDS.min, APP_READY_SECONDS.max) * 1000,
+        () => {
+          if (instance.running) instance.appReady = true;
+        },
+      );
     });
     return instance;
   }

@@ -3,6 +3,7 @@ import type { Alert } from '../../functions/lib/core/alert.js';
 import { type GameDayResult, runGameDay } from '../../sandbox/gameday/game-day.js';
 import { judge } from '../../sandbox/gameday/objectives.js';
 import { formatReport, formatSummary } from '../../sandbox/gameday/report.js';
+import { DEFAULT_RTO_OPTIONS, recoveryBudgets } from '../../sandbox/gameday/rto.js';
 import { gameDayAzIds, SCENARIOS, scenarioNamed } from '../../sandbox/gameday/scenarios.js';
 import { timelineSvg } from '../../sandbox/gameday/svg.js';
 import { type SynthesizedIntake, synthesizeIntake } from '../../sandbox/synthesized-intake.js';
@@ -71,6 +72,33 @@ describe.each(SCENARIOS.map((scenario) => [scenario.name, scenario] as const))(
     );
   },
 );
+
+describe('game day inside the computed worst case (npm run rto)', () => {
+  it.each(SCENARIOS.filter((s) => s.knownDefect === undefined).map((s) => [s.name, s] as const))(
+    '%s: recovered and resolved no later than rto.ts computes from the settings',
+    async (_name, scenario) => {
+      for (const seed of [1, 2, 3]) {
+        // Act
+        const result = await runGameDay(intake, scenario, { mode: 'auto', seed });
+        const budget = recoveryBudgets(result.settings, {
+          eventLatenessSeconds:
+            scenario.eventLatenessSeconds ?? DEFAULT_RTO_OPTIONS.eventLatenessSeconds,
+        }).find((b) => b.failureClass === scenario.failureClass);
+
+        // Assess
+        expect(seconds(result, result.measures.recoveredAt)).toBeLessThanOrEqual(
+          budget?.worstRecoveredSeconds ?? 0,
+        );
+        expect(seconds(result, result.measures.resolvedAt)).toBeLessThanOrEqual(
+          budget?.worstResolvedSeconds ?? 0,
+        );
+        expect(seconds(result, result.measures.recoveredAt)).toBeGreaterThanOrEqual(
+          budget?.floorSeconds ?? Infinity,
+        );
+      }
+    },
+  );
+});
 
 describe('game day', () => {
   it('is reproducible: the same seed gives the same day, another seed another one', async () => {
