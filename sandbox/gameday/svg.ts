@@ -89,6 +89,7 @@ export const timelineSvg = (result: GameDayResult): string => {
   const height = marksTop + 20 + marks.length * 14;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<title>${xmlText(`Game day ${result.scenario.name} (${result.options.mode}): capacity, alarms and runbook runs from the fault to the resolution`)}</title>`,
     '<rect width="100%" height="100%" fill="white"/>',
     `<text x="10" y="22" font-size="15" font-weight="bold">${xmlText(`${result.scenario.name} (${result.options.mode}, seed ${result.options.seed}): ${result.scenario.title}`)}</text>`,
     `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${CHART_TOP + CHART_HEIGHT}" y2="${CHART_TOP + CHART_HEIGHT}" stroke="#999"/>`,
