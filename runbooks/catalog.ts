@@ -8,6 +8,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ApprovalMode } from '../functions/lib/approval/ports.js';
 import type { RunbookName } from '../functions/lib/core/runbook-registry.js';
+import type { ReboundFunction } from '../infra/constructs/rebound-function.js';
 import type { IGuardrailParameters } from '../infra/control-plane/guardrail-parameters.js';
 import { AzEvacuation } from './az-evacuation/state-machine.js';
 import { CacheFailover } from './cache-failover/state-machine.js';
@@ -50,6 +51,8 @@ export interface RunbookCatalogProps {
 export class RunbookCatalog extends Construct {
   public readonly approvals: Approvals;
   public readonly stateMachines: Readonly<Record<RunbookName, sfn.StateMachine>>;
+  /** Every runbook's report function: it schedules the check of an incident a run leaves open. */
+  public readonly reportFunctions: readonly ReboundFunction[];
 
   constructor(scope: Construct, id: string, props: RunbookCatalogProps) {
     super(scope, id);
@@ -64,28 +67,28 @@ export class RunbookCatalog extends Construct {
     this.approvals = new Approvals(this, 'Approvals', { ...shared, mode: props.approvalMode });
     const withApprovals = { ...shared, approvals: this.approvals.function };
 
-    this.stateMachines = {
+    const runbooks = {
       'replace-unhealthy-instance': new ReplaceUnhealthyInstance(this, 'ReplaceUnhealthyInstance', {
         ...shared,
         autoScalingGroup: props.autoScalingGroup,
         targetGroup: props.targetGroup,
         availabilityZoneIds: props.availabilityZoneIds,
-      }).stateMachine,
+      }),
       'scale-out': new ScaleOut(this, 'ScaleOut', {
         ...shared,
         autoScalingGroup: props.autoScalingGroup,
         targetGroup: props.targetGroup,
         normalMaxCapacity: props.normalMaxCapacity,
-      }).stateMachine,
+      }),
       'rds-failover': new RdsFailover(this, 'RdsFailover', {
         ...withApprovals,
         databases: props.databases,
-      }).stateMachine,
+      }),
       'cache-failover': new CacheFailover(this, 'CacheFailover', {
         ...withApprovals,
         replicationGroupId: props.cacheReplicationGroupId,
         replicas: props.cacheReplicas,
-      }).stateMachine,
+      }),
       'az-evacuation': new AzEvacuation(this, 'AzEvacuation', {
         ...withApprovals,
         loadBalancer: props.loadBalancer,
@@ -93,7 +96,15 @@ export class RunbookCatalog extends Construct {
         targetGroup: props.targetGroup,
         availabilityZones: props.availabilityZones,
         availabilityZoneIds: props.availabilityZoneIds,
-      }).stateMachine,
+      }),
     };
+    this.stateMachines = {
+      'replace-unhealthy-instance': runbooks['replace-unhealthy-instance'].stateMachine,
+      'scale-out': runbooks['scale-out'].stateMachine,
+      'rds-failover': runbooks['rds-failover'].stateMachine,
+      'cache-failover': runbooks['cache-failover'].stateMachine,
+      'az-evacuation': runbooks['az-evacuation'].stateMachine,
+    };
+    this.reportFunctions = Object.values(runbooks).map((runbook) => runbook.functions.report);
   }
 }

@@ -20,12 +20,12 @@ export const EXAMPLE_AVAILABILITY_ZONE_IDS =
   'use1-az2=us-east-1a,use1-az4=us-east-1b,use1-az1=us-east-1c';
 
 /** Where a recovery check is scheduled and what it invokes (see scheduler-recovery-timer.ts). */
-const RECOVERY_CHECK_ENVIRONMENT = {
+export const RECOVERY_CHECK_ENVIRONMENT = defineEnvironment({
   RECOVERY_CHECK_GROUP: 'rebound-dev-recovery-checks',
   RECOVERY_CHECK_FUNCTION_ARN: 'arn:aws:lambda:us-east-1:123456789012:function:rebound-dev-triage',
   RECOVERY_CHECK_ROLE_ARN: 'arn:aws:iam::123456789012:role/rebound-dev-recovery-checks',
   RECOVERY_CHECK_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:rebound-dev-triage-dlq',
-} as const;
+});
 
 /** What every runbook's check reads: the incident table (and ledger) and the guardrails. */
 export const CHECK_ENVIRONMENT = {
@@ -56,7 +56,7 @@ export const TRIAGE_ENVIRONMENT = defineEnvironment({
   AVAILABILITY_ZONE_IDS: EXAMPLE_AVAILABILITY_ZONE_IDS,
   /** Runbook name → state machine ARN, as JSON. */
   RUNBOOK_STATE_MACHINES: '{}',
-  ...RECOVERY_CHECK_ENVIRONMENT,
+  ...RECOVERY_CHECK_ENVIRONMENT.example,
 });
 
 export const REPORT_ENVIRONMENT = defineEnvironment({
@@ -88,7 +88,11 @@ export const APPROVAL_ENDPOINT_ENVIRONMENT = defineEnvironment({
 /** Each function in functions/ by handler file name: what the bench loads it with. */
 export const FUNCTION_ENVIRONMENTS = {
   triage: TRIAGE_ENVIRONMENT,
-  'runbook-report': REPORT_ENVIRONMENT,
+  // The report's recovery-check variables are added once triage's schedule group exists.
+  'runbook-report': defineEnvironment({
+    ...REPORT_ENVIRONMENT.example,
+    ...RECOVERY_CHECK_ENVIRONMENT.example,
+  }),
   approvals: defineEnvironment({
     ...APPROVALS_ENVIRONMENT.example,
     ...APPROVAL_LINKS_ENVIRONMENT.example,

@@ -114,6 +114,11 @@ export class ControlPlaneStack extends Stack {
       runbooks: this.runbooks.stateMachines,
     });
 
+    // A run that leaves its incident open schedules a recovery check into triage's group.
+    for (const report of this.runbooks.reportFunctions) {
+      this.triage.recoveryChecks.letReportSchedule(report);
+    }
+
     // Every function of this stack: triage, approvals, runbook steps and reports.
     const functions = this.node
       .findAll()

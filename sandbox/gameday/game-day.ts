@@ -124,6 +124,7 @@ export const runGameDay = async (
       warn: () => undefined,
     },
     alerts: controlPlane.publisher,
+    timer: controlPlane.timer,
   });
   const runbooks = new SimulatedRunbooks(
     readRunbookMachines(intake.templates, config.region, namePrefix),

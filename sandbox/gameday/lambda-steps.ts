@@ -4,7 +4,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { renderRunbookOutcomeAlert } from '../../functions/lib/core/alerts/runbook-outcome-alert.js';
 import { guardrailParameterPath } from '../../functions/lib/core/guardrails.js';
-import type { AlertPublisher } from '../../functions/lib/core/ports.js';
+import type { AlertPublisher, RecoveryTimer } from '../../functions/lib/core/ports.js';
 import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
 import type { CheckDeps } from '../../functions/lib/runbook/check.js';
 import { parseReportEvent } from '../../functions/lib/runbook/events.js';
@@ -49,6 +49,8 @@ export const lambdaSteps = (options: {
   readonly namePrefix: string;
   readonly checkDeps: CheckDeps;
   readonly alerts: AlertPublisher;
+  /** The game day's Scheduler: a report's recovery check comes back to triage at its time. */
+  readonly timer: RecoveryTimer;
 }): LambdaSteps => {
   const { api, settings, checkDeps, namePrefix } = options;
   const fleet = new AwsFleetReader(
@@ -77,6 +79,7 @@ export const lambdaSteps = (options: {
         guardrailPath: guardrailParameterPath(options.stage),
       }),
     clock: checkDeps.clock,
+    timer: options.timer,
   };
   const steps: Readonly<Record<string, (payload: unknown) => Promise<unknown>>> = {
     [`${namePrefix}-replace-unhealthy-instance-guardrail`]: (payload) =>

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RecoveryCheck, RecoveryTimer } from '../../functions/lib/core/ports.js';
 import type { Signal } from '../../functions/lib/core/signal.js';
 import { triageRecoveryCheck } from '../../functions/lib/core/stalled.js';
 import { triageSignal } from '../../functions/lib/core/triage.js';
+import { RecordingTimer } from './support/recording-timer.js';
 import { aHarness, aProblem, at, type Harness, recoveryOf } from './support/signals.js';
 import { type Stores, storeImplementations } from './support/stores.js';
 
@@ -12,17 +12,6 @@ import { type Stores, storeImplementations } from './support/stores.js';
  * still broken escalates (critical page, incident escalated) or starts the runbook that fits.
  * Time is the harness's clock; each case runs in memory and on dynalite.
  */
-
-class RecordingTimer implements RecoveryTimer {
-  readonly scheduled: RecoveryCheck[] = [];
-  readonly cancelled: string[] = [];
-  async schedule(check: RecoveryCheck) {
-    this.scheduled.push(check);
-  }
-  async cancel(name: string) {
-    this.cancelled.push(name);
-  }
-}
 
 const implementations = storeImplementations('recovery-checks');
 

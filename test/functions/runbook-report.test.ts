@@ -10,6 +10,7 @@ import {
   reportRunbookOutcome,
 } from '../../functions/lib/runbook/report-outcome.js';
 import { manualIncident } from '../../functions/lib/runbook/runbook-incident.js';
+import { RecordingTimer } from './support/recording-timer.js';
 
 const OLD = 'i-0123456789abcdef0';
 const NOW = new Date('2025-01-01T12:30:00Z');
@@ -49,6 +50,7 @@ describe('reportRunbookOutcome', () => {
       alerts: { publish: async (alert) => `msg-${alerts.push(alert)}` },
       render: (input) => renderRunbookOutcomeAlert(input, 'us-east-1'),
       clock: { now: () => NOW },
+      timer: new RecordingTimer(),
     };
   });
   const withIncident = (overrides: Partial<ReportEvent> = {}) =>

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RUNBOOKS } from '../../functions/lib/core/runbook-registry.js';
 import {
   resolveDeployed,
   type SynthesizedControlPlane,
@@ -6,6 +7,8 @@ import {
   TEST_ACCOUNT,
 } from './synth-control-plane.js';
 import { onlyResource, resourcesOf } from './synth-shop.js';
+
+const RUNBOOK_NAMES = RUNBOOKS.map((row) => row.name);
 
 /**
  * The recovery checks' wiring (issue 11, section 2): a schedule group, the role Scheduler invokes
@@ -136,4 +139,55 @@ describe('recovery checks', () => {
       },
     ]);
   });
+
+  it.each(RUNBOOK_NAMES)(
+    'lets the %s report schedule a check in the group (no delete) and pass the role only',
+    (runbook) => {
+      // Prepare
+      const functionName = `rebound-dev-${runbook}-report`;
+      const report = onlyResource<{ Environment: { Variables: Record<string, unknown> } }>(
+        synthesized.template,
+        'AWS::Lambda::Function',
+        { FunctionName: functionName },
+      );
+      const statements = statementsOfRole(roleIdOfFunction(functionName));
+
+      // Act
+      const scheduling = statements.filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('scheduler:')),
+      );
+      const passRole = statements.filter((statement) =>
+        actionsOf(statement).includes('iam:PassRole'),
+      );
+
+      // Assess
+      const variables = report.props.Environment.Variables;
+      expect(resolveDeployed(variables.RECOVERY_CHECK_GROUP, synthesized)).toBe(
+        'rebound-dev-recovery-checks',
+      );
+      expect(resolveDeployed(variables.RECOVERY_CHECK_FUNCTION_ARN, synthesized)).toBe(
+        `arn:aws:lambda:us-east-1:${TEST_ACCOUNT}:function:rebound-dev-triage`,
+      );
+      expect(variables.RECOVERY_CHECK_ROLE_ARN).toEqual({
+        'Fn::GetAtt': [schedulerRole().id, 'Arn'],
+      });
+      expect(variables.RECOVERY_CHECK_DLQ_ARN).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^TriageDeadLettersQueue/), 'Arn'],
+      });
+      expect(scheduling.map((statement) => actionsOf(statement))).toEqual([
+        ['scheduler:CreateSchedule'],
+      ]);
+      expect(resolveDeployed(scheduling[0]?.Resource, synthesized)).toBe(
+        `arn:aws:scheduler:us-east-1:${TEST_ACCOUNT}:schedule/rebound-dev-recovery-checks/*`,
+      );
+      expect(passRole).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: { 'Fn::GetAtt': [schedulerRole().id, 'Arn'] },
+          Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        },
+      ]);
+    },
+  );
 });

@@ -9,6 +9,7 @@ import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/mem
 import type { CheckDeps } from '../../functions/lib/runbook/check.js';
 import { parseReportEvent } from '../../functions/lib/runbook/events.js';
 import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
+import { RecordingTimer } from '../functions/support/recording-timer.js';
 import { type Fake, fake, type RunOutcome, type runLocally, taskError } from './support.js';
 
 /**
@@ -142,6 +143,7 @@ export function worldOf(
         alerts: { publish: async (alert) => `msg-${stores.alerts.push(alert)}` },
         render: (alertInput) => renderRunbookOutcomeAlert(alertInput, 'us-east-1'),
         clock: stores.clock,
+        timer: new RecordingTimer(),
       }),
     );
   const fakes: Record<string, Fake> = {

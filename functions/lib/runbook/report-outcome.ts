@@ -1,7 +1,8 @@
 import type { Alert } from '../core/alert.js';
 import type { RunbookOutcomeAlertInput } from '../core/alerts/runbook-outcome-alert.js';
 import { appendTimeline, type Incident, type TimelineEntry, transition } from '../core/incident.js';
-import type { AlertPublisher, Clock, IncidentStore } from '../core/ports.js';
+import type { AlertPublisher, Clock, IncidentStore, RecoveryTimer } from '../core/ports.js';
+import { type EndedRun, promiseAfterRun } from '../core/recovery-checks.js';
 import { RUNBOOKS, type RunbookOutcome } from '../core/runbook-registry.js';
 import type { SignalKind } from '../core/signal.js';
 import type { ReportEvent } from './events.js';
@@ -16,6 +17,8 @@ export interface ReportDeps {
   readonly alerts: AlertPublisher;
   readonly render: RenderOutcomeAlert;
   readonly clock: Clock;
+  /** Schedules the recovery check of an incident a run left open (EventBridge Scheduler). */
+  readonly timer: RecoveryTimer;
 }
 
 export interface ReportResult {
@@ -113,8 +116,12 @@ const alreadyReported = (incident: Incident, event: ReportEvent, detail: string)
     );
   });
 
-const kindOf = (runbook: string): SignalKind =>
-  RUNBOOKS.find((row) => row.name === runbook)?.handles[0] ?? 'runbook-failure';
+const handlesOf = (runbook: string): readonly SignalKind[] =>
+  RUNBOOKS.find((row) => row.name === runbook)?.handles ?? [];
+
+const kindOf = (runbook: string): SignalKind => handlesOf(runbook)[0] ?? 'runbook-failure';
+
+const utc = (iso: string): string => `${iso.slice(11, 16)} UTC`;
 
 /** The run's incident; one it was given that does not exist is replaced by a manual record. */
 const findIncident = async (deps: ReportDeps, run: RunbookRun): Promise<Incident> => {
@@ -129,7 +136,8 @@ const findIncident = async (deps: ReportDeps, run: RunbookRun): Promise<Incident
 /**
  * Records how a run ended and announces it: a timeline line on the incident (created if the
  * run failed before it had one), `succeeded` resolves it, `failed` fails it and pages; dry-run,
- * skipped and refused leave it open and say so. The alert goes out before the incident is
+ * skipped and refused leave it open, say so, and schedule its recovery check (issue 11 §2: the
+ * check escalates the incident if it is still open then). The alert goes out before the incident is
  * written: a failed write escalates and re-announces rather than staying silent.
  */
 export const reportRunbookOutcome = async (
@@ -155,10 +163,22 @@ export const reportRunbookOutcome = async (
     };
   }
 
-  const outcomeApplied = applyOutcome(incident, event, baseDetail, now);
+  // A run that leaves its incident open promises a recovery check (none after succeeded, which
+  // resolves it, or failed, which fails it and pages now).
+  const run: EndedRun = { target: event.target, handles: handlesOf(event.runbook) };
+  const withOutcome = (current: Incident): Incident => {
+    const applied = applyOutcome(current, event, baseDetail, now);
+    return promiseAfterRun(applied, run, now)?.incident ?? applied;
+  };
+  const outcomeApplied = withOutcome(incident);
+  const promise = promiseAfterRun(applyOutcome(incident, event, baseDetail, now), run, now);
+  const escalates =
+    promise === undefined
+      ? ''
+      : ` Rebound escalates if it has not recovered by ${utc(promise.check.dueAt)}.`;
   const detail =
     STATUS_AFTER[event.outcome] === undefined
-      ? `${baseDetail}. Incident ${incident.id} stays ${outcomeApplied.status}.`
+      ? `${baseDetail}. Incident ${incident.id} stays ${outcomeApplied.status}.${escalates}`
       : baseDetail;
   const page = event.outcome === 'failed';
   const alert = deps.render({
@@ -188,10 +208,15 @@ export const reportRunbookOutcome = async (
     alreadyReported(current, event, baseDetail)
       ? current
       : {
-          ...appendTimeline(applyOutcome(current, event, baseDetail, now), [alertEntry], now),
+          ...appendTimeline(withOutcome(current), [alertEntry], now),
           ...(alert.sms === null ? {} : { lastPagedAt: now.toISOString() }),
         },
   );
+  // Scheduled once the promise is written: the check reads the incident as stored.
+  const promised = stored.parts.find((part) => part.key === promise?.check.partKey);
+  if (promise !== undefined && promised?.expectRecoveryBy === promise.check.dueAt) {
+    await deps.timer.schedule(promise.check);
+  }
   return {
     incidentId: incident.id,
     outcome: event.outcome,
