@@ -344,6 +344,22 @@ export const EXECUTION = {
 /** The task token a local run hands to `.waitForTaskToken` states. */
 export const TASK_TOKEN = 'AQB8AAAAKgAAAAMAAAAAAAAAAT0kLocalTaskToken';
 
+const localMachines = new WeakMap<StateMachineDefinition, StateMachine>();
+
+/**
+ * The local executor of `definition`, built once per definition: building one validates the
+ * definition against the ASL schema, which costs far more than a run.
+ */
+function localMachineOf(definition: StateMachineDefinition): StateMachine {
+  const known = localMachines.get(definition);
+  if (known) return known;
+  // asl-validator's path check rejects JSONPath filters (`[?(@.x == 'y')]`), which Step
+  // Functions accepts in Parameters and ResultSelector; the executor evaluates them fine.
+  const machine = new StateMachine(definition, { validationOptions: { checkPaths: false } });
+  localMachines.set(definition, machine);
+  return machine;
+}
+
 /** Runs the definition locally with every Task overridden and no real waiting. */
 export async function runLocally(
   definition: StateMachineDefinition,
@@ -361,9 +377,7 @@ export async function runLocallyWithEvents(
   overrides: NonNullable<RunOptions['overrides']>,
   identity: { readonly Id: string; readonly Name: string } = EXECUTION,
 ): Promise<{ readonly outcome: RunOutcome; readonly events: readonly EventLog[] }> {
-  // asl-validator's path check rejects JSONPath filters (`[?(@.x == 'y')]`), which Step
-  // Functions accepts in Parameters and ResultSelector; the executor evaluates them fine.
-  const machine = new StateMachine(definition, { validationOptions: { checkPaths: false } });
+  const machine = localMachineOf(definition);
   const execution = machine.run(input as never, {
     overrides,
     context: {
