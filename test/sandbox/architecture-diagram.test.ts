@@ -94,11 +94,8 @@ describe('README architecture picture', () => {
       }
       if (resource.Type !== 'AWS::IAM::Policy') continue;
       const document = resource.Properties.PolicyDocument as { Statement: { Action: unknown }[] };
-      // Triage starts runbooks and answers the runs waiting for an announced recovery.
       document.Statement = document.Statement.filter(
-        (statement) =>
-          statement.Action !== 'states:StartExecution' &&
-          statement.Action !== 'states:SendTaskSuccess',
+        (statement) => statement.Action !== 'states:StartExecution',
       );
     }
 
