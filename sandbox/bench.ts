@@ -95,7 +95,7 @@ const kilobytes = (file: string): number => statSync(file).size / 1024;
  */
 const printTransitions = async () => {
   console.log(
-    'runbook state transitions (each state entered and each retry, as Standard workflows bill), verify checks and worst-case wait slack (longest poll interval waited in), typical run (acts, recovers) and worst run (never recovers, escalates):',
+    'runbook state transitions (each state entered and each retry, as Standard workflows bill), verify checks and worst-case wait slack (the poll round that saw the recovery, or the longest; "event" when AWS\'s announcement ended it), typical run (acts, recovers) and worst run (never recovers, hears no announcement, escalates):',
   );
   for (const text of transitionTable(await measureRunbookTransitions())) console.log(text);
 };
@@ -169,9 +169,10 @@ test/fixtures/events/ (in memory, goal at least 5000 events a second) beside a f
 the same events. Prints the load average: compare ratios, not milliseconds, across runs.
 Then each runbook's Step Functions cost and latency, executed locally from its synthesized ASL
 in the worlds of its contract tests: the state transitions (each state entered and each retry,
-as Standard workflows bill them) and recovery checks of a typical run (acts, recovers) and of
-the worst run (never recovers, escalates), and the worst-case wait slack (the longest poll
-interval the run waited in: a recovery right after a check is noticed that much later).
+as Standard workflows bill them) and recovery checks of a typical run (acts, recovers, AWS
+announcing it where a runbook waits for that) and of the worst run (never recovers, escalates),
+and the worst-case wait slack (the length of the poll round in which the recovery came: it is
+noticed that much later, or within seconds when AWS's announcement ended the round).
 Takes about two minutes; no AWS call.
 
   --transitions   only the runbooks' transitions table

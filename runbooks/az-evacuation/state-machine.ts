@@ -43,7 +43,8 @@ export interface AzEvacuationProps extends RunbookProps {
  */
 export const EVACUATION_POLL_SECONDS: readonly number[] = Array(20).fill(60);
 /**
- * Waits before each AZ recovery check: every 5 min, 66 checks (5 h 30 min). With the
+ * Rounds before each AZ recovery check: at most 5 min each (a round ends early when AWS Health
+ * closes the AZ's event), 66 checks (5 h 30 min). With the
  * evacuation checks (≤ 20 min) the last one comes before the shift's 6 h expiry, so an
  * escalation leaves a person time to extend the shift before traffic returns to the AZ.
  */
@@ -181,6 +182,9 @@ export class AzEvacuation extends Construct {
       fn: step,
       step: 'az-recovered',
       scheduleSeconds: AZ_RECOVERY_POLL_SECONDS,
+      // AWS Health closes the AZ's event (statusCode closed): triage resolves the incident, then
+      // answers the round's task token, so the check runs within seconds, not up to 5 min later.
+      announcedBy: { runbook: 'az-evacuation', resourceIdPath: INPUT('availabilityZone') },
       onRecovered: endGroupShift.next(endShift).next(restoreMaximum).next(reportSucceeded),
       beforeNextCheck: (nextCheck) => this.extendShifts(skeleton, loadBalancerArn, nextCheck),
     });

@@ -10,7 +10,7 @@ import { acknowledgeFinding } from '../../infra/nag.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
 import { ENVIRONMENT } from './environment.js';
-import { PLAN } from './state.js';
+import { INPUT, PLAN } from './state.js';
 
 export interface CacheFailoverProps extends RunbookProps {
   /** The shop's replication group (cluster-mode disabled): the only one this runbook touches. */
@@ -22,11 +22,14 @@ export interface CacheFailoverProps extends RunbookProps {
 }
 
 /**
- * Waits before each verification, in seconds: every 30 s, 30 checks (900 s, ~15 min). A
- * Multi-AZ promotion usually completes well within a minute; a TestFailover can take several
- * minutes (the old primary comes back as a replica).
+ * Rounds before each verification, in seconds: at most 60 s each, 15 checks (900 s, ~15 min).
+ * A Multi-AZ promotion usually completes well within a minute; a TestFailover can take several
+ * minutes (the old primary comes back as a replica). ElastiCache announces the end
+ * (`ElastiCache:FailoverComplete` on the group's SNS topic, several times: the group's and its
+ * nodes'): a round ends within seconds of it (triage answers the round's task token), so the
+ * interval only bounds a lost notification's delay and can be twice the old blind poll's 30 s.
  */
-export const FAILOVER_POLL_SECONDS: readonly number[] = Array(30).fill(30);
+export const FAILOVER_POLL_SECONDS: readonly number[] = Array(15).fill(60);
 /**
  * TestFailover's refusals (botocore elasticache 2015-02-02, TestFailover errors
  * `TestFailoverNotAvailableFault` and `APICallRateForCustomerExceededFault`, under the AWS SDK
@@ -86,6 +89,7 @@ export class CacheFailover extends Construct {
       step: 'verify',
       scheduleSeconds: FAILOVER_POLL_SECONDS,
       onRecovered: skeleton.reportSucceeded(verifyAt('detail'), done),
+      announcedBy: { runbook: 'cache-failover', resourceIdPath: INPUT('replicationGroupId') },
     });
 
     // 4. Act (after approval): TestFailover of the one node group.

@@ -19,6 +19,11 @@ import type { DeployedNames } from '../../functions/lib/runbook/run-input.js';
 import { GUARDRAIL_ROOT } from '../../functions/lib/runbook/state-paths.js';
 import { ReboundFunction } from '../../infra/constructs/rebound-function.js';
 import type { IGuardrailParameters } from '../../infra/control-plane/guardrail-parameters.js';
+import {
+  awaitAnnouncedRecovery,
+  denyPutsBesidesRecoveryWaits,
+  type RecoveryAnnouncement,
+} from './announced-recovery.js';
 import { ApprovalGate } from './approval-gate.js';
 import { type CheckVariable, checkFunction, reportFunction } from './functions.js';
 import { acknowledgeWildcardResource, GROUP_ARN_REASON } from './iam.js';
@@ -79,6 +84,8 @@ export class RunbookSkeleton extends Construct {
   /** Groups the state machine resizes (their ARNs carry a `*` for the UUID). */
   readonly #updatedGroups = new Set<autoscaling.IAutoScalingGroup>();
   #readsAlarms = false;
+  /** Whether a verify loop waits for AWS's announcement (its task token on the table). */
+  #awaitsAnnouncements = false;
 
   constructor(scope: Construct, id: string, props: RunbookSkeletonProps) {
     super(scope, id);
@@ -349,6 +356,19 @@ export class RunbookSkeleton extends Construct {
     return pollStates(this, names, scheduleSeconds);
   }
 
+  /**
+   * A poll round that triage ends when AWS announces the recovery (announced-recovery.ts);
+   * the state machine may then put recovery-wait items on the incident table, and only those.
+   */
+  awaitAnnouncedRecovery(
+    id: string,
+    announcement: RecoveryAnnouncement,
+    roundSeconds: number,
+  ): tasks.CallAwsService {
+    this.#awaitsAnnouncements = true;
+    return awaitAnnouncedRecovery(this, id, this.#props.incidents, announcement, roundSeconds);
+  }
+
   /** Verify until recovered or escalate (verify-loop.ts). */
   verifyLoop(options: VerifyLoopOptions): sfn.IChainable {
     return new VerifyLoop(this, options);
@@ -374,6 +394,9 @@ export class RunbookSkeleton extends Construct {
     }
     for (const group of this.#updatedGroups) {
       acknowledgeWildcardResource(stateMachine.role, group.autoScalingGroupArn, GROUP_ARN_REASON);
+    }
+    if (this.#awaitsAnnouncements) {
+      denyPutsBesidesRecoveryWaits(stateMachine, this.#props.incidents);
     }
     if (this.#readsAlarms) {
       acknowledgeWildcardResource(

@@ -51,17 +51,20 @@ export const invokeTask = (
     taskTimeout: sfn.Timeout.duration(LAMBDA_TASK_TIMEOUT),
   });
 
-/** An AWS API call from the state machine, with a timeout and the given retries. */
+/**
+ * An AWS API call from the state machine, with a timeout (30 s unless `taskTimeout` says
+ * otherwise, as a call waiting for a task token must) and the given retries.
+ */
 export const callAwsTask = (
   scope: Construct,
   id: string,
-  props: Omit<tasks.CallAwsServiceJsonPathProps, 'stateName' | 'taskTimeout'>,
+  props: Omit<tasks.CallAwsServiceJsonPathProps, 'stateName'>,
   retries: readonly sfn.RetryProps[] = [jitteredRetry([sfn.Errors.TASKS_FAILED], 4)],
 ): tasks.CallAwsService => {
   const task = tasks.CallAwsService.jsonPath(scope, id, {
+    taskTimeout: sfn.Timeout.duration(API_TASK_TIMEOUT),
     ...props,
     stateName: id,
-    taskTimeout: sfn.Timeout.duration(API_TASK_TIMEOUT),
   });
   for (const retry of retries) task.addRetry(retry);
   return task;

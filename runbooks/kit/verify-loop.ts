@@ -2,34 +2,39 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { VERIFY_ROOT, verifyAt } from '../../functions/lib/runbook/state-paths.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
+import type { RecoveryAnnouncement } from './announced-recovery.js';
 import type { RunbookSkeleton } from './skeleton.js';
 
 /** The states of a bounded poll (see {@link pollStates}). */
 export interface PollStates {
   readonly start: sfn.Pass;
-  readonly wait: sfn.Wait;
+  readonly wait: sfn.State & sfn.INextable;
   readonly next: sfn.Pass;
 }
 
 /**
  * The states of a bounded poll: `start` sets `$.poll` (attempt 0, the first wait), `wait`
- * waits `$.poll.seconds`, `next` moves to the next attempt's wait from `scheduleSeconds`.
- * The caller checks `$.poll.attempt` against the schedule's length to stop.
+ * waits `$.poll.seconds` (a Wait state unless `wait` builds another, named `names.wait`),
+ * `next` moves to the next attempt's wait from `scheduleSeconds`. The caller checks
+ * `$.poll.attempt` against the schedule's length to stop.
  */
 export const pollStates = (
   scope: Construct,
   names: { readonly start: string; readonly wait: string; readonly next: string },
   scheduleSeconds: readonly number[],
+  wait?: (name: string) => sfn.State & sfn.INextable,
 ): PollStates => ({
   start: sfn.Pass.jsonPath(scope, names.start, {
     stateName: names.start,
     parameters: { attempt: 0, seconds: scheduleSeconds[0], schedule: scheduleSeconds },
     resultPath: '$.poll',
   }),
-  wait: sfn.Wait.jsonPath(scope, names.wait, {
-    stateName: names.wait,
-    time: sfn.WaitTime.secondsPath('$.poll.seconds'),
-  }),
+  wait:
+    wait?.(names.wait) ??
+    sfn.Wait.jsonPath(scope, names.wait, {
+      stateName: names.wait,
+      time: sfn.WaitTime.secondsPath('$.poll.seconds'),
+    }),
   next: sfn.Pass.jsonPath(scope, names.next, {
     stateName: names.next,
     parameters: {
@@ -56,6 +61,13 @@ export interface VerifyLoopOptions {
    * extends its zonal shifts there); built around the state that goes on to the next check.
    */
   readonly beforeNextCheck?: (nextCheck: sfn.IChainable) => sfn.IChainable;
+  /**
+   * Where AWS announces the recovery: each round waits for triage's answer to its task token
+   * (`<prefix>AwaitRecovery`, announced-recovery.ts) instead of a Wait state, at most the
+   * round's interval, so the check runs within seconds of the event, or when the round would
+   * have ended anyway. The schedule's rounds must then be of one length.
+   */
+  readonly announcedBy?: RecoveryAnnouncement;
 }
 
 /**
@@ -72,11 +84,6 @@ export class VerifyLoop extends sfn.StateMachineFragment {
     super(skeleton, `${options.prefix}VerifyLoop`);
     const { prefix, scheduleSeconds } = options;
     const C = sfn.Condition;
-    const { start, wait, next } = pollStates(
-      this,
-      { start: `${prefix}Start`, wait: `${prefix}Wait`, next: `${prefix}Next` },
-      scheduleSeconds,
-    );
     const verify = skeleton.escalateOnError(
       skeleton.invoke(
         `${prefix}Verify`,
@@ -85,6 +92,33 @@ export class VerifyLoop extends sfn.StateMachineFragment {
         VERIFY_ROOT,
       ),
     );
+    const { announcedBy } = options;
+    const [roundSeconds] = scheduleSeconds;
+    if (announcedBy !== undefined && scheduleSeconds.some((seconds) => seconds !== roundSeconds)) {
+      throw new Error(
+        `${prefix}VerifyLoop: a loop that waits for AWS's announcement needs rounds of one length (its TimeoutSeconds), got [${scheduleSeconds.join(', ')}]`,
+      );
+    }
+    const { start, wait, next } = announcedBy
+      ? pollStates(
+          this,
+          { start: `${prefix}Start`, wait: `${prefix}AwaitRecovery`, next: `${prefix}Next` },
+          scheduleSeconds,
+          (name) => {
+            const round = skeleton.awaitAnnouncedRecovery(name, announcedBy, roundSeconds ?? 0);
+            // No announcement this round: check now, as after the Wait it replaces.
+            round.addCatch(verify, {
+              errors: [sfn.Errors.TIMEOUT],
+              resultPath: sfn.JsonPath.DISCARD,
+            });
+            return skeleton.escalateOnError(round);
+          },
+        )
+      : pollStates(
+          this,
+          { start: `${prefix}Start`, wait: `${prefix}Wait`, next: `${prefix}Next` },
+          scheduleSeconds,
+        );
     const minutes = Math.round(scheduleSeconds.reduce((sum, seconds) => sum + seconds, 0) / 60);
     const notRecovered = sfn.Pass.jsonPath(this, `${prefix}NotRecovered`, {
       stateName: `${prefix}NotRecovered`,

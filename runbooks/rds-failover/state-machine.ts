@@ -29,11 +29,15 @@ export interface RdsFailoverProps extends RunbookProps {
 }
 
 /**
- * Waits between recovery checks, in seconds: every 30 s, 30 checks (~15 min). A Multi-AZ
- * failover typically completes in 60–120 s, but the endpoint's DNS may take minutes to follow,
- * the new standby has to be rebuilt and the replicas reconnect to the new primary.
+ * Rounds between recovery checks, in seconds: at most 60 s each, 15 checks (~15 min). A
+ * Multi-AZ failover typically completes in 60–120 s, but the endpoint's DNS may take minutes to
+ * follow, the new standby has to be rebuilt and the replicas reconnect to the new primary. RDS
+ * announces the end of the failover (RDS-EVENT-0049, "Multi-AZ failover completed"; RDS User
+ * Guide, "Amazon RDS event categories and event messages"): a round ends within seconds of it
+ * (triage answers the round's task token), so the interval only bounds a lost event's delay
+ * (RDS events are best effort) and can be twice the old blind poll's 30 s, at half the checks.
  */
-export const RECOVERY_POLL_SECONDS: readonly number[] = Array(30).fill(30);
+export const RECOVERY_POLL_SECONDS: readonly number[] = Array(15).fill(60);
 /**
  * A bound on the whole run: the approval wait (30 min), the mutating call with its retries,
  * ~15 min of recovery checks and the reports, with margin.
@@ -125,6 +129,7 @@ export class RdsFailover extends Construct {
       step: 'verify',
       scheduleSeconds: RECOVERY_POLL_SECONDS,
       onRecovered: skeleton.reportSucceeded(verifyAt('detail'), done),
+      announcedBy: { runbook: 'rds-failover', resourceIdPath: INPUT('dbInstanceId') },
     });
 
     // 3. Act: the mode's one mutating call. Throttling (RDS's `Throttling`, which its model does

@@ -1,4 +1,4 @@
-import type { StateMachine } from 'aws-local-stepfunctions';
+import type { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
 
 /**
  * What a runbook run costs on Step Functions and how late it notices a recovery, from the
@@ -22,27 +22,79 @@ export const billedTransitions = (events: readonly EventLog[]): number =>
 export const entriesOf = (events: readonly EventLog[], state: string): number =>
   events.filter((event) => event.type === 'StateEntered' && event.state.name === state).length;
 
-/** The wait of a poll's Wait state, as the kit's pollStates writes it (`$.poll.seconds`). */
-const pollSecondsOf = (input: unknown): number[] => {
-  const seconds = (input as { poll?: { seconds?: unknown } } | null)?.poll?.seconds;
-  return typeof seconds === 'number' ? [seconds] : [];
+/**
+ * The poll rounds of a definition, at any depth: the Wait states that wait the kit's
+ * `$.poll.seconds` (runbooks/kit/verify-loop.ts), and the Tasks that wait for AWS's
+ * announcement instead (runbooks/kit/announced-recovery.ts): a `.waitForTaskToken` Task whose
+ * timeout (`States.Timeout`) goes on where its answer does.
+ */
+export const pollRoundStates = (definition: StateMachineDefinition): Set<string> => {
+  const rounds = new Set<string>();
+  const visit = (states: Readonly<Record<string, unknown>>) => {
+    for (const [name, state] of Object.entries(states)) {
+      const fields = state as Record<string, unknown>;
+      if (fields.SecondsPath === '$.poll.seconds' || isAnnouncementRound(fields)) rounds.add(name);
+      for (const branch of (fields.Branches ?? []) as { States: Record<string, unknown> }[]) {
+        visit(branch.States);
+      }
+      const processor = (fields.ItemProcessor ?? fields.Iterator) as
+        | { States: Record<string, unknown> }
+        | undefined;
+      if (processor !== undefined) visit(processor.States);
+    }
+  };
+  visit(definition.States as Readonly<Record<string, unknown>>);
+  return rounds;
+};
+
+const isAnnouncementRound = (state: Readonly<Record<string, unknown>>): boolean =>
+  state.Type === 'Task' &&
+  typeof state.Resource === 'string' &&
+  state.Resource.endsWith('.waitForTaskToken') &&
+  ((state.Catch ?? []) as { ErrorEquals: string[]; Next: string }[]).some(
+    (rule) => rule.ErrorEquals.includes('States.Timeout') && rule.Next === state.Next,
+  );
+
+/** One poll round of a run: how long it could last, and whether AWS's announcement ended it. */
+export interface PollRound {
+  readonly seconds: number;
+  readonly announced: boolean;
+}
+
+/**
+ * The run's poll rounds, in order. A round ends with the next event of its state: a Task that
+ * exits was answered (the announcement came); one that fails or is caught timed out, as a Wait
+ * ends, after `$.poll.seconds`.
+ */
+export const pollRoundsOf = (
+  events: readonly EventLog[],
+  roundStates: ReadonlySet<string>,
+): PollRound[] => {
+  const rounds: PollRound[] = [];
+  events.forEach((event, index) => {
+    if (event.type !== 'StateEntered' || !roundStates.has(event.state.name)) return;
+    const seconds = (event.state.input as { poll?: { seconds?: unknown } } | null)?.poll?.seconds;
+    const end = events
+      .slice(index + 1)
+      .find((later) => 'state' in later && later.state.name === event.state.name);
+    rounds.push({
+      seconds: typeof seconds === 'number' ? seconds : 0,
+      announced: event.state.type === 'Task' && end?.type === 'StateExited',
+    });
+  });
+  return rounds;
 };
 
 /**
- * The worst-case wait slack of the run's waits for a recovery, in seconds: a recovery that
- * comes right after a check is noticed only when the next check runs, so it is the longest
- * wait the run made between checks (each Wait state entered, reading the kit's `$.poll.seconds`).
- * 0 when the run never waited.
+ * How late a run may notice a recovery, in seconds: a recovery right after a check is noticed
+ * at the end of the round, so a round's slack is its length, or 0 when the announcement ended it
+ * (plus the event's delivery, seconds). `last`: the round that ended with the recovery seen (the
+ * typical run); `max`: any round (the worst run, where it might have come at any time).
  */
-export const worstWaitSlackSeconds = (events: readonly EventLog[]): number =>
-  Math.max(
-    0,
-    ...events.flatMap((event) =>
-      event.type === 'StateEntered' && event.state.type === 'Wait'
-        ? pollSecondsOf(event.state.input)
-        : [],
-    ),
-  );
+export const slackOf = (rounds: readonly PollRound[], which: 'last' | 'max'): number => {
+  const slacks = rounds.map((round) => (round.announced ? 0 : round.seconds));
+  return which === 'last' ? (slacks.at(-1) ?? 0) : Math.max(0, ...slacks);
+};
 
 /** One runbook's measured runs. */
 export interface TransitionRow {
@@ -58,6 +110,8 @@ export interface RunFigures {
   /** Calls of the verify step (the recovery checks). */
   readonly checks: number;
   readonly slackSeconds: number;
+  /** Whether AWS's announcement ended the round that noticed the recovery. */
+  readonly announced?: boolean;
 }
 
 const COLUMNS = [
@@ -79,7 +133,8 @@ const line = (cells: readonly string[]): string =>
     .join(' ')
     .trimEnd();
 
-const seconds = (value: number): string => `${value} s`;
+const slack = ({ slackSeconds, announced }: RunFigures): string =>
+  announced === true ? 'event' : `${slackSeconds} s`;
 
 /** The transitions table: one line per runbook, typical then worst run. */
 export const transitionTable = (rows: readonly TransitionRow[]): string[] => [
@@ -89,10 +144,10 @@ export const transitionTable = (rows: readonly TransitionRow[]): string[] => [
       runbook,
       String(typical.transitions),
       String(typical.checks),
-      seconds(typical.slackSeconds),
+      slack(typical),
       String(worst.transitions),
       String(worst.checks),
-      seconds(worst.slackSeconds),
+      slack(worst),
     ]),
   ),
 ];

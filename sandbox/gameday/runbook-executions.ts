@@ -13,7 +13,8 @@ import type { VirtualTime } from './virtual-time.js';
  * control-plane template and run by aws-local-stepfunctions, on the virtual clock. Every
  * `aws-sdk:*` Task is answered by the simulated AWS API in Step Functions' own field names
  * and error names; every Lambda Task by the function's real logic (`LambdaSteps`); every Wait
- * state sleeps on the virtual clock (it becomes a Task that does, its timing untouched).
+ * state, and every round waiting for AWS's announcement of a recovery, sleeps on the virtual
+ * clock (it becomes a Task that does, its timing untouched).
  */
 
 /** The real logic of the control plane's task Lambdas, by function name. */
@@ -61,7 +62,24 @@ const stepFunctionsFields = (value: unknown): unknown => {
 type AslState = Record<string, unknown> & { Type: string };
 type AslGraph = { States: Record<string, AslState> };
 
-/** Every Wait state, at any depth, as a Task that sleeps the same time on the virtual clock. */
+/**
+ * A poll round that waits for AWS's announcement of a recovery (runbooks/kit/announced-recovery.ts):
+ * a `.waitForTaskToken` Task whose timeout goes on where its answer does. The game day's triage
+ * does not answer it (functions/triage.ts does, after the core), so it runs as the round it
+ * bounds: a wait of its TimeoutSeconds, the fallback poll's timing.
+ */
+const isAnnouncementRound = (state: AslState): boolean =>
+  state.Type === 'Task' &&
+  String(state.Resource).endsWith('.waitForTaskToken') &&
+  typeof state.TimeoutSeconds === 'number' &&
+  ((state.Catch ?? []) as { ErrorEquals: string[]; Next: string }[]).some(
+    (rule) => rule.ErrorEquals.includes('States.Timeout') && rule.Next === state.Next,
+  );
+
+/**
+ * Every Wait state and announcement round, at any depth, as a Task that sleeps the same time on
+ * the virtual clock.
+ */
 const virtualWaits = (graph: AslGraph, waits: Set<string>): AslGraph => ({
   ...graph,
   States: Object.fromEntries(
@@ -71,6 +89,18 @@ const virtualWaits = (graph: AslGraph, waits: Set<string>): AslGraph => ({
           virtualWaits(branch, waits),
         );
         return [name, { ...state, Branches: branches }];
+      }
+      if (isAnnouncementRound(state)) {
+        waits.add(name);
+        const { TimeoutSeconds, Parameters: _put, Resource: _resource, ...rest } = state;
+        return [
+          name,
+          {
+            ...rest,
+            Resource: 'arn:aws:states:::gameday:wait',
+            Parameters: { seconds: TimeoutSeconds },
+          },
+        ];
       }
       if (state.Type !== 'Wait') return [name, state];
       waits.add(name);
@@ -126,6 +156,12 @@ export const readRunbookMachines = (
       String(fn.Properties?.FunctionName ?? id),
     ]),
   );
+  const tableNames = new Map(
+    resourcesOf(templates.controlPlane, 'AWS::DynamoDB::GlobalTable').map(([id, table]) => [
+      id,
+      String(table.Properties?.TableName ?? id),
+    ]),
+  );
   const machines = new Map<string, Machine>();
   for (const [, resource] of resourcesOf(
     templates.controlPlane,
@@ -144,6 +180,10 @@ export const readRunbookMachines = (
         'keep',
       );
       if (typeof value === 'string') return value;
+      // A table the definition names (the incident table of the announcement rounds).
+      const ref = (value as { Ref?: string }).Ref;
+      const table = ref === undefined ? undefined : tableNames.get(ref);
+      if (table !== undefined) return table;
       const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
       if (getAtt === undefined)
         throw new Error(`cannot resolve ${JSON.stringify(value)} in ${name}`);

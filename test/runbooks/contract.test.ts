@@ -1,3 +1,4 @@
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GUARDRAILS, type Guardrails } from '../../functions/lib/core/guardrails.js';
@@ -16,13 +17,17 @@ import { HARNESSES } from './harnesses.js';
 import {
   APPROVALS_FUNCTION_ARN,
   definitionOf,
+  EXECUTION,
   expectEveryTaskBoundedAndEscalating,
   expectObservableStateMachine,
   expectOneFindingPerReason,
   expectReasonedNagAcknowledgements,
+  expectRecoveryWaitPutsOnly,
   NAME_PREFIX,
   runLocally,
+  runLocallyWithEvents,
   type SynthesizedRunbook,
+  statementsOfRole,
   TASK_TOKEN,
   taskStatesOf,
 } from './support.js';
@@ -415,6 +420,79 @@ describe.each(CASES)('runbook $name keeps the runbook contract', ({ name, row, h
         }),
       ]);
     });
+
+    const { announced } = harness;
+    if (announced !== undefined) {
+      describe('waiting for AWS to announce the recovery', () => {
+        const { verify } = harness.neverRecovers;
+        const round = verify.replace(/Verify$/, 'AwaitRecovery');
+
+        it('puts its task token under its target and checks as soon as triage answers it', async () => {
+          // Prepare: the announcement comes in the round after which the check sees recovery.
+          const w = await announced.world();
+
+          // Act
+          const { outcome, events } = await runLocallyWithEvents(
+            definition,
+            { ...harness.validInput },
+            w.overrides,
+          );
+
+          // Assess: one check per round; the answered round goes straight to the check.
+          expect(outcome.status).toBe('succeeded');
+          const rounds = callsOf(w, round);
+          expect(rounds.length).toBeGreaterThan(0);
+          expect(callsOf(w, verify)).toHaveLength(rounds.length);
+          for (const put of rounds) {
+            expect(put).toEqual({
+              TableName: `${NAME_PREFIX}-incidents`,
+              Item: {
+                pk: { S: `RECOVERY-WAIT#${name}:${target.id}` },
+                token: { S: TASK_TOKEN },
+                execution: { S: EXECUTION.Id },
+              },
+            });
+          }
+          const answered = events.findLastIndex(
+            (event) => event.type === 'StateExited' && event.state.name === round,
+          );
+          expect(answered).toBeGreaterThan(-1);
+          const next = events.slice(answered + 1).find((event) => event.type === 'StateEntered');
+          expect(next && 'state' in next ? next.state.name : undefined).toBe(verify);
+          expect(reportsOf(w)).toEqual([
+            expect.objectContaining({ at: 'ReportSucceeded', outcome: 'succeeded' }),
+          ]);
+        });
+
+        it('finds the recovery by its poll when no announcement comes: each round times out into a check', async () => {
+          // Prepare: the contract's world, where nobody answers a round.
+          const w = await harness.world();
+
+          // Act
+          const { outcome, events } = await runLocallyWithEvents(
+            definition,
+            { ...harness.validInput },
+            w.overrides,
+          );
+
+          // Assess
+          expect(outcome.status).toBe('succeeded');
+          expect(callsOf(w, verify)).toHaveLength(callsOf(w, round).length);
+          const timedOut = events.filter(
+            (event) => event.type === 'StateCaught' && event.state.name === round,
+          );
+          expect(timedOut).toHaveLength(callsOf(w, round).length);
+        });
+
+        it('may put recovery-wait items on the incident table, and only those', () => {
+          // Prepare
+          const { stateMachine } = synthesized.runbook as { stateMachine: sfn.StateMachine };
+
+          // Assess
+          expectRecoveryWaitPutsOnly(statementsOfRole(synthesized, stateMachine.role));
+        });
+      });
+    }
 
     if (row.needsApproval) {
       describe('approval', () => {

@@ -42,6 +42,12 @@ export interface RunbookHarness {
   };
   /** A world where a run of `validInput` acts and its verify sees the recovery. */
   readonly world: (options?: ContractWorldOptions) => World | Promise<World>;
+  /**
+   * Runbooks whose recovery AWS announces (announced-recovery.ts): a world where the run of
+   * `validInput` acts and the announcement comes in the round after which its verify sees the
+   * recovery (the world of `world` otherwise). The other worlds hear no announcement.
+   */
+  readonly announced?: { readonly world: () => World | Promise<World> };
   /** A run whose verify never sees the recovery and gives up after `checks` calls of `verify`. */
   readonly neverRecovers: {
     readonly world: () => World | Promise<World>;

@@ -403,3 +403,26 @@ const outcomeOf = async (result: Promise<unknown>): Promise<RunOutcome> => {
     return { status: 'failed', error: error.cause.name, cause: error.cause.message };
   }
 };
+
+/**
+ * `statements` (a state machine role's, flattened) let it put items on the incident table only
+ * under `RECOVERY-WAIT#` (its poll rounds' task tokens, runbooks/kit/announced-recovery.ts): one
+ * Allow of PutItem on the table, and a Deny of PutItem on any other partition key.
+ */
+export function expectRecoveryWaitPutsOnly(statements: readonly Statement[]): void {
+  const puts = statements
+    .filter((statement) => [statement.Action].flat().includes('dynamodb:PutItem'))
+    .map(flattenCfn);
+  expect(puts).toEqual([
+    expect.objectContaining({
+      Effect: 'Allow',
+      Resource: 'arn:aws:dynamodb:us-east-1:123456789012:table/rebound-test-incidents',
+    }),
+    expect.objectContaining({
+      Effect: 'Deny',
+      Condition: {
+        'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': ['RECOVERY-WAIT#*'] },
+      },
+    }),
+  ]);
+}

@@ -90,6 +90,22 @@ export const approvalFakes = (given: Answer | 'no answer'): Record<string, Fake>
   }),
 });
 
+/**
+ * What happens in each round of a verify loop that waits for AWS's announcement
+ * (`<prefix>AwaitRecovery`, runbooks/kit/announced-recovery.ts): `'event'`, triage answers the
+ * round's task token (SendTaskSuccess) and the round ends at once; `'lost'`, no answer comes
+ * and the round times out (`States.Timeout`) into its check, as the Wait it replaces. Round
+ * after round; the last entry repeats.
+ */
+export type Round = 'event' | 'lost';
+
+export const announcementFake = (rounds: readonly Round[] = ['lost']): Fake =>
+  fake((_input, call) => {
+    if (scripted(rounds, call) === 'lost') throw taskError('States.Timeout', 'Task timed out');
+    // What triage sends (recovery-announcements.ts); the run discards it and checks.
+    return { announcedBy: 'event-1', summary: 'recovery announced' };
+  });
+
 /** The report states of a runbook that never asks a person. */
 export const REPORT_STATES = [
   'ReportSucceeded',

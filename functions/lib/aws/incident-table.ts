@@ -12,6 +12,8 @@
  * - `COOLDOWN#<resourceId>`: `until` (epoch ms) and `expiresAt`.
  * - `APPROVAL#<approvalId>`: one approval request of a runbook run (task token, action, status,
  *   `deadline`, who answered), see dynamodb-approval-store.ts.
+ * - `RECOVERY-WAIT#<runbook>:<resourceId>`: the task token (`token`) and `execution` of the run
+ *   waiting for AWS to announce that resource's recovery ({@link recoveryWaitItemKey}).
  */
 export const INCIDENT_TABLE = { partitionKey: 'pk', timeToLiveAttribute: 'expiresAt' } as const;
 

@@ -35,11 +35,13 @@ import {
 } from '../support.js';
 import {
   type Answer,
+  announcementFake,
   answer,
   approvalFakes,
   checkDepsOf,
   newStores,
   REPORT_STATES_WITH_APPROVAL,
+  type Round,
   scripted,
   type World,
   worldOf,
@@ -158,6 +160,8 @@ interface WorldOptions {
   readonly maxAtRestore?: number;
   /** The load balancer's ACTIVE shifts when read again after approval; `activeShifts` unless given. */
   readonly shiftsAtRecheck?: readonly Record<string, string>[];
+  /** Whether AWS Health closing answers each AZ recovery round; lost (no answer) unless given. */
+  readonly rounds?: readonly Round[];
 }
 
 export const MUTATING_STATES = [
@@ -231,6 +235,7 @@ export const world = async (options: WorldOptions = {}): Promise<World> => {
           snapshot: async () => scripted(polls, call) ?? EVACUATED,
         }),
       ),
+      AzRecoveryAwaitRecovery: announcementFake(options.rounds),
       AzRecoveryVerify: fake(async (input, call) => {
         if (call === options.azRecoversAtCheck) {
           // Triage records AWS Health closing the event: the AZ's part resolves.
@@ -255,7 +260,7 @@ export const world = async (options: WorldOptions = {}): Promise<World> => {
       RestoreMaximum: fake(),
     },
     reportStates: REPORT_STATES_WITH_APPROVAL,
-    waits: ['ConfirmWait', 'EvacuationWait', 'AzRecoveryWait'],
+    waits: ['ConfirmWait', 'EvacuationWait'],
   });
 };
 
@@ -276,6 +281,7 @@ export const harness: RunbookHarness = {
     'Recheck',
     ...MUTATING_STATES,
     'EvacuationVerify',
+    'AzRecoveryAwaitRecovery',
     'AzRecoveryVerify',
     'ConfirmShift',
     'ShiftApplied',
@@ -299,6 +305,8 @@ export const harness: RunbookHarness = {
     throttledBy: 'ArcZonalShift.ThrottlingException',
   },
   world: (options = {}) => world({ ...options, azRecoversAtCheck: 1 }),
+  // AWS Health closes the AZ's event in the first round: the check runs at once.
+  announced: { world: () => world({ azRecoversAtCheck: 1, rounds: ['event'] }) },
   neverRecovers: {
     // The two other AZs carry the load, but AWS Health never closes the AZ's event.
     world: () => world(),

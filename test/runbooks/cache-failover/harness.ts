@@ -15,11 +15,13 @@ import type { RunbookHarness } from '../harness.js';
 import { fake, NAME_PREFIX, type SynthesizedRunbook, synthRunbookWith } from '../support.js';
 import {
   type Answer,
+  announcementFake,
   answer,
   approvalFakes,
   checkDepsOf,
   newStores,
   REPORT_STATES_WITH_APPROVAL,
+  type Round,
   scripted,
   type World,
   worldOf,
@@ -89,6 +91,8 @@ interface WorldOptions {
   readonly approval?: Answer | 'no answer';
   /** The group the recheck after approval sees; what the check saw unless given. */
   readonly atRecheck?: CacheGroupSnapshot;
+  /** Whether FailoverComplete answers each recovery round; lost (no answer) unless given. */
+  readonly rounds?: readonly Round[];
 }
 
 /**
@@ -117,6 +121,7 @@ export const world = (options: WorldOptions = {}): World => {
         if (event.step !== 'recheck') throw new Error(`Recheck sent step ${event.step}`);
         return recheckCacheFailover(event, deps(options.atRecheck ?? options.atCheck ?? HEALTHY));
       }),
+      FailoverAwaitRecovery: announcementFake(options.rounds),
       FailoverVerify: fake(async (input, call) => {
         const event = parseCacheFailoverEvent(input);
         if (event.step !== 'verify') throw new Error(`FailoverVerify sent step ${event.step}`);
@@ -128,7 +133,7 @@ export const world = (options: WorldOptions = {}): World => {
       ...approvalFakes(options.approval ?? answer('approve', 'primary hung')),
     },
     reportStates: REPORT_STATES_WITH_APPROVAL,
-    waits: ['FailoverWait'],
+    waits: [],
   });
 };
 
@@ -139,6 +144,7 @@ export const harness: RunbookHarness = {
   tasks: [
     'Check',
     'TestFailover',
+    'FailoverAwaitRecovery',
     'FailoverVerify',
     'RequestApproval',
     'RecordApproval',
@@ -155,6 +161,8 @@ export const harness: RunbookHarness = {
     throttledBy: 'ElastiCache.ElastiCacheException',
   },
   world,
+  // FailoverComplete comes in the round after which the group has failed over.
+  announced: { world: () => world({ rounds: ['lost', 'event'] }) },
   neverRecovers: {
     // Following ElastiCache's failover, which never ends.
     world: () => world({ polls: [FAILING_OVER] }),

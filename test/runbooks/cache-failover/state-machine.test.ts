@@ -59,11 +59,12 @@ describe('runbook cache-failover', () => {
   describe('state machine', () => {
     it('fits the approval wait, the whole verification and margin inside the run timeout', () => {
       // Assess
-      expect(FAILOVER_POLL_SECONDS.every((seconds) => seconds === 30)).toBe(true);
+      // Rounds of 60 s: FailoverComplete ends one early; 60 s bounds a lost notification's delay.
+      expect(FAILOVER_POLL_SECONDS.every((seconds) => seconds === 60)).toBe(true);
       const polling = FAILOVER_POLL_SECONDS.reduce((sum, seconds) => sum + seconds, 0);
       expect(polling).toBe(15 * 60);
-      // Approval, polling, 30 verify Lambdas at their 60 s task timeout would not fit; ~1 s each
-      // does. A refused TestFailover's retries (30 + 60 + 120 s at most) fit in the margin.
+      // Approval, polling, the verify Lambdas (~1 s each) and a refused TestFailover's retries
+      // (30 + 60 + 120 s at most) fit, with margin.
       expect(
         APPROVAL_TIMEOUT.toSeconds() + polling + (30 + 60 + 120) + 10 * 60,
       ).toBeLessThanOrEqual(definition.TimeoutSeconds ?? 0);
@@ -112,7 +113,12 @@ describe('runbook cache-failover', () => {
       );
 
       // Assess
-      expect(actionsOf(own)).toEqual(['elasticache:TestFailover', 'lambda:InvokeFunction']);
+      // PutItem: its recovery rounds' task tokens (contract.test.ts: recovery-wait items only).
+      expect(actionsOf(own)).toEqual([
+        'dynamodb:PutItem',
+        'elasticache:TestFailover',
+        'lambda:InvokeFunction',
+      ]);
       expect(own.filter((s) => [s.Action].flat().includes('elasticache:TestFailover'))).toEqual([
         expect.objectContaining({ Action: 'elasticache:TestFailover', Resource: GROUP_ARN }),
       ]);

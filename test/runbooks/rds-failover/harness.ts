@@ -19,11 +19,13 @@ import type { RunbookHarness } from '../harness.js';
 import { fake, NAME_PREFIX, type SynthesizedRunbook, synthRunbookWith } from '../support.js';
 import {
   type Answer,
+  announcementFake,
   answer,
   approvalFakes,
   checkDepsOf,
   newStores,
   REPORT_STATES_WITH_APPROVAL,
+  type Round,
   scripted,
   type World,
   worldOf,
@@ -98,6 +100,8 @@ interface WorldOptions {
   readonly approval?: Answer | 'no answer';
   /** What the recheck after approval sees of each instance; what the check saw unless given. */
   readonly atRecheck?: Readonly<Record<string, DbInstanceSnapshot | undefined>>;
+  /** Whether RDS-EVENT-0049 answers each recovery round; lost (no answer) unless given. */
+  readonly rounds?: readonly Round[];
 }
 
 /**
@@ -156,12 +160,13 @@ export const world = (options: WorldOptions = {}): World => {
       PromoteReplica: fake(() => ({
         DbInstance: { DbInstanceIdentifier: REPLICA_1, DbInstanceStatus: 'modifying' },
       })),
+      DatabaseAwaitRecovery: announcementFake(options.rounds),
       DatabaseVerify: fake((input) =>
         verifyRdsFailover(parseRdsFailoverEvent(input), SHOP, { db, replicaLag }),
       ),
     },
     reportStates: REPORT_STATES_WITH_APPROVAL,
-    waits: ['DatabaseWait'],
+    waits: [],
   });
 };
 
@@ -173,6 +178,7 @@ export const harness: RunbookHarness = {
   runTimeoutSeconds: RUN_TIMEOUT.toSeconds(),
   tasks: [
     'Check',
+    'DatabaseAwaitRecovery',
     'DatabaseVerify',
     'ForceFailover',
     'PromoteReplica',
@@ -194,6 +200,14 @@ export const harness: RunbookHarness = {
   // The check sees us-east-1a, the verify a reboot, then the primary in us-east-1b.
   world: (options = {}) =>
     world({ ...options, databases: { [DB]: [PRIMARY_IN_A, PRIMARY_REBOOTING, PRIMARY_IN_B] } }),
+  // RDS-EVENT-0049 comes in the round after which the primary serves from us-east-1b.
+  announced: {
+    world: () =>
+      world({
+        databases: { [DB]: [PRIMARY_IN_A, PRIMARY_REBOOTING, PRIMARY_IN_B] },
+        rounds: ['lost', 'event'],
+      }),
+  },
   neverRecovers: {
     // Following a failover RDS made: the primary is back, a replica never replicates again.
     world: () =>
