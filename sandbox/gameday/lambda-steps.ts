@@ -1,6 +1,7 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { renderRunbookOutcomeAlert } from '../../functions/lib/core/alerts/runbook-outcome-alert.js';
 import { guardrailParameterPath } from '../../functions/lib/core/guardrails.js';
@@ -9,6 +10,13 @@ import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js'
 import type { CheckDeps } from '../../functions/lib/runbook/check.js';
 import { parseReportEvent } from '../../functions/lib/runbook/events.js';
 import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
+import { AwsCacheReader } from '../../runbooks/cache-failover/aws-cache-reader.js';
+import {
+  checkCacheFailover,
+  parseCacheFailoverEvent,
+  recheckCacheFailover,
+  verifyCacheFailoverStep,
+} from '../../runbooks/cache-failover/steps.js';
 import { AwsRdsReader } from '../../runbooks/rds-failover/aws-rds-reader.js';
 import { AwsReplicaLagReader } from '../../runbooks/rds-failover/aws-replica-lag-reader.js';
 import {
@@ -69,6 +77,14 @@ export const lambdaSteps = (options: {
   const replicaLag = new AwsReplicaLagReader(simulatedClient<CloudWatchClient>(api, 'cloudwatch'), {
     clock: checkDeps.clock,
   });
+  const cacheDeps = {
+    ...checkDeps,
+    cache: new AwsCacheReader(simulatedClient<ElastiCacheClient>(api, 'elasticache')),
+    config: {
+      replicationGroupId: settings.cache.groupId,
+      replicas: settings.cache.nodeIds.length - 1,
+    },
+  };
   const reportDeps = {
     incidents: checkDeps.incidents,
     alerts: options.alerts,
@@ -94,6 +110,17 @@ export const lambdaSteps = (options: {
           return recheckRdsFailover(parsed, rdsShop, { ...checkDeps, db });
         case 'verify':
           return verifyRdsFailover(parsed, rdsShop, { db, replicaLag });
+      }
+    },
+    [`${namePrefix}-cache-failover-step`]: (payload) => {
+      const parsed = parseCacheFailoverEvent(payload);
+      switch (parsed.step) {
+        case 'check':
+          return checkCacheFailover(parsed, cacheDeps);
+        case 'recheck':
+          return recheckCacheFailover(parsed, cacheDeps);
+        case 'verify':
+          return verifyCacheFailoverStep(parsed, cacheDeps);
       }
     },
   };
