@@ -6,6 +6,7 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import { renderRunbookOutcomeAlert } from '../../functions/lib/core/alerts/runbook-outcome-alert.js';
 import { guardrailParameterPath } from '../../functions/lib/core/guardrails.js';
 import type { AlertPublisher } from '../../functions/lib/core/ports.js';
+import { wholeNumber } from '../../functions/lib/env.js';
 import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
 import type { CheckDeps } from '../../functions/lib/runbook/check.js';
 import { parseReportEvent } from '../../functions/lib/runbook/events.js';
@@ -36,7 +37,8 @@ import { gameDayAzIds } from './scenarios.js';
 import type { ShopSettings } from './shop-settings.js';
 
 /**
- * The runbooks' task Lambdas with their real logic, wired like their handler.ts does, except
+ * The runbooks' task Lambdas with their real logic, wired like their handler.ts does (settings
+ * from the function's synthesized environment), except
  * that the AWS adapters get a client whose `send` is answered by the simulated AWS API, and the
  * stores, guardrails and clock are the game day's. A function the game day does not wire fails
  * the run loudly (never a silent stub).
@@ -57,6 +59,8 @@ export const lambdaSteps = (options: {
   readonly namePrefix: string;
   readonly checkDeps: CheckDeps;
   readonly alerts: AlertPublisher;
+  /** A function's environment as synthesized (its plain string values). */
+  readonly environmentOf: (functionName: string) => Readonly<Record<string, string>>;
 }): LambdaSteps => {
   const { api, settings, checkDeps, namePrefix } = options;
   const fleet = new AwsFleetReader(
@@ -67,12 +71,16 @@ export const lambdaSteps = (options: {
   );
   const zoneNames = gameDayAzIds(settings.availabilityZones);
   const db = new AwsRdsReader(simulatedClient<RDSClient>(api, 'rds'));
+  const rdsEnvironment = options.environmentOf(`${namePrefix}-rds-failover-step`);
   const rdsShop: RdsShop = {
     primaryId: settings.database.primaryId,
     replicaIds: settings.database.replicas.map((replica) => replica.id),
-    // The construct's default threshold (REPLICA_LAG_THRESHOLD_SECONDS), as the replica alarms deploy it.
-    replicaLagThresholdSeconds: 30,
-    primaryEndpointParameter: `/rebound/${options.stage}/db/primary-endpoint`,
+    replicaLagThresholdSeconds: wholeNumber(
+      'REPLICA_LAG_THRESHOLD_SECONDS',
+      rdsEnvironment.REPLICA_LAG_THRESHOLD_SECONDS ?? '',
+      1,
+    ),
+    primaryEndpointParameter: rdsEnvironment.PRIMARY_ENDPOINT_PARAMETER ?? '',
   };
   const replicaLag = new AwsReplicaLagReader(simulatedClient<CloudWatchClient>(api, 'cloudwatch'), {
     clock: checkDeps.clock,
