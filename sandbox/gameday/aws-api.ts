@@ -120,6 +120,27 @@ export class SimulatedAwsApi {
       };
     },
     'arczonalshift:listzonalshifts': () => ({ Items: [] }),
+    'elasticache:describereplicationgroups': () => ({
+      ReplicationGroups: [
+        {
+          ReplicationGroupId: this.shop.settings.cache.groupId,
+          Status: this.shop.cacheStatus,
+          AutomaticFailover: 'enabled',
+          NodeGroups: [
+            {
+              NodeGroupId: '0001',
+              NodeGroupMembers: this.shop.cacheNodes
+                .filter((node) => node.available)
+                .map((node) => ({
+                  CacheClusterId: node.id,
+                  CurrentRole: node.role,
+                  PreferredAvailabilityZone: node.availabilityZone,
+                })),
+            },
+          ],
+        },
+      ],
+    }),
   };
 
   #describeGroup() {

@@ -154,3 +154,56 @@ export const rdsInstanceEvent = (
     EventID: eventId,
   });
 };
+
+/**
+ * An ElastiCache notification as Lambda receives it from the cache's SNS topic (AWS-FACTS: a
+ * replication group publishes its events only there). Message: `ElastiCache:<Event> : <source>`.
+ */
+export interface SnsDelivery {
+  readonly Records: readonly {
+    readonly EventSource: 'aws:sns';
+    readonly EventVersion: '1.0';
+    readonly EventSubscriptionArn: string;
+    readonly Sns: Record<string, unknown>;
+  }[];
+}
+
+export const cacheNotification = (
+  id: string,
+  ms: number,
+  region: string,
+  topicName: string,
+  event: string,
+  source: string,
+): SnsDelivery => {
+  const topicArn = `arn:aws:sns:${region}:${ACCOUNT}:${topicName}`;
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `${topicArn}:21be56ed-a058-49f5-8c98-aedd2564c486`,
+        Sns: {
+          Type: 'Notification',
+          MessageId: id,
+          TopicArn: topicArn,
+          Subject: null,
+          Message: `ElastiCache:${event} : ${source}`,
+          Timestamp: new Date(ms).toISOString(),
+          SignatureVersion: '1',
+          Signature: 'simulated',
+          SigningCertUrl: `https://sns.${region}.amazonaws.com/SimpleNotificationService-0000.pem`,
+          UnsubscribeUrl: `https://sns.${region}.amazonaws.com/?Action=Unsubscribe`,
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
+};
+
+/** What the timeline calls a delivered event. */
+export const describeEvent = (event: AwsEvent | SnsDelivery): string => {
+  if ('Records' in event) return String(event.Records[0]?.Sns.Message ?? 'SNS notification');
+  const eventId = event.detail.EventID;
+  return `${event['detail-type']}${typeof eventId === 'string' ? ` ${eventId}` : ''}`;
+};

@@ -12,7 +12,7 @@ import { idempotencyKeyOf, parseIncomingEvent } from '../../functions/lib/events
 import { recoveryCheckInput } from '../../functions/lib/events/recovery-check.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/memory-store.js';
 import type { SynthesizedIntake } from '../synthesized-intake.js';
-import type { AwsEvent } from './aws-events.js';
+import type { AwsEvent, SnsDelivery } from './aws-events.js';
 import type { Random } from './random.js';
 import type { Emitter } from './shop.js';
 import type { VirtualTime } from './virtual-time.js';
@@ -33,7 +33,7 @@ import type { VirtualTime } from './virtual-time.js';
  * missing"), and EventBridge delivers at least once.
  */
 export type DeliveryPlan = (
-  event: AwsEvent,
+  event: AwsEvent | SnsDelivery,
   delivery: 'durable' | 'best-effort',
   random: Random,
 ) => readonly number[];
@@ -45,7 +45,7 @@ export const RELIABLE_DELIVERY: DeliveryPlan = (_event, delivery, random) => [
 
 export interface Delivery {
   readonly at: number;
-  readonly event: AwsEvent;
+  readonly event: AwsEvent | SnsDelivery;
   readonly rules: readonly string[];
   readonly outcome: TriageOutcome | 'duplicate' | 'no rule' | 'invalid';
 }
@@ -61,7 +61,7 @@ export class SimulatedControlPlane implements Emitter {
   readonly deliveries: Delivery[] = [];
   readonly alerts: DeliveredAlert[] = [];
   /** Events AWS emitted that never reached the intake (lost). */
-  readonly lost: AwsEvent[] = [];
+  readonly lost: (AwsEvent | SnsDelivery)[] = [];
   readonly #handled = new Set<string>();
   readonly #checks = new Set<string>();
   runbooks: RunbookStarter | undefined;
@@ -98,7 +98,7 @@ export class SimulatedControlPlane implements Emitter {
     },
   };
 
-  emit(event: AwsEvent, delivery: 'durable' | 'best-effort'): void {
+  emit(event: AwsEvent | SnsDelivery, delivery: 'durable' | 'best-effort'): void {
     const copies = this.plan(event, delivery, this.random);
     if (copies.length === 0) this.lost.push(event);
     for (const lateMs of copies) {
@@ -122,9 +122,13 @@ export class SimulatedControlPlane implements Emitter {
   }
 
   /** One delivery, as the intake rule and the triage function handle it. */
-  async #receive(event: AwsEvent): Promise<void> {
+  async #receive(event: AwsEvent | SnsDelivery): Promise<void> {
     const at = this.time.nowMs;
-    const rules = this.intake.rules.filter((rule) => rule.matches(event)).map((rule) => rule.name);
+    // An SNS delivery (the cache's topic) reaches triage by its subscription, not by a rule.
+    const rules =
+      'Records' in event
+        ? [this.intake.cacheNotificationIntake]
+        : this.intake.rules.filter((rule) => rule.matches(event)).map((rule) => rule.name);
     if (rules.length === 0) {
       this.deliveries.push({ at, event, rules, outcome: 'no rule' });
       return;

@@ -4,7 +4,11 @@ import {
   parseGuardrails,
 } from '../../functions/lib/core/guardrails.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
-import type { SynthesizedIntake } from '../synthesized-intake.js';
+import {
+  resourcesOf,
+  type SynthesizedIntake,
+  type SynthesizedTemplate,
+} from '../synthesized-intake.js';
 import { AlarmEvaluator } from './alarms.js';
 import { SimulatedAwsApi } from './aws-api.js';
 import {
@@ -36,7 +40,7 @@ export const GAME_DAY_START = new Date('2026-11-27T02:00:00Z');
 /** Calm before the fault: alarms have history, target tracking is settled. */
 export const LEAD_IN_MS = 5 * 60_000;
 /** How often the game day looks whether the shop serves again. */
-const RECOVERY_CHECK_MS = 5_000;
+const RECOVERY_CHECK_MS = 1_000;
 
 export interface GameDayOptions {
   readonly mode: Extract<AutomationMode, 'dry-run' | 'auto'>;
@@ -77,6 +81,24 @@ const MODELLED_METRICS = new Set([
   'mem_used_percent',
   'ReplicaLag',
 ]);
+
+/** The plain string variables of the function `functionName` in the template. */
+const functionEnvironment = (
+  template: SynthesizedTemplate,
+  functionName: string,
+): Record<string, string> => {
+  const found = resourcesOf(template, 'AWS::Lambda::Function').find(
+    ([, fn]) => fn.Properties?.FunctionName === functionName,
+  );
+  const variables =
+    (found?.[1].Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables ?? {};
+  return Object.fromEntries(
+    Object.entries(variables).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+};
 
 export const runGameDay = async (
   intake: SynthesizedIntake,
@@ -125,6 +147,8 @@ export const runGameDay = async (
     },
     alerts: controlPlane.publisher,
     timer: controlPlane.timer,
+    environmentOf: (functionName) =>
+      functionEnvironment(intake.templates.controlPlane, functionName),
   });
   const runbooks = new SimulatedRunbooks(
     readRunbookMachines(intake.templates, config.region, namePrefix),

@@ -1,14 +1,23 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { renderRunbookOutcomeAlert } from '../../functions/lib/core/alerts/runbook-outcome-alert.js';
 import { guardrailParameterPath } from '../../functions/lib/core/guardrails.js';
 import type { AlertPublisher, RecoveryTimer } from '../../functions/lib/core/ports.js';
+import { wholeNumber } from '../../functions/lib/env.js';
 import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
 import type { CheckDeps } from '../../functions/lib/runbook/check.js';
 import { parseReportEvent } from '../../functions/lib/runbook/events.js';
 import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
+import { AwsCacheReader } from '../../runbooks/cache-failover/aws-cache-reader.js';
+import {
+  checkCacheFailover,
+  parseCacheFailoverEvent,
+  recheckCacheFailover,
+  verifyCacheFailoverStep,
+} from '../../runbooks/cache-failover/steps.js';
 import { AwsRdsReader } from '../../runbooks/rds-failover/aws-rds-reader.js';
 import { AwsReplicaLagReader } from '../../runbooks/rds-failover/aws-replica-lag-reader.js';
 import {
@@ -28,7 +37,8 @@ import { gameDayAzIds } from './scenarios.js';
 import type { ShopSettings } from './shop-settings.js';
 
 /**
- * The runbooks' task Lambdas with their real logic, wired like their handler.ts does, except
+ * The runbooks' task Lambdas with their real logic, wired like their handler.ts does (settings
+ * from the function's synthesized environment), except
  * that the AWS adapters get a client whose `send` is answered by the simulated AWS API, and the
  * stores, guardrails and clock are the game day's. A function the game day does not wire fails
  * the run loudly (never a silent stub).
@@ -51,6 +61,8 @@ export const lambdaSteps = (options: {
   readonly alerts: AlertPublisher;
   /** The game day's Scheduler: a report's recovery check comes back to triage at its time. */
   readonly timer: RecoveryTimer;
+  /** A function's environment as synthesized (its plain string values). */
+  readonly environmentOf: (functionName: string) => Readonly<Record<string, string>>;
 }): LambdaSteps => {
   const { api, settings, checkDeps, namePrefix } = options;
   const fleet = new AwsFleetReader(
@@ -61,16 +73,28 @@ export const lambdaSteps = (options: {
   );
   const zoneNames = gameDayAzIds(settings.availabilityZones);
   const db = new AwsRdsReader(simulatedClient<RDSClient>(api, 'rds'));
+  const rdsEnvironment = options.environmentOf(`${namePrefix}-rds-failover-step`);
   const rdsShop: RdsShop = {
     primaryId: settings.database.primaryId,
     replicaIds: settings.database.replicas.map((replica) => replica.id),
-    // The construct's default threshold (REPLICA_LAG_THRESHOLD_SECONDS), as the replica alarms deploy it.
-    replicaLagThresholdSeconds: 30,
-    primaryEndpointParameter: `/rebound/${options.stage}/db/primary-endpoint`,
+    replicaLagThresholdSeconds: wholeNumber(
+      'REPLICA_LAG_THRESHOLD_SECONDS',
+      rdsEnvironment.REPLICA_LAG_THRESHOLD_SECONDS ?? '',
+      1,
+    ),
+    primaryEndpointParameter: rdsEnvironment.PRIMARY_ENDPOINT_PARAMETER ?? '',
   };
   const replicaLag = new AwsReplicaLagReader(simulatedClient<CloudWatchClient>(api, 'cloudwatch'), {
     clock: checkDeps.clock,
   });
+  const cacheDeps = {
+    ...checkDeps,
+    cache: new AwsCacheReader(simulatedClient<ElastiCacheClient>(api, 'elasticache')),
+    config: {
+      replicationGroupId: settings.cache.groupId,
+      replicas: settings.cache.nodeIds.length - 1,
+    },
+  };
   const reportDeps = {
     incidents: checkDeps.incidents,
     alerts: options.alerts,
@@ -97,6 +121,17 @@ export const lambdaSteps = (options: {
           return recheckRdsFailover(parsed, rdsShop, { ...checkDeps, db });
         case 'verify':
           return verifyRdsFailover(parsed, rdsShop, { db, replicaLag });
+      }
+    },
+    [`${namePrefix}-cache-failover-step`]: (payload) => {
+      const parsed = parseCacheFailoverEvent(payload);
+      switch (parsed.step) {
+        case 'check':
+          return checkCacheFailover(parsed, cacheDeps);
+        case 'recheck':
+          return recheckCacheFailover(parsed, cacheDeps);
+        case 'verify':
+          return verifyCacheFailoverStep(parsed, cacheDeps);
       }
     },
   };

@@ -1,4 +1,5 @@
 import { formatIncident } from '../incidents-cli/incidents-cli.js';
+import { describeEvent } from './aws-events.js';
 import type { GameDayResult } from './game-day.js';
 import type { Verdict } from './objectives.js';
 
@@ -52,7 +53,7 @@ export const timelineOf = (result: GameDayResult): TimelineItem[] => {
   }
   let detected = false;
   for (const d of result.deliveries) {
-    const what = `${d.event['detail-type']}${typeof d.event.detail.EventID === 'string' ? ` ${d.event.detail.EventID}` : ''}`;
+    const what = describeEvent(d.event);
     if (typeof d.outcome === 'string') {
       items.push({
         at: d.at,

@@ -1,6 +1,11 @@
 import { EVALUATION_DELAY_MS } from './alarms.js';
 import type { FailureClass } from './scenario.js';
-import { APP_READY_SECONDS, BOOT_SECONDS, RDS_FAILOVER_SECONDS } from './shop.js';
+import {
+  APP_READY_SECONDS,
+  BOOT_SECONDS,
+  CACHE_FAILOVER_SECONDS,
+  RDS_FAILOVER_SECONDS,
+} from './shop.js';
 import type { ShopSettings } from './shop-settings.js';
 
 /**
@@ -65,6 +70,14 @@ export const recoveryBudgets = (
       worstRecoveredSeconds: RDS_FAILOVER_SECONDS.max,
       worstResolvedSeconds: RDS_FAILOVER_SECONDS.max + late,
       how: `RDS's failover (≤ ${RDS_FAILOVER_SECONDS.max} s); resolved when RDS-EVENT-0049 arrives (≤ ${late} s late)`,
+    },
+    {
+      failureClass: 'cache-failover',
+      floorSeconds: CACHE_FAILOVER_SECONDS.min,
+      floor: `ElastiCache promotes a replica (the simulator assumes ${CACHE_FAILOVER_SECONDS.min}–${CACHE_FAILOVER_SECONDS.max} s; AWS documents no figure)`,
+      worstRecoveredSeconds: CACHE_FAILOVER_SECONDS.max,
+      worstResolvedSeconds: CACHE_FAILOVER_SECONDS.max + late,
+      how: `the promotion (≤ ${CACHE_FAILOVER_SECONDS.max} s); the incident is over when the first FailoverComplete notification arrives (≤ ${late} s late)`,
     },
   ];
 };

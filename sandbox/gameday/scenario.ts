@@ -20,7 +20,7 @@ export interface World {
 }
 
 /** The failure classes `npm run rto` computes a worst case for. */
-export type FailureClass = 'instance-failure' | 'database-failover';
+export type FailureClass = 'instance-failure' | 'database-failover' | 'cache-failover';
 
 export interface Scenario {
   readonly name: string;

@@ -15,6 +15,11 @@ const webTierServes = ({ shop }: World): boolean => {
 const databaseServes = ({ shop, settings }: World): boolean =>
   shop.databases.get(settings.database.primaryId)?.status === 'available';
 
+/** The cache has one primary again and every node serves. */
+const cacheServes = ({ shop }: World): boolean =>
+  shop.cacheStatus === 'available' &&
+  shop.cacheNodes.filter((node) => node.role === 'primary' && node.available).length === 1;
+
 /** One serving instance, picked by the seed, crashes. */
 const crashOneInstance = (world: World): void => {
   const victims = world.shop.serving();
@@ -64,6 +69,15 @@ export const SCENARIOS: readonly Scenario[] = [
     recovered: databaseServes,
   },
   {
+    name: 'cache-primary-failure',
+    title: 'The cache primary fails; ElastiCache promotes a replica',
+    failureClass: 'cache-failover',
+    objectiveMinutes: 15,
+    maxMinutes: 45,
+    inject: (world) => world.shop.failCachePrimary(),
+    recovered: cacheServes,
+  },
+  {
     name: 'lost-events',
     title:
       'The RDS primary fails; the failover-started event is lost, the completion comes twice and late',
@@ -71,7 +85,7 @@ export const SCENARIOS: readonly Scenario[] = [
     objectiveMinutes: 15,
     maxMinutes: 45,
     delivery: (event, delivery, random) => {
-      const eventId = event.detail.EventID;
+      const eventId = 'detail' in event ? event.detail.EventID : undefined;
       if (eventId === 'RDS-EVENT-0013') return [];
       if (eventId === 'RDS-EVENT-0049') return [90_000, 150_000];
       return RELIABLE_DELIVERY(event, delivery, random);

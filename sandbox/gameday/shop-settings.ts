@@ -58,6 +58,8 @@ export interface ShopSettings {
     readonly groupId: string;
     readonly nodeIds: readonly string[];
     readonly nodeAzs: readonly string[];
+    /** The SNS topic the group notifies (its events go nowhere else). */
+    readonly topicName: string;
   };
   /** The single-metric alarms (metric-math alarms are not simulated). */
   readonly alarms: readonly AlarmSettings[];
@@ -123,6 +125,8 @@ export const readShopSettings = (
   const c = cache.Properties ?? {};
   const cacheGroupId = stringOf(c.ReplicationGroupId, 'the cache replication group');
   const cacheNodes = numberOf(c.NumCacheClusters, 'the cache nodes');
+  const topicRef = (c.NotificationTopicArn as { Ref?: string } | undefined)?.Ref;
+  const topicName = resources[topicRef ?? '']?.Properties?.TopicName;
 
   // The physical name a reference stands for, as the simulated shop names it.
   const physicalNames: Record<string, string> = {
@@ -211,6 +215,7 @@ export const readShopSettings = (
         (_, index) => `${cacheGroupId}-${String(index + 1).padStart(3, '0')}`,
       ),
       nodeAzs: ((c.PreferredCacheClusterAZs ?? options.availabilityZones) as string[]).slice(),
+      topicName: stringOf(topicName, 'the cache notification topic'),
     },
     alarms,
   };

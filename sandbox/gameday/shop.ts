@@ -2,8 +2,10 @@ import {
   type AwsEvent,
   alarmStateChange,
   autoScalingActivity,
+  cacheNotification,
   eventIdFor,
   rdsInstanceEvent,
+  type SnsDelivery,
 } from './aws-events.js';
 import type { Random } from './random.js';
 import type { ShopSettings } from './shop-settings.js';
@@ -54,9 +56,16 @@ export interface DbInstance {
   replicaLagSeconds: number;
 }
 
-/** How an emitted event is delivered: durably (alarms) or best effort (RDS, Auto Scaling). */
+export interface CacheNode {
+  readonly id: string;
+  readonly availabilityZone: string;
+  role: 'primary' | 'replica';
+  available: boolean;
+}
+
+/** How an emitted event is delivered: durably (alarms) or best effort (RDS, Auto Scaling, SNS). */
 export interface Emitter {
-  emit(event: AwsEvent, delivery: 'durable' | 'best-effort'): void;
+  emit(event: AwsEvent | SnsDelivery, delivery: 'durable' | 'best-effort'): void;
 }
 
 /** A mutating AWS call the shop received (what a dry run must never cause). */
@@ -81,6 +90,13 @@ export const BOOT_SECONDS = { min: 30, max: 45 } as const;
 export const APP_READY_SECONDS = { min: 20, max: 40 } as const;
 /** AWS-FACTS: RDS Multi-AZ (instance) fails over automatically, typically in 60–120 s. */
 export const RDS_FAILOVER_SECONDS = { min: 60, max: 120 } as const;
+/**
+ * ElastiCache promotes a replica this long after its primary fails (Multi-AZ with automatic
+ * failover). Not in AWS-FACTS: the simulator's assumption, the same order as RDS's.
+ */
+export const CACHE_FAILOVER_SECONDS = { min: 30, max: 90 } as const;
+/** A failed cache node is replaced (and serves as a replica again) this long after the failover. */
+export const CACHE_NODE_REPLACEMENT_SECONDS = { min: 180, max: 420 } as const;
 
 const hex = (random: Random, length: number) =>
   Array.from({ length }, () => random.between(0, 15).toString(16)).join('');
@@ -88,6 +104,8 @@ const hex = (random: Random, length: number) =>
 export class SimulatedShop {
   readonly instances = new Map<string, Instance>();
   readonly databases = new Map<string, DbInstance>();
+  readonly cacheNodes: CacheNode[];
+  cacheStatus = 'available';
   readonly changes: ShopChange[] = [];
   readonly samples: ShopSample[] = [];
   desired: number;
@@ -125,6 +143,12 @@ export class SimulatedShop {
         replicaLagSeconds: 0,
       });
     }
+    this.cacheNodes = settings.cache.nodeIds.map((id, index) => ({
+      id,
+      availabilityZone: settings.cache.nodeAzs[index] ?? azs[index % azs.length] ?? 'unknown',
+      role: index === 0 ? 'primary' : 'replica',
+      available: true,
+    }));
     // The group starts at its desired capacity, spread over the AZs, every instance serving.
     for (let index = 0; index < this.desired; index += 1) {
       const instance = this.#newInstance(
@@ -199,6 +223,45 @@ export class SimulatedShop {
       // The old primary's host is replaced and becomes the new standby.
       this.time.after(this.random.between(120, 300) * 1000, () => {
         primary.secondaryAvailabilityZone = oldAz;
+      });
+    });
+  }
+
+  /**
+   * The cache's primary node fails; ElastiCache promotes a replica and then replaces the node.
+   * It notifies the group's SNS topic once for the group and once per node (several
+   * FailoverComplete notifications for one failover, as the README says).
+   */
+  failCachePrimary(): void {
+    const primary = this.cacheNodes.find((node) => node.role === 'primary');
+    const successor = this.cacheNodes.find((node) => node.role === 'replica' && node.available);
+    if (primary === undefined || successor === undefined) return;
+    primary.available = false;
+    this.cacheStatus = 'modifying';
+    const promoted = this.random.between(CACHE_FAILOVER_SECONDS.min, CACHE_FAILOVER_SECONDS.max);
+    this.time.after(promoted * 1000, () => {
+      primary.role = 'replica';
+      successor.role = 'primary';
+      this.cacheStatus = 'available';
+      for (const source of [this.settings.cache.groupId, successor.id, primary.id]) {
+        this.emitter.emit(
+          cacheNotification(
+            this.nextEventId(),
+            this.time.nowMs,
+            this.region,
+            this.settings.cache.topicName,
+            'FailoverComplete',
+            source,
+          ),
+          'best-effort',
+        );
+      }
+      const replaced = this.random.between(
+        CACHE_NODE_REPLACEMENT_SECONDS.min,
+        CACHE_NODE_REPLACEMENT_SECONDS.max,
+      );
+      this.time.after(replaced * 1000, () => {
+        primary.available = true;
       });
     });
   }

@@ -1,0 +1,284 @@
+import { describe, expect, it } from 'vitest';
+import { CliError } from '../../sandbox/cli-kit.js';
+import { AlarmEvaluator } from '../../sandbox/gameday/alarms.js';
+import { parseGameDayArgs } from '../../sandbox/gameday/args.js';
+import { SimulatedApiError, SimulatedAwsApi } from '../../sandbox/gameday/aws-api.js';
+import { seededRandom } from '../../sandbox/gameday/random.js';
+import { formatBudgets, recoveryBudgets } from '../../sandbox/gameday/rto.js';
+import {
+  readRunbookMachines,
+  SimulatedRunbooks,
+} from '../../sandbox/gameday/runbook-executions.js';
+import { SimulatedShop } from '../../sandbox/gameday/shop.js';
+import type { ShopSettings } from '../../sandbox/gameday/shop-settings.js';
+import { VirtualTime } from '../../sandbox/gameday/virtual-time.js';
+
+/** The simulated AWS API, the local runbook executor on the virtual clock, the rto table. */
+
+const START = new Date('2026-11-27T02:00:00Z');
+const SETTINGS: ShopSettings = {
+  availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+  group: {
+    name: 'rebound-test-web',
+    minSize: 3,
+    maxSize: 12,
+    desiredCapacity: 3,
+    healthCheckGraceSeconds: 300,
+    instanceWarmupSeconds: 120,
+  },
+  targetGroup: {
+    name: 'rebound-test-web',
+    fullName: 'targetgroup/rebound-test-web/0',
+    arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/rebound-test-web/0',
+    intervalSeconds: 10,
+    healthyThreshold: 2,
+    unhealthyThreshold: 3,
+    deregistrationDelaySeconds: 30,
+  },
+  loadBalancerFullName: 'app/rebound-test-alb/0',
+  cpuTargetPercent: 70,
+  database: {
+    primaryId: 'rebound-test-db',
+    multiAz: true,
+    replicas: [{ id: 'rebound-test-db-replica-1', availabilityZone: 'us-east-1c' }],
+  },
+  cache: {
+    groupId: 'rebound-test-cache',
+    nodeIds: ['rebound-test-cache-001', 'rebound-test-cache-002'],
+    nodeAzs: ['us-east-1a', 'us-east-1b'],
+    topicName: 'rebound-test-cache-events',
+  },
+  alarms: [
+    {
+      name: 'rebound-test-alb-unhealthy-hosts',
+      description: '[warning] Targets fail the /health check',
+      namespace: 'AWS/ApplicationELB',
+      metricName: 'UnHealthyHostCount',
+      dimensions: {},
+      statistic: 'Maximum',
+      periodSeconds: 60,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+    },
+  ],
+};
+
+const world = () => {
+  const time = new VirtualTime(START);
+  const shop = new SimulatedShop(SETTINGS, 'us-east-1', time, seededRandom(1), {
+    emit: () => undefined,
+  });
+  const api = new SimulatedAwsApi(shop, new AlarmEvaluator(shop, SETTINGS.alarms, () => true));
+  return { time, shop, api };
+};
+
+describe('SimulatedAwsApi', () => {
+  it('answers the web tier, alarm, database and cache calls from the shop, whatever the case of the member names', () => {
+    // Prepare
+    const { shop, api } = world();
+    const [first] = shop.serving();
+
+    // Act
+    const targets = api.call('elasticloadbalancingv2', 'DescribeTargetHealth', {}) as {
+      TargetHealthDescriptions: unknown[];
+    };
+    const alarms = api.call('cloudwatch', 'describeAlarms', {
+      alarmNames: ['rebound-test-alb-unhealthy-hosts'],
+    });
+    const replica = api.call('rds', 'DescribeDBInstances', {
+      DbInstanceIdentifier: 'rebound-test-db-replica-1',
+    });
+    const cache = api.call('elasticache', 'DescribeReplicationGroups', {}) as {
+      ReplicationGroups: { NodeGroups: { NodeGroupMembers: unknown[] }[] }[];
+    };
+    api.call('autoscaling', 'SetInstanceHealth', {
+      InstanceId: first?.id,
+      HealthStatus: 'Unhealthy',
+    });
+
+    // Assess
+    expect(targets.TargetHealthDescriptions).toHaveLength(3);
+    expect(alarms).toEqual({
+      MetricAlarms: [{ AlarmName: 'rebound-test-alb-unhealthy-hosts', StateValue: 'OK' }],
+      CompositeAlarms: [],
+    });
+    expect(replica).toMatchObject({
+      DBInstances: [
+        {
+          ReadReplicaSourceDBInstanceIdentifier: 'rebound-test-db',
+          StatusInfos: [{ Status: 'replicating' }],
+        },
+      ],
+    });
+    expect(cache.ReplicationGroups[0]?.NodeGroups[0]?.NodeGroupMembers).toHaveLength(2);
+    expect(shop.changes).toEqual([
+      { at: START.getTime(), call: 'autoscaling:SetInstanceHealth', target: first?.id },
+    ]);
+    expect(first?.health).toBe('Unhealthy');
+  });
+
+  it('throttles as told, says which database does not exist, and refuses a call it does not simulate', () => {
+    // Prepare
+    const { api } = world();
+    api.throttles.push({ action: 'rds:DescribeDBInstances', times: 1 });
+
+    // Act, Assess
+    expect(() =>
+      api.call('rds', 'DescribeDBInstances', { DBInstanceIdentifier: 'rebound-test-db' }),
+    ).toThrow(expect.objectContaining({ code: 'ThrottlingException' }));
+    expect(
+      api.call('rds', 'DescribeDBInstances', { DBInstanceIdentifier: 'rebound-test-db' }),
+    ).toMatchObject({ DBInstances: [{ MultiAZ: true }] });
+    expect(() => api.call('rds', 'DescribeDBInstances', { DBInstanceIdentifier: 'nope' })).toThrow(
+      SimulatedApiError,
+    );
+    expect(() => api.call('rds', 'FailoverDBCluster', {})).toThrow(
+      'the game day does not simulate rds:FailoverDBCluster',
+    );
+  });
+});
+
+describe('SimulatedRunbooks', () => {
+  /** A template holding one state machine: a Wait, an aws-sdk Task, then a Lambda Task. */
+  const template = (states: Record<string, unknown>) => ({
+    controlPlane: {
+      Resources: {
+        Fn: {
+          Type: 'AWS::Lambda::Function',
+          Properties: { FunctionName: 'rebound-test-probe-step' },
+        },
+        Machine: {
+          Type: 'AWS::StepFunctions::StateMachine',
+          Properties: {
+            StateMachineName: 'rebound-test-probe',
+            DefinitionString: JSON.stringify({ StartAt: 'Pause', States: states }),
+          },
+        },
+      },
+    },
+    shop: { Resources: {} },
+  });
+  const STATES = {
+    Pause: { Type: 'Wait', SecondsPath: '$.pause', Next: 'Until' },
+    Until: { Type: 'Wait', Timestamp: '2026-11-27T02:10:00Z', Next: 'Describe' },
+    Describe: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
+      Parameters: { DbInstanceIdentifier: 'rebound-test-db' },
+      ResultSelector: { 'status.$': '$.DbInstances[0].DbInstanceStatus' },
+      ResultPath: '$.db',
+      Next: 'Step',
+    },
+    Step: {
+      Type: 'Task',
+      Resource: 'arn:aws:lambda:us-east-1:123456789012:function:rebound-test-probe-step',
+      End: true,
+    },
+  };
+
+  it('runs the ASL on the virtual clock: waits take simulated time, SDK answers come in Step Functions field names', async () => {
+    // Prepare
+    const { time, api } = world();
+    const lambdaCalls: unknown[] = [];
+    const ended: string[] = [];
+    const runbooks = new SimulatedRunbooks(
+      readRunbookMachines(template(STATES), 'us-east-1', 'rebound-test'),
+      api,
+      async (name, payload) => {
+        lambdaCalls.push([name, payload, new Date(time.nowMs).toISOString()]);
+        return { ok: true };
+      },
+      time,
+      'us-east-1',
+      'rebound-test',
+      (record) => ended.push(record.status),
+    );
+
+    // Act
+    const started = await runbooks.start('probe', 'run-1', { pause: 120 });
+    const again = await runbooks.start('probe', 'run-1', { pause: 120 });
+    await time.runUntil(START.getTime() + 3_600_000);
+
+    // Assess
+    expect(started.status).toBe('started');
+    expect(again.status).toBe('already-running');
+    expect(lambdaCalls).toEqual([
+      [
+        'rebound-test-probe-step',
+        { pause: 120, db: { status: 'available' } },
+        '2026-11-27T02:10:00.000Z',
+      ],
+    ]);
+    expect(
+      runbooks.executions[0]?.steps.map((step) => [step.state, (step.at - START.getTime()) / 1000]),
+    ).toEqual([
+      ['Pause', 0],
+      ['Until', 120],
+      ['Describe', 600],
+      ['Step', 600],
+    ]);
+    expect(ended).toEqual(['SUCCEEDED']);
+  });
+
+  it('raises a throttled call as Step Functions names it: <Service>.<Service>Exception for RDS', async () => {
+    // Prepare
+    const { time, api } = world();
+    api.throttles.push({ action: 'rds:describeDBInstances', times: 99 });
+    const runbooks = new SimulatedRunbooks(
+      readRunbookMachines(template(STATES), 'us-east-1', 'rebound-test'),
+      api,
+      async () => ({}),
+      time,
+      'us-east-1',
+      'rebound-test',
+      () => undefined,
+    );
+
+    // Act
+    await runbooks.start('probe', 'run-2', { pause: 1 });
+    await time.runUntil(START.getTime() + 3_600_000);
+
+    // Assess
+    expect(runbooks.executions[0]).toMatchObject({ status: 'FAILED', error: 'Rds.RdsException' });
+  });
+});
+
+describe('formatBudgets', () => {
+  it('says NO where the worst case misses the objective', () => {
+    // Act
+    const table = formatBudgets(recoveryBudgets(SETTINGS), {
+      'instance-failure': 5,
+      'database-failover': 15,
+    });
+
+    // Assess
+    const rows = table.split('\n').map((line) => line.split(/\s{2,}/));
+    expect(rows.find((row) => row[0] === 'instance-failure')?.at(-1)).toBe('NO');
+    expect(rows.find((row) => row[0] === 'database-failover')?.at(-1)).toBe('yes');
+    expect(rows.find((row) => row[0] === 'cache-failover')?.at(-1)).toBe('—');
+  });
+});
+
+describe('npm run gameday arguments', () => {
+  it('answers --help, takes a report directory and every scenario with all', () => {
+    expect(parseGameDayArgs(['--help'])).toBe('help');
+    expect(parseGameDayArgs(['all', '--report-dir=out'])).toMatchObject({ reportDir: 'out' });
+    expect(parseGameDayArgs(['all']).valueOf()).toHaveProperty('scenarios.length', 6);
+  });
+
+  it.each([
+    [['all', '--report-dir'], '--report-dir needs a directory'],
+    [['all', '--nope'], 'unknown option --nope'],
+    [['all', '-c', 'nokey'], 'key=value'],
+  ])('%j is refused with one line, exit 2', (args, message) => {
+    expect(() => parseGameDayArgs(args)).toThrow(CliError);
+    try {
+      parseGameDayArgs(args);
+    } catch (error) {
+      expect((error as CliError).lines).toEqual([expect.stringContaining(message)]);
+    }
+  });
+});
