@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { ShopConfig } from '../../shop/config.js';
 import { migrate } from '../../shop/db/migrations.js';
@@ -79,4 +81,15 @@ export const replicaCaughtUp = async (servers: ShopServers): Promise<void> => {
   } finally {
     await replica.end();
   }
+};
+
+/** Waits (bounded) until the shop's Redis connection is ready: commands fail fast before that. */
+export const redisReady = async (redis: Redis | undefined): Promise<void> => {
+  if (redis === undefined || redis.status === 'ready') return;
+  await Promise.race([
+    once(redis, 'ready'),
+    new Promise((_, reject) =>
+      setTimeout(() => reject(new Error('redis not ready within 5 s')), 5_000),
+    ),
+  ]);
 };
