@@ -32,3 +32,12 @@ export const createRedis = (url: string, logger: Logger): Redis => {
   });
   return redis;
 };
+
+/** A MULTI/EXEC is not covered by `commandTimeout`: the same bound, applied from outside. */
+export const bounded = <T>(work: Promise<T>, ms = 500): Promise<T> =>
+  Promise.race([
+    work,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms).unref(),
+    ),
+  ]);

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { bounded } from '../redis-client.js';
 
 /**
  * Cache-aside for catalog reads in Redis. A miss loads from the database and stores the value
@@ -71,7 +72,7 @@ export class CatalogCache {
     const redis = this.usable();
     if (redis === undefined) return;
     try {
-      await redis.multi().del(`product:${sku}`).incr(GENERATION_KEY).exec();
+      await bounded(redis.multi().del(`product:${sku}`).incr(GENERATION_KEY).exec());
     } catch (error) {
       // Entries written before the change expire within the TTL; say so, never hide it.
       this.logger.error(
@@ -111,8 +112,14 @@ export class CatalogCache {
     return loading;
   }
 
+  /** Redis while warm and its connection is ready: a reconnecting Redis is not waited for. */
   private usable(): Redis | undefined {
-    return this.state === 'warm' ? this.redis : undefined;
+    if (this.state !== 'warm') return undefined;
+    if (this.redis?.status !== 'ready') {
+      this.markCold(new Error(`redis connection ${this.redis?.status}`));
+      return undefined;
+    }
+    return this.redis;
   }
 
   private bypass<T>(load: () => Promise<T>): Promise<T> {

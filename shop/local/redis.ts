@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { redisServerPath } from './binaries.js';
@@ -54,7 +55,21 @@ export const startRedisPair = async (): Promise<RedisPair> => {
     const node = { name, port, url: `redis://127.0.0.1:${port}` };
     const child = spawn(
       server,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--repl-diskless-sync',
+        'yes',
+        '--dir',
+        tmpdir(),
+        ...extra,
+      ],
       { stdio: 'ignore' },
     );
     children.set(node, child);
