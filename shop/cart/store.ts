@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { bounded } from '../redis-client.js';
+import { retryAfterReconnect } from '../redis-client.js';
 
 /**
  * Carts: a Redis hash per session (sku → quantity) that expires after a week without a write.
@@ -32,7 +32,7 @@ export class CartStore {
     const redis = this.usable();
     if (redis !== undefined) {
       try {
-        const hash = await redis.hgetall(key(sessionId));
+        const hash = await retryAfterReconnect(redis, () => redis.hgetall(key(sessionId)));
         if (Object.keys(hash).length > 0) {
           return Object.fromEntries(Object.entries(hash).map(([sku, qty]) => [sku, Number(qty)]));
         }
@@ -52,10 +52,14 @@ export class CartStore {
     const redis = this.usable();
     if (redis !== undefined) {
       try {
-        const tx = redis.multi();
-        if (quantity > 0) tx.hset(key(sessionId), sku, quantity);
-        else tx.hdel(key(sessionId), sku);
-        await bounded(tx.expire(key(sessionId), CART_TTL_SECONDS).exec());
+        // Single commands, not MULTI: ioredis resends a single command that met READONLY or
+        // LOADING after reconnecting to the new primary (a MULTI would be discarded instead).
+        // Both are idempotent; the TTL refresh may land apart from the write, harmlessly.
+        await retryAfterReconnect(redis, async () => {
+          if (quantity > 0) await redis.hset(key(sessionId), sku, quantity);
+          else await redis.hdel(key(sessionId), sku);
+          await redis.expire(key(sessionId), CART_TTL_SECONDS);
+        });
         return await this.get(sessionId);
       } catch (error) {
         this.degraded('write', error);

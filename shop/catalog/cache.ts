@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { bounded } from '../redis-client.js';
 
 /**
  * Cache-aside for catalog reads in Redis. A miss loads from the database and stores the value
@@ -72,7 +71,10 @@ export class CatalogCache {
     const redis = this.usable();
     if (redis === undefined) return;
     try {
-      await bounded(redis.multi().del(`product:${sku}`).incr(GENERATION_KEY).exec());
+      // Two single commands (resent by ioredis after a failover reconnect); a generation bumped
+      // twice by a resend only costs a few extra misses.
+      await redis.del(`product:${sku}`);
+      await redis.incr(GENERATION_KEY);
     } catch (error) {
       // Entries written before the change expire within the TTL; say so, never hide it.
       this.logger.error(

@@ -47,6 +47,23 @@ const ping = async (port: number): Promise<boolean> => {
   }
 };
 
+/** Bounded wait until the replica has synced with its primary (master_link_status:up). */
+const replicationUp = async (port: number): Promise<void> => {
+  const client = new Redis({ port, host: '127.0.0.1' });
+  try {
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    while (!(await client.info('replication')).includes('master_link_status:up')) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `the redis replica on port ${port} did not sync within ${STARTUP_TIMEOUT_MS / 1000} s`,
+        );
+      await sleep(50);
+    }
+  } finally {
+    client.disconnect();
+  }
+};
+
 export const startRedisPair = async (): Promise<RedisPair> => {
   const server = redisServerPath();
   const children = new Map<RedisNode, ChildProcess>();
@@ -95,6 +112,7 @@ export const startRedisPair = async (): Promise<RedisPair> => {
   };
   const primary = await startNode('primary', []);
   const replica = await startNode('replica', ['--replicaof', '127.0.0.1', String(primary.port)]);
+  await replicationUp(replica.port);
   return {
     primary,
     replica,

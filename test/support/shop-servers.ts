@@ -25,15 +25,25 @@ export interface ShopServers {
 
 export const TEST_SKUS = 200;
 
+export interface ShopServersOptions {
+  readonly skus?: number;
+  readonly stock?: number;
+  /** Synchronous replication (Multi-AZ semantics), for failover tests. @default false */
+  readonly synchronous?: boolean;
+}
+
 export const startShopServers = async ({
   skus = TEST_SKUS,
   stock = 1_000,
-} = {}): Promise<ShopServers> => {
-  const postgres = await startPostgresPair();
+  synchronous = false,
+}: ShopServersOptions = {}): Promise<ShopServers> => {
+  const postgres = await startPostgresPair({ synchronous });
   let redis: RedisPair | undefined;
   try {
     redis = await startRedisPair();
     const admin = new pg.Pool({ connectionString: postgres.primary.url, max: 4 });
+    // A test that stops the primary drops the idle connections: expected, not a crash.
+    admin.on('error', () => undefined);
     await migrate(admin);
     await seedCatalog(admin, skus, stock);
     const ready = redis;
