@@ -12,6 +12,7 @@ import {
   signalOf,
 } from './classify-common.js';
 import type { ShopInventory } from './inventory.js';
+import { practiceRunHealthAlarmName } from './practice-run-health.js';
 import type { ResourceRef, Signal } from './signal.js';
 
 /**
@@ -236,6 +237,8 @@ export const classifyAlarm = (
   const metric = metricOf(event);
   const { alarmName, configuration } = event.detail;
   if (!owns(inventory, alarmName, metric.dimensions)) return null;
+  // Its members (the critical alarms) each reach triage: this one would be a second incident.
+  if (alarmName === practiceRunHealthAlarmName(inventory.namePrefix)) return null;
   if (namesForeignIdentifiers(inventory, metric.dimensions)) return null;
   const verdict = verdictOf(event, metric, inventory);
   const availabilityZone = metric.dimensions.get('AvailabilityZone');
