@@ -130,6 +130,8 @@ describe('failover under load (real servers)', () => {
         `${shop.metrics.dbRetries} database retries`,
     );
     expect(acknowledged.length).toBeGreaterThan(10);
+    // The shop's own capped, jittered retries hide the failover: no client saw a 5xx.
+    expect(faults).toEqual([]);
     expect(new Set(acknowledged.map((a) => a.key)).size).toBe(acknowledged.length);
     expect(orders.map((o) => o.id).sort()).toEqual(acknowledged.map((a) => a.orderId).sort());
     expect(orders.every((o) => o.key !== null)).toBe(true);
