@@ -28,6 +28,9 @@ export default defineConfig({
         'runbooks/**': { lines: 90, statements: 90, functions: 93, branches: 82 },
         'infra/**': { lines: 87, statements: 85, functions: 91, branches: 77 },
         'sandbox/**': { lines: 81, statements: 81, functions: 86, branches: 75 },
+        // Measured on test/shop alone (83.7/80.9/80.9/74.2); server.ts and local/cli.ts run in
+        // child processes in their tests, so V8 does not see them.
+        'shop/**': { lines: 83, statements: 80, functions: 80, branches: 73 },
       },
     },
   },
