@@ -50,6 +50,9 @@ export default defineConfig({
         'runbooks/**': { lines: 90, statements: 90, functions: 93, branches: 82 },
         'infra/**': { lines: 87, statements: 85, functions: 91, branches: 77 },
         'sandbox/**': { lines: 81, statements: 81, functions: 86, branches: 75 },
+        // Measured on test/shop (85.2/82.6/84.5/77.7; branches one lower for the failover tests'
+        // timing); server.ts and local/cli.ts run in child processes in their tests, unseen by V8.
+        'shop/**': { lines: 85, statements: 82, functions: 84, branches: 76 },
       },
     },
   },

@@ -32,3 +32,30 @@ export const createRedis = (url: string, logger: Logger): Redis => {
   });
   return redis;
 };
+
+/**
+ * Runs `op`; when it fails because the connection is being re-established (a failover's
+ * READONLY/LOADING reconnect: "Stream isn't writeable" while it happens), waits for the new
+ * connection (bounded) and runs it once more. Without a connection in time, the retry's error
+ * stands and the caller degrades. Only for idempotent operations.
+ */
+export const retryAfterReconnect = async <T>(
+  redis: Redis,
+  op: () => Promise<T>,
+  waitMs = 1_000,
+): Promise<T> => {
+  try {
+    return await op();
+  } catch (error) {
+    const reconnecting =
+      redis.status !== 'ready' || (error as Error).message.startsWith("Stream isn't writeable");
+    if (!reconnecting || redis.status === 'end') throw error;
+    // The status may still read 'ready' while the old socket closes: wait for the next
+    // 'ready' (or the bound), then try once more either way.
+    await Promise.race([
+      new Promise((resolve) => redis.once('ready', resolve)),
+      new Promise((resolve) => setTimeout(resolve, waitMs).unref()),
+    ]);
+    return op();
+  }
+};

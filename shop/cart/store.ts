@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import { retryAfterReconnect } from '../redis-client.js';
 
 /**
  * Carts: a Redis hash per session (sku → quantity) that expires after a week without a write.
@@ -22,10 +23,16 @@ export class CartStore {
     private readonly logger: Logger,
   ) {}
 
+  /** Redis while its connection is ready; while it reconnects, PostgreSQL at once (no wait). */
+  private usable(): Redis | undefined {
+    return this.redis?.status === 'ready' ? this.redis : undefined;
+  }
+
   async get(sessionId: string): Promise<Cart> {
-    if (this.redis !== undefined) {
+    const redis = this.usable();
+    if (redis !== undefined) {
       try {
-        const hash = await this.redis.hgetall(key(sessionId));
+        const hash = await retryAfterReconnect(redis, () => redis.hgetall(key(sessionId)));
         if (Object.keys(hash).length > 0) {
           return Object.fromEntries(Object.entries(hash).map(([sku, qty]) => [sku, Number(qty)]));
         }
@@ -42,12 +49,17 @@ export class CartStore {
 
   /** Sets a line's quantity (0 removes it). */
   async setQuantity(sessionId: string, sku: string, quantity: number): Promise<Cart> {
-    if (this.redis !== undefined) {
+    const redis = this.usable();
+    if (redis !== undefined) {
       try {
-        const tx = this.redis.multi();
-        if (quantity > 0) tx.hset(key(sessionId), sku, quantity);
-        else tx.hdel(key(sessionId), sku);
-        await tx.expire(key(sessionId), CART_TTL_SECONDS).exec();
+        // Single commands, not MULTI: ioredis resends a single command that met READONLY or
+        // LOADING after reconnecting to the new primary (a MULTI would be discarded instead).
+        // Both are idempotent; the TTL refresh may land apart from the write, harmlessly.
+        await retryAfterReconnect(redis, async () => {
+          if (quantity > 0) await redis.hset(key(sessionId), sku, quantity);
+          else await redis.hdel(key(sessionId), sku);
+          await redis.expire(key(sessionId), CART_TTL_SECONDS);
+        });
         return await this.get(sessionId);
       } catch (error) {
         this.degraded('write', error);
@@ -69,7 +81,9 @@ export class CartStore {
   }
 
   async clear(sessionId: string): Promise<void> {
-    await this.redis?.del(key(sessionId)).catch((error: unknown) => this.degraded('clear', error));
+    await this.usable()
+      ?.del(key(sessionId))
+      .catch((error: unknown) => this.degraded('clear', error));
     await this.db.transaction(
       (client) => client.query('DELETE FROM carts WHERE session_id = $1', [sessionId]),
       {

@@ -71,7 +71,10 @@ export class CatalogCache {
     const redis = this.usable();
     if (redis === undefined) return;
     try {
-      await redis.multi().del(`product:${sku}`).incr(GENERATION_KEY).exec();
+      // Two single commands (resent by ioredis after a failover reconnect); a generation bumped
+      // twice by a resend only costs a few extra misses.
+      await redis.del(`product:${sku}`);
+      await redis.incr(GENERATION_KEY);
     } catch (error) {
       // Entries written before the change expire within the TTL; say so, never hide it.
       this.logger.error(
@@ -111,8 +114,14 @@ export class CatalogCache {
     return loading;
   }
 
+  /** Redis while warm and its connection is ready: a reconnecting Redis is not waited for. */
   private usable(): Redis | undefined {
-    return this.state === 'warm' ? this.redis : undefined;
+    if (this.state !== 'warm') return undefined;
+    if (this.redis?.status !== 'ready') {
+      this.markCold(new Error(`redis connection ${this.redis?.status}`));
+      return undefined;
+    }
+    return this.redis;
   }
 
   private bypass<T>(load: () => Promise<T>): Promise<T> {

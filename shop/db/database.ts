@@ -111,6 +111,10 @@ export class Database {
       throw this.counted(error);
     });
     let broken = false;
+    // A checked-out client has no pool listener: a dropped connection must not crash the process.
+    const onError = (error: Error) =>
+      this.logger.warn({ err: error.message }, 'connection lost mid-transaction');
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       this.metrics.primaryQueries += 1;
@@ -122,6 +126,7 @@ export class Database {
       if (!broken) await client.query('ROLLBACK').catch(() => undefined);
       throw this.counted(error);
     } finally {
+      client.off('error', onError);
       // A connection that failed mid-transaction is destroyed, never handed out again.
       client.release(broken);
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { CatalogQuery } from '../catalog/repository.js';
+import { isTransientDbError } from '../db/retry.js';
 import { CheckoutError, type CheckoutLine } from '../orders/checkout.js';
 import type { Shop } from '../shop.js';
 import { cartPage, catalogPage, messagePage, orderPage, productPage } from './html.js';
@@ -66,6 +67,15 @@ export const buildApp = (shop: Shop, options: { logger?: boolean } = {}): Fastif
       return reply
         .code(STATUS_OF[error.reason])
         .send({ error: error.reason, message: error.message });
+    }
+    // The database still unreachable after the retries: 503 and Retry-After, so clients (and
+    // the load balancer's metrics) see an outage to wait out, not a bug.
+    if (isTransientDbError(error)) {
+      request.log.error({ err: error }, 'database unavailable after retries');
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send({ error: 'unavailable', message: 'try again shortly' });
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');

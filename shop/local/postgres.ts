@@ -64,7 +64,20 @@ const makeReplicationSynchronous = async (primary: PostgresNode): Promise<void> 
   }
 };
 
-export const startPostgresPair = async (prefix = 'rebound-pg-'): Promise<PostgresPair> => {
+export interface PostgresPairOptions {
+  /**
+   * Commit only once the replica has the WAL (RDS Multi-AZ's standby): a failover loses no
+   * acknowledged write, but writes stall while the replica is down. Off, the replica is an
+   * asynchronous read replica.
+   * @default false
+   */
+  readonly synchronous?: boolean;
+}
+
+export const startPostgresPair = async ({
+  synchronous = false,
+}: PostgresPairOptions = {}): Promise<PostgresPair> => {
+  const prefix = 'rebound-pg-';
   const bin = postgresBinDir();
   const user: RunAs | undefined = serverUser();
   const root = ownedTempDir(prefix, user);
@@ -132,7 +145,7 @@ export const startPostgresPair = async (prefix = 'rebound-pg-'): Promise<Postgre
     );
     await startNode(replica);
     running.add(replica);
-    await makeReplicationSynchronous(primary);
+    if (synchronous) await makeReplicationSynchronous(primary);
   } catch (error) {
     for (const n of [...running]) await stopNode(n).catch(() => undefined);
     throw error;

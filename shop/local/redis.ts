@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { redisServerPath } from './binaries.js';
@@ -46,6 +47,23 @@ const ping = async (port: number): Promise<boolean> => {
   }
 };
 
+/** Bounded wait until the replica has synced with its primary (master_link_status:up). */
+const replicationUp = async (port: number): Promise<void> => {
+  const client = new Redis({ port, host: '127.0.0.1' });
+  try {
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    while (!(await client.info('replication')).includes('master_link_status:up')) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `the redis replica on port ${port} did not sync within ${STARTUP_TIMEOUT_MS / 1000} s`,
+        );
+      await sleep(50);
+    }
+  } finally {
+    client.disconnect();
+  }
+};
+
 export const startRedisPair = async (): Promise<RedisPair> => {
   const server = redisServerPath();
   const children = new Map<RedisNode, ChildProcess>();
@@ -54,7 +72,21 @@ export const startRedisPair = async (): Promise<RedisPair> => {
     const node = { name, port, url: `redis://127.0.0.1:${port}` };
     const child = spawn(
       server,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--repl-diskless-sync',
+        'yes',
+        '--dir',
+        tmpdir(),
+        ...extra,
+      ],
       { stdio: 'ignore' },
     );
     children.set(node, child);
@@ -80,6 +112,7 @@ export const startRedisPair = async (): Promise<RedisPair> => {
   };
   const primary = await startNode('primary', []);
   const replica = await startNode('replica', ['--replicaof', '127.0.0.1', String(primary.port)]);
+  await replicationUp(replica.port);
   return {
     primary,
     replica,

@@ -44,6 +44,26 @@ const requestHash = (lines: readonly CheckoutLine[]): string =>
     .update(JSON.stringify([...lines].sort((a, b) => a.sku.localeCompare(b.sku))))
     .digest('hex');
 
+interface OrderRow extends Record<string, unknown> {
+  total: number;
+  sku: string;
+  quantity: number;
+  price: number;
+}
+
+const ORDER_SQL = `SELECT o.total_cents AS total, l.sku, l.quantity, l.price_cents AS price
+  FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.id = $1 ORDER BY l.sku`;
+
+const orderFrom = (rows: readonly OrderRow[], id: string): Order | undefined => {
+  const first = rows[0];
+  if (first === undefined) return undefined;
+  return {
+    id,
+    totalCents: first.total,
+    lines: rows.map((r) => ({ sku: r.sku, quantity: r.quantity, priceCents: r.price })),
+  };
+};
+
 export class Checkout {
   constructor(private readonly db: Database) {}
 
@@ -57,23 +77,7 @@ export class Checkout {
 
   async order(id: string): Promise<Order | undefined> {
     if (!/^\d{1,18}$/.test(id)) return undefined;
-    const rows = await this.db.readPrimary<{
-      total: number;
-      sku: string;
-      quantity: number;
-      price: number;
-    }>(
-      `SELECT o.total_cents AS total, l.sku, l.quantity, l.price_cents AS price
-       FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.id = $1 ORDER BY l.sku`,
-      [id],
-    );
-    const first = rows[0];
-    if (first === undefined) return undefined;
-    return {
-      id,
-      totalCents: first.total,
-      lines: rows.map((r) => ({ sku: r.sku, quantity: r.quantity, priceCents: r.price })),
-    };
+    return orderFrom(await this.db.readPrimary<OrderRow>(ORDER_SQL, [id]), id);
   }
 
   private async placeIn(
@@ -89,7 +93,7 @@ export class Checkout {
       [request.idempotencyKey],
     );
     const raced = again.rows[0];
-    if (raced !== undefined) return this.replay(raced, hash);
+    if (raced !== undefined) return this.replay(client, raced, hash);
 
     // Lines in SKU order: two checkouts lock the same inventory rows in the same order (no deadlock).
     const lines = [...request.lines].sort((a, b) => a.sku.localeCompare(b.sku));
@@ -135,21 +139,21 @@ export class Checkout {
     return { order: { id, totalCents, lines: priced }, replayed: false };
   }
 
+  /** On the transaction's own connection: a waiting retry needs no second one from the pool. */
   private async replay(
+    client: pg.PoolClient,
     earlier: { request_hash: string; order_id: string },
     hash: string,
   ): Promise<{ order: Order; replayed: boolean }> {
     if (earlier.request_hash !== hash) {
       throw new CheckoutError('key-reused', 'this idempotency key was used for another cart');
     }
-    const order = await this.orderIn(earlier.order_id);
-    return { order, replayed: true };
-  }
-
-  private async orderIn(id: string): Promise<Order> {
-    const order = await this.order(id);
+    const order = orderFrom(
+      (await client.query<OrderRow>(ORDER_SQL, [earlier.order_id])).rows,
+      earlier.order_id,
+    );
     if (order === undefined)
-      throw new Error(`order ${id} of a recorded idempotency key is missing`);
-    return order;
+      throw new Error(`order ${earlier.order_id} of a recorded idempotency key is missing`);
+    return { order, replayed: true };
   }
 }

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { ShopConfig } from '../../shop/config.js';
 import { migrate } from '../../shop/db/migrations.js';
@@ -23,15 +25,25 @@ export interface ShopServers {
 
 export const TEST_SKUS = 200;
 
+export interface ShopServersOptions {
+  readonly skus?: number;
+  readonly stock?: number;
+  /** Synchronous replication (Multi-AZ semantics), for failover tests. @default false */
+  readonly synchronous?: boolean;
+}
+
 export const startShopServers = async ({
   skus = TEST_SKUS,
   stock = 1_000,
-} = {}): Promise<ShopServers> => {
-  const postgres = await startPostgresPair();
+  synchronous = false,
+}: ShopServersOptions = {}): Promise<ShopServers> => {
+  const postgres = await startPostgresPair({ synchronous });
   let redis: RedisPair | undefined;
   try {
     redis = await startRedisPair();
     const admin = new pg.Pool({ connectionString: postgres.primary.url, max: 4 });
+    // A test that stops the primary drops the idle connections: expected, not a crash.
+    admin.on('error', () => undefined);
     await migrate(admin);
     await seedCatalog(admin, skus, stock);
     const ready = redis;
@@ -79,4 +91,15 @@ export const replicaCaughtUp = async (servers: ShopServers): Promise<void> => {
   } finally {
     await replica.end();
   }
+};
+
+/** Waits (bounded) until the shop's Redis connection is ready: commands fail fast before that. */
+export const redisReady = async (redis: Redis | undefined): Promise<void> => {
+  if (redis === undefined || redis.status === 'ready') return;
+  await Promise.race([
+    once(redis, 'ready'),
+    new Promise((_, reject) =>
+      setTimeout(() => reject(new Error('redis not ready within 5 s')), 5_000),
+    ),
+  ]);
 };

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { configFromEnv } from '../../shop/config.js';
+
+describe('shop configuration from the environment', () => {
+  it('reads every setting', () => {
+    // Act
+    const config = configFromEnv({
+      SHOP_DATABASE_URL: 'postgres://app@writer:5432/shop',
+      SHOP_REPLICA_URLS: 'postgres://app@r1:5432/shop, postgresql://app@r2:5432/shop',
+      SHOP_REDIS_URL: 'rediss://cache:6379',
+      SHOP_PORT: '9000',
+      SHOP_HOST: '0.0.0.0',
+      SHOP_ADMIN_TOKEN: 'secret',
+    });
+
+    // Assess
+    expect(config).toEqual({
+      host: '0.0.0.0',
+      port: 9000,
+      primaryUrl: 'postgres://app@writer:5432/shop',
+      replicaUrls: ['postgres://app@r1:5432/shop', 'postgresql://app@r2:5432/shop'],
+      redisUrl: 'rediss://cache:6379',
+      adminToken: 'secret',
+    });
+  });
+
+  it('defaults: port 8080 on loopback, no replica, no cache, no admin API', () => {
+    // Act
+    const config = configFromEnv({
+      SHOP_DATABASE_URL: 'postgres://app@writer/shop',
+      SHOP_REDIS_URL: '',
+    });
+
+    // Assess
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      replicaUrls: [],
+      redisUrl: undefined,
+      adminToken: undefined,
+    });
+  });
+
+  it.each([
+    [{}, 'SHOP_DATABASE_URL is not set: the primary, e.g. postgres://user@host:5432/shop'],
+    [
+      { SHOP_DATABASE_URL: 'writer:5432' },
+      'SHOP_DATABASE_URL="writer:5432" must start with postgres:// or postgresql://',
+    ],
+    [
+      { SHOP_DATABASE_URL: 'not a url' },
+      'SHOP_DATABASE_URL="not a url" is not a URL: expected postgres://host:port/...',
+    ],
+    [
+      { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_PORT: '70000' },
+      'SHOP_PORT="70000" must be a port number (0-65535)',
+    ],
+    [
+      { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_REDIS_URL: 'http://cache' },
+      'SHOP_REDIS_URL="http://cache" must start with redis:// or rediss://',
+    ],
+  ])('refuses %j with one line', (env, message) => {
+    // Act + Assess
+    expect(() => configFromEnv(env)).toThrow(message);
+  });
+});
