@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { STAGE_RULE } from '../../infra/config.js';
 import {
   DEFAULT_GUARDRAILS,
   GUARDRAIL_PARAMETER_NAMES,
@@ -295,7 +296,7 @@ describe('npm run guardrails arguments', () => {
     [['show'], 'error: unknown command "show" (only set)'],
     [
       ['--stage', 'Prod'],
-      'error: stage "Prod" is not valid: lowercase letters, digits and "-", starting with a letter, at most 20 characters',
+      `error: stage "Prod" is not valid: ${STAGE_RULE}`,
     ],
     [
       ['--region', 'us-east-7'],
