@@ -291,11 +291,7 @@ export function loadConfig(
     );
   }
 
-  const stage = p.required(
-    'stage',
-    STAGE_PATTERN,
-    STAGE_RULE,
-  );
+  const stage = p.required('stage', STAGE_PATTERN, STAGE_RULE);
   const region = p.raw('region');
   if (!isAwsRegion(region)) p.fail('region', region, regionHint(region));
   const account = p.optional('account', ACCOUNT, 'a 12-digit AWS account id');

@@ -124,9 +124,7 @@ export const resolveStageAndRegion = (
   const fromEnv = (key: string) => (deps.env[key] === '' ? undefined : deps.env[key]);
   const stage = given.stage ?? defaults.stage ?? 'dev';
   if (!STAGE_PATTERN.test(stage)) {
-    throw usageError(
-      `stage "${stage}" is not valid: ${STAGE_RULE}`,
-    );
+    throw usageError(`stage "${stage}" is not valid: ${STAGE_RULE}`);
   }
   const region =
     given.region ?? fromEnv('AWS_REGION') ?? fromEnv('AWS_DEFAULT_REGION') ?? defaults.region;

@@ -373,9 +373,7 @@ const cdkContextOnce = (file: string): (() => CdkContext) => {
 const resolveStage = (flag: string | undefined, cdkContext: () => CdkContext): string => {
   const stage = flag ?? cdkContext().stage ?? DEFAULT_STAGE;
   if (!STAGE_PATTERN.test(stage)) {
-    throw usageError(
-      `stage "${stage}" is not valid: ${STAGE_RULE}`,
-    );
+    throw usageError(`stage "${stage}" is not valid: ${STAGE_RULE}`);
   }
   return stage;
 };
