@@ -10,6 +10,7 @@ import type { Context } from 'aws-lambda';
 import { DynamoDbActionLedger } from './lib/aws/dynamodb-action-ledger.js';
 import { createDocumentClient } from './lib/aws/dynamodb-documents.js';
 import { DynamoDbIncidentStore } from './lib/aws/dynamodb-incident-store.js';
+import { DynamoDbRecoveryWaits } from './lib/aws/dynamodb-recovery-waits.js';
 import { emitCount } from './lib/aws/embedded-metric.js';
 import { lookUpGroupInstance } from './lib/aws/group-instances.js';
 import { loadGuardrails } from './lib/aws/guardrail-parameters.js';
@@ -18,10 +19,15 @@ import { idempotentByKey } from './lib/aws/idempotency.js';
 import { inventoryFromEnv, runbookArnsFromEnv } from './lib/aws/inventory-from-env.js';
 import { recoveryTimerFromEnv } from './lib/aws/recovery-timer-from-env.js';
 import { AwsResourceEnricher } from './lib/aws/resource-enricher.js';
+import { SfnTaskAnswerer } from './lib/aws/sfn-task-answerer.js';
 import { SnsAlertPublisher } from './lib/aws/sns-alert-publisher.js';
 import { StepFunctionsRunbookStarter } from './lib/aws/step-functions-runbook-starter.js';
 import { classify } from './lib/core/classify.js';
 import { systemClock } from './lib/core/ports.js';
+import {
+  answerRecoveryWait,
+  type RecoveryAnnouncementDeps,
+} from './lib/core/recovery-announcements.js';
 import { triageRecoveryCheck } from './lib/core/stalled.js';
 import { type TriageDeps, triageSignal } from './lib/core/triage.js';
 import { requireEnv } from './lib/env.js';
@@ -34,7 +40,8 @@ import { createLogger } from './lib/logger.js';
  * Triage handler: thin wiring. The heartbeat is counted and acknowledged. Parse (bad input is
  * logged, counted and acknowledged, never retried),
  * then per event, exactly once per source event (idempotency on DynamoDB, fail closed):
- * classify, correlate, decide, record, start the runbook, alert.
+ * classify, correlate, decide, record, start the runbook, alert, then answer the run waiting
+ * for the recovery the event announces (recovery-announcements.ts).
  */
 
 const logger = createLogger('rebound-triage');
@@ -45,6 +52,7 @@ const env = TRIAGE_ENVIRONMENT.read();
 const dynamoClient = new DynamoDBClient({});
 const dynamo = createDocumentClient(dynamoClient);
 const autoScaling = new AutoScalingClient({});
+const stepFunctions = new SFNClient({});
 const runbookArns = runbookArnsFromEnv(env);
 const shopInventory = inventoryFromEnv(env, runbookArns);
 
@@ -54,7 +62,7 @@ const deps: TriageDeps = {
   store: new DynamoDbIncidentStore(dynamo, env.INCIDENTS_TABLE),
   ledger: new DynamoDbActionLedger(dynamo, env.INCIDENTS_TABLE),
   guardrails: () => loadGuardrails(env.GUARDRAILS_PATH),
-  runbooks: new StepFunctionsRunbookStarter(new SFNClient({}), runbookArns),
+  runbooks: new StepFunctionsRunbookStarter(stepFunctions, runbookArns),
   alerts: new SnsAlertPublisher(new SNSClient({}), env.ALERTS_TOPIC_ARN),
   enricher: new AwsResourceEnricher(
     {
@@ -68,6 +76,12 @@ const deps: TriageDeps = {
   ),
   timer: recoveryTimerFromEnv(new SchedulerClient({}), env),
   clock: systemClock,
+};
+
+/** The runs waiting for AWS to announce a recovery (runbooks/kit/verify-loop.ts). */
+const announcements: RecoveryAnnouncementDeps = {
+  waits: new DynamoDbRecoveryWaits(dynamo, env.INCIDENTS_TABLE),
+  answerer: new SfnTaskAnswerer(stepFunctions),
 };
 
 const triageOnce = idempotentByKey(
@@ -85,12 +99,15 @@ const triageOnce = idempotentByKey(
           }
         : shopInventory;
     const outcome = await triageSignal(classify(event, inventory), deps);
+    // After the incident is recorded (az-evacuation's verify reads it); never throws.
+    const recoveryWait = await answerRecoveryWait(outcome.signal, announcements);
     return {
       signal: outcome.signal && { kind: outcome.signal.kind, phase: outcome.signal.phase },
       incidentId: outcome.incident?.id ?? null,
       decision: outcome.decision,
       executionArn: outcome.execution?.executionArn ?? null,
       alerted: outcome.alert !== null,
+      recoveryWait,
     };
   },
   { tableName: env.IDEMPOTENCY_TABLE, client: dynamoClient },
@@ -133,5 +150,12 @@ export const handler = async (raw: unknown, context?: Context): Promise<void> =>
       detailType: event['detail-type'],
       ...result,
     });
+    if (typeof result.recoveryWait === 'object') {
+      // Not fatal: the waiting run's poll finds the recovery within one interval.
+      logger.warn('triage could not answer the run waiting for this recovery', {
+        eventId: event.id,
+        ...result.recoveryWait,
+      });
+    }
   }
 };

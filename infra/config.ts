@@ -101,6 +101,11 @@ export interface ReboundConfig {
    * CLI) or `iam` (the CLI only, authorised by the caller's IAM: no endpoint, no links).
    */
   readonly approvals: ApprovalMode;
+  /**
+   * ARC zonal autoshift of the load balancer and the web group (with the weekly practice runs
+   * autoshift requires). Off unless a person opts in: AWS then shifts on its own signal.
+   */
+  readonly zonalAutoshift: boolean;
 }
 
 /** The context keys Rebound reads, with their defaults (as a user would write them). */
@@ -141,6 +146,7 @@ export const CONFIG_DEFAULTS = {
   minHealthyInstances: 2,
   remediationCooldownMinutes: 15,
   approvals: 'links',
+  zonalAutoshift: 'off',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
@@ -367,6 +373,7 @@ export function loadConfig(
     cache: readCache(p),
     automation: readAutomation(p, web.maxCapacity),
     approvals: p.oneOf<ApprovalMode>('approvals', APPROVAL_MODES),
+    zonalAutoshift: readZonalAutoshift(p, natGatewayCount, warnings),
   };
   if (p.problems.length > 0) throw new ConfigError(p.problems);
   return { config, warnings };
@@ -573,6 +580,21 @@ function readCache(p: ContextParser): CacheConfig {
     replicas: p.integer('cacheReplicas', 1, 5, ' (Multi-AZ failover needs a replica)'),
     port,
   };
+}
+
+/**
+ * `on` | `off`. With one NAT gateway, an autoshift away from the NAT's AZ keeps customers off
+ * it but not the other AZs' outbound traffic, which still crosses it: worth a line, not an error
+ * (without autoshift the same AZ failure breaks the same traffic).
+ */
+function readZonalAutoshift(p: ContextParser, natGateways: number, warnings: string[]): boolean {
+  const on = p.oneOf('zonalAutoshift', ['off', 'on'] as const) === 'on';
+  if (on && natGateways === 1) {
+    warnings.push(
+      "zonalAutoshift is on with natGateways=1: an autoshift away from the NAT gateway's AZ moves customers off it, but the instances of the two other AZs still reach the internet through that NAT gateway; set natGateways=3 for a shop that loses an AZ whole",
+    );
+  }
+  return on;
 }
 
 /** scale-out may at most double the group's configured maximum (guardrail `max-scale-out-capacity`). */

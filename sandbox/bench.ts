@@ -28,7 +28,9 @@ import {
   median,
   throughputLine,
 } from './bench/goals.js';
+import { measureRunbookTransitions } from './bench/runbook-transitions.js';
 import { measureThroughput } from './bench/throughput.js';
+import { transitionTable } from './bench/transitions.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LOAD_RUNS = 7;
@@ -87,6 +89,17 @@ const jsonFiles = (dir: string): string[] =>
 
 const kilobytes = (file: string): number => statSync(file).size / 1024;
 
+/**
+ * Each runbook's Step Functions transitions (billed per transition) and how late it notices a
+ * recovery, executed from its synthesized ASL.
+ */
+const printTransitions = async () => {
+  console.log(
+    'runbook state transitions (each state entered and each retry, as Standard workflows bill), verify checks and worst-case wait slack (longest poll interval waited in), typical run (acts, recovers) and worst run (never recovers, escalates):',
+  );
+  for (const text of transitionTable(await measureRunbookTransitions())) console.log(text);
+};
+
 const main = async () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'rebound-bench-'));
   const deployed = await handlers();
@@ -140,9 +153,10 @@ const main = async () => {
     THROUGHPUT_ROUNDS,
   );
   console.log(throughputLine(events, corePerSecond, floorPerSecond));
+  await printTransitions();
 };
 
-const USAGE = 'usage: npm run bench [-- --help]';
+const USAGE = 'usage: npm run bench [-- --transitions | --help]';
 const HELP = `${USAGE}
 
 Measures, offline, against the goals of issue 13 (pass/FAIL columns): every deployed Lambda
@@ -153,12 +167,20 @@ environment, median of ${LOAD_RUNS}, as a multiple of an empty handler's measure
 naively as ESM). Then the triage core's throughput over the AWS sample events in
 test/fixtures/events/ (in memory, goal at least 5000 events a second) beside a floor: reading and JSON-parsing
 the same events. Prints the load average: compare ratios, not milliseconds, across runs.
-Takes about a minute; no AWS call.
+Then each runbook's Step Functions cost and latency, executed locally from its synthesized ASL
+in the worlds of its contract tests: the state transitions (each state entered and each retry,
+as Standard workflows bill them) and recovery checks of a typical run (acts, recovers) and of
+the worst run (never recovers, escalates), and the worst-case wait slack (the longest poll
+interval the run waited in: a recovery right after a check is noticed that much later).
+Takes about two minutes; no AWS call.
+
+  --transitions   only the runbooks' transitions table
 
 Exit codes: 0 measured, 2 bad arguments.`;
 
 const [arg] = process.argv.slice(2);
 if (arg === '--help' || arg === '-h') console.log(HELP);
+else if (arg === '--transitions') await printTransitions();
 else if (arg !== undefined) {
   console.error(`error: unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
   process.exitCode = 2;

@@ -35,23 +35,29 @@ export interface SynthesizedIntake {
   readonly inventory: ShopInventory;
   /** Exact names of the alarms the shop stack deploys: the only alarms that may act. */
   readonly shopAlarmNames: ReadonlySet<string>;
+  /** The synthesized templates themselves (the game day reads the shop's settings from them). */
+  readonly templates: {
+    readonly shop: SynthesizedTemplate;
+    readonly controlPlane: SynthesizedTemplate;
+  };
 }
 
-interface TemplateResource {
+export interface TemplateResource {
   readonly Type: string;
   readonly Properties?: {
     readonly Name?: unknown;
     readonly Description?: unknown;
     readonly EventPattern?: unknown;
     readonly AlarmName?: unknown;
+    readonly [property: string]: unknown;
   };
 }
 
-interface SynthesizedTemplate {
+export interface SynthesizedTemplate {
   readonly Resources?: Record<string, TemplateResource>;
 }
 
-const resourcesOf = (template: SynthesizedTemplate, type: string) =>
+export const resourcesOf = (template: SynthesizedTemplate, type: string) =>
   Object.entries(template.Resources ?? {}).filter(([, resource]) => resource.Type === type);
 
 export const synthesizeIntake = (options: {
@@ -105,6 +111,7 @@ export const synthesizeIntake = (options: {
   const shopAlarmNames = new Set(shop.alarms.alarmNames);
   return {
     config,
+    templates: { shop: shopTemplate, controlPlane: template },
     shopAlarmNames,
     rules,
     cacheNotificationIntake: `${namePrefix}-cache-events (SNS subscription)`,

@@ -80,6 +80,9 @@ export class ReboundFunction extends Construct {
         bundleAwsSDK: true,
         mainFields: [...LAMBDA_BUNDLING.mainFields],
         banner: LAMBDA_BUNDLING.banner,
+        esbuildArgs: {
+          '--alias': Object.entries(LAMBDA_BUNDLING.alias).map(([from, to]) => `${from}=${to}`),
+        },
       },
     });
     // Lambda dead-letters with this role: `deadLetterQueue` adds sqs:SendMessage only, and the

@@ -15,6 +15,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { heartbeatRuleName } from '../../functions/lib/aws/health-metrics.js';
+import { ANNOUNCED_RECOVERY_RUNBOOKS } from '../../functions/lib/core/recovery-announcements.js';
 import { TRIAGE_ENVIRONMENT } from '../../functions/lib/environments.js';
 import {
   AlarmedDeadLetterQueue,
@@ -196,6 +197,19 @@ export class Triage extends Construct {
     props.idempotency.grantReadWriteData(fn);
     props.alertsTopic.grantPublish(fn);
     for (const runbook of Object.values(props.runbooks)) runbook.grantStartExecution(fn);
+    // Answers the runs that wait for AWS to announce a recovery (recovery-announcements.ts):
+    // SendTaskSuccess only (not Failure or Heartbeat, which CDK's grantTaskResponse adds), on
+    // those state machines only, the resource Step Functions authorises a task answer on (as
+    // the approval endpoint's grant, runbooks/kit/approvals.ts).
+    const waiting = ANNOUNCED_RECOVERY_RUNBOOKS.flatMap((name) => props.runbooks[name] ?? []);
+    if (waiting.length > 0) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['states:SendTaskSuccess'],
+          resources: waiting.map((runbook) => runbook.stateMachineArn),
+        }),
+      );
+    }
     const stack = Stack.of(this);
     props.guardrails.grantRead(fn);
     fn.addToRolePolicy(

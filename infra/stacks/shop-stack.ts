@@ -18,6 +18,7 @@ import { type AlbExposure, ShopSecurityGroups } from '../constructs/security-gro
 import { ShopAlarms } from '../constructs/shop-alarms.js';
 import { TlsCertificates } from '../constructs/tls-certificates.js';
 import { WebTier } from '../constructs/web-tier.js';
+import { ZonalAutoshift } from '../constructs/zonal-autoshift.js';
 
 export interface ShopStackProps extends StackProps {
   readonly config: ReboundConfig;
@@ -41,6 +42,8 @@ export class ShopStack extends Stack {
   /** Rebound's own health (control-plane and alerting-path alarms): pages unfiltered. */
   public readonly ops: OpsTopic;
   public readonly alarms: ShopAlarms;
+  /** Present with `zonalAutoshift=on`. */
+  public readonly zonalAutoshift?: ZonalAutoshift;
 
   constructor(scope: Construct, id: string, props: ShopStackProps) {
     super(scope, id, props);
@@ -176,6 +179,15 @@ export class ShopStack extends Stack {
       cache: this.cache,
       edge: this.edge,
     });
+
+    if (config.zonalAutoshift) {
+      this.zonalAutoshift = new ZonalAutoshift(this, 'ZonalAutoshift', {
+        namePrefix,
+        loadBalancer: this.loadBalancer.loadBalancer,
+        autoScalingGroup: this.webTier.autoScalingGroup,
+        criticalAlarms: this.alarms.bySeverity('critical'),
+      });
+    }
 
     new ShopDashboard(this, 'Dashboard', {
       namePrefix,

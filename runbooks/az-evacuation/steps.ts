@@ -263,7 +263,8 @@ export const checkAzEvacuation = async (
 /**
  * Step `recheck`, after approval: the AZ's incident, the load balancer's shifts (RecheckShifts
  * read them again) and the group read again. The AZ may have recovered during the wait, or a
- * shift may exist now (a person's, or zonal autoshift's): then nothing is done.
+ * shift may exist now (a person's, or a practice run; ListZonalShifts lists no autoshift): then
+ * nothing is done.
  */
 export const recheckAzEvacuation = (
   event: AzEvacuationRecheckEvent,

@@ -286,8 +286,9 @@ export class RunbookSkeleton extends Construct {
 
   /**
    * Every active zonal shift of the account and Region at `resultPath` (`{ active: [...] }`):
-   * ListZonalShifts without a resource, so a shift of the load balancer, of the group or by
-   * zonal autoshift all count. A List action without resource-level permissions (Service
+   * ListZonalShifts without a resource, so a shift of the load balancer or of the group, a
+   * person's or a practice run, all count (autoshifts are not listed: ARC API reference,
+   * ListZonalShifts; triage records an autoshift of the shop as its AZ impaired). A List action without resource-level permissions (Service
    * Authorization Reference, arc-zonal-shift): Resource `*`, read-only. Any error escalates.
    */
   listActiveZonalShifts(id: string, resultPath: string): tasks.CallAwsService {

@@ -28,6 +28,7 @@ export const bundleAsDeployed = async (entry: string, outfile: string): Promise<
     sourcesContent: LAMBDA_BUNDLING.sourcesContent,
     mainFields: [...LAMBDA_BUNDLING.mainFields],
     banner: { js: LAMBDA_BUNDLING.banner },
+    alias: { ...LAMBDA_BUNDLING.alias },
     logLevel: 'error',
   });
 };

@@ -390,3 +390,19 @@ describe('classify: ElastiCache notifications of the shop group only', () => {
     expect(classified(notification('ElastiCache:CertificateRenewalComplete'))).toBeNull();
   });
 });
+
+describe('classify: the practice-run composite alarm repeats the shop alarms', () => {
+  const composite = (alarmName: string) =>
+    withDetail('cloudwatch/alarm-state-change-composite', { alarmName });
+
+  it('ignores rebound-<stage>-practice-run-health: each member alarm reaches triage itself', () => {
+    expect(classified(composite('rebound-dev-practice-run-health'))).toBeNull();
+  });
+
+  it('still takes another composite alarm of the stage, as information', () => {
+    expect(classified(composite('rebound-dev-checkout-health'))).toMatchObject({
+      kind: 'informational',
+      partKey: 'alarm:rebound-dev-checkout-health',
+    });
+  });
+});

@@ -92,6 +92,7 @@ describe('loadConfig defaults', () => {
         maxScaleOutCapacity: 24,
       },
       approvals: 'links',
+      zonalAutoshift: false,
     });
     expect(config.cache.replicas).toBeGreaterThanOrEqual(1);
   });
@@ -184,6 +185,35 @@ describe('loadConfig defaults', () => {
 
     // Assess
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('loadConfig zonalAutoshift', () => {
+  it('is off unless a person turns it on', () => {
+    // Act
+    const off = loadConfig(read(US_EAST_1_AZS)).config;
+    const on = loadConfig(read({ ...US_EAST_1_AZS, zonalAutoshift: 'on' }));
+
+    // Assess
+    expect(off.zonalAutoshift).toBe(false);
+    expect(on.config.zonalAutoshift).toBe(true);
+    expect(on.warnings.filter((line) => line.includes('zonalAutoshift'))).toEqual([]);
+  });
+
+  it('warns, in one line, that one NAT gateway still carries the other AZs outbound traffic', () => {
+    // Act
+    const { config, warnings } = loadConfig(
+      read({ ...US_EAST_1_AZS, zonalAutoshift: 'on', natGateways: 1 }),
+    );
+
+    // Assess
+    expect(config.zonalAutoshift).toBe(true);
+    const lines = warnings.filter((line) =>
+      line.startsWith('zonalAutoshift is on with natGateways=1'),
+    );
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('set natGateways=3');
+    expect(lines[0]).not.toContain('\n');
   });
 });
 
@@ -381,6 +411,7 @@ describe('loadConfig invalid input', () => {
     { name: 'bad email', ctx: { alertEmails: 'ops@example.com,ops-at-example.com' }, key: 'alertEmails', value: 'ops-at-example.com', allowed: 'email addresses' },
     { name: 'phone without +', ctx: { alertSmsNumbers: '5555550100' }, key: 'alertSmsNumbers', value: '5555550100', allowed: 'E.164 phone numbers such as +15555550100' },
     { name: 'phone starting with +0', ctx: { alertSmsNumbers: '+0123' }, key: 'alertSmsNumbers', value: '+0123', allowed: 'E.164' },
+    { name: 'zonal autoshift neither on nor off', ctx: { zonalAutoshift: 'true' }, key: 'zonalAutoshift', value: 'true', allowed: 'one of off | on' },
     { name: 'unknown approvals mode', ctx: { approvals: 'email' }, key: 'approvals', value: 'email', allowed: 'one of links | iam' },
     { name: 'SMS spend limit of 0', ctx: { smsSpendLimitUsd: '0' }, key: 'smsSpendLimitUsd', value: '0', allowed: 'a whole number from 1 to 1000000' },
     { name: 'duplicate email', ctx: { alertEmails: 'ops@example.com, ops@example.com' }, key: 'alertEmails', value: 'ops@example.com', allowed: 'each entry once' },

@@ -383,6 +383,11 @@ describe('triage function', () => {
       [`arn:aws:ssm:us-east-1:${TEST_ACCOUNT}:parameter/rebound/dev/guardrails`],
     ],
     ['states:StartExecution', Object.values(RUNBOOK_ARNS)],
+    // Only the runs waiting for a recovery AWS announces (recovery-announcements.ts).
+    [
+      'states:SendTaskSuccess',
+      ['rds-failover', 'cache-failover', 'az-evacuation'].map((name) => RUNBOOK_ARNS[name]),
+    ],
     [
       'rds:DescribeDBInstances',
       DB_IDS.map((id) => `arn:aws:rds:us-east-1:${TEST_ACCOUNT}:db:${id}`),

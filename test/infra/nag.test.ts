@@ -5,12 +5,20 @@ import { listNagAcknowledgements } from '../../infra/nag.js';
 import { buildReboundApp } from '../../infra/rebound-app.js';
 import { CHECKED_CONFIGURATIONS as configurations } from '../../sandbox/checks/configurations.js';
 
+/**
+ * The app as `npm start` builds it, Lambda bundling skipped: cdk-nag reads the templates, and
+ * bundling every function for each configuration cost minutes of this suite. The real bundles
+ * are built by `npm start` (CI) and checked in rebound-function.test.ts.
+ */
+const buildForNag = (context: Readonly<Record<string, unknown>> = {}) =>
+  buildReboundApp({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+
 describe('cdk-nag AwsSolutions and Serverless packs', () => {
   it.each(Object.entries(configurations))(
     'synthesizes the %s configuration with no unacknowledged finding',
     (_name, context) => {
       // Prepare
-      const { app } = buildReboundApp({ context });
+      const { app } = buildForNag(context);
 
       // Act
       const synth = () => app.synth();
@@ -22,7 +30,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
 
   it('fails synthesis on a finding nobody acknowledged', () => {
     // Prepare: a bucket with neither server access logs nor TLS enforcement.
-    const { app, shop } = buildReboundApp({});
+    const { app, shop } = buildForNag();
     new s3.Bucket(Stack.of(shop), 'CarelessBucket');
 
     // Act
@@ -34,7 +42,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
 
   it('gives every acknowledgement a specific reason', () => {
     // Prepare
-    const { app } = buildReboundApp({ context: configurations.default });
+    const { app } = buildForNag(configurations.default);
 
     // Act: ours only; aws-cdk-lib acknowledges a few CloudFormation-Validate rules itself.
     const acknowledgements = listNagAcknowledgements(app);

@@ -42,5 +42,12 @@ describe('ReboundFunction bundle', () => {
     ) as { sources: string[]; sourcesContent?: unknown };
     expect(map.sources.some((source) => source.endsWith('functions/runbook-report.ts'))).toBe(true);
     expect(map.sourcesContent).toBeUndefined();
+    // The SDK's default credential chain is swapped for the runtime's environment credentials.
+    expect(
+      map.sources.some((source) => source.endsWith('functions/lib/aws/lambda-credentials.ts')),
+    ).toBe(true);
+    expect(
+      map.sources.filter((source) => /credential-provider-node|nested-clients/.test(source)),
+    ).toEqual([]);
   });
 });

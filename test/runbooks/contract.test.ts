@@ -8,16 +8,11 @@ import {
   RUNBOOKS,
   type RunbookDefinition,
   type RunbookInputField,
-  type RunbookName,
 } from '../../functions/lib/core/runbook-registry.js';
 import { type DeployedNames, fieldRule } from '../../functions/lib/runbook/run-input.js';
 import { APPROVAL_TIMEOUT } from '../../runbooks/kit/approval-gate.js';
-import { harness as azEvacuation } from './az-evacuation/harness.js';
-import { harness as cacheFailover } from './cache-failover/harness.js';
 import type { RunbookHarness } from './harness.js';
-import { harness as rdsFailover } from './rds-failover/harness.js';
-import { harness as replaceUnhealthyInstance } from './replace-unhealthy-instance/harness.js';
-import { harness as scaleOut } from './scale-out/harness.js';
+import { HARNESSES } from './harnesses.js';
 import {
   APPROVALS_FUNCTION_ARN,
   definitionOf,
@@ -51,14 +46,6 @@ import {
  * runbooks that ask, a person's answer obeyed. Each runbook's harness (`<name>/harness.ts`)
  * says how to build and run it; everything else comes from its registry row.
  */
-
-const HARNESSES: Readonly<Record<RunbookName, RunbookHarness>> = {
-  'replace-unhealthy-instance': replaceUnhealthyInstance,
-  'scale-out': scaleOut,
-  'rds-failover': rdsFailover,
-  'cache-failover': cacheFailover,
-  'az-evacuation': azEvacuation,
-};
 
 /** The guardrails of every local run (world.ts `checkDepsOf`): the defaults in mode auto. */
 const GUARDRAILS: Guardrails = { ...DEFAULT_GUARDRAILS, mode: 'auto' };

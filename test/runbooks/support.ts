@@ -20,6 +20,7 @@ import {
   type IGuardrailParameters,
 } from '../../infra/control-plane/guardrail-parameters.js';
 import { listNagAcknowledgements, type NagAcknowledgement } from '../../infra/nag.js';
+import type { EventLog } from '../../sandbox/bench/transitions.js';
 
 /**
  * A small stack holding the runbook with imported shop resources, synthesized with the
@@ -343,6 +344,22 @@ export const EXECUTION = {
 /** The task token a local run hands to `.waitForTaskToken` states. */
 export const TASK_TOKEN = 'AQB8AAAAKgAAAAMAAAAAAAAAAT0kLocalTaskToken';
 
+const localMachines = new WeakMap<StateMachineDefinition, StateMachine>();
+
+/**
+ * The local executor of `definition`, built once per definition: building one validates the
+ * definition against the ASL schema, which costs far more than a run.
+ */
+function localMachineOf(definition: StateMachineDefinition): StateMachine {
+  const known = localMachines.get(definition);
+  if (known) return known;
+  // asl-validator's path check rejects JSONPath filters (`[?(@.x == 'y')]`), which Step
+  // Functions accepts in Parameters and ResultSelector; the executor evaluates them fine.
+  const machine = new StateMachine(definition, { validationOptions: { checkPaths: false } });
+  localMachines.set(definition, machine);
+  return machine;
+}
+
 /** Runs the definition locally with every Task overridden and no real waiting. */
 export async function runLocally(
   definition: StateMachineDefinition,
@@ -350,9 +367,17 @@ export async function runLocally(
   overrides: NonNullable<RunOptions['overrides']>,
   identity: { readonly Id: string; readonly Name: string } = EXECUTION,
 ): Promise<RunOutcome> {
-  // asl-validator's path check rejects JSONPath filters (`[?(@.x == 'y')]`), which Step
-  // Functions accepts in Parameters and ResultSelector; the executor evaluates them fine.
-  const machine = new StateMachine(definition, { validationOptions: { checkPaths: false } });
+  return (await runLocallyWithEvents(definition, input, overrides, identity)).outcome;
+}
+
+/** {@link runLocally}, with every event the executor logged (states entered, retries…). */
+export async function runLocallyWithEvents(
+  definition: StateMachineDefinition,
+  input: Record<string, unknown>,
+  overrides: NonNullable<RunOptions['overrides']>,
+  identity: { readonly Id: string; readonly Name: string } = EXECUTION,
+): Promise<{ readonly outcome: RunOutcome; readonly events: readonly EventLog[] }> {
+  const machine = localMachineOf(definition);
   const execution = machine.run(input as never, {
     overrides,
     context: {
@@ -361,10 +386,20 @@ export async function runLocally(
       Task: { Token: TASK_TOKEN },
     },
   });
+  const events: EventLog[] = [];
+  const logged = (async () => {
+    for await (const event of execution.eventLogs) events.push(event);
+  })();
+  const outcome = await outcomeOf(execution.result);
+  await logged;
+  return { outcome, events };
+}
+
+const outcomeOf = async (result: Promise<unknown>): Promise<RunOutcome> => {
   try {
-    return { status: 'succeeded', output: await execution.result };
+    return { status: 'succeeded', output: await result };
   } catch (error) {
     if (!(error instanceof ExecutionError) || !(error.cause instanceof Error)) throw error;
     return { status: 'failed', error: error.cause.name, cause: error.cause.message };
   }
-}
+};

@@ -107,7 +107,10 @@ describe('README architecture picture', () => {
     expect(diagram).not.toContain('rule_health_events');
     expect(diagram).toContain('<br/>scale-up<br/>');
     expect(diagram).not.toContain('<br/>scale-out<br/>');
-    expect(edges.filter(([from, , to]) => from === 'triage' && to === 'runbooks')).toEqual([]);
+    // Triage still answers runbooks waiting for a recovery event (SendTaskSuccess), no more.
+    expect(edges.filter(([from, , to]) => from === 'triage' && to === 'runbooks')).toEqual([
+      ['triage', 'answer', 'runbooks'],
+    ]);
   });
 });
 

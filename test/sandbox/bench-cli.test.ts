@@ -13,7 +13,7 @@ describe('npm run bench arguments', () => {
     // Assess
     expect(status).toBe(0);
     expect(stderr).toBe('');
-    expect(stdout.split('\n')[0]).toBe('usage: npm run bench [-- --help]');
+    expect(stdout.split('\n')[0]).toBe('usage: npm run bench [-- --transitions | --help]');
     expect(stdout).toContain('module-load time');
     expect(stdout).not.toContain('events/s');
   });
@@ -27,7 +27,7 @@ describe('npm run bench arguments', () => {
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toEqual([
       'error: unknown argument "--fast"',
-      'usage: npm run bench [-- --help]',
+      'usage: npm run bench [-- --transitions | --help]',
     ]);
   });
 });

@@ -83,6 +83,13 @@ describe('cold load measuring', () => {
     };
     expect(map.sources.some((source) => source.endsWith('functions/runbook-report.ts'))).toBe(true);
     expect(map.sourcesContent).toBeUndefined();
+    // As ReboundFunction deploys it: the credential chain is the runtime's environment alone.
+    expect(
+      map.sources.some((source) => source.endsWith('functions/lib/aws/lambda-credentials.ts')),
+    ).toBe(true);
+    expect(
+      map.sources.filter((source) => /credential-provider-node|nested-clients/.test(source)),
+    ).toEqual([]);
   });
 
   it("keeps stack traces readable: the deployed NODE_OPTIONS map a bundle's frames to the TypeScript source", async () => {

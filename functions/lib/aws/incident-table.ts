@@ -65,3 +65,13 @@ export const lostTransactionRace = (error: unknown): boolean => {
     (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
   );
 };
+
+/**
+ * The partition key prefix of recovery-wait items: `RECOVERY-WAIT#<runbook>:<resourceId>` holds
+ * the task token (`token`) of the run that waits for AWS to announce the recovery of that
+ * resource (runbooks/kit/verify-loop.ts writes it; triage takes it and answers). One item per
+ * resource: a newer wait replaces the older one.
+ */
+export const RECOVERY_WAIT_KEY_PREFIX = 'RECOVERY-WAIT#';
+export const recoveryWaitItemKey = (runbook: string, resourceId: string): string =>
+  `${RECOVERY_WAIT_KEY_PREFIX}${runbook}:${resourceId}`;

@@ -12,6 +12,7 @@ import {
   signalOf,
 } from './classify-common.js';
 import type { ShopInventory } from './inventory.js';
+import { practiceRunHealthAlarmName } from './practice-run-health.js';
 import type { ResourceRef, Signal } from './signal.js';
 
 /**
@@ -292,6 +293,8 @@ export const classifyAlarm = (
   if (!isShopAlarm(inventory, alarmName) && !namesShopResource(inventory, named.dimensions)) {
     return null;
   }
+  // Its members (the critical alarms) each reach triage: this one would be a second incident.
+  if (alarmName === practiceRunHealthAlarmName(inventory.namePrefix)) return null;
   const untrusted = distrustOf(inventory, alarmName, named.dimensions);
   const metric = { ...named, dimensions: withoutMalformedInstance(named.dimensions) };
   const verdict = verdictOf(event, metric, inventory);

@@ -4,8 +4,8 @@ import { nonEmptyText } from '../events/schema-kit.js';
 
 /**
  * What runbooks know of an impaired AZ: the incidents holding it impaired (AWS Health, through
- * triage) and the active ARC zonal shifts away from it (a person's, zonal autoshift's, a
- * practice run, Rebound's own evacuation). ARC names AZs by their ID (`use1-az2`).
+ * triage, an ARC autoshift of the shop included) and the active ARC zonal shifts away from it
+ * (a person's, a practice run, Rebound's own evacuation; ListZonalShifts lists no autoshift). ARC names AZs by their ID (`use1-az2`).
  */
 
 /** One active zonal shift, as a ListZonalShifts state (SDK integration, PascalCase) returns it. */

@@ -1,0 +1,185 @@
+import type { AlarmEvaluator } from './alarms.js';
+import type { SimulatedShop } from './shop.js';
+
+/**
+ * The AWS APIs the control plane calls, answered by the simulated shop. Both callers use it:
+ * the runbooks' `aws-sdk:*` Tasks (through `stepFunctionsTask`, which speaks the AWS SDK for
+ * Java v2 field names Step Functions uses) and the task Lambdas' AWS adapters, which get a
+ * client whose `send` lands here (`simulatedClient`). Inputs are read by member name without
+ * regard to case (`DBInstanceIdentifier` and Step Functions' `DbInstanceIdentifier` alike);
+ * answers use the AWS SDK for JavaScript's member names.
+ */
+
+/** An error an AWS API answers with: its error shape (`DBInstanceNotFoundFault`). */
+export class SimulatedApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+type Input = Readonly<Record<string, unknown>>;
+
+/** `input[name]`, whatever the case of the member name. */
+const field = (input: Input, name: string): unknown => {
+  const key = Object.keys(input).find(
+    (candidate) => candidate.toLowerCase() === name.toLowerCase(),
+  );
+  return key === undefined ? undefined : input[key];
+};
+
+/** A throttled call: the first `times` calls of `action` fail as AWS fails them. */
+export interface Throttle {
+  readonly action: string;
+  times: number;
+}
+
+export class SimulatedAwsApi {
+  /** Every call, `service:Action`, in order. */
+  readonly calls: string[] = [];
+  readonly throttles: Throttle[] = [];
+
+  constructor(
+    readonly shop: SimulatedShop,
+    readonly alarms: AlarmEvaluator,
+  ) {}
+
+  /** Answers `service:Action` (the operation's name as in the service model). */
+  call(service: string, action: string, input: Input): unknown {
+    const name = `${service}:${action}`;
+    this.calls.push(name);
+    const throttle = this.throttles.find(
+      (t) => t.action.toLowerCase() === name.toLowerCase() && t.times > 0,
+    );
+    if (throttle !== undefined) {
+      throttle.times -= 1;
+      throw new SimulatedApiError('ThrottlingException', 'Rate exceeded');
+    }
+    const handler = this.#handlers[name.toLowerCase()];
+    if (handler === undefined) throw new Error(`the game day does not simulate ${name}`);
+    return handler(input);
+  }
+
+  readonly #handlers: Readonly<Record<string, (input: Input) => unknown>> = {
+    'autoscaling:describeautoscalinggroups': () => this.#describeGroup(),
+    'autoscaling:setinstancehealth': (input) => {
+      this.shop.setInstanceHealth(
+        String(field(input, 'InstanceId')),
+        field(input, 'HealthStatus') === 'Healthy' ? 'Healthy' : 'Unhealthy',
+      );
+      return {};
+    },
+    'elasticloadbalancingv2:describetargethealth': () => ({
+      TargetHealthDescriptions: [...this.shop.instances.values()]
+        .filter((i) => i.target !== 'unused')
+        .map((i) => ({ Target: { Id: i.id, Port: 8080 }, TargetHealth: { State: i.target } })),
+    }),
+    'cloudwatch:describealarms': (input) => {
+      const names = (field(input, 'AlarmNames') as string[] | undefined) ?? [];
+      return {
+        MetricAlarms: names.map((name) => ({
+          AlarmName: name,
+          StateValue: this.alarms.stateOf(name),
+        })),
+        CompositeAlarms: [],
+      };
+    },
+    'cloudwatch:getmetricdata': (input) => this.#metricData(input),
+    'rds:describedbinstances': (input) => {
+      const id = String(field(input, 'DBInstanceIdentifier'));
+      const db = this.shop.databases.get(id);
+      if (db === undefined)
+        throw new SimulatedApiError('DBInstanceNotFoundFault', `DBInstance ${id} not found.`);
+      return {
+        DBInstances: [
+          {
+            DBInstanceIdentifier: db.id,
+            DBInstanceStatus: db.status,
+            MultiAZ: db.multiAz,
+            AvailabilityZone: db.availabilityZone,
+            ...(db.secondaryAvailabilityZone === undefined
+              ? {}
+              : { SecondaryAvailabilityZone: db.secondaryAvailabilityZone }),
+            ...(db.replicaSourceId === undefined
+              ? {}
+              : {
+                  ReadReplicaSourceDBInstanceIdentifier: db.replicaSourceId,
+                  StatusInfos: [
+                    { StatusType: 'read replication', Status: 'replicating', Normal: true },
+                  ],
+                }),
+            Endpoint: {
+              Address: `${db.id}.abcdefghijkl.${this.shop.region}.rds.amazonaws.com`,
+              Port: 5432,
+            },
+          },
+        ],
+      };
+    },
+    'arczonalshift:listzonalshifts': () => ({ Items: [] }),
+  };
+
+  #describeGroup() {
+    const { group } = this.shop.settings;
+    return {
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: group.name,
+          MinSize: group.minSize,
+          MaxSize: this.shop.maxSize,
+          DesiredCapacity: this.shop.desired,
+          AvailabilityZones: [...this.shop.settings.availabilityZones],
+          Instances: [...this.shop.instances.values()].map((i) => ({
+            InstanceId: i.id,
+            AvailabilityZone: i.availabilityZone,
+            LifecycleState: i.lifecycle,
+            HealthStatus: i.health,
+          })),
+        },
+      ],
+    };
+  }
+
+  /** GetMetricData of plain metric queries: one value per period (the query's stat), newest first. */
+  #metricData(input: Input) {
+    const queries =
+      (field(input, 'MetricDataQueries') as Record<string, unknown>[] | undefined) ?? [];
+    const start = new Date(field(input, 'StartTime') as string | Date).getTime();
+    const end = new Date(field(input, 'EndTime') as string | Date).getTime();
+    return {
+      MetricDataResults: queries.map((query) => {
+        const stat = field(query, 'MetricStat') as Record<string, unknown>;
+        const metric = field(stat, 'Metric') as Record<string, unknown>;
+        const period = Number(field(stat, 'Period')) * 1000;
+        const dimensions = Object.fromEntries(
+          (
+            (field(metric, 'Dimensions') as { Name: string; Value: string }[] | undefined) ?? []
+          ).map((d) => [d.Name, d.Value]),
+        );
+        const timestamps: Date[] = [];
+        const values: number[] = [];
+        for (let to = Math.floor(end / period) * period; to - period >= start; to -= period) {
+          const samples = this.shop.samplesOf(
+            String(field(metric, 'Namespace')),
+            String(field(metric, 'MetricName')),
+            dimensions,
+            to - period,
+            to,
+          );
+          if (samples.length === 0) continue;
+          timestamps.push(new Date(to - period));
+          values.push(Math.max(...samples));
+        }
+        return {
+          Id: field(query, 'Id'),
+          Timestamps: timestamps,
+          Values: values,
+          StatusCode: 'Complete',
+        };
+      }),
+    };
+  }
+}

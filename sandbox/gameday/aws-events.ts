@@ -1,0 +1,156 @@
+import type { AlarmSettings } from './shop-settings.js';
+
+/**
+ * The AWS events the simulated shop emits, in the shapes AWS documents (the same shapes as the
+ * samples in test/fixtures/events/ and sandbox/showcase/night.jsonl), so that they go through
+ * the synthesized intake rules and the real event parsers unchanged.
+ */
+
+export const ACCOUNT = '123456789012';
+
+export interface AwsEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: Record<string, unknown>;
+}
+
+/** A deterministic event id (a UUID's shape) from a counter. */
+export const eventIdFor = (n: number): string => {
+  const hex = n.toString(16).padStart(12, '0');
+  return `9a3e0000-0000-4000-8000-${hex}`;
+};
+
+/** `2026-03-12T02:58:10Z`, the envelope's time format (whole seconds). */
+export const envelopeTime = (ms: number): string =>
+  new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+const envelope = (
+  id: string,
+  ms: number,
+  region: string,
+  source: string,
+  detailType: string,
+  resources: readonly string[],
+  detail: Record<string, unknown>,
+): AwsEvent => ({
+  version: '0',
+  id,
+  'detail-type': detailType,
+  source,
+  account: ACCOUNT,
+  time: envelopeTime(ms),
+  region,
+  resources,
+  detail,
+});
+
+/** "CloudWatch Alarm State Change" for a single-metric alarm, its configuration as deployed. */
+export const alarmStateChange = (
+  id: string,
+  ms: number,
+  region: string,
+  alarm: AlarmSettings,
+  from: string,
+  to: string,
+  reason: string,
+): AwsEvent => {
+  const stamp = new Date(ms).toISOString().replace('Z', '+0000');
+  return envelope(
+    id,
+    ms,
+    region,
+    'aws.cloudwatch',
+    'CloudWatch Alarm State Change',
+    [`arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${alarm.name}`],
+    {
+      alarmName: alarm.name,
+      configuration: {
+        description: alarm.description,
+        metrics: [
+          {
+            id: 'm1',
+            metricStat: {
+              metric: {
+                dimensions: alarm.dimensions,
+                name: alarm.metricName,
+                namespace: alarm.namespace,
+              },
+              period: alarm.periodSeconds,
+              stat: alarm.statistic,
+            },
+            returnData: true,
+          },
+        ],
+      },
+      previousState: { reason: 'previous evaluation', timestamp: stamp, value: from },
+      state: { reason, timestamp: stamp, value: to },
+    },
+  );
+};
+
+/** "EC2 Instance Launch Successful" / "EC2 Instance Terminate Successful" of the web group. */
+export const autoScalingActivity = (
+  id: string,
+  ms: number,
+  region: string,
+  kind: 'Launch' | 'Terminate',
+  group: string,
+  instance: { readonly id: string; readonly availabilityZone: string },
+  cause: string,
+): AwsEvent =>
+  envelope(
+    id,
+    ms,
+    region,
+    'aws.autoscaling',
+    `EC2 Instance ${kind} Successful`,
+    [
+      `arn:aws:autoscaling:${region}:${ACCOUNT}:autoScalingGroup:2f6c8a41-7d3e-4b9a-8c1f-5e0d9b7a6c31:autoScalingGroupName/${group}`,
+      `arn:aws:ec2:${region}:${ACCOUNT}:instance/${instance.id}`,
+    ],
+    {
+      // AWS-FACTS: StatusCode can read InProgress on "Successful" events.
+      StatusCode: 'InProgress',
+      Description: `${kind === 'Launch' ? 'Launching a new' : 'Terminating'} EC2 instance: ${instance.id}`,
+      AutoScalingGroupName: group,
+      ActivityId: id,
+      Details: {
+        'Availability Zone': instance.availabilityZone,
+        'Subnet ID': 'subnet-0b7e2c4d6f8a1e3c5',
+      },
+      RequestId: id,
+      StatusMessage: '',
+      EndTime: envelopeTime(ms),
+      EC2InstanceId: instance.id,
+      StartTime: envelopeTime(ms),
+      Cause: cause,
+    },
+  );
+
+/** "RDS DB Instance Event" (RDS-EVENT-xxxx) of a DB instance. */
+export const rdsInstanceEvent = (
+  id: string,
+  ms: number,
+  region: string,
+  dbInstanceId: string,
+  eventId: string,
+  category: string,
+  message: string,
+): AwsEvent => {
+  const arn = `arn:aws:rds:${region}:${ACCOUNT}:db:${dbInstanceId}`;
+  return envelope(id, ms, region, 'aws.rds', 'RDS DB Instance Event', [arn], {
+    EventCategories: [category],
+    SourceType: 'DB_INSTANCE',
+    SourceArn: arn,
+    Date: new Date(ms).toISOString(),
+    Message: message,
+    SourceIdentifier: dbInstanceId,
+    EventID: eventId,
+  });
+};

@@ -1,0 +1,68 @@
+/**
+ * `npm run gameday -- <scenario>|all [--mode dry-run|auto] [--seed N]`: see args.ts. Exit 0
+ * every run passed, 1 a run failed its objectives, 2 bad arguments or settings.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../infra/config.js';
+import { appContext } from '../../infra/context-args.js';
+import { CliError, runCliCommand } from '../cli-kit.js';
+import { GAMEDAY_USAGE, gameDayHelp, parseGameDayArgs } from './args.js';
+import { judge } from './objectives.js';
+import { formatReport, formatSummary } from './report.js';
+import { timelineSvg } from './svg.js';
+
+const main = async (args: readonly string[]): Promise<number> => {
+  let failed = false;
+  const code = await runCliCommand(
+    async () => {
+      const parsed = parseGameDayArgs(args);
+      if (parsed === 'help') {
+        console.log(gameDayHelp());
+        return;
+      }
+      // The settings first (cheap), then the app (aws-cdk-lib, seconds): mistakes answer at once.
+      const context = appContext(parsed.context);
+      let availabilityZones: readonly string[];
+      try {
+        ({ availabilityZones } = loadConfig((key) => context[key], Object.keys(context)).config);
+      } catch (error) {
+        if (error instanceof ConfigError)
+          throw new CliError(
+            2,
+            error.problems.map((p) => `error: ${p}`),
+          );
+        throw error;
+      }
+      const { synthesizeIntake } = await import('../synthesized-intake.js');
+      const { runGameDay } = await import('./game-day.js');
+      const { gameDayAzIds } = await import('./scenarios.js');
+      const intake = synthesizeIntake({
+        assumeOwned: false,
+        context: parsed.context,
+        azIdToName: gameDayAzIds(availabilityZones),
+      });
+      mkdirSync(parsed.reportDir, { recursive: true });
+      const rows = [];
+      for (const scenario of parsed.scenarios) {
+        const result = await runGameDay(intake, scenario, parsed.options);
+        const verdict = judge(result);
+        console.log(formatReport(result, verdict));
+        const file = path.join(
+          parsed.reportDir,
+          `${scenario.name}-${parsed.options.mode}-seed${parsed.options.seed}.svg`,
+        );
+        writeFileSync(file, timelineSvg(result));
+        console.log(`  picture: ${file}\n`);
+        rows.push({ result, verdict });
+        failed ||= !verdict.pass;
+      }
+      console.log(formatSummary(rows));
+    },
+    GAMEDAY_USAGE,
+    (line) => console.error(line),
+  );
+  return code === 0 && failed ? 1 : code;
+};
+
+process.exitCode = await main(process.argv.slice(2));

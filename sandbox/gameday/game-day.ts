@@ -1,0 +1,218 @@
+import {
+  type AutomationMode,
+  guardrailParameterValues,
+  parseGuardrails,
+} from '../../functions/lib/core/guardrails.js';
+import type { Incident } from '../../functions/lib/core/incident.js';
+import type { SynthesizedIntake } from '../synthesized-intake.js';
+import { AlarmEvaluator } from './alarms.js';
+import { SimulatedAwsApi } from './aws-api.js';
+import {
+  type DeliveredAlert,
+  type Delivery,
+  RELIABLE_DELIVERY,
+  SimulatedControlPlane,
+} from './control-plane.js';
+import { lambdaSteps } from './lambda-steps.js';
+import { seededRandom } from './random.js';
+import {
+  type ExecutionRecord,
+  readRunbookMachines,
+  SimulatedRunbooks,
+} from './runbook-executions.js';
+import type { Scenario, World } from './scenario.js';
+import { type ShopChange, type ShopSample, SimulatedShop } from './shop.js';
+import { readShopSettings, type ShopSettings } from './shop-settings.js';
+import { VirtualTime } from './virtual-time.js';
+
+/**
+ * One game day: the simulated shop and the real control plane on one virtual clock, a
+ * scenario's fault injected after a calm lead-in, played until the incident is resolved (or the
+ * scenario's time is up), then measured.
+ */
+
+/** The game day's start; any fixed time does (the clock is virtual). */
+export const GAME_DAY_START = new Date('2026-11-27T02:00:00Z');
+/** Calm before the fault: alarms have history, target tracking is settled. */
+export const LEAD_IN_MS = 5 * 60_000;
+/** How often the game day looks whether the shop serves again. */
+const RECOVERY_CHECK_MS = 5_000;
+
+export interface GameDayOptions {
+  readonly mode: Extract<AutomationMode, 'dry-run' | 'auto'>;
+  readonly seed: number;
+}
+
+export interface Measures {
+  readonly faultAt: number;
+  readonly detectedAt?: number;
+  readonly actedAt?: number;
+  readonly recoveredAt?: number;
+  readonly resolvedAt?: number;
+}
+
+export interface GameDayResult {
+  readonly scenario: Scenario;
+  readonly options: GameDayOptions;
+  readonly settings: ShopSettings;
+  readonly measures: Measures;
+  readonly incidents: readonly Incident[];
+  readonly alerts: readonly DeliveredAlert[];
+  readonly deliveries: readonly Delivery[];
+  readonly executions: readonly ExecutionRecord[];
+  readonly changes: readonly ShopChange[];
+  readonly samples: readonly ShopSample[];
+  readonly alarmTransitions: readonly { at: number; alarm: string; from: string; to: string }[];
+  readonly lostEvents: number;
+  readonly endedAt: number;
+}
+
+/** Metrics the shop simulates; alarms on others stay OK (nothing in a scenario moves them). */
+const MODELLED_METRICS = new Set([
+  'UnHealthyHostCount',
+  'HealthyHostCount',
+  'HTTPCode_ELB_5XX_Count',
+  'GroupInServiceInstances',
+  'CPUUtilization|AWS/EC2',
+  'mem_used_percent',
+  'ReplicaLag',
+]);
+
+export const runGameDay = async (
+  intake: SynthesizedIntake,
+  scenario: Scenario,
+  options: GameDayOptions,
+): Promise<GameDayResult> => {
+  const { config } = intake;
+  const namePrefix = intake.inventory.namePrefix;
+  const time = new VirtualTime(GAME_DAY_START);
+  const random = seededRandom(options.seed);
+  const settings = readShopSettings(intake.templates.shop, {
+    region: config.region,
+    availabilityZones: config.availabilityZones,
+  });
+  const guardrails = parseGuardrails(
+    guardrailParameterValues({ ...config.automation, mode: options.mode }),
+  );
+  const controlPlane = new SimulatedControlPlane(
+    intake,
+    time,
+    random,
+    guardrails,
+    scenario.delivery ?? RELIABLE_DELIVERY,
+  );
+  const shop = new SimulatedShop(settings, config.region, time, random, controlPlane);
+  const alarms = new AlarmEvaluator(
+    shop,
+    settings.alarms,
+    (alarm) =>
+      MODELLED_METRICS.has(alarm.metricName) ||
+      MODELLED_METRICS.has(`${alarm.metricName}|${alarm.namespace}`),
+  );
+  const api = new SimulatedAwsApi(shop, alarms);
+  const steps = lambdaSteps({
+    api,
+    settings,
+    stage: config.stage,
+    region: config.region,
+    namePrefix,
+    checkDeps: {
+      guardrails: async () => controlPlane.guardrails,
+      incidents: controlPlane.store,
+      ledger: controlPlane.ledger,
+      clock: time.clock,
+      warn: () => undefined,
+    },
+    alerts: controlPlane.publisher,
+  });
+  const runbooks = new SimulatedRunbooks(
+    readRunbookMachines(intake.templates, config.region, namePrefix),
+    api,
+    steps,
+    time,
+    config.region,
+    namePrefix,
+    () => undefined,
+  );
+  controlPlane.runbooks = runbooks;
+  const world: World = { time, random, shop, alarms, api, controlPlane, runbooks, settings };
+
+  shop.start();
+  alarms.start();
+  const faultAt = time.nowMs + LEAD_IN_MS;
+  time.at(faultAt, () => scenario.inject(world));
+
+  // Recovery: the first check at which the scenario's condition holds again after the fault
+  // broke it (a fault takes a while to show: a crashed instance stays a healthy target until
+  // its health checks fail).
+  let recoveredAt: number | undefined;
+  let broken = false;
+  time.every(RECOVERY_CHECK_MS, faultAt + RECOVERY_CHECK_MS, () => {
+    const serves = scenario.recovered(world);
+    if (!serves) broken = true;
+    else if (broken) recoveredAt = time.nowMs;
+    return recoveredAt === undefined;
+  });
+
+  const incidentIds = () =>
+    new Set(
+      controlPlane.deliveries.flatMap((d) =>
+        typeof d.outcome === 'object' && d.outcome.incident !== null ? [d.outcome.incident.id] : [],
+      ),
+    );
+  const incidents = async () =>
+    (await Promise.all([...incidentIds()].map((id) => controlPlane.store.get(id)))).filter(
+      (incident): incident is Incident => incident !== undefined,
+    );
+  let settled = false;
+  const endMs = faultAt + scenario.maxMinutes * 60_000;
+  // Played in steps of a minute so that the end condition is looked at as the day goes.
+  while (time.nowMs < endMs && !settled) {
+    await time.runUntil(Math.min(endMs, time.nowMs + 60_000));
+    const current = await incidents();
+    settled =
+      recoveredAt !== undefined &&
+      current.length > 0 &&
+      current.every(
+        (incident) => incident.resolvedAt !== undefined || incident.status === 'failed',
+      ) &&
+      runbooks.executions.every((execution) => execution.status !== 'RUNNING');
+  }
+  const finalIncidents = await incidents();
+  const detected = controlPlane.deliveries.find(
+    (d) => d.at >= faultAt && typeof d.outcome === 'object' && d.outcome.incident !== null,
+  );
+  const acted = [
+    ...runbooks.executions.map((e) => e.startedAt),
+    ...shop.changes.map((c) => c.at),
+  ].sort((a, b) => a - b)[0];
+  const resolved = finalIncidents
+    .map((incident) =>
+      incident.resolvedAt === undefined ? undefined : Date.parse(incident.resolvedAt),
+    )
+    .filter((at): at is number => at !== undefined)
+    .sort((a, b) => b - a)[0];
+  return {
+    scenario,
+    options,
+    settings,
+    measures: {
+      faultAt,
+      ...(detected === undefined ? {} : { detectedAt: detected.at }),
+      ...(acted === undefined ? {} : { actedAt: acted }),
+      ...(recoveredAt === undefined ? {} : { recoveredAt }),
+      ...(resolved === undefined || finalIncidents.some((i) => i.resolvedAt === undefined)
+        ? {}
+        : { resolvedAt: resolved }),
+    },
+    incidents: finalIncidents,
+    alerts: controlPlane.alerts,
+    deliveries: controlPlane.deliveries,
+    executions: runbooks.executions,
+    changes: shop.changes,
+    samples: shop.samples,
+    alarmTransitions: alarms.transitions,
+    lostEvents: controlPlane.lost.length,
+    endedAt: time.nowMs,
+  };
+};

@@ -1,0 +1,108 @@
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { renderRunbookOutcomeAlert } from '../../functions/lib/core/alerts/runbook-outcome-alert.js';
+import { guardrailParameterPath } from '../../functions/lib/core/guardrails.js';
+import type { AlertPublisher } from '../../functions/lib/core/ports.js';
+import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
+import type { CheckDeps } from '../../functions/lib/runbook/check.js';
+import { parseReportEvent } from '../../functions/lib/runbook/events.js';
+import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
+import { AwsRdsReader } from '../../runbooks/rds-failover/aws-rds-reader.js';
+import { AwsReplicaLagReader } from '../../runbooks/rds-failover/aws-replica-lag-reader.js';
+import {
+  checkRdsFailover,
+  parseRdsFailoverEvent,
+  type RdsShop,
+  recheckRdsFailover,
+  verifyRdsFailover,
+} from '../../runbooks/rds-failover/steps.js';
+import {
+  checkInstanceReplacement,
+  parseGuardrailEvent,
+} from '../../runbooks/replace-unhealthy-instance/steps.js';
+import type { SimulatedAwsApi } from './aws-api.js';
+import type { LambdaSteps } from './runbook-executions.js';
+import { gameDayAzIds } from './scenarios.js';
+import type { ShopSettings } from './shop-settings.js';
+
+/**
+ * The runbooks' task Lambdas with their real logic, wired like their handler.ts does, except
+ * that the AWS adapters get a client whose `send` is answered by the simulated AWS API, and the
+ * stores, guardrails and clock are the game day's. A function the game day does not wire fails
+ * the run loudly (never a silent stub).
+ */
+
+/** An AWS SDK client whose commands the simulated API answers (`DescribeDBInstancesCommand` → `rds:DescribeDBInstances`). */
+const simulatedClient = <T>(api: SimulatedAwsApi, service: string): T =>
+  ({
+    send: async (command: { readonly input: Record<string, unknown> }) =>
+      api.call(service, command.constructor.name.replace(/Command$/, ''), command.input),
+  }) as T;
+
+export const lambdaSteps = (options: {
+  readonly api: SimulatedAwsApi;
+  readonly settings: ShopSettings;
+  readonly stage: string;
+  readonly region: string;
+  readonly namePrefix: string;
+  readonly checkDeps: CheckDeps;
+  readonly alerts: AlertPublisher;
+}): LambdaSteps => {
+  const { api, settings, checkDeps, namePrefix } = options;
+  const fleet = new AwsFleetReader(
+    simulatedClient<AutoScalingClient>(api, 'autoscaling'),
+    simulatedClient<ElasticLoadBalancingV2Client>(api, 'elasticloadbalancingv2'),
+    settings.group.name,
+    settings.targetGroup.arn,
+  );
+  const zoneNames = gameDayAzIds(settings.availabilityZones);
+  const db = new AwsRdsReader(simulatedClient<RDSClient>(api, 'rds'));
+  const rdsShop: RdsShop = {
+    primaryId: settings.database.primaryId,
+    replicaIds: settings.database.replicas.map((replica) => replica.id),
+    // The construct's default threshold (REPLICA_LAG_THRESHOLD_SECONDS), as the replica alarms deploy it.
+    replicaLagThresholdSeconds: 30,
+    primaryEndpointParameter: `/rebound/${options.stage}/db/primary-endpoint`,
+  };
+  const replicaLag = new AwsReplicaLagReader(simulatedClient<CloudWatchClient>(api, 'cloudwatch'), {
+    clock: checkDeps.clock,
+  });
+  const reportDeps = {
+    incidents: checkDeps.incidents,
+    alerts: options.alerts,
+    render: (input: Parameters<typeof renderRunbookOutcomeAlert>[0]) =>
+      renderRunbookOutcomeAlert(input, options.region, {
+        guardrailPath: guardrailParameterPath(options.stage),
+      }),
+    clock: checkDeps.clock,
+  };
+  const steps: Readonly<Record<string, (payload: unknown) => Promise<unknown>>> = {
+    [`${namePrefix}-replace-unhealthy-instance-guardrail`]: (payload) =>
+      checkInstanceReplacement(parseGuardrailEvent(payload), {
+        ...checkDeps,
+        fleet,
+        zoneNames: async () => zoneNames,
+      }),
+    [`${namePrefix}-rds-failover-step`]: (payload) => {
+      const parsed = parseRdsFailoverEvent(payload);
+      switch (parsed.step) {
+        case 'check':
+          return checkRdsFailover(parsed, rdsShop, { ...checkDeps, db });
+        case 'recheck':
+          return recheckRdsFailover(parsed, rdsShop, { ...checkDeps, db });
+        case 'verify':
+          return verifyRdsFailover(parsed, rdsShop, { db, replicaLag });
+      }
+    },
+  };
+  return async (functionName, payload) => {
+    if (functionName.endsWith('-report'))
+      return reportRunbookOutcome(parseReportEvent(payload), reportDeps);
+    const step = steps[functionName];
+    if (step === undefined)
+      throw new Error(`the game day does not wire the Lambda function ${functionName}`);
+    return step(payload);
+  };
+};

@@ -1,0 +1,68 @@
+import type { GameDayResult } from './game-day.js';
+
+/**
+ * What a game day must show, per mode. `auto`: the shop recovers and the incident resolves
+ * within the scenario's objective, with exactly one incident, at most one page (SMS) and no
+ * more changes to the shop than the guardrails allow. `dry-run`: nothing in the shop changes,
+ * with one incident and at most one page all the same.
+ */
+
+export interface Check {
+  readonly what: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface Verdict {
+  readonly pass: boolean;
+  readonly checks: readonly Check[];
+  /** Fault to incident resolved, seconds (undefined: never resolved). */
+  readonly mttrSeconds?: number;
+}
+
+const seconds = (from: number, to: number | undefined) =>
+  to === undefined ? undefined : Math.round((to - from) / 1000);
+
+export const judge = (result: GameDayResult): Verdict => {
+  const { measures, scenario, options } = result;
+  const mttrSeconds = seconds(measures.faultAt, measures.resolvedAt);
+  const pages = result.alerts.filter(({ alert }) => alert.sms !== null).length;
+  const objective = scenario.objectiveMinutes * 60;
+  const budget = scenario.maxChanges ?? 0;
+  const checks: Check[] = [
+    {
+      what: 'one incident',
+      ok: result.incidents.length === 1,
+      detail: `${result.incidents.length} incident(s): ${result.incidents.map((i) => `${i.id} ${i.status}`).join(', ') || 'none'}`,
+    },
+    { what: 'at most one page', ok: pages <= 1, detail: `${pages} SMS` },
+  ];
+  if (options.mode === 'dry-run') {
+    checks.push({
+      what: 'nothing in the shop changed',
+      ok: result.changes.length === 0,
+      detail: result.changes.map((c) => `${c.call} ${c.target}`).join(', ') || 'no mutating call',
+    });
+  } else {
+    checks.push(
+      {
+        what: `resolved within ${scenario.objectiveMinutes} min`,
+        ok:
+          measures.recoveredAt !== undefined &&
+          mttrSeconds !== undefined &&
+          mttrSeconds <= objective,
+        detail: mttrSeconds === undefined ? 'not resolved' : `MTTR ${mttrSeconds} s`,
+      },
+      {
+        what: 'no action beyond the guardrails',
+        ok: result.changes.length <= budget,
+        detail: `${result.changes.length} change(s), the scenario's guardrails allow ${budget}`,
+      },
+    );
+  }
+  return {
+    pass: checks.every((check) => check.ok),
+    checks,
+    ...(mttrSeconds === undefined ? {} : { mttrSeconds }),
+  };
+};

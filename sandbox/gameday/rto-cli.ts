@@ -1,0 +1,74 @@
+/**
+ * `npm run rto -- [-c key=value]...`: the worst-case fault → recovered and fault → resolved time
+ * per failure class, computed from the synthesized settings, next to AWS's floor and the
+ * scenarios' objectives (rto.ts). Exit 0 every objective met, 1 one is not, 2 bad arguments.
+ */
+import { ConfigError, loadConfig } from '../../infra/config.js';
+import { appContext, ContextArgError, splitContextArgs } from '../../infra/context-args.js';
+import { CliError, runCliCommand } from '../cli-kit.js';
+import type { FailureClass } from './scenario.js';
+import { SCENARIOS } from './scenarios.js';
+
+const USAGE = 'usage: npm run rto -- [-c key=value]...';
+
+const main = async (args: readonly string[]): Promise<number> => {
+  let unmet = false;
+  const code = await runCliCommand(
+    async () => {
+      if (args.includes('--help') || args.includes('-h')) {
+        console.log(
+          `${USAGE}\n\nPrints, per failure class, AWS's floor, the worst case the synthesized settings allow\n(fault → recovered, fault → resolved), what Rebound adds, and the objective.\nExit codes: 0 every objective met, 1 one is not, 2 bad arguments or settings.`,
+        );
+        return;
+      }
+      let split: ReturnType<typeof splitContextArgs>;
+      try {
+        split = splitContextArgs(args);
+      } catch (error) {
+        if (error instanceof ContextArgError) throw new CliError(2, [`error: ${error.message}`]);
+        throw error;
+      }
+      if (split.rest.length > 0)
+        throw new CliError(2, [`error: unexpected argument ${split.rest[0]} (${USAGE})`]);
+      const context = appContext(split.context);
+      let availabilityZones: readonly string[];
+      let region: string;
+      try {
+        ({ availabilityZones, region } = loadConfig(
+          (key) => context[key],
+          Object.keys(context),
+        ).config);
+      } catch (error) {
+        if (error instanceof ConfigError)
+          throw new CliError(
+            2,
+            error.problems.map((p) => `error: ${p}`),
+          );
+        throw error;
+      }
+      const { synthesizeIntake } = await import('../synthesized-intake.js');
+      const { readShopSettings } = await import('./shop-settings.js');
+      const { formatBudgets, recoveryBudgets } = await import('./rto.js');
+      const intake = synthesizeIntake({ assumeOwned: false, context: split.context });
+      const budgets = recoveryBudgets(
+        readShopSettings(intake.templates.shop, { region, availabilityZones }),
+      );
+      const objectives: Partial<Record<FailureClass, number>> = {};
+      for (const scenario of SCENARIOS) {
+        objectives[scenario.failureClass] = Math.min(
+          objectives[scenario.failureClass] ?? Infinity,
+          scenario.objectiveMinutes,
+        );
+      }
+      console.log(formatBudgets(budgets, objectives));
+      unmet = budgets.some(
+        (b) => b.worstResolvedSeconds > (objectives[b.failureClass] ?? Infinity) * 60,
+      );
+    },
+    USAGE,
+    (line) => console.error(line),
+  );
+  return code === 0 && unmet ? 1 : code;
+};
+
+process.exitCode = await main(process.argv.slice(2));

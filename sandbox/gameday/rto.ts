@@ -1,0 +1,113 @@
+import { EVALUATION_DELAY_MS } from './alarms.js';
+import type { FailureClass } from './scenario.js';
+import { APP_READY_SECONDS, BOOT_SECONDS, RDS_FAILOVER_SECONDS } from './shop.js';
+import type { ShopSettings } from './shop-settings.js';
+
+/**
+ * Worst-case recovery times per failure class, computed from the synthesized settings (health
+ * checks, grace period, alarm periods and datapoints), next to the floor AWS's own physics sets
+ * and the slack Rebound adds between the shop serving again and the incident resolved. The game
+ * day's measured times must fall inside these (test/sandbox/gameday.test.ts checks it).
+ */
+
+export interface RecoveryBudget {
+  readonly failureClass: FailureClass;
+  /** What AWS needs at the least, seconds, and why. */
+  readonly floorSeconds: number;
+  readonly floor: string;
+  /** Fault → the shop serves again, at worst, seconds. */
+  readonly worstRecoveredSeconds: number;
+  /** Fault → incident resolved, at worst, seconds (MTTR). */
+  readonly worstResolvedSeconds: number;
+  readonly how: string;
+}
+
+export interface RtoOptions {
+  /** Most an event is late (best-effort delivery), seconds. */
+  readonly eventLatenessSeconds: number;
+}
+
+export const DEFAULT_RTO_OPTIONS: RtoOptions = { eventLatenessSeconds: 5 };
+
+const DELAY = EVALUATION_DELAY_MS / 1000;
+
+export const recoveryBudgets = (
+  settings: ShopSettings,
+  options: RtoOptions = DEFAULT_RTO_OPTIONS,
+): RecoveryBudget[] => {
+  const { intervalSeconds: i, unhealthyThreshold: u, healthyThreshold: h } = settings.targetGroup;
+  const grace = settings.group.healthCheckGraceSeconds;
+  // The alarm that opens an instance-failure incident, and whose return to OK resolves it.
+  const alarm = settings.alarms.find((a) => a.metricName === 'UnHealthyHostCount');
+  if (alarm === undefined) throw new Error('the shop template has no UnHealthyHostCount alarm');
+  // The ALB sees the dead host after U failed checks (one more interval of phase); the group
+  // acts at its next check, never inside an instance's grace period.
+  const seen = Math.max(i * (u + 1), grace) + i;
+  const replaced = BOOT_SECONDS.max + APP_READY_SECONDS.max + i * (h + 1);
+  const instanceRecovered = seen + replaced;
+  // The alarm clears when fewer than M of its last N datapoints breach.
+  const clears =
+    (alarm.evaluationPeriods - alarm.datapointsToAlarm + 2) * alarm.periodSeconds + DELAY;
+  const late = options.eventLatenessSeconds;
+  return [
+    {
+      failureClass: 'instance-failure',
+      floorSeconds: i * (u + h),
+      floor: `the ALB needs ${u} failed checks ${i} s apart to see a dead host and ${h} good ones to trust its replacement`,
+      worstRecoveredSeconds: instanceRecovered,
+      worstResolvedSeconds: instanceRecovered + clears + late,
+      how: `seen by the ALB and the group (max(${i}×${u + 1}, grace ${grace}) + ${i}), boot ≤ ${BOOT_SECONDS.max} s + app ≤ ${APP_READY_SECONDS.max} s + ${h + 1} checks; resolved when ${alarm.name} clears (${alarm.evaluationPeriods - alarm.datapointsToAlarm + 2} × ${alarm.periodSeconds} s + ${DELAY} s) and its event arrives`,
+    },
+    {
+      failureClass: 'database-failover',
+      floorSeconds: RDS_FAILOVER_SECONDS.min,
+      floor: `RDS Multi-AZ fails over in ${RDS_FAILOVER_SECONDS.min}–${RDS_FAILOVER_SECONDS.max} s`,
+      worstRecoveredSeconds: RDS_FAILOVER_SECONDS.max,
+      worstResolvedSeconds: RDS_FAILOVER_SECONDS.max + late,
+      how: `RDS's failover (≤ ${RDS_FAILOVER_SECONDS.max} s); resolved when RDS-EVENT-0049 arrives (≤ ${late} s late)`,
+    },
+  ];
+};
+
+const minutes = (seconds: number) =>
+  `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+
+export const formatBudgets = (
+  budgets: readonly RecoveryBudget[],
+  objectives: Readonly<Partial<Record<FailureClass, number>>>,
+): string => {
+  const header = [
+    'failure class',
+    'AWS floor',
+    'worst recovered',
+    'worst resolved',
+    'Rebound adds',
+    'objective',
+    'meets',
+  ];
+  const rows = budgets.map((b) => {
+    const objective = objectives[b.failureClass];
+    return [
+      b.failureClass,
+      minutes(b.floorSeconds),
+      minutes(b.worstRecoveredSeconds),
+      minutes(b.worstResolvedSeconds),
+      minutes(b.worstResolvedSeconds - b.worstRecoveredSeconds),
+      objective === undefined ? '—' : `${objective}m`,
+      objective === undefined ? '—' : b.worstResolvedSeconds <= objective * 60 ? 'yes' : 'NO',
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    ...budgets.flatMap((b) => [`${b.failureClass}: floor: ${b.floor}`, `  worst case: ${b.how}`]),
+  ].join('\n');
+};

@@ -1,0 +1,292 @@
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { RunbookStarter, RunbookStartResult } from '../../functions/lib/core/ports.js';
+import { javaExceptionName, stepFunctionsFieldName } from '../checks/java-sdk-names.js';
+import { resolveDeployedNames } from '../deployed-names.js';
+import { resourcesOf, type SynthesizedTemplate } from '../synthesized-intake.js';
+import { SimulatedApiError, type SimulatedAwsApi } from './aws-api.js';
+import { ACCOUNT } from './aws-events.js';
+import { SIMULATED_FULL_NAME_ID } from './shop-settings.js';
+import type { VirtualTime } from './virtual-time.js';
+
+/**
+ * The runbooks as deployed: each state machine's definition read from the synthesized
+ * control-plane template and run by aws-local-stepfunctions, on the virtual clock. Every
+ * `aws-sdk:*` Task is answered by the simulated AWS API in Step Functions' own field names
+ * and error names; every Lambda Task by the function's real logic (`LambdaSteps`); every Wait
+ * state sleeps on the virtual clock (it becomes a Task that does, its timing untouched).
+ */
+
+/** The real logic of the control plane's task Lambdas, by function name. */
+export type LambdaSteps = (functionName: string, payload: unknown) => Promise<unknown>;
+
+/** How one execution went, for the game day's record. */
+export interface ExecutionRecord {
+  readonly runbook: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly startedAt: number;
+  /** Every Task state entered, with its time. */
+  readonly steps: { readonly at: number; readonly state: string }[];
+  endedAt?: number;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  error?: string;
+}
+
+/** The Java v2 service name of an `aws-sdk:<service>` resource (the error prefix; AWS-FACTS). */
+const JAVA_SERVICE: Readonly<Record<string, string>> = {
+  autoscaling: 'AutoScaling',
+  rds: 'Rds',
+  elasticloadbalancingv2: 'ElasticLoadBalancingV2',
+  cloudwatch: 'CloudWatch',
+  arczonalshift: 'ArcZonalShift',
+  elasticache: 'ElastiCache',
+};
+/** Services whose models declare ThrottlingException; elsewhere it arrives as `<Svc>.<Svc>Exception`. */
+const DECLARES_THROTTLING = new Set(['arczonalshift']);
+
+/** An SDK answer in Step Functions' field names (`DBInstances` → `DbInstances`). */
+const stepFunctionsFields = (value: unknown): unknown => {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(stepFunctionsFields);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      stepFunctionsFieldName(key),
+      stepFunctionsFields(inner),
+    ]),
+  );
+};
+
+type AslState = Record<string, unknown> & { Type: string };
+type AslGraph = { States: Record<string, AslState> };
+
+/** Every Wait state, at any depth, as a Task that sleeps the same time on the virtual clock. */
+const virtualWaits = (graph: AslGraph, waits: Set<string>): AslGraph => ({
+  ...graph,
+  States: Object.fromEntries(
+    Object.entries(graph.States).map(([name, state]) => {
+      if (state.Type === 'Parallel') {
+        const branches = (state.Branches as AslGraph[]).map((branch) =>
+          virtualWaits(branch, waits),
+        );
+        return [name, { ...state, Branches: branches }];
+      }
+      if (state.Type !== 'Wait') return [name, state];
+      waits.add(name);
+      const { Seconds, SecondsPath, Timestamp, TimestampPath, Type: _wait, ...rest } = state;
+      const parameters =
+        SecondsPath !== undefined
+          ? { 'seconds.$': SecondsPath }
+          : TimestampPath !== undefined
+            ? { 'timestamp.$': TimestampPath }
+            : Timestamp !== undefined
+              ? { timestamp: Timestamp }
+              : { seconds: Seconds };
+      return [
+        name,
+        {
+          ...rest,
+          Type: 'Task',
+          Resource: 'arn:aws:states:::gameday:wait',
+          Parameters: parameters,
+          ResultPath: null,
+        },
+      ];
+    }),
+  ),
+});
+
+interface Machine {
+  readonly definition: StateMachineDefinition;
+  /** Task state name → what answers it. */
+  readonly tasks: ReadonlyMap<
+    string,
+    | { readonly kind: 'sdk'; readonly service: string; readonly action: string }
+    | { readonly kind: 'lambda'; readonly functionName: string }
+    | { readonly kind: 'wait' }
+  >;
+}
+
+const taskStates = (graph: AslGraph): [string, AslState][] =>
+  Object.entries(graph.States).flatMap(([name, state]) => [
+    [name, state] as [string, AslState],
+    ...((state.Branches as AslGraph[] | undefined) ?? []).flatMap(taskStates),
+  ]);
+
+/** Reads every runbook's state machine from the control-plane template. */
+export const readRunbookMachines = (
+  templates: { readonly shop: SynthesizedTemplate; readonly controlPlane: SynthesizedTemplate },
+  region: string,
+  namePrefix: string,
+): Map<string, Machine> => {
+  const functionNames = new Map(
+    resourcesOf(templates.controlPlane, 'AWS::Lambda::Function').map(([id, fn]) => [
+      id,
+      String(fn.Properties?.FunctionName ?? id),
+    ]),
+  );
+  const machines = new Map<string, Machine>();
+  for (const [, resource] of resourcesOf(
+    templates.controlPlane,
+    'AWS::StepFunctions::StateMachine',
+  )) {
+    const name = String(resource.Properties?.StateMachineName ?? '');
+    const definitionString = resource.Properties?.DefinitionString as
+      | string
+      | { readonly 'Fn::Join': [string, unknown[]] };
+    // Each part on its own: a function's ARN (Fn::GetAtt [id, Arn]) is left for the next line.
+    const resolvePart = (part: unknown): string => {
+      const value = resolveDeployedNames(
+        part,
+        templates,
+        { region, account: ACCOUNT, partition: 'aws', fullNameId: SIMULATED_FULL_NAME_ID },
+        'keep',
+      );
+      if (typeof value === 'string') return value;
+      const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+      if (getAtt === undefined)
+        throw new Error(`cannot resolve ${JSON.stringify(value)} in ${name}`);
+      return `arn:aws:lambda:${region}:${ACCOUNT}:function:${functionNames.get(getAtt[0]) ?? getAtt[0]}`;
+    };
+    const text =
+      typeof definitionString === 'string'
+        ? definitionString
+        : definitionString['Fn::Join'][1].map(resolvePart).join(definitionString['Fn::Join'][0]);
+    const waits = new Set<string>();
+    const definition = virtualWaits(
+      JSON.parse(text) as AslGraph,
+      waits,
+    ) as unknown as StateMachineDefinition;
+    const tasks: Machine['tasks'] extends ReadonlyMap<string, infer V> ? Map<string, V> : never =
+      new Map();
+    for (const [state, body] of taskStates(definition as unknown as AslGraph)) {
+      if (body.Type !== 'Task') continue;
+      const resourceArn = String(body.Resource);
+      const sdk = /:aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)/.exec(resourceArn);
+      const fn = /:function:([^:]+)/.exec(resourceArn);
+      if (waits.has(state)) tasks.set(state, { kind: 'wait' });
+      else if (sdk?.[1] !== undefined && sdk[2] !== undefined)
+        tasks.set(state, { kind: 'sdk', service: sdk[1], action: sdk[2] });
+      else if (fn?.[1] !== undefined) tasks.set(state, { kind: 'lambda', functionName: fn[1] });
+      else if (/lambda:invoke/.test(resourceArn)) {
+        const parameters = body.Parameters as Record<string, unknown>;
+        tasks.set(state, {
+          kind: 'lambda',
+          functionName: String(parameters.FunctionName).split(':').at(-1) ?? '',
+        });
+      }
+    }
+    machines.set(name.replace(`${namePrefix}-`, ''), { definition, tasks });
+  }
+  return machines;
+};
+
+/** A Step Functions error as an SDK integration raises it. */
+const taskError = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+/** Starts runbooks as Step Functions would: one execution per name, run on the virtual clock. */
+export class SimulatedRunbooks implements RunbookStarter {
+  readonly executions: ExecutionRecord[] = [];
+
+  constructor(
+    readonly machines: ReadonlyMap<string, Machine>,
+    readonly api: SimulatedAwsApi,
+    readonly lambdas: LambdaSteps,
+    readonly time: VirtualTime,
+    readonly region: string,
+    readonly namePrefix: string,
+    /** Told when a run fails (Step Functions' "Execution Status Change" event). */
+    readonly onEnd: (record: ExecutionRecord) => void,
+  ) {}
+
+  async start(
+    runbook: string,
+    executionName: string,
+    input: Readonly<Record<string, unknown>>,
+  ): Promise<RunbookStartResult> {
+    const arn = `arn:aws:states:${this.region}:${ACCOUNT}:execution:${this.namePrefix}-${runbook}:${executionName}`;
+    // AWS-FACTS: a Standard workflow runs once per name; a second start returns the first.
+    if (this.executions.some((e) => e.arn === arn))
+      return { status: 'already-running', executionArn: arn };
+    const machine = this.machines.get(runbook);
+    if (machine === undefined) throw new Error(`no state machine for runbook ${runbook}`);
+    const record: ExecutionRecord = {
+      runbook,
+      name: executionName,
+      arn,
+      input,
+      startedAt: this.time.nowMs,
+      steps: [],
+      status: 'RUNNING',
+    };
+    this.executions.push(record);
+    this.time.spawn(() => this.#run(machine, record));
+    return { status: 'started', executionArn: arn };
+  }
+
+  async #run(machine: Machine, record: ExecutionRecord): Promise<void> {
+    const handlers = Object.fromEntries(
+      [...machine.tasks].map(([state, task]) => [
+        state,
+        async (payload: unknown) => {
+          record.steps.push({ at: this.time.nowMs, state });
+          if (task.kind === 'wait') {
+            const { seconds, timestamp } = payload as { seconds?: number; timestamp?: string };
+            const ms =
+              seconds !== undefined
+                ? seconds * 1000
+                : Date.parse(timestamp ?? '') - this.time.nowMs;
+            await this.time.sleep(Math.max(0, ms));
+            return {};
+          }
+          if (task.kind === 'lambda') return this.lambdas(task.functionName, payload);
+          try {
+            return stepFunctionsFields(
+              this.api.call(task.service, task.action, payload as Record<string, unknown>),
+            );
+          } catch (error) {
+            if (!(error instanceof SimulatedApiError)) throw error;
+            const service = JAVA_SERVICE[task.service] ?? task.service;
+            const shape =
+              error.code === 'ThrottlingException' && !DECLARES_THROTTLING.has(task.service)
+                ? `${service}Exception`
+                : javaExceptionName(error.code);
+            throw taskError(`${service}.${shape}`, error.message);
+          }
+        },
+      ]),
+    );
+    const stateMachine = new StateMachine(machine.definition, {
+      validationOptions: { checkPaths: false },
+    });
+    const execution = stateMachine.run(record.input as never, {
+      overrides: {
+        taskResourceLocalHandlers: handlers as never,
+        // Retries take no simulated time (the virtual clock moves only at waits).
+        retryIntervalOverrides: Object.fromEntries(
+          [...machine.tasks.keys()].map((state) => [state, 0]),
+        ),
+      },
+      context: {
+        Execution: {
+          Id: record.arn,
+          Name: record.name,
+          Input: record.input as never,
+          StartTime: new Date(record.startedAt).toISOString(),
+        },
+        Task: { Token: `token-${record.name}` },
+      },
+    });
+    try {
+      await execution.result;
+      record.status = 'SUCCEEDED';
+    } catch (error) {
+      if (!(error instanceof ExecutionError)) throw error;
+      record.status = 'FAILED';
+      record.error = error.cause instanceof Error ? error.cause.name : String(error.cause);
+    }
+    record.endedAt = this.time.nowMs;
+    this.onEnd(record);
+  }
+}

@@ -1,0 +1,51 @@
+import type { AlarmEvaluator } from './alarms.js';
+import type { SimulatedAwsApi } from './aws-api.js';
+import type { DeliveryPlan, SimulatedControlPlane } from './control-plane.js';
+import type { Random } from './random.js';
+import type { SimulatedRunbooks } from './runbook-executions.js';
+import type { SimulatedShop } from './shop.js';
+import type { ShopSettings } from './shop-settings.js';
+import type { VirtualTime } from './virtual-time.js';
+
+/** Everything a scenario can touch: the shop, AWS's APIs, the control plane, the clock. */
+export interface World {
+  readonly time: VirtualTime;
+  readonly random: Random;
+  readonly shop: SimulatedShop;
+  readonly alarms: AlarmEvaluator;
+  readonly api: SimulatedAwsApi;
+  readonly controlPlane: SimulatedControlPlane;
+  readonly runbooks: SimulatedRunbooks;
+  readonly settings: ShopSettings;
+}
+
+/** The failure classes `npm run rto` computes a worst case for. */
+export type FailureClass = 'instance-failure' | 'database-failover';
+
+export interface Scenario {
+  readonly name: string;
+  readonly title: string;
+  readonly failureClass: FailureClass;
+  /** Fault to resolved (MTTR) must stay within this, minutes. */
+  readonly objectiveMinutes: number;
+  /** The game day gives up this long after the fault, minutes. */
+  readonly maxMinutes: number;
+  /** How AWS delivers the events (reliable unless given). */
+  readonly delivery?: DeliveryPlan;
+  /** Most an event of `delivery` is late, seconds (what `npm run rto` assumes for it). */
+  readonly eventLatenessSeconds?: number;
+  /**
+   * Mutating calls the guardrails allow Rebound in `auto` (e.g. one instance replacement);
+   * 0 unless given: where AWS heals by itself, Rebound only watches.
+   */
+  readonly maxChanges?: number;
+  /**
+   * A defect of Rebound this scenario shows and that is not fixed yet: the game day still runs
+   * it and reports FAIL; the test expects the failure, so a fix turns it red (drop this then).
+   */
+  readonly knownDefect?: string;
+  /** Breaks the shop, at the fault time. */
+  readonly inject: (world: World) => void;
+  /** The shop serves as configured again. */
+  readonly recovered: (world: World) => boolean;
+}

@@ -1,0 +1,217 @@
+import {
+  resourcesOf,
+  type SynthesizedTemplate,
+  type TemplateResource,
+} from '../synthesized-intake.js';
+import { ACCOUNT } from './aws-events.js';
+
+/**
+ * The shop as the game day simulates it, read from the synthesized shop template (never
+ * hard-coded): the web group's sizes and health-check grace, the target group's health-check
+ * interval and thresholds, target tracking, the databases, the cache and every single-metric
+ * CloudWatch alarm with its period, evaluation periods, datapoints and missing-data treatment.
+ */
+
+export interface AlarmSettings {
+  readonly name: string;
+  readonly description: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  /** Dimension name → value; CloudFormation references resolved to the simulated names. */
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly statistic: string;
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly threshold: number;
+  readonly comparison: string;
+  readonly treatMissingData: string;
+}
+
+export interface ShopSettings {
+  readonly availabilityZones: readonly string[];
+  readonly group: {
+    readonly name: string;
+    readonly minSize: number;
+    readonly maxSize: number;
+    readonly desiredCapacity: number;
+    readonly healthCheckGraceSeconds: number;
+    readonly instanceWarmupSeconds: number;
+  };
+  readonly targetGroup: {
+    readonly name: string;
+    readonly fullName: string;
+    readonly arn: string;
+    readonly intervalSeconds: number;
+    readonly healthyThreshold: number;
+    readonly unhealthyThreshold: number;
+    readonly deregistrationDelaySeconds: number;
+  };
+  readonly loadBalancerFullName: string;
+  readonly cpuTargetPercent: number;
+  readonly database: {
+    readonly primaryId: string;
+    readonly multiAz: boolean;
+    readonly replicas: readonly { readonly id: string; readonly availabilityZone: string }[];
+  };
+  readonly cache: {
+    readonly groupId: string;
+    readonly nodeIds: readonly string[];
+    readonly nodeAzs: readonly string[];
+  };
+  /** The single-metric alarms (metric-math alarms are not simulated). */
+  readonly alarms: readonly AlarmSettings[];
+}
+
+/** A setting the template must hold; one clear error naming it when it does not. */
+export class ShopSettingsError extends Error {
+  override readonly name = 'ShopSettingsError';
+}
+
+const one = (template: SynthesizedTemplate, type: string): [string, TemplateResource] => {
+  const found = resourcesOf(template, type);
+  const [first] = found;
+  if (first === undefined) throw new ShopSettingsError(`the shop template has no ${type}`);
+  return first;
+};
+
+const numberOf = (value: unknown, what: string, fallback?: number): number => {
+  const parsed = typeof value === 'number' ? value : Number(value);
+  if (value !== undefined && Number.isFinite(parsed)) return parsed;
+  if (fallback !== undefined) return fallback;
+  throw new ShopSettingsError(`the shop template has no number for ${what}`);
+};
+
+const stringOf = (value: unknown, what: string): string => {
+  if (typeof value === 'string') return value;
+  throw new ShopSettingsError(`the shop template has no name for ${what}`);
+};
+
+/**
+ * The id AWS appends to the load balancer's and target group's names (`app/<name>/<id>`): one
+ * made-up value, shared with the runbooks' definitions (resolveDeployedNames' `fullNameId`).
+ */
+export const SIMULATED_FULL_NAME_ID = '50dc6c495c0c9188';
+
+export const readShopSettings = (
+  shop: SynthesizedTemplate,
+  options: { readonly region: string; readonly availabilityZones: readonly string[] },
+): ShopSettings => {
+  const resources = shop.Resources ?? {};
+  const [groupId, group] = one(shop, 'AWS::AutoScaling::AutoScalingGroup');
+  const g = group.Properties ?? {};
+  const [targetGroupId, targetGroup] = one(shop, 'AWS::ElasticLoadBalancingV2::TargetGroup');
+  const t = targetGroup.Properties ?? {};
+  const [loadBalancerId, loadBalancer] = one(shop, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+  const groupName = stringOf(g.AutoScalingGroupName, 'the web group');
+  const targetGroupName = stringOf(t.Name, 'the target group');
+  const loadBalancerName = stringOf(loadBalancer.Properties?.Name, 'the load balancer');
+  const targetGroupFullName = `targetgroup/${targetGroupName}/${SIMULATED_FULL_NAME_ID}`;
+  const loadBalancerFullName = `app/${loadBalancerName}/${SIMULATED_FULL_NAME_ID}`;
+  const attributes = (t.TargetGroupAttributes ?? []) as { Key: string; Value: string }[];
+  const deregistration = attributes.find((a) => a.Key === 'deregistration_delay.timeout_seconds');
+  const cpuPolicy = resourcesOf(shop, 'AWS::AutoScaling::ScalingPolicy')
+    .map(([, policy]) => policy.Properties?.TargetTrackingConfiguration as Record<string, unknown>)
+    .find((tracking) => tracking?.PredefinedMetricSpecification !== undefined);
+  const dbInstances = resourcesOf(shop, 'AWS::RDS::DBInstance').map(
+    ([, db]) => db.Properties ?? {},
+  );
+  const primary = dbInstances.find((db) => db.SourceDBInstanceIdentifier === undefined);
+  if (primary === undefined)
+    throw new ShopSettingsError('the shop template has no primary database');
+  const [, cache] = one(shop, 'AWS::ElastiCache::ReplicationGroup');
+  const c = cache.Properties ?? {};
+  const cacheGroupId = stringOf(c.ReplicationGroupId, 'the cache replication group');
+  const cacheNodes = numberOf(c.NumCacheClusters, 'the cache nodes');
+
+  // The physical name a reference stands for, as the simulated shop names it.
+  const physicalNames: Record<string, string> = {
+    [groupId]: groupName,
+    [targetGroupId]: targetGroupFullName,
+    [loadBalancerId]: loadBalancerFullName,
+  };
+  for (const [id, resource] of Object.entries(resources)) {
+    const name =
+      resource.Properties?.DBInstanceIdentifier ?? resource.Properties?.ReplicationGroupId;
+    if (typeof name === 'string') physicalNames[id] = name;
+  }
+  const dimensionValue = (name: string, value: unknown): string => {
+    if (typeof value === 'string') return value;
+    // The ALB's and target group's full names are built with Fn::Join/Fn::GetAtt.
+    if (name === 'LoadBalancer') return loadBalancerFullName;
+    if (name === 'TargetGroup') return targetGroupFullName;
+    const ref = (value as { Ref?: unknown } | null)?.Ref;
+    if (typeof ref === 'string' && physicalNames[ref] !== undefined) return physicalNames[ref];
+    return `${name}-unresolved`;
+  };
+  const alarms = resourcesOf(shop, 'AWS::CloudWatch::Alarm').flatMap(
+    ([, alarm]): AlarmSettings[] => {
+      const a = alarm.Properties ?? {};
+      if (typeof a.MetricName !== 'string' || typeof a.AlarmName !== 'string') return [];
+      const evaluationPeriods = numberOf(a.EvaluationPeriods, `${a.AlarmName} EvaluationPeriods`);
+      return [
+        {
+          name: a.AlarmName,
+          description: typeof a.AlarmDescription === 'string' ? a.AlarmDescription : '',
+          namespace: stringOf(a.Namespace, `${a.AlarmName} Namespace`),
+          metricName: a.MetricName,
+          dimensions: Object.fromEntries(
+            ((a.Dimensions ?? []) as { Name: string; Value: unknown }[]).map((d) => [
+              d.Name,
+              dimensionValue(d.Name, d.Value),
+            ]),
+          ),
+          statistic: typeof a.Statistic === 'string' ? a.Statistic : 'Average',
+          periodSeconds: numberOf(a.Period, `${a.AlarmName} Period`),
+          evaluationPeriods,
+          datapointsToAlarm: numberOf(a.DatapointsToAlarm, 'DatapointsToAlarm', evaluationPeriods),
+          threshold: numberOf(a.Threshold, `${a.AlarmName} Threshold`),
+          comparison: stringOf(a.ComparisonOperator, `${a.AlarmName} ComparisonOperator`),
+          treatMissingData: typeof a.TreatMissingData === 'string' ? a.TreatMissingData : 'missing',
+        },
+      ];
+    },
+  );
+  const minSize = numberOf(g.MinSize, 'the web group MinSize');
+  return {
+    availabilityZones: options.availabilityZones,
+    group: {
+      name: groupName,
+      minSize,
+      maxSize: numberOf(g.MaxSize, 'the web group MaxSize'),
+      desiredCapacity: numberOf(g.DesiredCapacity, 'DesiredCapacity', minSize),
+      healthCheckGraceSeconds: numberOf(g.HealthCheckGracePeriod, 'HealthCheckGracePeriod'),
+      instanceWarmupSeconds: numberOf(g.DefaultInstanceWarmup, 'DefaultInstanceWarmup', 300),
+    },
+    targetGroup: {
+      name: targetGroupName,
+      fullName: targetGroupFullName,
+      arn: `arn:aws:elasticloadbalancing:${options.region}:${ACCOUNT}:${targetGroupFullName}`,
+      intervalSeconds: numberOf(t.HealthCheckIntervalSeconds, 'HealthCheckIntervalSeconds', 30),
+      healthyThreshold: numberOf(t.HealthyThresholdCount, 'HealthyThresholdCount', 5),
+      unhealthyThreshold: numberOf(t.UnhealthyThresholdCount, 'UnhealthyThresholdCount', 2),
+      deregistrationDelaySeconds: numberOf(deregistration?.Value, 'deregistration delay', 300),
+    },
+    loadBalancerFullName,
+    cpuTargetPercent: numberOf(cpuPolicy?.TargetValue, 'the CPU target tracking target'),
+    database: {
+      primaryId: stringOf(primary.DBInstanceIdentifier, 'the primary database'),
+      multiAz: primary.MultiAZ === true,
+      replicas: dbInstances
+        .filter((db) => db !== primary)
+        .map((db) => ({
+          id: stringOf(db.DBInstanceIdentifier, 'a read replica'),
+          availabilityZone: stringOf(db.AvailabilityZone, 'a read replica AZ'),
+        })),
+    },
+    cache: {
+      groupId: cacheGroupId,
+      nodeIds: Array.from(
+        { length: cacheNodes },
+        (_, index) => `${cacheGroupId}-${String(index + 1).padStart(3, '0')}`,
+      ),
+      nodeAzs: ((c.PreferredCacheClusterAZs ?? options.availabilityZones) as string[]).slice(),
+    },
+    alarms,
+  };
+};

@@ -1,0 +1,468 @@
+import {
+  type AwsEvent,
+  alarmStateChange,
+  autoScalingActivity,
+  eventIdFor,
+  rdsInstanceEvent,
+} from './aws-events.js';
+import type { Random } from './random.js';
+import type { ShopSettings } from './shop-settings.js';
+import type { VirtualTime } from './virtual-time.js';
+
+/**
+ * The simulated shop: the web group and its target group, the Multi-AZ database with its
+ * replicas, on the virtual clock. What it does by itself follows AWS's documented behaviour
+ * (AWS-FACTS.md, "Recovery physics"), with its times drawn from the seeded random source:
+ *
+ * - a target is unhealthy after `UnhealthyThresholdCount` failed checks `HealthCheckIntervalSeconds`
+ *   apart, healthy after `HealthyThresholdCount` good ones;
+ * - the group (ELB health checks) replaces an InService instance whose target is unhealthy once
+ *   its grace period has passed; its instance maintenance policy launches the replacement first
+ *   and terminates the old one when the replacement serves;
+ * - a new instance boots in 30–45 s and its app answers /health 20–40 s later;
+ * - a Multi-AZ primary that fails is failed over by RDS in 60–120 s; the new standby is rebuilt
+ *   some minutes later. RDS events are best effort: late, duplicated or missing (see `emit`).
+ */
+
+export type LifecycleState = 'Pending' | 'InService' | 'Terminating' | 'Terminated';
+export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining' | 'unused';
+
+export interface Instance {
+  readonly id: string;
+  readonly availabilityZone: string;
+  lifecycle: LifecycleState;
+  health: 'Healthy' | 'Unhealthy';
+  launchedAt: number;
+  /** The EC2 instance runs (false once it crashed or lost power). */
+  running: boolean;
+  /** The app answers /health. */
+  appReady: boolean;
+  target: TargetState;
+  okStreak: number;
+  failStreak: number;
+  /** Memory used, percent (a leak raises it; the ELB's shallow /health does not see it). */
+  memoryPercent: number;
+}
+
+export interface DbInstance {
+  readonly id: string;
+  status: string;
+  availabilityZone: string;
+  secondaryAvailabilityZone?: string;
+  multiAz: boolean;
+  replicaSourceId?: string;
+  replicaLagSeconds: number;
+}
+
+/** How an emitted event is delivered: durably (alarms) or best effort (RDS, Auto Scaling). */
+export interface Emitter {
+  emit(event: AwsEvent, delivery: 'durable' | 'best-effort'): void;
+}
+
+/** A mutating AWS call the shop received (what a dry run must never cause). */
+export interface ShopChange {
+  readonly at: number;
+  readonly call: string;
+  readonly target: string;
+}
+
+/** One sample of what the picture draws. */
+export interface ShopSample {
+  readonly at: number;
+  readonly inService: number;
+  readonly healthyTargets: number;
+  readonly desired: number;
+  readonly dbAvailable: boolean;
+}
+
+/** A new instance runs this long after launch (EC2 boot; not an AWS-documented figure: the simulator's). */
+export const BOOT_SECONDS = { min: 30, max: 45 } as const;
+/** Its app answers /health this long after it runs (the shop's start-up; the simulator's). */
+export const APP_READY_SECONDS = { min: 20, max: 40 } as const;
+/** AWS-FACTS: RDS Multi-AZ (instance) fails over automatically, typically in 60–120 s. */
+export const RDS_FAILOVER_SECONDS = { min: 60, max: 120 } as const;
+
+const hex = (random: Random, length: number) =>
+  Array.from({ length }, () => random.between(0, 15).toString(16)).join('');
+
+export class SimulatedShop {
+  readonly instances = new Map<string, Instance>();
+  readonly databases = new Map<string, DbInstance>();
+  readonly changes: ShopChange[] = [];
+  readonly samples: ShopSample[] = [];
+  desired: number;
+  maxSize: number;
+  /** Metric samples by `namespace|name|dimension=value,...`, each [time, value]. */
+  readonly #metrics = new Map<string, [number, number][]>();
+  #eventCount = 0;
+
+  constructor(
+    readonly settings: ShopSettings,
+    readonly region: string,
+    readonly time: VirtualTime,
+    readonly random: Random,
+    readonly emitter: Emitter,
+  ) {
+    this.desired = settings.group.desiredCapacity;
+    this.maxSize = settings.group.maxSize;
+    const azs = settings.availabilityZones;
+    const { database } = settings;
+    this.databases.set(database.primaryId, {
+      id: database.primaryId,
+      status: 'available',
+      availabilityZone: azs[0] ?? 'unknown',
+      ...(database.multiAz ? { secondaryAvailabilityZone: azs[1] ?? 'unknown' } : {}),
+      multiAz: database.multiAz,
+      replicaLagSeconds: 0,
+    });
+    for (const replica of database.replicas) {
+      this.databases.set(replica.id, {
+        id: replica.id,
+        status: 'available',
+        availabilityZone: replica.availabilityZone,
+        multiAz: false,
+        replicaSourceId: database.primaryId,
+        replicaLagSeconds: 0,
+      });
+    }
+    // The group starts at its desired capacity, spread over the AZs, every instance serving.
+    for (let index = 0; index < this.desired; index += 1) {
+      const instance = this.#newInstance(
+        azs[index % azs.length] ?? 'unknown',
+        time.nowMs - 3_600_000,
+      );
+      Object.assign(instance, { lifecycle: 'InService', appReady: true, target: 'healthy' });
+    }
+  }
+
+  /** Starts the shop's own loops: target health checks, the group's health checks, metrics. */
+  start(): void {
+    const { intervalSeconds } = this.settings.targetGroup;
+    this.time.every(intervalSeconds * 1000, this.time.nowMs, () => {
+      this.#healthChecks();
+      this.#groupHealthCheck();
+      this.#sampleMetrics(intervalSeconds);
+      return true;
+    });
+  }
+
+  nextEventId(): string {
+    this.#eventCount += 1;
+    return eventIdFor(this.#eventCount);
+  }
+
+  // ---- faults ---------------------------------------------------------------------------
+
+  serving(): Instance[] {
+    return [...this.instances.values()].filter((i) => i.lifecycle === 'InService');
+  }
+
+  /** The instance stops (hardware, kernel panic): /health fails from now on. */
+  crash(instanceId: string): void {
+    const instance = this.instances.get(instanceId);
+    if (instance === undefined) throw new Error(`no instance ${instanceId}`);
+    instance.running = false;
+    instance.appReady = false;
+  }
+
+  /** The primary database fails; RDS fails over to the standby (Multi-AZ) by itself. */
+  failDatabasePrimary(): void {
+    const primary = this.databases.get(this.settings.database.primaryId);
+    if (primary === undefined) return;
+    const standbyAz = primary.secondaryAvailabilityZone;
+    primary.status = 'rebooting';
+    const started = this.time.nowMs + this.random.between(5, 20) * 1000;
+    this.time.at(started, () =>
+      this.#rdsEvent(
+        primary.id,
+        'RDS-EVENT-0013',
+        'failover',
+        'A Multi-AZ failover that resulted in the promotion of a standby instance has started.',
+      ),
+    );
+    if (standbyAz === undefined) return;
+    // AWS-FACTS: RDS Multi-AZ fails over automatically, typically in 60–120 s.
+    const completed =
+      this.time.nowMs +
+      this.random.between(RDS_FAILOVER_SECONDS.min, RDS_FAILOVER_SECONDS.max) * 1000;
+    this.time.at(completed, () => {
+      const oldAz = primary.availabilityZone;
+      primary.availabilityZone = standbyAz;
+      delete primary.secondaryAvailabilityZone;
+      primary.status = 'available';
+      this.#rdsEvent(
+        primary.id,
+        'RDS-EVENT-0049',
+        'failover',
+        'A Multi-AZ failover has completed.',
+      );
+      // The old primary's host is replaced and becomes the new standby.
+      this.time.after(this.random.between(120, 300) * 1000, () => {
+        primary.secondaryAvailabilityZone = oldAz;
+      });
+    });
+  }
+
+  // ---- what the control plane may call ---------------------------------------------------
+
+  recordChange(call: string, target: string): void {
+    this.changes.push({ at: this.time.nowMs, call, target });
+  }
+
+  /** SetInstanceHealth: the group replaces an instance marked Unhealthy. */
+  setInstanceHealth(instanceId: string, health: 'Healthy' | 'Unhealthy'): void {
+    this.recordChange('autoscaling:SetInstanceHealth', instanceId);
+    const instance = this.instances.get(instanceId);
+    if (instance === undefined) throw new Error(`no instance ${instanceId}`);
+    instance.health = health;
+    if (health === 'Unhealthy')
+      this.#replace(
+        instance,
+        'an instance was taken out of service in response to a user health-check.',
+      );
+  }
+
+  // ---- metrics --------------------------------------------------------------------------
+
+  /** The samples of one metric within [fromMs, toMs). */
+  samplesOf(
+    namespace: string,
+    name: string,
+    dimensions: Readonly<Record<string, string>>,
+    fromMs: number,
+    toMs: number,
+  ): number[] {
+    return (this.#metrics.get(metricKey(namespace, name, dimensions)) ?? [])
+      .filter(([at]) => at >= fromMs && at < toMs)
+      .map(([, value]) => value);
+  }
+
+  #put(
+    namespace: string,
+    name: string,
+    dimensions: Readonly<Record<string, string>>,
+    value: number,
+  ): void {
+    const key = metricKey(namespace, name, dimensions);
+    const series = this.#metrics.get(key) ?? [];
+    series.push([this.time.nowMs, value]);
+    this.#metrics.set(key, series);
+  }
+
+  #sampleMetrics(intervalSeconds: number): void {
+    const { group, targetGroup, loadBalancerFullName } = this.settings;
+    const lb = { LoadBalancer: loadBalancerFullName, TargetGroup: targetGroup.fullName };
+    const all = [...this.instances.values()];
+    const healthy = all.filter((i) => i.target === 'healthy').length;
+    const inService = this.serving().length;
+    this.#put(
+      'AWS/ApplicationELB',
+      'UnHealthyHostCount',
+      lb,
+      all.filter((i) => i.target === 'unhealthy').length,
+    );
+    this.#put('AWS/ApplicationELB', 'HealthyHostCount', lb, healthy);
+    // With no healthy target the ALB answers 503 itself: about 50 requests a second.
+    this.#put(
+      'AWS/ApplicationELB',
+      'HTTPCode_ELB_5XX_Count',
+      { LoadBalancer: loadBalancerFullName },
+      healthy === 0 ? 50 * intervalSeconds : 0,
+    );
+    this.#put(
+      'AWS/AutoScaling',
+      'GroupInServiceInstances',
+      { AutoScalingGroupName: group.name },
+      inService,
+    );
+    // The load of `desiredCapacity` instances at 35% CPU, spread over those that serve.
+    this.#put(
+      'AWS/EC2',
+      'CPUUtilization',
+      { AutoScalingGroupName: group.name },
+      Math.min(100, (35 * group.desiredCapacity) / Math.max(healthy, 1)),
+    );
+    const memory = this.serving().map((i) => i.memoryPercent);
+    this.#put(
+      'Rebound/WebTier',
+      'mem_used_percent',
+      { AutoScalingGroupName: group.name },
+      memory.reduce((a, b) => a + b, 0) / Math.max(memory.length, 1),
+    );
+    for (const db of this.databases.values()) {
+      if (db.replicaSourceId !== undefined)
+        this.#put('AWS/RDS', 'ReplicaLag', { DBInstanceIdentifier: db.id }, db.replicaLagSeconds);
+    }
+    this.samples.push({
+      at: this.time.nowMs,
+      inService,
+      healthyTargets: healthy,
+      desired: this.desired,
+      dbAvailable: this.databases.get(this.settings.database.primaryId)?.status === 'available',
+    });
+  }
+
+  // ---- the web group's own behaviour ------------------------------------------------------
+
+  #newInstance(availabilityZone: string, at: number): Instance {
+    const instance: Instance = {
+      id: `i-0${hex(this.random, 16)}`,
+      availabilityZone,
+      lifecycle: 'Pending',
+      health: 'Healthy',
+      launchedAt: at,
+      running: true,
+      appReady: false,
+      target: 'unused',
+      okStreak: 0,
+      failStreak: 0,
+      memoryPercent: 40,
+    };
+    this.instances.set(instance.id, instance);
+    return instance;
+  }
+
+  #healthChecks(): void {
+    const { healthyThreshold, unhealthyThreshold } = this.settings.targetGroup;
+    for (const instance of this.instances.values()) {
+      if (instance.target === 'unused' || instance.target === 'draining') continue;
+      if (instance.running && instance.appReady) {
+        instance.okStreak += 1;
+        instance.failStreak = 0;
+        if (instance.target !== 'healthy' && instance.okStreak >= healthyThreshold)
+          instance.target = 'healthy';
+      } else {
+        instance.failStreak += 1;
+        instance.okStreak = 0;
+        if (instance.target !== 'unhealthy' && instance.failStreak >= unhealthyThreshold)
+          instance.target = 'unhealthy';
+      }
+    }
+  }
+
+  /** ELB health checks: an InService instance past its grace period with an unhealthy target. */
+  #groupHealthCheck(): void {
+    const grace = this.settings.group.healthCheckGraceSeconds * 1000;
+    for (const instance of this.serving()) {
+      if (
+        instance.health === 'Healthy' &&
+        instance.target === 'unhealthy' &&
+        this.time.nowMs - instance.launchedAt >= grace
+      ) {
+        instance.health = 'Unhealthy';
+        this.#replace(
+          instance,
+          'an instance was taken out of service in response to an ELB system health check failure.',
+        );
+      }
+    }
+  }
+
+  /** Launches a replacement in the same AZ, then terminates `old` once the replacement serves. */
+  #replace(old: Instance, why: string): void {
+    const at = new Date(this.time.nowMs).toISOString();
+    const replacement = this.#launch(
+      old.availabilityZone,
+      `At ${at} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${this.desired - 1} to ${this.desired}.`,
+    );
+    const waitForReplacement = () => {
+      if (replacement.target === 'healthy' || !replacement.running) {
+        this.#terminate(old, `At ${at} ${why}`);
+        return false;
+      }
+      return true;
+    };
+    this.time.every(
+      this.settings.targetGroup.intervalSeconds * 1000,
+      this.time.nowMs,
+      waitForReplacement,
+    );
+  }
+
+  #launch(availabilityZone: string, cause: string): Instance {
+    const instance = this.#newInstance(availabilityZone, this.time.nowMs);
+    this.time.after(this.random.between(BOOT_SECONDS.min, BOOT_SECONDS.max) * 1000, () => {
+      instance.lifecycle = 'InService';
+      instance.target = 'initial';
+      this.emitter.emit(
+        autoScalingActivity(
+          this.nextEventId(),
+          this.time.nowMs,
+          this.region,
+          'Launch',
+          this.settings.group.name,
+          instance,
+          cause,
+        ),
+        'best-effort',
+      );
+      this.time.after(
+        this.random.between(APP_READY_SECONDS.min, APP_READY_SECONDS.max) * 1000,
+        () => {
+          if (instance.running) instance.appReady = true;
+        },
+      );
+    });
+    return instance;
+  }
+
+  #terminate(instance: Instance, cause: string): void {
+    instance.lifecycle = 'Terminating';
+    instance.target = 'draining';
+    this.time.after(this.settings.targetGroup.deregistrationDelaySeconds * 1000, () => {
+      instance.lifecycle = 'Terminated';
+      instance.target = 'unused';
+      instance.running = false;
+      this.instances.delete(instance.id);
+      this.emitter.emit(
+        autoScalingActivity(
+          this.nextEventId(),
+          this.time.nowMs,
+          this.region,
+          'Terminate',
+          this.settings.group.name,
+          instance,
+          cause,
+        ),
+        'best-effort',
+      );
+    });
+  }
+
+  #rdsEvent(dbInstanceId: string, eventId: string, category: string, message: string): void {
+    this.emitter.emit(
+      rdsInstanceEvent(
+        this.nextEventId(),
+        this.time.nowMs,
+        this.region,
+        dbInstanceId,
+        eventId,
+        category,
+        message,
+      ),
+      'best-effort',
+    );
+  }
+
+  /** An alarm's state change, as CloudWatch delivers it (durably). */
+  emitAlarm(
+    ...args: Parameters<typeof alarmStateChange> extends [unknown, unknown, unknown, ...infer Rest]
+      ? Rest
+      : never
+  ): void {
+    this.emitter.emit(
+      alarmStateChange(this.nextEventId(), this.time.nowMs, this.region, ...args),
+      'durable',
+    );
+  }
+}
+
+export const metricKey = (
+  namespace: string,
+  name: string,
+  dimensions: Readonly<Record<string, string>>,
+): string =>
+  `${namespace}|${name}|${Object.entries(dimensions)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')}`;

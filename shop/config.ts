@@ -1,0 +1,67 @@
+/**
+ * The shop's settings, from the environment. A wrong value stops the start with one line that
+ * names the variable and what it expects.
+ */
+
+export interface ShopConfig {
+  readonly host: string;
+  readonly port: number;
+  /** The primary's endpoint (writes, checkout). */
+  readonly primaryUrl: string;
+  /** Read replica endpoints, tried in order before the primary. */
+  readonly replicaUrls: readonly string[];
+  /** Redis primary endpoint; absent → no cache, carts in PostgreSQL. */
+  readonly redisUrl: string | undefined;
+  /** Guards the price-change API; absent → the API is off. */
+  readonly adminToken: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const url = (name: string, value: string, schemes: readonly string[]): string => {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(
+      `${name}="${value}" is not a URL: expected ${schemes[0]}://host:port/...`,
+    );
+  }
+  if (!schemes.includes(parsed.protocol.replace(/:$/, ''))) {
+    throw new ConfigError(
+      `${name}="${value}" must start with ${schemes.map((s) => `${s}://`).join(' or ')}`,
+    );
+  }
+  return value;
+};
+
+export const configFromEnv = (env: NodeJS.ProcessEnv): ShopConfig => {
+  const primary = env.SHOP_DATABASE_URL;
+  if (primary === undefined || primary === '') {
+    throw new ConfigError(
+      'SHOP_DATABASE_URL is not set: the primary, e.g. postgres://user@host:5432/shop',
+    );
+  }
+  const port = Number(env.SHOP_PORT ?? '8080');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new ConfigError(`SHOP_PORT="${env.SHOP_PORT}" must be a port number (0-65535)`);
+  }
+  const pgSchemes = ['postgres', 'postgresql'];
+  return {
+    host: env.SHOP_HOST ?? '127.0.0.1',
+    port,
+    primaryUrl: url('SHOP_DATABASE_URL', primary, pgSchemes),
+    replicaUrls: (env.SHOP_REPLICA_URLS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .map((s) => url('SHOP_REPLICA_URLS', s, pgSchemes)),
+    redisUrl:
+      env.SHOP_REDIS_URL === undefined || env.SHOP_REDIS_URL === ''
+        ? undefined
+        : url('SHOP_REDIS_URL', env.SHOP_REDIS_URL, ['redis', 'rediss']),
+    adminToken: env.SHOP_ADMIN_TOKEN === '' ? undefined : env.SHOP_ADMIN_TOKEN,
+  };
+};

@@ -1,0 +1,153 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { postgresBinDir } from './binaries.js';
+import { freePort, ownedTempDir, type RunAs, run, serverUser } from './processes.js';
+
+/**
+ * A PostgreSQL primary and a streaming replica on loopback, in a temp folder, as the shop's
+ * Multi-AZ primary and read replica are in AWS. Trust authentication on 127.0.0.1 only: the
+ * servers live as long as the run and listen nowhere else.
+ */
+
+export interface PostgresNode {
+  readonly name: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly url: string;
+}
+
+export interface PostgresPair {
+  readonly primary: PostgresNode;
+  readonly replica: PostgresNode;
+  /** `pg_ctl promote` of the replica: it leaves recovery and takes writes. */
+  promoteReplica(): Promise<void>;
+  /** Stops one node at once (`-m immediate`: connections drop as in a crash). */
+  stopNode(node: PostgresNode): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const DATABASE = 'shop';
+
+const SETTINGS = [
+  "listen_addresses = '127.0.0.1'",
+  'wal_level = replica',
+  'max_wal_senders = 5',
+  'hot_standby = on',
+  // A local, throwaway cluster: durability off, small memory, fast start and stop.
+  'fsync = off',
+  'full_page_writes = off',
+  'shared_buffers = 32MB',
+  'max_connections = 100',
+];
+
+const HBA = [
+  'local all all trust',
+  'host all all 127.0.0.1/32 trust',
+  'host replication all 127.0.0.1/32 trust',
+].join('\n');
+
+/**
+ * Synchronous replication as RDS Multi-AZ has it: a commit is acknowledged once the standby
+ * has it, so promoting the standby loses no acknowledged order. Set on the primary once the
+ * replica streams (ALTER SYSTEM, so the replica's copy of the config never has it: promoted,
+ * it must not wait for a standby of its own).
+ */
+const makeReplicationSynchronous = async (primary: PostgresNode): Promise<void> => {
+  const client = new pg.Client(primary.url);
+  await client.connect();
+  try {
+    await client.query("ALTER SYSTEM SET synchronous_standby_names = '*'");
+    await client.query('SELECT pg_reload_conf()');
+  } finally {
+    await client.end();
+  }
+};
+
+export const startPostgresPair = async (prefix = 'rebound-pg-'): Promise<PostgresPair> => {
+  const bin = postgresBinDir();
+  const user: RunAs | undefined = serverUser();
+  const root = ownedTempDir(prefix, user);
+  const node = (name: string, port: number): PostgresNode => ({
+    name,
+    port,
+    dataDir: join(root, name),
+    url: `postgres://postgres@127.0.0.1:${port}/${DATABASE}`,
+  });
+  const primary = node('primary', await freePort());
+  const replica = node('replica', await freePort());
+  const pgCtl = (args: string[]) => run(join(bin, 'pg_ctl'), args, user, 60_000);
+  const startNode = (n: PostgresNode) =>
+    pgCtl([
+      'start',
+      '-w',
+      '-D',
+      n.dataDir,
+      '-l',
+      join(root, `${n.name}.log`),
+      '-o',
+      `-p ${n.port} -k ${root}`,
+    ]);
+  const running = new Set<PostgresNode>();
+  const stopNode = async (n: PostgresNode) => {
+    if (!running.delete(n)) return;
+    await pgCtl(['stop', '-w', '-m', 'immediate', '-D', n.dataDir]);
+  };
+
+  await run(
+    join(bin, 'initdb'),
+    ['-D', primary.dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'],
+    user,
+  );
+  writeFileSync(join(primary.dataDir, 'postgresql.auto.conf'), `${SETTINGS.join('\n')}\n`);
+  writeFileSync(join(primary.dataDir, 'pg_hba.conf'), `${HBA}\n`);
+  try {
+    await startNode(primary);
+    running.add(primary);
+    await run(
+      join(bin, 'createdb'),
+      ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', DATABASE],
+      user,
+    );
+    // -R writes standby.signal and primary_conninfo: the copy starts as a streaming replica.
+    await run(
+      join(bin, 'pg_basebackup'),
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(primary.port),
+        '-U',
+        'postgres',
+        '-D',
+        replica.dataDir,
+        '-R',
+        '-c',
+        'fast',
+        '-X',
+        'stream',
+        '--no-sync',
+      ],
+      user,
+    );
+    await startNode(replica);
+    running.add(replica);
+    await makeReplicationSynchronous(primary);
+  } catch (error) {
+    for (const n of [...running]) await stopNode(n).catch(() => undefined);
+    throw error;
+  }
+
+  return {
+    primary,
+    replica,
+    promoteReplica: async () => {
+      await pgCtl(['promote', '-w', '-D', replica.dataDir]);
+    },
+    stopNode,
+    stop: async () => {
+      for (const n of [replica, primary]) await stopNode(n).catch(() => undefined);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+};

@@ -1,0 +1,39 @@
+import pg from 'pg';
+import { ConfigError, configFromEnv, type ShopConfig } from './config.js';
+import { migrate } from './db/migrations.js';
+import { buildApp } from './http/app.js';
+import { jsonLogger } from './logger.js';
+import { createShop } from './shop.js';
+
+/**
+ * The shop's process: read the settings, apply pending migrations (under the advisory lock, so
+ * the instances of a rolling deploy take turns), serve, stop cleanly on SIGTERM or SIGINT.
+ */
+
+const readConfig = (): ShopConfig => {
+  try {
+    return configFromEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`error: ${error.message}`);
+    process.exit(2);
+  }
+};
+
+const config = readConfig();
+const logger = jsonLogger('shop');
+const migrations = new pg.Pool({ connectionString: config.primaryUrl, max: 1 });
+const applied = await migrate(migrations).finally(() => migrations.end());
+logger.info({ applied }, 'migrations applied');
+
+const shop = createShop(config, logger);
+const app = buildApp(shop, { logger: true });
+const stop = async (signal: string) => {
+  logger.info({ signal }, 'stopping');
+  await app.close();
+  await shop.close();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void stop('SIGTERM'));
+process.once('SIGINT', () => void stop('SIGINT'));
+await app.listen({ host: config.host, port: config.port });

@@ -1,0 +1,57 @@
+import type { Redis } from 'ioredis';
+import { CartStore } from './cart/store.js';
+import { type CacheOptions, CatalogCache, DEFAULT_CACHE } from './catalog/cache.js';
+import { CatalogRepository } from './catalog/repository.js';
+import type { ShopConfig } from './config.js';
+import { Database } from './db/database.js';
+import type { RetryPolicy } from './db/retry.js';
+import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { Checkout } from './orders/checkout.js';
+import { createRedis } from './redis-client.js';
+
+/** The shop's parts wired together once per process; the HTTP layer only calls them. */
+export interface Shop {
+  readonly config: ShopConfig;
+  readonly db: Database;
+  readonly redis: Redis | undefined;
+  readonly cache: CatalogCache;
+  readonly catalog: CatalogRepository;
+  readonly carts: CartStore;
+  readonly checkout: Checkout;
+  readonly metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export interface ShopTuning {
+  readonly cache?: CacheOptions;
+  readonly retry?: RetryPolicy;
+}
+
+export const createShop = (config: ShopConfig, logger: Logger, tuning: ShopTuning = {}): Shop => {
+  const metrics = new Metrics();
+  const db = new Database(
+    {
+      primaryUrl: config.primaryUrl,
+      replicaUrls: config.replicaUrls,
+      ...(tuning.retry ? { retry: tuning.retry } : {}),
+    },
+    logger,
+    metrics,
+  );
+  const redis = config.redisUrl === undefined ? undefined : createRedis(config.redisUrl, logger);
+  return {
+    config,
+    db,
+    redis,
+    cache: new CatalogCache(redis, metrics, logger, tuning.cache ?? DEFAULT_CACHE),
+    catalog: new CatalogRepository(db),
+    carts: new CartStore(redis, db, logger),
+    checkout: new Checkout(db),
+    metrics,
+    close: async () => {
+      redis?.disconnect();
+      await db.close();
+    },
+  };
+};

@@ -1,0 +1,218 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CliError } from '../../sandbox/cli-kit.js';
+import { AlarmEvaluator, EVALUATION_DELAY_MS } from '../../sandbox/gameday/alarms.js';
+import { parseGameDayArgs } from '../../sandbox/gameday/args.js';
+import type { AwsEvent } from '../../sandbox/gameday/aws-events.js';
+import { seededRandom } from '../../sandbox/gameday/random.js';
+import { recoveryBudgets } from '../../sandbox/gameday/rto.js';
+import { SimulatedShop } from '../../sandbox/gameday/shop.js';
+import type { AlarmSettings, ShopSettings } from '../../sandbox/gameday/shop-settings.js';
+import { VirtualTime } from '../../sandbox/gameday/virtual-time.js';
+
+/** The game day's parts that need no synthesis: its clock, alarms, arguments and worst cases. */
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const START = new Date('2026-11-27T02:00:00Z');
+
+const UNHEALTHY_HOSTS: AlarmSettings = {
+  name: 'rebound-test-alb-unhealthy-hosts',
+  description: '[warning] Targets fail the /health check',
+  namespace: 'AWS/ApplicationELB',
+  metricName: 'UnHealthyHostCount',
+  dimensions: {
+    LoadBalancer: 'app/rebound-test-alb/0',
+    TargetGroup: 'targetgroup/rebound-test-web/0',
+  },
+  statistic: 'Maximum',
+  periodSeconds: 60,
+  evaluationPeriods: 3,
+  datapointsToAlarm: 2,
+  threshold: 0,
+  comparison: 'GreaterThanThreshold',
+  treatMissingData: 'notBreaching',
+};
+
+const SETTINGS: ShopSettings = {
+  availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+  group: {
+    name: 'rebound-test-web',
+    minSize: 3,
+    maxSize: 12,
+    desiredCapacity: 3,
+    healthCheckGraceSeconds: 300,
+    instanceWarmupSeconds: 120,
+  },
+  targetGroup: {
+    name: 'rebound-test-web',
+    fullName: 'targetgroup/rebound-test-web/0',
+    arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/rebound-test-web/0',
+    intervalSeconds: 10,
+    healthyThreshold: 2,
+    unhealthyThreshold: 3,
+    deregistrationDelaySeconds: 30,
+  },
+  loadBalancerFullName: 'app/rebound-test-alb/0',
+  cpuTargetPercent: 70,
+  database: { primaryId: 'rebound-test-db', multiAz: true, replicas: [] },
+  cache: { groupId: 'rebound-test-cache', nodeIds: [], nodeAzs: [] },
+  alarms: [UNHEALTHY_HOSTS],
+};
+
+describe('VirtualTime', () => {
+  it('runs due items in time order, and a process resumes only when its sleep is due', async () => {
+    // Prepare
+    const time = new VirtualTime(START);
+    const seen: string[] = [];
+    time.at(START.getTime() + 5_000, () => seen.push(`at 5 s`));
+    time.spawn(async () => {
+      seen.push('process starts');
+      await time.sleep(3_000);
+      seen.push(`process wakes at ${(time.nowMs - START.getTime()) / 1000} s`);
+      await time.sleep(10_000);
+      seen.push('never: past the end');
+    });
+
+    // Act
+    await time.runUntil(START.getTime() + 8_000);
+
+    // Assess
+    expect(seen).toEqual(['process starts', 'process wakes at 3 s', 'at 5 s']);
+    expect(time.nowMs).toBe(START.getTime() + 8_000);
+  });
+
+  it('rethrows what a process threw', async () => {
+    // Prepare
+    const time = new VirtualTime(START);
+    time.spawn(async () => {
+      throw new Error('boom');
+    });
+
+    // Act, Assess
+    await expect(time.runUntil(START.getTime() + 1_000)).rejects.toThrow('boom');
+  });
+});
+
+describe('seededRandom', () => {
+  it('gives the same numbers for the same seed', () => {
+    const draw = (seed: number) => Array.from({ length: 5 }, seededRandom(seed).next);
+    expect(draw(42)).toEqual(draw(42));
+    expect(draw(42)).not.toEqual(draw(43));
+  });
+});
+
+describe('AlarmEvaluator', () => {
+  it('goes to ALARM on the M-th breaching datapoint of N, after the period and its delay, and back to OK', async () => {
+    // Prepare: one target fails its checks (3 × 10 s) and stays unhealthy: the group's grace
+    // period (300 s) keeps it from being replaced in these 4 minutes.
+    const time = new VirtualTime(START);
+    const events: AwsEvent[] = [];
+    const shop = new SimulatedShop(SETTINGS, 'us-east-1', time, seededRandom(1), {
+      emit: (event) => events.push(event),
+    });
+    for (const instance of shop.instances.values()) instance.launchedAt = START.getTime();
+    const alarms = new AlarmEvaluator(shop, SETTINGS.alarms, () => true);
+    shop.start();
+    alarms.start();
+    const victim = shop.serving()[0];
+    if (victim === undefined) throw new Error('no instance');
+    time.at(START.getTime() + 60_000, () => shop.crash(victim.id));
+
+    // Act
+    await time.runUntil(START.getTime() + 240_000);
+
+    // Assess: checks fail at 70, 80, 90 s: unhealthy from 90 s, so the minutes 1:00–2:00 and
+    // 2:00–3:00 breach; the second breaching datapoint (2 of 3) is evaluated at 3:00 + the delay.
+    expect(alarms.transitions).toEqual([
+      {
+        at: START.getTime() + 180_000 + EVALUATION_DELAY_MS,
+        alarm: UNHEALTHY_HOSTS.name,
+        from: 'OK',
+        to: 'ALARM',
+      },
+    ]);
+    expect(events.map((event) => [event['detail-type'], event.detail.alarmName])).toEqual([
+      ['CloudWatch Alarm State Change', UNHEALTHY_HOSTS.name],
+    ]);
+  });
+});
+
+describe('recoveryBudgets', () => {
+  it('computes the instance worst case from the health checks, grace and alarm, and the floor from the ALB', () => {
+    // Act
+    const [instance, database] = recoveryBudgets(SETTINGS, { eventLatenessSeconds: 5 });
+
+    // Assess: seen max(10×4, 300) + 10, replaced 45 + 40 + 3 × 10; cleared (3 − 2 + 2) × 60 + 30.
+    expect(instance).toMatchObject({
+      failureClass: 'instance-failure',
+      floorSeconds: 50,
+      worstRecoveredSeconds: 425,
+      worstResolvedSeconds: 425 + 210 + 5,
+    });
+    expect(database).toMatchObject({
+      failureClass: 'database-failover',
+      floorSeconds: 60,
+      worstRecoveredSeconds: 120,
+      worstResolvedSeconds: 125,
+    });
+  });
+
+  it('a slower health check makes the worst case longer', () => {
+    const slow = {
+      ...SETTINGS,
+      group: { ...SETTINGS.group, healthCheckGraceSeconds: 60 },
+      targetGroup: { ...SETTINGS.targetGroup, intervalSeconds: 30, unhealthyThreshold: 5 },
+    };
+    const [fast] = recoveryBudgets({
+      ...SETTINGS,
+      group: { ...SETTINGS.group, healthCheckGraceSeconds: 60 },
+    });
+    const [slower] = recoveryBudgets(slow);
+    expect(slower?.worstRecoveredSeconds).toBeGreaterThan(fast?.worstRecoveredSeconds ?? Infinity);
+  });
+});
+
+describe('npm run gameday arguments', () => {
+  it.each([
+    [['nope'], 'unknown scenario "nope"'],
+    [['instance-crash', '--seed', 'x'], '--seed takes a whole number'],
+    [['instance-crash', '--seed', '4294967296'], '--seed takes a whole number'],
+    [['instance-crash', '--mode', 'off'], '--mode takes dry-run or auto'],
+    [[], 'name a scenario'],
+  ])('%j is refused with one line, exit 2', (args, message) => {
+    let error: unknown;
+    try {
+      parseGameDayArgs(args);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(2);
+    expect((error as CliError).lines).toEqual([expect.stringContaining(message)]);
+  });
+
+  it('takes a scenario, a mode and a seed', () => {
+    expect(
+      parseGameDayArgs(['rds-primary-failure', '--mode', 'dry-run', '--seed', '9']),
+    ).toMatchObject({
+      scenarios: [{ name: 'rds-primary-failure' }],
+      options: { mode: 'dry-run', seed: 9 },
+    });
+  });
+
+  it('the command prints one line and exits 2 for an unknown scenario, without a stack trace', () => {
+    // Act
+    const run = spawnSync('npx', ['tsx', 'sandbox/gameday/cli.ts', 'nope'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+
+    // Assess
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining('unknown scenario "nope"'),
+    ]);
+    expect(run.stdout).toBe('');
+  });
+});

@@ -1,0 +1,191 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../functions/lib/core/alert.js';
+import { type GameDayResult, runGameDay } from '../../sandbox/gameday/game-day.js';
+import { judge } from '../../sandbox/gameday/objectives.js';
+import { formatReport, formatSummary } from '../../sandbox/gameday/report.js';
+import { DEFAULT_RTO_OPTIONS, recoveryBudgets } from '../../sandbox/gameday/rto.js';
+import { gameDayAzIds, SCENARIOS, scenarioNamed } from '../../sandbox/gameday/scenarios.js';
+import { timelineSvg } from '../../sandbox/gameday/svg.js';
+import { type SynthesizedIntake, synthesizeIntake } from '../../sandbox/synthesized-intake.js';
+
+/**
+ * Every game-day scenario in both modes, seeded, against the app as cdk.json synthesizes it:
+ * the real intake rules, triage core and runbook ASL over the simulated shop. `auto` recovers
+ * within the objective with one incident, at most one page and no change beyond the
+ * guardrails; `dry-run` changes nothing in the shop.
+ */
+
+const SEED = 7;
+let intake: SynthesizedIntake;
+beforeAll(() => {
+  const probe = synthesizeIntake({ assumeOwned: false });
+  intake = {
+    ...probe,
+    inventory: { ...probe.inventory, azIdToName: gameDayAzIds(probe.config.availabilityZones) },
+  };
+});
+
+const pages = (alerts: readonly { readonly alert: Alert }[]) =>
+  alerts.filter(({ alert }) => alert.sms !== null);
+const seconds = (result: GameDayResult, at: number | undefined) =>
+  at === undefined ? undefined : (at - result.measures.faultAt) / 1000;
+
+describe.each(SCENARIOS.map((scenario) => [scenario.name, scenario] as const))(
+  'game day %s',
+  (_name, scenario) => {
+    // A scenario that shows a known, unfixed defect must fail its objectives (Scenario.knownDefect).
+    const objectives = scenario.knownDefect === undefined ? it : it.fails;
+    objectives(
+      'auto: recovers within its objective, one incident, at most one page, nothing beyond the guardrails',
+      async () => {
+        // Act
+        const result = await runGameDay(intake, scenario, { mode: 'auto', seed: SEED });
+
+        // Assess
+        expect(result.incidents).toHaveLength(1);
+        expect(result.incidents[0]?.status).toBe('resolved');
+        expect(pages(result.alerts).length).toBeLessThanOrEqual(1);
+        expect(result.changes.length).toBeLessThanOrEqual(scenario.maxChanges ?? 0);
+        expect(seconds(result, result.measures.recoveredAt)).toBeGreaterThan(0);
+        expect(seconds(result, result.measures.resolvedAt)).toBeLessThanOrEqual(
+          scenario.objectiveMinutes * 60,
+        );
+        expect(judge(result)).toMatchObject({ pass: true });
+      },
+    );
+
+    objectives(
+      'dry-run: nothing in the shop changes, and the incident is still recorded and told',
+      async () => {
+        // Act
+        const result = await runGameDay(intake, scenario, { mode: 'dry-run', seed: SEED });
+
+        // Assess
+        expect(result.changes).toEqual([]);
+        expect(result.incidents).toHaveLength(1);
+        expect(result.alerts.length).toBeGreaterThan(0);
+        expect(pages(result.alerts).length).toBeLessThanOrEqual(1);
+        expect(
+          judge(result).checks.find((check) => check.what === 'nothing in the shop changed')?.ok,
+        ).toBe(true);
+      },
+    );
+  },
+);
+
+describe('game day inside the computed worst case (npm run rto)', () => {
+  it.each(SCENARIOS.filter((s) => s.knownDefect === undefined).map((s) => [s.name, s] as const))(
+    '%s: recovered and resolved no later than rto.ts computes from the settings',
+    async (_name, scenario) => {
+      for (const seed of [1, 2, 3]) {
+        // Act
+        const result = await runGameDay(intake, scenario, { mode: 'auto', seed });
+        const budget = recoveryBudgets(result.settings, {
+          eventLatenessSeconds:
+            scenario.eventLatenessSeconds ?? DEFAULT_RTO_OPTIONS.eventLatenessSeconds,
+        }).find((b) => b.failureClass === scenario.failureClass);
+
+        // Assess
+        expect(seconds(result, result.measures.recoveredAt)).toBeLessThanOrEqual(
+          budget?.worstRecoveredSeconds ?? 0,
+        );
+        expect(seconds(result, result.measures.resolvedAt)).toBeLessThanOrEqual(
+          budget?.worstResolvedSeconds ?? 0,
+        );
+        expect(seconds(result, result.measures.recoveredAt)).toBeGreaterThanOrEqual(
+          budget?.floorSeconds ?? Infinity,
+        );
+      }
+    },
+  );
+});
+
+describe('game day', () => {
+  it('is reproducible: the same seed gives the same day, another seed another one', async () => {
+    // Prepare
+    const scenario = scenarioNamed('rds-primary-failure');
+    if (scenario === undefined) throw new Error('scenario missing');
+
+    // Act
+    const first = await runGameDay(intake, scenario, { mode: 'auto', seed: 3 });
+    const again = await runGameDay(intake, scenario, { mode: 'auto', seed: 3 });
+    const other = await runGameDay(intake, scenario, { mode: 'auto', seed: 4 });
+
+    // Assess
+    expect(again.measures).toEqual(first.measures);
+    expect(again.alerts.map(({ at, alert }) => [at, alert.subject])).toEqual(
+      first.alerts.map(({ at, alert }) => [at, alert.subject]),
+    );
+    expect(other.measures.recoveredAt).not.toBe(first.measures.recoveredAt);
+  });
+
+  it('an RDS failover takes 60–120 s as AWS documents, and rds-failover follows it from the synthesized ASL', async () => {
+    // Prepare
+    const scenario = scenarioNamed('rds-primary-failure');
+    if (scenario === undefined) throw new Error('scenario missing');
+
+    // Act
+    const result = await runGameDay(intake, scenario, { mode: 'auto', seed: SEED });
+
+    // Assess
+    const recovered = seconds(result, result.measures.recoveredAt) ?? 0;
+    expect(recovered).toBeGreaterThanOrEqual(60);
+    expect(recovered).toBeLessThanOrEqual(120 + 5);
+    const [execution] = result.executions;
+    expect(execution).toMatchObject({ runbook: 'rds-failover', status: 'SUCCEEDED' });
+    expect(execution?.steps.map((step) => step.state)).toEqual(
+      expect.arrayContaining(['Check', 'DatabaseVerify', 'ReportSucceeded']),
+    );
+  });
+
+  it('an instance crash is seen by the target group only after interval × unhealthy threshold', async () => {
+    // Prepare
+    const scenario = scenarioNamed('instance-crash');
+    if (scenario === undefined) throw new Error('scenario missing');
+
+    // Act
+    const result = await runGameDay(intake, scenario, { mode: 'auto', seed: SEED });
+
+    // Assess: no new instance before the target failed its checks (floor), and the alarm that
+    // opened the incident is the one the template deploys.
+    const { intervalSeconds, unhealthyThreshold } = result.settings.targetGroup;
+    const launch = result.deliveries.find(
+      (d) => d.event['detail-type'] === 'EC2 Instance Launch Successful',
+    );
+    expect(seconds(result, launch?.at)).toBeGreaterThanOrEqual(
+      intervalSeconds * (unhealthyThreshold - 1),
+    );
+    expect(result.incidents[0]?.title).toContain('rebound-dev-alb-unhealthy-hosts');
+  });
+
+  it('reports a timeline, the alerts as delivered, a summary table and an SVG picture', async () => {
+    // Prepare
+    const scenario = scenarioNamed('rds-primary-failure');
+    if (scenario === undefined) throw new Error('scenario missing');
+    const result = await runGameDay(intake, scenario, { mode: 'auto', seed: SEED });
+    const verdict = judge(result);
+
+    // Act
+    const report = formatReport(result, verdict);
+    const summary = formatSummary([{ result, verdict }]);
+    const svg = timelineSvg(result);
+
+    // Assess
+    for (const heading of [
+      'TIMELINE',
+      'ALERTS AS DELIVERED',
+      'INCIDENT RECORD',
+      'MEASURES',
+      'RESULT  PASS',
+    ]) {
+      expect(report).toContain(heading);
+    }
+    const sms = pages(result.alerts)[0]?.alert.sms;
+    expect(report).toContain(`SMS: ${sms}`);
+    expect(summary.split('\n')[2]?.split(/\s{2,}/)).toEqual(
+      expect.arrayContaining(['rds-primary-failure', 'auto', 'PASS']),
+    );
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.match(/<rect [^>]*fill="#337ab7"/g)).toHaveLength(result.executions.length);
+  });
+});
