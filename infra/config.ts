@@ -89,7 +89,7 @@ export interface ReboundConfig {
    */
   readonly cloudFrontPrefixListId?: string;
   readonly natGateways: NatGateways;
-  /** Deletion protection and snapshot-on-delete; off only for `dev` stages. */
+  /** Deletion protection and snapshot-on-delete; off only for `dev` and `dev<digits>` stages. */
   readonly protectData: boolean;
   readonly web: WebTierConfig;
   readonly database: DatabaseConfig;
@@ -167,7 +167,20 @@ export interface LoadedConfig {
 /** Reads a context value by key; `app.node.tryGetContext` fits. */
 export type ContextReader = (key: string) => unknown;
 
-export const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
+/**
+ * Lowercase letters and digits only, no `-`: every name and IAM scope is `rebound-<stage>-…`, so
+ * with a `-` allowed, stage `dev`'s `rebound-dev-*` (alarm rule, state machines, roles, topic
+ * conditions) would take stage `dev-alice`'s resources. Forbidding it keeps every existing name of
+ * a stage without `-` as it is (a separator after the stage would rename, and so replace, every
+ * named resource, the incident table included). At most 19 characters: the longest name a stage
+ * gives (a runbook step function, 64 characters at most) still fits.
+ */
+export const STAGE_PATTERN = /^[a-z][a-z0-9]{0,18}$/;
+/** Stages whose data may go on delete: `dev`, `dev2`, `dev3`… (not `develop`, not `devalice`). */
+const DISPOSABLE_STAGE = /^dev\d*$/;
+/** What STAGE_PATTERN allows, for error messages. */
+export const STAGE_RULE =
+  'lowercase letters and digits, starting with a letter, at most 19 characters; no "-" (stage dev\'s names would otherwise take stage dev-alice\'s: use devalice)';
 const ACCOUNT = /^\d{12}$/;
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -284,11 +297,7 @@ export function loadConfig(
     );
   }
 
-  const stage = p.required(
-    'stage',
-    STAGE_PATTERN,
-    'lowercase letters, digits and "-", starting with a letter, at most 20 characters',
-  );
+  const stage = p.required('stage', STAGE_PATTERN, STAGE_RULE);
   const region = p.raw('region');
   if (!isAwsRegion(region)) p.fail('region', region, regionHint(region));
   const account = p.optional('account', ACCOUNT, 'a 12-digit AWS account id');
@@ -358,7 +367,7 @@ export function loadConfig(
     webAclArn,
     cloudFrontPrefixListId,
     natGateways: natGatewayCount === 1 ? 1 : 3,
-    protectData: !(stage === 'dev' || stage.startsWith('dev-')),
+    protectData: !DISPOSABLE_STAGE.test(stage),
     web,
     database: readDatabase(p),
     cache: readCache(p),

@@ -65,6 +65,7 @@ export function buildReboundApp(options: BuildOptions = {}): ReboundApp {
     databases: [shop.database.primary, ...shop.database.replicas],
     cacheReplicationGroupId: shop.cache.replicationGroupId,
     cacheNotifications: shop.cache.notificationTopic,
+    shopAlarmNames: shop.alarms.alarmNames,
     alertsTopic: shop.alerts.topic,
     opsTopic: shop.ops.topic,
   });

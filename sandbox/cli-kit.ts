@@ -8,7 +8,7 @@
  */
 
 import { isAwsRegion, regionHint } from '../infra/aws-regions.js';
-import { STAGE_PATTERN } from '../infra/config.js';
+import { STAGE_PATTERN, STAGE_RULE } from '../infra/config.js';
 import { cdkJsonContext } from '../infra/context-args.js';
 
 /** A failure to report: its exit code and its lines, printed as they are. */
@@ -124,9 +124,7 @@ export const resolveStageAndRegion = (
   const fromEnv = (key: string) => (deps.env[key] === '' ? undefined : deps.env[key]);
   const stage = given.stage ?? defaults.stage ?? 'dev';
   if (!STAGE_PATTERN.test(stage)) {
-    throw usageError(
-      `stage "${stage}" is not valid: lowercase letters, digits and "-", starting with a letter, at most 20 characters`,
-    );
+    throw usageError(`stage "${stage}" is not valid: ${STAGE_RULE}`);
   }
   const region =
     given.region ?? fromEnv('AWS_REGION') ?? fromEnv('AWS_DEFAULT_REGION') ?? defaults.region;

@@ -137,7 +137,7 @@ export const alarmNameNote = (
   if (sourceOf(event) !== 'aws.cloudwatch') return undefined;
   const alarmName = (event as { detail?: { alarmName?: unknown } }).detail?.alarmName;
   if (typeof alarmName !== 'string' || shopAlarmNames.has(alarmName)) return undefined;
-  const notOurs = `Alarm ${quoted(alarmName)} is not one of the ${shopAlarmNames.size} alarms the shop stack deploys`;
+  const notOurs = `Alarm ${quoted(alarmName)} is not one of the ${shopAlarmNames.size} alarms of the shop stack's alarm table`;
   if (closest === null) {
     return `${notOurs}: it may inform, never act or page (${OWN_ALARMS}).`;
   }

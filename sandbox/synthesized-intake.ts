@@ -108,11 +108,7 @@ export const synthesizeIntake = (options: {
       explain,
     };
   });
-  const shopAlarmNames = new Set(
-    resourcesOf(shopTemplate, 'AWS::CloudWatch::Alarm').flatMap(([, alarm]) =>
-      typeof alarm.Properties?.AlarmName === 'string' ? [alarm.Properties.AlarmName] : [],
-    ),
-  );
+  const shopAlarmNames = new Set(shop.alarms.alarmNames);
   return {
     config,
     templates: { shop: shopTemplate, controlPlane: template },
@@ -122,6 +118,7 @@ export const synthesizeIntake = (options: {
     inventory: {
       region: config.region,
       namePrefix,
+      shopAlarmNames: [...shopAlarmNames],
       autoScalingGroupName: `${namePrefix}-web`,
       primaryDbInstanceId: `${namePrefix}-db`,
       replicaDbInstanceIds: Array.from(

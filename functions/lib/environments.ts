@@ -47,6 +47,8 @@ export const TRIAGE_ENVIRONMENT = defineEnvironment({
   IDEMPOTENCY_TABLE: 'rebound-dev-triage-idempotency',
   ALERTS_TOPIC_ARN: EXAMPLE_ALERTS_TOPIC_ARN,
   GUARDRAILS_PATH: EXAMPLE_GUARDRAILS_PATH,
+  /** Exact names of the shop stack's alarms, comma-separated: the only alarms that may act. */
+  SHOP_ALARM_NAMES: 'rebound-dev-web-cpu-high,rebound-dev-db-cpu-high',
   AUTO_SCALING_GROUP_NAME: EXAMPLE_GROUP_NAME,
   TARGET_GROUP_ARN: EXAMPLE_TARGET_GROUP_ARN,
   /** The primary first, then the read replicas, comma-separated. */

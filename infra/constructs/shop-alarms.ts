@@ -41,6 +41,8 @@ export interface ShopAlarmsProps {
   readonly edge: Edge;
 }
 
+const shopAlarmName = (namePrefix: string, what: string): string => `${namePrefix}-${what}`;
+
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 const { GREATER_THAN_THRESHOLD: ABOVE, LESS_THAN_THRESHOLD: BELOW } = cloudwatch.ComparisonOperator;
@@ -53,13 +55,21 @@ const minute = Duration.minutes(1);
  */
 export class ShopAlarms extends Construct {
   public readonly alarms: ShopAlarm[];
+  /**
+   * The exact names of these alarms, as plain strings (no tokens): the only alarms that may
+   * start a runbook or page (README "Your own alarms"); the control plane's intake rule and
+   * triage's inventory take exactly these.
+   */
+  public readonly alarmNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: ShopAlarmsProps) {
     super(scope, id);
-    this.alarms = shopAlarmSpecs(props).map((spec) => ({
+    const specs = shopAlarmSpecs(props);
+    this.alarmNames = specs.map((spec) => shopAlarmName(props.namePrefix, spec.what));
+    this.alarms = specs.map((spec) => ({
       severity: spec.severity,
       alarm: new cloudwatch.Alarm(this, spec.what, {
-        alarmName: `${props.namePrefix}-${spec.what}`,
+        alarmName: shopAlarmName(props.namePrefix, spec.what),
         alarmDescription: `[${spec.severity}] ${spec.description}`,
         metric: spec.metric,
         threshold: spec.threshold,

@@ -8,8 +8,8 @@ import { ARC_AUTOSHIFT_DETAIL_TYPES } from '../../functions/lib/events/arc-zonal
  */
 
 export interface ShopResourceNames {
-  /** `rebound-<stage>`: prefix of every alarm Rebound creates. */
-  readonly namePrefix: string;
+  /** Exact names of the shop stack's alarms (no prefix: a prefix would take another stage's). */
+  readonly shopAlarmNames: readonly string[];
   readonly autoScalingGroupName: string;
   readonly dbInstanceIds: readonly string[];
   readonly cacheReplicationGroupId: string;
@@ -33,7 +33,7 @@ export const alarmStateChangePattern = (names: ShopResourceNames): Pattern => ({
   detailType: ['CloudWatch Alarm State Change'],
   detail: {
     $or: [
-      { alarmName: [{ prefix: `${names.namePrefix}-` }] },
+      { alarmName: [...names.shopAlarmNames] },
       dimension('AutoScalingGroupName', [names.autoScalingGroupName]),
       dimension('DBInstanceIdentifier', [...names.dbInstanceIds]),
       dimension('ReplicationGroupId', [names.cacheReplicationGroupId]),

@@ -47,6 +47,8 @@ export interface TriageProps {
   readonly cacheReplicationGroupId: string;
   /** The replication group's notifications arrive here (SNS only; only serverless caches use EventBridge). */
   readonly cacheNotifications: sns.ITopic;
+  /** Exact names of the shop stack's alarms: the only alarms that may act. */
+  readonly shopAlarmNames: readonly string[];
   readonly alertsTopic: sns.ITopic;
   /** The triage dead-letter alarm publishes here (Rebound's own health, paged). */
   readonly opsTopic: sns.ITopic;
@@ -98,7 +100,7 @@ export class Triage extends Construct {
     const queue = this.deadLetterQueue.queue;
 
     const names: ShopResourceNames = {
-      namePrefix,
+      shopAlarmNames: props.shopAlarmNames,
       autoScalingGroupName: props.autoScalingGroup.autoScalingGroupName,
       dbInstanceIds: props.databases.map((db) => db.instanceIdentifier),
       cacheReplicationGroupId: props.cacheReplicationGroupId,
@@ -127,6 +129,7 @@ export class Triage extends Construct {
         IDEMPOTENCY_TABLE: props.idempotency.tableName,
         ALERTS_TOPIC_ARN: props.alertsTopic.topicArn,
         GUARDRAILS_PATH: props.guardrails.path,
+        SHOP_ALARM_NAMES: names.shopAlarmNames.join(','),
         AUTO_SCALING_GROUP_NAME: names.autoScalingGroupName,
         TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
         DB_INSTANCE_IDS: names.dbInstanceIds.join(','),

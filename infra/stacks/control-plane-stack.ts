@@ -25,6 +25,8 @@ export interface ControlPlaneStackProps extends StackProps {
   readonly databases: readonly rds.IDatabaseInstance[];
   readonly cacheReplicationGroupId: string;
   readonly cacheNotifications: sns.ITopic;
+  /** Exact names of the shop stack's alarms: the only alarms that may act (ShopAlarms). */
+  readonly shopAlarmNames: readonly string[];
   readonly alertsTopic: sns.ITopic;
   /** Rebound's own health: every alarm on the control plane publishes here. */
   readonly opsTopic: sns.ITopic;
@@ -106,6 +108,7 @@ export class ControlPlaneStack extends Stack {
       databases: props.databases,
       cacheReplicationGroupId: props.cacheReplicationGroupId,
       cacheNotifications: props.cacheNotifications,
+      shopAlarmNames: props.shopAlarmNames,
       alertsTopic: props.alertsTopic,
       opsTopic: props.opsTopic,
       incidents: this.tables.incidents,

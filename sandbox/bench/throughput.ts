@@ -18,6 +18,7 @@ import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/mem
 const INVENTORY: ShopInventory = {
   region: 'us-east-1',
   namePrefix: 'rebound-bench',
+  shopAlarmNames: [],
   autoScalingGroupName: 'rebound-bench-web',
   primaryDbInstanceId: 'rebound-bench-db',
   replicaDbInstanceIds: [],

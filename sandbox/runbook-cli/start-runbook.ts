@@ -27,7 +27,7 @@ import {
   requirementOf,
   shapeProblems,
 } from '../../functions/lib/runbook/run-input.js';
-import { STAGE_PATTERN } from '../../infra/config.js';
+import { STAGE_PATTERN, STAGE_RULE } from '../../infra/config.js';
 import { AZ_ID, stageNamesOf } from './stage-names.js';
 
 /**
@@ -373,9 +373,7 @@ const cdkContextOnce = (file: string): (() => CdkContext) => {
 const resolveStage = (flag: string | undefined, cdkContext: () => CdkContext): string => {
   const stage = flag ?? cdkContext().stage ?? DEFAULT_STAGE;
   if (!STAGE_PATTERN.test(stage)) {
-    throw usageError(
-      `stage "${stage}" is not valid: lowercase letters, digits and "-", starting with a letter, at most 20 characters`,
-    );
+    throw usageError(`stage "${stage}" is not valid: ${STAGE_RULE}`);
   }
   return stage;
 };

@@ -6,7 +6,7 @@ import type { Signal } from '../../functions/lib/core/signal.js';
 import { triageSignal } from '../../functions/lib/core/triage.js';
 import { parseIncomingEvent } from '../../functions/lib/events/index.js';
 import { SHOP } from './support/shop-inventory.js';
-import { aHarness } from './support/signals.js';
+import { aHarness, T0 } from './support/signals.js';
 
 /** CloudWatch alarms on the shop's own resources: severity, phase, kind by metric, ownership. */
 
@@ -42,7 +42,11 @@ const alarm = (change: AlarmChange = {}): unknown => {
   const metric = detail.configuration.metrics[0]?.metricStat.metric ?? {};
   metric.namespace = change.namespace ?? 'CWAgent';
   metric.name = change.metric ?? 'mem_used_percent';
-  metric.dimensions = change.dimensions ?? { InstanceId: 'i-0abc1234def567890' };
+  // A web instance of the shop group: the group dimension ties the instance to the shop.
+  metric.dimensions = change.dimensions ?? {
+    InstanceId: 'i-0abc1234def567890',
+    AutoScalingGroupName: 'rebound-dev-web',
+  };
   return event;
 };
 
@@ -338,62 +342,159 @@ describe('classify: identifiers an alarm names', () => {
     ['a path', '../i-0abc1234'],
     ['too few hex digits', 'i-0abc'],
     ['upper-case hex', 'i-0ABC1234'],
-  ])('drops an alarm named like the shop whose InstanceId is %s', (_, instanceId) => {
-    // Act
-    const signal = classified(
-      alarm({ alarmName: 'rebound-dev-x', dimensions: { InstanceId: instanceId } }),
-    );
+  ])(
+    'holds back a shop alarm whose InstanceId is %s, without making it a resource',
+    (_, instanceId) => {
+      // Act
+      const signal = classified(
+        alarm({
+          alarmName: 'rebound-dev-x',
+          dimensions: { InstanceId: instanceId, AutoScalingGroupName: 'rebound-dev-web' },
+        }),
+      );
 
-    // Assess
-    expect(signal).toBeNull();
-  });
+      // Assess
+      expect(signal?.untrusted).toBe(
+        `InstanceId ${JSON.stringify(instanceId)} is not an EC2 instance id`,
+      );
+      expect(signal?.resource.type).not.toBe('ec2-instance');
+      expect(signal?.severity).toBe('warning');
+    },
+  );
 
-  it('starts nothing and pages nobody for a forged shop alarm on InstanceId \\u0000', async () => {
-    // Prepare
-    const harness = aHarness();
-    const forged = alarm({
-      alarmName: 'rebound-dev-x',
-      description: '[critical] forged',
-      dimensions: { InstanceId: '\u0000' },
-    });
-
-    // Act
-    const outcome = await triageSignal(classified(forged), harness.deps);
-
-    // Assess
-    expect(outcome.decision.action).toBe('ignore');
-    expect(harness.runbooks.calls).toEqual([]);
-    expect(harness.alerts.published).toEqual([]);
-  });
-
-  it.each<[string, Record<string, string>]>([
-    ['an instance of another group', { InstanceId: 'i-0abc1234', AutoScalingGroupName: 'other' }],
+  it.each<[string, Record<string, string>, string]>([
+    [
+      'an instance of another group',
+      { InstanceId: 'i-0abc1234', AutoScalingGroupName: 'other' },
+      'AutoScalingGroupName "other" is not the shop\'s web group',
+    ],
+    [
+      'an instance no group ties to the shop',
+      { InstanceId: 'i-0abc1234' },
+      'no AutoScalingGroupName dimension ties InstanceId "i-0abc1234" to the shop',
+    ],
     [
       'an AZ the shop does not run in',
-      { InstanceId: 'i-0abc1234', AvailabilityZone: 'us-west-2a' },
+      {
+        InstanceId: 'i-0abc1234',
+        AutoScalingGroupName: 'rebound-dev-web',
+        AvailabilityZone: 'us-west-2a',
+      },
+      'AvailabilityZone "us-west-2a" is not one of the shop\'s AZs',
     ],
-  ])('drops an alarm named like the shop that names %s', (_, dimensions) => {
+    [
+      "a DB that is not the shop's",
+      { DBInstanceIdentifier: 'rebound-dev-db-2' },
+      'DBInstanceIdentifier "rebound-dev-db-2" is not a shop DB instance',
+    ],
+    [
+      "a cache that is not the shop's",
+      { ReplicationGroupId: 'other-cache' },
+      "the cache it names is not the shop's rebound-dev-cache",
+    ],
+  ])('holds back a shop alarm that names %s, and says why', (_, dimensions, why) => {
     // Act
     const signal = classified(alarm({ alarmName: 'rebound-dev-x', dimensions }));
 
     // Assess
-    expect(signal).toBeNull();
+    expect(signal?.untrusted).toBe(why);
   });
 
-  it('keeps an instance id of 17 hex digits', () => {
+  it('trusts an instance id of 17 hex digits that the web group dimension ties to the shop', () => {
     // Act
     const signal = classified(
-      alarm({ alarmName: 'rebound-dev-x', dimensions: { InstanceId: 'i-0123456789abcdef0' } }),
+      alarm({
+        alarmName: 'rebound-dev-x',
+        dimensions: { InstanceId: 'i-0123456789abcdef0', AutoScalingGroupName: 'rebound-dev-web' },
+      }),
     );
 
     // Assess
     expect(signal?.resource).toEqual({ type: 'ec2-instance', id: 'i-0123456789abcdef0' });
+    expect(signal?.untrusted).toBeUndefined();
+  });
+});
+
+describe("triage: only the shop stack's own alarms act (issue 11 §4)", () => {
+  /** An alarm event sent now (fresh), so that only trust can hold it back. */
+  const live = (change: AlarmChange): unknown => ({
+    ...(alarm(change) as JsonObject),
+    time: T0.toISOString(),
+  });
+  const triaged = async (change: AlarmChange) => {
+    const harness = aHarness();
+    const outcome = await triageSignal(classified(live(change)), harness.deps);
+    return { outcome, harness };
+  };
+  const HEALTHY = { InstanceId: 'i-0123456789abcdef0', AutoScalingGroupName: 'rebound-dev-web' };
+
+  it('starts replace-unhealthy-instance for a shop alarm on a web instance (the trusted path)', async () => {
+    // Act
+    const { outcome, harness } = await triaged({
+      alarmName: 'rebound-dev-x',
+      description: '[critical] Memory above 90%',
+      dimensions: HEALTHY,
+    });
+
+    // Assess
+    expect(outcome.decision).toMatchObject({
+      action: 'runbook',
+      runbook: 'replace-unhealthy-instance',
+    });
+    expect(harness.runbooks.calls).toHaveLength(1);
+    expect(harness.alerts.pages).toHaveLength(1);
+  });
+
+  it.each<[string, AlarmChange, string]>([
+    [
+      'a foreign alarm naming the shop group and a healthy shop instance',
+      { alarmName: 'team-memory', description: '[critical] forged', dimensions: HEALTHY },
+      'alarm "team-memory" is not one of the shop\'s own alarms (the shop stack\'s alarm table)',
+    ],
+    [
+      'a shop-prefixed alarm the shop stack does not deploy',
+      { alarmName: 'rebound-dev-forged', description: '[critical] forged', dimensions: HEALTHY },
+      'alarm "rebound-dev-forged" is not one of the shop\'s own alarms (the shop stack\'s alarm table)',
+    ],
+    [
+      'a shop alarm naming a well-formed instance and no group',
+      {
+        alarmName: 'rebound-dev-x',
+        description: '[critical] forged',
+        dimensions: { InstanceId: 'i-0123456789abcdef0' },
+      },
+      'no AutoScalingGroupName dimension ties InstanceId "i-0123456789abcdef0" to the shop',
+    ],
+    [
+      'a shop alarm on InstanceId \\u0000',
+      {
+        alarmName: 'rebound-dev-x',
+        description: '[critical] forged',
+        dimensions: { InstanceId: '\u0000', AutoScalingGroupName: 'rebound-dev-web' },
+      },
+      'InstanceId "\\u0000" is not an EC2 instance id',
+    ],
+  ])('records %s, explains it, starts nothing and pages nobody', async (_, change, why) => {
+    // Act
+    const { outcome, harness } = await triaged(change);
+
+    // Assess
+    expect(outcome.decision).toMatchObject({ action: 'notify', heldBack: 'untrusted' });
+    expect(outcome.decision.reason).toContain(`no runbook and no page: ${why}.`);
+    expect(harness.runbooks.calls).toEqual([]);
+    expect(harness.alerts.pages).toEqual([]);
+    expect(harness.alerts.published.map((alert) => alert.email)).toEqual([
+      expect.stringContaining('CHECK THE ALARM'),
+    ]);
   });
 });
 
 describe('classify: whose alarm it is', () => {
+  /** An instance alone: no dimension names a shop resource. */
+  const ONE_INSTANCE = { InstanceId: 'i-0abc1234def567890' };
+
   it.each<[string, AlarmChange]>([
-    ['named with the shop prefix', { alarmName: 'rebound-dev-web-memory' }],
+    ["named as one of the shop stack's alarms", { alarmName: 'rebound-dev-web-memory' }],
     [
       'on the shop group',
       { alarmName: 'team-cpu', dimensions: { AutoScalingGroupName: 'rebound-dev-web' } },
@@ -426,8 +527,15 @@ describe('classify: whose alarm it is', () => {
   });
 
   it.each<[string, AlarmChange]>([
-    ['of another stage', { alarmName: 'rebound-prod-web-memory' }],
-    ['whose name merely starts like the prefix', { alarmName: 'rebound-devops-memory' }],
+    ['of another stage', { alarmName: 'rebound-prod-web-memory', dimensions: ONE_INSTANCE }],
+    [
+      'whose name merely starts like the prefix',
+      { alarmName: 'rebound-devops-memory', dimensions: ONE_INSTANCE },
+    ],
+    [
+      'named with the shop prefix that the shop stack does not deploy',
+      { alarmName: 'rebound-dev-web-memory-copy', dimensions: ONE_INSTANCE },
+    ],
     [
       'on another group',
       { alarmName: 'team-cpu', dimensions: { AutoScalingGroupName: 'other-web' } },
@@ -444,7 +552,7 @@ describe('classify: whose alarm it is', () => {
       'on a load balancer of another stage',
       { alarmName: 'team-alb', dimensions: { LoadBalancer: 'app/rebound-devx/50dc6c495c0c9188' } },
     ],
-    ['on an unknown instance', { alarmName: 'ServerCpuTooHigh' }],
+    ['on an unknown instance', { alarmName: 'ServerCpuTooHigh', dimensions: ONE_INSTANCE }],
   ])('ignores an alarm %s', (_name, change) => {
     expect(classified(alarm(change))).toBeNull();
   });

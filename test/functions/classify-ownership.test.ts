@@ -399,10 +399,21 @@ describe('classify: the practice-run composite alarm repeats the shop alarms', (
     expect(classified(composite('rebound-dev-practice-run-health'))).toBeNull();
   });
 
-  it('still takes another composite alarm of the stage, as information', () => {
-    expect(classified(composite('rebound-dev-checkout-health'))).toMatchObject({
+  it("still takes another composite alarm of the shop's own, as information", () => {
+    // Prepare: one of the shop stack's alarms, by exact name (issue 11 §4).
+    const inventory = {
+      ...SHOP,
+      shopAlarmNames: [...SHOP.shopAlarmNames, 'rebound-dev-checkout-health'],
+    };
+
+    // Act / Assess
+    expect(classified(composite('rebound-dev-checkout-health'), inventory)).toMatchObject({
       kind: 'informational',
       partKey: 'alarm:rebound-dev-checkout-health',
     });
+  });
+
+  it('ignores a composite alarm that merely carries the stage prefix', () => {
+    expect(classified(composite('rebound-dev-checkout-health'))).toBeNull();
   });
 });

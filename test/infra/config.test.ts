@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS, ConfigError, loadConfig } from '../../infra/config.js';
+import { CONFIG_DEFAULTS, ConfigError, loadConfig, STAGE_PATTERN } from '../../infra/config.js';
 
 const read = (ctx: Record<string, unknown>) => (key: string) => ctx[key];
 
@@ -126,7 +127,8 @@ describe('loadConfig defaults', () => {
 
   it.each([
     ['dev', false],
-    ['dev-alice', false],
+    ['dev2', false],
+    ['devalice', true],
     ['develop', true],
     ['staging', true],
     ['prod', true],
@@ -140,6 +142,21 @@ describe('loadConfig defaults', () => {
     // Assess
     expect(config.stage).toBe(stage);
     expect(config.protectData).toBe(protectData);
+  });
+
+  it("never accepts a stage whose names start with another stage's rebound-<stage>- prefix", () => {
+    // rebound-<b>-<x> starts with rebound-<a>- exactly when b is a, or b starts with "<a>-": so
+    // no valid stage may be another valid stage followed by "-" and more.
+    fc.assert(
+      fc.property(
+        fc.stringMatching(STAGE_PATTERN),
+        fc.stringMatching(/^[a-z0-9-]{1,10}$/),
+        (stage, rest) => {
+          expect(() => loadConfig(read({ stage: `${stage}-${rest}` }))).toThrow(ConfigError);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('warns when nobody would receive alerts', () => {
@@ -375,7 +392,9 @@ describe('loadConfig invalid input', () => {
   // biome-ignore format: one row per case reads better than a formatted object per case
   const cases: BadCase[] = [
     { name: 'uppercase stage', ctx: { stage: 'Prod' }, key: 'stage', value: 'Prod', allowed: 'lowercase letters' },
-    { name: 'stage longer than 20', ctx: { stage: 'a'.repeat(21) }, key: 'stage', value: 'a'.repeat(21), allowed: 'at most 20 characters' },
+    { name: 'stage longer than 19', ctx: { stage: 'a'.repeat(20) }, key: 'stage', value: 'a'.repeat(20), allowed: 'at most 19 characters' },
+    // rebound-dev-* (stage dev's rule, state machines, roles) would take stage dev-alice's names.
+    { name: 'stage with a hyphen', ctx: { stage: 'dev-alice' }, key: 'stage', value: 'dev-alice', allowed: 'no "-"' },
     { name: 'stage starting with a digit', ctx: { stage: '1dev' }, key: 'stage', value: '1dev', allowed: 'starting with a letter' },
     { name: 'bad region', ctx: { region: 'us-east' }, key: 'region', value: 'us-east', allowed: 'an AWS region such as us-east-1' },
     { name: 'uppercase region', ctx: { region: 'US-EAST-1' }, key: 'region', value: 'US-EAST-1', allowed: 'an AWS region' },

@@ -307,6 +307,17 @@ describe('triage function', () => {
       AVAILABILITY_ZONES: 'us-east-1a,us-east-1b,us-east-1c',
       RUNBOOK_STATE_MACHINES: JSON.stringify(RUNBOOK_ARNS),
     });
+    // The shop's alarm table by exact name, each deployed by the shop stack; its health alarms
+    // (the alerts dead letters) go to the ops topic and are not among them.
+    const shopAlarms = String(env.SHOP_ALARM_NAMES).split(',');
+    const deployedAlarms = Object.values(
+      dev.shopTemplate.findResources('AWS::CloudWatch::Alarm'),
+    ).map((alarm) => (alarm as { Properties: { AlarmName: unknown } }).Properties.AlarmName);
+    expect(shopAlarms).toEqual(
+      expect.arrayContaining(['rebound-dev-web-cpu-high', 'rebound-dev-db-replica-2-lag']),
+    );
+    expect(deployedAlarms).toEqual(expect.arrayContaining(shopAlarms));
+    expect(shopAlarms).not.toContain('rebound-dev-alerts-dead-letters');
     // Exactly the handler's contract (functions/lib/environments.ts), plus the runtime options.
     expect(Object.keys(env).sort()).toEqual(
       [...Object.keys(TRIAGE_ENVIRONMENT.example), 'NODE_OPTIONS'].sort(),

@@ -181,7 +181,8 @@ describe('intake rules as deployed: the shop names match, other names do not', (
   });
 
   it.each([
-    ['an alarm Rebound created', alarm('rebound-dev-web-cpu-high', {})],
+    ["one of the shop stack's alarms", alarm('rebound-dev-web-cpu-high', {})],
+    ["another of the shop stack's alarms", alarm('rebound-dev-db-replica-2-lag', {})],
     ['an alarm on the shop group', alarm('team-cpu', { AutoScalingGroupName: 'rebound-dev-web' })],
     [
       'an alarm on a replica',
@@ -213,6 +214,16 @@ describe('intake rules as deployed: the shop names match, other names do not', (
       alarm('rebound-dev-web-cpu-high', {}, 'CloudWatch Alarm Configuration Change'),
     ],
     ['another app alarm with no shop dimension', alarm('other-app-cpu', { InstanceId: 'i-0abc' })],
+    // Exact names, not the `rebound-dev-` prefix: a prefix takes any alarm so named, stage
+    // dev-alice's (when such a stage was allowed) or one made to look like the shop's.
+    [
+      'an alarm named with the shop prefix that the shop stack does not deploy',
+      alarm('rebound-dev-web-cpu-high-2', { InstanceId: 'i-0abc1234' }),
+    ],
+    [
+      "one of Rebound's own health alarms (they go to the ops topic, not to triage)",
+      alarm('rebound-dev-triage-errors', {}),
+    ],
     // An alarm made in the EC2 console on a shop instance: its name is the console's, its only
     // dimension the instance, which no rule can name in advance (README "Your own alarms").
     [
@@ -262,5 +273,22 @@ describe('intake rule descriptions', () => {
     for (const description of Object.values(descriptions)) {
       expect(description.length).toBeLessThanOrEqual(512);
     }
+  });
+});
+
+describe('intake rule patterns: size', () => {
+  it("stay within EventBridge's 4096 characters with the most replicas and the longest stage", () => {
+    // Prepare: every shop alarm is listed by name, one more per read replica.
+    const synthesized = synthControlPlane({ stage: 'a'.repeat(19), dbReadReplicas: 5 });
+
+    // Act
+    const sizes = rulesOf(synthesized).map(
+      ({ pattern }) => JSON.stringify(resolveDeployed(pattern, synthesized)).length,
+    );
+
+    // Assess: EventPattern is at most 4096 characters (botocore events/2015-10-07 service-2.json,
+    // shape EventPattern, max 4096).
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(4096);
+    expect(sizes.length).toBeGreaterThan(0);
   });
 });

@@ -15,6 +15,7 @@ import {
   GUARDRAIL_PARAMETER_NAMES,
   guardrailParameterValues,
 } from '../../functions/lib/core/guardrails.js';
+import { STAGE_RULE } from '../../infra/config.js';
 import {
   type GuardrailsCliDeps,
   runGuardrailsCli,
@@ -293,10 +294,7 @@ describe('npm run guardrails arguments', () => {
       'error: set takes one value (extra: az-evacuation); quote a list with spaces or write it without them',
     ],
     [['show'], 'error: unknown command "show" (only set)'],
-    [
-      ['--stage', 'Prod'],
-      'error: stage "Prod" is not valid: lowercase letters, digits and "-", starting with a letter, at most 20 characters',
-    ],
+    [['--stage', 'Prod'], `error: stage "Prod" is not valid: ${STAGE_RULE}`],
     [
       ['--region', 'us-east-7'],
       'error: region "us-east-7" is not an AWS region such as us-east-1 or us-east-2',

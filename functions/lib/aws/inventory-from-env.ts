@@ -24,6 +24,7 @@ export const inventoryFromEnv = (
   return {
     region: requireEnv('AWS_REGION'),
     namePrefix: env.NAME_PREFIX,
+    shopAlarmNames: list(env.SHOP_ALARM_NAMES),
     autoScalingGroupName: env.AUTO_SCALING_GROUP_NAME,
     primaryDbInstanceId: primary,
     replicaDbInstanceIds: replicas,

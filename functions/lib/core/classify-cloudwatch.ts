@@ -74,26 +74,80 @@ const namesShopResource = (inventory: ShopInventory, dimensions: Dimensions): bo
   );
 };
 
-const owns = (inventory: ShopInventory, alarmName: string, dimensions: Dimensions): boolean =>
-  inventory.assumeOwned ||
-  alarmName.startsWith(`${inventory.namePrefix}-`) ||
-  namesShopResource(inventory, dimensions);
+/** One of the alarms the shop stack deploys, by exact name (a prefix would take another stage's). */
+const isShopAlarm = (inventory: ShopInventory, alarmName: string): boolean =>
+  inventory.assumeOwned || inventory.shopAlarmNames.includes(alarmName);
+
+/** A value from the event, quoted and escaped for a reason people read (`"\u0000"`). */
+const quoted = (value: string): string => JSON.stringify(value);
 
 /**
- * Whoever can put an alarm in the account writes its dimensions: an InstanceId that is no
- * instance id (`\u0000`, a path), an instance of another group, or an AZ the shop does not run
- * in must never become a runbook's target nor a page.
+ * Whoever can put an alarm in the account writes its name and dimensions. Every identifier a
+ * runbook could act on must be the shop's own, exactly: an instance id of EC2's form tied to the
+ * shop by the alarm's web-group dimension, the web group, a shop DB, the cache and one of the
+ * shop's AZs. What fails is said, one phrase per identifier.
  */
-const namesForeignIdentifiers = (inventory: ShopInventory, dimensions: Dimensions): boolean => {
+const foreignIdentifiers = (inventory: ShopInventory, dimensions: Dimensions): string[] => {
   const instance = dimensions.get('InstanceId');
-  if (instance !== undefined && !INSTANCE_ID_PATTERN.test(instance)) return true;
-  if (inventory.assumeOwned) return false;
+  const problems: string[] = [];
+  if (instance !== undefined && !INSTANCE_ID_PATTERN.test(instance)) {
+    problems.push(`InstanceId ${quoted(instance)} is not an EC2 instance id`);
+  }
+  if (inventory.assumeOwned) return problems;
   const group = dimensions.get('AutoScalingGroupName');
+  if (group !== undefined && group !== inventory.autoScalingGroupName) {
+    problems.push(`AutoScalingGroupName ${quoted(group)} is not the shop's web group`);
+  } else if (instance !== undefined && group === undefined) {
+    problems.push(
+      `no AutoScalingGroupName dimension ties InstanceId ${quoted(instance)} to the shop`,
+    );
+  }
+  const db = dimensions.get('DBInstanceIdentifier');
+  if (db !== undefined && !isShopDb(inventory, db)) {
+    problems.push(`DBInstanceIdentifier ${quoted(db)} is not a shop DB instance`);
+  }
+  const cacheGroup = dimensions.get('ReplicationGroupId');
+  const cacheNode = dimensions.get('CacheClusterId');
+  if (
+    (cacheGroup !== undefined && cacheGroup !== inventory.cacheReplicationGroupId) ||
+    (cacheNode !== undefined && cacheGroupOf(cacheNode) !== inventory.cacheReplicationGroupId)
+  ) {
+    problems.push(`the cache it names is not the shop's ${inventory.cacheReplicationGroupId}`);
+  }
   const az = dimensions.get('AvailabilityZone');
-  return (
-    (instance !== undefined && group !== undefined && group !== inventory.autoScalingGroupName) ||
-    (az !== undefined && !inventory.availabilityZones.includes(az))
-  );
+  if (az !== undefined && !inventory.availabilityZones.includes(az)) {
+    problems.push(`AvailabilityZone ${quoted(az)} is not one of the shop's AZs`);
+  }
+  return problems;
+};
+
+/**
+ * Why the alarm may inform but never act nor page, or undefined when it may act: it must be one
+ * of the shop stack's alarms by exact name, and name only the shop's own identifiers.
+ */
+const distrustOf = (
+  inventory: ShopInventory,
+  alarmName: string,
+  dimensions: Dimensions,
+): string | undefined => {
+  const problems = [
+    ...(isShopAlarm(inventory, alarmName)
+      ? []
+      : [
+          `alarm ${quoted(alarmName)} is not one of the shop's own alarms (the shop stack's alarm table)`,
+        ]),
+    ...foreignIdentifiers(inventory, dimensions),
+  ];
+  return problems.length === 0 ? undefined : problems.join('; ');
+};
+
+/** The dimensions without an InstanceId that is no instance id: it never becomes a resource. */
+const withoutMalformedInstance = (dimensions: Dimensions): Dimensions => {
+  const instance = dimensions.get('InstanceId');
+  if (instance === undefined || INSTANCE_ID_PATTERN.test(instance)) return dimensions;
+  const kept = new Map(dimensions);
+  kept.delete('InstanceId');
+  return kept;
 };
 
 type Verdict = Pick<SignalParts, 'kind' | 'resource' | 'related' | 'selfHealing'>;
@@ -234,12 +288,15 @@ export const classifyAlarm = (
   event: AlarmStateChangeEvent,
   inventory: ShopInventory,
 ): Signal | null => {
-  const metric = metricOf(event);
+  const named = metricOf(event);
   const { alarmName, configuration } = event.detail;
-  if (!owns(inventory, alarmName, metric.dimensions)) return null;
+  if (!isShopAlarm(inventory, alarmName) && !namesShopResource(inventory, named.dimensions)) {
+    return null;
+  }
   // Its members (the critical alarms) each reach triage: this one would be a second incident.
   if (alarmName === practiceRunHealthAlarmName(inventory.namePrefix)) return null;
-  if (namesForeignIdentifiers(inventory, metric.dimensions)) return null;
+  const untrusted = distrustOf(inventory, alarmName, named.dimensions);
+  const metric = { ...named, dimensions: withoutMalformedInstance(named.dimensions) };
   const verdict = verdictOf(event, metric, inventory);
   const availabilityZone = metric.dimensions.get('AvailabilityZone');
   const description = configuration?.description?.replace(SEVERITY_PREFIX, '');
@@ -250,7 +307,9 @@ export const classifyAlarm = (
   return signalOf(event, {
     ...verdict,
     phase: phaseOf(event),
-    severity: severityOf(configuration?.description),
+    // An alarm that may not act informs: its own `[critical]` never makes a critical incident.
+    severity: untrusted === undefined ? severityOf(configuration?.description) : 'warning',
+    untrusted,
     partKey: `alarm:${alarmName}`,
     availabilityZone,
     metric: metric.name,

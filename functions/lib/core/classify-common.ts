@@ -43,6 +43,7 @@ export interface SignalParts {
   readonly metric?: string | undefined;
   readonly selfHealing?: AwsSelfHealing | undefined;
   readonly dbRole?: DbRole | undefined;
+  readonly untrusted?: string | undefined;
 }
 
 /** AWS's free text on a signal is kept to this many characters (the email cuts it further). */
@@ -66,6 +67,7 @@ export const signalOf = (event: ReboundEvent, parts: SignalParts): Signal => ({
   ...(parts.metric === undefined ? {} : { metric: oneLine(parts.metric, MAX_ID_LENGTH) }),
   ...(parts.selfHealing === undefined ? {} : { selfHealing: parts.selfHealing }),
   ...(parts.dbRole === undefined ? {} : { dbRole: parts.dbRole }),
+  ...(parts.untrusted === undefined ? {} : { untrusted: oneLine(parts.untrusted, 500) }),
   source: sourceOf(event),
 });
 

@@ -250,13 +250,14 @@ const decideJoined = (
 };
 
 /**
- * The plan of a signal that may not act (replayed or too old): the same record and alert,
- * without the run and without the page, and the decision says why.
+ * The plan of a signal that may not act (replayed, too old or untrusted): the same record and
+ * alert, without the run and without the page, and the decision says why. An untrusted signal
+ * says why even when it wanted nothing: a rejection is never silent.
  */
 const heldBack = (plan: Plan, staleness: Staleness): Plan => {
   const { decision } = plan;
   const acts = plan.runbook !== undefined || plan.alert?.page === true;
-  if (!acts) return plan;
+  if (!acts && staleness.heldBack !== 'untrusted') return plan;
   const wanted = plan.runbook === undefined ? '' : ` Not started: ${plan.runbook.runbook}.`;
   return {
     decision: {
@@ -316,10 +317,16 @@ const decideLive = (input: DecideInput): Plan => {
   }
 };
 
+/** Why the signal may not act: it is not the shop's own (classification), or not live. */
+const holdBackOf = (input: DecideInput): Staleness | undefined =>
+  input.signal.untrusted === undefined
+    ? stalenessOf(input.signal, input.now, input.checkEventAge ?? true)
+    : { heldBack: 'untrusted', why: input.signal.untrusted };
+
 export const decide = (input: DecideInput): Plan => {
   const plan = decideLive(input);
-  const staleness = stalenessOf(input.signal, input.now, input.checkEventAge ?? true);
-  return staleness === undefined ? plan : heldBack(plan, staleness);
+  const holdBack = holdBackOf(input);
+  return holdBack === undefined ? plan : heldBack(plan, holdBack);
 };
 
 export interface StalledInput extends Pick<DecideInput, 'guardrails' | 'stage' | 'ledger'> {

@@ -8,7 +8,8 @@ import type { Signal } from './signal.js';
  */
 export const MAX_EVENT_AGE_MINUTES = 15;
 
-export type HeldBack = 'replayed' | 'stale';
+/** Why a signal may not act: not live (here) or not the shop's own (`Signal.untrusted`). */
+export type HeldBack = 'replayed' | 'stale' | 'untrusted';
 
 export interface Staleness {
   readonly heldBack: HeldBack;

@@ -14,6 +14,11 @@ export interface ShopInventory {
   readonly region: string;
   /** `rebound-<stage>`: every alarm and resource name Rebound creates starts with it. */
   readonly namePrefix: string;
+  /**
+   * Exact names of the alarms the shop stack deploys: the only alarms that may start a runbook
+   * or page. Any other alarm that names a shop resource only informs (classify-cloudwatch.ts).
+   */
+  readonly shopAlarmNames: readonly string[];
   readonly autoScalingGroupName: string;
   readonly primaryDbInstanceId: string;
   readonly replicaDbInstanceIds: readonly string[];

@@ -104,5 +104,10 @@ export interface Signal {
    * fail over, so only its signals may start rds-failover.
    */
   readonly dbRole?: DbRole;
+  /**
+   * Set when the event may inform but never act nor page, saying why: an alarm that is not one
+   * of the shop stack's own (by exact name) or that names an identifier that is not the shop's.
+   */
+  readonly untrusted?: string;
   readonly source: SignalSource;
 }

@@ -4,6 +4,8 @@ import type { ShopInventory } from '../../../functions/lib/core/inventory.js';
 export const SHOP: ShopInventory = {
   region: 'us-east-1',
   namePrefix: 'rebound-dev',
+  // The names the tests' alarms use, as the shop stack's alarm table would deploy them.
+  shopAlarmNames: ['rebound-dev-web-memory', 'rebound-dev-web-cpu-high', 'rebound-dev-x'],
   autoScalingGroupName: 'rebound-dev-web',
   primaryDbInstanceId: 'rebound-dev-db',
   replicaDbInstanceIds: ['rebound-dev-db-replica-1', 'rebound-dev-db-replica-2'],

@@ -2,6 +2,7 @@ import type { Severity } from '../../severity.js';
 import type { Alert, AlertKind, TriageAlertInput } from '../alert.js';
 import { executionConsoleLink } from '../console-links.js';
 import type { Decision } from '../decision.js';
+import type { HeldBack } from '../freshness.js';
 import type { Incident } from '../incident.js';
 import type { AwsSelfHealing } from '../signal.js';
 import { INFORMATIONAL_IMPACT, impactOf, whatIsWrong } from './explain.js';
@@ -43,6 +44,12 @@ const HEALER: Readonly<Record<AwsSelfHealing['by'], string>> = {
   'target-tracking': 'target tracking',
 };
 
+const HELD_BACK: Readonly<Record<HeldBack, string>> = {
+  replayed: 'the event was replayed from the archive',
+  stale: 'the event was too old to act on',
+  untrusted: "the alarm is not the shop's own or names a resource that is not the shop's",
+};
+
 const runbookName = (decision: Decision): string =>
   decision.runbook === null ? 'a runbook' : emailLine(decision.runbook, 80);
 
@@ -63,6 +70,9 @@ const callToAction = ({ decision, signal }: TriageAlertInput): string => {
       );
     }
     return 'No action needed yet: Rebound is fixing it and will report the result.';
+  }
+  if (decision.heldBack === 'untrusted') {
+    return "CHECK THE ALARM: it is not one of the shop's own alarms or names a resource that is not the shop's, so Rebound neither acts nor pages.";
   }
   if (decision.heldBack !== undefined) {
     return 'CHECK THE LIVE STATE: this event is not live (replayed or too old), so Rebound neither acts nor pages.';
@@ -105,7 +115,7 @@ const actionSentence = ({ decision, signal, executionArn }: TriageAlertInput): s
     }
     case 'notify':
       if (decision.heldBack !== undefined) {
-        return `Recorded only: the event was ${decision.heldBack === 'replayed' ? 'replayed from the archive' : 'too old to act on'}, so ${runbookName(decision)} was not started.`;
+        return `Recorded only: ${HELD_BACK[decision.heldBack]}, so ${runbookName(decision)} was not started.`;
       }
       if (decision.blockedBy !== undefined) {
         return `Wanted to run ${runbookName(decision)}, but guardrail "${decision.blockedBy}" stopped it.`;
