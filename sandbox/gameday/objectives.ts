@@ -20,6 +20,16 @@ export interface Verdict {
   readonly mttrSeconds?: number;
 }
 
+/** At most the first few items, then how many more: a storm's 300 incidents fit one line. */
+const LISTED = 3;
+const listed = (items: readonly string[]): string =>
+  items.length === 0
+    ? 'none'
+    : [
+        ...items.slice(0, LISTED),
+        ...(items.length > LISTED ? [`… ${items.length - LISTED} more`] : []),
+      ].join(', ');
+
 const seconds = (from: number, to: number | undefined) =>
   to === undefined ? undefined : Math.round((to - from) / 1000);
 
@@ -33,7 +43,7 @@ export const judge = (result: GameDayResult): Verdict => {
     {
       what: 'one incident',
       ok: result.incidents.length === 1,
-      detail: `${result.incidents.length} incident(s): ${result.incidents.map((i) => `${i.id} ${i.status}`).join(', ') || 'none'}`,
+      detail: `${result.incidents.length} incident(s): ${listed(result.incidents.map((i) => `${i.id} ${i.status}`))}`,
     },
     { what: 'at most one page', ok: pages <= 1, detail: `${pages} SMS` },
   ];

@@ -159,6 +159,26 @@ describe('game day', () => {
     expect(result.incidents[0]?.title).toContain('rebound-dev-alb-unhealthy-hosts');
   });
 
+  it('names the first incidents of a storm and counts the rest, on one line', async () => {
+    // Prepare: the rds run's one incident, as if a storm had opened it 300 times.
+    const scenario = scenarioNamed('rds-primary-failure');
+    if (scenario === undefined) throw new Error('scenario missing');
+    const result = await runGameDay(intake, scenario, { mode: 'auto', seed: SEED });
+    const [incident] = result.incidents;
+    if (incident === undefined) throw new Error('no incident');
+
+    // Act
+    const check = judge({ ...result, incidents: Array(300).fill(incident) }).checks.find(
+      ({ what }) => what === 'one incident',
+    );
+
+    // Assess
+    expect(check?.ok).toBe(false);
+    expect(check?.detail).toBe(
+      `300 incident(s): ${Array(3).fill(`${incident.id} ${incident.status}`).join(', ')}, … 297 more`,
+    );
+  });
+
   it('reports a timeline, the alerts as delivered, a summary table and an SVG picture', async () => {
     // Prepare
     const scenario = scenarioNamed('rds-primary-failure');
