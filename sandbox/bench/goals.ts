@@ -3,6 +3,8 @@
  * the verdicts and the table are tested without measuring anything.
  */
 
+import { tableLine } from './table.js';
+
 export const GOALS = {
   /** Every deployed bundle (the .mjs, without its source map). */
   maxBundleKb: 500,
@@ -51,14 +53,7 @@ const COLUMNS = [
   ['CPU × empty', 12],
 ] as const;
 
-const line = (cells: readonly string[]): string =>
-  cells
-    .map((cell, index) => {
-      const [, width] = COLUMNS[index] as (typeof COLUMNS)[number];
-      return index === 0 ? cell.padEnd(width) : cell.padStart(width);
-    })
-    .join(' ')
-    .trimEnd();
+const line = (cells: readonly string[]): string => tableLine(COLUMNS, cells);
 
 /** The load table: one line per row, each ratio against `empty` (the empty handler, same run). */
 export const loadTable = (rows: readonly LoadRow[], empty: LoadRow): string[] => [

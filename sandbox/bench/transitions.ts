@@ -1,4 +1,5 @@
 import type { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
+import { tableLine } from './table.js';
 
 /**
  * What a runbook run costs on Step Functions and how late it notices a recovery, from the
@@ -124,14 +125,7 @@ const COLUMNS = [
   ['slack', 7],
 ] as const;
 
-const line = (cells: readonly string[]): string =>
-  cells
-    .map((cell, index) => {
-      const [, width] = COLUMNS[index] as (typeof COLUMNS)[number];
-      return index === 0 ? cell.padEnd(width) : cell.padStart(width);
-    })
-    .join(' ')
-    .trimEnd();
+const line = (cells: readonly string[]): string => tableLine(COLUMNS, cells);
 
 const slack = ({ slackSeconds, announced }: RunFigures): string =>
   announced === true ? 'event' : `${slackSeconds} s`;
