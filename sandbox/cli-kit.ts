@@ -8,8 +8,14 @@
  */
 
 import { isAwsRegion, regionHint } from '../infra/aws-regions.js';
-import { STAGE_PATTERN, STAGE_RULE } from '../infra/config.js';
-import { cdkJsonContext } from '../infra/context-args.js';
+import {
+  ConfigError,
+  loadConfig,
+  type ReboundConfig,
+  STAGE_PATTERN,
+  STAGE_RULE,
+} from '../infra/config.js';
+import { appContext, cdkJsonContext } from '../infra/context-args.js';
 
 /** A failure to report: its exit code and its lines, printed as they are. */
 export class CliError extends Error {
@@ -135,4 +141,21 @@ export const resolveStageAndRegion = (
   }
   if (!isAwsRegion(region)) throw usageError(`region "${region}" is not ${regionHint(region)}`);
   return { stage, region };
+};
+
+/**
+ * The settings `-c key=value` and cdk.json give, as `npm start` reads them (cheap: no app is
+ * built), or a CliError (exit 2) with one `error:` line per problem.
+ */
+export const loadCliConfig = (contextArgs: Readonly<Record<string, string>>): ReboundConfig => {
+  const context = appContext(contextArgs);
+  try {
+    return loadConfig((key) => context[key], Object.keys(context)).config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new CliError(
+      2,
+      error.problems.map((problem) => `error: ${problem}`),
+    );
+  }
 };

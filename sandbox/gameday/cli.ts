@@ -4,9 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../infra/config.js';
-import { appContext } from '../../infra/context-args.js';
-import { CliError, runCliCommand } from '../cli-kit.js';
+import { loadCliConfig, runCliCommand } from '../cli-kit.js';
 import { GAMEDAY_USAGE, gameDayHelp, parseGameDayArgs } from './args.js';
 import { judge } from './objectives.js';
 import { formatReport, formatSummary } from './report.js';
@@ -22,18 +20,7 @@ const main = async (args: readonly string[]): Promise<number> => {
         return;
       }
       // The settings first (cheap), then the app (aws-cdk-lib, seconds): mistakes answer at once.
-      const context = appContext(parsed.context);
-      let availabilityZones: readonly string[];
-      try {
-        ({ availabilityZones } = loadConfig((key) => context[key], Object.keys(context)).config);
-      } catch (error) {
-        if (error instanceof ConfigError)
-          throw new CliError(
-            2,
-            error.problems.map((p) => `error: ${p}`),
-          );
-        throw error;
-      }
+      const { availabilityZones } = loadCliConfig(parsed.context);
       const { synthesizeIntake } = await import('../synthesized-intake.js');
       const { runGameDay } = await import('./game-day.js');
       const { gameDayAzIds } = await import('./scenarios.js');

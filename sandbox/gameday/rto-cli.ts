@@ -3,9 +3,8 @@
  * per failure class, computed from the synthesized settings, next to AWS's floor and the
  * scenarios' objectives (rto.ts). Exit 0 every objective met, 1 one is not, 2 bad arguments.
  */
-import { ConfigError, loadConfig } from '../../infra/config.js';
-import { appContext, ContextArgError, splitContextArgs } from '../../infra/context-args.js';
-import { CliError, runCliCommand } from '../cli-kit.js';
+import { ContextArgError, splitContextArgs } from '../../infra/context-args.js';
+import { CliError, loadCliConfig, runCliCommand } from '../cli-kit.js';
 import type { FailureClass } from './scenario.js';
 import { SCENARIOS } from './scenarios.js';
 
@@ -30,22 +29,7 @@ const main = async (args: readonly string[]): Promise<number> => {
       }
       if (split.rest.length > 0)
         throw new CliError(2, [`error: unexpected argument ${split.rest[0]} (${USAGE})`]);
-      const context = appContext(split.context);
-      let availabilityZones: readonly string[];
-      let region: string;
-      try {
-        ({ availabilityZones, region } = loadConfig(
-          (key) => context[key],
-          Object.keys(context),
-        ).config);
-      } catch (error) {
-        if (error instanceof ConfigError)
-          throw new CliError(
-            2,
-            error.problems.map((p) => `error: ${p}`),
-          );
-        throw error;
-      }
+      const { availabilityZones, region } = loadCliConfig(split.context);
       const { synthesizeIntake } = await import('../synthesized-intake.js');
       const { readShopSettings } = await import('./shop-settings.js');
       const { formatBudgets, recoveryBudgets } = await import('./rto.js');
