@@ -7,6 +7,12 @@ import {
 } from '../functions/lib/core/guardrails.js';
 import { isAwsRegion, regionHint } from './aws-regions.js';
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS } from './cloudfront-prefix-lists.js';
+import {
+  DEFAULT_RECOVERY_OBJECTIVES,
+  formatRecoveryObjectives,
+  parseRecoveryObjectives,
+  type RecoveryObjectives,
+} from './recovery-objectives.js';
 
 /**
  * Rebound's one typed configuration, read from CDK context (cdk.json defaults,
@@ -106,6 +112,8 @@ export interface ReboundConfig {
    * autoshift requires). Off unless a person opts in: AWS then shifts on its own signal.
    */
   readonly zonalAutoshift: boolean;
+  /** Per failure class, the most minutes from a fault to its incident resolved (`npm start` checks them). */
+  readonly recoveryObjectives: RecoveryObjectives;
 }
 
 /** The context keys Rebound reads, with their defaults (as a user would write them). */
@@ -147,6 +155,7 @@ export const CONFIG_DEFAULTS = {
   remediationCooldownMinutes: 15,
   approvals: 'links',
   zonalAutoshift: 'off',
+  recoveryObjectives: formatRecoveryObjectives(DEFAULT_RECOVERY_OBJECTIVES),
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
@@ -374,6 +383,7 @@ export function loadConfig(
     automation: readAutomation(p, web.maxCapacity),
     approvals: p.oneOf<ApprovalMode>('approvals', APPROVAL_MODES),
     zonalAutoshift: readZonalAutoshift(p, natGatewayCount, warnings),
+    recoveryObjectives: readRecoveryObjectives(p),
   };
   if (p.problems.length > 0) throw new ConfigError(p.problems);
   return { config, warnings };
@@ -607,4 +617,11 @@ function readAutomation(p: ContextParser, maxCapacity: number): Guardrails {
     minHealthyInstances: p.integer('minHealthyInstances', 0, 100),
     cooldownMinutes: p.integer('remediationCooldownMinutes', 0, 24 * 60),
   };
+}
+
+/** `class=minutes,…`; classes not given keep their default objective. */
+function readRecoveryObjectives(p: ContextParser): RecoveryObjectives {
+  const { objectives, problems } = parseRecoveryObjectives(p.raw('recoveryObjectives'));
+  for (const { value, expected } of problems) p.fail('recoveryObjectives', value, expected);
+  return objectives;
 }

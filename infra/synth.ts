@@ -1,6 +1,7 @@
 /**
  * `npm start`: synthesizes every Rebound stack into cdk.out/ offline, with cdk-nag, and
- * prints a summary. Exit codes: 0 ok, 1 config error or unacknowledged finding, 2 usage.
+ * prints a summary. Exit codes: 0 ok, 1 config error, unacknowledged finding or unmet recovery
+ * objective, 2 usage.
  * Context: cdk.json, overridden by `-c key=value` / `--context key=value` arguments
  * (infra/context-args.ts); `--help` prints the usage and every setting with its default.
  */
@@ -24,13 +25,15 @@ const HELP = `${USAGE}
 
 Synthesizes the shop and control-plane stacks of one stage into cdk.out/, offline (no AWS
 credentials, no network, no Docker), with cdk-nag and CloudFormation validation, and prints a
-summary: resources by type, alarms, event wiring, cdk-nag acknowledgements. To see what a
+summary: resources by type, alarms, event wiring, cdk-nag acknowledgements. Fails when the
+synthesized settings cannot meet a recoveryObjectives entry (npm run rto shows why). To see what a
 deploy would change, then deploy: npx cdk diff / npx cdk deploy (README "Deploy").
 
   -h, --help               print this help
 ${contextOptionHelp()}
 
-Exit codes: 0 synthesized, 1 config error or unacknowledged cdk-nag finding, 2 bad arguments.`;
+Exit codes: 0 synthesized, 1 config error, unacknowledged cdk-nag finding or unmet recovery
+objective, 2 bad arguments.`;
 
 /** The command line's context, or the exit code of a usage error or of --help. */
 function parseArgs(args: readonly string[]): Record<string, string> | number {
@@ -81,6 +84,21 @@ async function main(): Promise<number> {
     console.error(`error: ${(error as Error).message}`);
     return 1;
   }
+
+  // The worst case the synthesized settings allow, per failure class, against the objectives
+  // (the same computation as npm run rto; aws-cdk-lib is loaded by now, so these cost little).
+  const [{ readShopSettings }, { recoveryBudgets, unmetObjectives }] = await Promise.all([
+    import('../sandbox/gameday/shop-settings.js'),
+    import('../sandbox/gameday/rto.js'),
+  ]);
+  const { region, availabilityZones, recoveryObjectives } = built.config;
+  const shopTemplate = assembly.getStackByName(built.shop.stackName).template;
+  const unmet = unmetObjectives(
+    recoveryBudgets(readShopSettings(shopTemplate, { region, availabilityZones })),
+    recoveryObjectives,
+  );
+  for (const line of unmet) console.error(`error: ${line}`);
+  if (unmet.length > 0) return 1;
 
   const summaries = assembly.stacks.map((stack) =>
     summarizeStack(stack.stackName, stack.template as CfnTemplate),

@@ -1,12 +1,10 @@
 /**
  * `npm run rto -- [-c key=value]...`: the worst-case fault → recovered and fault → resolved time
  * per failure class, computed from the synthesized settings, next to AWS's floor and the
- * scenarios' objectives (rto.ts). Exit 0 every objective met, 1 one is not, 2 bad arguments.
+ * configured `recoveryObjectives` (rto.ts). Exit 0 every objective met, 1 one is not, 2 bad arguments.
  */
 import { ContextArgError, splitContextArgs } from '../../infra/context-args.js';
 import { CliError, loadCliConfig, runCliCommand } from '../cli-kit.js';
-import type { FailureClass } from './scenario.js';
-import { SCENARIOS } from './scenarios.js';
 
 const USAGE = 'usage: npm run rto -- [-c key=value]...';
 
@@ -29,25 +27,16 @@ const main = async (args: readonly string[]): Promise<number> => {
       }
       if (split.rest.length > 0)
         throw new CliError(2, [`error: unexpected argument ${split.rest[0]} (${USAGE})`]);
-      const { availabilityZones, region } = loadCliConfig(split.context);
+      const { availabilityZones, region, recoveryObjectives } = loadCliConfig(split.context);
       const { synthesizeIntake } = await import('../synthesized-intake.js');
       const { readShopSettings } = await import('./shop-settings.js');
-      const { formatBudgets, recoveryBudgets } = await import('./rto.js');
+      const { formatBudgets, recoveryBudgets, unmetObjectives } = await import('./rto.js');
       const intake = synthesizeIntake({ assumeOwned: false, context: split.context });
       const budgets = recoveryBudgets(
         readShopSettings(intake.templates.shop, { region, availabilityZones }),
       );
-      const objectives: Partial<Record<FailureClass, number>> = {};
-      for (const scenario of SCENARIOS) {
-        objectives[scenario.failureClass] = Math.min(
-          objectives[scenario.failureClass] ?? Infinity,
-          scenario.objectiveMinutes,
-        );
-      }
-      console.log(formatBudgets(budgets, objectives));
-      unmet = budgets.some(
-        (b) => b.worstResolvedSeconds > (objectives[b.failureClass] ?? Infinity) * 60,
-      );
+      console.log(formatBudgets(budgets, recoveryObjectives));
+      unmet = unmetObjectives(budgets, recoveryObjectives).length > 0;
     },
     USAGE,
     (line) => console.error(line),

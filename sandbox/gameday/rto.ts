@@ -1,5 +1,5 @@
+import type { FailureClass, RecoveryObjectives } from '../../infra/recovery-objectives.js';
 import { EVALUATION_DELAY_MS } from './alarms.js';
-import type { FailureClass } from './scenario.js';
 import {
   APP_READY_SECONDS,
   BOOT_SECONDS,
@@ -25,6 +25,8 @@ export interface RecoveryBudget {
   /** Fault → incident resolved, at worst, seconds (MTTR). */
   readonly worstResolvedSeconds: number;
   readonly how: string;
+  /** The largest part of the worst resolved time, in words: what to change to shorten it. */
+  readonly dominatedBy: string;
 }
 
 export interface RtoOptions {
@@ -35,6 +37,9 @@ export interface RtoOptions {
 export const DEFAULT_RTO_OPTIONS: RtoOptions = { eventLatenessSeconds: 5 };
 
 const DELAY = EVALUATION_DELAY_MS / 1000;
+
+const minutes = (seconds: number) =>
+  `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
 
 export const recoveryBudgets = (
   settings: ShopSettings,
@@ -54,6 +59,17 @@ export const recoveryBudgets = (
   const clears =
     (alarm.evaluationPeriods - alarm.datapointsToAlarm + 2) * alarm.periodSeconds + DELAY;
   const late = options.eventLatenessSeconds;
+  const instanceParts: readonly (readonly [string, number])[] = [
+    [
+      grace > i * (u + 1)
+        ? `the group waits out the ${grace} s health-check grace period before it replaces the instance`
+        : `the ALB needs ${u} failed checks ${i} s apart to see the dead host`,
+      seen,
+    ],
+    [`the replacement boots and passes ${h} health checks`, replaced],
+    [`${alarm.name} needs ${Math.round(clears)} s to clear`, clears],
+  ];
+  const [instanceDominant] = [...instanceParts].sort((a, b) => b[1] - a[1]);
   return [
     {
       failureClass: 'instance-failure',
@@ -61,6 +77,7 @@ export const recoveryBudgets = (
       floor: `the ALB needs ${u} failed checks ${i} s apart to see a dead host and ${h} good ones to trust its replacement`,
       worstRecoveredSeconds: instanceRecovered,
       worstResolvedSeconds: instanceRecovered + clears + late,
+      dominatedBy: `the largest part, ${minutes(instanceDominant?.[1] ?? 0)}: ${instanceDominant?.[0]}`,
       how: `seen by the ALB and the group (max(${i}×${u + 1}, grace ${grace}) + ${i}), boot ≤ ${BOOT_SECONDS.max} s + app ≤ ${APP_READY_SECONDS.max} s + ${h + 1} checks; resolved when ${alarm.name} clears (${alarm.evaluationPeriods - alarm.datapointsToAlarm + 2} × ${alarm.periodSeconds} s + ${DELAY} s) and its event arrives`,
     },
     {
@@ -69,6 +86,7 @@ export const recoveryBudgets = (
       floor: `RDS Multi-AZ fails over in ${RDS_FAILOVER_SECONDS.min}–${RDS_FAILOVER_SECONDS.max} s`,
       worstRecoveredSeconds: RDS_FAILOVER_SECONDS.max,
       worstResolvedSeconds: RDS_FAILOVER_SECONDS.max + late,
+      dominatedBy: `RDS's own failover, up to ${RDS_FAILOVER_SECONDS.max} s: no setting shortens it`,
       how: `RDS's failover (≤ ${RDS_FAILOVER_SECONDS.max} s); resolved when RDS-EVENT-0049 arrives (≤ ${late} s late)`,
     },
     {
@@ -77,17 +95,30 @@ export const recoveryBudgets = (
       floor: `ElastiCache promotes a replica (the simulator assumes ${CACHE_FAILOVER_SECONDS.min}–${CACHE_FAILOVER_SECONDS.max} s; AWS documents no figure)`,
       worstRecoveredSeconds: CACHE_FAILOVER_SECONDS.max,
       worstResolvedSeconds: CACHE_FAILOVER_SECONDS.max + late,
+      dominatedBy: `ElastiCache's own promotion, up to ${CACHE_FAILOVER_SECONDS.max} s: no setting shortens it`,
       how: `the promotion (≤ ${CACHE_FAILOVER_SECONDS.max} s); the incident is over when the first FailoverComplete notification arrives (≤ ${late} s late)`,
     },
   ];
 };
 
-const minutes = (seconds: number) =>
-  `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+/**
+ * One line per objective the worst case misses (`npm start` prints them as errors and fails);
+ * empty when every objective is met.
+ */
+export const unmetObjectives = (
+  budgets: readonly RecoveryBudget[],
+  objectives: RecoveryObjectives,
+): string[] =>
+  budgets
+    .filter((b) => b.worstResolvedSeconds > objectives[b.failureClass] * 60)
+    .map(
+      (b) =>
+        `recovery objective for ${b.failureClass} is ${objectives[b.failureClass]} min, but the synthesized settings allow up to ${minutes(b.worstResolvedSeconds)} (${b.dominatedBy}; see npm run rto)`,
+    );
 
 export const formatBudgets = (
   budgets: readonly RecoveryBudget[],
-  objectives: Readonly<Partial<Record<FailureClass, number>>>,
+  objectives: RecoveryObjectives,
 ): string => {
   const header = [
     'failure class',
@@ -106,8 +137,8 @@ export const formatBudgets = (
       minutes(b.worstRecoveredSeconds),
       minutes(b.worstResolvedSeconds),
       minutes(b.worstResolvedSeconds - b.worstRecoveredSeconds),
-      objective === undefined ? '—' : `${objective}m`,
-      objective === undefined ? '—' : b.worstResolvedSeconds <= objective * 60 ? 'yes' : 'NO',
+      `${objective}m`,
+      b.worstResolvedSeconds <= objective * 60 ? 'yes' : 'NO',
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));

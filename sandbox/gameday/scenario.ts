@@ -1,3 +1,4 @@
+import type { FailureClass } from '../../infra/recovery-objectives.js';
 import type { AlarmEvaluator } from './alarms.js';
 import type { SimulatedAwsApi } from './aws-api.js';
 import type { DeliveryPlan, SimulatedControlPlane } from './control-plane.js';
@@ -19,14 +20,13 @@ export interface World {
   readonly settings: ShopSettings;
 }
 
-/** The failure classes `npm run rto` computes a worst case for. */
-export type FailureClass = 'instance-failure' | 'database-failover' | 'cache-failover';
+export type { FailureClass } from '../../infra/recovery-objectives.js';
 
 export interface Scenario {
   readonly name: string;
   readonly title: string;
   readonly failureClass: FailureClass;
-  /** Fault to resolved (MTTR) must stay within this, minutes. */
+  /** Fault to resolved (MTTR) must stay within this, minutes (the class's default objective). */
   readonly objectiveMinutes: number;
   /** The game day gives up this long after the fault, minutes. */
   readonly maxMinutes: number;

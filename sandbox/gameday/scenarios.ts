@@ -1,4 +1,5 @@
 import { guardrailParameterValues, parseGuardrails } from '../../functions/lib/core/guardrails.js';
+import { DEFAULT_RECOVERY_OBJECTIVES } from '../../infra/recovery-objectives.js';
 import { RELIABLE_DELIVERY } from './control-plane.js';
 import type { Scenario, World } from './scenario.js';
 import type { AlarmSettings } from './shop-settings.js';
@@ -54,7 +55,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'instance-crash',
     title: 'One web instance crashes',
     failureClass: 'instance-failure',
-    objectiveMinutes: 15,
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
     maxMinutes: 45,
     inject: crashOneInstance,
     recovered: webTierServes,
@@ -63,7 +64,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'rds-primary-failure',
     title: 'The RDS primary fails; Multi-AZ fails over',
     failureClass: 'database-failover',
-    objectiveMinutes: 15,
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['database-failover'],
     maxMinutes: 45,
     inject: (world) => world.shop.failDatabasePrimary(),
     recovered: databaseServes,
@@ -72,7 +73,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'cache-primary-failure',
     title: 'The cache primary fails; ElastiCache promotes a replica',
     failureClass: 'cache-failover',
-    objectiveMinutes: 15,
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['cache-failover'],
     maxMinutes: 45,
     inject: (world) => world.shop.failCachePrimary(),
     recovered: cacheServes,
@@ -82,7 +83,7 @@ export const SCENARIOS: readonly Scenario[] = [
     title:
       'The RDS primary fails; the failover-started event is lost, the completion comes twice and late',
     failureClass: 'database-failover',
-    objectiveMinutes: 15,
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['database-failover'],
     maxMinutes: 45,
     delivery: (event, delivery, random) => {
       const eventId = 'detail' in event ? event.detail.EventID : undefined;
@@ -100,7 +101,7 @@ export const SCENARIOS: readonly Scenario[] = [
     failureClass: 'instance-failure',
     knownDefect:
       'each team alarm on the web group opens its own informational incident (classify-cloudwatch.ts names the alarm itself as the resource, and correlation does not join on a whole group), so the storm makes 300 incidents and 300 emails instead of one incident',
-    objectiveMinutes: 15,
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
     maxMinutes: 45,
     inject: (world) => {
       crashOneInstance(world);
@@ -122,7 +123,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'kill-switch',
     title: 'The RDS primary fails and the kill switch is thrown mid-incident',
     failureClass: 'database-failover',
-    objectiveMinutes: 15,
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['database-failover'],
     maxMinutes: 45,
     inject: (world) => {
       world.shop.failDatabasePrimary();

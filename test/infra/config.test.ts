@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS, ConfigError, loadConfig, STAGE_PATTERN } from '../../infra/config.js';
+import { SCENARIOS } from '../../sandbox/gameday/scenarios.js';
 
 const read = (ctx: Record<string, unknown>) => (key: string) => ctx[key];
 
@@ -93,6 +94,11 @@ describe('loadConfig defaults', () => {
       },
       approvals: 'links',
       zonalAutoshift: false,
+      recoveryObjectives: {
+        'instance-failure': 15,
+        'database-failover': 15,
+        'cache-failover': 15,
+      },
     });
     expect(config.cache.replicas).toBeGreaterThanOrEqual(1);
   });
@@ -185,6 +191,35 @@ describe('loadConfig defaults', () => {
 
     // Assess
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('loadConfig recoveryObjectives', () => {
+  it('takes class=minutes entries over the defaults; a class not given keeps its default', () => {
+    // Act
+    const { config } = loadConfig(
+      read({ ...US_EAST_1_AZS, recoveryObjectives: ' instance-failure = 10 ,database-failover=5' }),
+    );
+
+    // Assess
+    expect(config.recoveryObjectives).toEqual({
+      'instance-failure': 10,
+      'database-failover': 5,
+      'cache-failover': 15,
+    });
+  });
+
+  it('defaults to the objectives the game-day scenarios are judged against', () => {
+    // Act
+    const { config } = loadConfig(read(US_EAST_1_AZS));
+
+    // Assess
+    expect(CONFIG_DEFAULTS.recoveryObjectives).toBe(
+      'instance-failure=15,database-failover=15,cache-failover=15',
+    );
+    for (const scenario of SCENARIOS) {
+      expect(scenario.objectiveMinutes).toBe(config.recoveryObjectives[scenario.failureClass]);
+    }
   });
 });
 
@@ -443,6 +478,12 @@ describe('loadConfig invalid input', () => {
     { name: 'domainName without hostedZoneId nor certificateArn', ctx: { ...domain }, key: 'hostedZoneId', value: '', allowed: 'because domainName is set' },
     { name: 'malformed domainName', ctx: { domainName: 'Shop.Example', hostedZoneId: ZONE_ID }, key: 'domainName', value: 'Shop.Example', allowed: 'a lowercase DNS name' },
     { name: 'domainName without a dot', ctx: { domainName: 'shop', hostedZoneId: ZONE_ID }, key: 'domainName', value: 'shop', allowed: 'a lowercase DNS name' },
+    { name: 'recovery objective of an unknown failure class', ctx: { recoveryObjectives: 'instance-failure=15,az-loss=30' }, key: 'recoveryObjectives', value: 'az-loss=30', allowed: 'class=minutes with a class of instance-failure | database-failover | cache-failover' },
+    { name: 'recovery objective of 0 minutes', ctx: { recoveryObjectives: 'database-failover=0' }, key: 'recoveryObjectives', value: 'database-failover=0', allowed: 'whole minutes from 1 to 1440 for database-failover, such as database-failover=15' },
+    { name: 'fractional recovery objective', ctx: { recoveryObjectives: 'cache-failover=2.5' }, key: 'recoveryObjectives', value: 'cache-failover=2.5', allowed: 'whole minutes from 1 to 1440' },
+    { name: 'negative recovery objective', ctx: { recoveryObjectives: 'cache-failover=-5' }, key: 'recoveryObjectives', value: 'cache-failover=-5', allowed: 'whole minutes from 1 to 1440' },
+    { name: 'recovery objective without minutes', ctx: { recoveryObjectives: 'instance-failure' }, key: 'recoveryObjectives', value: 'instance-failure', allowed: 'whole minutes from 1 to 1440 for instance-failure' },
+    { name: 'recovery objective given twice', ctx: { recoveryObjectives: 'instance-failure=10,instance-failure=20' }, key: 'recoveryObjectives', value: 'instance-failure=20', allowed: 'instance-failure once' },
     { name: 'object value', ctx: { stage: { name: 'prod' } }, key: 'stage', value: '{"name":"prod"}', allowed: 'a string or number' },
   ];
 

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS } from '../../infra/config.js';
-import { runScript } from '../support/run-script.js';
+import { runScript, runScriptWithin } from '../support/run-script.js';
 
 const runStart = (...args: string[]) => runScript('infra/synth.ts', ...args);
+/** A whole synthesis with bundling (~20–30 s alone, more beside other suites). */
+const SYNTH_MS = 150_000;
+const synthesize = (...args: string[]) => runScriptWithin(SYNTH_MS, 'infra/synth.ts', ...args);
 
 describe('npm start (infra/synth.ts)', () => {
   it('exits 1 with one clear line per config mistake and no stack trace', () => {
@@ -84,4 +87,39 @@ describe('npm start (infra/synth.ts)', () => {
       'error: config "region": got "us-east-7", expected an AWS region such as us-east-1 or us-east-2 (set it in cdk.json or with -c region=...)',
     ]);
   });
+
+  it(
+    'exits 1 with one line per recovery objective the synthesized settings cannot meet',
+    () => {
+      // Act
+      const { status, stderr } = synthesize(
+        '-c',
+        'recoveryObjectives=instance-failure=5,database-failover=1',
+      );
+
+      // Assess: the defaults' worst cases (README "Game day": 9m40s and 2m05s) miss both.
+      expect(status).toBe(1);
+      const errors = stderr.split('\n').filter((line) => line.startsWith('error:'));
+      expect(errors).toEqual([
+        'error: recovery objective for instance-failure is 5 min, but the synthesized settings allow up to 9m40s (the largest part, 5m10s: the group waits out the 300 s health-check grace period before it replaces the instance; see npm run rto)',
+        "error: recovery objective for database-failover is 1 min, but the synthesized settings allow up to 2m05s (RDS's own failover, up to 120 s: no setting shortens it; see npm run rto)",
+      ]);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    },
+    SYNTH_MS + 10_000,
+  );
+
+  it(
+    'synthesizes and exits 0 with the default recovery objectives',
+    () => {
+      // Act
+      const { status, stdout, stderr } = synthesize();
+
+      // Assess
+      expect(stderr.split('\n').filter((line) => line.startsWith('error:'))).toEqual([]);
+      expect(status).toBe(0);
+      expect(stdout).toMatch(/^synthesized \d+ stack\(s\) for stage "dev"/m);
+    },
+    SYNTH_MS + 10_000,
+  );
 });

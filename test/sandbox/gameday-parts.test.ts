@@ -4,7 +4,7 @@ import { AlarmEvaluator } from '../../sandbox/gameday/alarms.js';
 import { parseGameDayArgs } from '../../sandbox/gameday/args.js';
 import { SimulatedApiError, SimulatedAwsApi } from '../../sandbox/gameday/aws-api.js';
 import { seededRandom } from '../../sandbox/gameday/random.js';
-import { formatBudgets, recoveryBudgets } from '../../sandbox/gameday/rto.js';
+import { formatBudgets, recoveryBudgets, unmetObjectives } from '../../sandbox/gameday/rto.js';
 import {
   readRunbookMachines,
   SimulatedRunbooks,
@@ -252,13 +252,45 @@ describe('formatBudgets', () => {
     const table = formatBudgets(recoveryBudgets(SETTINGS), {
       'instance-failure': 5,
       'database-failover': 15,
+      'cache-failover': 1,
     });
 
     // Assess
     const rows = table.split('\n').map((line) => line.split(/\s{2,}/));
-    expect(rows.find((row) => row[0] === 'instance-failure')?.at(-1)).toBe('NO');
-    expect(rows.find((row) => row[0] === 'database-failover')?.at(-1)).toBe('yes');
-    expect(rows.find((row) => row[0] === 'cache-failover')?.at(-1)).toBe('—');
+    expect(rows.find((row) => row[0] === 'instance-failure')?.slice(-2)).toEqual(['5m', 'NO']);
+    expect(rows.find((row) => row[0] === 'database-failover')?.slice(-2)).toEqual(['15m', 'yes']);
+    expect(rows.find((row) => row[0] === 'cache-failover')?.slice(-2)).toEqual(['1m', 'NO']);
+  });
+});
+
+describe('unmetObjectives', () => {
+  it('names each missed objective, the worst case and what dominates it; nothing when all are met', () => {
+    // Prepare
+    const budgets = recoveryBudgets(SETTINGS);
+    const instance = budgets.find((b) => b.failureClass === 'instance-failure');
+
+    // Act
+    const unmet = unmetObjectives(budgets, {
+      'instance-failure': 5,
+      'database-failover': 1,
+      'cache-failover': 15,
+    });
+    const met = unmetObjectives(budgets, {
+      'instance-failure': 60,
+      'database-failover': 60,
+      'cache-failover': 60,
+    });
+
+    // Assess
+    expect(instance?.worstResolvedSeconds).toBeGreaterThan(5 * 60);
+    expect(unmet).toHaveLength(2);
+    expect(unmet[0]).toMatch(
+      /^recovery objective for instance-failure is 5 min, but the synthesized settings allow up to \d+m\d\ds \(the largest part, \d+m\d\ds: .+; see npm run rto\)$/,
+    );
+    expect(unmet[1]).toBe(
+      "recovery objective for database-failover is 1 min, but the synthesized settings allow up to 2m05s (RDS's own failover, up to 120 s: no setting shortens it; see npm run rto)",
+    );
+    expect(met).toEqual([]);
   });
 });
 
