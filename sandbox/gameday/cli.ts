@@ -20,7 +20,7 @@ const main = async (args: readonly string[]): Promise<number> => {
         return;
       }
       // The settings first (cheap), then the app (aws-cdk-lib, seconds): mistakes answer at once.
-      const { availabilityZones } = loadCliConfig(parsed.context);
+      const { availabilityZones, recoveryObjectives } = loadCliConfig(parsed.context);
       const { synthesizeIntake } = await import('../synthesized-intake.js');
       const { runGameDay } = await import('./game-day.js');
       const { gameDayAzIds } = await import('./scenarios.js');
@@ -31,7 +31,12 @@ const main = async (args: readonly string[]): Promise<number> => {
       });
       mkdirSync(parsed.reportDir, { recursive: true });
       const rows = [];
-      for (const scenario of parsed.scenarios) {
+      for (const defaults of parsed.scenarios) {
+        // Judged against the configured objective of its failure class (`recoveryObjectives`).
+        const scenario = {
+          ...defaults,
+          objectiveMinutes: recoveryObjectives[defaults.failureClass],
+        };
         const result = await runGameDay(intake, scenario, parsed.options);
         const verdict = judge(result);
         console.log(formatReport(result, verdict));

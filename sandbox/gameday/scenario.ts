@@ -26,7 +26,10 @@ export interface Scenario {
   readonly name: string;
   readonly title: string;
   readonly failureClass: FailureClass;
-  /** Fault to resolved (MTTR) must stay within this, minutes (the class's default objective). */
+  /**
+   * Fault to resolved (MTTR) must stay within this, minutes: its class's default objective; the
+   * game day command puts the configured `recoveryObjectives` in its place.
+   */
   readonly objectiveMinutes: number;
   /** The game day gives up this long after the fault, minutes. */
   readonly maxMinutes: number;

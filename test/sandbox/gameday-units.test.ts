@@ -10,6 +10,7 @@ import { recoveryBudgets } from '../../sandbox/gameday/rto.js';
 import { SimulatedShop } from '../../sandbox/gameday/shop.js';
 import type { AlarmSettings, ShopSettings } from '../../sandbox/gameday/shop-settings.js';
 import { VirtualTime } from '../../sandbox/gameday/virtual-time.js';
+import { runScript } from '../support/run-script.js';
 
 /** The game day's parts that need no synthesis: its clock, alarms, arguments and worst cases. */
 
@@ -221,5 +222,20 @@ describe('npm run gameday arguments', () => {
       expect.stringContaining('unknown scenario "nope"'),
     ]);
     expect(run.stdout).toBe('');
+  });
+
+  it('the command judges a run against the configured recoveryObjectives of its class', () => {
+    // Act (synthesizes the stacks and runs one scenario: seconds)
+    const run = runScript(
+      'sandbox/gameday/cli.ts',
+      'rds-primary-failure',
+      '-c',
+      'recoveryObjectives=database-failover=1',
+    );
+
+    // Assess: RDS alone needs 60–120 s to fail over, so 1 min cannot be met.
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^ {2}MTTR +\d+m\d\ds \(objective 1m\)$/m);
+    expect(run.stdout).toMatch(/^ {2}FAIL resolved within 1 min: MTTR \d+ s$/m);
   });
 });
