@@ -172,7 +172,12 @@ export const assessAzEvacuation = (
 ): Assessment => {
   const { availabilityZone: az, zoneId, fleet } = facts;
   const zone = `${az} (${zoneId})`;
-  const same = facts.activeShifts.find((shift) => shift.AwayFrom === zoneId);
+  // A practice run (zonal autoshift's weekly rehearsal) is no evacuation: a zonal shift started
+  // now cancels it, its outcome INTERRUPTED, and applies instead (ARC Developer Guide,
+  // "Precedence for zonal shifts"). Taken for a real shift, it would skip the evacuation, and
+  // traffic would return to the impaired AZ when the practice run ends.
+  const shifts = facts.activeShifts.filter((shift) => shift.ShiftType !== 'PRACTICE_RUN');
+  const same = shifts.find((shift) => shift.AwayFrom === zoneId);
   if (same !== undefined) {
     return {
       type: 'stop',
@@ -180,7 +185,7 @@ export const assessAzEvacuation = (
       reason: `the load balancer is already shifted away from ${zone} (zonal shift ${same.ZonalShiftId}): nothing to do`,
     };
   }
-  const [other] = facts.activeShifts;
+  const [other] = shifts;
   if (other !== undefined) {
     return {
       type: 'stop',
@@ -263,8 +268,8 @@ export const checkAzEvacuation = async (
 /**
  * Step `recheck`, after approval: the AZ's incident, the load balancer's shifts (RecheckShifts
  * read them again) and the group read again. The AZ may have recovered during the wait, or a
- * shift may exist now (a person's, or a practice run; ListZonalShifts lists no autoshift): then
- * nothing is done.
+ * shift may exist now (a person's; ListZonalShifts lists no autoshift, and a practice run does
+ * not count): then nothing is done.
  */
 export const recheckAzEvacuation = (
   event: AzEvacuationRecheckEvent,

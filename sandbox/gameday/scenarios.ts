@@ -100,7 +100,7 @@ export const SCENARIOS: readonly Scenario[] = [
     title: `One web instance crashes while ${STORM_ALARMS} team alarms on the web tier fire`,
     failureClass: 'instance-failure',
     knownDefect:
-      'each team alarm on the web group opens its own informational incident (classify-cloudwatch.ts names the alarm itself as the resource, and correlation does not join on a whole group), so the storm makes 300 incidents and 300 emails instead of one incident',
+      'the team alarms now make one informational incident about the web group (one email, no page), but it is a second incident besides the crash, and it stays open while the team alarms stay in ALARM; one incident would need correlation to join a group-wide informational incident with the crash on that group',
     objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
     maxMinutes: 45,
     inject: (world) => {

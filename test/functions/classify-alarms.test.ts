@@ -489,6 +489,50 @@ describe("triage: only the shop stack's own alarms act (issue 11 §4)", () => {
   });
 });
 
+describe("a storm of a team's alarms on the web group (found by the game day's alarm-storm)", () => {
+  /** Team dashboard alarm `n`: its own metric, the shop's web group as its only dimension. */
+  const teamAlarm = (n: number): unknown => ({
+    ...(alarm({
+      alarmName: `shop-team-web-${n}`,
+      description: `Team dashboard alarm ${n} on the web tier`,
+      namespace: 'ShopTeam/Web',
+      metric: `checkout-step-${n}-errors`,
+      dimensions: { AutoScalingGroupName: 'rebound-dev-web' },
+    }) as JsonObject),
+    id: `team-alarm-${n}`,
+    time: T0.toISOString(),
+  });
+
+  it('is about the web group, not about each alarm', () => {
+    // Act
+    const signal = classified(teamAlarm(1));
+
+    // Assess
+    expect(signal).toMatchObject({
+      kind: 'informational',
+      resource: { type: 'auto-scaling-group', id: 'rebound-dev-web' },
+      untrusted: expect.any(String),
+    });
+  });
+
+  it('makes one incident and one email for 50 alarms, and pages nobody', async () => {
+    // Prepare
+    const harness = aHarness();
+
+    // Act
+    for (let n = 1; n <= 50; n += 1) {
+      await triageSignal(classified(teamAlarm(n)), harness.deps);
+    }
+
+    // Assess
+    const incidents = new Set(harness.alerts.published.map((alert) => alert.incidentId));
+    expect(incidents.size).toBe(1);
+    expect(harness.alerts.published).toHaveLength(1);
+    expect(harness.alerts.pages).toEqual([]);
+    expect(harness.runbooks.calls).toEqual([]);
+  });
+});
+
 describe('classify: whose alarm it is', () => {
   /** An instance alone: no dimension names a shop resource. */
   const ONE_INSTANCE = { InstanceId: 'i-0abc1234def567890' };

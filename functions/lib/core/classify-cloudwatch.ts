@@ -275,6 +275,11 @@ const verdictOf = (
           related: node === undefined ? [] : [ref('cache-node', node)],
         };
   }
+  // Any other metric of the web group (a team's dashboard alarms): about the group, so that a
+  // storm of them correlates into one incident instead of one per alarm.
+  if (group !== undefined && group === inventory.autoScalingGroupName) {
+    return { kind: 'informational', resource: ref('auto-scaling-group', group) };
+  }
   return { kind: 'informational', resource: alarm };
 };
 

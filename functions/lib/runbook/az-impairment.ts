@@ -5,7 +5,8 @@ import { nonEmptyText } from '../events/schema-kit.js';
 /**
  * What runbooks know of an impaired AZ: the incidents holding it impaired (AWS Health, through
  * triage, an ARC autoshift of the shop included) and the active ARC zonal shifts away from it
- * (a person's, a practice run, Rebound's own evacuation; ListZonalShifts lists no autoshift). ARC names AZs by their ID (`use1-az2`).
+ * (a person's, a practice run, Rebound's own evacuation; ListZonalShifts lists no autoshift).
+ * ARC names AZs by their ID (`use1-az2`).
  */
 
 /** One active zonal shift, as a ListZonalShifts state (SDK integration, PascalCase) returns it. */
@@ -14,6 +15,8 @@ export const ActiveShiftSchema = z.object({
   AwayFrom: nonEmptyText(20),
   ResourceIdentifier: z.optional(nonEmptyText(1024)),
   Status: z.optional(nonEmptyText(20)),
+  /** ZONAL_SHIFT, PRACTICE_RUN, FIS_EXPERIMENT or ZONAL_AUTOSHIFT (botocore's ShiftType enum). */
+  ShiftType: z.optional(nonEmptyText(20)),
 });
 export type ActiveShift = z.infer<typeof ActiveShiftSchema>;
 

@@ -141,6 +141,24 @@ describe('assessAzEvacuation', () => {
     expect(assessment).toMatchObject({ type: 'stop', verdict: 'skip' });
   });
 
+  it.each([
+    ['the same AZ', 'use1-az1'],
+    ['another AZ', 'use1-az2'],
+  ])('evacuates through a practice run away from %s: a zonal shift cancels it', (_, awayFrom) => {
+    // Act
+    const assessment = assessAzEvacuation(
+      facts({
+        activeShifts: [
+          { ZonalShiftId: 'zs-3', AwayFrom: awayFrom, Status: 'ACTIVE', ShiftType: 'PRACTICE_RUN' },
+        ],
+      }),
+      { maxScaleOutCapacity: 24 },
+    );
+
+    // Assess
+    expect(assessment).toMatchObject({ type: 'mutate' });
+  });
+
   it('refuses a second AZ while the load balancer is shifted away from another', () => {
     // Act
     const assessment = assessAzEvacuation(
