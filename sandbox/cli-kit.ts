@@ -159,3 +159,38 @@ export const loadCliConfig = (contextArgs: Readonly<Record<string, string>>): Re
     );
   }
 };
+
+/** A usage mistake: exit 2, its line, then the usage. */
+export const usageError = (message: string): CliError =>
+  new CliError(2, [`error: ${message}`], true);
+
+/**
+ * Splits `args` into the values of `options` (`--flag value` or `--flag=value`, each at most
+ * once) and the positional words, or `'help'` on `--help`/`-h`. Throws a usage error for an
+ * unknown option, a missing value and an option given twice.
+ */
+export const splitCliOptions = <Key extends string>(
+  args: readonly string[],
+  options: Readonly<Record<string, Key>>,
+): 'help' | { readonly values: Partial<Record<Key, string>>; readonly positionals: string[] } => {
+  const values: Partial<Record<Key, string>> = {};
+  const positionals: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? '';
+    if (arg === '--help' || arg === '-h') return 'help';
+    if (!arg.startsWith('--')) {
+      positionals.push(arg);
+      continue;
+    }
+    const [flag = '', inline] = arg.split(/=(.*)/s);
+    const key = Object.hasOwn(options, flag) ? options[flag] : undefined;
+    if (key === undefined) throw usageError(`unknown option ${flag}`);
+    const value = inline ?? args[++index];
+    if (value === undefined || value === '' || value.startsWith('--')) {
+      throw usageError(`${flag} needs a value`);
+    }
+    if (values[key] !== undefined) throw usageError(`${flag} given twice`);
+    values[key] = value;
+  }
+  return { values, positionals };
+};

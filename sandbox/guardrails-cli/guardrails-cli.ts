@@ -19,6 +19,8 @@ import {
   describeAwsCallError,
   resolveStageAndRegion,
   runCliCommand,
+  splitCliOptions,
+  usageError,
 } from '../cli-kit.js';
 
 /**
@@ -69,8 +71,6 @@ export interface GuardrailsCliDeps {
   readonly err: (text: string) => void;
 }
 
-const usageError = (message: string) => new CliError(2, [`error: ${message}`], true);
-
 interface Target {
   readonly stage?: string;
   readonly region?: string;
@@ -95,25 +95,9 @@ const guardrailNamed = (name: string): GuardrailParameter => {
 
 /** Parses the command line (`--opt value` or `--opt=value`); throws a usage error. */
 export const parseGuardrailsArgs = (args: readonly string[]): GuardrailsCommand => {
-  const target: { stage?: string; region?: string } = {};
-  const positionals: string[] = [];
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index] ?? '';
-    if (arg === '--help' || arg === '-h') return { kind: 'help' };
-    if (!arg.startsWith('--')) {
-      positionals.push(arg);
-      continue;
-    }
-    const [flag = '', inline] = arg.split(/=(.*)/s);
-    if (flag !== '--stage' && flag !== '--region') throw usageError(`unknown option ${flag}`);
-    const value = inline ?? args[++index];
-    if (value === undefined || value === '' || value.startsWith('--')) {
-      throw usageError(`${flag} needs a value`);
-    }
-    const key = flag === '--stage' ? 'stage' : 'region';
-    if (target[key] !== undefined) throw usageError(`${flag} given twice`);
-    target[key] = value;
-  }
+  const split = splitCliOptions(args, { '--stage': 'stage', '--region': 'region' });
+  if (split === 'help') return { kind: 'help' };
+  const { values: target, positionals } = split;
   const [command, name, value, ...extra] = positionals;
   if (command === undefined) return { kind: 'show', ...target };
   if (command !== 'set') throw usageError(`unknown command "${command}" (only set)`);

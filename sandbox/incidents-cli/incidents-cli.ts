@@ -15,6 +15,8 @@ import {
   resolveStageAndRegion,
   runCliCommand,
   type StageAndRegion,
+  splitCliOptions,
+  usageError,
 } from '../cli-kit.js';
 
 /**
@@ -66,32 +68,13 @@ export type IncidentsCommand =
   | ({ readonly kind: 'list'; readonly days: number } & StageAndRegion)
   | ({ readonly kind: 'show'; readonly id: string } & StageAndRegion);
 
-const usageError = (message: string) => new CliError(2, [`error: ${message}`], true);
 const INCIDENT_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 const OPTIONS = { '--days': 'days', '--stage': 'stage', '--region': 'region' } as const;
-type Option = keyof typeof OPTIONS;
-const isOption = (flag: string): flag is Option => Object.hasOwn(OPTIONS, flag);
 
 export const parseIncidentsArgs = (args: readonly string[]): IncidentsCommand => {
-  const values: Partial<Record<(typeof OPTIONS)[Option], string>> = {};
-  const positionals: string[] = [];
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index] ?? '';
-    if (arg === '--help' || arg === '-h') return { kind: 'help' };
-    if (!arg.startsWith('--')) {
-      positionals.push(arg);
-      continue;
-    }
-    const [flag = '', inline] = arg.split(/=(.*)/s);
-    if (!isOption(flag)) throw usageError(`unknown option ${flag}`);
-    const value = inline ?? args[++index];
-    if (value === undefined || value === '' || value.startsWith('--')) {
-      throw usageError(`${flag} needs a value`);
-    }
-    const key = OPTIONS[flag];
-    if (values[key] !== undefined) throw usageError(`${flag} given twice`);
-    values[key] = value;
-  }
+  const split = splitCliOptions(args, OPTIONS);
+  if (split === 'help') return { kind: 'help' };
+  const { values, positionals } = split;
   const target = {
     ...(values.stage === undefined ? {} : { stage: values.stage }),
     ...(values.region === undefined ? {} : { region: values.region }),

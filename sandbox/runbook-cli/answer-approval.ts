@@ -15,6 +15,7 @@ import {
   resolveStageAndRegion,
   runCliCommand,
   type StageAndRegion,
+  usageError,
 } from '../cli-kit.js';
 
 /**
@@ -50,8 +51,6 @@ interface ApprovalArgs extends StageAndRegion {
   readonly by: string;
   readonly reason?: string;
 }
-
-const usageError = (message: string) => new CliError(2, [`error: ${message}`], true);
 
 const OPTIONS = { '--by': 'by', '--reason': 'reason', '--stage': 'stage', '--region': 'region' };
 type Option = keyof typeof OPTIONS;
