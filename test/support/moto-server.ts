@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../../shop/local/processes.js';
 
 /**
  * A real local AWS API (moto_server, moto 5) for request-shape tests: the SDK's requests go
@@ -21,20 +21,6 @@ export interface MotoServer {
 
 export const MOTO_INSTALL_HINT =
   'moto_server is not installed (or not on PATH): run "pip install \'moto[server]\'"';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
