@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import type { WebTierConfig } from '../config.js';
 import { acknowledgeFinding } from '../nag.js';
 import { demoAppUserData } from './demo-app-user-data.js';
+import { ShopBundle } from './shop-bundle.js';
 
 export interface WebTierProps {
   readonly namePrefix: string;
@@ -28,6 +29,10 @@ export const AGENT_NAMESPACE = 'Rebound/WebTier';
  */
 export class WebTier extends Construct {
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  /** The instances' role: grant it what the shop reads at boot. */
+  public readonly role: iam.Role;
+  /** The shop's bundle the instances fetch at boot. */
+  public readonly shopBundle: ShopBundle;
   public readonly cpuUtilization: cloudwatch.Metric;
   public readonly memoryUtilization: cloudwatch.Metric;
   public readonly inServiceInstances: cloudwatch.Metric;
@@ -61,6 +66,10 @@ export class WebTier extends Construct {
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/CloudWatchAgentServerPolicy]',
       'The AWS-maintained policy for the CloudWatch agent that publishes memory and disk metrics; it allows only metric/log writes and tag reads.',
     );
+
+    this.role = role;
+    this.shopBundle = new ShopBundle(this, 'Shop');
+    this.shopBundle.grantFetch(role);
 
     const userData = demoAppUserData({
       appPort: props.appPort,
