@@ -9,15 +9,21 @@ export const SHOP_DIR = path.join(root, 'shop');
 
 /** The process systemd starts, inside the unzipped asset. */
 export const SHOP_SERVER_FILE = 'server.mjs';
+/** The unit's ExecStartPre: the shop's environment from SSM and Secrets Manager. */
+export const SHOP_BOOT_ENVIRONMENT_FILE = 'boot-environment.mjs';
 
 /**
  * Bundles the shop for the web tier into `outDir`: `server.mjs`, one ES module for Node 24 with
- * its runtime dependencies (Fastify, pg, ioredis) inside, so the instance needs Node and nothing
- * from npm. Local esbuild, in-process: no Docker, no network.
+ * its runtime dependencies (Fastify, pg, ioredis) inside, and `boot-environment.mjs` (with the
+ * SSM and Secrets Manager clients), so the instance needs Node and nothing from npm. Local
+ * esbuild, in-process: no Docker, no network.
  */
 export function bundleShop(outDir: string): void {
   esbuild.buildSync({
-    entryPoints: { server: path.join(SHOP_DIR, 'server.ts') },
+    entryPoints: {
+      server: path.join(SHOP_DIR, 'server.ts'),
+      'boot-environment': path.join(SHOP_DIR, 'aws/boot-environment.ts'),
+    },
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
     bundle: true,

@@ -3,7 +3,11 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleShop, SHOP_SERVER_FILE } from '../../infra/shop-bundling.js';
+import {
+  bundleShop,
+  SHOP_BOOT_ENVIRONMENT_FILE,
+  SHOP_SERVER_FILE,
+} from '../../infra/shop-bundling.js';
 import { literalText, onlyResource, type SynthesizedShop, synthShop } from './synth-shop.js';
 
 interface Statement {
@@ -16,26 +20,37 @@ describe('the shop bundle', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'shop-bundle-'));
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-  it('is one ES module for Node 24 that runs without node_modules', () => {
+  it('is an ES module for Node 24 per process that runs without node_modules', () => {
     // Act
     const started = Date.now();
     bundleShop(outDir);
     const tookMs = Date.now() - started;
-    const run = spawnSync(process.execPath, [join(outDir, SHOP_SERVER_FILE)], {
-      cwd: outDir,
-      env: { PATH: process.env.PATH },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const run = (file: string) =>
+      spawnSync(process.execPath, [join(outDir, file)], {
+        cwd: outDir,
+        env: { PATH: process.env.PATH },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+    const server = run(SHOP_SERVER_FILE);
+    const bootEnvironment = run(SHOP_BOOT_ENVIRONMENT_FILE);
 
-    // Assess: Fastify, pg and ioredis load from the bundle; the missing setting is the one error.
-    expect(readdirSync(outDir).sort()).toEqual([SHOP_SERVER_FILE, `${SHOP_SERVER_FILE}.map`]);
-    expect(run.stderr.trim()).toBe(
+    // Assess: every dependency loads from the bundle; the missing setting is the one error.
+    expect(readdirSync(outDir).sort()).toEqual(
+      [SHOP_BOOT_ENVIRONMENT_FILE, SHOP_SERVER_FILE].flatMap((file) => [file, `${file}.map`]),
+    );
+    expect(server.stderr.trim()).toBe(
       'error: SHOP_DATABASE_URL is not set: the primary, e.g. postgres://user@host:5432/shop',
     );
-    expect(run.status).toBe(2);
-    const kib = Math.round(statSync(join(outDir, SHOP_SERVER_FILE)).size / 1024);
-    console.log(`shop bundle: ${kib} KiB, bundled in ${tookMs} ms`);
+    expect(server.status).toBe(2);
+    expect(bootEnvironment.stderr.trim()).toBe(
+      'usage: node boot-environment.mjs <parameters.json> <environment file>',
+    );
+    expect(bootEnvironment.status).toBe(2);
+    const kib = (file: string) => Math.round(statSync(join(outDir, file)).size / 1024);
+    console.log(
+      `shop bundle: ${SHOP_SERVER_FILE} ${kib(SHOP_SERVER_FILE)} KiB, ${SHOP_BOOT_ENVIRONMENT_FILE} ${kib(SHOP_BOOT_ENVIRONMENT_FILE)} KiB, bundled in ${tookMs} ms`,
+    );
   });
 });
 
