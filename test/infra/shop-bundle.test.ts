@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bundleShop,
   SHOP_BOOT_ENVIRONMENT_FILE,
+  SHOP_DATABASE_CA_FILE,
   SHOP_SERVER_FILE,
 } from '../../infra/shop-bundling.js';
+import { configFromEnv } from '../../shop/config.js';
 import { literalText, onlyResource, type SynthesizedShop, synthShop } from './synth-shop.js';
 
 interface Statement {
@@ -37,7 +40,10 @@ describe('the shop bundle', () => {
 
     // Assess: every dependency loads from the bundle; the missing setting is the one error.
     expect(readdirSync(outDir).sort()).toEqual(
-      [SHOP_BOOT_ENVIRONMENT_FILE, SHOP_SERVER_FILE].flatMap((file) => [file, `${file}.map`]),
+      [
+        ...[SHOP_BOOT_ENVIRONMENT_FILE, SHOP_SERVER_FILE].flatMap((file) => [file, `${file}.map`]),
+        SHOP_DATABASE_CA_FILE,
+      ].sort(),
     );
     expect(server.stderr.trim()).toBe(
       'error: SHOP_DATABASE_URL is not set: the primary, e.g. postgres://user@host:5432/shop',
@@ -50,6 +56,30 @@ describe('the shop bundle', () => {
     const kib = (file: string) => Math.round(statSync(join(outDir, file)).size / 1024);
     console.log(
       `shop bundle: ${SHOP_SERVER_FILE} ${kib(SHOP_SERVER_FILE)} KiB, ${SHOP_BOOT_ENVIRONMENT_FILE} ${kib(SHOP_BOOT_ENVIRONMENT_FILE)} KiB, bundled in ${tookMs} ms`,
+    );
+  });
+
+  it('ships the RDS certificate authorities as PEM the shop reads', () => {
+    // Prepare
+    bundleShop(outDir);
+    const caFile = join(outDir, SHOP_DATABASE_CA_FILE);
+
+    // Act
+    const { databaseCa } = configFromEnv({
+      SHOP_DATABASE_URL: 'postgres://w/s',
+      SHOP_DATABASE_CA_FILE: caFile,
+    });
+    const certificates =
+      (databaseCa ?? '').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+    const subjects = certificates.map((pem) => new X509Certificate(pem).subject);
+
+    // Assess: the current RDS root CAs of a region, among the others.
+    expect(subjects).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('CN=Amazon RDS us-east-1 Root CA RSA2048 G1'),
+        expect.stringContaining('CN=Amazon RDS us-east-1 Root CA RSA4096 G1'),
+        expect.stringContaining('CN=Amazon RDS us-east-1 Root CA ECC384 G1'),
+      ]),
     );
   });
 });

@@ -88,6 +88,8 @@ describe('the shop on the web tier (user data)', () => {
       'AWS_REGION=us-east-1',
       'SHOP_HOST=0.0.0.0',
       `SHOP_PORT=${targetGroup.props.Port}`,
+      // TLS to RDS, verified against the RDS CAs shipped in the bundle.
+      'SHOP_DATABASE_CA_FILE=/opt/rebound-shop/app/rds-ca.pem',
     ]);
     expect(targetGroup.props.HealthCheckPath).toBe('/health');
     // Settings: built by root at each start into a root-only file on tmpfs, read by systemd.
