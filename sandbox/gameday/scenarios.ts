@@ -1,8 +1,8 @@
 import { guardrailParameterValues, parseGuardrails } from '../../functions/lib/core/guardrails.js';
+import type { AlarmSettings } from '../../infra/recovery/shop-settings.js';
 import { DEFAULT_RECOVERY_OBJECTIVES } from '../../infra/recovery-objectives.js';
 import { RELIABLE_DELIVERY } from './control-plane.js';
 import type { Scenario, World } from './scenario.js';
-import type { AlarmSettings } from './shop-settings.js';
 
 /** The game day's scenarios, by name. Each is one fault; the shop and Rebound do the rest. */
 
