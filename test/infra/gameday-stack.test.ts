@@ -43,6 +43,7 @@ interface Statement {
 }
 
 let template: Template;
+let shopTemplate: Template;
 let templates: Record<string, FisTemplateJson>;
 
 /** `{Fn::Join}` of an ARN as text, with `<AWS::Partition>`-style pseudo parameters. */
@@ -74,10 +75,11 @@ const actionsOf = (statements: Statement[]) =>
   statements.flatMap((statement) => [statement.Action].flat()).sort();
 
 beforeAll(() => {
-  const { gameDay, config } = buildReboundApp({ context: CONTEXT });
+  const { gameDay, shop, config } = buildReboundApp({ context: CONTEXT });
   if (gameDay === undefined) throw new Error('no game-day stack with gameDays=true');
   expect(config.availabilityZones).toEqual(AZS);
   template = Template.fromStack(gameDay);
+  shopTemplate = Template.fromStack(shop);
   templates = Object.fromEntries(
     resourcesOf<FisTemplateJson>(template, 'AWS::FIS::ExperimentTemplate').map(({ props }) => [
       props.Tags.Name.replace('rebound-dev-', ''),
@@ -188,6 +190,31 @@ describe('game-day stack', () => {
       SelectionMode: 'ALL',
     });
     expect(JSON.stringify(template.toJSON())).not.toContain('Fn::ImportValue');
+  });
+
+  it('tags the shop primary and cache group with the exact names the experiments look for', () => {
+    // Assess
+    const [primary] = resourcesOf<{ Tags: { Key: string; Value: string }[] }>(
+      shopTemplate,
+      'AWS::RDS::DBInstance',
+      { DBInstanceIdentifier: 'rebound-dev-db' },
+    );
+    expect(primary?.props.Tags).toContainEqual({ Key: 'Name', Value: 'rebound-dev-db' });
+    const [group] = resourcesOf<{ Tags: { Key: string; Value: string }[] }>(
+      shopTemplate,
+      'AWS::ElastiCache::ReplicationGroup',
+    );
+    expect(group?.props.Tags).toEqual([{ Key: 'Name', Value: 'rebound-dev-cache' }]);
+    // Only the primary: a replica must never be what an experiment fails over.
+    const replicas = resourcesOf<{
+      Tags?: { Key: string }[];
+      SourceDBInstanceIdentifier?: unknown;
+    }>(shopTemplate, 'AWS::RDS::DBInstance').filter(
+      ({ props }) => props.SourceDBInstanceIdentifier !== undefined,
+    );
+    expect(replicas.length).toBeGreaterThan(0);
+    for (const { props } of replicas)
+      expect(props.Tags ?? []).not.toContainEqual(expect.objectContaining({ Key: 'Name' }));
   });
 
   it('terminates exactly one running web instance', () => {
