@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -34,6 +34,8 @@ export interface DatabaseProps {
  */
 export class Database extends Construct {
   public readonly primary: rds.DatabaseInstance;
+  /** `rebound-<stage>-db`, the primary's identifier and Name tag, as a plain string. */
+  public readonly primaryId: string;
   public readonly replicas: rds.DatabaseInstanceReadReplica[] = [];
   public readonly key: kms.Key;
   /** Admin credentials (JSON with host, port, username, password), rotated every 30 days. */
@@ -113,6 +115,7 @@ export class Database extends Construct {
       secretName: `${props.namePrefix}-db-credentials`,
     });
     const primaryId = `${props.namePrefix}-db`;
+    this.primaryId = primaryId;
     this.primary = new rds.DatabaseInstance(this, 'Primary', {
       ...common,
       instanceIdentifier: primaryId,
@@ -130,6 +133,9 @@ export class Database extends Construct {
       preferredMaintenanceWindow: 'sun:04:30-sun:05:30',
       copyTagsToSnapshot: true,
     });
+    // The exact Name tag by which the game-day stack's AWS FIS experiments find the primary: FIS
+    // rejects a target that gives both ARNs and the AZ parameter an AZ power interruption needs.
+    Tags.of(this.primary.node.defaultChild as rds.CfnDBInstance).add('Name', primaryId);
     this.primary.addRotationSingleUser({ automaticallyAfter: Duration.days(30) });
     this.retainLogs(this.primary, primaryId, props.protectData);
     acknowledgeFinding(

@@ -33,6 +33,8 @@ export const AGENT_NAMESPACE = 'Rebound/WebTier';
  */
 export class WebTier extends Construct {
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  /** `rebound-<stage>-web`, as a plain string (the group's own name attribute is a token). */
+  public readonly groupName: string;
   /** The instances' role: grant it what the shop reads at boot. */
   public readonly role: iam.Role;
   /** The shop's bundle the instances fetch at boot. */
@@ -107,9 +109,10 @@ export class WebTier extends Construct {
       ],
     });
 
+    this.groupName = `${props.namePrefix}-web`;
     const gracePeriod = Duration.seconds(sizing.healthCheckGraceSeconds);
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
-      autoScalingGroupName: `${props.namePrefix}-web`,
+      autoScalingGroupName: this.groupName,
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       launchTemplate,
