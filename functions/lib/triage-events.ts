@@ -9,6 +9,7 @@ import { emitCount } from './aws/embedded-metric.js';
 import { ignoredEventMetric } from './aws/health-metrics.js';
 import { idempotentByKey } from './aws/idempotency.js';
 import { inventoryFromEnv, runbookArnsFromEnv } from './aws/inventory-from-env.js';
+import { AwsResourceEnricher } from './aws/resource-enricher.js';
 import { classify } from './core/classify.js';
 import { systemClock } from './core/ports.js';
 import {
@@ -63,11 +64,21 @@ export const createTriageEvents = ({ env, region, logger }: TriageEventsOptions)
     (await import('./aws/clients/scheduler.js')).createRecoveryTimer(env),
   );
   const guardrails = lazy(() => import('./aws/guardrail-parameters.js'));
-  const enricher = lazy(async () =>
-    (await import('./aws/clients/describe.js')).createResourceEnricher(
-      // Alerts must not wait on Describe calls for long: the alert goes out without live state.
-      { timeBudgetMs: 3000, targetGroupArn: env.TARGET_GROUP_ARN },
-    ),
+  // One Describe client per resource kind, loaded with the first alert about that kind.
+  const fleet = async () => (await import('./aws/clients/fleet.js')).fleetDescribers;
+  const database = async () => (await import('./aws/clients/rds.js')).databaseDescriber;
+  const cache = async () => (await import('./aws/clients/elasticache.js')).cacheDescriber;
+  const enricher = new AwsResourceEnricher(
+    {
+      group: async (name, signal) => (await fleet()).group(name, signal),
+      instance: async (id, targetGroupArn, signal) =>
+        (await fleet()).instance(id, targetGroupArn, signal),
+      targets: async (arn, id, signal) => (await fleet()).targets(arn, id, signal),
+      database: async (id, signal) => (await database()).database(id, signal),
+      cache: async (id, signal) => (await cache()).cache(id, signal),
+    },
+    // Alerts must not wait on Describe calls for long: the alert goes out without live state.
+    { timeBudgetMs: 3000, targetGroupArn: env.TARGET_GROUP_ARN },
   );
   const autoScaling = lazy(() => import('./aws/clients/auto-scaling.js'));
 
@@ -82,7 +93,7 @@ export const createTriageEvents = ({ env, region, logger }: TriageEventsOptions)
         (await runbooks()).start(runbook, executionName, input),
     },
     alerts: { publish: async (alert) => (await alerts()).publish(alert) },
-    enricher: { describe: async (resource) => (await enricher()).describe(resource) },
+    enricher,
     timer: {
       schedule: async (check) => (await timer()).schedule(check),
       cancel: async (name) => (await timer()).cancel(name),

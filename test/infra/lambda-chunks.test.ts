@@ -80,11 +80,14 @@ describe('triage bundle chunks', () => {
     expect(clientsWith('functions/lib/aws/clients/auto-scaling.ts')).toEqual([
       '@aws-sdk/client-auto-scaling',
     ]);
-    expect(clientsWith('functions/lib/aws/clients/describe.ts')).toEqual([
+    // The enricher's Describe clients, one resource kind each.
+    expect(clientsWith('functions/lib/aws/clients/fleet.ts')).toEqual([
       '@aws-sdk/client-auto-scaling',
       '@aws-sdk/client-elastic-load-balancing-v2',
+    ]);
+    expect(clientsWith('functions/lib/aws/clients/rds.ts')).toEqual(['@aws-sdk/client-rds']);
+    expect(clientsWith('functions/lib/aws/clients/elasticache.ts')).toEqual([
       '@aws-sdk/client-elasticache',
-      '@aws-sdk/client-rds',
     ]);
   });
 });

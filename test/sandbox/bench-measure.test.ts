@@ -127,10 +127,10 @@ describe('cold load measuring', () => {
     const bundle = bundleAsDeployed(triage, scratch(), FIRST_EVENT_MODULES.triage);
 
     // Assess: the first alert loads the event path and its clients, more than the entry alone,
-    // and less than the whole package (Scheduler, the EC2 lookup stay out).
+    // and less than the whole package (the RDS and ElastiCache clients stay out).
     expect(
       bundle.firstEventFiles.map((file) => path.basename(file).replace(/-\w+\.mjs$/, '')),
-    ).toEqual(['triage-events', 'guardrail-parameters', 'describe', 'sfn', 'sns']);
+    ).toEqual(['triage-events', 'guardrail-parameters', 'fleet', 'sfn', 'sns', 'scheduler']);
     expect(bundle.firstEventKb).toBeGreaterThan(bundle.entryKb);
     expect(bundle.shippedKb).toBeGreaterThan(bundle.firstEventKb);
     expect(() => bundleAsDeployed(triage, scratch())).toThrow(
