@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
 import { skuOf } from '../../shop/db/seed.js';
+import { type ShopProcess, startShopProcess } from '../../shop/local/shop-process.js';
 import { CliError, oneLine, runCliCommand } from '../cli-kit.js';
 import { type BenchOptions, HELP, parseBenchArgs, USAGE } from './args.js';
 import { type HttpCall, type LoadResult, runLoad } from './load.js';
@@ -11,7 +12,7 @@ import {
   type ReadPhase,
   readTable,
 } from './report.js';
-import { type ShopProcess, startBenchServers, startShopProcess } from './servers.js';
+import { startBenchServers } from './servers.js';
 import { summarize } from './stats.js';
 import { seededRandom, skuOfRank, zipfSampler } from './zipf.js';
 
