@@ -14,6 +14,15 @@ export interface ShopConfig {
   readonly redisUrl: string | undefined;
   /** Guards the price-change API; absent → the API is off. */
   readonly adminToken: string | undefined;
+  /**
+   * The CloudWatch agent's EMF listener and the web group the metrics name
+   * (`SHOP_EMF_ENDPOINT`, `SHOP_AUTO_SCALING_GROUP`); absent → only /metrics.
+   */
+  readonly metrics?: {
+    readonly host: string;
+    readonly port: number;
+    readonly autoScalingGroupName: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -35,6 +44,22 @@ const url = (name: string, value: string, schemes: readonly string[]): string =>
     );
   }
   return value;
+};
+
+/** Both variables or neither: metrics without the group's name would match no alarm. */
+const metricsFrom = (env: NodeJS.ProcessEnv): ShopConfig['metrics'] => {
+  const endpoint = env.SHOP_EMF_ENDPOINT ?? '';
+  const group = env.SHOP_AUTO_SCALING_GROUP ?? '';
+  if (endpoint === '' && group === '') return undefined;
+  if (endpoint === '' || group === '')
+    throw new ConfigError(
+      'SHOP_EMF_ENDPOINT and SHOP_AUTO_SCALING_GROUP go together: the agent endpoint (tcp://127.0.0.1:25888) and the web group the metrics name',
+    );
+  const parsed = new URL(url('SHOP_EMF_ENDPOINT', endpoint, ['tcp']));
+  const port = Number(parsed.port);
+  if (parsed.hostname === '' || !Number.isInteger(port) || port < 1)
+    throw new ConfigError(`SHOP_EMF_ENDPOINT="${endpoint}" must be tcp://host:port`);
+  return { host: parsed.hostname, port, autoScalingGroupName: group };
 };
 
 export const configFromEnv = (env: NodeJS.ProcessEnv): ShopConfig => {
@@ -63,5 +88,6 @@ export const configFromEnv = (env: NodeJS.ProcessEnv): ShopConfig => {
         ? undefined
         : url('SHOP_REDIS_URL', env.SHOP_REDIS_URL, ['redis', 'rediss']),
     adminToken: env.SHOP_ADMIN_TOKEN === '' ? undefined : env.SHOP_ADMIN_TOKEN,
+    metrics: metricsFrom(env),
   };
 };

@@ -31,6 +31,9 @@ export function demoAppUserData(props: DemoAppUserDataProps): ec2.UserData {
         disk: { measurement: ['used_percent'], resources: ['/'], drop_device: true },
       },
     },
+    // The EMF listener on tcp:25888 (its default) for the shop's metrics (shop/emf.ts): AWS docs,
+    // "Using the CloudWatch agent to send embedded metric format logs" (agent 1.230621.0 or later).
+    logs: { metrics_collected: { emf: {} } },
   };
   const app = `
 import http.server, json, socket, urllib.request

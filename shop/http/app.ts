@@ -20,6 +20,8 @@ const STATUS_OF: Record<CheckoutError['reason'], number> = {
   empty: 400,
 };
 
+const CHECKOUT_ROUTES = new Set(['POST /api/checkout', 'POST /checkout']);
+
 class BadRequest extends Error {
   readonly statusCode = 400;
 }
@@ -62,6 +64,13 @@ export const buildApp = (shop: Shop, options: { logger?: boolean } = {}): Fastif
     { parseAs: 'string' },
     (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
+  // Every request's duration by route (the route pattern, not the URL: a bounded set) for the
+  // CloudWatch metrics; a checkout answered 5xx is a customer who could not buy.
+  app.addHook('onResponse', async (request, reply) => {
+    const route = `${request.method} ${request.routeOptions.url ?? '(no route)'}`;
+    shop.metrics.recordLatency(route, reply.elapsedTime);
+    if (reply.statusCode >= 500 && CHECKOUT_ROUTES.has(route)) shop.metrics.checkoutErrors += 1;
+  });
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof CheckoutError) {
       shop.metrics.checkoutFailures += 1;
