@@ -50,6 +50,9 @@ const stormAlarm = (world: World, index: number): AlarmSettings => ({
   treatMissingData: 'notBreaching',
 });
 
+/** memory-leak: how fast the leaking instance's memory use rises (40% to its ceiling in ~30 min). */
+const MEMORY_LEAK_PERCENT_PER_MINUTE = 2;
+
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'instance-crash',
@@ -137,6 +140,26 @@ export const SCENARIOS: readonly Scenario[] = [
       });
     },
     recovered: databaseServes,
+  },
+  // ---- issue 14's further scenarios: memory leak, Black Friday surge, API throttling, approval ----
+  {
+    name: 'memory-leak',
+    title: 'One web instance leaks memory; its /health still answers (a gray failure)',
+    failureClass: 'instance-failure',
+    knownDefect:
+      "no signal reaches Rebound: the shop's only memory alarm (web-memory-high) and the memory target tracking watch the group's average, which one leaking instance of three lifts by at most a third of its rise (to about 59%, under the 90% threshold and the 75% target), and the shop deploys no per-instance memory alarm (the InstanceId dimension the CloudWatch agent publishes), so replace-unhealthy-instance, the runbook for exactly this, never starts",
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
+    maxMinutes: 45,
+    // The guardrails allow replace-unhealthy-instance one replacement.
+    maxChanges: 1,
+    inject: (world) => {
+      const victims = world.shop.serving();
+      const victim = victims[world.random.between(0, victims.length - 1)];
+      if (victim !== undefined) world.shop.leakMemory(victim.id, MEMORY_LEAK_PERCENT_PER_MINUTE);
+    },
+    // No serving instance uses more memory than the memory target tracking aims at.
+    recovered: ({ shop, settings }) =>
+      shop.serving().every((instance) => instance.memoryPercent < settings.memoryTargetPercent),
   },
 ];
 

@@ -95,6 +95,8 @@ export const RDS_FAILOVER_SECONDS = { min: 60, max: 120 } as const;
  * failover). Not in AWS-FACTS: the simulator's assumption, the same order as RDS's.
  */
 export const CACHE_FAILOVER_SECONDS = { min: 30, max: 90 } as const;
+/** A leaking app's memory use levels off here: the kernel swaps instead of killing it (the simulator's). */
+export const MEMORY_LEAK_CEILING_PERCENT = 97;
 /** A failed cache node is replaced (and serves as a replica again) this long after the failover. */
 export const CACHE_NODE_REPLACEMENT_SECONDS = { min: 180, max: 420 } as const;
 
@@ -263,6 +265,25 @@ export class SimulatedShop {
       this.time.after(replaced * 1000, () => {
         primary.available = true;
       });
+    });
+  }
+
+  /**
+   * The instance's app leaks memory: `percentPerMinute` more in use every minute, up to
+   * `MEMORY_LEAK_CEILING_PERCENT` (the kernel swaps; the app slows but still answers /health:
+   * a gray failure the ELB's shallow check and so the group's health check never see).
+   */
+  leakMemory(instanceId: string, percentPerMinute: number): void {
+    const instance = this.instances.get(instanceId);
+    if (instance === undefined) throw new Error(`no instance ${instanceId}`);
+    const { intervalSeconds } = this.settings.targetGroup;
+    this.time.every(intervalSeconds * 1000, this.time.nowMs, () => {
+      if (instance.lifecycle === 'Terminated') return false;
+      instance.memoryPercent = Math.min(
+        MEMORY_LEAK_CEILING_PERCENT,
+        instance.memoryPercent + (percentPerMinute * intervalSeconds) / 60,
+      );
+      return true;
     });
   }
 

@@ -210,3 +210,22 @@ describe('game day', () => {
     expect(svg.match(/<rect [^>]*fill="#337ab7"/g)).toHaveLength(result.executions.length);
   });
 });
+
+describe('game day: the further scenarios of issue 14', () => {
+  it('memory-leak: the leak never reaches an alarm, so no signal reaches triage (the known defect)', async () => {
+    // Prepare
+    const scenario = scenarioNamed('memory-leak');
+    if (scenario === undefined) throw new Error('scenario missing');
+
+    // Act
+    const result = await runGameDay(intake, scenario, { mode: 'auto', seed: SEED });
+
+    // Assess: the group-average alarm never fires, nothing is delivered, nothing recovers.
+    const memoryAlarm = result.settings.alarms.find((a) => a.metricName === 'mem_used_percent');
+    expect(memoryAlarm?.dimensions).toEqual({ AutoScalingGroupName: result.settings.group.name });
+    expect(result.alarmTransitions.filter((t) => t.alarm === memoryAlarm?.name)).toEqual([]);
+    expect(result.deliveries).toEqual([]);
+    expect(result.measures.recoveredAt).toBeUndefined();
+    expect(scenario.knownDefect).toContain('no per-instance memory alarm');
+  });
+});
