@@ -207,3 +207,45 @@ export const describeEvent = (event: AwsEvent | SnsDelivery): string => {
   const eventId = event.detail.EventID;
   return `${event['detail-type']}${typeof eventId === 'string' ? ` ${eventId}` : ''}`;
 };
+
+/**
+ * "AWS Health Event" scheduling an EC2 instance's retirement (account-specific, the shape of
+ * test/fixtures/events/health/ec2-instance-retirement-scheduled.json): AWS stops the instance at
+ * `startTime`, days away.
+ */
+export const instanceRetirementScheduled = (
+  id: string,
+  ms: number,
+  region: string,
+  instanceId: string,
+  retiresAt: number,
+): AwsEvent => {
+  const eventArn = `arn:aws:health:${region}::event/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED_${id.slice(-12)}`;
+  const httpDate = (at: number) => new Date(at).toUTCString();
+  return envelope(id, ms, region, 'aws.health', 'AWS Health Event', [], {
+    eventArn,
+    service: 'EC2',
+    eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
+    eventTypeCategory: 'scheduledChange',
+    eventScopeCode: 'ACCOUNT_SPECIFIC',
+    communicationId: `${id.slice(-12)}-1`,
+    startTime: httpDate(retiresAt),
+    lastUpdatedTime: httpDate(ms),
+    statusCode: 'upcoming',
+    eventRegion: region,
+    eventDescription: [
+      {
+        language: 'en_US',
+        latestDescription: `EC2 has detected degradation of the underlying hardware hosting your instance ${instanceId}; it is scheduled for retirement and will be stopped on ${httpDate(retiresAt)}.`,
+      },
+    ],
+    affectedEntities: [
+      {
+        entityValue: `arn:aws:ec2:${region}:${ACCOUNT}:instance/${instanceId}`,
+        lastUpdatedTime: httpDate(ms),
+        status: 'PENDING',
+      },
+    ],
+    affectedAccount: ACCOUNT,
+  });
+};

@@ -3,8 +3,9 @@ import type { GameDayResult } from './game-day.js';
 /**
  * What a game day must show, per mode. `auto`: the shop recovers and the incident resolves
  * within the scenario's objective, with exactly one incident, at most one page (SMS) and no
- * more changes to the shop than the guardrails allow. `dry-run`: nothing in the shop changes,
- * with one incident and at most one page all the same.
+ * more changes to the shop than the guardrails allow; for a scenario whose expected outcome is
+ * `escalate`, the incident ends `failed` with exactly one page instead. `dry-run`: nothing in
+ * the shop changes, with one incident and at most one page all the same.
  */
 
 export interface Check {
@@ -53,6 +54,20 @@ export const judge = (result: GameDayResult): Verdict => {
       ok: result.changes.length === 0,
       detail: result.changes.map((c) => `${c.call} ${c.target}`).join(', ') || 'no mutating call',
     });
+  } else if (scenario.expectedOutcome === 'escalate') {
+    const [incident] = result.incidents;
+    checks.push(
+      {
+        what: 'escalated to a person',
+        ok: incident?.status === 'failed' && pages === 1,
+        detail: `incident ${incident?.status ?? 'missing'}, ${pages} SMS`,
+      },
+      {
+        what: 'no action beyond the guardrails',
+        ok: result.changes.length <= budget,
+        detail: `${result.changes.length} change(s), the scenario's guardrails allow ${budget}`,
+      },
+    );
   } else {
     checks.push(
       {

@@ -154,6 +154,11 @@ export const formatReport = (result: GameDayResult, verdict: Verdict): string =>
     `  time to act      ${duration(since(f, measures.actedAt))}${measures.actedAt === undefined ? ' (AWS heals it; Rebound watches)' : ''}`,
     `  time to recover  ${duration(since(f, measures.recoveredAt))}`,
     `  MTTR             ${duration(verdict.mttrSeconds)} (objective ${scenario.objectiveMinutes}m)`,
+    ...(measures.escalatedAt === undefined
+      ? []
+      : [
+          `  time to escalate ${duration(since(f, measures.escalatedAt))} (handed over to a person)`,
+        ]),
     `  lost events      ${result.lostEvents}`,
     '',
     `RESULT  ${verdict.pass ? 'PASS' : 'FAIL'}`,

@@ -47,6 +47,12 @@ export interface Scenario {
    * it and reports FAIL; the test expects the failure, so a fix turns it red (drop this then).
    */
   readonly knownDefect?: string;
+  /**
+   * What Rebound's definitions do about this fault in `auto`: `recover` (unless given) the shop
+   * within the objective, or `escalate` to a person without acting (its runbook's retries run out
+   * on a throttled API, an approval never comes): the incident ends `failed`, with one page.
+   */
+  readonly expectedOutcome?: 'recover' | 'escalate';
   /** Breaks the shop, at the fault time. */
   readonly inject: (world: World) => void;
   /** The shop serves as configured again. */

@@ -50,6 +50,11 @@ const stormAlarm = (world: World, index: number): AlarmSettings => ({
   treatMissingData: 'notBreaching',
 });
 
+/** api-throttling: how long Auto Scaling throttles SetInstanceHealth. */
+const THROTTLED_MINUTES = 3;
+/** api-throttling: AWS announces a retirement two weeks ahead (the game day ends long before). */
+const RETIREMENT_NOTICE_MS = 14 * 24 * 3_600_000;
+
 /** memory-leak: how fast the leaking instance's memory use rises (40% to its ceiling in ~30 min). */
 const MEMORY_LEAK_PERCENT_PER_MINUTE = 2;
 
@@ -160,6 +165,36 @@ export const SCENARIOS: readonly Scenario[] = [
     // No serving instance uses more memory than the memory target tracking aims at.
     recovered: ({ shop, settings }) =>
       shop.serving().every((instance) => instance.memoryPercent < settings.memoryTargetPercent),
+  },
+  {
+    name: 'api-throttling',
+    title: `AWS schedules a web instance's retirement while Auto Scaling throttles SetInstanceHealth for ${THROTTLED_MINUTES} minutes`,
+    failureClass: 'instance-failure',
+    // replace-unhealthy-instance retries MarkUnhealthy's AutoScaling.AutoScalingException 6
+    // times with jittered backoff (at most 2+4+8+16+30+30 s): it gives up inside the throttling
+    // and escalates, having changed nothing.
+    expectedOutcome: 'escalate',
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
+    maxMinutes: 20,
+    maxChanges: 1,
+    inject: (world) => {
+      const { shop, time, random } = world;
+      const victims = shop.serving();
+      const victim = victims[random.between(0, victims.length - 1)];
+      if (victim === undefined) return;
+      // Auto Scaling's model (botocore autoscaling 2011-01-01) declares no throttling error
+      // for SetInstanceHealth (only ResourceContentionFault): Step Functions raises it as
+      // AutoScaling.AutoScalingException (AWS-FACTS, Step Functions SDK integrations).
+      world.api.throttles.push({
+        action: 'autoscaling:SetInstanceHealth',
+        until: time.nowMs + THROTTLED_MINUTES * 60_000,
+      });
+      shop.scheduleRetirement(victim.id, RETIREMENT_NOTICE_MS);
+    },
+    // The retiring instance replaced and the group serving at its desired capacity.
+    recovered: (world) =>
+      world.shop.serving().every((instance) => instance.retiresAt === undefined) &&
+      webTierServes(world),
   },
 ];
 

@@ -4,6 +4,7 @@ import {
   autoScalingActivity,
   cacheNotification,
   eventIdFor,
+  instanceRetirementScheduled,
   rdsInstanceEvent,
   type SnsDelivery,
 } from './aws-events.js';
@@ -44,6 +45,8 @@ export interface Instance {
   failStreak: number;
   /** Memory used, percent (a leak raises it; the ELB's shallow /health does not see it). */
   memoryPercent: number;
+  /** When AWS stops it for retirement (an AWS Health scheduled change announced it). */
+  retiresAt?: number;
 }
 
 export interface DbInstance {
@@ -285,6 +288,26 @@ export class SimulatedShop {
       );
       return true;
     });
+  }
+
+  /**
+   * AWS finds the instance's host degraded and schedules its retirement `noticeMs` from now,
+   * announced by an AWS Health event (best effort, like every Health event).
+   */
+  scheduleRetirement(instanceId: string, noticeMs: number): void {
+    const instance = this.instances.get(instanceId);
+    if (instance === undefined) throw new Error(`no instance ${instanceId}`);
+    instance.retiresAt = this.time.nowMs + noticeMs;
+    this.emitter.emit(
+      instanceRetirementScheduled(
+        this.nextEventId(),
+        this.time.nowMs,
+        this.region,
+        instance.id,
+        instance.retiresAt,
+      ),
+      'best-effort',
+    );
   }
 
   // ---- what the control plane may call ---------------------------------------------------

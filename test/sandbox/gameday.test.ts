@@ -36,24 +36,43 @@ describe.each(SCENARIOS.map((scenario) => [scenario.name, scenario] as const))(
   (_name, scenario) => {
     // A scenario that shows a known, unfixed defect must fail its objectives (Scenario.knownDefect).
     const objectives = scenario.knownDefect === undefined ? it : it.fails;
-    objectives(
-      'auto: recovers within its objective, one incident, at most one page, nothing beyond the guardrails',
-      async () => {
-        // Act
-        const result = await runGameDay(intake, scenario, { mode: 'auto', seed: SEED });
+    // What the real definitions do about it: recover, or hand over to a person (Scenario.expectedOutcome).
+    if (scenario.expectedOutcome === 'escalate')
+      objectives(
+        'auto: escalates to a person with one page and one failed incident, having changed nothing',
+        async () => {
+          // Act
+          const result = await runGameDay(intake, scenario, { mode: 'auto', seed: SEED });
 
-        // Assess
-        expect(result.incidents).toHaveLength(1);
-        expect(result.incidents[0]?.status).toBe('resolved');
-        expect(pages(result.alerts).length).toBeLessThanOrEqual(1);
-        expect(result.changes.length).toBeLessThanOrEqual(scenario.maxChanges ?? 0);
-        expect(seconds(result, result.measures.recoveredAt)).toBeGreaterThan(0);
-        expect(seconds(result, result.measures.resolvedAt)).toBeLessThanOrEqual(
-          scenario.objectiveMinutes * 60,
-        );
-        expect(judge(result)).toMatchObject({ pass: true });
-      },
-    );
+          // Assess
+          expect(result.incidents).toHaveLength(1);
+          expect(result.incidents[0]?.status).toBe('failed');
+          expect(pages(result.alerts)).toHaveLength(1);
+          expect(result.changes).toEqual([]);
+          expect(result.measures.escalatedAt).toBeGreaterThan(result.measures.faultAt);
+          expect(result.measures.resolvedAt).toBeUndefined();
+          expect(judge(result)).toMatchObject({ pass: true });
+        },
+      );
+    else
+      objectives(
+        'auto: recovers within its objective, one incident, at most one page, nothing beyond the guardrails',
+        async () => {
+          // Act
+          const result = await runGameDay(intake, scenario, { mode: 'auto', seed: SEED });
+
+          // Assess
+          expect(result.incidents).toHaveLength(1);
+          expect(result.incidents[0]?.status).toBe('resolved');
+          expect(pages(result.alerts).length).toBeLessThanOrEqual(1);
+          expect(result.changes.length).toBeLessThanOrEqual(scenario.maxChanges ?? 0);
+          expect(seconds(result, result.measures.recoveredAt)).toBeGreaterThan(0);
+          expect(seconds(result, result.measures.resolvedAt)).toBeLessThanOrEqual(
+            scenario.objectiveMinutes * 60,
+          );
+          expect(judge(result)).toMatchObject({ pass: true });
+        },
+      );
 
     objectives(
       'dry-run: nothing in the shop changes, and the incident is still recorded and told',
@@ -75,7 +94,11 @@ describe.each(SCENARIOS.map((scenario) => [scenario.name, scenario] as const))(
 );
 
 describe('game day inside the computed worst case (npm run rto)', () => {
-  it.each(SCENARIOS.filter((s) => s.knownDefect === undefined).map((s) => [s.name, s] as const))(
+  it.each(
+    SCENARIOS.filter((s) => s.knownDefect === undefined && s.expectedOutcome !== 'escalate').map(
+      (s) => [s.name, s] as const,
+    ),
+  )(
     '%s: recovered and resolved no later than rto.ts computes from the settings',
     async (_name, scenario) => {
       for (const seed of [1, 2]) {
@@ -227,5 +250,34 @@ describe('game day: the further scenarios of issue 14', () => {
     expect(result.deliveries).toEqual([]);
     expect(result.measures.recoveredAt).toBeUndefined();
     expect(scenario.knownDefect).toContain('no per-instance memory alarm');
+  });
+});
+
+describe('game day: api-throttling', () => {
+  it("rides MarkUnhealthy's Retry rule (6 jittered retries of AutoScaling.AutoScalingException) inside the throttling, then fails and pages once", async () => {
+    // Prepare
+    const scenario = scenarioNamed('api-throttling');
+    if (scenario === undefined) throw new Error('scenario missing');
+
+    // Act
+    const result = await runGameDay(intake, scenario, { mode: 'auto', seed: SEED });
+
+    // Assess: the first call and its 6 retries (runbooks/replace-unhealthy-instance/
+    // state-machine.ts), spread by their backoff (at most 2+4+8+16+30+30 s), all throttled.
+    const [execution] = result.executions;
+    expect(execution).toMatchObject({
+      runbook: 'replace-unhealthy-instance',
+      status: 'FAILED',
+      error: 'AutoScaling.AutoScalingException',
+    });
+    const tries = execution?.steps.filter((step) => step.state === 'MarkUnhealthy') ?? [];
+    expect(tries).toHaveLength(7);
+    const span = ((tries.at(-1)?.at ?? 0) - (tries[0]?.at ?? 0)) / 1000;
+    expect(span).toBeGreaterThan(0);
+    expect(span).toBeLessThanOrEqual(2 + 4 + 8 + 16 + 30 + 30);
+    expect(execution?.steps.map((step) => step.state)).toContain('Escalate');
+    expect(pages(result.alerts)[0]?.alert.subject).toContain(
+      'Runbook replace-unhealthy-instance FAILED',
+    );
   });
 });
