@@ -208,44 +208,46 @@ export const describeEvent = (event: AwsEvent | SnsDelivery): string => {
   return `${event['detail-type']}${typeof eventId === 'string' ? ` ${eventId}` : ''}`;
 };
 
+/** What one AWS Health event says (the envelope and the rest follow AWS's documented shape). */
+export interface HealthEventFields {
+  readonly service: string;
+  readonly eventTypeCode: string;
+  readonly category: 'issue' | 'scheduledChange';
+  readonly description: string;
+  /** Affected resources, as ARNs. */
+  readonly entityValues: readonly string[];
+  /** When the issue began or the scheduled change happens, ms. */
+  readonly startTime: number;
+}
+
 /**
- * "AWS Health Event" scheduling an EC2 instance's retirement (account-specific, the shape of
- * test/fixtures/events/health/ec2-instance-retirement-scheduled.json): AWS stops the instance at
- * `startTime`, days away.
+ * An account-specific "AWS Health Event" in the shape of test/fixtures/events/health/
+ * (ec2-instance-retirement-scheduled.json, elasticache-operational-issue.json).
  */
-export const instanceRetirementScheduled = (
+export const healthEvent = (
   id: string,
   ms: number,
   region: string,
-  instanceId: string,
-  retiresAt: number,
+  fields: HealthEventFields,
 ): AwsEvent => {
-  const eventArn = `arn:aws:health:${region}::event/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED_${id.slice(-12)}`;
   const httpDate = (at: number) => new Date(at).toUTCString();
   return envelope(id, ms, region, 'aws.health', 'AWS Health Event', [], {
-    eventArn,
-    service: 'EC2',
-    eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
-    eventTypeCategory: 'scheduledChange',
+    eventArn: `arn:aws:health:${region}::event/${fields.eventTypeCode}_${id.slice(-12)}`,
+    service: fields.service,
+    eventTypeCode: fields.eventTypeCode,
+    eventTypeCategory: fields.category,
     eventScopeCode: 'ACCOUNT_SPECIFIC',
     communicationId: `${id.slice(-12)}-1`,
-    startTime: httpDate(retiresAt),
+    startTime: httpDate(fields.startTime),
     lastUpdatedTime: httpDate(ms),
-    statusCode: 'upcoming',
+    statusCode: fields.category === 'issue' ? 'open' : 'upcoming',
     eventRegion: region,
-    eventDescription: [
-      {
-        language: 'en_US',
-        latestDescription: `EC2 has detected degradation of the underlying hardware hosting your instance ${instanceId}; it is scheduled for retirement and will be stopped on ${httpDate(retiresAt)}.`,
-      },
-    ],
-    affectedEntities: [
-      {
-        entityValue: `arn:aws:ec2:${region}:${ACCOUNT}:instance/${instanceId}`,
-        lastUpdatedTime: httpDate(ms),
-        status: 'PENDING',
-      },
-    ],
+    eventDescription: [{ language: 'en_US', latestDescription: fields.description }],
+    affectedEntities: fields.entityValues.map((entityValue) => ({
+      entityValue,
+      lastUpdatedTime: httpDate(ms),
+      status: 'PENDING',
+    })),
     affectedAccount: ACCOUNT,
   });
 };

@@ -182,7 +182,14 @@ interface Machine {
   readonly tasks: ReadonlyMap<
     string,
     | { readonly kind: 'sdk'; readonly service: string; readonly action: string }
-    | { readonly kind: 'lambda'; readonly functionName: string }
+    | {
+        readonly kind: 'lambda';
+        readonly functionName: string;
+        /** `lambda:invoke`: the function gets the Task's `Payload` parameter. */
+        readonly invoke?: true;
+        /** `.waitForTaskToken`: the answer (SendTaskSuccess) is awaited this long at most. */
+        readonly tokenTimeoutSeconds?: number;
+      }
     | { readonly kind: 'wait' }
   >;
 }
@@ -265,6 +272,10 @@ export const readRunbookMachines = (
         tasks.set(state, {
           kind: 'lambda',
           functionName: String(parameters.FunctionName).split(':').at(-1) ?? '',
+          invoke: true,
+          ...(resourceArn.endsWith('.waitForTaskToken')
+            ? { tokenTimeoutSeconds: Number(body.TimeoutSeconds ?? 365 * 24 * 3600) }
+            : {}),
         });
       }
     }
@@ -338,7 +349,20 @@ export class SimulatedRunbooks implements RunbookStarter {
             await this.time.sleep(Math.max(0, ms));
             return {};
           }
-          if (task.kind === 'lambda') return this.lambdas(task.functionName, payload);
+          if (task.kind === 'lambda') {
+            const answer = await this.lambdas(
+              task.functionName,
+              task.invoke === true ? (payload as { Payload?: unknown }).Payload : payload,
+            );
+            if (task.tokenTimeoutSeconds === undefined) return answer;
+            // The game day's person answers no approval request: the wait runs out, and Step
+            // Functions fails the Task with States.Timeout.
+            await this.time.sleep(task.tokenTimeoutSeconds * 1000);
+            throw taskError(
+              'States.Timeout',
+              `no answer within ${task.tokenTimeoutSeconds} s (TimeoutSeconds)`,
+            );
+          }
           // A retry: Step Functions waits its backoff first, on the virtual clock.
           const delay = retryDelay.get(state);
           retryDelay.delete(state);

@@ -47,6 +47,8 @@ export interface Scenario {
    * it and reports FAIL; the test expects the failure, so a fix turns it red (drop this then).
    */
   readonly knownDefect?: string;
+  /** The modes whose runs show `knownDefect` (both unless given). */
+  readonly knownDefectModes?: readonly ('auto' | 'dry-run')[];
   /**
    * What Rebound's definitions do about this fault in `auto`: `recover` (unless given) the shop
    * within the objective, or `escalate` to a person without acting (its runbook's retries run out

@@ -196,6 +196,25 @@ export const SCENARIOS: readonly Scenario[] = [
       world.shop.serving().every((instance) => instance.retiresAt === undefined) &&
       webTierServes(world),
   },
+  {
+    name: 'approval-never-comes',
+    title:
+      'AWS Health reports the cache primary degraded; the forced failover waits for an approval that never comes',
+    failureClass: 'cache-failover',
+    // cache-failover asks a person before TestFailover (needsApproval, not auto-approved by
+    // cdk.json's guardrails); nobody answers within APPROVAL_TIMEOUT (30 min): it escalates
+    // without acting, the safe default.
+    expectedOutcome: 'escalate',
+    knownDefect:
+      'two pages for one incident: the approval request goes out as a critical alert with an SMS, and the escalation when nobody answers within 30 minutes sends a second SMS; the incident keeps no "approval timed out" entry of its own (only the runbook failure says so)',
+    knownDefectModes: ['auto'],
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['cache-failover'],
+    maxMinutes: 45,
+    maxChanges: 1,
+    inject: (world) => world.shop.reportCachePrimaryIssue(),
+    // A primary other than the degraded one (set at the fault) serves: never, nobody approved.
+    recovered: cacheServes,
+  },
 ];
 
 export const scenarioNamed = (name: string): Scenario | undefined =>

@@ -1,10 +1,11 @@
 import {
+  ACCOUNT,
   type AwsEvent,
   alarmStateChange,
   autoScalingActivity,
   cacheNotification,
   eventIdFor,
-  instanceRetirementScheduled,
+  healthEvent,
   rdsInstanceEvent,
   type SnsDelivery,
 } from './aws-events.js';
@@ -299,13 +300,34 @@ export class SimulatedShop {
     if (instance === undefined) throw new Error(`no instance ${instanceId}`);
     instance.retiresAt = this.time.nowMs + noticeMs;
     this.emitter.emit(
-      instanceRetirementScheduled(
-        this.nextEventId(),
-        this.time.nowMs,
-        this.region,
-        instance.id,
-        instance.retiresAt,
-      ),
+      healthEvent(this.nextEventId(), this.time.nowMs, this.region, {
+        service: 'EC2',
+        eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
+        category: 'scheduledChange',
+        description: `EC2 has detected degradation of the underlying hardware hosting your instance ${instance.id}; it is scheduled for retirement and will be stopped on ${new Date(instance.retiresAt).toUTCString()}.`,
+        entityValues: [`arn:aws:ec2:${this.region}:${ACCOUNT}:instance/${instance.id}`],
+        startTime: instance.retiresAt,
+      }),
+      'best-effort',
+    );
+  }
+
+  /**
+   * AWS Health reports an operational issue with the cache's primary node (degraded, still
+   * serving): ElastiCache does not fail over for it by itself.
+   */
+  reportCachePrimaryIssue(): void {
+    const primary = this.cacheNodes.find((node) => node.role === 'primary');
+    if (primary === undefined) return;
+    this.emitter.emit(
+      healthEvent(this.nextEventId(), this.time.nowMs, this.region, {
+        service: 'ELASTICACHE',
+        eventTypeCode: 'AWS_ELASTICACHE_OPERATIONAL_ISSUE',
+        category: 'issue',
+        description: `We are investigating degraded network performance of the host of cache node ${primary.id}.`,
+        entityValues: [`arn:aws:elasticache:${this.region}:${ACCOUNT}:cluster:${primary.id}`],
+        startTime: this.time.nowMs,
+      }),
       'best-effort',
     );
   }
