@@ -55,6 +55,9 @@ const THROTTLED_MINUTES = 3;
 /** api-throttling: AWS announces a retirement two weeks ahead (the game day ends long before). */
 const RETIREMENT_NOTICE_MS = 14 * 24 * 3_600_000;
 
+/** black-friday-surge: the traffic, as a multiple of a normal day's (issue 14: 5×). */
+export const SURGE_FACTOR = 5;
+
 /** memory-leak: how fast the leaking instance's memory use rises (40% to its ceiling in ~30 min). */
 const MEMORY_LEAK_PERCENT_PER_MINUTE = 2;
 
@@ -214,6 +217,21 @@ export const SCENARIOS: readonly Scenario[] = [
     inject: (world) => world.shop.reportCachePrimaryIssue(),
     // A primary other than the degraded one (set at the fault) serves: never, nobody approved.
     recovered: cacheServes,
+  },
+  {
+    name: 'black-friday-surge',
+    title: `Black Friday: traffic jumps to ${SURGE_FACTOR}× a normal day's`,
+    failureClass: 'instance-failure',
+    expectedOutcome: 'absorb',
+    capacitySurge: SURGE_FACTOR,
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
+    maxMinutes: 30,
+    inject: (world) => {
+      world.shop.trafficFactor = SURGE_FACTOR;
+    },
+    // Every desired instance serves and the load is back at or under the CPU target.
+    recovered: (world) =>
+      webTierServes(world) && world.shop.cpuPercent() <= world.settings.cpuTargetPercent,
   },
 ];
 

@@ -99,6 +99,14 @@ export const RDS_FAILOVER_SECONDS = { min: 60, max: 120 } as const;
  * failover). Not in AWS-FACTS: the simulator's assumption, the same order as RDS's.
  */
 export const CACHE_FAILOVER_SECONDS = { min: 30, max: 90 } as const;
+/** The load of a normal day: this much CPU on each of the desired instances (the simulator's). */
+export const NORMAL_CPU_PERCENT = 35;
+/**
+ * Target tracking's high alarm: this many one-minute datapoints above the target in a row
+ * before it scales out (the alarm AWS creates for a target-tracking policy; the simulator
+ * models scale-out only: scale-in waits 15 datapoints below, longer than any scenario needs).
+ */
+export const TARGET_TRACKING_HIGH_DATAPOINTS = 3;
 /** A leaking app's memory use levels off here: the kernel swaps instead of killing it (the simulator's). */
 export const MEMORY_LEAK_CEILING_PERCENT = 97;
 /** A failed cache node is replaced (and serves as a replica again) this long after the failover. */
@@ -116,6 +124,8 @@ export class SimulatedShop {
   readonly samples: ShopSample[] = [];
   desired: number;
   maxSize: number;
+  /** Traffic as a multiple of a normal day's. */
+  trafficFactor = 1;
   /** Metric samples by `namespace|name|dimension=value,...`, each [time, value]. */
   readonly #metrics = new Map<string, [number, number][]>();
   #eventCount = 0;
@@ -165,7 +175,10 @@ export class SimulatedShop {
     }
   }
 
-  /** Starts the shop's own loops: target health checks, the group's health checks, metrics. */
+  /**
+   * Starts the shop's own loops: target health checks, the group's health checks, metrics, and
+   * the CPU target tracking policy (once a minute).
+   */
   start(): void {
     const { intervalSeconds } = this.settings.targetGroup;
     this.time.every(intervalSeconds * 1000, this.time.nowMs, () => {
@@ -174,6 +187,20 @@ export class SimulatedShop {
       this.#sampleMetrics(intervalSeconds);
       return true;
     });
+    this.time.every(60_000, Math.ceil(this.time.nowMs / 60_000) * 60_000, () => {
+      this.#trackCpuTarget();
+      return true;
+    });
+  }
+
+  /** The group's average CPU now: the day's load spread over the healthy targets. */
+  cpuPercent(): number {
+    const healthy = [...this.instances.values()].filter((i) => i.target === 'healthy').length;
+    return Math.min(
+      100,
+      (NORMAL_CPU_PERCENT * this.settings.group.desiredCapacity * this.trafficFactor) /
+        Math.max(healthy, 1),
+    );
   }
 
   nextEventId(): string {
@@ -404,13 +431,7 @@ export class SimulatedShop {
       { AutoScalingGroupName: group.name },
       inService,
     );
-    // The load of `desiredCapacity` instances at 35% CPU, spread over those that serve.
-    this.#put(
-      'AWS/EC2',
-      'CPUUtilization',
-      { AutoScalingGroupName: group.name },
-      Math.min(100, (35 * group.desiredCapacity) / Math.max(healthy, 1)),
-    );
+    this.#put('AWS/EC2', 'CPUUtilization', { AutoScalingGroupName: group.name }, this.cpuPercent());
     const memory = this.serving().map((i) => i.memoryPercent);
     this.#put(
       'Rebound/WebTier',
@@ -432,6 +453,61 @@ export class SimulatedShop {
   }
 
   // ---- the web group's own behaviour ------------------------------------------------------
+
+  /**
+   * Target tracking on the group's average CPU, as the synthesized policy sets it (target
+   * `cpuTargetPercent`; an instance counts once the group's default instance warm-up has passed
+   * since its launch):
+   * after `TARGET_TRACKING_HIGH_DATAPOINTS` minutes above the target, the desired capacity
+   * becomes ceil(warmed-up instances × CPU ÷ target), never above the maximum; instances still
+   * launching or warming up already count as capacity, so it does not launch them twice.
+   */
+  #trackCpuTarget(): void {
+    const { group, cpuTargetPercent } = this.settings;
+    const minute = 60_000;
+    const end = Math.floor(this.time.nowMs / minute) * minute;
+    const averages = Array.from({ length: TARGET_TRACKING_HIGH_DATAPOINTS }, (_, k) => {
+      const values = this.samplesOf(
+        'AWS/EC2',
+        'CPUUtilization',
+        { AutoScalingGroupName: group.name },
+        end - (k + 1) * minute,
+        end - k * minute,
+      );
+      return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
+    });
+    if (!averages.every((value) => value !== undefined && value > cpuTargetPercent)) return;
+    const warm = this.serving().filter(
+      (i) => this.time.nowMs - i.launchedAt >= group.instanceWarmupSeconds * 1000,
+    ).length;
+    const wanted = Math.min(
+      this.maxSize,
+      Math.ceil((warm * (averages[0] ?? 0)) / cpuTargetPercent),
+    );
+    if (wanted <= this.desired) return;
+    const from = this.desired;
+    this.desired = wanted;
+    const at = new Date(this.time.nowMs).toISOString();
+    for (let added = 0; added < wanted - from; added += 1) {
+      this.#launch(
+        this.#emptiestAz(),
+        `At ${at} a monitor alarm TargetTracking-${group.name}-AlarmHigh in state ALARM triggered policy CpuTarget changing the desired capacity from ${from} to ${wanted}.`,
+      );
+    }
+  }
+
+  /** The AZ with the fewest live instances (the group balances its AZs). */
+  #emptiestAz(): string {
+    const live = [...this.instances.values()].filter((i) => i.lifecycle !== 'Terminated');
+    const azs = this.settings.availabilityZones;
+    return (
+      [...azs].sort(
+        (a, b) =>
+          live.filter((i) => i.availabilityZone === a).length -
+          live.filter((i) => i.availabilityZone === b).length,
+      )[0] ?? 'unknown'
+    );
+  }
 
   #newInstance(availabilityZone: string, at: number): Instance {
     const instance: Instance = {
