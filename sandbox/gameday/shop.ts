@@ -1,4 +1,13 @@
 import {
+  APP_READY_SECONDS,
+  BOOT_SECONDS,
+  CACHE_FAILOVER_SECONDS,
+  NORMAL_CPU_PERCENT,
+  RDS_FAILOVER_SECONDS,
+  TARGET_TRACKING_HIGH_DATAPOINTS,
+} from '../../infra/recovery/physics.js';
+import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
+import {
   ACCOUNT,
   type AwsEvent,
   alarmStateChange,
@@ -10,7 +19,6 @@ import {
   type SnsDelivery,
 } from './aws-events.js';
 import type { Random } from './random.js';
-import type { ShopSettings } from './shop-settings.js';
 import type { VirtualTime } from './virtual-time.js';
 
 /**
@@ -88,25 +96,6 @@ export interface ShopSample {
   readonly dbAvailable: boolean;
 }
 
-/** A new instance runs this long after launch (EC2 boot; not an AWS-documented figure: the simulator's). */
-export const BOOT_SECONDS = { min: 30, max: 45 } as const;
-/** Its app answers /health this long after it runs (the shop's start-up; the simulator's). */
-export const APP_READY_SECONDS = { min: 20, max: 40 } as const;
-/** AWS-FACTS: RDS Multi-AZ (instance) fails over automatically, typically in 60–120 s. */
-export const RDS_FAILOVER_SECONDS = { min: 60, max: 120 } as const;
-/**
- * ElastiCache promotes a replica this long after its primary fails (Multi-AZ with automatic
- * failover). Not in AWS-FACTS: the simulator's assumption, the same order as RDS's.
- */
-export const CACHE_FAILOVER_SECONDS = { min: 30, max: 90 } as const;
-/** The load of a normal day: this much CPU on each of the desired instances (the simulator's). */
-export const NORMAL_CPU_PERCENT = 35;
-/**
- * Target tracking's high alarm: this many one-minute datapoints above the target in a row
- * before it scales out (the alarm AWS creates for a target-tracking policy; the simulator
- * models scale-out only: scale-in waits 15 datapoints below, longer than any scenario needs).
- */
-export const TARGET_TRACKING_HIGH_DATAPOINTS = 3;
 /** A leaking app's memory use levels off here: the kernel swaps instead of killing it (the simulator's). */
 export const MEMORY_LEAK_CEILING_PERCENT = 97;
 /** A failed cache node is replaced (and serves as a replica again) this long after the failover. */

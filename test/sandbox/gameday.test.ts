@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../functions/lib/core/alert.js';
+import { NORMAL_CPU_PERCENT } from '../../infra/recovery/physics.js';
+import { DEFAULT_RTO_OPTIONS, recoveryBudgets, surgeBudget } from '../../infra/recovery/rto.js';
 import { APPROVAL_TIMEOUT } from '../../runbooks/kit/approval-gate.js';
 import { describeEvent } from '../../sandbox/gameday/aws-events.js';
 import { type GameDayResult, runGameDay } from '../../sandbox/gameday/game-day.js';
 import { judge } from '../../sandbox/gameday/objectives.js';
 import { formatReport, formatSummary } from '../../sandbox/gameday/report.js';
-import { DEFAULT_RTO_OPTIONS, recoveryBudgets, surgeBudget } from '../../sandbox/gameday/rto.js';
 import { gameDayAzIds, SCENARIOS, scenarioNamed } from '../../sandbox/gameday/scenarios.js';
-import { NORMAL_CPU_PERCENT } from '../../sandbox/gameday/shop.js';
 import { timelineSvg } from '../../sandbox/gameday/svg.js';
 import { type SynthesizedIntake, synthesizeIntake } from '../../sandbox/synthesized-intake.js';
 

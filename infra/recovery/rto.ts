@@ -1,13 +1,13 @@
-import type { FailureClass, RecoveryObjectives } from '../../infra/recovery-objectives.js';
-import { EVALUATION_DELAY_MS } from './alarms.js';
+import type { FailureClass, RecoveryObjectives } from '../recovery-objectives.js';
 import {
   APP_READY_SECONDS,
   BOOT_SECONDS,
   CACHE_FAILOVER_SECONDS,
+  EVALUATION_DELAY_MS,
   NORMAL_CPU_PERCENT,
   RDS_FAILOVER_SECONDS,
   TARGET_TRACKING_HIGH_DATAPOINTS,
-} from './shop.js';
+} from './physics.js';
 import type { ShopSettings } from './shop-settings.js';
 
 /**
