@@ -39,6 +39,7 @@ function launchTemplateFor(server: string) {
         cacheAuthTokenSecret: '/t',
       },
       region: 'us-east-1',
+      autoScalingGroupName: 'rebound-dev-web',
     }),
   });
   const template = Template.fromStack(stack);
