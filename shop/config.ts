@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * The shop's settings, from the environment. A wrong value stops the start with one line that
  * names the variable and what it expects.
@@ -23,6 +25,12 @@ export interface ShopConfig {
     readonly port: number;
     readonly autoScalingGroupName: string;
   };
+  /**
+   * PEM certificates the database servers' certificates must chain to (the RDS CA bundle in
+   * AWS). Set → every database connection is TLS, verified against them and the host name;
+   * absent → plain connections (local servers).
+   */
+  readonly databaseCa?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +70,20 @@ const metricsFrom = (env: NodeJS.ProcessEnv): ShopConfig['metrics'] => {
   return { host: parsed.hostname, port, autoScalingGroupName: group };
 };
 
+const certificates = (name: string, file: string | undefined): string | undefined => {
+  if (file === undefined || file === '') return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${name}="${file}" cannot be read: ${(error as Error).message}`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError(`${name}="${file}" holds no PEM certificate`);
+  }
+  return text;
+};
+
 export const configFromEnv = (env: NodeJS.ProcessEnv): ShopConfig => {
   const primary = env.SHOP_DATABASE_URL;
   if (primary === undefined || primary === '') {
@@ -89,5 +111,6 @@ export const configFromEnv = (env: NodeJS.ProcessEnv): ShopConfig => {
         : url('SHOP_REDIS_URL', env.SHOP_REDIS_URL, ['redis', 'rediss']),
     adminToken: env.SHOP_ADMIN_TOKEN === '' ? undefined : env.SHOP_ADMIN_TOKEN,
     metrics: metricsFrom(env),
+    databaseCa: certificates('SHOP_DATABASE_CA_FILE', env.SHOP_DATABASE_CA_FILE),
   };
 };
