@@ -16,7 +16,12 @@ export interface ShopUserDataProps {
   /** The SSM parameters the shop's settings are read from at each start (names only). */
   readonly bootParameters: BootParameters;
   readonly region: string;
+  /** The web group's name, the dimension the shop's own metrics carry (shop/emf.ts). */
+  readonly autoScalingGroupName: string;
 }
+
+/** The CloudWatch agent's EMF listener, its default socket (AWS docs, "Using the CloudWatch agent to send embedded metric format logs"). */
+export const AGENT_EMF_ENDPOINT = 'tcp://127.0.0.1:25888';
 
 /** The user the shop runs as: a system user without a shell or a home. */
 export const SHOP_USER = 'rebound-shop';
@@ -79,6 +84,8 @@ Group=${SHOP_USER}
 Environment=AWS_REGION=${props.region}
 Environment=SHOP_HOST=0.0.0.0
 Environment=SHOP_PORT=${props.appPort}
+Environment=SHOP_EMF_ENDPOINT=${AGENT_EMF_ENDPOINT}
+Environment=SHOP_AUTO_SCALING_GROUP=${props.autoScalingGroupName}
 Environment=SHOP_DATABASE_CA_FILE=${app}/${SHOP_DATABASE_CA_FILE}
 RuntimeDirectory=rebound-shop
 RuntimeDirectoryMode=0700

@@ -277,7 +277,7 @@ describe('game-day stack', () => {
   });
 
   it("stops every experiment on the shop's customer-facing critical alarms, not on the capacity alarm it sets off", () => {
-    // Assess: dev in us-east-1 has CloudFront's alarm too (5 stop conditions).
+    // Assess: dev in us-east-1 has CloudFront's alarm too.
     for (const [name, experiment] of Object.entries(templates)) {
       expect(
         experiment.StopConditions.map(({ Source }) => Source),
@@ -289,7 +289,6 @@ describe('game-day stack', () => {
       ).toEqual([
         arn('cloudwatch', 'alarm:rebound-dev-alb-elb-5xx'),
         arn('cloudwatch', 'alarm:rebound-dev-alb-target-5xx-rate'),
-        // Customers cannot buy (the shop's own metric): an experiment that does that stops.
         arn('cloudwatch', 'alarm:rebound-dev-shop-checkout-errors'),
         arn('cloudwatch', 'alarm:rebound-dev-db-free-storage-low'),
         arn('cloudwatch', 'alarm:rebound-dev-cloudfront-5xx-rate'),

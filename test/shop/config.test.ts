@@ -89,6 +89,14 @@ describe('shop configuration from the environment', () => {
       'SHOP_REDIS_URL="http://cache" must start with redis:// or rediss://',
     ],
     [
+      { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_DATABASE_CA_FILE: join(dir, 'missing.pem') },
+      `SHOP_DATABASE_CA_FILE="${join(dir, 'missing.pem')}" cannot be read: ENOENT`,
+    ],
+    [
+      { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_DATABASE_CA_FILE: notPem },
+      `SHOP_DATABASE_CA_FILE="${notPem}" holds no PEM certificate`,
+    ],
+    [
       { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_EMF_ENDPOINT: 'tcp://127.0.0.1:25888' },
       'SHOP_EMF_ENDPOINT and SHOP_AUTO_SCALING_GROUP go together',
     ],
@@ -107,14 +115,6 @@ describe('shop configuration from the environment', () => {
         SHOP_AUTO_SCALING_GROUP: 'web',
       },
       'SHOP_EMF_ENDPOINT="tcp://127.0.0.1" must be tcp://host:port',
-    ],
-    [
-      { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_DATABASE_CA_FILE: join(dir, 'missing.pem') },
-      `SHOP_DATABASE_CA_FILE="${join(dir, 'missing.pem')}" cannot be read: ENOENT`,
-    ],
-    [
-      { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_DATABASE_CA_FILE: notPem },
-      `SHOP_DATABASE_CA_FILE="${notPem}" holds no PEM certificate`,
     ],
   ])('refuses %j with one line', (env, message) => {
     // Act + Assess
