@@ -1,4 +1,4 @@
-import type { AlarmSettings } from './shop-settings.js';
+import { type AlarmSettings, SIMULATED_ACCOUNT } from '../../infra/recovery/shop-settings.js';
 
 /**
  * The AWS events the simulated shop emits, in the shapes AWS documents (the same shapes as the
@@ -6,7 +6,7 @@ import type { AlarmSettings } from './shop-settings.js';
  * the synthesized intake rules and the real event parsers unchanged.
  */
 
-export const ACCOUNT = '123456789012';
+export const ACCOUNT = SIMULATED_ACCOUNT;
 
 export interface AwsEvent {
   readonly version: '0';

@@ -4,11 +4,9 @@ import {
   parseGuardrails,
 } from '../../functions/lib/core/guardrails.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
-import {
-  resourcesOf,
-  type SynthesizedIntake,
-  type SynthesizedTemplate,
-} from '../synthesized-intake.js';
+import { readShopSettings, type ShopSettings } from '../../infra/recovery/shop-settings.js';
+import { resourcesOf, type SynthesizedTemplate } from '../../infra/synthesized-template.js';
+import type { SynthesizedIntake } from '../synthesized-intake.js';
 import { AlarmEvaluator } from './alarms.js';
 import { SimulatedAwsApi } from './aws-api.js';
 import {
@@ -26,7 +24,6 @@ import {
 } from './runbook-executions.js';
 import type { Scenario, World } from './scenario.js';
 import { type ShopChange, type ShopSample, SimulatedShop } from './shop.js';
-import { readShopSettings, type ShopSettings } from './shop-settings.js';
 import { VirtualTime } from './virtual-time.js';
 
 /**

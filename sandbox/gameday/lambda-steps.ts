@@ -11,6 +11,7 @@ import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js'
 import type { CheckDeps } from '../../functions/lib/runbook/check.js';
 import { parseReportEvent } from '../../functions/lib/runbook/events.js';
 import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
+import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
 import { AwsCacheReader } from '../../runbooks/cache-failover/aws-cache-reader.js';
 import {
   checkCacheFailover,
@@ -34,7 +35,6 @@ import {
 import type { SimulatedAwsApi } from './aws-api.js';
 import type { LambdaSteps } from './runbook-executions.js';
 import { gameDayAzIds } from './scenarios.js';
-import type { ShopSettings } from './shop-settings.js';
 
 /**
  * The runbooks' task Lambdas with their real logic, wired like their handler.ts does (settings

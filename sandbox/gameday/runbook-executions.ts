@@ -1,11 +1,11 @@
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { RunbookStarter, RunbookStartResult } from '../../functions/lib/core/ports.js';
+import { SIMULATED_FULL_NAME_ID } from '../../infra/recovery/shop-settings.js';
+import { resourcesOf, type SynthesizedTemplate } from '../../infra/synthesized-template.js';
 import { javaExceptionName, stepFunctionsFieldName } from '../checks/java-sdk-names.js';
 import { resolveDeployedNames } from '../deployed-names.js';
-import { resourcesOf, type SynthesizedTemplate } from '../synthesized-intake.js';
 import { SimulatedApiError, type SimulatedAwsApi } from './aws-api.js';
 import { ACCOUNT } from './aws-events.js';
-import { SIMULATED_FULL_NAME_ID } from './shop-settings.js';
 import type { VirtualTime } from './virtual-time.js';
 
 /**

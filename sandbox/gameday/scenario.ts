@@ -1,3 +1,4 @@
+import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
 import type { FailureClass } from '../../infra/recovery-objectives.js';
 import type { AlarmEvaluator } from './alarms.js';
 import type { SimulatedAwsApi } from './aws-api.js';
@@ -5,7 +6,6 @@ import type { DeliveryPlan, SimulatedControlPlane } from './control-plane.js';
 import type { Random } from './random.js';
 import type { SimulatedRunbooks } from './runbook-executions.js';
 import type { SimulatedShop } from './shop.js';
-import type { ShopSettings } from './shop-settings.js';
 import type { VirtualTime } from './virtual-time.js';
 
 /** Everything a scenario can touch: the shop, AWS's APIs, the control plane, the clock. */

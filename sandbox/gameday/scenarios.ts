@@ -1,8 +1,8 @@
 import { guardrailParameterValues, parseGuardrails } from '../../functions/lib/core/guardrails.js';
+import type { AlarmSettings } from '../../infra/recovery/shop-settings.js';
 import { DEFAULT_RECOVERY_OBJECTIVES } from '../../infra/recovery-objectives.js';
 import { RELIABLE_DELIVERY } from './control-plane.js';
 import type { Scenario, World } from './scenario.js';
-import type { AlarmSettings } from './shop-settings.js';
 
 /** The game day's scenarios, by name. Each is one fault; the shop and Rebound do the rest. */
 
@@ -99,8 +99,6 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'alarm-storm',
     title: `One web instance crashes while ${STORM_ALARMS} team alarms on the web tier fire`,
     failureClass: 'instance-failure',
-    knownDefect:
-      'the team alarms now make one informational incident about the web group (one email, no page), but it is a second incident besides the crash, and it stays open while the team alarms stay in ALARM; one incident would need correlation to join a group-wide informational incident with the crash on that group',
     objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
     maxMinutes: 45,
     inject: (world) => {

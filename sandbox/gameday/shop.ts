@@ -1,4 +1,11 @@
 import {
+  APP_READY_SECONDS,
+  BOOT_SECONDS,
+  CACHE_FAILOVER_SECONDS,
+  RDS_FAILOVER_SECONDS,
+} from '../../infra/recovery/physics.js';
+import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
+import {
   type AwsEvent,
   alarmStateChange,
   autoScalingActivity,
@@ -8,7 +15,6 @@ import {
   type SnsDelivery,
 } from './aws-events.js';
 import type { Random } from './random.js';
-import type { ShopSettings } from './shop-settings.js';
 import type { VirtualTime } from './virtual-time.js';
 
 /**
@@ -84,17 +90,6 @@ export interface ShopSample {
   readonly dbAvailable: boolean;
 }
 
-/** A new instance runs this long after launch (EC2 boot; not an AWS-documented figure: the simulator's). */
-export const BOOT_SECONDS = { min: 30, max: 45 } as const;
-/** Its app answers /health this long after it runs (the shop's start-up; the simulator's). */
-export const APP_READY_SECONDS = { min: 20, max: 40 } as const;
-/** AWS-FACTS: RDS Multi-AZ (instance) fails over automatically, typically in 60–120 s. */
-export const RDS_FAILOVER_SECONDS = { min: 60, max: 120 } as const;
-/**
- * ElastiCache promotes a replica this long after its primary fails (Multi-AZ with automatic
- * failover). Not in AWS-FACTS: the simulator's assumption, the same order as RDS's.
- */
-export const CACHE_FAILOVER_SECONDS = { min: 30, max: 90 } as const;
 /** A failed cache node is replaced (and serves as a replica again) this long after the failover. */
 export const CACHE_NODE_REPLACEMENT_SECONDS = { min: 180, max: 420 } as const;
 

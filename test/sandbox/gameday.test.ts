@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../functions/lib/core/alert.js';
+import { DEFAULT_RTO_OPTIONS, recoveryBudgets } from '../../infra/recovery/rto.js';
 import { describeEvent } from '../../sandbox/gameday/aws-events.js';
 import { type GameDayResult, runGameDay } from '../../sandbox/gameday/game-day.js';
 import { judge } from '../../sandbox/gameday/objectives.js';
 import { formatReport, formatSummary } from '../../sandbox/gameday/report.js';
-import { DEFAULT_RTO_OPTIONS, recoveryBudgets } from '../../sandbox/gameday/rto.js';
 import { gameDayAzIds, SCENARIOS, scenarioNamed } from '../../sandbox/gameday/scenarios.js';
 import { timelineSvg } from '../../sandbox/gameday/svg.js';
 import { type SynthesizedIntake, synthesizeIntake } from '../../sandbox/synthesized-intake.js';

@@ -1,11 +1,11 @@
-import type { FailureClass, RecoveryObjectives } from '../../infra/recovery-objectives.js';
-import { EVALUATION_DELAY_MS } from './alarms.js';
+import type { FailureClass, RecoveryObjectives } from '../recovery-objectives.js';
 import {
   APP_READY_SECONDS,
   BOOT_SECONDS,
   CACHE_FAILOVER_SECONDS,
+  EVALUATION_DELAY_MS,
   RDS_FAILOVER_SECONDS,
-} from './shop.js';
+} from './physics.js';
 import type { ShopSettings } from './shop-settings.js';
 
 /**
