@@ -90,7 +90,7 @@ export function buildReboundApp(options: BuildOptions = {}): ReboundApp {
       })
     : undefined;
   // Deploy order only (no export): its stop-condition alarms come with the shop.
-  gameDay?.addDependency(shop, 'stop conditions name the shop alarms');
+  gameDay?.addStackDependency(shop, 'stop conditions name the shop alarms');
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, config, warnings, shop, controlPlane, gameDay };
