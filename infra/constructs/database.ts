@@ -9,6 +9,8 @@ import type { DatabaseConfig } from '../config.js';
 import { acknowledgeFinding } from '../nag.js';
 
 export const DATABASE_PORT = 5432;
+/** The shop's database on the primary. */
+export const DATABASE_NAME = 'shop';
 const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
 
 export interface DatabaseProps {
@@ -123,7 +125,7 @@ export class Database extends Construct {
       storageEncryptionKey: this.key,
       multiAz: true,
       credentials: rds.Credentials.fromSecret(this.credentials),
-      databaseName: 'shop',
+      databaseName: DATABASE_NAME,
       allocatedStorage: sizing.allocatedStorageGiB,
       maxAllocatedStorage: sizing.maxAllocatedStorageGiB,
       backupRetention: Duration.days(sizing.backupRetentionDays),

@@ -50,6 +50,8 @@ export interface Measures {
   readonly actedAt?: number;
   readonly recoveredAt?: number;
   readonly resolvedAt?: number;
+  /** The incident marked `failed`: the automation handed over to a person. */
+  readonly escalatedAt?: number;
 }
 
 export interface GameDayResult {
@@ -155,6 +157,7 @@ export const runGameDay = async (
     config.region,
     namePrefix,
     () => undefined,
+    random,
   );
   controlPlane.runbooks = runbooks;
   const world: World = { time, random, shop, alarms, api, controlPlane, runbooks, settings };
@@ -208,12 +211,23 @@ export const runGameDay = async (
     ...runbooks.executions.map((e) => e.startedAt),
     ...shop.changes.map((c) => c.at),
   ].sort((a, b) => a - b)[0];
+  // Resolved means resolved: the core also stamps `resolvedAt` on an incident that failed
+  // (handed over to a person), which is no recovery.
   const resolved = finalIncidents
     .map((incident) =>
-      incident.resolvedAt === undefined ? undefined : Date.parse(incident.resolvedAt),
+      incident.status !== 'resolved' || incident.resolvedAt === undefined
+        ? undefined
+        : Date.parse(incident.resolvedAt),
     )
     .filter((at): at is number => at !== undefined)
     .sort((a, b) => b - a)[0];
+  const escalated = finalIncidents
+    .flatMap((incident) =>
+      incident.timeline.flatMap((entry) =>
+        entry.type === 'status' && entry.to === 'failed' ? [Date.parse(entry.at)] : [],
+      ),
+    )
+    .sort((a, b) => a - b)[0];
   return {
     scenario,
     options,
@@ -223,9 +237,10 @@ export const runGameDay = async (
       ...(detected === undefined ? {} : { detectedAt: detected.at }),
       ...(acted === undefined ? {} : { actedAt: acted }),
       ...(recoveredAt === undefined ? {} : { recoveredAt }),
-      ...(resolved === undefined || finalIncidents.some((i) => i.resolvedAt === undefined)
+      ...(resolved === undefined || finalIncidents.some((i) => i.status !== 'resolved')
         ? {}
         : { resolvedAt: resolved }),
+      ...(escalated === undefined ? {} : { escalatedAt: escalated }),
     },
     incidents: finalIncidents,
     alerts: controlPlane.alerts,

@@ -3,6 +3,10 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import { MemoryApprovalStore } from '../../functions/lib/approval/memory-approval-store.js';
+import { recordApproval } from '../../functions/lib/approval/record.js';
+import { requestApproval } from '../../functions/lib/approval/request.js';
+import { parseApprovalEvent } from '../../functions/lib/approval/schemas.js';
 import { renderRunbookOutcomeAlert } from '../../functions/lib/core/alerts/runbook-outcome-alert.js';
 import { guardrailParameterPath } from '../../functions/lib/core/guardrails.js';
 import type { AlertPublisher, RecoveryTimer } from '../../functions/lib/core/ports.js';
@@ -105,7 +109,22 @@ export const lambdaSteps = (options: {
     clock: checkDeps.clock,
     timer: options.timer,
   };
+  // The approvals function as in IAM mode (no signed links: the game day has no endpoint).
+  const approvalDeps = {
+    approvals: new MemoryApprovalStore(),
+    incidents: checkDeps.incidents,
+    alerts: options.alerts,
+    stage: options.stage,
+    region: options.region,
+    clock: checkDeps.clock,
+  };
   const steps: Readonly<Record<string, (payload: unknown) => Promise<unknown>>> = {
+    [`${namePrefix}-approvals`]: (payload) => {
+      const parsed = parseApprovalEvent(payload);
+      return parsed.type === 'request'
+        ? requestApproval(parsed, approvalDeps)
+        : recordApproval(parsed, approvalDeps);
+    },
     [`${namePrefix}-replace-unhealthy-instance-guardrail`]: (payload) =>
       checkInstanceReplacement(parseGuardrailEvent(payload), {
         ...checkDeps,
