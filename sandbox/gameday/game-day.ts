@@ -146,6 +146,8 @@ export const runGameDay = async (
     timer: controlPlane.timer,
     environmentOf: (functionName) =>
       functionEnvironment(intake.templates.controlPlane, functionName),
+    approver: scenario.approver,
+    time,
   });
   const runbooks = new SimulatedRunbooks(
     readRunbookMachines(intake.templates, config.region, namePrefix),
@@ -193,6 +195,7 @@ export const runGameDay = async (
     await time.runUntil(Math.min(endMs, time.nowMs + 60_000));
     const current = await incidents();
     settled =
+      time.nowMs >= faultAt + (scenario.playsAtLeastMinutes ?? 0) * 60_000 &&
       recoveredAt !== undefined &&
       current.length > 0 &&
       current.every(

@@ -3,6 +3,10 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import { MemoryApprovalStore } from '../../functions/lib/approval/memory-approval-store.js';
+import { recordApproval } from '../../functions/lib/approval/record.js';
+import { requestApproval } from '../../functions/lib/approval/request.js';
+import { parseApprovalEvent } from '../../functions/lib/approval/schemas.js';
 import { renderRunbookOutcomeAlert } from '../../functions/lib/core/alerts/runbook-outcome-alert.js';
 import { guardrailParameterPath } from '../../functions/lib/core/guardrails.js';
 import type { AlertPublisher, RecoveryTimer } from '../../functions/lib/core/ports.js';
@@ -12,6 +16,15 @@ import type { CheckDeps } from '../../functions/lib/runbook/check.js';
 import { parseReportEvent } from '../../functions/lib/runbook/events.js';
 import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
 import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
+import {
+  type AzEvacuationCheckDeps,
+  checkAzEvacuation,
+  checkAzRecovered,
+  checkEvacuation,
+  parseAzEvacuationEvent,
+  recheckAzEvacuation,
+  shiftApplied,
+} from '../../runbooks/az-evacuation/steps.js';
 import { AwsCacheReader } from '../../runbooks/cache-failover/aws-cache-reader.js';
 import {
   checkCacheFailover,
@@ -32,9 +45,12 @@ import {
   checkInstanceReplacement,
   parseGuardrailEvent,
 } from '../../runbooks/replace-unhealthy-instance/steps.js';
+import { answerApproval, type ScriptedAnswer } from './approver.js';
 import type { SimulatedAwsApi } from './aws-api.js';
+import { ACCOUNT } from './aws-events.js';
 import type { LambdaSteps } from './runbook-executions.js';
 import { gameDayAzIds } from './scenarios.js';
+import type { VirtualTime } from './virtual-time.js';
 
 /**
  * The runbooks' task Lambdas with their real logic, wired like their handler.ts does (settings
@@ -63,6 +79,9 @@ export const lambdaSteps = (options: {
   readonly timer: RecoveryTimer;
   /** A function's environment as synthesized (its plain string values). */
   readonly environmentOf: (functionName: string) => Readonly<Record<string, string>>;
+  /** How the scenario's person answers an approval request (none: a request fails the run). */
+  readonly approver: ScriptedAnswer | undefined;
+  readonly time: VirtualTime;
 }): LambdaSteps => {
   const { api, settings, checkDeps, namePrefix } = options;
   const fleet = new AwsFleetReader(
@@ -95,6 +114,24 @@ export const lambdaSteps = (options: {
       replicas: settings.cache.nodeIds.length - 1,
     },
   };
+  const azDeps: AzEvacuationCheckDeps = {
+    ...checkDeps,
+    fleet,
+    zoneNames: async () => zoneNames,
+    config: {
+      loadBalancerArn: `arn:aws:elasticloadbalancing:${options.region}:${ACCOUNT}:loadbalancer/${settings.loadBalancerFullName}`,
+      availabilityZones: settings.availabilityZones,
+    },
+  };
+  const approvals = new MemoryApprovalStore();
+  const requestDeps = {
+    approvals,
+    incidents: checkDeps.incidents,
+    alerts: options.alerts,
+    stage: options.stage,
+    region: options.region,
+    clock: checkDeps.clock,
+  };
   const reportDeps = {
     incidents: checkDeps.incidents,
     alerts: options.alerts,
@@ -122,6 +159,32 @@ export const lambdaSteps = (options: {
         case 'verify':
           return verifyRdsFailover(parsed, rdsShop, { db, replicaLag });
       }
+    },
+    [`${namePrefix}-az-evacuation-step`]: (payload) => {
+      const parsed = parseAzEvacuationEvent(payload);
+      switch (parsed.step) {
+        case 'check':
+          return checkAzEvacuation(parsed, azDeps);
+        case 'recheck':
+          return recheckAzEvacuation(parsed, azDeps);
+        case 'shift-applied':
+          return Promise.resolve(shiftApplied(parsed));
+        case 'verify':
+          return checkEvacuation(parsed, fleet);
+        case 'az-recovered':
+          return checkAzRecovered(parsed, checkDeps.incidents);
+      }
+    },
+    // The approvals function: RequestApproval waits (.waitForTaskToken) for the scripted person.
+    [`${namePrefix}-approvals`]: async (payload) => {
+      const parsed = parseApprovalEvent(payload);
+      if (parsed.type === 'record')
+        return recordApproval(parsed, { incidents: checkDeps.incidents, clock: checkDeps.clock });
+      const requested = await requestApproval(parsed, requestDeps);
+      return answerApproval(requested.approvalId, options.approver, {
+        approvals,
+        time: options.time,
+      });
     },
     [`${namePrefix}-cache-failover-step`]: (payload) => {
       const parsed = parseCacheFailoverEvent(payload);

@@ -133,7 +133,12 @@ interface Machine {
   readonly tasks: ReadonlyMap<
     string,
     | { readonly kind: 'sdk'; readonly service: string; readonly action: string }
-    | { readonly kind: 'lambda'; readonly functionName: string }
+    | {
+        readonly kind: 'lambda';
+        readonly functionName: string;
+        /** `lambda:invoke` integration: the function gets `Parameters.Payload`. */
+        readonly payloadField?: boolean;
+      }
     | { readonly kind: 'wait' }
   >;
 }
@@ -214,6 +219,7 @@ export const readRunbookMachines = (
         tasks.set(state, {
           kind: 'lambda',
           functionName: String(parameters.FunctionName).split(':').at(-1) ?? '',
+          payloadField: true,
         });
       }
     }
@@ -280,7 +286,10 @@ export class SimulatedRunbooks implements RunbookStarter {
             await this.time.sleep(Math.max(0, ms));
             return {};
           }
-          if (task.kind === 'lambda') return this.lambdas(task.functionName, payload);
+          if (task.kind === 'lambda') {
+            const event = task.payloadField ? (payload as { Payload?: unknown }).Payload : payload;
+            return this.lambdas(task.functionName, event);
+          }
           try {
             return stepFunctionsFields(
               this.api.call(task.service, task.action, payload as Record<string, unknown>),
