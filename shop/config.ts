@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * The shop's settings, from the environment. A wrong value stops the start with one line that
  * names the variable and what it expects.
@@ -14,6 +16,12 @@ export interface ShopConfig {
   readonly redisUrl: string | undefined;
   /** Guards the price-change API; absent → the API is off. */
   readonly adminToken: string | undefined;
+  /**
+   * PEM certificates the database servers' certificates must chain to (the RDS CA bundle in
+   * AWS). Set → every database connection is TLS, verified against them and the host name;
+   * absent → plain connections (local servers).
+   */
+  readonly databaseCa?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -35,6 +43,20 @@ const url = (name: string, value: string, schemes: readonly string[]): string =>
     );
   }
   return value;
+};
+
+const certificates = (name: string, file: string | undefined): string | undefined => {
+  if (file === undefined || file === '') return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${name}="${file}" cannot be read: ${(error as Error).message}`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError(`${name}="${file}" holds no PEM certificate`);
+  }
+  return text;
 };
 
 export const configFromEnv = (env: NodeJS.ProcessEnv): ShopConfig => {
@@ -63,5 +85,6 @@ export const configFromEnv = (env: NodeJS.ProcessEnv): ShopConfig => {
         ? undefined
         : url('SHOP_REDIS_URL', env.SHOP_REDIS_URL, ['redis', 'rediss']),
     adminToken: env.SHOP_ADMIN_TOKEN === '' ? undefined : env.SHOP_ADMIN_TOKEN,
+    databaseCa: certificates('SHOP_DATABASE_CA_FILE', env.SHOP_DATABASE_CA_FILE),
   };
 };

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { ConfigError, configFromEnv, type ShopConfig } from './config.js';
+import { tlsOptions } from './db/database.js';
 import { migrate } from './db/migrations.js';
 import { buildApp } from './http/app.js';
 import { jsonLogger } from './logger.js';
@@ -22,7 +23,11 @@ const readConfig = (): ShopConfig => {
 
 const config = readConfig();
 const logger = jsonLogger('shop');
-const migrations = new pg.Pool({ connectionString: config.primaryUrl, max: 1 });
+const migrations = new pg.Pool({
+  connectionString: config.primaryUrl,
+  ssl: tlsOptions(config.databaseCa),
+  max: 1,
+});
 const applied = await migrate(migrations).finally(() => migrations.end());
 logger.info({ applied }, 'migrations applied');
 

@@ -43,6 +43,9 @@ export interface ShopAlarmsProps {
 
 const shopAlarmName = (namePrefix: string, what: string): string => `${namePrefix}-${what}`;
 
+/** The alarm that fires when the web group has fewer in-service instances than its minimum. */
+export const WEB_IN_SERVICE_BELOW_MIN = 'web-in-service-below-min';
+
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 const { GREATER_THAN_THRESHOLD: ABOVE, LESS_THAN_THRESHOLD: BELOW } = cloudwatch.ComparisonOperator;
@@ -61,11 +64,22 @@ export class ShopAlarms extends Construct {
    * triage's inventory take exactly these.
    */
   public readonly alarmNames: readonly string[];
+  /** Each alarm's exact name (a plain string, no token) with the short name and severity. */
+  public readonly named: readonly {
+    readonly what: string;
+    readonly name: string;
+    readonly severity: Severity;
+  }[];
 
   constructor(scope: Construct, id: string, props: ShopAlarmsProps) {
     super(scope, id);
     const specs = shopAlarmSpecs(props);
-    this.alarmNames = specs.map((spec) => shopAlarmName(props.namePrefix, spec.what));
+    this.named = specs.map(({ what, severity }) => ({
+      what,
+      severity,
+      name: shopAlarmName(props.namePrefix, what),
+    }));
+    this.alarmNames = this.named.map(({ name }) => name);
     this.alarms = specs.map((spec) => ({
       severity: spec.severity,
       alarm: new cloudwatch.Alarm(this, spec.what, {
@@ -167,7 +181,7 @@ function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
       evaluationPeriods: 10,
     },
     {
-      what: 'web-in-service-below-min',
+      what: WEB_IN_SERVICE_BELOW_MIN,
       severity: 'critical',
       description: `Fewer in-service web instances than the minimum of ${props.minCapacity}.`,
       metric: webTier.inServiceInstances,

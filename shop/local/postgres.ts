@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { postgresBinDir } from './binaries.js';
@@ -25,6 +25,8 @@ export interface PostgresPair {
   /** Stops one node at once (`-m immediate`: connections drop as in a crash). */
   stopNode(node: PostgresNode): Promise<void>;
   stop(): Promise<void>;
+  /** With `tls`: the PEM file of the CA that signed both servers' certificate. */
+  readonly caFile?: string;
 }
 
 export const DATABASE = 'shop';
@@ -72,10 +74,81 @@ export interface PostgresPairOptions {
    * @default false
    */
   readonly synchronous?: boolean;
+  /**
+   * TLS as RDS has it: both servers present a certificate for 127.0.0.1 signed by a CA made
+   * for the run (openssl), whose file is `caFile`. Clients may still connect without TLS.
+   * @default false
+   */
+  readonly tls?: boolean;
 }
+
+/**
+ * A CA and a server certificate for 127.0.0.1 and localhost in `dir`, the key readable by the
+ * server's user only (PostgreSQL refuses a key others can read).
+ */
+const makeCertificates = async (dir: string, user: RunAs | undefined) => {
+  const file = (name: string) => join(dir, name);
+  const openssl = (args: string[]) => run('openssl', args, undefined);
+  await openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=Rebound local CA',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem'),
+  ]);
+  await openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    file('server.key'),
+    '-out',
+    file('server.csr'),
+  ]);
+  writeFileSync(file('san.ext'), 'subjectAltName = IP:127.0.0.1, DNS:localhost\n');
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    file('server.csr'),
+    '-CA',
+    file('ca.pem'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    file('san.ext'),
+    '-out',
+    file('server.pem'),
+  ]);
+  if (user !== undefined) chownSync(file('server.key'), user.uid, user.gid);
+  chmodSync(file('server.key'), 0o600);
+  return {
+    caFile: file('ca.pem'),
+    settings: [
+      'ssl = on',
+      `ssl_cert_file = '${file('server.pem')}'`,
+      `ssl_key_file = '${file('server.key')}'`,
+    ],
+  };
+};
 
 export const startPostgresPair = async ({
   synchronous = false,
+  tls = false,
 }: PostgresPairOptions = {}): Promise<PostgresPair> => {
   const prefix = 'rebound-pg-';
   const bin = postgresBinDir();
@@ -112,7 +185,10 @@ export const startPostgresPair = async ({
     ['-D', primary.dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'],
     user,
   );
-  writeFileSync(join(primary.dataDir, 'postgresql.auto.conf'), `${SETTINGS.join('\n')}\n`);
+  // The replica's copy (pg_basebackup) has the same settings, hence the same certificate.
+  const certificates = tls ? await makeCertificates(root, user) : undefined;
+  const settings = [...SETTINGS, ...(certificates?.settings ?? [])];
+  writeFileSync(join(primary.dataDir, 'postgresql.auto.conf'), `${settings.join('\n')}\n`);
   writeFileSync(join(primary.dataDir, 'pg_hba.conf'), `${HBA}\n`);
   try {
     await startNode(primary);
@@ -154,6 +230,7 @@ export const startPostgresPair = async ({
   return {
     primary,
     replica,
+    ...(certificates ? { caFile: certificates.caFile } : {}),
     promoteReplica: async () => {
       await pgCtl(['promote', '-w', '-D', replica.dataDir]);
     },
