@@ -22,6 +22,15 @@ export interface ShopConfig {
    * absent → plain connections (local servers).
    */
   readonly databaseCa?: string | undefined;
+  /**
+   * The CloudWatch agent's EMF listener and the web group the metrics name
+   * (`SHOP_EMF_ENDPOINT`, `SHOP_AUTO_SCALING_GROUP`); absent → only /metrics.
+   */
+  readonly metrics?: {
+    readonly host: string;
+    readonly port: number;
+    readonly autoScalingGroupName: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -59,6 +68,22 @@ const certificates = (name: string, file: string | undefined): string | undefine
   return text;
 };
 
+/** Both variables or neither: metrics without the group's name would match no alarm. */
+const metricsFrom = (env: NodeJS.ProcessEnv): ShopConfig['metrics'] => {
+  const endpoint = env.SHOP_EMF_ENDPOINT ?? '';
+  const group = env.SHOP_AUTO_SCALING_GROUP ?? '';
+  if (endpoint === '' && group === '') return undefined;
+  if (endpoint === '' || group === '')
+    throw new ConfigError(
+      'SHOP_EMF_ENDPOINT and SHOP_AUTO_SCALING_GROUP go together: the agent endpoint (tcp://127.0.0.1:25888) and the web group the metrics name',
+    );
+  const parsed = new URL(url('SHOP_EMF_ENDPOINT', endpoint, ['tcp']));
+  const port = Number(parsed.port);
+  if (parsed.hostname === '' || !Number.isInteger(port) || port < 1)
+    throw new ConfigError(`SHOP_EMF_ENDPOINT="${endpoint}" must be tcp://host:port`);
+  return { host: parsed.hostname, port, autoScalingGroupName: group };
+};
+
 export const configFromEnv = (env: NodeJS.ProcessEnv): ShopConfig => {
   const primary = env.SHOP_DATABASE_URL;
   if (primary === undefined || primary === '') {
@@ -86,5 +111,6 @@ export const configFromEnv = (env: NodeJS.ProcessEnv): ShopConfig => {
         : url('SHOP_REDIS_URL', env.SHOP_REDIS_URL, ['redis', 'rediss']),
     adminToken: env.SHOP_ADMIN_TOKEN === '' ? undefined : env.SHOP_ADMIN_TOKEN,
     databaseCa: certificates('SHOP_DATABASE_CA_FILE', env.SHOP_DATABASE_CA_FILE),
+    metrics: metricsFrom(env),
   };
 };

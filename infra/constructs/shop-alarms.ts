@@ -4,6 +4,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { Severity } from '../../functions/lib/severity.js';
+import { SHOP_METRIC, SHOP_METRICS_NAMESPACE } from '../../shop/emf.js';
 import type { Cache } from './cache.js';
 import type { Edge } from './edge.js';
 import type { WebTier } from './web-tier.js';
@@ -109,6 +110,17 @@ function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
   });
   const cacheMax = (metricName: string, label: string, statistic = 'Maximum') =>
     maxOver(cache.nodeMetrics(metricName, statistic), label);
+  // The shop service's own metrics (shop/emf.ts, through the CloudWatch agent's EMF listener),
+  // for the whole web group. With the group's dimension triage ties them to the web group;
+  // no runbook recovers what they say, so they page (critical) or inform (warning) a person.
+  const shopMetric = (metricName: string, statistic: string) =>
+    new cloudwatch.Metric({
+      namespace: SHOP_METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { AutoScalingGroupName: webTier.autoScalingGroup.autoScalingGroupName },
+      period: minute,
+      statistic,
+    });
 
   const specs: AlarmSpec[] = [
     {
@@ -190,6 +202,42 @@ function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
       datapointsToAlarm: 3,
       evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    },
+    {
+      what: 'shop-checkout-errors',
+      severity: 'critical',
+      description:
+        'Customers cannot buy: more than 5 checkouts a minute answered 5xx by the shop, 3 minutes running (longer than a Multi-AZ failover, which the shop rides out by retrying).',
+      metric: shopMetric(SHOP_METRIC.checkoutErrors, 'Sum'),
+      threshold: 5,
+      comparison: ABOVE,
+      datapointsToAlarm: 3,
+      evaluationPeriods: 3,
+      // No data: no shop sends metrics (the web-tier alarms say why), not failed checkouts.
+    },
+    {
+      what: 'shop-p99-latency',
+      severity: 'warning',
+      description:
+        'p99 of the shop service itself (all routes, measured in the process) above 1 second for 5 minutes.',
+      metric: shopMetric(SHOP_METRIC.requestLatency, 'p99'),
+      threshold: 1_000,
+      comparison: ABOVE,
+      datapointsToAlarm: 5,
+      evaluationPeriods: 5,
+      // No data: no requests, nothing slow.
+    },
+    {
+      what: 'shop-db-errors',
+      severity: 'warning',
+      description:
+        'The shop gets more than 30 database errors a minute for 5 minutes: past a failover, the database or the network to it needs a look.',
+      metric: shopMetric(SHOP_METRIC.dbErrors, 'Sum'),
+      threshold: 30,
+      comparison: ABOVE,
+      datapointsToAlarm: 5,
+      evaluationPeriods: 5,
+      // No data: no database work, no error.
     },
     {
       what: 'db-cpu-high',

@@ -13,11 +13,17 @@ import { bundleShop, SHOP_DIR } from '../shop-bundling.js';
  * Tests that read only the template skip bundling (`aws:cdk:bundling-stacks: []`): CDK then
  * stands a fixed hash in for the bundle's.
  */
+export interface ShopBundleProps {
+  /** Writes the bundle into the folder it is given. @default bundleShop */
+  readonly bundle?: (outDir: string) => void;
+}
+
 export class ShopBundle extends Construct {
   public readonly asset: s3assets.Asset;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: ShopBundleProps = {}) {
     super(scope, id);
+    const bundle = props.bundle ?? bundleShop;
     this.asset = new s3assets.Asset(this, 'Asset', {
       path: SHOP_DIR,
       assetHashType: AssetHashType.OUTPUT,
@@ -26,7 +32,7 @@ export class ShopBundle extends Construct {
         image: DockerImage.fromRegistry('unused-local-bundling-only'),
         local: {
           tryBundle(outputDir: string): boolean {
-            bundleShop(outputDir);
+            bundle(outputDir);
             return true;
           },
         },

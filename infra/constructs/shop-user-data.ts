@@ -16,7 +16,12 @@ export interface ShopUserDataProps {
   /** The SSM parameters the shop's settings are read from at each start (names only). */
   readonly bootParameters: BootParameters;
   readonly region: string;
+  /** The web group's name, the dimension the shop's own metrics carry (shop/emf.ts). */
+  readonly autoScalingGroupName: string;
 }
+
+/** The CloudWatch agent's EMF listener, its default socket (AWS docs, "Using the CloudWatch agent to send embedded metric format logs"). */
+export const AGENT_EMF_ENDPOINT = 'tcp://127.0.0.1:25888';
 
 /** The user the shop runs as: a system user without a shell or a home. */
 export const SHOP_USER = 'rebound-shop';
@@ -60,6 +65,9 @@ export function shopUserData(props: ShopUserDataProps): ec2.UserData {
         disk: { measurement: ['used_percent'], resources: ['/'], drop_device: true },
       },
     },
+    // The EMF listener on tcp:25888 (its default) for the shop's metrics (shop/emf.ts): AWS docs,
+    // "Using the CloudWatch agent to send embedded metric format logs" (agent 1.230621.0 or later).
+    logs: { metrics_collected: { emf: {} } },
   };
   const app = `${SHOP_DIR}/app`;
   // systemd reads an EnvironmentFile just before each process it starts, so the file that
@@ -76,6 +84,8 @@ Group=${SHOP_USER}
 Environment=AWS_REGION=${props.region}
 Environment=SHOP_HOST=0.0.0.0
 Environment=SHOP_PORT=${props.appPort}
+Environment=SHOP_EMF_ENDPOINT=${AGENT_EMF_ENDPOINT}
+Environment=SHOP_AUTO_SCALING_GROUP=${props.autoScalingGroupName}
 Environment=SHOP_DATABASE_CA_FILE=${app}/${SHOP_DATABASE_CA_FILE}
 RuntimeDirectory=rebound-shop
 RuntimeDirectoryMode=0700

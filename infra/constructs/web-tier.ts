@@ -78,7 +78,9 @@ export class WebTier extends Construct {
     this.shopBundle = new ShopBundle(this, 'Shop');
     this.shopBundle.grantFetch(role);
 
+    this.groupName = `${props.namePrefix}-web`;
     const userData = shopUserData({
+      autoScalingGroupName: this.groupName,
       appPort: props.appPort,
       agentNamespace: AGENT_NAMESPACE,
       bundle: this.shopBundle.asset,
@@ -109,7 +111,6 @@ export class WebTier extends Construct {
       ],
     });
 
-    this.groupName = `${props.namePrefix}-web`;
     const gracePeriod = Duration.seconds(sizing.healthCheckGraceSeconds);
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
       autoScalingGroupName: this.groupName,

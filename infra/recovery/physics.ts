@@ -20,3 +20,11 @@ export const CACHE_FAILOVER_SECONDS = { min: 30, max: 90 } as const;
  * period ends (metric arrival plus evaluation; CloudWatch metrics land ~1 min late at most).
  */
 export const EVALUATION_DELAY_MS = 30_000;
+/** The load of a normal day: this much CPU on each of the desired instances (the simulator's). */
+export const NORMAL_CPU_PERCENT = 35;
+/**
+ * Target tracking's high alarm: this many one-minute datapoints above the target in a row
+ * before it scales out (the alarm AWS creates for a target-tracking policy; the simulator
+ * models scale-out only: scale-in waits 15 datapoints below, longer than any scenario needs).
+ */
+export const TARGET_TRACKING_HIGH_DATAPOINTS = 3;

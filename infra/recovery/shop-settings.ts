@@ -49,6 +49,8 @@ export interface ShopSettings {
   };
   readonly loadBalancerFullName: string;
   readonly cpuTargetPercent: number;
+  /** The memory target-tracking policy's target (the CloudWatch agent's mem_used_percent). */
+  readonly memoryTargetPercent: number;
   readonly database: {
     readonly primaryId: string;
     readonly multiAz: boolean;
@@ -118,9 +120,17 @@ export const readShopSettings = (
   const loadBalancerFullName = `app/${loadBalancerName}/${SIMULATED_FULL_NAME_ID}`;
   const attributes = (t.TargetGroupAttributes ?? []) as { Key: string; Value: string }[];
   const deregistration = attributes.find((a) => a.Key === 'deregistration_delay.timeout_seconds');
-  const cpuPolicy = resourcesOf(shop, 'AWS::AutoScaling::ScalingPolicy')
-    .map(([, policy]) => policy.Properties?.TargetTrackingConfiguration as Record<string, unknown>)
-    .find((tracking) => tracking?.PredefinedMetricSpecification !== undefined);
+  const trackings = resourcesOf(shop, 'AWS::AutoScaling::ScalingPolicy').map(
+    ([, policy]) => policy.Properties?.TargetTrackingConfiguration as Record<string, unknown>,
+  );
+  const cpuPolicy = trackings.find(
+    (tracking) => tracking?.PredefinedMetricSpecification !== undefined,
+  );
+  const memoryPolicy = trackings.find(
+    (tracking) =>
+      (tracking?.CustomizedMetricSpecification as { MetricName?: string } | undefined)
+        ?.MetricName === 'mem_used_percent',
+  );
   const dbInstances = resourcesOf(shop, 'AWS::RDS::DBInstance').map(
     ([, db]) => db.Properties ?? {},
   );
@@ -204,6 +214,7 @@ export const readShopSettings = (
     },
     loadBalancerFullName,
     cpuTargetPercent: numberOf(cpuPolicy?.TargetValue, 'the CPU target tracking target'),
+    memoryTargetPercent: numberOf(memoryPolicy?.TargetValue, 'the memory target tracking target'),
     database: {
       primaryId: stringOf(primary.DBInstanceIdentifier, 'the primary database'),
       multiAz: primary.MultiAZ === true,

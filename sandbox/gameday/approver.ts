@@ -21,14 +21,9 @@ export interface ScriptedAnswer {
 /** Answers the pending request `approvalId` as `script` says; what the waiting task receives. */
 export const answerApproval = async (
   approvalId: string,
-  script: ScriptedAnswer | undefined,
+  script: ScriptedAnswer,
   deps: { readonly approvals: ApprovalStore; readonly time: VirtualTime },
 ): Promise<Readonly<Record<string, unknown>>> => {
-  if (script === undefined) {
-    throw new Error(
-      `a runbook asked for approval ${approvalId}, but the scenario scripts no person to answer it`,
-    );
-  }
   await deps.time.sleep(script.afterSeconds * 1000);
   const record = await deps.approvals.get(approvalId);
   if (record === undefined) throw new Error(`approval ${approvalId} was never stored`);

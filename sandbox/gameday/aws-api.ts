@@ -32,11 +32,13 @@ const field = (input: Input, name: string): unknown => {
   return key === undefined ? undefined : input[key];
 };
 
-/** A throttled call: the first `times` calls of `action` fail as AWS fails them. */
-export interface Throttle {
-  readonly action: string;
-  times: number;
-}
+/**
+ * A throttled call: the first `times` calls of `action` fail as AWS fails them, or (`until`,
+ * virtual ms) every call before that time does (an account's API rate used up for minutes).
+ */
+export type Throttle =
+  | { readonly action: string; times: number }
+  | { readonly action: string; readonly until: number };
 
 export class SimulatedAwsApi {
   /** Every call, `service:Action`, in order. */
@@ -53,10 +55,12 @@ export class SimulatedAwsApi {
     const name = `${service}:${action}`;
     this.calls.push(name);
     const throttle = this.throttles.find(
-      (t) => t.action.toLowerCase() === name.toLowerCase() && t.times > 0,
+      (t) =>
+        t.action.toLowerCase() === name.toLowerCase() &&
+        ('times' in t ? t.times > 0 : this.shop.time.nowMs < t.until),
     );
     if (throttle !== undefined) {
-      throttle.times -= 1;
+      if ('times' in throttle) throttle.times -= 1;
       throw new SimulatedApiError('ThrottlingException', 'Rate exceeded');
     }
     const handler = this.#handlers[name.toLowerCase()];

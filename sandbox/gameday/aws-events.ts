@@ -256,3 +256,47 @@ export const describeEvent = (event: AwsEvent | SnsDelivery): string => {
   const eventId = event.detail.EventID;
   return `${event['detail-type']}${typeof eventId === 'string' ? ` ${eventId}` : ''}`;
 };
+
+/** What one AWS Health event says (the envelope and the rest follow AWS's documented shape). */
+export interface HealthEventFields {
+  readonly service: string;
+  readonly eventTypeCode: string;
+  readonly category: 'issue' | 'scheduledChange';
+  readonly description: string;
+  /** Affected resources, as ARNs. */
+  readonly entityValues: readonly string[];
+  /** When the issue began or the scheduled change happens, ms. */
+  readonly startTime: number;
+}
+
+/**
+ * An account-specific "AWS Health Event" in the shape of test/fixtures/events/health/
+ * (ec2-instance-retirement-scheduled.json, elasticache-operational-issue.json).
+ */
+export const healthEvent = (
+  id: string,
+  ms: number,
+  region: string,
+  fields: HealthEventFields,
+): AwsEvent => {
+  const httpDate = (at: number) => new Date(at).toUTCString();
+  return envelope(id, ms, region, 'aws.health', 'AWS Health Event', [], {
+    eventArn: `arn:aws:health:${region}::event/${fields.eventTypeCode}_${id.slice(-12)}`,
+    service: fields.service,
+    eventTypeCode: fields.eventTypeCode,
+    eventTypeCategory: fields.category,
+    eventScopeCode: 'ACCOUNT_SPECIFIC',
+    communicationId: `${id.slice(-12)}-1`,
+    startTime: httpDate(fields.startTime),
+    lastUpdatedTime: httpDate(ms),
+    statusCode: fields.category === 'issue' ? 'open' : 'upcoming',
+    eventRegion: region,
+    eventDescription: [{ language: 'en_US', latestDescription: fields.description }],
+    affectedEntities: fields.entityValues.map((entityValue) => ({
+      entityValue,
+      lastUpdatedTime: httpDate(ms),
+      status: 'PENDING',
+    })),
+    affectedAccount: ACCOUNT,
+  });
+};

@@ -1,3 +1,5 @@
+import { MemoryApprovalStore } from '../../functions/lib/approval/memory-approval-store.js';
+import type { RequestResult } from '../../functions/lib/approval/request.js';
 import {
   type AutomationMode,
   guardrailParameterValues,
@@ -8,6 +10,7 @@ import { readShopSettings, type ShopSettings } from '../../infra/recovery/shop-s
 import { resourcesOf, type SynthesizedTemplate } from '../../infra/synthesized-template.js';
 import type { SynthesizedIntake } from '../synthesized-intake.js';
 import { AlarmEvaluator } from './alarms.js';
+import { answerApproval } from './approver.js';
 import { SimulatedAwsApi } from './aws-api.js';
 import {
   type DeliveredAlert,
@@ -50,6 +53,8 @@ export interface Measures {
   readonly actedAt?: number;
   readonly recoveredAt?: number;
   readonly resolvedAt?: number;
+  /** The incident marked `failed`: the automation handed over to a person. */
+  readonly escalatedAt?: number;
 }
 
 export interface GameDayResult {
@@ -129,6 +134,7 @@ export const runGameDay = async (
       MODELLED_METRICS.has(`${alarm.metricName}|${alarm.namespace}`),
   );
   const api = new SimulatedAwsApi(shop, alarms);
+  const approvals = new MemoryApprovalStore();
   const steps = lambdaSteps({
     api,
     settings,
@@ -146,8 +152,7 @@ export const runGameDay = async (
     timer: controlPlane.timer,
     environmentOf: (functionName) =>
       functionEnvironment(intake.templates.controlPlane, functionName),
-    approver: scenario.approver,
-    time,
+    approvals,
   });
   const runbooks = new SimulatedRunbooks(
     readRunbookMachines(intake.templates, config.region, namePrefix),
@@ -157,7 +162,16 @@ export const runGameDay = async (
     config.region,
     namePrefix,
     () => undefined,
+    random,
   );
+  // The scenario's on-call answers an approval request (RequestApproval's result) in time.
+  const { approver } = scenario;
+  if (approver !== undefined) {
+    runbooks.answerToken = async (requested, timeoutSeconds) =>
+      approver.afterSeconds < timeoutSeconds
+        ? answerApproval((requested as RequestResult).approvalId, approver, { approvals, time })
+        : undefined;
+  }
   controlPlane.runbooks = runbooks;
   const world: World = { time, random, shop, alarms, api, controlPlane, runbooks, settings };
 
@@ -211,12 +225,23 @@ export const runGameDay = async (
     ...runbooks.executions.map((e) => e.startedAt),
     ...shop.changes.map((c) => c.at),
   ].sort((a, b) => a - b)[0];
+  // Resolved means resolved: the core also stamps `resolvedAt` on an incident that failed
+  // (handed over to a person), which is no recovery.
   const resolved = finalIncidents
     .map((incident) =>
-      incident.resolvedAt === undefined ? undefined : Date.parse(incident.resolvedAt),
+      incident.status !== 'resolved' || incident.resolvedAt === undefined
+        ? undefined
+        : Date.parse(incident.resolvedAt),
     )
     .filter((at): at is number => at !== undefined)
     .sort((a, b) => b - a)[0];
+  const escalated = finalIncidents
+    .flatMap((incident) =>
+      incident.timeline.flatMap((entry) =>
+        entry.type === 'status' && entry.to === 'failed' ? [Date.parse(entry.at)] : [],
+      ),
+    )
+    .sort((a, b) => a - b)[0];
   return {
     scenario,
     options,
@@ -226,9 +251,10 @@ export const runGameDay = async (
       ...(detected === undefined ? {} : { detectedAt: detected.at }),
       ...(acted === undefined ? {} : { actedAt: acted }),
       ...(recoveredAt === undefined ? {} : { recoveredAt }),
-      ...(resolved === undefined || finalIncidents.some((i) => i.resolvedAt === undefined)
+      ...(resolved === undefined || finalIncidents.some((i) => i.status !== 'resolved')
         ? {}
         : { resolvedAt: resolved }),
+      ...(escalated === undefined ? {} : { escalatedAt: escalated }),
     },
     incidents: finalIncidents,
     alerts: controlPlane.alerts,

@@ -3,7 +3,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { MemoryApprovalStore } from '../../functions/lib/approval/memory-approval-store.js';
+import type { ApprovalStore } from '../../functions/lib/approval/ports.js';
 import { recordApproval } from '../../functions/lib/approval/record.js';
 import { requestApproval } from '../../functions/lib/approval/request.js';
 import { parseApprovalEvent } from '../../functions/lib/approval/schemas.js';
@@ -45,12 +45,10 @@ import {
   checkInstanceReplacement,
   parseGuardrailEvent,
 } from '../../runbooks/replace-unhealthy-instance/steps.js';
-import { answerApproval, type ScriptedAnswer } from './approver.js';
 import type { SimulatedAwsApi } from './aws-api.js';
 import { ACCOUNT } from './aws-events.js';
 import type { LambdaSteps } from './runbook-executions.js';
 import { gameDayAzIds } from './scenarios.js';
-import type { VirtualTime } from './virtual-time.js';
 
 /**
  * The runbooks' task Lambdas with their real logic, wired like their handler.ts does (settings
@@ -79,9 +77,8 @@ export const lambdaSteps = (options: {
   readonly timer: RecoveryTimer;
   /** A function's environment as synthesized (its plain string values). */
   readonly environmentOf: (functionName: string) => Readonly<Record<string, string>>;
-  /** How the scenario's person answers an approval request (none: a request fails the run). */
-  readonly approver: ScriptedAnswer | undefined;
-  readonly time: VirtualTime;
+  /** The approvals function's store (the scripted person answers through it). */
+  readonly approvals: ApprovalStore;
 }): LambdaSteps => {
   const { api, settings, checkDeps, namePrefix } = options;
   const fleet = new AwsFleetReader(
@@ -123,15 +120,6 @@ export const lambdaSteps = (options: {
       availabilityZones: settings.availabilityZones,
     },
   };
-  const approvals = new MemoryApprovalStore();
-  const requestDeps = {
-    approvals,
-    incidents: checkDeps.incidents,
-    alerts: options.alerts,
-    stage: options.stage,
-    region: options.region,
-    clock: checkDeps.clock,
-  };
   const reportDeps = {
     incidents: checkDeps.incidents,
     alerts: options.alerts,
@@ -142,7 +130,22 @@ export const lambdaSteps = (options: {
     clock: checkDeps.clock,
     timer: options.timer,
   };
+  // The approvals function as in IAM mode (no signed links: the game day has no endpoint).
+  const approvalDeps = {
+    approvals: options.approvals,
+    incidents: checkDeps.incidents,
+    alerts: options.alerts,
+    stage: options.stage,
+    region: options.region,
+    clock: checkDeps.clock,
+  };
   const steps: Readonly<Record<string, (payload: unknown) => Promise<unknown>>> = {
+    [`${namePrefix}-approvals`]: (payload) => {
+      const parsed = parseApprovalEvent(payload);
+      return parsed.type === 'request'
+        ? requestApproval(parsed, approvalDeps)
+        : recordApproval(parsed, approvalDeps);
+    },
     [`${namePrefix}-replace-unhealthy-instance-guardrail`]: (payload) =>
       checkInstanceReplacement(parseGuardrailEvent(payload), {
         ...checkDeps,
@@ -174,17 +177,6 @@ export const lambdaSteps = (options: {
         case 'az-recovered':
           return checkAzRecovered(parsed, checkDeps.incidents);
       }
-    },
-    // The approvals function: RequestApproval waits (.waitForTaskToken) for the scripted person.
-    [`${namePrefix}-approvals`]: async (payload) => {
-      const parsed = parseApprovalEvent(payload);
-      if (parsed.type === 'record')
-        return recordApproval(parsed, { incidents: checkDeps.incidents, clock: checkDeps.clock });
-      const requested = await requestApproval(parsed, requestDeps);
-      return answerApproval(requested.approvalId, options.approver, {
-        approvals,
-        time: options.time,
-      });
     },
     [`${namePrefix}-cache-failover-step`]: (payload) => {
       const parsed = parseCacheFailoverEvent(payload);

@@ -154,6 +154,11 @@ export const formatReport = (result: GameDayResult, verdict: Verdict): string =>
     `  time to act      ${duration(since(f, measures.actedAt))}${measures.actedAt === undefined ? ' (AWS heals it; Rebound watches)' : ''}`,
     `  time to recover  ${duration(since(f, measures.recoveredAt))}`,
     `  MTTR             ${duration(verdict.mttrSeconds)} (objective ${scenario.objectiveMinutes}m)`,
+    ...(measures.escalatedAt === undefined
+      ? []
+      : [
+          `  time to escalate ${duration(since(f, measures.escalatedAt))} (handed over to a person)`,
+        ]),
     `  lost events      ${result.lostEvents}`,
     '',
     `RESULT  ${verdict.pass ? 'PASS' : 'FAIL'}`,
@@ -176,6 +181,7 @@ export const formatSummary = (
     'act',
     'recover',
     'MTTR',
+    'escalate',
     'objective',
     'incidents',
     'pages',
@@ -191,6 +197,7 @@ export const formatSummary = (
       duration(since(m.faultAt, m.actedAt)),
       duration(since(m.faultAt, m.recoveredAt)),
       duration(verdict.mttrSeconds),
+      duration(since(m.faultAt, m.escalatedAt)),
       `${result.scenario.objectiveMinutes}m`,
       String(result.incidents.length),
       String(result.alerts.filter(({ alert }) => alert.sms !== null).length),

@@ -30,14 +30,14 @@ const main = async (args: readonly string[]): Promise<number> => {
       const { availabilityZones, region, recoveryObjectives } = loadCliConfig(split.context);
       const { synthesizeIntake } = await import('../synthesized-intake.js');
       const { readShopSettings } = await import('../../infra/recovery/shop-settings.js');
-      const { formatBudgets, recoveryBudgets, unmetObjectives } = await import(
-        '../../infra/recovery/rto.js'
-      );
+      const { formatBudgets, formatSurgeBudget, recoveryBudgets, surgeBudget, unmetObjectives } =
+        await import('../../infra/recovery/rto.js');
+      const { SURGE_FACTOR } = await import('./scenarios.js');
       const intake = synthesizeIntake({ assumeOwned: false, context: split.context });
-      const budgets = recoveryBudgets(
-        readShopSettings(intake.templates.shop, { region, availabilityZones }),
-      );
+      const settings = readShopSettings(intake.templates.shop, { region, availabilityZones });
+      const budgets = recoveryBudgets(settings);
       console.log(formatBudgets(budgets, recoveryObjectives));
+      console.log(`\n${formatSurgeBudget(surgeBudget(settings, SURGE_FACTOR))}`);
       unmet = unmetObjectives(budgets, recoveryObjectives).length > 0;
     },
     USAGE,

@@ -6,6 +6,7 @@ import { javaExceptionName, stepFunctionsFieldName } from '../checks/java-sdk-na
 import { resolveDeployedNames } from '../deployed-names.js';
 import { SimulatedApiError, type SimulatedAwsApi } from './aws-api.js';
 import { ACCOUNT } from './aws-events.js';
+import type { Random } from './random.js';
 import type { VirtualTime } from './virtual-time.js';
 
 /**
@@ -127,8 +128,56 @@ const virtualWaits = (graph: AslGraph, waits: Set<string>): AslGraph => ({
   ),
 });
 
+/** One `Retry` rule of a Task state, as the ASL gives it. */
+interface Retrier {
+  readonly ErrorEquals: readonly string[];
+  readonly IntervalSeconds?: number;
+  readonly MaxAttempts?: number;
+  readonly BackoffRate?: number;
+  readonly MaxDelaySeconds?: number;
+  readonly JitterStrategy?: 'FULL' | 'NONE';
+}
+
+/** Whether a retrier's ErrorEquals catches `error` (States.TaskFailed: any but a timeout). */
+const catches = (retrier: Retrier, error: string): boolean =>
+  retrier.ErrorEquals.some(
+    (name) =>
+      name === error ||
+      name === 'States.ALL' ||
+      (name === 'States.TaskFailed' && error !== 'States.Timeout'),
+  );
+
+/**
+ * How long Step Functions waits before retrying a Task that failed with `error`, or undefined
+ * when no retrier catches it or the one that does has used its attempts (the Task fails then).
+ * The first retrier that catches the error decides (ASL "Retrying after an error"): its
+ * IntervalSeconds × BackoffRate^(attempt − 1), at most MaxDelaySeconds, a random part of it
+ * with FULL jitter. Defaults as the ASL's: 1 s, 3 attempts, rate 2.0. `attempts` counts per
+ * retrier and is reset by the caller when the state is entered afresh.
+ */
+export const retryDelayMs = (
+  retriers: readonly Retrier[],
+  error: string,
+  attempts: number[],
+  random: Random,
+): number | undefined => {
+  const index = retriers.findIndex((retrier) => catches(retrier, error));
+  const retrier = retriers[index];
+  if (retrier === undefined) return undefined;
+  const attempt = (attempts[index] ?? 0) + 1;
+  if (attempt > (retrier.MaxAttempts ?? 3)) return undefined;
+  attempts[index] = attempt;
+  const full = Math.min(
+    (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** (attempt - 1),
+    retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
+  );
+  return Math.round((retrier.JitterStrategy === 'FULL' ? random.next() * full : full) * 1000);
+};
+
 interface Machine {
   readonly definition: StateMachineDefinition;
+  /** Each Task state's Retry rules. */
+  readonly retries: ReadonlyMap<string, readonly Retrier[]>;
   /** Task state name → what answers it. */
   readonly tasks: ReadonlyMap<
     string,
@@ -136,8 +185,10 @@ interface Machine {
     | {
         readonly kind: 'lambda';
         readonly functionName: string;
-        /** `lambda:invoke` integration: the function gets `Parameters.Payload`. */
-        readonly payloadField?: boolean;
+        /** `lambda:invoke`: the function gets the Task's `Payload` parameter. */
+        readonly invoke?: true;
+        /** `.waitForTaskToken`: the answer (SendTaskSuccess) is awaited this long at most. */
+        readonly tokenTimeoutSeconds?: number;
       }
     | { readonly kind: 'wait' }
   >;
@@ -205,8 +256,10 @@ export const readRunbookMachines = (
     ) as unknown as StateMachineDefinition;
     const tasks: Machine['tasks'] extends ReadonlyMap<string, infer V> ? Map<string, V> : never =
       new Map();
+    const retries = new Map<string, readonly Retrier[]>();
     for (const [state, body] of taskStates(definition as unknown as AslGraph)) {
       if (body.Type !== 'Task') continue;
+      retries.set(state, (body.Retry ?? []) as Retrier[]);
       const resourceArn = String(body.Resource);
       const sdk = /:aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)/.exec(resourceArn);
       const fn = /:function:([^:]+)/.exec(resourceArn);
@@ -219,11 +272,14 @@ export const readRunbookMachines = (
         tasks.set(state, {
           kind: 'lambda',
           functionName: String(parameters.FunctionName).split(':').at(-1) ?? '',
-          payloadField: true,
+          invoke: true,
+          ...(resourceArn.endsWith('.waitForTaskToken')
+            ? { tokenTimeoutSeconds: Number(body.TimeoutSeconds ?? 365 * 24 * 3600) }
+            : {}),
         });
       }
     }
-    machines.set(name.replace(`${namePrefix}-`, ''), { definition, tasks });
+    machines.set(name.replace(`${namePrefix}-`, ''), { definition, retries, tasks });
   }
   return machines;
 };
@@ -244,7 +300,18 @@ export class SimulatedRunbooks implements RunbookStarter {
     readonly namePrefix: string,
     /** Told when a run fails (Step Functions' "Execution Status Change" event). */
     readonly onEnd: (record: ExecutionRecord) => void,
+    /** The retries' jitter. */
+    readonly random: Random,
   ) {}
+
+  /**
+   * The person who answers a `.waitForTaskToken` Task (SendTaskSuccess) within its timeout, given
+   * what the Task's function returned (the approval request); undefined: nobody answers.
+   */
+  answerToken: (
+    requested: unknown,
+    timeoutSeconds: number,
+  ) => Promise<Readonly<Record<string, unknown>> | undefined> = async () => undefined;
 
   async start(
     runbook: string,
@@ -272,11 +339,16 @@ export class SimulatedRunbooks implements RunbookStarter {
   }
 
   async #run(machine: Machine, record: ExecutionRecord): Promise<void> {
+    // Per Task state: the retry delay its last failure earned, and each retrier's attempts.
+    const retryDelay = new Map<string, number>();
+    const attempts = new Map<string, number[]>();
     const handlers = Object.fromEntries(
       [...machine.tasks].map(([state, task]) => [
         state,
         async (payload: unknown) => {
-          record.steps.push({ at: this.time.nowMs, state });
+          // A retried call is entered once its backoff is over (below).
+          if (task.kind !== 'sdk' || !retryDelay.has(state))
+            record.steps.push({ at: this.time.nowMs, state });
           if (task.kind === 'wait') {
             const { seconds, timestamp } = payload as { seconds?: number; timestamp?: string };
             const ms =
@@ -287,13 +359,38 @@ export class SimulatedRunbooks implements RunbookStarter {
             return {};
           }
           if (task.kind === 'lambda') {
-            const event = task.payloadField ? (payload as { Payload?: unknown }).Payload : payload;
-            return this.lambdas(task.functionName, event);
+            const answer = await this.lambdas(
+              task.functionName,
+              task.invoke === true ? (payload as { Payload?: unknown }).Payload : payload,
+            );
+            if (task.tokenTimeoutSeconds === undefined) return answer;
+            const waitedFrom = this.time.nowMs;
+            const given = await this.answerToken(answer, task.tokenTimeoutSeconds);
+            if (given !== undefined) return given;
+            // Nobody answers: the wait runs out, and Step Functions fails the Task with
+            // States.Timeout.
+            await this.time.sleep(
+              Math.max(0, task.tokenTimeoutSeconds * 1000 - (this.time.nowMs - waitedFrom)),
+            );
+            throw taskError(
+              'States.Timeout',
+              `no answer within ${task.tokenTimeoutSeconds} s (TimeoutSeconds)`,
+            );
+          }
+          // A retry: Step Functions waits its backoff first, on the virtual clock.
+          const delay = retryDelay.get(state);
+          retryDelay.delete(state);
+          if (delay === undefined) attempts.set(state, []);
+          else {
+            await this.time.sleep(delay);
+            record.steps.push({ at: this.time.nowMs, state });
           }
           try {
-            return stepFunctionsFields(
+            const answer = stepFunctionsFields(
               this.api.call(task.service, task.action, payload as Record<string, unknown>),
             );
+            attempts.delete(state);
+            return answer;
           } catch (error) {
             if (!(error instanceof SimulatedApiError)) throw error;
             const service = JAVA_SERVICE[task.service] ?? task.service;
@@ -301,7 +398,15 @@ export class SimulatedRunbooks implements RunbookStarter {
               error.code === 'ThrottlingException' && !DECLARES_THROTTLING.has(task.service)
                 ? `${service}Exception`
                 : javaExceptionName(error.code);
-            throw taskError(`${service}.${shape}`, error.message);
+            const name = `${service}.${shape}`;
+            const next = retryDelayMs(
+              machine.retries.get(state) ?? [],
+              name,
+              attempts.get(state) ?? [],
+              this.random,
+            );
+            if (next !== undefined) retryDelay.set(state, next);
+            throw taskError(name, error.message);
           }
         },
       ]),
@@ -312,7 +417,8 @@ export class SimulatedRunbooks implements RunbookStarter {
     const execution = stateMachine.run(record.input as never, {
       overrides: {
         taskResourceLocalHandlers: handlers as never,
-        // Retries take no simulated time (the virtual clock moves only at waits).
+        // The executor itself does not pause between retries: the Task's handler sleeps the
+        // retry's backoff on the virtual clock before the retried call (retryDelayMs).
         retryIntervalOverrides: Object.fromEntries(
           [...machine.tasks.keys()].map((state) => [state, 0]),
         ),

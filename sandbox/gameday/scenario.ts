@@ -50,8 +50,20 @@ export interface Scenario {
    * it and reports FAIL; the test expects the failure, so a fix turns it red (drop this then).
    */
   readonly knownDefect?: string;
-  /** How the on-call person answers a runbook's approval request (none: the request fails the run). */
+  /** How the on-call answers a runbook's approval request (none: nobody answers, it times out). */
   readonly approver?: ScriptedAnswer;
+  /** The modes whose runs show `knownDefect` (both unless given). */
+  readonly knownDefectModes?: readonly ('auto' | 'dry-run')[];
+  /**
+   * What Rebound's definitions do about this fault in `auto`: `recover` (unless given) the shop
+   * within the objective, or `escalate` to a person without acting (its runbook's retries run out
+   * on a throttled API, an approval never comes): the incident ends `failed`, with one page; or
+   * `absorb`: AWS alone (target tracking) serves the shop again within the objective before any
+   * alarm of the shop fires, so Rebound opens nothing, pages nobody and changes nothing.
+   */
+  readonly expectedOutcome?: 'recover' | 'escalate' | 'absorb';
+  /** A traffic surge, × a normal day's load: `npm run rto`'s surge budget bounds its recovery. */
+  readonly capacitySurge?: number;
   /** Breaks the shop, at the fault time. */
   readonly inject: (world: World) => void;
   /** The shop serves as configured again. */

@@ -51,6 +51,17 @@ const stormAlarm = (world: World, index: number): AlarmSettings => ({
   treatMissingData: 'notBreaching',
 });
 
+/** api-throttling: how long Auto Scaling throttles SetInstanceHealth. */
+const THROTTLED_MINUTES = 3;
+/** api-throttling: AWS announces a retirement two weeks ahead (the game day ends long before). */
+const RETIREMENT_NOTICE_MS = 14 * 24 * 3_600_000;
+
+/** black-friday-surge: the traffic, as a multiple of a normal day's (issue 14: 5×). */
+export const SURGE_FACTOR = 5;
+
+/** memory-leak: how fast the leaking instance's memory use rises (40% to its ceiling in ~30 min). */
+const MEMORY_LEAK_PERCENT_PER_MINUTE = 2;
+
 // ---- az-power-loss ----------------------------------------------------------------------
 
 /**
@@ -207,6 +218,90 @@ export const SCENARIOS: readonly Scenario[] = [
       });
     },
     recovered: databaseServes,
+  },
+  // ---- issue 14's further scenarios: memory leak, Black Friday surge, API throttling, approval ----
+  {
+    name: 'memory-leak',
+    title: 'One web instance leaks memory; its /health still answers (a gray failure)',
+    failureClass: 'instance-failure',
+    knownDefect:
+      "no signal reaches Rebound: the shop's only memory alarm (web-memory-high) and the memory target tracking watch the group's average, which one leaking instance of three lifts by at most a third of its rise (to about 59%, under the 90% threshold and the 75% target), and the shop deploys no per-instance memory alarm (the InstanceId dimension the CloudWatch agent publishes), so replace-unhealthy-instance, the runbook for exactly this, never starts",
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
+    maxMinutes: 45,
+    // The guardrails allow replace-unhealthy-instance one replacement.
+    maxChanges: 1,
+    inject: (world) => {
+      const victims = world.shop.serving();
+      const victim = victims[world.random.between(0, victims.length - 1)];
+      if (victim !== undefined) world.shop.leakMemory(victim.id, MEMORY_LEAK_PERCENT_PER_MINUTE);
+    },
+    // No serving instance uses more memory than the memory target tracking aims at.
+    recovered: ({ shop, settings }) =>
+      shop.serving().every((instance) => instance.memoryPercent < settings.memoryTargetPercent),
+  },
+  {
+    name: 'api-throttling',
+    title: `AWS schedules a web instance's retirement while Auto Scaling throttles SetInstanceHealth for ${THROTTLED_MINUTES} minutes`,
+    failureClass: 'instance-failure',
+    // replace-unhealthy-instance retries MarkUnhealthy's AutoScaling.AutoScalingException 6
+    // times with jittered backoff (at most 2+4+8+16+30+30 s): it gives up inside the throttling
+    // and escalates, having changed nothing.
+    expectedOutcome: 'escalate',
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
+    maxMinutes: 20,
+    maxChanges: 1,
+    inject: (world) => {
+      const { shop, time, random } = world;
+      const victims = shop.serving();
+      const victim = victims[random.between(0, victims.length - 1)];
+      if (victim === undefined) return;
+      // Auto Scaling's model (botocore autoscaling 2011-01-01) declares no throttling error
+      // for SetInstanceHealth (only ResourceContentionFault): Step Functions raises it as
+      // AutoScaling.AutoScalingException (AWS-FACTS, Step Functions SDK integrations).
+      world.api.throttles.push({
+        action: 'autoscaling:SetInstanceHealth',
+        until: time.nowMs + THROTTLED_MINUTES * 60_000,
+      });
+      shop.scheduleRetirement(victim.id, RETIREMENT_NOTICE_MS);
+    },
+    // The retiring instance replaced and the group serving at its desired capacity.
+    recovered: (world) =>
+      world.shop.serving().every((instance) => instance.retiresAt === undefined) &&
+      webTierServes(world),
+  },
+  {
+    name: 'approval-never-comes',
+    title:
+      'AWS Health reports the cache primary degraded; the forced failover waits for an approval that never comes',
+    failureClass: 'cache-failover',
+    // cache-failover asks a person before TestFailover (needsApproval, not auto-approved by
+    // cdk.json's guardrails); nobody answers within APPROVAL_TIMEOUT (30 min): it escalates
+    // without acting, the safe default.
+    expectedOutcome: 'escalate',
+    knownDefect:
+      'two pages for one incident: the approval request goes out as a critical alert with an SMS, and the escalation when nobody answers within 30 minutes sends a second SMS; the incident keeps no "approval timed out" entry of its own (only the runbook failure says so)',
+    knownDefectModes: ['auto'],
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['cache-failover'],
+    maxMinutes: 45,
+    maxChanges: 1,
+    inject: (world) => world.shop.reportCachePrimaryIssue(),
+    // A primary other than the degraded one (set at the fault) serves: never, nobody approved.
+    recovered: cacheServes,
+  },
+  {
+    name: 'black-friday-surge',
+    title: `Black Friday: traffic jumps to ${SURGE_FACTOR}× a normal day's`,
+    failureClass: 'instance-failure',
+    expectedOutcome: 'absorb',
+    capacitySurge: SURGE_FACTOR,
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
+    maxMinutes: 30,
+    inject: (world) => {
+      world.shop.trafficFactor = SURGE_FACTOR;
+    },
+    // Every desired instance serves and the load is back at or under the CPU target.
+    recovered: (world) =>
+      webTierServes(world) && world.shop.cpuPercent() <= world.settings.cpuTargetPercent,
   },
   AZ_POWER_LOSS,
 ];

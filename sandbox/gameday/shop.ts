@@ -2,15 +2,19 @@ import {
   APP_READY_SECONDS,
   BOOT_SECONDS,
   CACHE_FAILOVER_SECONDS,
+  NORMAL_CPU_PERCENT,
   RDS_FAILOVER_SECONDS,
+  TARGET_TRACKING_HIGH_DATAPOINTS,
 } from '../../infra/recovery/physics.js';
 import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
 import {
+  ACCOUNT,
   type AwsEvent,
   alarmStateChange,
   autoScalingActivity,
   cacheNotification,
   eventIdFor,
+  healthEvent,
   rdsInstanceEvent,
   type SnsDelivery,
 } from './aws-events.js';
@@ -50,6 +54,8 @@ export interface Instance {
   failStreak: number;
   /** Memory used, percent (a leak raises it; the ELB's shallow /health does not see it). */
   memoryPercent: number;
+  /** When AWS stops it for retirement (an AWS Health scheduled change announced it). */
+  retiresAt?: number;
 }
 
 export interface DbInstance {
@@ -90,6 +96,8 @@ export interface ShopSample {
   readonly dbAvailable: boolean;
 }
 
+/** A leaking app's memory use levels off here: the kernel swaps instead of killing it (the simulator's). */
+export const MEMORY_LEAK_CEILING_PERCENT = 97;
 /** A failed cache node is replaced (and serves as a replica again) this long after the failover. */
 export const CACHE_NODE_REPLACEMENT_SECONDS = { min: 180, max: 420 } as const;
 
@@ -107,6 +115,8 @@ export class SimulatedShop {
   readonly samples: ShopSample[] = [];
   desired: number;
   maxSize: number;
+  /** Traffic as a multiple of a normal day's. */
+  trafficFactor = 1;
   /** Metric samples by `namespace|name|dimension=value,...`, each [time, value]. */
   readonly #metrics = new Map<string, [number, number][]>();
   #eventCount = 0;
@@ -156,7 +166,10 @@ export class SimulatedShop {
     }
   }
 
-  /** Starts the shop's own loops: target health checks, the group's health checks, metrics. */
+  /**
+   * Starts the shop's own loops: target health checks, the group's health checks, metrics, and
+   * the CPU target tracking policy (once a minute).
+   */
   start(): void {
     const { intervalSeconds } = this.settings.targetGroup;
     this.time.every(intervalSeconds * 1000, this.time.nowMs, () => {
@@ -165,6 +178,20 @@ export class SimulatedShop {
       this.#sampleMetrics(intervalSeconds);
       return true;
     });
+    this.time.every(60_000, Math.ceil(this.time.nowMs / 60_000) * 60_000, () => {
+      this.#trackCpuTarget();
+      return true;
+    });
+  }
+
+  /** The group's average CPU now: the day's load spread over the healthy targets. */
+  cpuPercent(): number {
+    const healthy = [...this.instances.values()].filter((i) => i.target === 'healthy').length;
+    return Math.min(
+      100,
+      (NORMAL_CPU_PERCENT * this.settings.group.desiredCapacity * this.trafficFactor) /
+        Math.max(healthy, 1),
+    );
   }
 
   nextEventId(): string {
@@ -318,6 +345,66 @@ export class SimulatedShop {
     }
   }
 
+  /**
+   * The instance's app leaks memory: `percentPerMinute` more in use every minute, up to
+   * `MEMORY_LEAK_CEILING_PERCENT` (the kernel swaps; the app slows but still answers /health:
+   * a gray failure the ELB's shallow check and so the group's health check never see).
+   */
+  leakMemory(instanceId: string, percentPerMinute: number): void {
+    const instance = this.instances.get(instanceId);
+    if (instance === undefined) throw new Error(`no instance ${instanceId}`);
+    const { intervalSeconds } = this.settings.targetGroup;
+    this.time.every(intervalSeconds * 1000, this.time.nowMs, () => {
+      if (instance.lifecycle === 'Terminated') return false;
+      instance.memoryPercent = Math.min(
+        MEMORY_LEAK_CEILING_PERCENT,
+        instance.memoryPercent + (percentPerMinute * intervalSeconds) / 60,
+      );
+      return true;
+    });
+  }
+
+  /**
+   * AWS finds the instance's host degraded and schedules its retirement `noticeMs` from now,
+   * announced by an AWS Health event (best effort, like every Health event).
+   */
+  scheduleRetirement(instanceId: string, noticeMs: number): void {
+    const instance = this.instances.get(instanceId);
+    if (instance === undefined) throw new Error(`no instance ${instanceId}`);
+    instance.retiresAt = this.time.nowMs + noticeMs;
+    this.emitter.emit(
+      healthEvent(this.nextEventId(), this.time.nowMs, this.region, {
+        service: 'EC2',
+        eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
+        category: 'scheduledChange',
+        description: `EC2 has detected degradation of the underlying hardware hosting your instance ${instance.id}; it is scheduled for retirement and will be stopped on ${new Date(instance.retiresAt).toUTCString()}.`,
+        entityValues: [`arn:aws:ec2:${this.region}:${ACCOUNT}:instance/${instance.id}`],
+        startTime: instance.retiresAt,
+      }),
+      'best-effort',
+    );
+  }
+
+  /**
+   * AWS Health reports an operational issue with the cache's primary node (degraded, still
+   * serving): ElastiCache does not fail over for it by itself.
+   */
+  reportCachePrimaryIssue(): void {
+    const primary = this.cacheNodes.find((node) => node.role === 'primary');
+    if (primary === undefined) return;
+    this.emitter.emit(
+      healthEvent(this.nextEventId(), this.time.nowMs, this.region, {
+        service: 'ELASTICACHE',
+        eventTypeCode: 'AWS_ELASTICACHE_OPERATIONAL_ISSUE',
+        category: 'issue',
+        description: `We are investigating degraded network performance of the host of cache node ${primary.id}.`,
+        entityValues: [`arn:aws:elasticache:${this.region}:${ACCOUNT}:cluster:${primary.id}`],
+        startTime: this.time.nowMs,
+      }),
+      'best-effort',
+    );
+  }
+
   // ---- what the control plane may call ---------------------------------------------------
 
   recordChange(call: string, target: string): void {
@@ -390,13 +477,7 @@ export class SimulatedShop {
       { AutoScalingGroupName: group.name },
       inService,
     );
-    // The load of `desiredCapacity` instances at 35% CPU, spread over those that serve.
-    this.#put(
-      'AWS/EC2',
-      'CPUUtilization',
-      { AutoScalingGroupName: group.name },
-      Math.min(100, (35 * group.desiredCapacity) / Math.max(healthy, 1)),
-    );
+    this.#put('AWS/EC2', 'CPUUtilization', { AutoScalingGroupName: group.name }, this.cpuPercent());
     const memory = this.serving().map((i) => i.memoryPercent);
     this.#put(
       'Rebound/WebTier',
@@ -418,6 +499,61 @@ export class SimulatedShop {
   }
 
   // ---- the web group's own behaviour ------------------------------------------------------
+
+  /**
+   * Target tracking on the group's average CPU, as the synthesized policy sets it (target
+   * `cpuTargetPercent`; an instance counts once the group's default instance warm-up has passed
+   * since its launch):
+   * after `TARGET_TRACKING_HIGH_DATAPOINTS` minutes above the target, the desired capacity
+   * becomes ceil(warmed-up instances × CPU ÷ target), never above the maximum; instances still
+   * launching or warming up already count as capacity, so it does not launch them twice.
+   */
+  #trackCpuTarget(): void {
+    const { group, cpuTargetPercent } = this.settings;
+    const minute = 60_000;
+    const end = Math.floor(this.time.nowMs / minute) * minute;
+    const averages = Array.from({ length: TARGET_TRACKING_HIGH_DATAPOINTS }, (_, k) => {
+      const values = this.samplesOf(
+        'AWS/EC2',
+        'CPUUtilization',
+        { AutoScalingGroupName: group.name },
+        end - (k + 1) * minute,
+        end - k * minute,
+      );
+      return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
+    });
+    if (!averages.every((value) => value !== undefined && value > cpuTargetPercent)) return;
+    const warm = this.serving().filter(
+      (i) => this.time.nowMs - i.launchedAt >= group.instanceWarmupSeconds * 1000,
+    ).length;
+    const wanted = Math.min(
+      this.maxSize,
+      Math.ceil((warm * (averages[0] ?? 0)) / cpuTargetPercent),
+    );
+    if (wanted <= this.desired) return;
+    const from = this.desired;
+    this.desired = wanted;
+    const at = new Date(this.time.nowMs).toISOString();
+    for (let added = 0; added < wanted - from; added += 1) {
+      this.#launch(
+        this.#emptiestAz(),
+        `At ${at} a monitor alarm TargetTracking-${group.name}-AlarmHigh in state ALARM triggered policy CpuTarget changing the desired capacity from ${from} to ${wanted}.`,
+      );
+    }
+  }
+
+  /** The AZ with the fewest live instances (the group balances its AZs). */
+  #emptiestAz(): string {
+    const live = [...this.instances.values()].filter((i) => i.lifecycle !== 'Terminated');
+    const azs = this.settings.availabilityZones;
+    return (
+      [...azs].sort(
+        (a, b) =>
+          live.filter((i) => i.availabilityZone === a).length -
+          live.filter((i) => i.availabilityZone === b).length,
+      )[0] ?? 'unknown'
+    );
+  }
 
   #newInstance(availabilityZone: string, at: number): Instance {
     const instance: Instance = {

@@ -22,6 +22,8 @@ export interface PostgresPair {
   readonly replica: PostgresNode;
   /** `pg_ctl promote` of the replica: it leaves recovery and takes writes. */
   promoteReplica(): Promise<void>;
+  /** Waits (bounded) until the replica has replayed everything the primary has written so far. */
+  replicaCaughtUp(timeoutMs?: number): Promise<void>;
   /** Stops one node at once (`-m immediate`: connections drop as in a crash). */
   stopNode(node: PostgresNode): Promise<void>;
   stop(): Promise<void>;
@@ -63,6 +65,31 @@ const makeReplicationSynchronous = async (primary: PostgresNode): Promise<void> 
     await client.query('SELECT pg_reload_conf()');
   } finally {
     await client.end();
+  }
+};
+
+const replicaCaughtUp = async (
+  primary: PostgresNode,
+  replica: PostgresNode,
+  timeoutMs: number,
+): Promise<void> => {
+  const read = async (url: string, sql: string, params: unknown[] = []) => {
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows[0];
+    } finally {
+      await client.end();
+    }
+  };
+  const { lsn } = await read(primary.url, 'SELECT pg_current_wal_lsn() AS lsn');
+  const deadline = Date.now() + timeoutMs;
+  while (
+    !(await read(replica.url, 'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [lsn])).ok
+  ) {
+    if (Date.now() > deadline)
+      throw new Error(`the replica did not catch up within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 };
 
@@ -234,6 +261,7 @@ export const startPostgresPair = async ({
     promoteReplica: async () => {
       await pgCtl(['promote', '-w', '-D', replica.dataDir]);
     },
+    replicaCaughtUp: (timeoutMs = 5_000) => replicaCaughtUp(primary, replica, timeoutMs),
     stopNode,
     stop: async () => {
       for (const n of [replica, primary]) await stopNode(n).catch(() => undefined);

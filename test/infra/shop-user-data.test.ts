@@ -71,6 +71,10 @@ describe('the shop on the web tier (user data)', () => {
       dev.template,
       'AWS::ElasticLoadBalancingV2::TargetGroup',
     );
+    const group = onlyResource<{ AutoScalingGroupName: string }>(
+      dev.template,
+      'AWS::AutoScaling::AutoScalingGroup',
+    );
 
     // Act
     const unit = unitSettings(heredoc(script, '/etc/systemd/system/rebound-shop.service'));
@@ -88,6 +92,9 @@ describe('the shop on the web tier (user data)', () => {
       'AWS_REGION=us-east-1',
       'SHOP_HOST=0.0.0.0',
       `SHOP_PORT=${targetGroup.props.Port}`,
+      // The shop's own metrics (shop/emf.ts) to the agent's EMF listener, named by the group.
+      'SHOP_EMF_ENDPOINT=tcp://127.0.0.1:25888',
+      `SHOP_AUTO_SCALING_GROUP=${group.props.AutoScalingGroupName}`,
       // TLS to RDS, verified against the RDS CAs shipped in the bundle.
       'SHOP_DATABASE_CA_FILE=/opt/rebound-shop/app/rds-ca.pem',
     ]);
@@ -100,6 +107,15 @@ describe('the shop on the web tier (user data)', () => {
     expect(unit.RuntimeDirectory).toEqual(['rebound-shop']);
     expect(unit.RuntimeDirectoryMode).toEqual(['0700']);
     expect(script).toContain('systemctl enable rebound-shop.service');
+  });
+
+  it("opens the CloudWatch agent's EMF listener for the shop's metrics, beside memory and disk", () => {
+    // Act
+    const agent = JSON.parse(heredoc(script, '/opt/aws/amazon-cloudwatch-agent/etc/rebound.json'));
+
+    // Assess
+    expect(agent.logs.metrics_collected).toEqual({ emf: {} });
+    expect(Object.keys(agent.metrics.metrics_collected)).toEqual(['mem', 'disk']);
   });
 
   it('names the published SSM parameters the shop reads at boot, and carries no secret', () => {

@@ -57,6 +57,7 @@ const SETTINGS: ShopSettings = {
   },
   loadBalancerFullName: 'app/rebound-test-alb/0',
   cpuTargetPercent: 70,
+  memoryTargetPercent: 75,
   database: { primaryId: 'rebound-test-db', multiAz: true, replicas: [] },
   cache: {
     groupId: 'rebound-test-cache',

@@ -37,6 +37,22 @@ describe('shop configuration from the environment', () => {
     });
   });
 
+  it('reads the CloudWatch agent endpoint and the web group of the metrics', () => {
+    // Act
+    const config = configFromEnv({
+      SHOP_DATABASE_URL: 'postgres://app@writer/shop',
+      SHOP_EMF_ENDPOINT: 'tcp://127.0.0.1:25888',
+      SHOP_AUTO_SCALING_GROUP: 'rebound-dev-web',
+    });
+
+    // Assess
+    expect(config.metrics).toEqual({
+      host: '127.0.0.1',
+      port: 25888,
+      autoScalingGroupName: 'rebound-dev-web',
+    });
+  });
+
   it('defaults: port 8080 on loopback, no replica, no cache, no admin API', () => {
     // Act
     const config = configFromEnv({
@@ -79,6 +95,26 @@ describe('shop configuration from the environment', () => {
     [
       { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_DATABASE_CA_FILE: notPem },
       `SHOP_DATABASE_CA_FILE="${notPem}" holds no PEM certificate`,
+    ],
+    [
+      { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_EMF_ENDPOINT: 'tcp://127.0.0.1:25888' },
+      'SHOP_EMF_ENDPOINT and SHOP_AUTO_SCALING_GROUP go together',
+    ],
+    [
+      {
+        SHOP_DATABASE_URL: 'postgres://w/s',
+        SHOP_EMF_ENDPOINT: 'udp://127.0.0.1:25888',
+        SHOP_AUTO_SCALING_GROUP: 'web',
+      },
+      'SHOP_EMF_ENDPOINT="udp://127.0.0.1:25888" must start with tcp://',
+    ],
+    [
+      {
+        SHOP_DATABASE_URL: 'postgres://w/s',
+        SHOP_EMF_ENDPOINT: 'tcp://127.0.0.1',
+        SHOP_AUTO_SCALING_GROUP: 'web',
+      },
+      'SHOP_EMF_ENDPOINT="tcp://127.0.0.1" must be tcp://host:port',
     ],
   ])('refuses %j with one line', (env, message) => {
     // Act + Assess
