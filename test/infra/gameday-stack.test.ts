@@ -288,13 +288,14 @@ describe('game-day stack', () => {
       expect(
         experiment.StopConditions.map(({ Source }) => Source),
         name,
-      ).toEqual(Array(4).fill('aws:cloudwatch:alarm'));
+      ).toEqual(Array(5).fill('aws:cloudwatch:alarm'));
       expect(
         experiment.StopConditions.map(({ Value }) => text(Value)),
         name,
       ).toEqual([
         arn('cloudwatch', 'alarm:rebound-dev-alb-elb-5xx'),
         arn('cloudwatch', 'alarm:rebound-dev-alb-target-5xx-rate'),
+        arn('cloudwatch', 'alarm:rebound-dev-shop-checkout-errors'),
         arn('cloudwatch', 'alarm:rebound-dev-db-free-storage-low'),
         arn('cloudwatch', 'alarm:rebound-dev-cloudfront-5xx-rate'),
       ]);
