@@ -87,7 +87,7 @@ export const runLoad = async (options: LoadOptions): Promise<LoadResult> => {
   const failures: Record<string, number> = {};
   let counting = false;
   // One clock (performance.now) for the window and its length: Date.now's whole milliseconds
-  // could end the window before measuredSeconds says it did.
+  // could end the window a fraction early and divide by a length it never had.
   const warmupEnds = performance.now() + options.warmupMs;
   let measureEnds = Number.POSITIVE_INFINITY;
   const client = async () => {
