@@ -49,7 +49,7 @@ const ACTION_LABELS: readonly (readonly [RegExp, string])[] = [
   [/^states:StartExecution$/, 'start runbook'],
   [/^sns:Publish$/, 'alert'],
   [/^dynamodb:(PutItem|UpdateItem)$/, 'record'],
-  [/^ssm:GetParametersByPath$/, 'read guardrails'],
+  [/^ssm:GetParameters(ByPath)?$/, 'read guardrails'],
   [/^states:SendTask(Success|Failure)$/, 'answer'],
   [/^lambda:InvokeFunction$/, 'invoke'],
   [

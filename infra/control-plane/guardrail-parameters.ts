@@ -90,7 +90,7 @@ export class GuardrailParameters extends GuardrailParametersBase {
     // cannot read them.
     this.readFailureAlarm = new cloudwatch.Alarm(this, 'ReadFailureAlarm', {
       alarmName: guardrailsUnreadableAlarmName(props.stage),
-      alarmDescription: `[warning] A function could not read the guardrails under ${this.path} (GetParametersByPath failed): it took the safe side (dry-run, no runbook enabled) and nothing will be remediated until the read works again.`,
+      alarmDescription: `[warning] A function or a runbook's state machine could not read the guardrails under ${this.path} (GetParametersByPath or GetParameters failed): it took the safe side (dry-run, no runbook enabled) and nothing will be remediated until the read works again.`,
       metric: new cloudwatch.Metric({
         namespace: GUARDRAIL_READ_FAILURES.namespace,
         metricName: GUARDRAIL_READ_FAILURES.metricName,

@@ -2,7 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { parseAzIds } from '../../functions/lib/az-ids.js';
 import { createLogger, warnThrough } from '../../functions/lib/logger.js';
-import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
+import { checkDepsFromEnv, withGuardrailRead } from '../../functions/lib/runbook/aws-check-deps.js';
 import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
 import { ENVIRONMENT } from './environment.js';
 import {
@@ -34,7 +34,7 @@ const fleet = new AwsFleetReader(
   env.AUTO_SCALING_GROUP_NAME,
   env.TARGET_GROUP_ARN,
 );
-const deps: AzEvacuationCheckDeps = {
+const deps: Omit<AzEvacuationCheckDeps, 'guardrails'> & { readonly guardrailsPath: string } = {
   ...checkDeps,
   fleet,
   zoneNames: async () => zoneNames,
@@ -49,9 +49,9 @@ export const handler = async (event: unknown) => {
   const result = await (() => {
     switch (parsed.step) {
       case 'check':
-        return checkAzEvacuation(parsed, deps);
+        return checkAzEvacuation(parsed, withGuardrailRead(deps, event));
       case 'recheck':
-        return recheckAzEvacuation(parsed, deps);
+        return recheckAzEvacuation(parsed, withGuardrailRead(deps, event));
       case 'shift-applied':
         return shiftApplied(parsed);
       case 'verify':

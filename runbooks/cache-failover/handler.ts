@@ -1,7 +1,7 @@
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { wholeNumber } from '../../functions/lib/env.js';
 import { createLogger, warnThrough } from '../../functions/lib/logger.js';
-import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
+import { checkDepsFromEnv, withGuardrailRead } from '../../functions/lib/runbook/aws-check-deps.js';
 import type { CheckResult } from '../../functions/lib/runbook/check.js';
 import type { RecheckResult } from '../../functions/lib/runbook/recheck.js';
 import { AwsCacheReader } from './aws-cache-reader.js';
@@ -33,12 +33,12 @@ const deps = {
   },
 };
 
-const run = (parsed: ReturnType<typeof parseCacheFailoverEvent>) => {
+const run = (parsed: ReturnType<typeof parseCacheFailoverEvent>, event: unknown) => {
   switch (parsed.step) {
     case 'check':
-      return checkCacheFailover(parsed, deps);
+      return checkCacheFailover(parsed, withGuardrailRead(deps, event));
     case 'recheck':
-      return recheckCacheFailover(parsed, deps);
+      return recheckCacheFailover(parsed, withGuardrailRead(deps, event));
     case 'verify':
       return verifyCacheFailoverStep(parsed, deps);
   }
@@ -48,7 +48,7 @@ export const handler = async (
   event: unknown,
 ): Promise<CheckResult | RecheckResult | CacheFailoverVerification> => {
   const parsed = parseCacheFailoverEvent(event);
-  const result = await run(parsed);
+  const result = await run(parsed, event);
   logger.info(`cache-failover ${parsed.step}`, {
     replicationGroupId: parsed.input.replicationGroupId,
     executionName: parsed.execution.name,

@@ -95,6 +95,5 @@ export const checkFunction = <K extends CheckVariable>(
     environment: props.environment.values({ ...props.values, ...check } as Record<K, string>),
   });
   props.incidents.grantReadWriteData(fn.function);
-  props.guardrails.grantRead(fn.function);
   return fn;
 };

@@ -1,6 +1,7 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { RECHECK_ROOT, recheckAt } from '../../functions/lib/runbook/state-paths.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
+import { guardrailReadPayload, readGuardrailsBefore } from './guardrail-read.js';
 import type { RunbookSkeleton } from './skeleton.js';
 
 /**
@@ -36,7 +37,7 @@ export class Recheck extends sfn.StateMachineFragment {
       skeleton.invoke(
         'Recheck',
         options.fn,
-        { step: 'recheck', ...skeleton.guardrailPayload() },
+        { step: 'recheck', ...skeleton.guardrailPayload(), ...guardrailReadPayload() },
         RECHECK_ROOT,
       ),
     );
@@ -48,8 +49,10 @@ export class Recheck extends sfn.StateMachineFragment {
         .when(sfn.Condition.booleanEquals(recheckAt('proceed'), true), then)
         .otherwise(skipped),
     );
+    // The guardrails read again at the recheck: someone may have pulled the kill switch.
+    const reread = readGuardrailsBefore(skeleton, 'RereadGuardrails', recheck);
     const read = options.read === undefined ? undefined : skeleton.escalateOnError(options.read);
-    this.startState = read === undefined ? recheck : read;
-    read?.next(recheck);
+    this.startState = read === undefined ? reread : read;
+    read?.next(reread);
   }
 }

@@ -26,6 +26,7 @@ import {
 } from './announced-recovery.js';
 import { ApprovalGate } from './approval-gate.js';
 import { type CheckVariable, checkFunction, reportFunction } from './functions.js';
+import { guardrailReadPayload, readGuardrailsBefore } from './guardrail-read.js';
 import { acknowledgeWildcardResource, GROUP_ARN_REASON } from './iam.js';
 import { validateInput } from './input-rules.js';
 import { Recheck, type RecheckOptions } from './recheck.js';
@@ -195,16 +196,18 @@ export class RunbookSkeleton extends Construct {
   }
 
   /**
-   * The runbook's check task (`$.guardrail`): `fn` with the guardrail payload plus `extra`.
-   * `InvalidInput` from it (input the Choice states let through) fails the run as
-   * `InputRejected`; any other error escalates.
+   * The runbook's check (`$.guardrail`): ReadGuardrails (guardrail-read.ts), then `fn` with the
+   * guardrail payload, the guardrails read and `extra`. `InvalidInput` from it (input the Choice
+   * states let through) fails the run as `InputRejected`; any other error escalates. The chain
+   * starts at the read; its `next` follows the check.
    */
-  checkTask(
-    id: string,
-    fn: ReboundFunction,
-    extra: Record<string, unknown> = {},
-  ): tasks.LambdaInvoke {
-    const check = this.invoke(id, fn, { ...extra, ...this.guardrailPayload() }, GUARDRAIL_ROOT);
+  checkTask(id: string, fn: ReboundFunction, extra: Record<string, unknown> = {}): sfn.Chain {
+    const check = this.invoke(
+      id,
+      fn,
+      { ...extra, ...this.guardrailPayload(), ...guardrailReadPayload() },
+      GUARDRAIL_ROOT,
+    );
     check.addCatch(
       sfn.Fail.jsonPath(this, 'InputRejected', {
         stateName: 'InputRejected',
@@ -213,7 +216,8 @@ export class RunbookSkeleton extends Construct {
       }),
       { errors: ['InvalidInput'], resultPath: '$.error' },
     );
-    return this.escalateOnError(check);
+    this.escalateOnError(check);
+    return sfn.Chain.custom(readGuardrailsBefore(this, 'ReadGuardrails', check), [check], check);
   }
 
   /** The payload every guardrail Lambda gets: the whole state as `input`, plus the execution. */

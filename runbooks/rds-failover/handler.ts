@@ -2,7 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { wholeNumber } from '../../functions/lib/env.js';
 import { createLogger, warnThrough } from '../../functions/lib/logger.js';
-import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
+import { checkDepsFromEnv, withGuardrailRead } from '../../functions/lib/runbook/aws-check-deps.js';
 import type { CheckResult } from '../../functions/lib/runbook/check.js';
 import type { RecheckResult } from '../../functions/lib/runbook/recheck.js';
 import { AwsRdsReader } from './aws-rds-reader.js';
@@ -42,12 +42,12 @@ const checkDeps = { ...checkDepsFromEnv(env, warnThrough(logger)), db };
 // (one GetMetricData call per verify, bounded to a few seconds).
 const verifyDeps = { db, replicaLag: new AwsReplicaLagReader(new CloudWatchClient({})) };
 
-const run = (parsed: ReturnType<typeof parseRdsFailoverEvent>) => {
+const run = (parsed: ReturnType<typeof parseRdsFailoverEvent>, event: unknown) => {
   switch (parsed.step) {
     case 'check':
-      return checkRdsFailover(parsed, shop, checkDeps);
+      return checkRdsFailover(parsed, shop, withGuardrailRead(checkDeps, event));
     case 'recheck':
-      return recheckRdsFailover(parsed, shop, checkDeps);
+      return recheckRdsFailover(parsed, shop, withGuardrailRead(checkDeps, event));
     case 'verify':
       return verifyRdsFailover(parsed, shop, verifyDeps);
   }
@@ -57,7 +57,7 @@ export const handler = async (
   event: unknown,
 ): Promise<CheckResult | RecheckResult | RdsVerifyResult> => {
   const parsed = parseRdsFailoverEvent(event);
-  const result = await run(parsed);
+  const result = await run(parsed, event);
   logger.info(`rds-failover ${parsed.step}`, {
     dbInstanceId: parsed.input.dbInstanceId,
     mode: parsed.input.mode,

@@ -2,7 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { parseAzIds } from '../../functions/lib/az-ids.js';
 import { createLogger, warnThrough } from '../../functions/lib/logger.js';
-import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
+import { checkDepsFromEnv, withGuardrailRead } from '../../functions/lib/runbook/aws-check-deps.js';
 import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
 import type { CheckResult } from '../../functions/lib/runbook/check.js';
 import { ENVIRONMENT } from './environment.js';
@@ -31,7 +31,7 @@ const deps = {
 
 export const handler = async (event: unknown): Promise<CheckResult> => {
   const parsed = parseGuardrailEvent(event);
-  const result = await checkInstanceReplacement(parsed, deps);
+  const result = await checkInstanceReplacement(parsed, withGuardrailRead(deps, event));
   logger.info('guardrail verdict', {
     instanceId: parsed.input.instanceId,
     executionName: parsed.execution.name,

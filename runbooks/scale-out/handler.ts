@@ -2,7 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { wholeNumber } from '../../functions/lib/env.js';
 import { createLogger, warnThrough } from '../../functions/lib/logger.js';
-import { checkDepsFromEnv } from '../../functions/lib/runbook/aws-check-deps.js';
+import { checkDepsFromEnv, withGuardrailRead } from '../../functions/lib/runbook/aws-check-deps.js';
 import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js';
 import type { CheckResult } from '../../functions/lib/runbook/check.js';
 import { AwsGroupCapacityReader } from './aws-group-capacity-reader.js';
@@ -43,10 +43,10 @@ const verifyDeps = {
   ),
 };
 
-const run = (parsed: ReturnType<typeof parseScaleOutEvent>) => {
+const run = (parsed: ReturnType<typeof parseScaleOutEvent>, event: unknown) => {
   switch (parsed.step) {
     case 'check':
-      return checkScaleOut(parsed, checkDeps);
+      return checkScaleOut(parsed, withGuardrailRead(checkDeps, event));
     case 'verify':
       return verifyScaleOut(parsed, verifyDeps);
     case 'return':
@@ -58,7 +58,7 @@ export const handler = async (
   event: unknown,
 ): Promise<CheckResult | ScaleOutVerifyResult | ReturnDecision> => {
   const parsed = parseScaleOutEvent(event);
-  const result = await run(parsed);
+  const result = await run(parsed, event);
   logger.info(`scale-out ${parsed.step}`, { executionName: parsed.execution.name, ...result });
   return result;
 };

@@ -3,8 +3,15 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RUNBOOK_NAMES } from '../../functions/lib/core/runbook-registry.js';
 import { bundleLambda } from '../../infra/lambda-bundling.js';
-import { dynamicChunks, entryOutput, inputsOf, loadedWith } from '../../sandbox/bench/chunks.js';
+import {
+  codeOutputs,
+  dynamicChunks,
+  entryOutput,
+  inputsOf,
+  loadedWith,
+} from '../../sandbox/bench/chunks.js';
 import { ROOT } from '../support/run-script.js';
 
 /**
@@ -90,4 +97,26 @@ describe('triage bundle chunks', () => {
       '@aws-sdk/client-elasticache',
     ]);
   });
+});
+
+describe('runbook step bundles', () => {
+  // Their state machines read the guardrails (runbooks/kit/guardrail-read.ts) and hand them in
+  // the payload: no SSM client, nor Powertools parameters, anywhere in a step bundle (issue 13:
+  // ~88 KB and 0.2–0.6× an empty handler's cold load each).
+  it.each(RUNBOOK_NAMES)(
+    '%s loads no SSM client nor Powertools parameters, at start or later',
+    (runbook) => {
+      // Act
+      const metafile = bundleLambda(
+        path.join(ROOT, `runbooks/${runbook}/handler.ts`),
+        mkdtempSync(path.join(tmpdir(), 'rebound-step-chunks-')),
+      );
+      const everything = packagesIn(metafile, codeOutputs(metafile));
+
+      // Assess
+      expect(everything.has('@aws-sdk/client-ssm')).toBe(false);
+      expect(everything.has('@aws-lambda-powertools/parameters')).toBe(false);
+      expect(everything.has('@aws-sdk/client-dynamodb')).toBe(true);
+    },
+  );
 });

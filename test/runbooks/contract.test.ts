@@ -1,7 +1,11 @@
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_GUARDRAILS, type Guardrails } from '../../functions/lib/core/guardrails.js';
+import {
+  DEFAULT_GUARDRAILS,
+  GUARDRAIL_PARAMETER_NAMES,
+  type Guardrails,
+} from '../../functions/lib/core/guardrails.js';
 import type { ActionRequest } from '../../functions/lib/core/ports.js';
 import {
   type BlockedBy,
@@ -29,6 +33,7 @@ import {
   type SynthesizedRunbook,
   statementsOfRole,
   TASK_TOKEN,
+  taskError,
   taskStatesOf,
 } from './support.js';
 import {
@@ -37,6 +42,7 @@ import {
   expectEscalatedWith,
   expectRefusedBy,
   failingFirst,
+  GUARDRAILS_PATH,
   incidentOf,
   NOW,
   reportsOf,
@@ -207,6 +213,74 @@ describe.each(CASES)('runbook $name keeps the runbook contract', ({ name, row, h
         });
       }
     });
+  });
+
+  describe('guardrails read by the state machine (issue 13)', () => {
+    it('reads every guardrail by name with one GetParameters and hands them to the check', async () => {
+      // Prepare
+      const w = await harness.world();
+
+      // Act
+      const outcome = await run(w);
+
+      // Assess: the nine names in one call (GetParameters takes up to ten: botocore ssm
+      // ParameterNameList max 10); the check got SSM's answer in its payload and acted on it.
+      expect(outcome.status).toBe('succeeded');
+      expect(callsOf(w, 'ReadGuardrails')).toEqual([
+        { Names: GUARDRAIL_PARAMETER_NAMES.map((parameter) => `${GUARDRAILS_PATH}${parameter}`) },
+      ]);
+      const [checkCall] = callsOf(w, checks.at(-1) ?? '') as { guardrailRead?: unknown }[];
+      expect(checkCall?.guardrailRead).toEqual({
+        parameters: expect.arrayContaining([
+          expect.objectContaining({ Name: `${GUARDRAILS_PATH}mode`, Value: 'auto' }),
+        ]),
+      });
+      expect(callsOf(w, act.state)).toEqual([act.call]);
+    });
+
+    it('on an SSM error takes the safe side as the check did: refused, nothing done, the failure counted', async () => {
+      // Prepare: every GetParameters fails (an error SSM models: botocore ssm GetParameters errors).
+      const w = await harness.world();
+      w.ssmFailure.error = taskError('Ssm.InternalServerErrorException', 'SSM is unavailable');
+
+      // Act
+      const outcome = await run(w);
+
+      // Assess: retried (the kit's default), then the check runs on the safe guardrails: no
+      // runbook enabled, the GuardrailReadFailures metric for the path its alarm watches.
+      expect(outcome.status).toBe('succeeded');
+      expect(callsOf(w, 'ReadGuardrails')).toHaveLength(5);
+      expectRefusedBy(w, 'runbook-disabled');
+      expect(w.guardrailReadFailures).toEqual(['/rebound/test/guardrails']);
+      expect(callsOf(w, act.state)).toEqual([]);
+    });
+
+    if (row.needsApproval) {
+      it('stops at the recheck when the kill switch is pulled while waiting for approval', async () => {
+        // Prepare: a person sets mode off once the approval was asked for.
+        const w = await harness.world();
+        const stored = w.ssm.get.bind(w.ssm);
+        w.ssm.get = (parameter: string) =>
+          parameter === `${GUARDRAILS_PATH}mode` && callsOf(w, 'RequestApproval').length > 0
+            ? 'off'
+            : stored(parameter);
+
+        // Act
+        const outcome = await run(w);
+
+        // Assess: read again right before the recheck, which stops the run.
+        expect(outcome.status).toBe('succeeded');
+        expect(callsOf(w, 'RereadGuardrails')).toHaveLength(1);
+        expect(reportsOf(w)).toEqual([
+          expect.objectContaining({
+            at: 'ReportNoLongerNeeded',
+            detail:
+              'the automation mode guardrail was turned off while waiting for approval: nothing is done',
+          }),
+        ]);
+        expect(callsOf(w, act.state)).toEqual([]);
+      });
+    }
   });
 
   describe('local execution', () => {

@@ -15,11 +15,13 @@ import {
 } from 'aws-local-stepfunctions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { expect } from 'vitest';
+import { GUARDRAIL_PARAMETER_NAMES } from '../../functions/lib/core/guardrails.js';
 import {
   GuardrailParameters,
   type IGuardrailParameters,
 } from '../../infra/control-plane/guardrail-parameters.js';
 import { listNagAcknowledgements, type NagAcknowledgement } from '../../infra/nag.js';
+import { GUARDRAIL_READ_STATES } from '../../runbooks/kit/guardrail-read.js';
 import type { EventLog } from '../../sandbox/bench/transitions.js';
 
 /**
@@ -195,6 +197,14 @@ export function expectEveryTaskBoundedAndEscalating(
   for (const [name, state] of taskStates) expect(state, name).toHaveProperty('TimeoutSeconds');
   for (const [name, state] of Object.entries(definition.States)) {
     if (!['Task', 'Parallel', 'Map'].includes(state.Type) || name === 'Escalate') continue;
+    if ((GUARDRAIL_READ_STATES as readonly string[]).includes(name)) {
+      // A failed guardrail read goes on to its step, which takes the safe side (guardrail-read.ts).
+      const next = (state as { Next?: string }).Next;
+      expect('Catch' in state ? state.Catch : undefined, name).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.guardrailRead', Next: next },
+      ]);
+      continue;
+    }
     const catchers = 'Catch' in state ? (state.Catch ?? []) : [];
     expect(catchers.at(-1), name).toEqual(CATCH_ALL_TO_ESCALATE);
   }
@@ -424,5 +434,39 @@ export function expectRecoveryWaitPutsOnly(statements: readonly Statement[]): vo
         'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': ['RECOVERY-WAIT#*'] },
       },
     }),
+  ]);
+}
+
+/**
+ * The only SSM permission of the runbook's stack: its state machine's GetParameters on the
+ * nine guardrail parameters by name (runbooks/kit/guardrail-read.ts); its step Lambdas read no
+ * SSM at all (issue 13: no SSM client in their bundles).
+ */
+export function expectOnlyStateMachineReadsGuardrails({
+  template,
+}: SynthesizedRunbook<unknown>): void {
+  const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  const machineRole = machines.map(
+    (machine) => (machine.Properties.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0],
+  );
+  const ssmGrants = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+    (flattenCfn(policy.Properties.PolicyDocument.Statement) as Statement[])
+      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('ssm:')))
+      .map((statement) => ({
+        roles: (policy.Properties.Roles as { Ref: string }[]).map(({ Ref }) => Ref),
+        statement,
+      })),
+  );
+  expect(ssmGrants).toEqual([
+    {
+      roles: machineRole,
+      statement: expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'ssm:GetParameters',
+        Resource: GUARDRAIL_PARAMETER_NAMES.map(
+          (name) => `arn:aws:ssm:us-east-1:123456789012:parameter/rebound/test/guardrails/${name}`,
+        ),
+      }),
+    },
   ]);
 }

@@ -2,12 +2,17 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { expect } from 'vitest';
 import type { Alert } from '../../functions/lib/core/alert.js';
 import { renderRunbookOutcomeAlert } from '../../functions/lib/core/alerts/runbook-outcome-alert.js';
-import { DEFAULT_GUARDRAILS, type Guardrails } from '../../functions/lib/core/guardrails.js';
+import {
+  DEFAULT_GUARDRAILS,
+  type Guardrails,
+  guardrailParameterValues,
+} from '../../functions/lib/core/guardrails.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
 import type { Clock } from '../../functions/lib/core/ports.js';
 import { MemoryActionLedger, MemoryIncidentStore } from '../../functions/lib/memory-store.js';
 import type { CheckDeps } from '../../functions/lib/runbook/check.js';
 import { parseReportEvent } from '../../functions/lib/runbook/events.js';
+import { guardrailsFromRead } from '../../functions/lib/runbook/guardrail-read.js';
 import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
 import { RecordingTimer } from '../functions/support/recording-timer.js';
 import { type Fake, fake, type RunOutcome, type runLocally, taskError } from './support.js';
@@ -27,26 +32,79 @@ export interface Stores {
   /** Every alert published, in order. */
   readonly alerts: Alert[];
   readonly clock: Clock;
+  /**
+   * The world's Parameter Store (full name → value), which the runbook's ReadGuardrails and
+   * RereadGuardrails states read (GetParameters); a test may change it mid-run.
+   */
+  readonly ssm: Map<string, string>;
+  /** `error`, when set: every GetParameters of the guardrails fails with it. */
+  readonly ssmFailure: { error?: Error };
+  /** The payload of the Task call in progress: a step Lambda finds its guardrail read there. */
+  readonly current: { payload?: unknown };
+  /** The paths of the guardrail reads a step found failed (its GuardrailReadFailures metric). */
+  readonly guardrailReadFailures: string[];
 }
 
-export const newStores = (): Stores => ({
-  incidents: new MemoryIncidentStore(),
-  ledger: new MemoryActionLedger(),
-  alerts: [],
-  clock: { now: () => NOW },
-});
+/** The guardrails path of every test stack (support.ts: `GuardrailParameters.fromStage(…, 'test')`). */
+export const GUARDRAILS_PATH = '/rebound/test/guardrails/';
 
-/** What every runbook's check reads: the guardrails (mode auto, then `guardrails`), the stores. */
-export const checkDepsOf = (stores: Stores, guardrails?: Partial<Guardrails>): CheckDeps => ({
-  guardrails: async () => ({
-    guardrails: { ...DEFAULT_GUARDRAILS, mode: 'auto', ...guardrails },
-    problems: [],
-  }),
-  incidents: stores.incidents,
-  ledger: stores.ledger,
-  clock: stores.clock,
-  warn: () => undefined,
-});
+/** Writes `guardrails` into the world's Parameter Store. */
+export const putGuardrails = (stores: Stores, guardrails: Guardrails): void => {
+  for (const [name, value] of Object.entries(guardrailParameterValues(guardrails))) {
+    stores.ssm.set(`${GUARDRAILS_PATH}${name}`, value);
+  }
+};
+
+/**
+ * SSM GetParameters as the ReadGuardrails states call it (runbooks/kit/guardrail-read.ts): the
+ * known names in `Parameters`, the others in `InvalidParameters` (botocore ssm
+ * GetParametersResult), or the world's `ssmFailure`.
+ */
+const getParametersFake = (stores: Stores): Fake =>
+  fake((input) => {
+    if (stores.ssmFailure.error !== undefined) throw stores.ssmFailure.error;
+    const names = (input as { Names: string[] }).Names;
+    return {
+      Parameters: names
+        .filter((name) => stores.ssm.has(name))
+        .map((name) => ({ Name: name, Type: 'String', Value: stores.ssm.get(name), Version: 1 })),
+      InvalidParameters: names.filter((name) => !stores.ssm.has(name)),
+    };
+  });
+
+/** Empty stores over a Parameter Store holding the guardrails (mode auto, then `guardrails`). */
+export const newStores = (guardrails?: Partial<Guardrails>): Stores => {
+  const stores: Stores = {
+    incidents: new MemoryIncidentStore(),
+    ledger: new MemoryActionLedger(),
+    alerts: [],
+    clock: { now: () => NOW },
+    ssm: new Map(),
+    ssmFailure: {},
+    current: {},
+    guardrailReadFailures: [],
+  };
+  putGuardrails(stores, { ...DEFAULT_GUARDRAILS, mode: 'auto', ...guardrails });
+  return stores;
+};
+
+/**
+ * What every runbook's check reads: the stores, and the guardrails its state machine read from
+ * the world's Parameter Store and passed in the step's payload,
+ * parsed as the step Lambdas parse it (functions/lib/runbook/guardrail-read.ts).
+ */
+export const checkDepsOf = (stores: Stores): CheckDeps => {
+  return {
+    guardrails: async () =>
+      guardrailsFromRead(stores.current.payload, GUARDRAILS_PATH, (path) =>
+        stores.guardrailReadFailures.push(path),
+      ),
+    incidents: stores.incidents,
+    ledger: stores.ledger,
+    clock: stores.clock,
+    warn: () => undefined,
+  };
+};
 
 /** The answer to the `call`-th call (1-based) of a script; its last answer repeats. */
 export const scripted = <T>(script: readonly T[], call: number): T | undefined =>
@@ -163,6 +221,8 @@ export function worldOf(
       }),
     );
   const fakes: Record<string, Fake> = {
+    ReadGuardrails: getParametersFake(stores),
+    RereadGuardrails: getParametersFake(stores),
     ...options.tasks,
     ...Object.fromEntries(options.reportStates.map((state) => [state, report()])),
   };
@@ -180,6 +240,7 @@ export function worldOf(
           state,
           (input: unknown) => {
             trace.push(state);
+            stores.current.payload = input;
             return handler(input);
           },
         ]),

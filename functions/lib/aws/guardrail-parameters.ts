@@ -1,6 +1,6 @@
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { guardrailsReadPath, type ParsedGuardrails, parseGuardrails } from '../core/guardrails.js';
-import { emitGuardrailReadFailure } from './guardrail-read-failures.js';
+import { guardrailsAfterReadFailure } from './guardrail-read-failures.js';
 
 /** People change guardrails by hand: a short cache lets a change bite within a minute. */
 export const GUARDRAILS_MAX_AGE_SECONDS = 30;
@@ -40,12 +40,7 @@ export async function loadGuardrails(
     });
     return parseGuardrails(values ?? {});
   } catch (error) {
-    (options.reportReadFailure ?? emitGuardrailReadFailure)(readPath);
-    const safe = parseGuardrails({});
     const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return {
-      guardrails: safe.guardrails,
-      problems: [`guardrails unreadable: ${why.slice(0, 300)}`, ...safe.problems],
-    };
+    return guardrailsAfterReadFailure(readPath, why, options.reportReadFailure);
   }
 }

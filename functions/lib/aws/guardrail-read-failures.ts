@@ -1,3 +1,4 @@
+import { type ParsedGuardrails, parseGuardrails } from '../core/guardrails.js';
 import { emitCount } from './embedded-metric.js';
 
 /**
@@ -32,4 +33,22 @@ export const emitGuardrailReadFailure = (
     write,
     at,
   );
+};
+
+/**
+ * What a reader of the guardrails under `readPath` goes on with when SSM could not be read
+ * (`why`): the safe side (dry-run, nothing enabled), the first problem line saying why, and
+ * the failure reported (@default the GuardrailReadFailures metric, whose alarm pages).
+ */
+export const guardrailsAfterReadFailure = (
+  readPath: string,
+  why: string,
+  report: (path: string) => void = emitGuardrailReadFailure,
+): ParsedGuardrails => {
+  report(readPath);
+  const safe = parseGuardrails({});
+  return {
+    guardrails: safe.guardrails,
+    problems: [`guardrails unreadable: ${why.slice(0, 300)}`, ...safe.problems],
+  };
 };

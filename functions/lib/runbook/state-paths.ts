@@ -38,3 +38,10 @@ export const inputAt = <N extends RunbookName>() => statePath<RunInput<N>>('$');
 /** Where a CheckAlarm state puts the DescribeAlarms answer of the input's alarm, for the check. */
 export const CHECKED_ALARM_KEY = 'alarm';
 export const CHECKED_ALARM = `$.${CHECKED_ALARM_KEY}`;
+/**
+ * Where the state machine puts its GetParameters read of the guardrails before the check and
+ * the recheck (runbooks/kit/guardrail-read.ts), and the payload key those steps find it under
+ * (guardrail-read.ts here).
+ */
+export const GUARDRAIL_READ_KEY = 'guardrailRead';
+export const GUARDRAIL_READ_ROOT = `$.${GUARDRAIL_READ_KEY}`;

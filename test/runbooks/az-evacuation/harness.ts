@@ -180,12 +180,12 @@ export const MUTATING_STATES = [
  * stores (its payloads validated by its own schemas); the SDK integrations answer like AWS.
  */
 export const world = async (options: WorldOptions = {}): Promise<World> => {
-  const stores = newStores();
+  const stores = newStores(options.guardrails);
   const { incidents } = stores;
   await incidents.create(healthIncident());
   const polls = options.polls ?? [BEFORE, EVACUATED];
   const checkDeps = {
-    ...checkDepsOf(stores, options.guardrails),
+    ...checkDepsOf(stores),
     fleet: { snapshot: async () => BEFORE },
     zoneNames: async () => ZONE_NAMES,
     config: { loadBalancerArn: ALB_ARN, availabilityZones: AZS },
@@ -273,6 +273,8 @@ export const harness: RunbookHarness = {
   deployed: { 'availability-zone': AZS },
   runTimeoutSeconds: RUN_TIMEOUT.toSeconds(),
   tasks: [
+    'ReadGuardrails',
+    'RereadGuardrails',
     'ListShifts',
     'Check',
     'RequestApproval',
@@ -289,7 +291,7 @@ export const harness: RunbookHarness = {
     ...REPORT_STATES_WITH_APPROVAL,
   ],
   validInput: INPUT,
-  checks: ['ListShifts', 'Check'],
+  checks: ['ListShifts', 'ReadGuardrails', 'Check'],
   action: ACTION,
   // Extending its own shifts while AWS Health keeps the AZ impaired keeps the evacuation as it
   // is: the contract's "no mutating call after the verification gave up" does not count it.

@@ -16,6 +16,7 @@ import {
   actionsOf,
   definitionOf,
   expectInvokesApprovalsStepAndReport,
+  expectOnlyStateMachineReadsGuardrails,
   GROUP_NAME,
   resourcesOf,
   runLocally,
@@ -130,6 +131,8 @@ describe('runbook az-evacuation', () => {
         // Its AZ recovery rounds' task tokens (contract.test.ts: recovery-wait items only).
         'dynamodb:PutItem',
         'lambda:InvokeFunction',
+        // The guardrails, read before the check and the recheck (runbooks/kit/guardrail-read.ts).
+        'ssm:GetParameters',
       ]);
       expect(resourcesOf(own, 'autoscaling:DescribeAutoScalingGroups')).toEqual(['*']);
       // The load balancer by ARN (ALB is an ARC resource type); `*` only under the condition below.
@@ -176,7 +179,7 @@ describe('runbook az-evacuation', () => {
       expectInvokesApprovalsStepAndReport(synthesized, own);
     });
 
-    it('lets the step function read only: the group, target health, guardrails, the table', () => {
+    it('lets the step function read only: the group, target health, the table (the state machine reads the guardrails)', () => {
       // Prepare
       const { step } = synthesized.runbook.functions;
       const statements = statementsOfRole(synthesized, step.function.role as iam.IRole);
@@ -187,10 +190,8 @@ describe('runbook az-evacuation', () => {
         'elasticloadbalancing:DescribeTargetHealth',
       ];
       for (const action of described) expect(resourcesOf(statements, action)).toEqual(['*']);
-      expect(resourcesOf(statements, 'ssm:GetParametersByPath')).toEqual([
-        'arn:aws:ssm:us-east-1:123456789012:parameter/rebound/test/guardrails',
-      ]);
-      expect(actionsBeyond(statements, ['ssm:GetParametersByPath', ...described])).toEqual([]);
+      expect(actionsBeyond(statements, described)).toEqual([]);
+      expectOnlyStateMachineReadsGuardrails(synthesized);
       synthesized.template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: 'rebound-test-az-evacuation-step',
         Environment: {
@@ -357,10 +358,12 @@ describe('runbook az-evacuation', () => {
       expect(run.status).toBe('succeeded');
       expect(w.trace).toEqual([
         'ListShifts',
+        'ReadGuardrails',
         'Check',
         'RequestApproval',
         'RecordApproval',
         'RecheckShifts',
+        'RereadGuardrails',
         'Recheck',
         'ReportNoLongerNeeded',
       ]);

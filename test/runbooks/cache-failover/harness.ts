@@ -101,11 +101,11 @@ interface WorldOptions {
  * TestFailover answers like the SDK integration, the approvals function answers for a person.
  */
 export const world = (options: WorldOptions = {}): World => {
-  const stores = newStores();
+  const stores = newStores(options.guardrails);
   const polls = options.polls ?? [FAILING_OVER, FAILED_OVER];
   const config = { replicationGroupId: GROUP, replicas: 2 };
   const deps = (snapshot: CacheGroupSnapshot) => ({
-    ...checkDepsOf(stores, options.guardrails),
+    ...checkDepsOf(stores),
     cache: { describe: async () => snapshot },
     config,
   });
@@ -142,6 +142,8 @@ export const harness: RunbookHarness = {
   deployed: { 'cache-group': [GROUP] },
   runTimeoutSeconds: 3600,
   tasks: [
+    'ReadGuardrails',
+    'RereadGuardrails',
     'Check',
     'TestFailover',
     'FailoverAwaitRecovery',
@@ -152,7 +154,7 @@ export const harness: RunbookHarness = {
     ...REPORT_STATES_WITH_APPROVAL,
   ],
   validInput: FORCE,
-  checks: ['Check'],
+  checks: ['ReadGuardrails', 'Check'],
   action: `fail over ${GROUP} away from primary ${GROUP}-001 in us-east-1a (ElastiCache TestFailover)`,
   mutating: ['TestFailover'],
   act: {

@@ -12,6 +12,7 @@ import {
   actionsOf,
   definitionOf,
   expectInvokesApprovalsStepAndReport,
+  expectOnlyStateMachineReadsGuardrails,
   runLocally,
   type SynthesizedRunbook,
   statementsOfRole,
@@ -118,6 +119,8 @@ describe('runbook cache-failover', () => {
         'dynamodb:PutItem',
         'elasticache:TestFailover',
         'lambda:InvokeFunction',
+        // The guardrails, read before the check and the recheck (runbooks/kit/guardrail-read.ts).
+        'ssm:GetParameters',
       ]);
       expect(own.filter((s) => [s.Action].flat().includes('elasticache:TestFailover'))).toEqual([
         expect.objectContaining({ Action: 'elasticache:TestFailover', Resource: GROUP_ARN }),
@@ -140,22 +143,12 @@ describe('runbook cache-failover', () => {
           Resource: GROUP_ARN,
         }),
       ]);
-      expect(statements).toContainEqual(
-        expect.objectContaining({
-          Action: 'ssm:GetParametersByPath',
-          Resource: 'arn:aws:ssm:us-east-1:123456789012:parameter/rebound/test/guardrails',
-        }),
-      );
+      expectOnlyStateMachineReadsGuardrails(synthesized);
       const actions = actionsOf(statements);
       expect(actions.filter((action) => action.startsWith('dynamodb:'))).toContain(
         'dynamodb:PutItem',
       );
-      expect(
-        actionsBeyond(statements, [
-          'ssm:GetParametersByPath',
-          'elasticache:DescribeReplicationGroups',
-        ]),
-      ).toEqual([]);
+      expect(actionsBeyond(statements, ['elasticache:DescribeReplicationGroups'])).toEqual([]);
       synthesized.template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: 'rebound-test-cache-failover-step',
         Environment: {
@@ -258,9 +251,11 @@ describe('runbook cache-failover', () => {
       // Assess
       expect(run.status).toBe('succeeded');
       expect(w.trace).toEqual([
+        'ReadGuardrails',
         'Check',
         'RequestApproval',
         'RecordApproval',
+        'RereadGuardrails',
         'Recheck',
         'ReportNoLongerNeeded',
       ]);

@@ -110,7 +110,7 @@ interface WorldOptions {
  * and the approvals function are fakes that answer like they would.
  */
 export const world = (options: WorldOptions = {}): World => {
-  const stores = newStores();
+  const stores = newStores(options.guardrails);
   const scripts: Record<string, readonly (DbInstanceSnapshot | undefined)[]> = {
     [DB]: [PRIMARY_IN_A],
     [REPLICA_1]: [replica(REPLICA_1)],
@@ -143,14 +143,14 @@ export const world = (options: WorldOptions = {}): World => {
     tasks: {
       Check: fake((input) =>
         checkRdsFailover(parseRdsFailoverEvent(input), SHOP, {
-          ...checkDepsOf(stores, options.guardrails),
+          ...checkDepsOf(stores),
           db,
         }),
       ),
       ...approvalFakes(options.approval ?? APPROVED),
       Recheck: fake((input) =>
         recheckRdsFailover(parseRdsFailoverEvent(input), SHOP, {
-          ...checkDepsOf(stores, options.guardrails),
+          ...checkDepsOf(stores),
           db: recheckDb,
         }),
       ),
@@ -177,6 +177,8 @@ export const harness: RunbookHarness = {
   deployed: { 'primary-db': [DB], 'db-replica': [REPLICA_1, REPLICA_2] },
   runTimeoutSeconds: RUN_TIMEOUT.toSeconds(),
   tasks: [
+    'ReadGuardrails',
+    'RereadGuardrails',
     'Check',
     'DatabaseAwaitRecovery',
     'DatabaseVerify',
@@ -188,7 +190,7 @@ export const harness: RunbookHarness = {
     ...REPORT_STATES_WITH_APPROVAL,
   ],
   validInput: { dbInstanceId: DB, mode: 'force' },
-  checks: ['Check'],
+  checks: ['ReadGuardrails', 'Check'],
   action: `force a Multi-AZ failover of ${DB} from us-east-1a to its standby in us-east-1b (RebootDBInstance with ForceFailover)`,
   mutating: MUTATING,
   act: {

@@ -11,6 +11,7 @@ import type { DbInstanceSnapshot } from '../../../runbooks/rds-failover/steps.js
 import {
   APPROVALS_FUNCTION_ARN,
   definitionOf,
+  expectOnlyStateMachineReadsGuardrails,
   expectRecoveryWaitPutsOnly,
   runLocally,
   type SynthesizedRunbook,
@@ -140,7 +141,8 @@ describe('runbook rds-failover', () => {
               !action.startsWith('logs:'),
           ),
         ),
-      ).toEqual(new Set(['dynamodb:PutItem', 'lambda:InvokeFunction']));
+        // ssm: the guardrails, read before the check and the recheck (runbooks/kit/guardrail-read.ts).
+      ).toEqual(new Set(['dynamodb:PutItem', 'lambda:InvokeFunction', 'ssm:GetParameters']));
       expectRecoveryWaitPutsOnly(statements);
       const invoked = JSON.stringify(
         resolved.filter(({ Action }) => [Action].flat().includes('lambda:InvokeFunction')),
@@ -148,7 +150,7 @@ describe('runbook rds-failover', () => {
       expect(invoked).toContain(APPROVALS_FUNCTION_ARN);
     });
 
-    it('lets the step function describe the three databases, read the replica lag, read the guardrails and use the incidents table, nothing else', () => {
+    it('lets the step function describe the three databases, read the replica lag and use the incidents table, nothing else (the state machine reads the guardrails)', () => {
       // Act
       const statements = synthesized.stack.resolve(
         statementsOfRole(roleOf(synthesized.runbook.functions.step.function)),
@@ -175,13 +177,13 @@ describe('runbook rds-failover', () => {
         new Set([
           'rds:DescribeDBInstances',
           'cloudwatch:GetMetricData',
-          'ssm:GetParametersByPath',
           'sqs:SendMessage',
           'sqs:GetQueueAttributes',
           'sqs:GetQueueUrl',
         ]),
       );
       expect(actions.filter((action) => /rds:(Reboot|Promote)/.test(action))).toEqual([]);
+      expectOnlyStateMachineReadsGuardrails(synthesized);
       // GetMetricData has no resource-level permissions: `*`, in a statement of its own.
       expect(
         statements.filter(({ Action }) => [Action].flat().includes('cloudwatch:GetMetricData')),
@@ -284,9 +286,11 @@ describe('runbook rds-failover', () => {
       // Assess
       expect(run.status).toBe('succeeded');
       expect(w.trace).toEqual([
+        'ReadGuardrails',
         'Check',
         'RequestApproval',
         'RecordApproval',
+        'RereadGuardrails',
         'Recheck',
         'ReportNoLongerNeeded',
       ]);

@@ -130,7 +130,7 @@ interface WorldOptions {
  * integrations answer like AWS would, so the ResultSelectors and Choice rules run for real.
  */
 export const world = (options: WorldOptions = {}): World => {
-  const stores = newStores();
+  const stores = newStores(options.guardrails);
   const fleet = options.fleet ?? HEALTHY_FLEET;
   const polls = options.polls ?? [REPLACING, REPLACED];
   const pollAt = (call: number) => scripted(polls, call) ?? REPLACED;
@@ -145,7 +145,7 @@ export const world = (options: WorldOptions = {}): World => {
         options.guardrailCheck ??
           ((input) =>
             checkInstanceReplacement(parseGuardrailEvent(input), {
-              ...checkDepsOf(stores, options.guardrails),
+              ...checkDepsOf(stores),
               fleet: { snapshot: async () => fleet },
               zoneNames: async () => ({ 'use1-az1': 'us-east-1a', 'use1-az2': 'us-east-1b' }),
             })),
@@ -164,6 +164,7 @@ export const harness: RunbookHarness = {
   deployed: {},
   runTimeoutSeconds: 1800,
   tasks: [
+    'ReadGuardrails',
     'CheckAlarm',
     'DescribeGroup',
     'DescribeTargets',
@@ -173,7 +174,7 @@ export const harness: RunbookHarness = {
     ...REPORT_STATES,
   ],
   validInput: { instanceId: OLD },
-  checks: ['ListZonalShifts', 'GuardrailCheck'],
+  checks: ['ListZonalShifts', 'ReadGuardrails', 'GuardrailCheck'],
   action: `mark ${OLD} Unhealthy in ${GROUP_NAME}: Auto Scaling replaces it`,
   mutating: ['MarkUnhealthy'],
   act: {

@@ -6,6 +6,7 @@ import { REPLACEMENT_POLL_SECONDS } from '../../../runbooks/replace-unhealthy-in
 import { INSTANCE_REPLACEMENT_BUDGET } from '../../../runbooks/replace-unhealthy-instance/steps.js';
 import {
   definitionOf,
+  expectOnlyStateMachineReadsGuardrails,
   GROUP_NAME,
   runLocally,
   type SynthesizedRunbook,
@@ -92,12 +93,7 @@ describe('runbook replace-unhealthy-instance', () => {
             .filter((action) => action.startsWith('arc-zonal-shift:')),
         ),
       ).toEqual(['arc-zonal-shift:ListZonalShifts']);
-      const [guardrailRead] = statementsWith('ssm:GetParametersByPath');
-      const resource = guardrailRead?.Resource as { 'Fn::Join': [string, unknown[]] } | undefined;
-      const parts = resource?.['Fn::Join'][1] ?? [];
-      expect(parts.at(-1)).toMatch(
-        /:ssm:us-east-1:123456789012:parameter\/rebound\/test\/guardrails$/,
-      );
+      expectOnlyStateMachineReadsGuardrails(synthesized);
     });
   });
 
@@ -182,7 +178,12 @@ describe('runbook replace-unhealthy-instance', () => {
 
       // Assess
       expect(run.status).toBe('succeeded');
-      expect(w.trace.slice(0, 3)).toEqual(['CheckAlarm', 'ListZonalShifts', 'GuardrailCheck']);
+      expect(w.trace.slice(0, 4)).toEqual([
+        'CheckAlarm',
+        'ListZonalShifts',
+        'ReadGuardrails',
+        'GuardrailCheck',
+      ]);
       expect(callsOf(w, 'ListZonalShifts')).toEqual([{ Status: 'ACTIVE' }]);
       expect(callsOf(w, 'MarkUnhealthy')).toEqual([]);
       expect(reportsOf(w)).toEqual([

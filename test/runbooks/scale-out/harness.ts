@@ -111,7 +111,7 @@ interface WorldOptions {
  * answer like AWS would, so ResultSelectors, Choice rules and the Parallel's Retry run for real.
  */
 export const world = (options: WorldOptions = {}): World => {
-  const stores = newStores();
+  const stores = newStores(options.guardrails);
   const polls = options.polls ?? [SCALING, SCALED];
   const alarmReads = options.alarmReads ?? ['ALARM', 'OK'];
 
@@ -122,7 +122,7 @@ export const world = (options: WorldOptions = {}): World => {
       switch (event.step) {
         case 'check':
           return checkScaleOut(event, {
-            ...checkDepsOf(stores, options.guardrails),
+            ...checkDepsOf(stores),
             group: { capacity: async () => options.group ?? AT_MAX },
             groupName: GROUP_NAME,
             normalMax: NORMAL_MAX,
@@ -168,6 +168,7 @@ export const harness: RunbookHarness = {
   deployed: { 'web-group': [GROUP_NAME] },
   runTimeoutSeconds: RUN_TIMEOUT.toSeconds(),
   tasks: [
+    'ReadGuardrails',
     'CapacityVerify',
     'Check',
     'CheckAlarm',
@@ -181,7 +182,7 @@ export const harness: RunbookHarness = {
     ...REPORT_STATES,
   ],
   validInput: { autoScalingGroupName: GROUP_NAME },
-  checks: ['Check'],
+  checks: ['ReadGuardrails', 'Check'],
   action: `raise ${GROUP_NAME} max 6→9 and desired 6→9`,
   mutating: ['RaiseCapacity', 'ReturnMaximum'],
   act: {

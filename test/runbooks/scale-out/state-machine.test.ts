@@ -10,6 +10,7 @@ import {
 } from '../../../runbooks/scale-out/state-machine.js';
 import {
   definitionOf,
+  expectOnlyStateMachineReadsGuardrails,
   GROUP_NAME,
   runLocally,
   type SynthesizedRunbook,
@@ -104,6 +105,7 @@ describe('runbook scale-out', () => {
           'logs:ListLogDeliveries',
           'logs:PutResourcePolicy',
           'logs:UpdateLogDelivery',
+          'ssm:GetParameters',
           'xray:GetSamplingRules',
           'xray:GetSamplingTargets',
           'xray:PutTelemetryRecords',
@@ -120,7 +122,7 @@ describe('runbook scale-out', () => {
       expect(byAction('arc-zonal-shift:ListZonalShifts').map((s) => s.Resource)).toEqual(['*']);
     });
 
-    it('gives the step function read-only Describe calls, the guardrails and the incidents table', () => {
+    it('gives the step function read-only Describe calls and the incidents table; the guardrails only to the state machine', () => {
       // Act
       const statements = statementsOf(synthesized, 'ScaleOutRunbookStepRole');
       const actions = actionsOf(statements);
@@ -130,10 +132,10 @@ describe('runbook scale-out', () => {
         expect.arrayContaining([
           'autoscaling:DescribeAutoScalingGroups',
           'elasticloadbalancing:DescribeTargetHealth',
-          'ssm:GetParametersByPath',
           'dynamodb:PutItem',
         ]),
       );
+      expectOnlyStateMachineReadsGuardrails(synthesized);
       expect(actions.filter((action) => /^(autoscaling|scheduler|iam|ec2):/.test(action))).toEqual([
         'autoscaling:DescribeAutoScalingGroups',
       ]);
