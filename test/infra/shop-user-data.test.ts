@@ -85,6 +85,10 @@ describe('the shop on the web tier (user data)', () => {
       'useradd --system --no-create-home --home-dir /nonexistent --shell /sbin/nologin rebound-shop',
     );
     expect(unit.Restart).toEqual(['always']);
+    // Paced restarts, never given up: the shop exits when the database refuses a rotated
+    // password, and only a restart reads the new one (shop/db/password-rejected.ts).
+    expect(unit.RestartSec).toEqual(['5']);
+    expect(unit.StartLimitIntervalSec).toEqual(['0']);
     expect(unit.ExecStart).toEqual([
       '/usr/bin/node-24 --enable-source-maps /opt/rebound-shop/app/server.mjs',
     ]);
