@@ -5,6 +5,7 @@ import {
   SHOP_BOOT_ENVIRONMENT_FILE,
   SHOP_DATABASE_CA_FILE,
   SHOP_SERVER_FILE,
+  SHOP_STATIC_DIR,
 } from '../shop-bundling.js';
 
 export interface ShopUserDataProps {
@@ -94,6 +95,7 @@ Environment=SHOP_PORT=${props.appPort}
 Environment=SHOP_EMF_ENDPOINT=${AGENT_EMF_ENDPOINT}
 Environment=SHOP_AUTO_SCALING_GROUP=${props.autoScalingGroupName}
 Environment=SHOP_DATABASE_CA_FILE=${app}/${SHOP_DATABASE_CA_FILE}
+Environment=SHOP_STATIC_DIR=${app}/${SHOP_STATIC_DIR}
 RuntimeDirectory=rebound-shop
 RuntimeDirectoryMode=0700
 ExecStartPre=+${NODE_BIN} ${app}/${SHOP_BOOT_ENVIRONMENT_FILE} ${PARAMETERS_FILE} ${ENVIRONMENT_FILE}
