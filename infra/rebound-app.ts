@@ -89,6 +89,8 @@ export function buildReboundApp(options: BuildOptions = {}): ReboundApp {
         shopAlarms: shop.alarms.named,
       })
     : undefined;
+  // Deploy order only (no export): its stop-condition alarms come with the shop.
+  gameDay?.addStackDependency(shop, 'stop conditions name the shop alarms');
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, config, warnings, shop, controlPlane, gameDay };

@@ -54,16 +54,18 @@ export const createTriageEvents = ({ env, region, logger }: TriageEventsOptions)
   const runbookArns = runbookArnsFromEnv(env);
   const shopInventory = inventoryFromEnv(env, runbookArns);
 
+  // A module's `import()` runs it once per container (its client with it); `lazy` builds each
+  // adapter over it once.
   const alerts = lazy(async () =>
     (await import('./aws/clients/sns.js')).createAlertPublisher(env.ALERTS_TOPIC_ARN),
   );
-  const stepFunctions = lazy(() => import('./aws/clients/sfn.js'));
+  const stepFunctions = () => import('./aws/clients/sfn.js');
   const runbooks = lazy(async () => (await stepFunctions()).createRunbookStarter(runbookArns));
   const answerer = lazy(async () => (await stepFunctions()).createTaskAnswerer());
   const timer = lazy(async () =>
     (await import('./aws/clients/scheduler.js')).createRecoveryTimer(env),
   );
-  const guardrails = lazy(() => import('./aws/guardrail-parameters.js'));
+  const guardrails = () => import('./aws/guardrail-parameters.js');
   // One Describe client per resource kind, loaded with the first alert about that kind.
   const fleet = async () => (await import('./aws/clients/fleet.js')).fleetDescribers;
   const database = async () => (await import('./aws/clients/rds.js')).databaseDescriber;
@@ -80,7 +82,7 @@ export const createTriageEvents = ({ env, region, logger }: TriageEventsOptions)
     // Alerts must not wait on Describe calls for long: the alert goes out without live state.
     { timeBudgetMs: 3000, targetGroupArn: env.TARGET_GROUP_ARN },
   );
-  const autoScaling = lazy(() => import('./aws/clients/auto-scaling.js'));
+  const autoScaling = () => import('./aws/clients/auto-scaling.js');
 
   const deps: TriageDeps = {
     stage: env.STAGE,

@@ -34,6 +34,8 @@ export interface GameDayStackProps extends StackProps {
 
 /** How long an AZ stays without power: AWS's AZ power interruption scenario's default, 30 minutes. */
 export const AZ_POWER_DURATION: IsoDuration = 'PT30M';
+/** AWS FIS quota "Stop conditions per experiment template" (FIS User Guide, Quotas). */
+const MAX_STOP_CONDITIONS = 5;
 /** The game day's memory leak: most of one instance's memory, for 15 minutes. */
 export const MEMORY_STRESS = { percent: 95, seconds: 900 } as const;
 
@@ -64,6 +66,11 @@ export class GameDayStack extends Stack {
     this.stopAlarmArns = props.shopAlarms
       .filter(({ severity, what }) => severity === 'critical' && what !== WEB_IN_SERVICE_BELOW_MIN)
       .map(({ name }) => arns.alarm(name));
+    if (this.stopAlarmArns.length > MAX_STOP_CONDITIONS) {
+      throw new Error(
+        `the shop has ${this.stopAlarmArns.length} critical alarms but an FIS experiment template takes at most ${MAX_STOP_CONDITIONS} stop conditions: join them in a composite alarm for the game days`,
+      );
+    }
 
     const experiment = (
       name: string,

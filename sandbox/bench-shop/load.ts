@@ -86,10 +86,12 @@ export const runLoad = async (options: LoadOptions): Promise<LoadResult> => {
   const serverReadMs: number[] = [];
   const failures: Record<string, number> = {};
   let counting = false;
-  const warmupEnds = Date.now() + options.warmupMs;
+  // One clock (performance.now) for the window and its length: Date.now's whole milliseconds
+  // could end the window a fraction early and divide by a length it never had.
+  const warmupEnds = performance.now() + options.warmupMs;
   let measureEnds = Number.POSITIVE_INFINITY;
   const client = async () => {
-    while (Date.now() < measureEnds) {
+    while (performance.now() < measureEnds) {
       const call = options.next();
       const counted = counting; // a request started in the warm-up is never counted
       const started = performance.now();
@@ -106,11 +108,11 @@ export const runLoad = async (options: LoadOptions): Promise<LoadResult> => {
     }
   };
   const clients = Array.from({ length: options.concurrency }, client);
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, warmupEnds - Date.now())));
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, warmupEnds - performance.now())));
   await options.onMeasureStart?.();
   counting = true;
   const measureStarted = performance.now();
-  measureEnds = Date.now() + options.measureMs;
+  measureEnds = measureStarted + options.measureMs;
   await Promise.all(clients);
   agent.destroy();
   return {

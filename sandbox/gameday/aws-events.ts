@@ -94,6 +94,10 @@ export const alarmStateChange = (
   );
 };
 
+/** The web group's ARN (its id part made up, one value for every game day). */
+export const autoScalingGroupArn = (region: string, group: string): string =>
+  `arn:aws:autoscaling:${region}:${ACCOUNT}:autoScalingGroup:2f6c8a41-7d3e-4b9a-8c1f-5e0d9b7a6c31:autoScalingGroupName/${group}`;
+
 /** "EC2 Instance Launch Successful" / "EC2 Instance Terminate Successful" of the web group. */
 export const autoScalingActivity = (
   id: string,
@@ -111,7 +115,7 @@ export const autoScalingActivity = (
     'aws.autoscaling',
     `EC2 Instance ${kind} Successful`,
     [
-      `arn:aws:autoscaling:${region}:${ACCOUNT}:autoScalingGroup:2f6c8a41-7d3e-4b9a-8c1f-5e0d9b7a6c31:autoScalingGroupName/${group}`,
+      autoScalingGroupArn(region, group),
       `arn:aws:ec2:${region}:${ACCOUNT}:instance/${instance.id}`,
     ],
     {
@@ -199,6 +203,51 @@ export const cacheNotification = (
       },
     ],
   };
+};
+
+/**
+ * "AWS Health Event" of an EC2 operational issue in one AZ, as AWS Health posts it for an AZ
+ * power loss: the shape of test/fixtures/events/health/ec2-az-operational-issue.json, naming the
+ * AZ by its ID (each account maps IDs to names its own way).
+ */
+export const healthAzIssue = (
+  id: string,
+  ms: number,
+  region: string,
+  azId: string,
+  issue: { readonly startMs: number; readonly id: string },
+  status: 'open' | 'closed',
+): AwsEvent => {
+  const code = 'AWS_EC2_OPERATIONAL_ISSUE';
+  const stamp = (at: number) => new Date(at).toUTCString();
+  return envelope(id, ms, region, 'aws.health', 'AWS Health Event', [], {
+    // One ARN for the issue: its updates and its closing name the same event.
+    eventArn: `arn:aws:health:${region}::event/EC2/${code}/${code}_${issue.id}`,
+    service: 'EC2',
+    eventTypeCode: code,
+    eventTypeCategory: 'issue',
+    eventScopeCode: 'PUBLIC',
+    communicationId: `${id}-1`,
+    startTime: stamp(issue.startMs),
+    lastUpdatedTime: stamp(ms),
+    statusCode: status,
+    eventRegion: region,
+    eventDescription: [
+      {
+        language: 'en_US',
+        latestDescription:
+          status === 'open'
+            ? `Current severity level: Degraded\n\nWe are investigating a loss of power affecting EC2 instances in a single Availability Zone (${azId}) in the ${region.toUpperCase()} Region. Other Availability Zones are not affected.`
+            : `Current severity level: Resolved\n\nPower has been restored in the affected Availability Zone (${azId}) in the ${region.toUpperCase()} Region, and the issue has been resolved. The service is operating normally.`,
+      },
+    ],
+    affectedEntities: [],
+    page: '1',
+    totalPages: '1',
+    backupEvent: 'false',
+    affectedAccount: ACCOUNT,
+    personas: ['OPERATIONS'],
+  });
 };
 
 /** What the timeline calls a delivered event. */

@@ -304,6 +304,15 @@ export class SimulatedRunbooks implements RunbookStarter {
     readonly random: Random,
   ) {}
 
+  /**
+   * The person who answers a `.waitForTaskToken` Task (SendTaskSuccess) within its timeout, given
+   * what the Task's function returned (the approval request); undefined: nobody answers.
+   */
+  answerToken: (
+    requested: unknown,
+    timeoutSeconds: number,
+  ) => Promise<Readonly<Record<string, unknown>> | undefined> = async () => undefined;
+
   async start(
     runbook: string,
     executionName: string,
@@ -355,9 +364,14 @@ export class SimulatedRunbooks implements RunbookStarter {
               task.invoke === true ? (payload as { Payload?: unknown }).Payload : payload,
             );
             if (task.tokenTimeoutSeconds === undefined) return answer;
-            // The game day's person answers no approval request: the wait runs out, and Step
-            // Functions fails the Task with States.Timeout.
-            await this.time.sleep(task.tokenTimeoutSeconds * 1000);
+            const waitedFrom = this.time.nowMs;
+            const given = await this.answerToken(answer, task.tokenTimeoutSeconds);
+            if (given !== undefined) return given;
+            // Nobody answers: the wait runs out, and Step Functions fails the Task with
+            // States.Timeout.
+            await this.time.sleep(
+              Math.max(0, task.tokenTimeoutSeconds * 1000 - (this.time.nowMs - waitedFrom)),
+            );
             throw taskError(
               'States.Timeout',
               `no answer within ${task.tokenTimeoutSeconds} s (TimeoutSeconds)`,

@@ -1,6 +1,7 @@
 import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
 import type { FailureClass } from '../../infra/recovery-objectives.js';
 import type { AlarmEvaluator } from './alarms.js';
+import type { ScriptedAnswer } from './approver.js';
 import type { SimulatedAwsApi } from './aws-api.js';
 import type { DeliveryPlan, SimulatedControlPlane } from './control-plane.js';
 import type { Random } from './random.js';
@@ -31,6 +32,8 @@ export interface Scenario {
    * game day command puts the configured `recoveryObjectives` in its place.
    */
   readonly objectiveMinutes: number;
+  /** The game day plays at least this long after the fault, minutes (events AWS sends late). */
+  readonly playsAtLeastMinutes?: number;
   /** The game day gives up this long after the fault, minutes. */
   readonly maxMinutes: number;
   /** How AWS delivers the events (reliable unless given). */
@@ -47,6 +50,8 @@ export interface Scenario {
    * it and reports FAIL; the test expects the failure, so a fix turns it red (drop this then).
    */
   readonly knownDefect?: string;
+  /** How the on-call answers a runbook's approval request (none: nobody answers, it times out). */
+  readonly approver?: ScriptedAnswer;
   /** The modes whose runs show `knownDefect` (both unless given). */
   readonly knownDefectModes?: readonly ('auto' | 'dry-run')[];
   /**

@@ -110,6 +110,8 @@ export class SimulatedShop {
   readonly cacheNodes: CacheNode[];
   cacheStatus = 'available';
   readonly changes: ShopChange[] = [];
+  /** AZs without power: nothing runs or launches there. */
+  readonly lostAzs = new Set<string>();
   readonly samples: ShopSample[] = [];
   desired: number;
   maxSize: number;
@@ -286,6 +288,61 @@ export class SimulatedShop {
         primary.available = true;
       });
     });
+  }
+
+  /**
+   * An AZ loses power: its instances stop, its subnet takes no launch, its cache replicas stop,
+   * and the primaries that live there (`primaries`: the database's, the cache's, placed there
+   * from the start) fail; RDS and ElastiCache fail over to another AZ by themselves. Power
+   * comes back after `outageMs`.
+   */
+  losePower(
+    availabilityZone: string,
+    outageMs: number,
+    primaries: { readonly databasePrimary: boolean; readonly cachePrimary: boolean },
+  ): void {
+    this.#placePrimaries(availabilityZone, primaries);
+    this.lostAzs.add(availabilityZone);
+    for (const instance of this.instances.values()) {
+      if (instance.availabilityZone === availabilityZone) {
+        instance.running = false;
+        instance.appReady = false;
+      }
+    }
+    const cacheReplicasThere = this.cacheNodes.filter(
+      (node) => node.availabilityZone === availabilityZone && node.role === 'replica',
+    );
+    for (const node of cacheReplicasThere) node.available = false;
+    const db = this.databases.get(this.settings.database.primaryId);
+    if (db?.availabilityZone === availabilityZone) this.failDatabasePrimary();
+    const cachePrimary = this.cacheNodes.find((node) => node.role === 'primary');
+    if (cachePrimary?.availabilityZone === availabilityZone) this.failCachePrimary();
+    this.time.after(outageMs, () => {
+      this.lostAzs.delete(availabilityZone);
+      for (const node of cacheReplicasThere) node.available = true;
+    });
+  }
+
+  /** Puts the primaries `there` in `az` and the others out of it, before anything looked. */
+  #placePrimaries(
+    az: string,
+    there: { readonly databasePrimary: boolean; readonly cachePrimary: boolean },
+  ): void {
+    const others = this.settings.availabilityZones.filter((candidate) => candidate !== az);
+    const db = this.databases.get(this.settings.database.primaryId);
+    if (db !== undefined) {
+      db.availabilityZone = there.databasePrimary ? az : (others[0] ?? az);
+      if (db.multiAz)
+        db.secondaryAvailabilityZone = there.databasePrimary
+          ? (others[0] ?? az)
+          : (others[1] ?? az);
+    }
+    const inAz = this.cacheNodes.find((node) => node.availabilityZone === az);
+    const outside = this.cacheNodes.find((node) => node.availabilityZone !== az);
+    const primary = there.cachePrimary ? inAz : outside;
+    if (primary !== undefined) {
+      for (const node of this.cacheNodes) node.role = node === primary ? 'primary' : 'replica';
+    }
   }
 
   /**
@@ -552,11 +609,15 @@ export class SimulatedShop {
     }
   }
 
-  /** Launches a replacement in the same AZ, then terminates `old` once the replacement serves. */
+  /**
+   * Launches a replacement in the same AZ (in the AZ with the fewest instances when that one has
+   * no power: Auto Scaling launches in the AZs it can), then terminates `old` once the
+   * replacement serves.
+   */
   #replace(old: Instance, why: string): void {
     const at = new Date(this.time.nowMs).toISOString();
     const replacement = this.#launch(
-      old.availabilityZone,
+      this.lostAzs.has(old.availabilityZone) ? this.#leastUsedAz() : old.availabilityZone,
       `At ${at} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${this.desired - 1} to ${this.desired}.`,
     );
     const waitForReplacement = () => {
@@ -571,6 +632,13 @@ export class SimulatedShop {
       this.time.nowMs,
       waitForReplacement,
     );
+  }
+
+  #leastUsedAz(): string {
+    const count = (az: string) =>
+      [...this.instances.values()].filter((i) => i.availabilityZone === az && i.running).length;
+    const usable = this.settings.availabilityZones.filter((az) => !this.lostAzs.has(az));
+    return [...usable].sort((a, b) => count(a) - count(b))[0] ?? 'unknown';
   }
 
   #launch(availabilityZone: string, cause: string): Instance {

@@ -2,7 +2,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../infra/config.js';
 import { buildReboundApp } from '../../infra/rebound-app.js';
-import { AZ_POWER_DURATION, MEMORY_STRESS } from '../../infra/stacks/gameday-stack.js';
+import {
+  AZ_POWER_DURATION,
+  type GameDayStack,
+  MEMORY_STRESS,
+} from '../../infra/stacks/gameday-stack.js';
 import { resourcesOf } from './synth-shop.js';
 
 // The real-cloud game days (README "Real-cloud game days"): the rebound-<stage>-gameday stack of
@@ -44,6 +48,7 @@ interface Statement {
 
 let template: Template;
 let shopTemplate: Template;
+let gameDayStack: GameDayStack;
 let templates: Record<string, FisTemplateJson>;
 
 /** `{Fn::Join}` of an ARN as text, with `<AWS::Partition>`-style pseudo parameters. */
@@ -78,6 +83,7 @@ beforeAll(() => {
   const { gameDay, shop, config } = buildReboundApp({ context: CONTEXT });
   if (gameDay === undefined) throw new Error('no game-day stack with gameDays=true');
   expect(config.availabilityZones).toEqual(AZS);
+  gameDayStack = gameDay;
   template = Template.fromStack(gameDay);
   shopTemplate = Template.fromStack(shop);
   templates = Object.fromEntries(
@@ -454,6 +460,13 @@ describe('game-day stack', () => {
         },
       ]);
     }
+  });
+
+  it('deploys after the shop, whose alarms its stop conditions name', () => {
+    // Assess
+    expect(gameDayStack.dependencies.map(({ stackName }) => stackName)).toEqual([
+      'rebound-dev-shop',
+    ]);
   });
 
   it('outputs each template id for aws fis start-experiment', () => {

@@ -147,6 +147,83 @@ describe('game day inside the computed worst case (npm run rto)', () => {
   );
 });
 
+describe('game day az-power-loss', () => {
+  const scenario = scenarioNamed('az-power-loss');
+
+  it.each([1, 2, 7])(
+    'seed %i: the shop serves again (web tier, database, cache) within the worst case of instance-failure, its slowest part (npm run rto)',
+    async (seed) => {
+      if (scenario === undefined) throw new Error('scenario missing');
+
+      // Act
+      const result = await runGameDay(intake, scenario, { mode: 'auto', seed });
+      const [budget] = recoveryBudgets(result.settings).filter(
+        (b) => b.failureClass === scenario.failureClass,
+      );
+
+      // Assess: recovered is bounded by the settings; resolution waits for AWS Health to close
+      // its issue, which no setting bounds (the power comes back when it does).
+      expect(seconds(result, result.measures.recoveredAt)).toBeGreaterThan(0);
+      expect(seconds(result, result.measures.recoveredAt)).toBeLessThanOrEqual(
+        budget?.worstRecoveredSeconds ?? 0,
+      );
+      expect(seconds(result, result.measures.resolvedAt)).toBeLessThanOrEqual(
+        scenario.objectiveMinutes * 60,
+      );
+    },
+  );
+
+  it('seed 7: the AZ loses its instances and the primaries there; AWS Health, RDS, ElastiCache and the ELB react; the on-call rejects the evacuation', async () => {
+    if (scenario === undefined) throw new Error('scenario missing');
+
+    // Act
+    const result = await runGameDay(intake, scenario, { mode: 'auto', seed: 7 });
+
+    // Assess: AWS fails both primaries over by itself, Rebound follows with its runbooks.
+    const events = result.deliveries.map((d) => describeEvent(d.event));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'RDS DB Instance Event RDS-EVENT-0013',
+        'RDS DB Instance Event RDS-EVENT-0049',
+        'ElastiCache:FailoverComplete : rebound-dev-cache',
+        'AWS Health Event',
+        'EC2 Instance Launch Successful',
+      ]),
+    );
+    expect(result.executions.map((e) => [e.runbook, e.status])).toEqual(
+      expect.arrayContaining([
+        ['rds-failover', 'SUCCEEDED'],
+        ['cache-failover', 'SUCCEEDED'],
+        ['az-evacuation', 'SUCCEEDED'],
+      ]),
+    );
+    // az-evacuation asked, the scripted on-call rejected: no zonal shift, nothing changed.
+    const azRun = result.executions.find((e) => e.runbook === 'az-evacuation');
+    expect(azRun?.steps.map((step) => step.state)).toEqual(
+      expect.arrayContaining(['RequestApproval', 'RecordApproval', 'ReportRejected']),
+    );
+    expect(result.changes).toEqual([]);
+    // The replacements launch in the AZs that have power.
+    const lostAz = result.incidents.find((i) => i.kind === 'az-impairment')?.availabilityZone;
+    const launched = result.deliveries.flatMap((d) =>
+      'detail' in d.event && d.event['detail-type'] === 'EC2 Instance Launch Successful'
+        ? [(d.event.detail.Details as Record<string, string>)['Availability Zone']]
+        : [],
+    );
+    expect(lostAz).toBeDefined();
+    expect(launched.length).toBeGreaterThan(0);
+    expect(launched).not.toContain(lostAz);
+    // The known defect: one incident per failed part, and a page for each critical one.
+    expect(result.incidents.map((i) => i.kind).sort()).toEqual([
+      'az-impairment',
+      'cache-failover',
+      'database-failover',
+      'instance-health',
+    ]);
+    expect(pages(result.alerts).length).toBe(3);
+  });
+});
+
 describe('game day surge inside the computed worst case (npm run rto)', () => {
   it.each(SCENARIOS.filter((s) => s.capacitySurge !== undefined).map((s) => [s.name, s] as const))(
     '%s: serves again no earlier than the floor and no later than surgeBudget computes',
