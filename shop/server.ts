@@ -32,9 +32,9 @@ const logger = jsonLogger('shop');
 const STOP_TIMEOUT_MS = 5_000;
 let stopping: Promise<void> | undefined;
 let close: () => Promise<void> = async () => undefined;
-const stop = (reason: string, exitCode: number): Promise<void> => {
+const stop = (why: { signal: string } | { reason: string }, exitCode: number): Promise<void> => {
   stopping ??= (async () => {
-    logger.info({ reason, exitCode }, 'stopping');
+    logger.info({ ...why, exitCode }, 'stopping');
     setTimeout(() => process.exit(exitCode), STOP_TIMEOUT_MS).unref();
     await close().catch((error: unknown) =>
       logger.error({ err: (error as Error).message }, 'unclean stop'),
@@ -50,7 +50,7 @@ const passwordRejected = (error: Error): void => {
       'database refused the password (SQLSTATE 28P01, the secret rotated?): exiting so that systemd restarts the shop with the current secret',
     );
   }
-  void stop('database password rejected', PASSWORD_REJECTED_EXIT_CODE);
+  void stop({ reason: 'database password rejected' }, PASSWORD_REJECTED_EXIT_CODE);
 };
 
 const migrations = new pg.Pool({
@@ -76,6 +76,6 @@ close = async () => {
   await emf?.stop();
   await shop.close();
 };
-process.once('SIGTERM', () => void stop('SIGTERM', 0));
-process.once('SIGINT', () => void stop('SIGINT', 0));
+process.once('SIGTERM', () => void stop({ signal: 'SIGTERM' }, 0));
+process.once('SIGINT', () => void stop({ signal: 'SIGINT' }, 0));
 await app.listen({ host: config.host, port: config.port });

@@ -47,7 +47,12 @@ export const startShopProcess = async (settings: {
     // The request log lines are written (as in production) but not kept; errors are.
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = once(child, 'exit').then(() => child.exitCode);
+  const exited = once(child, 'exit').then(
+    () => child.exitCode,
+    () => child.exitCode,
+  );
+  // After 'exit', output may still be in the pipes: 'close' comes once they are read.
+  const closed = once(child, 'close').catch(() => undefined);
   let partial = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString()).split('\n');
@@ -68,7 +73,11 @@ export const startShopProcess = async (settings: {
   ) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the shop server did not start: ${stderr.trim() || 'no answer on /health'}`);
+      if (child.exitCode !== null) await closed;
+      const status = child.exitCode === null ? '' : ` (exit status ${child.exitCode})`;
+      throw new Error(
+        `the shop server did not start${status}: ${[stderr.trim(), ...errors].filter((text) => text !== '').join('\n') || 'no answer on /health'}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

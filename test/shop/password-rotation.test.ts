@@ -83,4 +83,23 @@ describe('a database password rotated under a running shop (real servers)', () =
       err: expect.stringContaining('password authentication failed'),
     });
   });
+
+  it('restarted as systemd does: the old password stops it again at start, the current one serves', async () => {
+    // Act: a restart that still read the previous secret (the rotation's short window between
+    // the database change and the secret's update), then one that read the current secret.
+    const stale = startShopProcess({
+      primaryUrl: withCredentials(servers.config.primaryUrl, 'before-rotation'),
+      replicaUrl: withCredentials(servers.postgres.replica.url, 'before-rotation'),
+    });
+    await expect(stale).rejects.toThrow(
+      new RegExp(`exit status ${PASSWORD_REJECTED_EXIT_CODE}\\).*28P01`, 's'),
+    );
+    shop = await startShopProcess({
+      primaryUrl: withCredentials(servers.config.primaryUrl, 'after-rotation'),
+      replicaUrl: withCredentials(servers.postgres.replica.url, 'after-rotation'),
+    });
+
+    // Assess
+    expect((await fetch(`http://127.0.0.1:${shop.port}/api/products?limit=5`)).status).toBe(200);
+  });
 });
