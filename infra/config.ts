@@ -112,6 +112,11 @@ export interface ReboundConfig {
    * autoshift requires). Off unless a person opts in: AWS then shifts on its own signal.
    */
   readonly zonalAutoshift: boolean;
+  /**
+   * The `rebound-<stage>-gameday` stack of AWS FIS experiment templates that break the deployed
+   * shop for real (README "Real-cloud game days"). Off unless a person opts in.
+   */
+  readonly gameDays: boolean;
   /** Per failure class, the most minutes from a fault to its incident resolved (`npm start` checks them). */
   readonly recoveryObjectives: RecoveryObjectives;
 }
@@ -155,6 +160,7 @@ export const CONFIG_DEFAULTS = {
   remediationCooldownMinutes: 15,
   approvals: 'links',
   zonalAutoshift: 'off',
+  gameDays: 'false',
   recoveryObjectives: formatRecoveryObjectives(DEFAULT_RECOVERY_OBJECTIVES),
 } as const;
 
@@ -383,6 +389,7 @@ export function loadConfig(
     automation: readAutomation(p, web.maxCapacity),
     approvals: p.oneOf<ApprovalMode>('approvals', APPROVAL_MODES),
     zonalAutoshift: readZonalAutoshift(p, natGatewayCount, warnings),
+    gameDays: p.oneOf('gameDays', ['false', 'true'] as const) === 'true',
     recoveryObjectives: readRecoveryObjectives(p),
   };
   if (p.problems.length > 0) throw new ConfigError(p.problems);

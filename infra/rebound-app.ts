@@ -3,6 +3,7 @@ import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { loadConfig, type ReboundConfig } from './config.js';
 import { ControlPlaneStack } from './stacks/control-plane-stack.js';
+import { GameDayStack } from './stacks/gameday-stack.js';
 import { ShopStack } from './stacks/shop-stack.js';
 
 export interface ReboundApp {
@@ -11,6 +12,8 @@ export interface ReboundApp {
   readonly warnings: readonly string[];
   readonly shop: ShopStack;
   readonly controlPlane: ControlPlaneStack;
+  /** Present with `gameDays=true`. */
+  readonly gameDay?: GameDayStack;
 }
 
 export interface BuildOptions {
@@ -70,6 +73,25 @@ export function buildReboundApp(options: BuildOptions = {}): ReboundApp {
     opsTopic: shop.ops.topic,
   });
 
+  // Names only, no references: the shop stays updatable while game days exist (shop-targets.ts).
+  const gameDay = config.gameDays
+    ? new GameDayStack(app, `rebound-${config.stage}-gameday`, {
+        env,
+        config,
+        description: `Rebound ${config.stage}: AWS FIS game-day experiments against the deployed shop`,
+        shop: {
+          shopStackName: shop.stackName,
+          webGroupName: shop.webTier.groupName,
+          databaseId: shop.database.primaryId,
+          cacheGroupId: shop.cache.replicationGroupId,
+          vpcName: shop.network.vpcName,
+        },
+        shopAlarms: shop.alarms.named,
+      })
+    : undefined;
+  // Deploy order only (no export): its stop-condition alarms come with the shop.
+  gameDay?.addStackDependency(shop, 'stop conditions name the shop alarms');
+
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
-  return { app, config, warnings, shop, controlPlane };
+  return { app, config, warnings, shop, controlPlane, gameDay };
 }

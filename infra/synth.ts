@@ -88,8 +88,8 @@ async function main(): Promise<number> {
   // The worst case the synthesized settings allow, per failure class, against the objectives
   // (the same computation as npm run rto; aws-cdk-lib is loaded by now, so these cost little).
   const [{ readShopSettings }, { recoveryBudgets, unmetObjectives }] = await Promise.all([
-    import('../sandbox/gameday/shop-settings.js'),
-    import('../sandbox/gameday/rto.js'),
+    import('./recovery/shop-settings.js'),
+    import('./recovery/rto.js'),
   ]);
   const { region, availabilityZones, recoveryObjectives } = built.config;
   const shopTemplate = assembly.getStackByName(built.shop.stackName).template;

@@ -16,11 +16,13 @@ import {
   bundleAsDeployed,
   bundleNaiveAnchor,
   bundlePath,
+  type DeployedBundle,
   EMPTY_HANDLER,
   LOAD_PROBE,
   type LoadSubject,
   measureLoads,
 } from './bench/cold-load.js';
+import { FIRST_EVENT_MODULES } from './bench/first-event.js';
 import {
   functionsMissingGoals,
   type LoadRow,
@@ -108,14 +110,16 @@ const main = async () => {
   const naiveFile = bundlePath(outdir, 'naive-anchor');
   await bundleNaiveAnchor(root, naiveFile);
   const functionSubjects: LoadSubject[] = [];
+  const bundles = new Map<string, DeployedBundle>();
   for (const { name, entry, env } of deployed) {
-    const file = bundlePath(outdir, name);
-    await bundleAsDeployed(entry, file);
+    const bundle = bundleAsDeployed(entry, path.join(outdir, name), FIRST_EVENT_MODULES[name]);
+    bundles.set(name, bundle);
     // The template's environment: the contract's example values and the project's NODE_OPTIONS.
     functionSubjects.push({
       name,
-      file,
+      file: bundle.entryFile,
       env: { ...env, NODE_OPTIONS: LAMBDA_BUNDLING.nodeOptions },
+      firstEventFiles: bundle.firstEventFiles,
     });
   }
   const subjects = [
@@ -123,6 +127,18 @@ const main = async () => {
     { name: NAIVE, file: naiveFile, env: {} },
     ...functionSubjects,
   ];
+  const sizes = (subject: LoadSubject) => {
+    const bundle = bundles.get(subject.name);
+    if (bundle !== undefined) {
+      return {
+        bundleKb: bundle.entryKb,
+        firstEventKb: bundle.firstEventKb,
+        shippedKb: bundle.shippedKb,
+      };
+    }
+    const kb = kilobytes(subject.file);
+    return { bundleKb: kb, firstEventKb: kb, shippedKb: kb };
+  };
   const [load1, load5] = loadavg();
   console.log(
     `node ${process.version}; load average ${load1?.toFixed(2)} (1 min) ${load5?.toFixed(2)} (5 min); cold load = median over ${LOAD_RUNS} fresh processes per module (interleaved) of the wall time from process start to module loaded`,
@@ -134,8 +150,9 @@ const main = async () => {
     const runs = times.get(subject.name) ?? [];
     return {
       name: subject.name,
-      bundleKb: kilobytes(subject.file),
+      ...sizes(subject),
       loadMs: median(runs.map((run) => run.wallMs)),
+      firstEventMs: median(runs.map((run) => run.firstEventWallMs)),
       cpuMs: median(runs.map((run) => run.cpuMs)),
       goal: subject.name !== EMPTY && subject.name !== NAIVE,
     };

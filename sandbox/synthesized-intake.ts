@@ -3,6 +3,7 @@ import { RUNBOOKS, runbookStateMachineName } from '../functions/lib/core/runbook
 import type { ReboundConfig } from '../infra/config.js';
 import { appContext } from '../infra/context-args.js';
 import { buildReboundApp } from '../infra/rebound-app.js';
+import { resourcesOf, type SynthesizedTemplate } from '../infra/synthesized-template.js';
 import { resolveDeployedNames, toWildcardPattern, UNKNOWN } from './deployed-names.js';
 import {
   compileEventPatternExplainer,
@@ -41,24 +42,6 @@ export interface SynthesizedIntake {
     readonly controlPlane: SynthesizedTemplate;
   };
 }
-
-export interface TemplateResource {
-  readonly Type: string;
-  readonly Properties?: {
-    readonly Name?: unknown;
-    readonly Description?: unknown;
-    readonly EventPattern?: unknown;
-    readonly AlarmName?: unknown;
-    readonly [property: string]: unknown;
-  };
-}
-
-export interface SynthesizedTemplate {
-  readonly Resources?: Record<string, TemplateResource>;
-}
-
-export const resourcesOf = (template: SynthesizedTemplate, type: string) =>
-  Object.entries(template.Resources ?? {}).filter(([, resource]) => resource.Type === type);
 
 export const synthesizeIntake = (options: {
   readonly assumeOwned: boolean;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * The shop's settings, from the environment. A wrong value stops the start with one line that
  * names the variable and what it expects.
@@ -14,6 +16,21 @@ export interface ShopConfig {
   readonly redisUrl: string | undefined;
   /** Guards the price-change API; absent → the API is off. */
   readonly adminToken: string | undefined;
+  /**
+   * PEM certificates the database servers' certificates must chain to (the RDS CA bundle in
+   * AWS). Set → every database connection is TLS, verified against them and the host name;
+   * absent → plain connections (local servers).
+   */
+  readonly databaseCa?: string | undefined;
+  /**
+   * The CloudWatch agent's EMF listener and the web group the metrics name
+   * (`SHOP_EMF_ENDPOINT`, `SHOP_AUTO_SCALING_GROUP`); absent → only /metrics.
+   */
+  readonly metrics?: {
+    readonly host: string;
+    readonly port: number;
+    readonly autoScalingGroupName: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -35,6 +52,36 @@ const url = (name: string, value: string, schemes: readonly string[]): string =>
     );
   }
   return value;
+};
+
+const certificates = (name: string, file: string | undefined): string | undefined => {
+  if (file === undefined || file === '') return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${name}="${file}" cannot be read: ${(error as Error).message}`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError(`${name}="${file}" holds no PEM certificate`);
+  }
+  return text;
+};
+
+/** Both variables or neither: metrics without the group's name would match no alarm. */
+const metricsFrom = (env: NodeJS.ProcessEnv): ShopConfig['metrics'] => {
+  const endpoint = env.SHOP_EMF_ENDPOINT ?? '';
+  const group = env.SHOP_AUTO_SCALING_GROUP ?? '';
+  if (endpoint === '' && group === '') return undefined;
+  if (endpoint === '' || group === '')
+    throw new ConfigError(
+      'SHOP_EMF_ENDPOINT and SHOP_AUTO_SCALING_GROUP go together: the agent endpoint (tcp://127.0.0.1:25888) and the web group the metrics name',
+    );
+  const parsed = new URL(url('SHOP_EMF_ENDPOINT', endpoint, ['tcp']));
+  const port = Number(parsed.port);
+  if (parsed.hostname === '' || !Number.isInteger(port) || port < 1)
+    throw new ConfigError(`SHOP_EMF_ENDPOINT="${endpoint}" must be tcp://host:port`);
+  return { host: parsed.hostname, port, autoScalingGroupName: group };
 };
 
 export const configFromEnv = (env: NodeJS.ProcessEnv): ShopConfig => {
@@ -63,5 +110,7 @@ export const configFromEnv = (env: NodeJS.ProcessEnv): ShopConfig => {
         ? undefined
         : url('SHOP_REDIS_URL', env.SHOP_REDIS_URL, ['redis', 'rediss']),
     adminToken: env.SHOP_ADMIN_TOKEN === '' ? undefined : env.SHOP_ADMIN_TOKEN,
+    databaseCa: certificates('SHOP_DATABASE_CA_FILE', env.SHOP_DATABASE_CA_FILE),
+    metrics: metricsFrom(env),
   };
 };

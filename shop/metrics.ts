@@ -1,6 +1,7 @@
 /**
  * The shop's counters, served as JSON on /metrics (and read by the tests and the benchmark):
- * cache hits and misses, database queries by node, database errors, checkouts and their failures.
+ * cache hits and misses, database queries by node, database errors, checkouts and their failures;
+ * and the request durations by route that shop/emf.ts sends to CloudWatch.
  */
 export class Metrics {
   cacheHits = 0;
@@ -12,7 +13,25 @@ export class Metrics {
   dbErrors = 0;
   dbRetries = 0;
   checkouts = 0;
+  /** Checkouts refused for the customer's cart (out of stock, unknown product, key reused). */
   checkoutFailures = 0;
+  /** Checkouts the shop could not take (answered 5xx): customers who could not buy. */
+  checkoutErrors = 0;
+  /** Request durations by route (`GET /api/products/:sku`) since the last `drainLatencies`. */
+  private latencies = new Map<string, number[]>();
+
+  recordLatency(route: string, milliseconds: number): void {
+    const values = this.latencies.get(route);
+    if (values === undefined) this.latencies.set(route, [milliseconds]);
+    else values.push(milliseconds);
+  }
+
+  /** The durations recorded since the last call, by route; starts a new window. */
+  drainLatencies(): ReadonlyMap<string, readonly number[]> {
+    const drained = this.latencies;
+    this.latencies = new Map();
+    return drained;
+  }
 
   snapshot(): Record<string, number> {
     const lookups = this.cacheHits + this.cacheMisses;
@@ -27,6 +46,7 @@ export class Metrics {
       dbRetries: this.dbRetries,
       checkouts: this.checkouts,
       checkoutFailures: this.checkoutFailures,
+      checkoutErrors: this.checkoutErrors,
     };
   }
 }

@@ -34,6 +34,7 @@ export const createShop = (config: ShopConfig, logger: Logger, tuning: ShopTunin
     {
       primaryUrl: config.primaryUrl,
       replicaUrls: config.replicaUrls,
+      ...(config.databaseCa === undefined ? {} : { ca: config.databaseCa }),
       ...(tuning.retry ? { retry: tuning.retry } : {}),
     },
     logger,

@@ -122,6 +122,9 @@ export class Cache extends Construct {
       preferredMaintenanceWindow: 'sun:05:30-sun:06:30',
       autoMinorVersionUpgrade: true,
       notificationTopicArn: this.notificationTopic.topicArn,
+      // The exact tag by which the game-day stack's AWS FIS experiment finds the group (FIS
+      // targets a replication group by tag, with the AZ as the required target parameter).
+      tags: [{ key: 'Name', value: groupId }],
     });
     this.replicationGroup.applyRemovalPolicy(
       props.protectData ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,

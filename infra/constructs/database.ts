@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,6 +9,8 @@ import type { DatabaseConfig } from '../config.js';
 import { acknowledgeFinding } from '../nag.js';
 
 export const DATABASE_PORT = 5432;
+/** The shop's database on the primary. */
+export const DATABASE_NAME = 'shop';
 const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
 
 export interface DatabaseProps {
@@ -32,6 +34,8 @@ export interface DatabaseProps {
  */
 export class Database extends Construct {
   public readonly primary: rds.DatabaseInstance;
+  /** `rebound-<stage>-db`, the primary's identifier and Name tag, as a plain string. */
+  public readonly primaryId: string;
   public readonly replicas: rds.DatabaseInstanceReadReplica[] = [];
   public readonly key: kms.Key;
   /** Admin credentials (JSON with host, port, username, password), rotated every 30 days. */
@@ -111,6 +115,7 @@ export class Database extends Construct {
       secretName: `${props.namePrefix}-db-credentials`,
     });
     const primaryId = `${props.namePrefix}-db`;
+    this.primaryId = primaryId;
     this.primary = new rds.DatabaseInstance(this, 'Primary', {
       ...common,
       instanceIdentifier: primaryId,
@@ -120,7 +125,7 @@ export class Database extends Construct {
       storageEncryptionKey: this.key,
       multiAz: true,
       credentials: rds.Credentials.fromSecret(this.credentials),
-      databaseName: 'shop',
+      databaseName: DATABASE_NAME,
       allocatedStorage: sizing.allocatedStorageGiB,
       maxAllocatedStorage: sizing.maxAllocatedStorageGiB,
       backupRetention: Duration.days(sizing.backupRetentionDays),
@@ -128,6 +133,9 @@ export class Database extends Construct {
       preferredMaintenanceWindow: 'sun:04:30-sun:05:30',
       copyTagsToSnapshot: true,
     });
+    // The exact Name tag by which the game-day stack's AWS FIS experiments find the primary: FIS
+    // rejects a target that gives both ARNs and the AZ parameter an AZ power interruption needs.
+    Tags.of(this.primary.node.defaultChild as rds.CfnDBInstance).add('Name', primaryId);
     this.primary.addRotationSingleUser({ automaticallyAfter: Duration.days(30) });
     this.retainLogs(this.primary, primaryId, props.protectData);
     acknowledgeFinding(

@@ -23,13 +23,16 @@ export interface NetworkProps {
  */
 export class Network extends Construct {
   public readonly vpc: ec2.Vpc;
+  /** `rebound-<stage>-vpc`, the VPC's Name tag. */
+  public readonly vpcName: string;
   public readonly flowLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
 
+    this.vpcName = `${props.namePrefix}-vpc`;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      vpcName: `${props.namePrefix}-vpc`,
+      vpcName: this.vpcName,
       ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/16'),
       availabilityZones: [...props.availabilityZones],
       natGateways: props.natGateways,

@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as path from 'node:path';
+import { AssetHashType, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LAMBDA_BUNDLING } from '../lambda-bundling.js';
+import { bundleLambda, LAMBDA_BUNDLING, LAMBDA_ENTRY_FILE } from '../lambda-bundling.js';
 import { acknowledgeFinding } from '../nag.js';
 
 export interface ReboundFunctionProps {
@@ -35,7 +35,7 @@ export interface ReboundFunctionProps {
  * grants more.
  */
 export class ReboundFunction extends Construct {
-  public readonly function: nodejs.NodejsFunction;
+  public readonly function: lambda.Function;
   /** The physical name, as a plain string (alarm names are built from it). */
   public readonly functionName: string;
 
@@ -53,12 +53,26 @@ export class ReboundFunction extends Construct {
       description: `Execution role of ${props.functionName}`,
     });
     logGroup.grantWrite(role);
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    this.function = new lambda.Function(this, 'Function', {
       role,
       functionName: props.functionName,
       description: props.description,
-      entry: props.entry,
-      handler: 'handler',
+      code: lambda.Code.fromAsset(path.dirname(props.entry), {
+        // The bundle's own hash: the same code gives the same asset, whatever else changed.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Bundled locally with the project's esbuild (infra/lambda-bundling.ts, code splitting
+          // included); this image would only serve a Docker fallback, which tryBundle never asks.
+          image: lambda.Runtime.NODEJS_24_X.bundlingImage,
+          local: {
+            tryBundle: (outputDir) => {
+              bundleLambda(props.entry, outputDir);
+              return true;
+            },
+          },
+        },
+      }),
+      handler: `${path.basename(LAMBDA_ENTRY_FILE, '.mjs')}.handler`,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
@@ -69,21 +83,6 @@ export class ReboundFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup,
       deadLetterQueue: props.deadLetterQueue,
-      bundling: {
-        forceDockerBundling: false,
-        format: nodejs.OutputFormat.ESM,
-        target: LAMBDA_BUNDLING.target,
-        minify: LAMBDA_BUNDLING.minify,
-        sourceMap: LAMBDA_BUNDLING.sourceMap,
-        sourcesContent: LAMBDA_BUNDLING.sourcesContent,
-        // Bundle the SDK instead of using the runtime's copy: pinned versions, tree-shaken.
-        bundleAwsSDK: true,
-        mainFields: [...LAMBDA_BUNDLING.mainFields],
-        banner: LAMBDA_BUNDLING.banner,
-        esbuildArgs: {
-          '--alias': Object.entries(LAMBDA_BUNDLING.alias).map(([from, to]) => `${from}=${to}`),
-        },
-      },
     });
     // Lambda dead-letters with this role: `deadLetterQueue` adds sqs:SendMessage only, and the
     // queues are KMS-encrypted, so the queue's own grant (its key included) is what delivers.

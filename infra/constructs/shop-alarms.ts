@@ -4,6 +4,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { Severity } from '../../functions/lib/severity.js';
+import { SHOP_METRIC, SHOP_METRICS_NAMESPACE } from '../../shop/emf.js';
 import type { Cache } from './cache.js';
 import type { Edge } from './edge.js';
 import type { WebTier } from './web-tier.js';
@@ -47,6 +48,8 @@ const shopAlarmName = (namePrefix: string, what: string): string => `${namePrefi
 export const WEB_MEMORY_OUTLIER = 'web-memory-outlier';
 /** Its rule: the worst instance at or above `worstPercent`, `abovePercent` over the group's average. */
 const OUTLIER = { worstPercent: 90, abovePercent: 25 } as const;
+/** The alarm that fires when the web group has fewer in-service instances than its minimum. */
+export const WEB_IN_SERVICE_BELOW_MIN = 'web-in-service-below-min';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -66,11 +69,22 @@ export class ShopAlarms extends Construct {
    * triage's inventory take exactly these.
    */
   public readonly alarmNames: readonly string[];
+  /** Each alarm's exact name (a plain string, no token) with the short name and severity. */
+  public readonly named: readonly {
+    readonly what: string;
+    readonly name: string;
+    readonly severity: Severity;
+  }[];
 
   constructor(scope: Construct, id: string, props: ShopAlarmsProps) {
     super(scope, id);
     const specs = shopAlarmSpecs(props);
-    this.alarmNames = specs.map((spec) => shopAlarmName(props.namePrefix, spec.what));
+    this.named = specs.map(({ what, severity }) => ({
+      what,
+      severity,
+      name: shopAlarmName(props.namePrefix, what),
+    }));
+    this.alarmNames = this.named.map(({ name }) => name);
     this.alarms = specs.map((spec) => ({
       severity: spec.severity,
       alarm: new cloudwatch.Alarm(this, spec.what, {
@@ -100,6 +114,17 @@ function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
   });
   const cacheMax = (metricName: string, label: string, statistic = 'Maximum') =>
     maxOver(cache.nodeMetrics(metricName, statistic), label);
+  // The shop service's own metrics (shop/emf.ts, through the CloudWatch agent's EMF listener),
+  // for the whole web group. With the group's dimension triage ties them to the web group;
+  // no runbook recovers what they say, so they page (critical) or inform (warning) a person.
+  const shopMetric = (metricName: string, statistic: string) =>
+    new cloudwatch.Metric({
+      namespace: SHOP_METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { AutoScalingGroupName: webTier.autoScalingGroup.autoScalingGroupName },
+      period: minute,
+      statistic,
+    });
 
   const specs: AlarmSpec[] = [
     {
@@ -199,7 +224,7 @@ function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
       evaluationPeriods: 3,
     },
     {
-      what: 'web-in-service-below-min',
+      what: WEB_IN_SERVICE_BELOW_MIN,
       severity: 'critical',
       description: `Fewer in-service web instances than the minimum of ${props.minCapacity}.`,
       metric: webTier.inServiceInstances,
@@ -208,6 +233,42 @@ function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
       datapointsToAlarm: 3,
       evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    },
+    {
+      what: 'shop-checkout-errors',
+      severity: 'critical',
+      description:
+        'Customers cannot buy: more than 5 checkouts a minute answered 5xx by the shop, 3 minutes running (longer than a Multi-AZ failover, which the shop rides out by retrying).',
+      metric: shopMetric(SHOP_METRIC.checkoutErrors, 'Sum'),
+      threshold: 5,
+      comparison: ABOVE,
+      datapointsToAlarm: 3,
+      evaluationPeriods: 3,
+      // No data: no shop sends metrics (the web-tier alarms say why), not failed checkouts.
+    },
+    {
+      what: 'shop-p99-latency',
+      severity: 'warning',
+      description:
+        'p99 of the shop service itself (all routes, measured in the process) above 1 second for 5 minutes.',
+      metric: shopMetric(SHOP_METRIC.requestLatency, 'p99'),
+      threshold: 1_000,
+      comparison: ABOVE,
+      datapointsToAlarm: 5,
+      evaluationPeriods: 5,
+      // No data: no requests, nothing slow.
+    },
+    {
+      what: 'shop-db-errors',
+      severity: 'warning',
+      description:
+        'The shop gets more than 30 database errors a minute for 5 minutes: past a failover, the database or the network to it needs a look.',
+      metric: shopMetric(SHOP_METRIC.dbErrors, 'Sum'),
+      threshold: 30,
+      comparison: ABOVE,
+      datapointsToAlarm: 5,
+      evaluationPeriods: 5,
+      // No data: no database work, no error.
     },
     {
       what: 'db-cpu-high',

@@ -3,18 +3,23 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import type { BootParameters } from '../../shop/aws/boot-settings.js';
 import type { WebTierConfig } from '../config.js';
 import { acknowledgeFinding } from '../nag.js';
-import { demoAppUserData } from './demo-app-user-data.js';
+import { ShopBundle } from './shop-bundle.js';
+import { shopUserData } from './shop-user-data.js';
 
 export interface WebTierProps {
   readonly namePrefix: string;
-  readonly stage: string;
   readonly vpc: ec2.IVpc;
   readonly securityGroup: ec2.ISecurityGroup;
   readonly appPort: number;
   readonly sizing: WebTierConfig;
+  /** Where the shop reads its settings at each start; grant them with `grantSettingsRead`. */
+  readonly bootParameters: BootParameters;
 }
 
 /** Namespace of the CloudWatch agent metrics (memory, disk) of the web tier. */
@@ -28,6 +33,12 @@ export const AGENT_NAMESPACE = 'Rebound/WebTier';
  */
 export class WebTier extends Construct {
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  /** `rebound-<stage>-web`, as a plain string (the group's own name attribute is a token). */
+  public readonly groupName: string;
+  /** The instances' role: grant it what the shop reads at boot. */
+  public readonly role: iam.Role;
+  /** The shop's bundle the instances fetch at boot. */
+  public readonly shopBundle: ShopBundle;
   public readonly cpuUtilization: cloudwatch.Metric;
   public readonly memoryUtilization: cloudwatch.Metric;
   public readonly inServiceInstances: cloudwatch.Metric;
@@ -44,7 +55,8 @@ export class WebTier extends Construct {
     const role = new iam.Role(this, 'InstanceRole', {
       roleName: `${props.namePrefix}-web-instance`,
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: 'Rebound web tier instances: Session Manager and the CloudWatch agent',
+      description:
+        'Rebound web tier instances: Session Manager, the CloudWatch agent, and the shop (its bundle, settings and secrets)',
       managedPolicies: [
         iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
         iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy'),
@@ -62,10 +74,18 @@ export class WebTier extends Construct {
       'The AWS-maintained policy for the CloudWatch agent that publishes memory and disk metrics; it allows only metric/log writes and tag reads.',
     );
 
-    const userData = demoAppUserData({
+    this.role = role;
+    this.shopBundle = new ShopBundle(this, 'Shop');
+    this.shopBundle.grantFetch(role);
+
+    this.groupName = `${props.namePrefix}-web`;
+    const userData = shopUserData({
+      autoScalingGroupName: this.groupName,
       appPort: props.appPort,
       agentNamespace: AGENT_NAMESPACE,
-      stage: props.stage,
+      bundle: this.shopBundle.asset,
+      bootParameters: props.bootParameters,
+      region: Stack.of(this).region,
     });
 
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
@@ -93,7 +113,7 @@ export class WebTier extends Construct {
 
     const gracePeriod = Duration.seconds(sizing.healthCheckGraceSeconds);
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
-      autoScalingGroupName: `${props.namePrefix}-web`,
+      autoScalingGroupName: this.groupName,
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       launchTemplate,
@@ -187,5 +207,23 @@ export class WebTier extends Construct {
       statistic: 'Minimum',
       period: Duration.minutes(1),
     });
+  }
+
+  /**
+   * Lets the instances read what the shop's boot reads (shop/aws/boot-settings.ts):
+   * `ssm:GetParameters` on exactly these parameters (the one call it makes), and each secret's
+   * own grant: `secretsmanager:GetSecretValue` (+ `DescribeSecret`, metadata only) on that
+   * secret, and `kms:Decrypt` through Secrets Manager should the secret get a customer key.
+   */
+  public grantSettingsRead(
+    parameters: readonly ssm.IParameter[],
+    secrets: readonly secretsmanager.ISecret[],
+  ): void {
+    iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: ['ssm:GetParameters'],
+      resourceArns: parameters.map((parameter) => parameter.parameterArn),
+    });
+    for (const secret of secrets) secret.grantRead(this.role);
   }
 }

@@ -4,12 +4,13 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { guardrailsUnreadableAlarmName } from '../../functions/lib/aws/guardrail-read-failures.js';
+import { type BootParameters, parameterNames } from '../../shop/aws/boot-settings.js';
 import type { ReboundConfig } from '../config.js';
 import { AccessLogsBucket } from '../constructs/access-logs-bucket.js';
 import { AlertsTopic } from '../constructs/alerts-topic.js';
 import { Cache } from '../constructs/cache.js';
 import { ShopDashboard } from '../constructs/dashboard.js';
-import { DATABASE_PORT, Database } from '../constructs/database.js';
+import { DATABASE_NAME, DATABASE_PORT, Database } from '../constructs/database.js';
 import { Edge } from '../constructs/edge.js';
 import { LoadBalancer, ORIGIN_VERIFY_HEADER } from '../constructs/load-balancer.js';
 import { Network } from '../constructs/network.js';
@@ -24,7 +25,7 @@ export interface ShopStackProps extends StackProps {
   readonly config: ReboundConfig;
 }
 
-/** Port the demo app listens on behind the ALB. */
+/** Port the shop listens on behind the ALB. */
 export const APP_PORT = 8080;
 
 /**
@@ -74,13 +75,26 @@ export class ShopStack extends Stack {
       protectData: config.protectData,
     });
 
+    const parameterName = (name: string) => endpointParameterName(config.stage, name);
+    const bootParameters: BootParameters = {
+      databasePrimaryEndpoint: parameterName('db/primary-endpoint'),
+      databaseReplicaEndpoints: Array.from({ length: config.database.readReplicas }, (_, index) =>
+        parameterName(`db/replica-${index + 1}-endpoint`),
+      ),
+      databaseCredentialsSecret: parameterName('db/credentials-secret'),
+      databasePort: DATABASE_PORT,
+      databaseName: DATABASE_NAME,
+      cachePrimaryEndpoint: parameterName('cache/primary-endpoint'),
+      cachePort: parameterName('cache/port'),
+      cacheAuthTokenSecret: parameterName('cache/auth-token-secret'),
+    };
     this.webTier = new WebTier(this, 'WebTier', {
       namePrefix,
-      stage: config.stage,
       vpc,
       securityGroup: securityGroups.app,
       appPort: APP_PORT,
       sizing: config.web,
+      bootParameters,
     });
 
     this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
@@ -201,11 +215,20 @@ export class ShopStack extends Stack {
       edge: this.edge,
     });
 
-    this.publishEndpoints(namePrefix, config.stage);
+    const parameters = this.publishEndpoints(namePrefix, config.stage);
+    this.webTier.grantSettingsRead(
+      parameterNames(bootParameters).map((name) => {
+        const parameter = parameters.get(name);
+        if (parameter === undefined) throw new Error(`${name} is read at boot but not published`);
+        return parameter;
+      }),
+      [this.database.credentials, this.cache.authToken],
+    );
   }
 
   /** Endpoints the app reads at boot (SSM) and people read after a deploy (outputs). */
-  private publishEndpoints(namePrefix: string, stage: string): void {
+  /** Returns the parameters by name. */
+  private publishEndpoints(namePrefix: string, stage: string): Map<string, ssm.StringParameter> {
     const endpoints: Record<string, string> = {
       'db/primary-endpoint': this.database.primary.dbInstanceEndpointAddress,
       'db/credentials-secret': this.database.credentials.secretArn,
@@ -218,12 +241,17 @@ export class ShopStack extends Stack {
     this.database.replicas.forEach((replica, index) => {
       endpoints[`db/replica-${index + 1}-endpoint`] = replica.dbInstanceEndpointAddress;
     });
+    const parameters = new Map<string, ssm.StringParameter>();
     for (const [name, value] of Object.entries(endpoints)) {
-      new ssm.StringParameter(this, `Param-${name}`, {
-        parameterName: `/rebound/${stage}/${name}`,
-        stringValue: value,
-        description: `Rebound ${name.replace('/', ' ')} (${namePrefix})`,
-      });
+      const parameterName = endpointParameterName(stage, name);
+      parameters.set(
+        parameterName,
+        new ssm.StringParameter(this, `Param-${name}`, {
+          parameterName,
+          stringValue: value,
+          description: `Rebound ${name.replace('/', ' ')} (${namePrefix})`,
+        }),
+      );
     }
     new CfnOutput(this, 'ShopUrl', {
       value: `https://${this.edge.distribution.distributionDomainName}`,
@@ -248,8 +276,12 @@ export class ShopStack extends Stack {
     });
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alerts.topic.topicArn });
     new CfnOutput(this, 'OpsTopicArn', { value: this.ops.topic.topicArn });
+    return parameters;
   }
 }
+
+/** `/rebound/<stage>/<name>`: the SSM parameter of a published endpoint. */
+const endpointParameterName = (stage: string, name: string) => `/rebound/${stage}/${name}`;
 
 function cloudFrontOnly(config: ReboundConfig): AlbExposure {
   if (config.cloudFrontPrefixListId === undefined) {

@@ -9,28 +9,65 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
-import { LAMBDA_BUNDLING } from '../../infra/lambda-bundling.js';
+import { bundleLambda, LAMBDA_BUNDLING, PROJECT_ROOT } from '../../infra/lambda-bundling.js';
+import { bytesOf, codeOutputs, dynamicChunks, entryOutput, loadedWith } from './chunks.js';
 
 /** Set by the Lambda runtime itself, not by the constructs. */
 const RUNTIME_ENV = { AWS_REGION: 'us-east-1' } as const;
 
-/** Bundles `entry` to `outfile` (.mjs) as ReboundFunction deploys it: minified ESM with a source map. */
-export const bundleAsDeployed = async (entry: string, outfile: string): Promise<void> => {
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: LAMBDA_BUNDLING.format,
-    target: LAMBDA_BUNDLING.target,
-    minify: LAMBDA_BUNDLING.minify,
-    sourcemap: LAMBDA_BUNDLING.sourceMap,
-    sourcesContent: LAMBDA_BUNDLING.sourcesContent,
-    mainFields: [...LAMBDA_BUNDLING.mainFields],
-    banner: { js: LAMBDA_BUNDLING.banner },
-    alias: { ...LAMBDA_BUNDLING.alias },
-    logLevel: 'error',
+/** A handler bundled as it deploys: its entry module, and what it loads and ships. */
+export interface DeployedBundle {
+  /** Absolute path of the module Lambda loads. */
+  readonly entryFile: string;
+  /** The chunks a typical first event loads besides (absolute paths), shared chunks included. */
+  readonly firstEventFiles: readonly string[];
+  readonly entryKb: number;
+  /** The entry and the chunks a typical first event loads. */
+  readonly firstEventKb: number;
+  /** Every module in the deployed package. */
+  readonly shippedKb: number;
+}
+
+/**
+ * Bundles `entry` into `outdir` exactly as ReboundFunction deploys it (infra/lambda-bundling.ts:
+ * minified ESM, source maps, code splitting). `firstEventModules` are the modules (paths from the
+ * project root) that a typical first event imports dynamically; a bundle that has chunks of its own
+ * must name them, so that the cost they defer to the first event is measured and printed, never
+ * hidden.
+ */
+export const bundleAsDeployed = (
+  entry: string,
+  outdir: string,
+  firstEventModules: readonly string[] = [],
+): DeployedBundle => {
+  const metafile = bundleLambda(entry, outdir);
+  const absolute = (output: string) => path.resolve(PROJECT_ROOT, output);
+  const entryOutputFile = entryOutput(metafile);
+  const chunks = dynamicChunks(metafile);
+  const projectChunks = [...chunks.keys()].filter((source) => !source.includes('node_modules/'));
+  const unnamed = projectChunks.filter((source) => !firstEventModules.includes(source));
+  const firstEventChunks = firstEventModules.map((source) => {
+    const chunk = chunks.get(source);
+    if (chunk === undefined) {
+      throw new Error(`${entry}: ${source} is not imported dynamically by this bundle`);
+    }
+    return chunk;
   });
+  // A chunk no first event loads is fine, but it must be a choice: the list says which ones load.
+  if (firstEventModules.length === 0 && unnamed.length > 0) {
+    throw new Error(
+      `${entry} loads ${unnamed.join(', ')} on demand: name what a typical first event loads (sandbox/bench/first-event.ts)`,
+    );
+  }
+  const atStart = loadedWith(metafile, [entryOutputFile]);
+  const withFirstEvent = loadedWith(metafile, [entryOutputFile, ...firstEventChunks]);
+  return {
+    entryFile: absolute(entryOutputFile),
+    firstEventFiles: firstEventChunks.map(absolute),
+    entryKb: bytesOf(metafile, atStart) / 1024,
+    firstEventKb: bytesOf(metafile, withFirstEvent) / 1024,
+    shippedKb: bytesOf(metafile, codeOutputs(metafile)) / 1024,
+  };
 };
 
 /**
@@ -66,31 +103,48 @@ export interface LoadSubject {
   readonly name: string;
   readonly file: string;
   readonly env: Readonly<Record<string, string>>;
-}
-
-/** One cold load: wall time since the process started, and CPU time of all its threads, in ms. */
-export interface LoadTime {
-  readonly wallMs: number;
-  readonly cpuMs: number;
+  /** Loaded after `file`, in the same process: the chunks a typical first event loads. */
+  readonly firstEventFiles?: readonly string[];
 }
 
 /**
- * What the fresh process runs: imports the module given as its argument, as the Lambda runtime
- * imports a handler, and prints both times. `performance.now()` counts from the process's start.
+ * One cold load: wall time since the process started, and CPU time of all its threads, in ms,
+ * when the module is loaded, then when the chunks of a first event are loaded too.
  */
-export const LOAD_PROBE = `await import(process.argv[2]);
+export interface LoadTime {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly firstEventWallMs: number;
+  readonly firstEventCpuMs: number;
+}
+
+/**
+ * What the fresh process runs: imports the module given as its first argument, as the Lambda
+ * runtime imports a handler, takes both times, then imports the other arguments (the chunks a
+ * first event loads, as its dynamic imports would) and takes them again. `performance.now()`
+ * counts from the process's start.
+ */
+export const LOAD_PROBE = `const cpuMs = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1000; };
+const [entry, ...chunks] = process.argv.slice(2);
+await import(entry);
 const wallMs = performance.now();
-const { user, system } = process.cpuUsage();
-process.stdout.write(JSON.stringify({ wallMs, cpuMs: (user + system) / 1000 }));
+const loadCpuMs = cpuMs();
+for (const chunk of chunks) await import(chunk);
+process.stdout.write(JSON.stringify({ wallMs, cpuMs: loadCpuMs, firstEventWallMs: performance.now(), firstEventCpuMs: cpuMs() }));
 `;
 
 const loadOnce = (probe: string, subject: LoadSubject): LoadTime => {
-  const result = spawnSync(process.execPath, [probe, pathToFileURL(subject.file).href], {
-    // Only what Lambda would set: nothing of this shell (NODE_OPTIONS of tsx included).
-    env: { ...RUNTIME_ENV, ...subject.env },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const modules = [subject.file, ...(subject.firstEventFiles ?? [])];
+  const result = spawnSync(
+    process.execPath,
+    [probe, ...modules.map((file) => pathToFileURL(file).href)],
+    {
+      // Only what Lambda would set: nothing of this shell (NODE_OPTIONS of tsx included).
+      env: { ...RUNTIME_ENV, ...subject.env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
   if (result.status !== 0) {
     throw new Error(`${subject.name} failed to load: ${result.stderr || result.error}`);
   }

@@ -1,5 +1,6 @@
+import { EVALUATION_DELAY_MS } from '../../infra/recovery/physics.js';
+import type { AlarmSettings } from '../../infra/recovery/shop-settings.js';
 import type { SimulatedShop } from './shop.js';
-import type { AlarmSettings } from './shop-settings.js';
 
 /**
  * CloudWatch alarms evaluated from the simulated metrics, with each alarm's own period,
@@ -8,9 +9,6 @@ import type { AlarmSettings } from './shop-settings.js';
  * `evaluationPeriods` datapoints breach, OK otherwise. CloudWatch evaluates a period once its
  * metrics have arrived: `EVALUATION_DELAY_MS` after the period ends.
  */
-
-/** Metric arrival plus evaluation, after the period ends (CloudWatch metrics land ~1 min late at most). */
-export const EVALUATION_DELAY_MS = 30_000;
 
 export interface AlarmTransition {
   readonly at: number;

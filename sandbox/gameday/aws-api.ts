@@ -1,4 +1,5 @@
 import type { AlarmEvaluator } from './alarms.js';
+import { autoScalingGroupArn } from './aws-events.js';
 import type { SimulatedShop } from './shop.js';
 
 /**
@@ -153,6 +154,7 @@ export class SimulatedAwsApi {
       AutoScalingGroups: [
         {
           AutoScalingGroupName: group.name,
+          AutoScalingGroupARN: autoScalingGroupArn(this.shop.region, group.name),
           MinSize: group.minSize,
           MaxSize: this.shop.maxSize,
           DesiredCapacity: this.shop.desired,

@@ -1,4 +1,4 @@
-import type { AlarmSettings } from './shop-settings.js';
+import { type AlarmSettings, SIMULATED_ACCOUNT } from '../../infra/recovery/shop-settings.js';
 
 /**
  * The AWS events the simulated shop emits, in the shapes AWS documents (the same shapes as the
@@ -6,7 +6,7 @@ import type { AlarmSettings } from './shop-settings.js';
  * the synthesized intake rules and the real event parsers unchanged.
  */
 
-export const ACCOUNT = '123456789012';
+export const ACCOUNT = SIMULATED_ACCOUNT;
 
 export interface AwsEvent {
   readonly version: '0';
@@ -94,6 +94,10 @@ export const alarmStateChange = (
   );
 };
 
+/** The web group's ARN (its id part made up, one value for every game day). */
+export const autoScalingGroupArn = (region: string, group: string): string =>
+  `arn:aws:autoscaling:${region}:${ACCOUNT}:autoScalingGroup:2f6c8a41-7d3e-4b9a-8c1f-5e0d9b7a6c31:autoScalingGroupName/${group}`;
+
 /** "EC2 Instance Launch Successful" / "EC2 Instance Terminate Successful" of the web group. */
 export const autoScalingActivity = (
   id: string,
@@ -111,7 +115,7 @@ export const autoScalingActivity = (
     'aws.autoscaling',
     `EC2 Instance ${kind} Successful`,
     [
-      `arn:aws:autoscaling:${region}:${ACCOUNT}:autoScalingGroup:2f6c8a41-7d3e-4b9a-8c1f-5e0d9b7a6c31:autoScalingGroupName/${group}`,
+      autoScalingGroupArn(region, group),
       `arn:aws:ec2:${region}:${ACCOUNT}:instance/${instance.id}`,
     ],
     {
@@ -201,6 +205,51 @@ export const cacheNotification = (
   };
 };
 
+/**
+ * "AWS Health Event" of an EC2 operational issue in one AZ, as AWS Health posts it for an AZ
+ * power loss: the shape of test/fixtures/events/health/ec2-az-operational-issue.json, naming the
+ * AZ by its ID (each account maps IDs to names its own way).
+ */
+export const healthAzIssue = (
+  id: string,
+  ms: number,
+  region: string,
+  azId: string,
+  issue: { readonly startMs: number; readonly id: string },
+  status: 'open' | 'closed',
+): AwsEvent => {
+  const code = 'AWS_EC2_OPERATIONAL_ISSUE';
+  const stamp = (at: number) => new Date(at).toUTCString();
+  return envelope(id, ms, region, 'aws.health', 'AWS Health Event', [], {
+    // One ARN for the issue: its updates and its closing name the same event.
+    eventArn: `arn:aws:health:${region}::event/EC2/${code}/${code}_${issue.id}`,
+    service: 'EC2',
+    eventTypeCode: code,
+    eventTypeCategory: 'issue',
+    eventScopeCode: 'PUBLIC',
+    communicationId: `${id}-1`,
+    startTime: stamp(issue.startMs),
+    lastUpdatedTime: stamp(ms),
+    statusCode: status,
+    eventRegion: region,
+    eventDescription: [
+      {
+        language: 'en_US',
+        latestDescription:
+          status === 'open'
+            ? `Current severity level: Degraded\n\nWe are investigating a loss of power affecting EC2 instances in a single Availability Zone (${azId}) in the ${region.toUpperCase()} Region. Other Availability Zones are not affected.`
+            : `Current severity level: Resolved\n\nPower has been restored in the affected Availability Zone (${azId}) in the ${region.toUpperCase()} Region, and the issue has been resolved. The service is operating normally.`,
+      },
+    ],
+    affectedEntities: [],
+    page: '1',
+    totalPages: '1',
+    backupEvent: 'false',
+    affectedAccount: ACCOUNT,
+    personas: ['OPERATIONS'],
+  });
+};
+
 /** What the timeline calls a delivered event. */
 export const describeEvent = (event: AwsEvent | SnsDelivery): string => {
   if ('Records' in event) return String(event.Records[0]?.Sns.Message ?? 'SNS notification');
@@ -208,44 +257,46 @@ export const describeEvent = (event: AwsEvent | SnsDelivery): string => {
   return `${event['detail-type']}${typeof eventId === 'string' ? ` ${eventId}` : ''}`;
 };
 
+/** What one AWS Health event says (the envelope and the rest follow AWS's documented shape). */
+export interface HealthEventFields {
+  readonly service: string;
+  readonly eventTypeCode: string;
+  readonly category: 'issue' | 'scheduledChange';
+  readonly description: string;
+  /** Affected resources, as ARNs. */
+  readonly entityValues: readonly string[];
+  /** When the issue began or the scheduled change happens, ms. */
+  readonly startTime: number;
+}
+
 /**
- * "AWS Health Event" scheduling an EC2 instance's retirement (account-specific, the shape of
- * test/fixtures/events/health/ec2-instance-retirement-scheduled.json): AWS stops the instance at
- * `startTime`, days away.
+ * An account-specific "AWS Health Event" in the shape of test/fixtures/events/health/
+ * (ec2-instance-retirement-scheduled.json, elasticache-operational-issue.json).
  */
-export const instanceRetirementScheduled = (
+export const healthEvent = (
   id: string,
   ms: number,
   region: string,
-  instanceId: string,
-  retiresAt: number,
+  fields: HealthEventFields,
 ): AwsEvent => {
-  const eventArn = `arn:aws:health:${region}::event/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED_${id.slice(-12)}`;
   const httpDate = (at: number) => new Date(at).toUTCString();
   return envelope(id, ms, region, 'aws.health', 'AWS Health Event', [], {
-    eventArn,
-    service: 'EC2',
-    eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
-    eventTypeCategory: 'scheduledChange',
+    eventArn: `arn:aws:health:${region}::event/${fields.eventTypeCode}_${id.slice(-12)}`,
+    service: fields.service,
+    eventTypeCode: fields.eventTypeCode,
+    eventTypeCategory: fields.category,
     eventScopeCode: 'ACCOUNT_SPECIFIC',
     communicationId: `${id.slice(-12)}-1`,
-    startTime: httpDate(retiresAt),
+    startTime: httpDate(fields.startTime),
     lastUpdatedTime: httpDate(ms),
-    statusCode: 'upcoming',
+    statusCode: fields.category === 'issue' ? 'open' : 'upcoming',
     eventRegion: region,
-    eventDescription: [
-      {
-        language: 'en_US',
-        latestDescription: `EC2 has detected degradation of the underlying hardware hosting your instance ${instanceId}; it is scheduled for retirement and will be stopped on ${httpDate(retiresAt)}.`,
-      },
-    ],
-    affectedEntities: [
-      {
-        entityValue: `arn:aws:ec2:${region}:${ACCOUNT}:instance/${instanceId}`,
-        lastUpdatedTime: httpDate(ms),
-        status: 'PENDING',
-      },
-    ],
+    eventDescription: [{ language: 'en_US', latestDescription: fields.description }],
+    affectedEntities: fields.entityValues.map((entityValue) => ({
+      entityValue,
+      lastUpdatedTime: httpDate(ms),
+      status: 'PENDING',
+    })),
     affectedAccount: ACCOUNT,
   });
 };

@@ -1,15 +1,16 @@
+import { MemoryApprovalStore } from '../../functions/lib/approval/memory-approval-store.js';
+import type { RequestResult } from '../../functions/lib/approval/request.js';
 import {
   type AutomationMode,
   guardrailParameterValues,
   parseGuardrails,
 } from '../../functions/lib/core/guardrails.js';
 import type { Incident } from '../../functions/lib/core/incident.js';
-import {
-  resourcesOf,
-  type SynthesizedIntake,
-  type SynthesizedTemplate,
-} from '../synthesized-intake.js';
+import { readShopSettings, type ShopSettings } from '../../infra/recovery/shop-settings.js';
+import { resourcesOf, type SynthesizedTemplate } from '../../infra/synthesized-template.js';
+import type { SynthesizedIntake } from '../synthesized-intake.js';
 import { AlarmEvaluator } from './alarms.js';
+import { answerApproval } from './approver.js';
 import { SimulatedAwsApi } from './aws-api.js';
 import {
   type DeliveredAlert,
@@ -26,7 +27,6 @@ import {
 } from './runbook-executions.js';
 import type { Scenario, World } from './scenario.js';
 import { type ShopChange, type ShopSample, SimulatedShop } from './shop.js';
-import { readShopSettings, type ShopSettings } from './shop-settings.js';
 import { VirtualTime } from './virtual-time.js';
 
 /**
@@ -134,6 +134,7 @@ export const runGameDay = async (
       MODELLED_METRICS.has(`${alarm.metricName}|${alarm.namespace}`),
   );
   const api = new SimulatedAwsApi(shop, alarms);
+  const approvals = new MemoryApprovalStore();
   const steps = lambdaSteps({
     api,
     settings,
@@ -151,6 +152,7 @@ export const runGameDay = async (
     timer: controlPlane.timer,
     environmentOf: (functionName) =>
       functionEnvironment(intake.templates.controlPlane, functionName),
+    approvals,
   });
   const runbooks = new SimulatedRunbooks(
     readRunbookMachines(intake.templates, config.region, namePrefix),
@@ -162,6 +164,14 @@ export const runGameDay = async (
     () => undefined,
     random,
   );
+  // The scenario's on-call answers an approval request (RequestApproval's result) in time.
+  const { approver } = scenario;
+  if (approver !== undefined) {
+    runbooks.answerToken = async (requested, timeoutSeconds) =>
+      approver.afterSeconds < timeoutSeconds
+        ? answerApproval((requested as RequestResult).approvalId, approver, { approvals, time })
+        : undefined;
+  }
   controlPlane.runbooks = runbooks;
   const world: World = { time, random, shop, alarms, api, controlPlane, runbooks, settings };
 
@@ -199,6 +209,7 @@ export const runGameDay = async (
     await time.runUntil(Math.min(endMs, time.nowMs + 60_000));
     const current = await incidents();
     settled =
+      time.nowMs >= faultAt + (scenario.playsAtLeastMinutes ?? 0) * 60_000 &&
       recoveredAt !== undefined &&
       current.length > 0 &&
       current.every(

@@ -3,6 +3,10 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import type { ApprovalStore } from '../../functions/lib/approval/ports.js';
+import { recordApproval } from '../../functions/lib/approval/record.js';
+import { requestApproval } from '../../functions/lib/approval/request.js';
+import { parseApprovalEvent } from '../../functions/lib/approval/schemas.js';
 import { renderRunbookOutcomeAlert } from '../../functions/lib/core/alerts/runbook-outcome-alert.js';
 import { guardrailParameterPath } from '../../functions/lib/core/guardrails.js';
 import type { AlertPublisher, RecoveryTimer } from '../../functions/lib/core/ports.js';
@@ -11,6 +15,16 @@ import { AwsFleetReader } from '../../functions/lib/runbook/aws-fleet-reader.js'
 import type { CheckDeps } from '../../functions/lib/runbook/check.js';
 import { parseReportEvent } from '../../functions/lib/runbook/events.js';
 import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
+import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
+import {
+  type AzEvacuationCheckDeps,
+  checkAzEvacuation,
+  checkAzRecovered,
+  checkEvacuation,
+  parseAzEvacuationEvent,
+  recheckAzEvacuation,
+  shiftApplied,
+} from '../../runbooks/az-evacuation/steps.js';
 import { AwsCacheReader } from '../../runbooks/cache-failover/aws-cache-reader.js';
 import {
   checkCacheFailover,
@@ -32,9 +46,9 @@ import {
   parseGuardrailEvent,
 } from '../../runbooks/replace-unhealthy-instance/steps.js';
 import type { SimulatedAwsApi } from './aws-api.js';
+import { ACCOUNT } from './aws-events.js';
 import type { LambdaSteps } from './runbook-executions.js';
 import { gameDayAzIds } from './scenarios.js';
-import type { ShopSettings } from './shop-settings.js';
 
 /**
  * The runbooks' task Lambdas with their real logic, wired like their handler.ts does (settings
@@ -63,6 +77,8 @@ export const lambdaSteps = (options: {
   readonly timer: RecoveryTimer;
   /** A function's environment as synthesized (its plain string values). */
   readonly environmentOf: (functionName: string) => Readonly<Record<string, string>>;
+  /** The approvals function's store (the scripted person answers through it). */
+  readonly approvals: ApprovalStore;
 }): LambdaSteps => {
   const { api, settings, checkDeps, namePrefix } = options;
   const fleet = new AwsFleetReader(
@@ -95,6 +111,15 @@ export const lambdaSteps = (options: {
       replicas: settings.cache.nodeIds.length - 1,
     },
   };
+  const azDeps: AzEvacuationCheckDeps = {
+    ...checkDeps,
+    fleet,
+    zoneNames: async () => zoneNames,
+    config: {
+      loadBalancerArn: `arn:aws:elasticloadbalancing:${options.region}:${ACCOUNT}:loadbalancer/${settings.loadBalancerFullName}`,
+      availabilityZones: settings.availabilityZones,
+    },
+  };
   const reportDeps = {
     incidents: checkDeps.incidents,
     alerts: options.alerts,
@@ -105,7 +130,22 @@ export const lambdaSteps = (options: {
     clock: checkDeps.clock,
     timer: options.timer,
   };
+  // The approvals function as in IAM mode (no signed links: the game day has no endpoint).
+  const approvalDeps = {
+    approvals: options.approvals,
+    incidents: checkDeps.incidents,
+    alerts: options.alerts,
+    stage: options.stage,
+    region: options.region,
+    clock: checkDeps.clock,
+  };
   const steps: Readonly<Record<string, (payload: unknown) => Promise<unknown>>> = {
+    [`${namePrefix}-approvals`]: (payload) => {
+      const parsed = parseApprovalEvent(payload);
+      return parsed.type === 'request'
+        ? requestApproval(parsed, approvalDeps)
+        : recordApproval(parsed, approvalDeps);
+    },
     [`${namePrefix}-replace-unhealthy-instance-guardrail`]: (payload) =>
       checkInstanceReplacement(parseGuardrailEvent(payload), {
         ...checkDeps,
@@ -121,6 +161,21 @@ export const lambdaSteps = (options: {
           return recheckRdsFailover(parsed, rdsShop, { ...checkDeps, db });
         case 'verify':
           return verifyRdsFailover(parsed, rdsShop, { db, replicaLag });
+      }
+    },
+    [`${namePrefix}-az-evacuation-step`]: (payload) => {
+      const parsed = parseAzEvacuationEvent(payload);
+      switch (parsed.step) {
+        case 'check':
+          return checkAzEvacuation(parsed, azDeps);
+        case 'recheck':
+          return recheckAzEvacuation(parsed, azDeps);
+        case 'shift-applied':
+          return Promise.resolve(shiftApplied(parsed));
+        case 'verify':
+          return checkEvacuation(parsed, fleet);
+        case 'az-recovered':
+          return checkAzRecovered(parsed, checkDeps.incidents);
       }
     },
     [`${namePrefix}-cache-failover-step`]: (payload) => {

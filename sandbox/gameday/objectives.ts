@@ -4,8 +4,9 @@ import type { GameDayResult } from './game-day.js';
  * What a game day must show, per mode. `auto`: the shop recovers and the incident resolves
  * within the scenario's objective, with exactly one incident, at most one page (SMS) and no
  * more changes to the shop than the guardrails allow; for a scenario whose expected outcome is
- * `escalate`, the incident ends `failed` with exactly one page instead. `dry-run`: nothing in
- * the shop changes, with one incident and at most one page all the same.
+ * `escalate`, the incident ends `failed` with exactly one page instead; for `absorb`, the shop
+ * serves again within the objective with no incident at all. `dry-run`: nothing in the shop
+ * changes, with one incident (none for `absorb`) and at most one page all the same.
  */
 
 export interface Check {
@@ -40,10 +41,11 @@ export const judge = (result: GameDayResult): Verdict => {
   const pages = result.alerts.filter(({ alert }) => alert.sms !== null).length;
   const objective = scenario.objectiveMinutes * 60;
   const budget = scenario.maxChanges ?? 0;
+  const absorb = scenario.expectedOutcome === 'absorb';
   const checks: Check[] = [
     {
-      what: 'one incident',
-      ok: result.incidents.length === 1,
+      what: absorb ? 'no incident (AWS absorbs it)' : 'one incident',
+      ok: result.incidents.length === (absorb ? 0 : 1),
       detail: `${result.incidents.length} incident(s): ${listed(result.incidents.map((i) => `${i.id} ${i.status}`))}`,
     },
     { what: 'at most one page', ok: pages <= 1, detail: `${pages} SMS` },
@@ -61,6 +63,21 @@ export const judge = (result: GameDayResult): Verdict => {
         what: 'escalated to a person',
         ok: incident?.status === 'failed' && pages === 1,
         detail: `incident ${incident?.status ?? 'missing'}, ${pages} SMS`,
+      },
+      {
+        what: 'no action beyond the guardrails',
+        ok: result.changes.length <= budget,
+        detail: `${result.changes.length} change(s), the scenario's guardrails allow ${budget}`,
+      },
+    );
+  } else if (absorb) {
+    const recoveredSeconds = seconds(measures.faultAt, measures.recoveredAt);
+    checks.push(
+      {
+        what: `serves again within ${scenario.objectiveMinutes} min`,
+        ok: recoveredSeconds !== undefined && recoveredSeconds <= objective,
+        detail:
+          recoveredSeconds === undefined ? 'not recovered' : `recovered in ${recoveredSeconds} s`,
       },
       {
         what: 'no action beyond the guardrails',

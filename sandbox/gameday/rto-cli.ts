@@ -1,7 +1,7 @@
 /**
  * `npm run rto -- [-c key=value]...`: the worst-case fault → recovered and fault → resolved time
  * per failure class, computed from the synthesized settings, next to AWS's floor and the
- * configured `recoveryObjectives` (rto.ts). Exit 0 every objective met, 1 one is not, 2 bad arguments.
+ * configured `recoveryObjectives` (infra/recovery/rto.ts). Exit 0 every objective met, 1 one is not, 2 bad arguments.
  */
 import { ContextArgError, splitContextArgs } from '../../infra/context-args.js';
 import { CliError, loadCliConfig, runCliCommand } from '../cli-kit.js';
@@ -29,13 +29,15 @@ const main = async (args: readonly string[]): Promise<number> => {
         throw new CliError(2, [`error: unexpected argument ${split.rest[0]} (${USAGE})`]);
       const { availabilityZones, region, recoveryObjectives } = loadCliConfig(split.context);
       const { synthesizeIntake } = await import('../synthesized-intake.js');
-      const { readShopSettings } = await import('./shop-settings.js');
-      const { formatBudgets, recoveryBudgets, unmetObjectives } = await import('./rto.js');
+      const { readShopSettings } = await import('../../infra/recovery/shop-settings.js');
+      const { formatBudgets, formatSurgeBudget, recoveryBudgets, surgeBudget, unmetObjectives } =
+        await import('../../infra/recovery/rto.js');
+      const { SURGE_FACTOR } = await import('./scenarios.js');
       const intake = synthesizeIntake({ assumeOwned: false, context: split.context });
-      const budgets = recoveryBudgets(
-        readShopSettings(intake.templates.shop, { region, availabilityZones }),
-      );
+      const settings = readShopSettings(intake.templates.shop, { region, availabilityZones });
+      const budgets = recoveryBudgets(settings);
       console.log(formatBudgets(budgets, recoveryObjectives));
+      console.log(`\n${formatSurgeBudget(surgeBudget(settings, SURGE_FACTOR))}`);
       unmet = unmetObjectives(budgets, recoveryObjectives).length > 0;
     },
     USAGE,

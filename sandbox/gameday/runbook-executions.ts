@@ -1,12 +1,12 @@
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { RunbookStarter, RunbookStartResult } from '../../functions/lib/core/ports.js';
+import { SIMULATED_FULL_NAME_ID } from '../../infra/recovery/shop-settings.js';
+import { resourcesOf, type SynthesizedTemplate } from '../../infra/synthesized-template.js';
 import { javaExceptionName, stepFunctionsFieldName } from '../checks/java-sdk-names.js';
 import { resolveDeployedNames } from '../deployed-names.js';
-import { resourcesOf, type SynthesizedTemplate } from '../synthesized-intake.js';
 import { SimulatedApiError, type SimulatedAwsApi } from './aws-api.js';
 import { ACCOUNT } from './aws-events.js';
 import type { Random } from './random.js';
-import { SIMULATED_FULL_NAME_ID } from './shop-settings.js';
 import type { VirtualTime } from './virtual-time.js';
 
 /**
@@ -182,7 +182,14 @@ interface Machine {
   readonly tasks: ReadonlyMap<
     string,
     | { readonly kind: 'sdk'; readonly service: string; readonly action: string }
-    | { readonly kind: 'lambda'; readonly functionName: string }
+    | {
+        readonly kind: 'lambda';
+        readonly functionName: string;
+        /** `lambda:invoke`: the function gets the Task's `Payload` parameter. */
+        readonly invoke?: true;
+        /** `.waitForTaskToken`: the answer (SendTaskSuccess) is awaited this long at most. */
+        readonly tokenTimeoutSeconds?: number;
+      }
     | { readonly kind: 'wait' }
   >;
 }
@@ -265,6 +272,10 @@ export const readRunbookMachines = (
         tasks.set(state, {
           kind: 'lambda',
           functionName: String(parameters.FunctionName).split(':').at(-1) ?? '',
+          invoke: true,
+          ...(resourceArn.endsWith('.waitForTaskToken')
+            ? { tokenTimeoutSeconds: Number(body.TimeoutSeconds ?? 365 * 24 * 3600) }
+            : {}),
         });
       }
     }
@@ -292,6 +303,15 @@ export class SimulatedRunbooks implements RunbookStarter {
     /** The retries' jitter. */
     readonly random: Random,
   ) {}
+
+  /**
+   * The person who answers a `.waitForTaskToken` Task (SendTaskSuccess) within its timeout, given
+   * what the Task's function returned (the approval request); undefined: nobody answers.
+   */
+  answerToken: (
+    requested: unknown,
+    timeoutSeconds: number,
+  ) => Promise<Readonly<Record<string, unknown>> | undefined> = async () => undefined;
 
   async start(
     runbook: string,
@@ -338,7 +358,25 @@ export class SimulatedRunbooks implements RunbookStarter {
             await this.time.sleep(Math.max(0, ms));
             return {};
           }
-          if (task.kind === 'lambda') return this.lambdas(task.functionName, payload);
+          if (task.kind === 'lambda') {
+            const answer = await this.lambdas(
+              task.functionName,
+              task.invoke === true ? (payload as { Payload?: unknown }).Payload : payload,
+            );
+            if (task.tokenTimeoutSeconds === undefined) return answer;
+            const waitedFrom = this.time.nowMs;
+            const given = await this.answerToken(answer, task.tokenTimeoutSeconds);
+            if (given !== undefined) return given;
+            // Nobody answers: the wait runs out, and Step Functions fails the Task with
+            // States.Timeout.
+            await this.time.sleep(
+              Math.max(0, task.tokenTimeoutSeconds * 1000 - (this.time.nowMs - waitedFrom)),
+            );
+            throw taskError(
+              'States.Timeout',
+              `no answer within ${task.tokenTimeoutSeconds} s (TimeoutSeconds)`,
+            );
+          }
           // A retry: Step Functions waits its backoff first, on the virtual clock.
           const delay = retryDelay.get(state);
           retryDelay.delete(state);

@@ -1,11 +1,12 @@
+import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
 import type { FailureClass } from '../../infra/recovery-objectives.js';
 import type { AlarmEvaluator } from './alarms.js';
+import type { ScriptedAnswer } from './approver.js';
 import type { SimulatedAwsApi } from './aws-api.js';
 import type { DeliveryPlan, SimulatedControlPlane } from './control-plane.js';
 import type { Random } from './random.js';
 import type { SimulatedRunbooks } from './runbook-executions.js';
 import type { SimulatedShop } from './shop.js';
-import type { ShopSettings } from './shop-settings.js';
 import type { VirtualTime } from './virtual-time.js';
 
 /** Everything a scenario can touch: the shop, AWS's APIs, the control plane, the clock. */
@@ -31,6 +32,8 @@ export interface Scenario {
    * game day command puts the configured `recoveryObjectives` in its place.
    */
   readonly objectiveMinutes: number;
+  /** The game day plays at least this long after the fault, minutes (events AWS sends late). */
+  readonly playsAtLeastMinutes?: number;
   /** The game day gives up this long after the fault, minutes. */
   readonly maxMinutes: number;
   /** How AWS delivers the events (reliable unless given). */
@@ -47,12 +50,20 @@ export interface Scenario {
    * it and reports FAIL; the test expects the failure, so a fix turns it red (drop this then).
    */
   readonly knownDefect?: string;
+  /** How the on-call answers a runbook's approval request (none: nobody answers, it times out). */
+  readonly approver?: ScriptedAnswer;
+  /** The modes whose runs show `knownDefect` (both unless given). */
+  readonly knownDefectModes?: readonly ('auto' | 'dry-run')[];
   /**
    * What Rebound's definitions do about this fault in `auto`: `recover` (unless given) the shop
    * within the objective, or `escalate` to a person without acting (its runbook's retries run out
-   * on a throttled API, an approval never comes): the incident ends `failed`, with one page.
+   * on a throttled API, an approval never comes): the incident ends `failed`, with one page; or
+   * `absorb`: AWS alone (target tracking) serves the shop again within the objective before any
+   * alarm of the shop fires, so Rebound opens nothing, pages nobody and changes nothing.
    */
-  readonly expectedOutcome?: 'recover' | 'escalate';
+  readonly expectedOutcome?: 'recover' | 'escalate' | 'absorb';
+  /** A traffic surge, × a normal day's load: `npm run rto`'s surge budget bounds its recovery. */
+  readonly capacitySurge?: number;
   /** Breaks the shop, at the fault time. */
   readonly inject: (world: World) => void;
   /** The shop serves as configured again. */

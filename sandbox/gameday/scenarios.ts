@@ -1,8 +1,9 @@
 import { guardrailParameterValues, parseGuardrails } from '../../functions/lib/core/guardrails.js';
+import type { AlarmSettings } from '../../infra/recovery/shop-settings.js';
 import { DEFAULT_RECOVERY_OBJECTIVES } from '../../infra/recovery-objectives.js';
+import { healthAzIssue } from './aws-events.js';
 import { RELIABLE_DELIVERY } from './control-plane.js';
 import type { Scenario, World } from './scenario.js';
-import type { AlarmSettings } from './shop-settings.js';
 
 /** The game day's scenarios, by name. Each is one fault; the shop and Rebound do the rest. */
 
@@ -55,8 +56,82 @@ const THROTTLED_MINUTES = 3;
 /** api-throttling: AWS announces a retirement two weeks ahead (the game day ends long before). */
 const RETIREMENT_NOTICE_MS = 14 * 24 * 3_600_000;
 
+/** black-friday-surge: the traffic, as a multiple of a normal day's (issue 14: 5×). */
+export const SURGE_FACTOR = 5;
+
 /** memory-leak: how fast the leaking instance's memory use rises (40% to its ceiling in ~30 min). */
 const MEMORY_LEAK_PERCENT_PER_MINUTE = 2;
+
+// ---- az-power-loss ----------------------------------------------------------------------
+
+/**
+ * AWS Health posts an AZ issue minutes after the fact and closes it after power is back. Not
+ * documented figures: the simulator's (AWS Health posts once AWS has confirmed the issue).
+ */
+const HEALTH_POSTS_SECONDS = { min: 120, max: 300 } as const;
+const HEALTH_CLOSES_SECONDS = { min: 60, max: 180 } as const;
+/** How long the AZ is without power (a short event: real ones last up to hours). */
+const POWER_OUTAGE_MINUTES = { min: 8, max: 10 } as const;
+
+/**
+ * One AZ, picked by the seed, loses power; the seed also decides whether the database's and the
+ * cache's primaries live there (then they fail with it and AWS fails them over).
+ */
+const losePowerInOneAz = (world: World): void => {
+  const { availabilityZones } = world.settings;
+  const az = availabilityZones[world.random.between(0, availabilityZones.length - 1)];
+  const azId = Object.entries(gameDayAzIds(availabilityZones)).find(([, name]) => name === az)?.[0];
+  if (az === undefined || azId === undefined) throw new Error('the shop has no AZ to lose');
+  const issue = { startMs: world.time.nowMs, id: world.shop.nextEventId() };
+  const outageMs =
+    world.random.between(POWER_OUTAGE_MINUTES.min, POWER_OUTAGE_MINUTES.max) * 60_000;
+  world.shop.losePower(az, outageMs, {
+    databasePrimary: world.random.chance(0.5),
+    cachePrimary: world.random.chance(0.5),
+  });
+  const health = (status: 'open' | 'closed') =>
+    world.controlPlane.emit(
+      healthAzIssue(
+        world.shop.nextEventId(),
+        world.time.nowMs,
+        world.shop.region,
+        azId,
+        issue,
+        status,
+      ),
+      'best-effort',
+    );
+  world.time.after(
+    world.random.between(HEALTH_POSTS_SECONDS.min, HEALTH_POSTS_SECONDS.max) * 1000,
+    () => health('open'),
+  );
+  world.time.after(
+    outageMs + world.random.between(HEALTH_CLOSES_SECONDS.min, HEALTH_CLOSES_SECONDS.max) * 1000,
+    () => health('closed'),
+  );
+};
+
+export const AZ_POWER_LOSS: Scenario = {
+  name: 'az-power-loss',
+  title: 'An AZ loses power: its instances, its subnet and the primaries that live there',
+  failureClass: 'instance-failure',
+  knownDefect:
+    "Rebound opens one incident per failed part of the outage (the web tier's unhealthy hosts, the AZ from AWS Health, and the RDS and ElastiCache failovers when a primary lived there) and pages for each critical one plus the approval request: RDS and ElastiCache events and the shop's unhealthy-hosts alarm name no AZ, so nothing ties them to the AZ incident, and the failovers are over before AWS Health posts",
+  objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
+  maxMinutes: 60,
+  // AWS Health posts and closes its issue after the web tier has healed: play until it has.
+  playsAtLeastMinutes: POWER_OUTAGE_MINUTES.max + HEALTH_CLOSES_SECONDS.max / 60 + 1,
+  // The on-call declines the evacuation: by the time they look, the group has replaced the
+  // lost instances in the two other AZs and the load balancer sends nothing to the dark one.
+  approver: {
+    decision: 'reject',
+    afterSeconds: 240,
+    by: 'on-call (game day)',
+    reason: 'the web tier already serves from the two other AZs; watching AWS Health instead',
+  },
+  inject: losePowerInOneAz,
+  recovered: (world) => webTierServes(world) && databaseServes(world) && cacheServes(world),
+};
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -107,8 +182,6 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'alarm-storm',
     title: `One web instance crashes while ${STORM_ALARMS} team alarms on the web tier fire`,
     failureClass: 'instance-failure',
-    knownDefect:
-      'the team alarms now make one informational incident about the web group (one email, no page), but it is a second incident besides the crash, and it stays open while the team alarms stay in ALARM; one incident would need correlation to join a group-wide informational incident with the crash on that group',
     objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
     maxMinutes: 45,
     inject: (world) => {
@@ -196,6 +269,41 @@ export const SCENARIOS: readonly Scenario[] = [
       world.shop.serving().every((instance) => instance.retiresAt === undefined) &&
       webTierServes(world),
   },
+  {
+    name: 'approval-never-comes',
+    title:
+      'AWS Health reports the cache primary degraded; the forced failover waits for an approval that never comes',
+    failureClass: 'cache-failover',
+    // cache-failover asks a person before TestFailover (needsApproval, not auto-approved by
+    // cdk.json's guardrails); nobody answers within APPROVAL_TIMEOUT (30 min): it escalates
+    // without acting, the safe default.
+    expectedOutcome: 'escalate',
+    knownDefect:
+      'two pages for one incident: the approval request goes out as a critical alert with an SMS, and the escalation when nobody answers within 30 minutes sends a second SMS; the incident keeps no "approval timed out" entry of its own (only the runbook failure says so)',
+    knownDefectModes: ['auto'],
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['cache-failover'],
+    maxMinutes: 45,
+    maxChanges: 1,
+    inject: (world) => world.shop.reportCachePrimaryIssue(),
+    // A primary other than the degraded one (set at the fault) serves: never, nobody approved.
+    recovered: cacheServes,
+  },
+  {
+    name: 'black-friday-surge',
+    title: `Black Friday: traffic jumps to ${SURGE_FACTOR}× a normal day's`,
+    failureClass: 'instance-failure',
+    expectedOutcome: 'absorb',
+    capacitySurge: SURGE_FACTOR,
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
+    maxMinutes: 30,
+    inject: (world) => {
+      world.shop.trafficFactor = SURGE_FACTOR;
+    },
+    // Every desired instance serves and the load is back at or under the CPU target.
+    recovered: (world) =>
+      webTierServes(world) && world.shop.cpuPercent() <= world.settings.cpuTargetPercent,
+  },
+  AZ_POWER_LOSS,
 ];
 
 export const scenarioNamed = (name: string): Scenario | undefined =>

@@ -1,15 +1,24 @@
 import {
+  APP_READY_SECONDS,
+  BOOT_SECONDS,
+  CACHE_FAILOVER_SECONDS,
+  NORMAL_CPU_PERCENT,
+  RDS_FAILOVER_SECONDS,
+  TARGET_TRACKING_HIGH_DATAPOINTS,
+} from '../../infra/recovery/physics.js';
+import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
+import {
+  ACCOUNT,
   type AwsEvent,
   alarmStateChange,
   autoScalingActivity,
   cacheNotification,
   eventIdFor,
-  instanceRetirementScheduled,
+  healthEvent,
   rdsInstanceEvent,
   type SnsDelivery,
 } from './aws-events.js';
 import type { Random } from './random.js';
-import type { ShopSettings } from './shop-settings.js';
 import type { VirtualTime } from './virtual-time.js';
 
 /**
@@ -87,17 +96,6 @@ export interface ShopSample {
   readonly dbAvailable: boolean;
 }
 
-/** A new instance runs this long after launch (EC2 boot; not an AWS-documented figure: the simulator's). */
-export const BOOT_SECONDS = { min: 30, max: 45 } as const;
-/** Its app answers /health this long after it runs (the shop's start-up; the simulator's). */
-export const APP_READY_SECONDS = { min: 20, max: 40 } as const;
-/** AWS-FACTS: RDS Multi-AZ (instance) fails over automatically, typically in 60–120 s. */
-export const RDS_FAILOVER_SECONDS = { min: 60, max: 120 } as const;
-/**
- * ElastiCache promotes a replica this long after its primary fails (Multi-AZ with automatic
- * failover). Not in AWS-FACTS: the simulator's assumption, the same order as RDS's.
- */
-export const CACHE_FAILOVER_SECONDS = { min: 30, max: 90 } as const;
 /** A leaking app's memory use levels off here: the kernel swaps instead of killing it (the simulator's). */
 export const MEMORY_LEAK_CEILING_PERCENT = 97;
 /** A failed cache node is replaced (and serves as a replica again) this long after the failover. */
@@ -112,9 +110,13 @@ export class SimulatedShop {
   readonly cacheNodes: CacheNode[];
   cacheStatus = 'available';
   readonly changes: ShopChange[] = [];
+  /** AZs without power: nothing runs or launches there. */
+  readonly lostAzs = new Set<string>();
   readonly samples: ShopSample[] = [];
   desired: number;
   maxSize: number;
+  /** Traffic as a multiple of a normal day's. */
+  trafficFactor = 1;
   /** Metric samples by `namespace|name|dimension=value,...`, each [time, value]. */
   readonly #metrics = new Map<string, [number, number][]>();
   #eventCount = 0;
@@ -164,7 +166,10 @@ export class SimulatedShop {
     }
   }
 
-  /** Starts the shop's own loops: target health checks, the group's health checks, metrics. */
+  /**
+   * Starts the shop's own loops: target health checks, the group's health checks, metrics, and
+   * the CPU target tracking policy (once a minute).
+   */
   start(): void {
     const { intervalSeconds } = this.settings.targetGroup;
     this.time.every(intervalSeconds * 1000, this.time.nowMs, () => {
@@ -173,6 +178,20 @@ export class SimulatedShop {
       this.#sampleMetrics(intervalSeconds);
       return true;
     });
+    this.time.every(60_000, Math.ceil(this.time.nowMs / 60_000) * 60_000, () => {
+      this.#trackCpuTarget();
+      return true;
+    });
+  }
+
+  /** The group's average CPU now: the day's load spread over the healthy targets. */
+  cpuPercent(): number {
+    const healthy = [...this.instances.values()].filter((i) => i.target === 'healthy').length;
+    return Math.min(
+      100,
+      (NORMAL_CPU_PERCENT * this.settings.group.desiredCapacity * this.trafficFactor) /
+        Math.max(healthy, 1),
+    );
   }
 
   nextEventId(): string {
@@ -272,6 +291,61 @@ export class SimulatedShop {
   }
 
   /**
+   * An AZ loses power: its instances stop, its subnet takes no launch, its cache replicas stop,
+   * and the primaries that live there (`primaries`: the database's, the cache's, placed there
+   * from the start) fail; RDS and ElastiCache fail over to another AZ by themselves. Power
+   * comes back after `outageMs`.
+   */
+  losePower(
+    availabilityZone: string,
+    outageMs: number,
+    primaries: { readonly databasePrimary: boolean; readonly cachePrimary: boolean },
+  ): void {
+    this.#placePrimaries(availabilityZone, primaries);
+    this.lostAzs.add(availabilityZone);
+    for (const instance of this.instances.values()) {
+      if (instance.availabilityZone === availabilityZone) {
+        instance.running = false;
+        instance.appReady = false;
+      }
+    }
+    const cacheReplicasThere = this.cacheNodes.filter(
+      (node) => node.availabilityZone === availabilityZone && node.role === 'replica',
+    );
+    for (const node of cacheReplicasThere) node.available = false;
+    const db = this.databases.get(this.settings.database.primaryId);
+    if (db?.availabilityZone === availabilityZone) this.failDatabasePrimary();
+    const cachePrimary = this.cacheNodes.find((node) => node.role === 'primary');
+    if (cachePrimary?.availabilityZone === availabilityZone) this.failCachePrimary();
+    this.time.after(outageMs, () => {
+      this.lostAzs.delete(availabilityZone);
+      for (const node of cacheReplicasThere) node.available = true;
+    });
+  }
+
+  /** Puts the primaries `there` in `az` and the others out of it, before anything looked. */
+  #placePrimaries(
+    az: string,
+    there: { readonly databasePrimary: boolean; readonly cachePrimary: boolean },
+  ): void {
+    const others = this.settings.availabilityZones.filter((candidate) => candidate !== az);
+    const db = this.databases.get(this.settings.database.primaryId);
+    if (db !== undefined) {
+      db.availabilityZone = there.databasePrimary ? az : (others[0] ?? az);
+      if (db.multiAz)
+        db.secondaryAvailabilityZone = there.databasePrimary
+          ? (others[0] ?? az)
+          : (others[1] ?? az);
+    }
+    const inAz = this.cacheNodes.find((node) => node.availabilityZone === az);
+    const outside = this.cacheNodes.find((node) => node.availabilityZone !== az);
+    const primary = there.cachePrimary ? inAz : outside;
+    if (primary !== undefined) {
+      for (const node of this.cacheNodes) node.role = node === primary ? 'primary' : 'replica';
+    }
+  }
+
+  /**
    * The instance's app leaks memory: `percentPerMinute` more in use every minute, up to
    * `MEMORY_LEAK_CEILING_PERCENT` (the kernel swaps; the app slows but still answers /health:
    * a gray failure the ELB's shallow check and so the group's health check never see).
@@ -299,13 +373,34 @@ export class SimulatedShop {
     if (instance === undefined) throw new Error(`no instance ${instanceId}`);
     instance.retiresAt = this.time.nowMs + noticeMs;
     this.emitter.emit(
-      instanceRetirementScheduled(
-        this.nextEventId(),
-        this.time.nowMs,
-        this.region,
-        instance.id,
-        instance.retiresAt,
-      ),
+      healthEvent(this.nextEventId(), this.time.nowMs, this.region, {
+        service: 'EC2',
+        eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
+        category: 'scheduledChange',
+        description: `EC2 has detected degradation of the underlying hardware hosting your instance ${instance.id}; it is scheduled for retirement and will be stopped on ${new Date(instance.retiresAt).toUTCString()}.`,
+        entityValues: [`arn:aws:ec2:${this.region}:${ACCOUNT}:instance/${instance.id}`],
+        startTime: instance.retiresAt,
+      }),
+      'best-effort',
+    );
+  }
+
+  /**
+   * AWS Health reports an operational issue with the cache's primary node (degraded, still
+   * serving): ElastiCache does not fail over for it by itself.
+   */
+  reportCachePrimaryIssue(): void {
+    const primary = this.cacheNodes.find((node) => node.role === 'primary');
+    if (primary === undefined) return;
+    this.emitter.emit(
+      healthEvent(this.nextEventId(), this.time.nowMs, this.region, {
+        service: 'ELASTICACHE',
+        eventTypeCode: 'AWS_ELASTICACHE_OPERATIONAL_ISSUE',
+        category: 'issue',
+        description: `We are investigating degraded network performance of the host of cache node ${primary.id}.`,
+        entityValues: [`arn:aws:elasticache:${this.region}:${ACCOUNT}:cluster:${primary.id}`],
+        startTime: this.time.nowMs,
+      }),
       'best-effort',
     );
   }
@@ -382,13 +477,7 @@ export class SimulatedShop {
       { AutoScalingGroupName: group.name },
       inService,
     );
-    // The load of `desiredCapacity` instances at 35% CPU, spread over those that serve.
-    this.#put(
-      'AWS/EC2',
-      'CPUUtilization',
-      { AutoScalingGroupName: group.name },
-      Math.min(100, (35 * group.desiredCapacity) / Math.max(healthy, 1)),
-    );
+    this.#put('AWS/EC2', 'CPUUtilization', { AutoScalingGroupName: group.name }, this.cpuPercent());
     const memory = this.serving().map((i) => i.memoryPercent);
     this.#put(
       'Rebound/WebTier',
@@ -410,6 +499,61 @@ export class SimulatedShop {
   }
 
   // ---- the web group's own behaviour ------------------------------------------------------
+
+  /**
+   * Target tracking on the group's average CPU, as the synthesized policy sets it (target
+   * `cpuTargetPercent`; an instance counts once the group's default instance warm-up has passed
+   * since its launch):
+   * after `TARGET_TRACKING_HIGH_DATAPOINTS` minutes above the target, the desired capacity
+   * becomes ceil(warmed-up instances × CPU ÷ target), never above the maximum; instances still
+   * launching or warming up already count as capacity, so it does not launch them twice.
+   */
+  #trackCpuTarget(): void {
+    const { group, cpuTargetPercent } = this.settings;
+    const minute = 60_000;
+    const end = Math.floor(this.time.nowMs / minute) * minute;
+    const averages = Array.from({ length: TARGET_TRACKING_HIGH_DATAPOINTS }, (_, k) => {
+      const values = this.samplesOf(
+        'AWS/EC2',
+        'CPUUtilization',
+        { AutoScalingGroupName: group.name },
+        end - (k + 1) * minute,
+        end - k * minute,
+      );
+      return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
+    });
+    if (!averages.every((value) => value !== undefined && value > cpuTargetPercent)) return;
+    const warm = this.serving().filter(
+      (i) => this.time.nowMs - i.launchedAt >= group.instanceWarmupSeconds * 1000,
+    ).length;
+    const wanted = Math.min(
+      this.maxSize,
+      Math.ceil((warm * (averages[0] ?? 0)) / cpuTargetPercent),
+    );
+    if (wanted <= this.desired) return;
+    const from = this.desired;
+    this.desired = wanted;
+    const at = new Date(this.time.nowMs).toISOString();
+    for (let added = 0; added < wanted - from; added += 1) {
+      this.#launch(
+        this.#emptiestAz(),
+        `At ${at} a monitor alarm TargetTracking-${group.name}-AlarmHigh in state ALARM triggered policy CpuTarget changing the desired capacity from ${from} to ${wanted}.`,
+      );
+    }
+  }
+
+  /** The AZ with the fewest live instances (the group balances its AZs). */
+  #emptiestAz(): string {
+    const live = [...this.instances.values()].filter((i) => i.lifecycle !== 'Terminated');
+    const azs = this.settings.availabilityZones;
+    return (
+      [...azs].sort(
+        (a, b) =>
+          live.filter((i) => i.availabilityZone === a).length -
+          live.filter((i) => i.availabilityZone === b).length,
+      )[0] ?? 'unknown'
+    );
+  }
 
   #newInstance(availabilityZone: string, at: number): Instance {
     const instance: Instance = {
@@ -465,11 +609,15 @@ export class SimulatedShop {
     }
   }
 
-  /** Launches a replacement in the same AZ, then terminates `old` once the replacement serves. */
+  /**
+   * Launches a replacement in the same AZ (in the AZ with the fewest instances when that one has
+   * no power: Auto Scaling launches in the AZs it can), then terminates `old` once the
+   * replacement serves.
+   */
   #replace(old: Instance, why: string): void {
     const at = new Date(this.time.nowMs).toISOString();
     const replacement = this.#launch(
-      old.availabilityZone,
+      this.lostAzs.has(old.availabilityZone) ? this.#leastUsedAz() : old.availabilityZone,
       `At ${at} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${this.desired - 1} to ${this.desired}.`,
     );
     const waitForReplacement = () => {
@@ -484,6 +632,13 @@ export class SimulatedShop {
       this.time.nowMs,
       waitForReplacement,
     );
+  }
+
+  #leastUsedAz(): string {
+    const count = (az: string) =>
+      [...this.instances.values()].filter((i) => i.availabilityZone === az && i.running).length;
+    const usable = this.settings.availabilityZones.filter((az) => !this.lostAzs.has(az));
+    return [...usable].sort((a, b) => count(a) - count(b))[0] ?? 'unknown';
   }
 
   #launch(availabilityZone: string, cause: string): Instance {

@@ -17,13 +17,29 @@ export interface DatabaseOptions {
   /** How long a failed replica is skipped before it is tried again. */
   readonly replicaQuarantineMs?: number;
   readonly poolSize?: number;
+  /** PEM CA certificates: connect with TLS, verifying the server against them. */
+  readonly ca?: string;
 }
+
+/**
+ * node-postgres TLS that verifies the server's chain against `ca` and its name against the
+ * host (Node's default checkServerIdentity), as libpq's sslmode=verify-full. Without `ca`, none.
+ */
+export const tlsOptions = (ca: string | undefined): pg.PoolConfig['ssl'] =>
+  ca === undefined ? undefined : { ca, rejectUnauthorized: true };
 
 type Row = Record<string, unknown>;
 
-const pool = (url: string, size: number, logger: Logger, name: string): pg.Pool => {
+const pool = (
+  url: string,
+  size: number,
+  ca: string | undefined,
+  logger: Logger,
+  name: string,
+): pg.Pool => {
   const created = new pg.Pool({
     connectionString: url,
+    ssl: tlsOptions(ca),
     max: size,
     connectionTimeoutMillis: 2_000,
     idleTimeoutMillis: 10_000,
@@ -51,10 +67,10 @@ export class Database {
     private readonly now: () => number = Date.now,
   ) {
     const size = options.poolSize ?? 10;
-    this.primary = pool(options.primaryUrl, size, logger, 'primary');
+    this.primary = pool(options.primaryUrl, size, options.ca, logger, 'primary');
     this.replicas = options.replicaUrls.map((url, index) => ({
       name: `replica-${index + 1}`,
-      pool: pool(url, size, logger, `replica-${index + 1}`),
+      pool: pool(url, size, options.ca, logger, `replica-${index + 1}`),
       downUntil: 0,
     }));
     this.retry = options.retry ?? DEFAULT_RETRY;

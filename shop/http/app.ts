@@ -5,6 +5,7 @@ import { isTransientDbError } from '../db/retry.js';
 import { CheckoutError, type CheckoutLine } from '../orders/checkout.js';
 import type { Shop } from '../shop.js';
 import { cartPage, catalogPage, messagePage, orderPage, productPage } from './html.js';
+import { CATALOG_READ, serverTiming } from './server-timing.js';
 import { sessionId } from './session.js';
 
 /**
@@ -18,6 +19,8 @@ const STATUS_OF: Record<CheckoutError['reason'], number> = {
   'key-reused': 422,
   empty: 400,
 };
+
+const CHECKOUT_ROUTES = new Set(['POST /api/checkout', 'POST /checkout']);
 
 class BadRequest extends Error {
   readonly statusCode = 400;
@@ -61,6 +64,13 @@ export const buildApp = (shop: Shop, options: { logger?: boolean } = {}): Fastif
     { parseAs: 'string' },
     (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
+  // Every request's duration by route (the route pattern, not the URL: a bounded set) for the
+  // CloudWatch metrics; a checkout answered 5xx is a customer who could not buy.
+  app.addHook('onResponse', async (request, reply) => {
+    const route = `${request.method} ${request.routeOptions.url ?? '(no route)'}`;
+    shop.metrics.recordLatency(route, reply.elapsedTime);
+    if (reply.statusCode >= 500 && CHECKOUT_ROUTES.has(route)) shop.metrics.checkoutErrors += 1;
+  });
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof CheckoutError) {
       shop.metrics.checkoutFailures += 1;
@@ -87,8 +97,16 @@ export const buildApp = (shop: Shop, options: { logger?: boolean } = {}): Fastif
 
   const listProducts = (query: CatalogQuery) =>
     shop.cache.list(JSON.stringify(query), () => shop.catalog.list(query));
-  const product = (sku: string) =>
-    shop.cache.product(sku, async () => (await shop.catalog.product(sku)) ?? null);
+  /** One product, cache-aside; the read's duration goes in the Server-Timing header. */
+  const product = async (sku: string, reply: FastifyReply) => {
+    const started = performance.now();
+    const found = await shop.cache.product(
+      sku,
+      async () => (await shop.catalog.product(sku)) ?? null,
+    );
+    reply.header('server-timing', serverTiming(CATALOG_READ, performance.now() - started));
+    return found;
+  };
   const placeOrder = async (session: string, key: string, lines: CheckoutLine[]) => {
     const placed = await shop.checkout.place({ idempotencyKey: key, sessionId: session, lines });
     shop.metrics.checkouts += 1;
@@ -123,7 +141,7 @@ export const buildApp = (shop: Shop, options: { logger?: boolean } = {}): Fastif
   );
 
   app.get('/api/products/:sku', async (request, reply) => {
-    const found = await product((request.params as { sku: string }).sku);
+    const found = await product((request.params as { sku: string }).sku, reply);
     return found === null ? reply.code(404).send({ error: 'not-found' }) : found;
   });
 
@@ -194,7 +212,7 @@ export const buildApp = (shop: Shop, options: { logger?: boolean } = {}): Fastif
   });
 
   app.get('/products/:sku', async (request, reply) => {
-    const found = await product((request.params as { sku: string }).sku);
+    const found = await product((request.params as { sku: string }).sku, reply);
     return found === null
       ? html(reply, messagePage('Not found', 'No such product.'), 404)
       : html(reply, productPage(found));

@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { postgresBinDir } from './binaries.js';
@@ -22,9 +22,13 @@ export interface PostgresPair {
   readonly replica: PostgresNode;
   /** `pg_ctl promote` of the replica: it leaves recovery and takes writes. */
   promoteReplica(): Promise<void>;
+  /** Waits (bounded) until the replica has replayed everything the primary has written so far. */
+  replicaCaughtUp(timeoutMs?: number): Promise<void>;
   /** Stops one node at once (`-m immediate`: connections drop as in a crash). */
   stopNode(node: PostgresNode): Promise<void>;
   stop(): Promise<void>;
+  /** With `tls`: the PEM file of the CA that signed both servers' certificate. */
+  readonly caFile?: string;
 }
 
 export const DATABASE = 'shop';
@@ -64,6 +68,31 @@ const makeReplicationSynchronous = async (primary: PostgresNode): Promise<void> 
   }
 };
 
+const replicaCaughtUp = async (
+  primary: PostgresNode,
+  replica: PostgresNode,
+  timeoutMs: number,
+): Promise<void> => {
+  const read = async (url: string, sql: string, params: unknown[] = []) => {
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows[0];
+    } finally {
+      await client.end();
+    }
+  };
+  const { lsn } = await read(primary.url, 'SELECT pg_current_wal_lsn() AS lsn');
+  const deadline = Date.now() + timeoutMs;
+  while (
+    !(await read(replica.url, 'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [lsn])).ok
+  ) {
+    if (Date.now() > deadline)
+      throw new Error(`the replica did not catch up within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
 export interface PostgresPairOptions {
   /**
    * Commit only once the replica has the WAL (RDS Multi-AZ's standby): a failover loses no
@@ -72,10 +101,81 @@ export interface PostgresPairOptions {
    * @default false
    */
   readonly synchronous?: boolean;
+  /**
+   * TLS as RDS has it: both servers present a certificate for 127.0.0.1 signed by a CA made
+   * for the run (openssl), whose file is `caFile`. Clients may still connect without TLS.
+   * @default false
+   */
+  readonly tls?: boolean;
 }
+
+/**
+ * A CA and a server certificate for 127.0.0.1 and localhost in `dir`, the key readable by the
+ * server's user only (PostgreSQL refuses a key others can read).
+ */
+const makeCertificates = async (dir: string, user: RunAs | undefined) => {
+  const file = (name: string) => join(dir, name);
+  const openssl = (args: string[]) => run('openssl', args, undefined);
+  await openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=Rebound local CA',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem'),
+  ]);
+  await openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    file('server.key'),
+    '-out',
+    file('server.csr'),
+  ]);
+  writeFileSync(file('san.ext'), 'subjectAltName = IP:127.0.0.1, DNS:localhost\n');
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    file('server.csr'),
+    '-CA',
+    file('ca.pem'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    file('san.ext'),
+    '-out',
+    file('server.pem'),
+  ]);
+  if (user !== undefined) chownSync(file('server.key'), user.uid, user.gid);
+  chmodSync(file('server.key'), 0o600);
+  return {
+    caFile: file('ca.pem'),
+    settings: [
+      'ssl = on',
+      `ssl_cert_file = '${file('server.pem')}'`,
+      `ssl_key_file = '${file('server.key')}'`,
+    ],
+  };
+};
 
 export const startPostgresPair = async ({
   synchronous = false,
+  tls = false,
 }: PostgresPairOptions = {}): Promise<PostgresPair> => {
   const prefix = 'rebound-pg-';
   const bin = postgresBinDir();
@@ -112,7 +212,10 @@ export const startPostgresPair = async ({
     ['-D', primary.dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'],
     user,
   );
-  writeFileSync(join(primary.dataDir, 'postgresql.auto.conf'), `${SETTINGS.join('\n')}\n`);
+  // The replica's copy (pg_basebackup) has the same settings, hence the same certificate.
+  const certificates = tls ? await makeCertificates(root, user) : undefined;
+  const settings = [...SETTINGS, ...(certificates?.settings ?? [])];
+  writeFileSync(join(primary.dataDir, 'postgresql.auto.conf'), `${settings.join('\n')}\n`);
   writeFileSync(join(primary.dataDir, 'pg_hba.conf'), `${HBA}\n`);
   try {
     await startNode(primary);
@@ -154,9 +257,11 @@ export const startPostgresPair = async ({
   return {
     primary,
     replica,
+    ...(certificates ? { caFile: certificates.caFile } : {}),
     promoteReplica: async () => {
       await pgCtl(['promote', '-w', '-D', replica.dataDir]);
     },
+    replicaCaughtUp: (timeoutMs = 5_000) => replicaCaughtUp(primary, replica, timeoutMs),
     stopNode,
     stop: async () => {
       for (const n of [replica, primary]) await stopNode(n).catch(() => undefined);

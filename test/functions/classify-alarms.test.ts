@@ -131,7 +131,11 @@ describe('classify: alarm kind by metric', () => {
       {
         kind: 'instance-health',
         resource: { type: 'target-group', id: TG },
-        related: [{ type: 'load-balancer', id: ALB }],
+        // The shop's target group serves the web group: the incident is about the group.
+        related: [
+          { type: 'load-balancer', id: ALB },
+          { type: 'auto-scaling-group', id: 'rebound-dev-web' },
+        ],
         availabilityZone: 'us-east-1b',
         selfHealing: { by: 'auto-scaling', expectedWithinSeconds: 900 },
       },
@@ -144,6 +148,19 @@ describe('classify: alarm kind by metric', () => {
         dimensions: { TargetGroup: TG, LoadBalancer: ALB },
       },
       { kind: 'instance-health', selfHealing: { by: 'auto-scaling', expectedWithinSeconds: 900 } },
+    ],
+    [
+      "unhealthy targets of a target group that is not the shop's: not about the web group",
+      {
+        namespace: 'AWS/ApplicationELB',
+        metric: 'UnHealthyHostCount',
+        dimensions: { TargetGroup: 'targetgroup/team-api/73e2d6bc24d8a067', LoadBalancer: ALB },
+      },
+      {
+        kind: 'instance-health',
+        resource: { type: 'target-group', id: 'targetgroup/team-api/73e2d6bc24d8a067' },
+        related: [{ type: 'load-balancer', id: ALB }],
+      },
     ],
     [
       'in-service instances of the group',

@@ -11,6 +11,9 @@ import { DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/cl
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { cacheDescriber } from '../../functions/lib/aws/clients/elasticache.js';
+import { fleetDescribers } from '../../functions/lib/aws/clients/fleet.js';
+import { databaseDescriber } from '../../functions/lib/aws/clients/rds.js';
 import {
   AwsResourceEnricher,
   type ResourceEnricherOptions,
@@ -24,14 +27,10 @@ const rdsMock = mockClient(RDSClient);
 const elastiCacheMock = mockClient(ElastiCacheClient);
 const elbv2Mock = mockClient(ElasticLoadBalancingV2Client);
 
+// The describers triage loads on first use, over their own (mocked) clients.
 const enricher = (options: Partial<ResourceEnricherOptions> = {}) =>
   new AwsResourceEnricher(
-    {
-      autoScaling: new AutoScalingClient({}),
-      rds: new RDSClient({}),
-      elastiCache: new ElastiCacheClient({}),
-      elbv2: new ElasticLoadBalancingV2Client({}),
-    },
+    { ...fleetDescribers, ...databaseDescriber, ...cacheDescriber },
     { timeBudgetMs: 1000, ...options },
   );
 

@@ -94,6 +94,7 @@ describe('loadConfig defaults', () => {
       },
       approvals: 'links',
       zonalAutoshift: false,
+      gameDays: false,
       recoveryObjectives: {
         'instance-failure': 15,
         'database-failover': 15,
@@ -447,6 +448,7 @@ describe('loadConfig invalid input', () => {
     { name: 'phone without +', ctx: { alertSmsNumbers: '5555550100' }, key: 'alertSmsNumbers', value: '5555550100', allowed: 'E.164 phone numbers such as +15555550100' },
     { name: 'phone starting with +0', ctx: { alertSmsNumbers: '+0123' }, key: 'alertSmsNumbers', value: '+0123', allowed: 'E.164' },
     { name: 'zonal autoshift neither on nor off', ctx: { zonalAutoshift: 'true' }, key: 'zonalAutoshift', value: 'true', allowed: 'one of off | on' },
+    { name: 'gameDays neither true nor false', ctx: { gameDays: 'yes' }, key: 'gameDays', value: 'yes', allowed: 'one of false | true' },
     { name: 'unknown approvals mode', ctx: { approvals: 'email' }, key: 'approvals', value: 'email', allowed: 'one of links | iam' },
     { name: 'SMS spend limit of 0', ctx: { smsSpendLimitUsd: '0' }, key: 'smsSpendLimitUsd', value: '0', allowed: 'a whole number from 1 to 1000000' },
     { name: 'duplicate email', ctx: { alertEmails: 'ops@example.com, ops@example.com' }, key: 'alertEmails', value: 'ops@example.com', allowed: 'each entry once' },

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -49,5 +49,39 @@ describe('ReboundFunction bundle', () => {
     expect(
       map.sources.filter((source) => /credential-provider-node|nested-clients/.test(source)),
     ).toEqual([]);
+  });
+
+  it('deploys the code-split bundle: index.handler, with the chunks a path loads on first use beside it', () => {
+    // Prepare
+    const app = new App({ outdir: path.join(ROOT, 'cdk.out', 'test-rebound-function-chunks') });
+    const stack = new Stack(app, 'Chunks');
+    new ReboundFunction(stack, 'Triage', {
+      functionName: 'rebound-test-triage',
+      description: 'bundling test',
+      entry: path.join(ROOT, 'functions/triage.ts'),
+      deadLetterQueue: new sqs.Queue(stack, 'Dlq'),
+    });
+
+    // Act
+    const assembly = app.synth();
+
+    // Assess
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Runtime: 'nodejs24.x',
+    });
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    const s3Key = fn?.Properties?.Code?.S3Key as string;
+    const assetDir = path.join(assembly.directory, `asset.${s3Key.replace(/\.zip$/, '')}`);
+    expect(readdirSync(assetDir).sort()).toEqual(['chunks', 'index.mjs', 'index.mjs.map']);
+    const chunks = readdirSync(path.join(assetDir, 'chunks'));
+    expect(chunks.filter((file) => /^(triage-events|sns|sfn)-\w+\.mjs$/.test(file))).toHaveLength(
+      3,
+    );
+    // The entry imports the event path's chunk by a path relative to itself, as Lambda loads it.
+    expect(readFileSync(path.join(assetDir, 'index.mjs'), 'utf8')).toMatch(
+      /import\("\.\/chunks\/triage-events-\w+\.mjs"\)/,
+    );
   });
 });

@@ -17,6 +17,7 @@ const CRITICAL_SHOP_ALARMS = [
   'web-in-service-below-min',
   'db-free-storage-low',
   'cloudfront-5xx-rate',
+  'shop-checkout-errors',
 ];
 const WARNING_SHOP_ALARMS = [
   'alb-unhealthy-hosts',
@@ -33,6 +34,8 @@ const WARNING_SHOP_ALARMS = [
   'cache-memory-high',
   'cache-evictions',
   'cache-replication-lag',
+  'shop-p99-latency',
+  'shop-db-errors',
 ];
 /** Alarms on the alerting path itself; they publish to the ops topic, not the topic they watch. */
 const ALERTING_PATH_ALARMS = ['alerts-dead-letters'];

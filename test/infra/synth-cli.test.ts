@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS } from '../../infra/config.js';
-import { recoveryBudgets, unmetObjectives } from '../../sandbox/gameday/rto.js';
-import { readShopSettings } from '../../sandbox/gameday/shop-settings.js';
+import { recoveryBudgets, unmetObjectives } from '../../infra/recovery/rto.js';
+import { readShopSettings } from '../../infra/recovery/shop-settings.js';
 import { runScript, runScriptWithin } from '../support/run-script.js';
 import { synthShop } from './synth-shop.js';
 

@@ -12,11 +12,13 @@ const trackedSources = (): SourceFile[] =>
   })
     .trim()
     .split('\n')
-    .filter((file) => file.startsWith('functions/') || file.startsWith('runbooks/'))
+    .filter((file) =>
+      ['functions/', 'runbooks/', 'infra/'].some((folder) => file.startsWith(folder)),
+    )
     .map((file) => ({ file, text: readFileSync(new URL(file, ROOT), 'utf8') }));
 
 describe('import rules of the layout', () => {
-  it('holds for every file of functions/ and runbooks/', () => {
+  it('holds for every file of functions/, runbooks/ and infra/', () => {
     // Prepare
     const files = trackedSources();
 
@@ -58,6 +60,12 @@ describe('import rules of the layout', () => {
       'functions/lib/core/decide.ts',
       "import * as z from 'zod/mini';",
       'the core imports no package',
+    ],
+    [
+      'the app importing the game day (a dynamic import too)',
+      'infra/synth.ts',
+      "const { recoveryBudgets } = await import('../sandbox/gameday/rto.js');",
+      'infra must not import sandbox/',
     ],
   ])('catches %s', (_case, file, text, rule) => {
     // Act

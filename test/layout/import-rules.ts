@@ -7,6 +7,8 @@ import * as path from 'node:path';
  *   imports aws-cdk-lib, constructs or cdk-nag, a state-machine.ts, runbooks/kit/, infra/ or
  *   sandbox/: it is bundled into the functions and must stay small and free of CDK.
  * - The pure core (functions/lib/core/) imports nothing outside functions/lib/ but node built-ins.
+ * - The app (infra/) never imports sandbox/ or test/: the tools build on the app, not the other
+ *   way round (what both need, such as the worst-case recovery times, lives in infra/recovery/).
  */
 
 export interface SourceFile {
@@ -45,6 +47,13 @@ const lambdaRule = (target: string): string | undefined => {
   return undefined;
 };
 
+const infraRule = (target: string): string | undefined => {
+  for (const folder of ['sandbox/', 'test/']) {
+    if (target.startsWith(folder)) return `infra must not import ${folder}`;
+  }
+  return undefined;
+};
+
 const coreRule = (target: string, relative: boolean): string | undefined => {
   if (relative) {
     return target.startsWith('functions/lib/') ? undefined : 'the core imports only functions/lib/';
@@ -62,6 +71,7 @@ export const importViolations = (files: readonly SourceFile[]): Violation[] =>
       const rules = [
         isLambdaCode(file) ? lambdaRule(target) : undefined,
         file.startsWith('functions/lib/core/') ? coreRule(target, relative) : undefined,
+        file.startsWith('infra/') && relative ? infraRule(target) : undefined,
       ];
       return rules
         .filter((rule): rule is string => rule !== undefined)

@@ -10,6 +10,7 @@ import {
   LOAD_PROBE,
   measureLoads,
 } from '../../sandbox/bench/cold-load.js';
+import { FIRST_EVENT_MODULES } from '../../sandbox/bench/first-event.js';
 import { measureThroughput } from '../../sandbox/bench/throughput.js';
 import { ROOT } from '../support/run-script.js';
 
@@ -45,11 +46,36 @@ describe('cold load measuring', () => {
     expect([...times.keys()]).toEqual(['empty', 'needs-env']);
     for (const runs of times.values()) {
       expect(runs).toHaveLength(2);
-      for (const { wallMs, cpuMs } of runs) {
+      for (const { wallMs, cpuMs, firstEventWallMs } of runs) {
         expect(wallMs).toBeGreaterThan(0);
         expect(cpuMs).toBeGreaterThan(0);
+        expect(firstEventWallMs).toBeGreaterThanOrEqual(wallMs);
       }
     }
+  });
+
+  it('loads the chunks of a first event after the entry, in the same process, and times both', () => {
+    // Prepare: a chunk that takes 150 ms to load and fails unless the entry loaded first.
+    const dir = scratch();
+    const probe = path.join(dir, 'probe.mjs');
+    writeFileSync(probe, LOAD_PROBE);
+    const entry = path.join(dir, 'entry.mjs');
+    writeFileSync(entry, 'globalThis.entryLoaded = true;\n');
+    const chunk = path.join(dir, 'chunk.mjs');
+    writeFileSync(
+      chunk,
+      "if (!globalThis.entryLoaded) throw new Error('chunk before entry');\nconst end = Date.now() + 150; while (Date.now() < end);\n",
+    );
+
+    // Act
+    const [run] =
+      measureLoads(probe, [{ name: 'e', file: entry, env: {}, firstEventFiles: [chunk] }], 1).get(
+        'e',
+      ) ?? [];
+
+    // Assess
+    expect(run).toBeDefined();
+    expect((run?.firstEventWallMs ?? 0) - (run?.wallMs ?? 0)).toBeGreaterThanOrEqual(150);
   });
 
   it('says which module failed to load and why', () => {
@@ -66,18 +92,16 @@ describe('cold load measuring', () => {
     );
   });
 
-  it('bundles a handler as it deploys: minified ESM, a source map without the sources beside it', async () => {
-    // Prepare
-    const outfile = path.join(scratch(), 'report.mjs');
-
+  it('bundles a handler as it deploys: minified ESM, a source map without the sources beside it', () => {
     // Act
-    await bundleAsDeployed(path.join(ROOT, 'functions/runbook-report.ts'), outfile);
+    const bundle = bundleAsDeployed(path.join(ROOT, 'functions/runbook-report.ts'), scratch());
 
     // Assess
-    const code = readFileSync(outfile, 'utf8');
+    const code = readFileSync(bundle.entryFile, 'utf8');
+    expect(path.basename(bundle.entryFile)).toBe('index.mjs');
     expect(code.startsWith("import { createRequire } from 'module';")).toBe(true);
-    expect(code.trimEnd().endsWith('//# sourceMappingURL=report.mjs.map')).toBe(true);
-    const map = JSON.parse(readFileSync(`${outfile}.map`, 'utf8')) as {
+    expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
+    const map = JSON.parse(readFileSync(`${bundle.entryFile}.map`, 'utf8')) as {
       sources: string[];
       sourcesContent?: unknown;
     };
@@ -90,15 +114,39 @@ describe('cold load measuring', () => {
     expect(
       map.sources.filter((source) => /credential-provider-node|nested-clients/.test(source)),
     ).toEqual([]);
+    // No chunk of its own: a first event loads nothing more.
+    expect(bundle.firstEventFiles).toEqual([]);
+    expect(bundle.firstEventKb).toBe(bundle.entryKb);
   });
 
-  it("keeps stack traces readable: the deployed NODE_OPTIONS map a bundle's frames to the TypeScript source", async () => {
-    // Prepare: a handler that fails at load on a missing variable, as the env helpers do.
-    const outfile = path.join(scratch(), 'report.mjs');
-    await bundleAsDeployed(path.join(ROOT, 'functions/runbook-report.ts'), outfile);
+  it("measures triage's first alert: the chunks of its path, and refuses a bundle whose deferred chunks are not named", () => {
+    // Prepare
+    const triage = path.join(ROOT, 'functions/triage.ts');
 
     // Act
-    const result = spawnSync(process.execPath, [outfile], {
+    const bundle = bundleAsDeployed(triage, scratch(), FIRST_EVENT_MODULES.triage);
+
+    // Assess: the first alert loads the event path and its clients, more than the entry alone,
+    // and less than the whole package (the RDS and ElastiCache clients stay out).
+    expect(
+      bundle.firstEventFiles.map((file) => path.basename(file).replace(/-\w+\.mjs$/, '')),
+    ).toEqual(['triage-events', 'guardrail-parameters', 'fleet', 'sfn', 'sns', 'scheduler']);
+    expect(bundle.firstEventKb).toBeGreaterThan(bundle.entryKb);
+    expect(bundle.shippedKb).toBeGreaterThan(bundle.firstEventKb);
+    expect(() => bundleAsDeployed(triage, scratch())).toThrow(
+      /loads .*functions\/lib\/triage-events\.ts.* on demand: name what a typical first event loads/,
+    );
+  });
+
+  it("keeps stack traces readable: the deployed NODE_OPTIONS map a bundle's frames to the TypeScript source", () => {
+    // Prepare: a handler that fails at load on a missing variable, as the env helpers do.
+    const { entryFile } = bundleAsDeployed(
+      path.join(ROOT, 'functions/runbook-report.ts'),
+      scratch(),
+    );
+
+    // Act
+    const result = spawnSync(process.execPath, [entryFile], {
       env: { NODE_OPTIONS: LAMBDA_BUNDLING.nodeOptions, AWS_REGION: 'us-east-1' },
       encoding: 'utf8',
     });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { formatBudgets, recoveryBudgets, unmetObjectives } from '../../infra/recovery/rto.js';
+import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
 import { CliError } from '../../sandbox/cli-kit.js';
 import { AlarmEvaluator } from '../../sandbox/gameday/alarms.js';
 import { parseGameDayArgs } from '../../sandbox/gameday/args.js';
 import { SimulatedApiError, SimulatedAwsApi } from '../../sandbox/gameday/aws-api.js';
 import { seededRandom } from '../../sandbox/gameday/random.js';
-import { formatBudgets, recoveryBudgets, unmetObjectives } from '../../sandbox/gameday/rto.js';
 import {
   readRunbookMachines,
   retryDelayMs,
@@ -12,7 +13,6 @@ import {
 } from '../../sandbox/gameday/runbook-executions.js';
 import { SCENARIOS } from '../../sandbox/gameday/scenarios.js';
 import { SimulatedShop } from '../../sandbox/gameday/shop.js';
-import type { ShopSettings } from '../../sandbox/gameday/shop-settings.js';
 import { VirtualTime } from '../../sandbox/gameday/virtual-time.js';
 
 /** The simulated AWS API, the local runbook executor on the virtual clock, the rto table. */

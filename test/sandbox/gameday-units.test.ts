@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EVALUATION_DELAY_MS } from '../../infra/recovery/physics.js';
+import { recoveryBudgets } from '../../infra/recovery/rto.js';
+import type { AlarmSettings, ShopSettings } from '../../infra/recovery/shop-settings.js';
 import { CliError } from '../../sandbox/cli-kit.js';
-import { AlarmEvaluator, EVALUATION_DELAY_MS } from '../../sandbox/gameday/alarms.js';
+import { AlarmEvaluator } from '../../sandbox/gameday/alarms.js';
 import { parseGameDayArgs } from '../../sandbox/gameday/args.js';
 import type { AwsEvent, SnsDelivery } from '../../sandbox/gameday/aws-events.js';
 import { seededRandom } from '../../sandbox/gameday/random.js';
-import { recoveryBudgets } from '../../sandbox/gameday/rto.js';
 import { SimulatedShop } from '../../sandbox/gameday/shop.js';
-import type { AlarmSettings, ShopSettings } from '../../sandbox/gameday/shop-settings.js';
 import { VirtualTime } from '../../sandbox/gameday/virtual-time.js';
 import { runScript } from '../support/run-script.js';
 

@@ -37,7 +37,8 @@ describe('showcase replay', () => {
     // Assess
     expect(story).toEqual([
       ['line 1', 'rebound-dev-alarm-state-changes', 'notify', null],
-      ['line 2', 'rebound-dev-auto-scaling-events', 'ignore', null],
+      // The crashed instance's termination goes into the unhealthy-hosts incident's timeline.
+      ['line 2', 'rebound-dev-auto-scaling-events', 'suppress', null],
       ['line 3', 'rebound-dev-auto-scaling-events', 'ignore', null],
       ['line 4', 'rebound-dev-alarm-state-changes', 'resolve', null],
       ['line 5', 'none, closest rebound-dev-alarm-state-changes', 'ignore', null],

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../shop/http/app.js';
+import { CATALOG_READ, serverTimingDuration } from '../../shop/http/server-timing.js';
 import { silentLogger } from '../../shop/logger.js';
 import { createShop, type Shop } from '../../shop/shop.js';
 import {
@@ -40,6 +41,11 @@ describe('catalog cache-aside on real PostgreSQL and Redis', () => {
     expect(first.json()).toMatchObject({ sku: 'SKU-0000007', stock: 1_000 });
     expect(shop.metrics.replicaQueries).toBe(queriesAfterMiss);
     expect(shop.metrics.cacheHits).toBeGreaterThanOrEqual(1);
+    // The read's own duration, for browsers' developer tools and npm run bench:shop.
+    for (const response of [first, second])
+      expect(
+        serverTimingDuration(response.headers['server-timing'] as string, CATALOG_READ),
+      ).toBeGreaterThan(0);
     expect(
       (await servers.redis.primary) && (await shop.redis?.ttl('product:SKU-0000007')),
     ).toBeGreaterThan(260);

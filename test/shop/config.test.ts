@@ -1,5 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../shop/config.js';
+import { silentLogger } from '../../shop/logger.js';
+import { createRedis } from '../../shop/redis-client.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'shop-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const caFile = join(dir, 'ca.pem');
+writeFileSync(caFile, PEM);
+const notPem = join(dir, 'not.pem');
+writeFileSync(notPem, 'hello');
 
 describe('shop configuration from the environment', () => {
   it('reads every setting', () => {
@@ -21,6 +34,22 @@ describe('shop configuration from the environment', () => {
       replicaUrls: ['postgres://app@r1:5432/shop', 'postgresql://app@r2:5432/shop'],
       redisUrl: 'rediss://cache:6379',
       adminToken: 'secret',
+    });
+  });
+
+  it('reads the CloudWatch agent endpoint and the web group of the metrics', () => {
+    // Act
+    const config = configFromEnv({
+      SHOP_DATABASE_URL: 'postgres://app@writer/shop',
+      SHOP_EMF_ENDPOINT: 'tcp://127.0.0.1:25888',
+      SHOP_AUTO_SCALING_GROUP: 'rebound-dev-web',
+    });
+
+    // Assess
+    expect(config.metrics).toEqual({
+      host: '127.0.0.1',
+      port: 25888,
+      autoScalingGroupName: 'rebound-dev-web',
     });
   });
 
@@ -59,8 +88,61 @@ describe('shop configuration from the environment', () => {
       { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_REDIS_URL: 'http://cache' },
       'SHOP_REDIS_URL="http://cache" must start with redis:// or rediss://',
     ],
+    [
+      { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_DATABASE_CA_FILE: join(dir, 'missing.pem') },
+      `SHOP_DATABASE_CA_FILE="${join(dir, 'missing.pem')}" cannot be read: ENOENT`,
+    ],
+    [
+      { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_DATABASE_CA_FILE: notPem },
+      `SHOP_DATABASE_CA_FILE="${notPem}" holds no PEM certificate`,
+    ],
+    [
+      { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_EMF_ENDPOINT: 'tcp://127.0.0.1:25888' },
+      'SHOP_EMF_ENDPOINT and SHOP_AUTO_SCALING_GROUP go together',
+    ],
+    [
+      {
+        SHOP_DATABASE_URL: 'postgres://w/s',
+        SHOP_EMF_ENDPOINT: 'udp://127.0.0.1:25888',
+        SHOP_AUTO_SCALING_GROUP: 'web',
+      },
+      'SHOP_EMF_ENDPOINT="udp://127.0.0.1:25888" must start with tcp://',
+    ],
+    [
+      {
+        SHOP_DATABASE_URL: 'postgres://w/s',
+        SHOP_EMF_ENDPOINT: 'tcp://127.0.0.1',
+        SHOP_AUTO_SCALING_GROUP: 'web',
+      },
+      'SHOP_EMF_ENDPOINT="tcp://127.0.0.1" must be tcp://host:port',
+    ],
   ])('refuses %j with one line', (env, message) => {
     // Act + Assess
     expect(() => configFromEnv(env)).toThrow(message);
+  });
+
+  it('reads the database CA certificates from SHOP_DATABASE_CA_FILE; none by default', () => {
+    // Act
+    const withCa = configFromEnv({
+      SHOP_DATABASE_URL: 'postgres://w/s',
+      SHOP_DATABASE_CA_FILE: caFile,
+    });
+    const without = configFromEnv({ SHOP_DATABASE_URL: 'postgres://w/s' });
+
+    // Assess
+    expect(withCa.databaseCa).toBe(PEM);
+    expect(without.databaseCa).toBeUndefined();
+  });
+
+  it('talks TLS to Redis for a rediss:// URL (ElastiCache with in-transit encryption)', () => {
+    // Act
+    const tls = createRedis('rediss://:token@127.0.0.1:1', silentLogger);
+    const plain = createRedis('redis://127.0.0.1:1', silentLogger);
+    tls.disconnect();
+    plain.disconnect();
+
+    // Assess: Node's default trust store and host name check (ioredis passes host to tls.connect).
+    expect(tls.options.tls).toBe(true);
+    expect(plain.options.tls).toBeUndefined();
   });
 });

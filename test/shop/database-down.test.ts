@@ -51,6 +51,15 @@ describe('the shop with its database down', () => {
     expect(ready.json()).toMatchObject({ ready: false, redis: 'absent', cache: 'absent' });
     expect(ready.json().database.primary).toMatch(/^down: /);
     expect(shop.metrics.dbRetries).toBeGreaterThan(0);
+    // For CloudWatch (shop/emf.ts): a checkout customers could not place, durations by route.
+    expect(shop.metrics.checkoutErrors).toBe(1);
+    expect(shop.metrics.dbErrors).toBeGreaterThan(0);
+    expect([...shop.metrics.drainLatencies().keys()].sort()).toEqual([
+      'GET /api/products',
+      'GET /health',
+      'GET /ready',
+      'POST /api/checkout',
+    ]);
     await app.close();
   });
 });

@@ -73,25 +73,8 @@ export const startShopServers = async ({
 };
 
 /** Waits until the replica has replayed everything the primary has written so far. */
-export const replicaCaughtUp = async (servers: ShopServers): Promise<void> => {
-  const lsn = (await servers.admin.query<{ lsn: string }>('SELECT pg_current_wal_lsn() AS lsn'))
-    .rows[0]?.lsn;
-  const replica = new pg.Client(servers.postgres.replica.url);
-  await replica.connect();
-  try {
-    for (let i = 0; i < 100; i += 1) {
-      const caught = await replica.query<{ ok: boolean }>(
-        'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok',
-        [lsn],
-      );
-      if (caught.rows[0]?.ok === true) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('the replica did not catch up within 5 s');
-  } finally {
-    await replica.end();
-  }
-};
+export const replicaCaughtUp = (servers: ShopServers): Promise<void> =>
+  servers.postgres.replicaCaughtUp();
 
 /** Waits (bounded) until the shop's Redis connection is ready: commands fail fast before that. */
 export const redisReady = async (redis: Redis | undefined): Promise<void> => {

@@ -230,10 +230,15 @@ const verdictOf = (
   const alb = namespace === 'AWS/ApplicationELB';
   if (alb && HEALTHY_HOST_METRICS.includes(name)) {
     const [first = alarm, ...rest] = albRefs(dimensions);
+    // The shop's target group's hosts are the web group's instances: an incident about them is
+    // about the group (a team's alarm on the group then joins it instead of opening another).
+    const shopTargets = startsWithName(at('TargetGroup'), 'targetgroup', inventory.namePrefix);
     return {
       kind: 'instance-health',
       resource: first,
-      related: rest,
+      related: shopTargets
+        ? [...rest, ref('auto-scaling-group', inventory.autoScalingGroupName)]
+        : rest,
       selfHealing: selfHealing('auto-scaling', 900),
     };
   }

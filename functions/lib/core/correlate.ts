@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Severity } from '../severity.js';
 import {
   appendTimeline,
+  holdsOpen,
   type Incident,
   type IncidentPart,
+  informingParts,
   isActive,
   transition,
 } from './incident.js';
@@ -30,19 +32,27 @@ const GROUPING_TYPES: ReadonlySet<ResourceType> = new Set([
   'cache-replication-group',
 ]);
 
+/** Members of a group: a signal about one of them is about a part of its group, not all of it. */
+const MEMBER_TYPES: ReadonlySet<ResourceType> = new Set(['ec2-instance', 'cache-node']);
+
 /**
  * Keys a signal claims on the incident it opens or joins: its part, its resource, its related
- * resources that are not groups, and its AZ. Claiming the related ones makes two signals about
- * one thing collide when they arrive together (an alarm on an instance, an Auto Scaling event on
- * its group naming that instance), so one of them loses the write, reads again and joins the
- * other's incident instead of opening a second one.
+ * resources, and its AZ; a related group only when the signal is about the group as a whole
+ * (the target group's unhealthy hosts are the web group's), not about one member of it.
+ * Claiming the related ones makes two signals about one thing collide when they arrive together
+ * (an alarm on an instance, an Auto Scaling event on its group naming that instance), so one of
+ * them loses the write, reads again and joins the other's incident instead of opening a second
+ * one; and a claimed group lets a signal about the whole group (a team's alarm on it) find the
+ * incident.
  */
 export const scopeKeysOf = (signal: Signal): string[] => [
   ...new Set([
     `part:${signal.partKey}`,
     resourceScopeKey(signal.resource),
     ...signal.related
-      .filter((resource) => !GROUPING_TYPES.has(resource.type))
+      .filter(
+        (resource) => !GROUPING_TYPES.has(resource.type) || !MEMBER_TYPES.has(signal.resource.type),
+      )
       .map(resourceScopeKey),
     ...(signal.availabilityZone === undefined ? [] : [`az:${signal.availabilityZone}`]),
   ]),
@@ -154,6 +164,7 @@ const partFor = (signal: Signal, now: Date): IncidentPart => ({
   resource: signal.resource,
   state: 'active',
   since: now.toISOString(),
+  ...(signal.untrusted === undefined ? {} : { informsOnly: true as const }),
   ...(signal.selfHealing === undefined
     ? {}
     : {
@@ -260,8 +271,15 @@ const join = (incident: Incident, signal: Signal, now: Date): Correlation => {
       ...incident.parts.filter((candidate) => candidate.key !== signal.partKey),
       partFor(signal, now),
     ];
+    // The first problem that may act heads an incident so far made of signals that only inform
+    // (a team's alarms on the web group before the crash they point at).
+    const headline =
+      signal.untrusted === undefined && !incident.parts.some(holdsOpen)
+        ? { title: signal.summary, kind: signal.kind }
+        : {};
     return joined('opened', {
       ...appendTimeline(incident, [signalEntry(signal, now)], now),
+      ...headline,
       parts,
       severity: maxSeverity(incident.severity, signal.severity),
       resources: union(incident.resources, [signal.resource, ...signal.related], sameResource),
@@ -279,6 +297,16 @@ const join = (incident: Incident, signal: Signal, now: Date): Correlation => {
   let next: Incident = { ...appendTimeline(incident, [signalEntry(signal, now)], now), parts };
   if (parts.every((candidate) => candidate.state === 'resolved')) {
     next = transition(next, 'resolved', 'every part of the incident has recovered', now);
+  } else if (
+    parts.some(holdsOpen) &&
+    parts.filter(holdsOpen).every((candidate) => candidate.state === 'resolved')
+  ) {
+    next = transition(
+      next,
+      'resolved',
+      `every part that may act has recovered; ${informingParts(next)} part(s) from alarms that only inform (not the shop's own) still in ALARM do not hold it open`,
+      now,
+    );
   }
   return joined('resolved', next);
 };

@@ -3,7 +3,7 @@ import type { Correlation } from './correlate.js';
 import type { Decision } from './decision.js';
 import { type Staleness, stalenessOf } from './freshness.js';
 import { type Guardrails, guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
-import { type Incident, PENDING_EXECUTION } from './incident.js';
+import { holdsOpen, type Incident, informingParts, PENDING_EXECUTION } from './incident.js';
 import type { PolicyVerdict } from './policy.js';
 import type { LedgerVerdict } from './ports.js';
 import { type BlockedBy, runbookDefinition, runbookExecutionName } from './runbook-registry.js';
@@ -189,11 +189,16 @@ const decideJoined = (
   if (change === 'resolved') {
     if (incident.status === 'resolved') {
       const minutes = Math.round((now.getTime() - Date.parse(incident.openedAt)) / 60_000);
+      const informing = informingParts(incident);
+      const which =
+        informing === 0
+          ? 'Every part'
+          : `Every part that may act (${informing} from alarms that only inform stay in ALARM and do not hold it open)`;
       return {
         decision: {
           action: 'resolve',
           runbook: null,
-          reason: `Every part of incident ${incident.id} has recovered (${part} last), ${minutes} min after it opened.`,
+          reason: `${which} of incident ${incident.id} has recovered (${part} last), ${minutes} min after it opened.`,
         },
         alert: { kind: 'incident-resolved', page: false },
       };
@@ -220,9 +225,12 @@ const decideJoined = (
   const unannounced =
     change === 'duplicate' && !incident.timeline.some((entry) => entry.type === 'alert');
   const page = mayPage(incident, signal);
+  // The first problem that may act in an incident so far of signals that only inform is news.
+  const firstThatActs =
+    signal.untrusted === undefined && !correlation.previous.parts.some(holdsOpen);
   const alert: Pick<Plan, 'alert'> = unannounced
     ? { alert: { kind: 'incident-opened', page } }
-    : change === 'opened' && (page || updateDue(correlation.previous, now))
+    : change === 'opened' && (page || firstThatActs || updateDue(correlation.previous, now))
       ? { alert: { kind: 'incident-update', page } }
       : {};
   // A new part opened, or a repeat of a known one: start a runbook not yet started for it

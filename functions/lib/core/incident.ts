@@ -25,7 +25,23 @@ export interface IncidentPart {
   readonly resolvedAt?: string;
   /** Deadline for AWS's own recovery of this part (ISO), when AWS heals it by itself. */
   readonly expectRecoveryBy?: string;
+  /**
+   * Opened by a signal that may only inform (`Signal.untrusted`: not the shop's own alarm): it
+   * never holds open an incident that has a part that may act, once those have recovered.
+   */
+  readonly informsOnly?: true;
 }
+
+/**
+ * Whether a part keeps its incident open: every part but one from a signal that only informs
+ * (`Signal.untrusted`: a team's own alarm), which an incident with a part that may act outlives
+ * (a team's dashboard alarms may stay in ALARM for hours after the crash they pointed at healed).
+ */
+export const holdsOpen = (part: IncidentPart): boolean => part.informsOnly !== true;
+
+/** Active parts that only inform, which do not hold the incident open (`holdsOpen`). */
+export const informingParts = (incident: Incident): number =>
+  incident.parts.filter((part) => !holdsOpen(part) && part.state === 'active').length;
 
 interface TimelineBase {
   /** ISO 8601. */
@@ -85,9 +101,12 @@ export interface Incident {
   readonly id: string;
   readonly status: IncidentStatus;
   readonly severity: Severity;
-  /** Headline: the first problem's summary. */
+  /**
+   * Headline: the first problem's summary; the first problem that may act takes it over from
+   * problems that only inform (`IncidentPart.informsOnly`).
+   */
   readonly title: string;
-  /** Kind of the signal that opened the incident. */
+  /** Kind of the signal that opened the incident (or, like the title, took it over). */
   readonly kind: SignalKind;
   readonly resources: readonly ResourceRef[];
   readonly availabilityZone?: string;

@@ -2,12 +2,12 @@ import {
   resourcesOf,
   type SynthesizedTemplate,
   type TemplateResource,
-} from '../synthesized-intake.js';
-import { ACCOUNT } from './aws-events.js';
+} from '../synthesized-template.js';
 
 /**
- * The shop as the game day simulates it, read from the synthesized shop template (never
- * hard-coded): the web group's sizes and health-check grace, the target group's health-check
+ * The shop's recovery-relevant settings, read from the synthesized shop template (never
+ * hard-coded): what `npm start`'s objective check and `npm run rto` compute the worst case from,
+ * and what the game day simulates: the web group's sizes and health-check grace, the target group's health-check
  * interval and thresholds, target tracking, the databases, the cache and every single-metric
  * CloudWatch alarm with its period, evaluation periods, datapoints and missing-data treatment.
  */
@@ -96,6 +96,12 @@ const stringOf = (value: unknown, what: string): string => {
  * made-up value, shared with the runbooks' definitions (resolveDeployedNames' `fullNameId`).
  */
 export const SIMULATED_FULL_NAME_ID = '50dc6c495c0c9188';
+
+/**
+ * The account the settings' ARNs name: the template does not know the account it deploys to, so
+ * one made-up account stands in (the game day's simulated AWS is this account).
+ */
+export const SIMULATED_ACCOUNT = '123456789012';
 
 export const readShopSettings = (
   shop: SynthesizedTemplate,
@@ -200,7 +206,7 @@ export const readShopSettings = (
     targetGroup: {
       name: targetGroupName,
       fullName: targetGroupFullName,
-      arn: `arn:aws:elasticloadbalancing:${options.region}:${ACCOUNT}:${targetGroupFullName}`,
+      arn: `arn:aws:elasticloadbalancing:${options.region}:${SIMULATED_ACCOUNT}:${targetGroupFullName}`,
       intervalSeconds: numberOf(t.HealthCheckIntervalSeconds, 'HealthCheckIntervalSeconds', 30),
       healthyThreshold: numberOf(t.HealthyThresholdCount, 'HealthyThresholdCount', 5),
       unhealthyThreshold: numberOf(t.UnhealthyThresholdCount, 'UnhealthyThresholdCount', 2),

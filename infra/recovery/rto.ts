@@ -1,11 +1,13 @@
-import type { FailureClass, RecoveryObjectives } from '../../infra/recovery-objectives.js';
-import { EVALUATION_DELAY_MS } from './alarms.js';
+import type { FailureClass, RecoveryObjectives } from '../recovery-objectives.js';
 import {
   APP_READY_SECONDS,
   BOOT_SECONDS,
   CACHE_FAILOVER_SECONDS,
+  EVALUATION_DELAY_MS,
+  NORMAL_CPU_PERCENT,
   RDS_FAILOVER_SECONDS,
-} from './shop.js';
+  TARGET_TRACKING_HIGH_DATAPOINTS,
+} from './physics.js';
 import type { ShopSettings } from './shop-settings.js';
 
 /**
@@ -155,3 +157,58 @@ export const formatBudgets = (
     ...budgets.flatMap((b) => [`${b.failureClass}: floor: ${b.floor}`, `  worst case: ${b.how}`]),
   ].join('\n');
 };
+
+/** How long target tracking takes to carry a traffic surge, computed from the settings. */
+export interface SurgeBudget {
+  readonly factor: number;
+  /** The desired capacity after each scale-out round, the last one at or under the target. */
+  readonly capacities: readonly number[];
+  readonly floorSeconds: number;
+  /** Surge → every instance of the final capacity serving, at worst. */
+  readonly worstRecoveredSeconds: number;
+  readonly how: string;
+}
+
+/**
+ * A surge to `factor` × a normal day's load, carried by CPU target tracking alone. Each round
+ * sets the capacity to ceil(capacity × CPU ÷ target) (CPU reads at most 100%, so a big surge
+ * takes several rounds); the first waits for the high alarm's datapoints (up to a minute of
+ * phase plus TARGET_TRACKING_HIGH_DATAPOINTS minutes), a later one for the previous round's
+ * instances to pass the warm-up (its next one-minute tick); the last round's instances boot and
+ * pass the healthy threshold.
+ */
+export const surgeBudget = (settings: ShopSettings, factor: number): SurgeBudget => {
+  const { group, cpuTargetPercent: target } = settings;
+  const { intervalSeconds: i, healthyThreshold: h } = settings.targetGroup;
+  const load = NORMAL_CPU_PERCENT * group.desiredCapacity * factor;
+  const capacities: number[] = [];
+  let capacity = group.desiredCapacity;
+  while (Math.min(100, load / capacity) > target && capacity < group.maxSize) {
+    capacity = Math.min(
+      group.maxSize,
+      Math.ceil((capacity * Math.min(100, load / capacity)) / target),
+    );
+    capacities.push(capacity);
+  }
+  const rounds = capacities.length;
+  const highAlarm = TARGET_TRACKING_HIGH_DATAPOINTS * 60;
+  const warmup = group.instanceWarmupSeconds;
+  const serves = BOOT_SECONDS.max + APP_READY_SECONDS.max + i * (h + 1);
+  return {
+    factor,
+    capacities,
+    floorSeconds:
+      rounds === 0
+        ? 0
+        : highAlarm + (rounds - 1) * warmup + BOOT_SECONDS.min + APP_READY_SECONDS.min + i * h,
+    worstRecoveredSeconds:
+      rounds === 0 ? 0 : 60 + highAlarm + (rounds - 1) * (warmup + 60) + serves,
+    how: `${rounds} scale-out round(s) (${[group.desiredCapacity, ...capacities].join(' → ')} of at most ${group.maxSize}, target ${target}% CPU): the high alarm (≤ 60 + ${highAlarm} s), ${Math.max(rounds - 1, 0)} × the ${warmup} s warm-up and a tick, then boot ≤ ${BOOT_SECONDS.max} s + app ≤ ${APP_READY_SECONDS.max} s + ${h + 1} checks`,
+  };
+};
+
+export const formatSurgeBudget = (budget: SurgeBudget): string =>
+  [
+    `capacity surge (${budget.factor}× a normal day, target tracking alone): floor ${minutes(budget.floorSeconds)}, worst serving ${minutes(budget.worstRecoveredSeconds)}`,
+    `  worst case: ${budget.how}`,
+  ].join('\n');

@@ -1,0 +1,93 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Metafile } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleLambda } from '../../infra/lambda-bundling.js';
+import { dynamicChunks, entryOutput, inputsOf, loadedWith } from '../../sandbox/bench/chunks.js';
+import { ROOT } from '../support/run-script.js';
+
+/**
+ * Triage's cold start loads no SDK client (issue 13: ≤2.0× an empty handler): the deployed bundle
+ * (infra/lambda-bundling.ts, code splitting) leaves every client to the chunk of the path that
+ * needs it (functions/lib/aws/clients/), read from esbuild's metafile.
+ */
+
+/** The npm packages whose code `outputs` load. */
+const packagesIn = (metafile: Metafile, outputs: readonly string[]): Set<string> =>
+  new Set(
+    inputsOf(metafile, loadedWith(metafile, outputs)).flatMap(
+      (input) => input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//)?.[1] ?? [],
+    ),
+  );
+
+const SDK_CLIENTS = [
+  '@aws-sdk/client-auto-scaling',
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/client-elastic-load-balancing-v2',
+  '@aws-sdk/client-elasticache',
+  '@aws-sdk/client-rds',
+  '@aws-sdk/client-scheduler',
+  '@aws-sdk/client-sfn',
+  '@aws-sdk/client-sns',
+  '@aws-sdk/client-ssm',
+];
+
+describe('triage bundle chunks', () => {
+  let metafile: Metafile;
+  let chunkOf: (source: string) => string;
+  beforeAll(() => {
+    metafile = bundleLambda(
+      path.join(ROOT, 'functions/triage.ts'),
+      mkdtempSync(path.join(tmpdir(), 'rebound-chunks-')),
+    );
+    const chunks = dynamicChunks(metafile);
+    chunkOf = (source) => {
+      const chunk = chunks.get(source);
+      if (chunk === undefined) throw new Error(`${source} has no chunk of its own`);
+      return chunk;
+    };
+  });
+
+  it('loads no SDK client, nor the SDK core, at cold start: the logger and the configuration only', () => {
+    // Act
+    const atStart = packagesIn(metafile, [entryOutput(metafile)]);
+
+    // Assess
+    expect(SDK_CLIENTS.filter((client) => atStart.has(client))).toEqual([]);
+    expect(
+      [...atStart].filter((name) => name.startsWith('@smithy/') || name.startsWith('@aws-sdk/')),
+    ).toEqual([]);
+    expect(atStart.has('@aws-lambda-powertools/logger')).toBe(true);
+  });
+
+  it('loads each client with the path that uses it, and only that one', () => {
+    // Act
+    const clientsWith = (source: string) =>
+      SDK_CLIENTS.filter((client) => packagesIn(metafile, [chunkOf(source)]).has(client));
+
+    // Assess: DynamoDB with the event path (every event is recorded, exactly once), the others on
+    // their own paths.
+    expect(clientsWith('functions/lib/triage-events.ts')).toEqual(['@aws-sdk/client-dynamodb']);
+    expect(clientsWith('functions/lib/aws/clients/sns.ts')).toEqual(['@aws-sdk/client-sns']);
+    expect(clientsWith('functions/lib/aws/clients/sfn.ts')).toEqual(['@aws-sdk/client-sfn']);
+    expect(clientsWith('functions/lib/aws/clients/scheduler.ts')).toEqual([
+      '@aws-sdk/client-scheduler',
+    ]);
+    expect(clientsWith('functions/lib/aws/guardrail-parameters.ts')).toEqual([
+      '@aws-sdk/client-ssm',
+    ]);
+    expect(clientsWith('functions/lib/aws/clients/auto-scaling.ts')).toEqual([
+      '@aws-sdk/client-auto-scaling',
+    ]);
+    // The enricher's Describe clients, one resource kind each.
+    expect(clientsWith('functions/lib/aws/clients/fleet.ts')).toEqual([
+      '@aws-sdk/client-auto-scaling',
+      '@aws-sdk/client-elastic-load-balancing-v2',
+    ]);
+    expect(clientsWith('functions/lib/aws/clients/rds.ts')).toEqual(['@aws-sdk/client-rds']);
+    expect(clientsWith('functions/lib/aws/clients/elasticache.ts')).toEqual([
+      '@aws-sdk/client-elasticache',
+    ]);
+  });
+});
