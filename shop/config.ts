@@ -23,6 +23,11 @@ export interface ShopConfig {
    */
   readonly databaseCa?: string | undefined;
   /**
+   * The folder of the static files (`SHOP_STATIC_DIR`: the bundle's copy on an instance);
+   * absent → shop/static of the source tree.
+   */
+  readonly staticDir?: string;
+  /**
    * The CloudWatch agent's EMF listener and the web group the metrics name
    * (`SHOP_EMF_ENDPOINT`, `SHOP_AUTO_SCALING_GROUP`); absent → only /metrics.
    */
@@ -112,5 +117,6 @@ export const configFromEnv = (env: NodeJS.ProcessEnv): ShopConfig => {
     adminToken: env.SHOP_ADMIN_TOKEN === '' ? undefined : env.SHOP_ADMIN_TOKEN,
     databaseCa: certificates('SHOP_DATABASE_CA_FILE', env.SHOP_DATABASE_CA_FILE),
     metrics: metricsFrom(env),
+    ...(env.SHOP_STATIC_DIR ? { staticDir: env.SHOP_STATIC_DIR } : {}),
   };
 };

@@ -23,12 +23,23 @@ export interface Shop {
   close(): Promise<void>;
 }
 
+/** What the shop's process is told about, to decide on its own life. */
+export interface ShopEvents {
+  /** The database refused the password: the secret rotated (shop/db/password-rejected.ts). */
+  readonly onPasswordRejected?: (error: Error) => void;
+}
+
 export interface ShopTuning {
   readonly cache?: CacheOptions;
   readonly retry?: RetryPolicy;
 }
 
-export const createShop = (config: ShopConfig, logger: Logger, tuning: ShopTuning = {}): Shop => {
+export const createShop = (
+  config: ShopConfig,
+  logger: Logger,
+  tuning: ShopTuning = {},
+  events: ShopEvents = {},
+): Shop => {
   const metrics = new Metrics();
   const db = new Database(
     {
@@ -36,6 +47,7 @@ export const createShop = (config: ShopConfig, logger: Logger, tuning: ShopTunin
       replicaUrls: config.replicaUrls,
       ...(config.databaseCa === undefined ? {} : { ca: config.databaseCa }),
       ...(tuning.retry ? { retry: tuning.retry } : {}),
+      ...(events.onPasswordRejected ? { onPasswordRejected: events.onPasswordRejected } : {}),
     },
     logger,
     metrics,

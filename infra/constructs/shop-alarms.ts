@@ -44,6 +44,10 @@ export interface ShopAlarmsProps {
 
 const shopAlarmName = (namePrefix: string, what: string): string => `${namePrefix}-${what}`;
 
+/** The alarm on the web group's worst instance (a memory leak on one instance). */
+export const WEB_MEMORY_OUTLIER = 'web-memory-outlier';
+/** Its rule: the worst instance at or above `worstPercent`, `abovePercent` over the group's average. */
+const OUTLIER = { worstPercent: 90, abovePercent: 25 } as const;
 /** The alarm that fires when the web group has fewer in-service instances than its minimum. */
 export const WEB_IN_SERVICE_BELOW_MIN = 'web-in-service-below-min';
 
@@ -191,6 +195,33 @@ function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
       comparison: ABOVE,
       datapointsToAlarm: 10,
       evaluationPeriods: 10,
+    },
+    {
+      // A leak on one instance (a gray failure: /health still answers) hides in the average
+      // above; the group's Maximum is its worst instance (the agent publishes each instance's
+      // value under the group dimension too). An outlier, not a high average: when every
+      // instance is high it is load, and the memory target tracking adds capacity. 90% is where
+      // the kernel starts to swap; 25 points above the group's average is far beyond the spread
+      // of instances behind one round-robin load balancer (a fresh instance starts lower, so
+      // 'some spread' is normal); 3 of 3 minutes ignores a burst. Metric math IF and AND:
+      // CloudWatch user guide, "Metric math syntax and functions".
+      what: WEB_MEMORY_OUTLIER,
+      severity: 'warning',
+      description:
+        "One web instance uses 90% of its memory or more, 25 points above the group's average: a leak the health checks miss; Rebound replaces that instance.",
+      metric: new cloudwatch.MathExpression({
+        expression: `IF(worst >= ${OUTLIER.worstPercent} AND worst - mean >= ${OUTLIER.abovePercent}, 1, 0)`,
+        usingMetrics: {
+          worst: webTier.memoryUtilization.with({ statistic: 'Maximum' }),
+          mean: webTier.memoryUtilization,
+        },
+        period: minute,
+        label: 'Worst instance is a memory outlier (1) or not (0)',
+      }),
+      threshold: 1,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      datapointsToAlarm: 3,
+      evaluationPeriods: 3,
     },
     {
       what: WEB_IN_SERVICE_BELOW_MIN,

@@ -5,6 +5,7 @@ import {
   SHOP_BOOT_ENVIRONMENT_FILE,
   SHOP_DATABASE_CA_FILE,
   SHOP_SERVER_FILE,
+  SHOP_STATIC_DIR,
 } from '../shop-bundling.js';
 
 export interface ShopUserDataProps {
@@ -73,11 +74,18 @@ export function shopUserData(props: ShopUserDataProps): ec2.UserData {
   // systemd reads an EnvironmentFile just before each process it starts, so the file that
   // ExecStartPre writes is what ExecStart gets (systemd.exec(5), EnvironmentFile=). The "+"
   // runs ExecStartPre as root: the file stays root-only (0600) on tmpfs, and systemd hands the
-  // values to the shop's environment. Each (re)start reads the settings afresh.
+  // values to the shop's environment. Each (re)start reads the settings afresh: that is how a
+  // rotated database password reaches the shop, which exits when PostgreSQL refuses the old one
+  // (shop/db/password-rejected.ts). Restarts are paced, never given up: RestartSec=5 holds a
+  // wrong password to one attempt (a few API reads, one login) per 5 s, while a rotation costs
+  // about 5 s of one instance. StartLimitIntervalSec=0 because the default limit (5 starts in
+  // 10 s, systemd.unit(5)) is never reached at that pace anyway, and a unit that gave up would
+  // leave the instance failing its health check until the ASG replaces it, into the same loop.
   const unit = `[Unit]
 Description=Rebound shop
 Wants=network-online.target
 After=network-online.target
+StartLimitIntervalSec=0
 [Service]
 User=${SHOP_USER}
 Group=${SHOP_USER}
@@ -87,6 +95,7 @@ Environment=SHOP_PORT=${props.appPort}
 Environment=SHOP_EMF_ENDPOINT=${AGENT_EMF_ENDPOINT}
 Environment=SHOP_AUTO_SCALING_GROUP=${props.autoScalingGroupName}
 Environment=SHOP_DATABASE_CA_FILE=${app}/${SHOP_DATABASE_CA_FILE}
+Environment=SHOP_STATIC_DIR=${app}/${SHOP_STATIC_DIR}
 RuntimeDirectory=rebound-shop
 RuntimeDirectoryMode=0700
 ExecStartPre=+${NODE_BIN} ${app}/${SHOP_BOOT_ENVIRONMENT_FILE} ${PARAMETERS_FILE} ${ENVIRONMENT_FILE}

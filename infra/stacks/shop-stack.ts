@@ -17,6 +17,7 @@ import { Network } from '../constructs/network.js';
 import { OpsTopic } from '../constructs/ops-topic.js';
 import { type AlbExposure, ShopSecurityGroups } from '../constructs/security-groups.js';
 import { ShopAlarms } from '../constructs/shop-alarms.js';
+import { ShopStaticAssets } from '../constructs/shop-static-assets.js';
 import { TlsCertificates } from '../constructs/tls-certificates.js';
 import { WebTier } from '../constructs/web-tier.js';
 import { ZonalAutoshift } from '../constructs/zonal-autoshift.js';
@@ -146,6 +147,12 @@ export class ShopStack extends Stack {
           ? { certificate: certificates.cloudFront, domainNames: [config.domain.domainName] }
           : undefined,
     });
+
+    // Before any instance of a rolling update serves pages that link them.
+    const staticAssets = new ShopStaticAssets(this, 'StaticAssets', {
+      bucket: this.edge.assetsBucket,
+    });
+    this.webTier.autoScalingGroup.node.addDependency(staticAssets.deployment);
 
     if (config.domain && certificates?.hostedZone && originDomain) {
       new route53.ARecord(this, 'OriginRecord', {

@@ -92,7 +92,11 @@ export const inputRuleFor = (field: RunbookInputField, deployed: DeployedNames):
   const { required } = field;
   let invalidWhen: sfn.Condition;
   if (typeof required === 'object') {
-    const wanted = C.stringEquals(`$.${required.when}`, required.equals);
+    const wanted =
+      'unless' in required
+        ? // Not(IsPresent) rather than `IsPresent: false`, as for IsString below.
+          C.not(C.isPresent(`$.${required.unless}`))
+        : C.stringEquals(`$.${required.when}`, required.equals);
     invalidWhen = C.or(
       C.and(wanted, C.not(validValue(field, path, deployed))),
       C.and(C.not(wanted), C.isPresent(path)),

@@ -172,16 +172,22 @@ export class RunbookSkeleton extends Construct {
 
   /**
    * A report state for `outcome`. `detail` (a JSONPath or intrinsic) says what happened; the
-   * Escalate state leaves it out and the report reads `$.error` instead.
+   * Escalate state leaves it out and the report reads `$.error` instead. `target` is the
+   * registry row's target unless the run ends before it knows one (e.g. only a group).
    */
-  report(id: string, outcome: RunbookOutcome, detail?: string): tasks.LambdaInvoke {
+  report(
+    id: string,
+    outcome: RunbookOutcome,
+    detail?: string,
+    target: Record<string, unknown> = this.targetPayload(),
+  ): tasks.LambdaInvoke {
     return this.invoke(
       id,
       this.reportFunction,
       {
         runbook: this.#props.runbook,
         outcome,
-        target: this.targetPayload(),
+        target,
         ...(detail === undefined ? {} : { detail: sfn.JsonPath.stringAt(detail) }),
         state: sfn.JsonPath.entirePayload,
         execution: EXECUTION,

@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CHECKED_ALARM } from '../../functions/lib/runbook/state-paths.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
+import { AGENT_NAMESPACE } from '../../infra/constructs/web-tier.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
 import { acknowledgeWildcardResource, GROUP_ARN_REASON } from '../kit/iam.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
@@ -29,6 +30,21 @@ export interface ReplaceUnhealthyInstanceProps extends RunbookProps {
  * healthy threshold, even with the group's 300 s health check grace period.
  */
 export const REPLACEMENT_POLL_SECONDS: readonly number[] = [15, 30, ...Array(14).fill(60)];
+/**
+ * With only the group named: how long the run samples the instances' memory before it picks
+ * the worst one. The agent publishes every 60 s and a datapoint lands within about a minute,
+ * so two minutes hold at least one datapoint of every instance.
+ */
+export const WORST_INSTANCE_WINDOW_SECONDS = 120;
+/**
+ * The instance using the most memory, by its own metric (the agent's InstanceId dimension
+ * next to the group's): a CloudWatch Metrics Insights query (user guide, "Metrics Insights
+ * query components and syntax": SELECT MAX(..) FROM SCHEMA(namespace, keys..) WHERE ..
+ * GROUP BY .. ORDER BY MAX() DESC LIMIT 1); each group is one result, labelled with its
+ * InstanceId.
+ */
+export const worstInstanceQuery = (groupName: string): string =>
+  `SELECT MAX(mem_used_percent) FROM SCHEMA("${AGENT_NAMESPACE}", AutoScalingGroupName, InstanceId) WHERE AutoScalingGroupName = '${groupName}' GROUP BY InstanceId ORDER BY MAX() DESC LIMIT 1`;
 /** A bound on the whole run: guardrails, the mutating call with its retries, polling, report. */
 export const RUN_TIMEOUT = Duration.minutes(30);
 
@@ -185,10 +201,17 @@ export class ReplaceUnhealthyInstance extends Construct {
       done,
     );
 
-    const definition = skeleton
-      .validateInput()
+    const alarmNamed = sfn.Choice.jsonPath(this, 'AlarmNamed', { stateName: 'AlarmNamed' })
       .when(C.isPresent(INPUT('alarmName')), checkAlarm.next(listShifts))
-      .otherwise(listShifts)
+      .otherwise(listShifts);
+
+    // 1b. Only the group named (the alarm on its worst instance): find that instance first.
+    const findWorstInstance = this.findWorstInstance(skeleton, groupName, alarmNamed, done);
+
+    const definition = skeleton
+      .validateInput({ 'web-group': [groupName] })
+      .when(C.isPresent(INPUT('autoScalingGroupName')), findWorstInstance)
+      .otherwise(alarmNamed)
       .afterwards();
 
     const act = markUnhealthy
@@ -213,9 +236,85 @@ export class ReplaceUnhealthyInstance extends Construct {
     acknowledgeFinding(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      "DescribeAutoScalingGroups and DescribeTargetHealth, polled while the replacement comes up, and ARC's ListZonalShifts (a List action) support no resource-level permissions; SetInstanceHealth is limited to the one group.",
+      "DescribeAutoScalingGroups and DescribeTargetHealth, polled while the replacement comes up, ARC's ListZonalShifts (a List action) and CloudWatch GetMetricData (finding the group's worst instance) support no resource-level permissions; SetInstanceHealth is limited to the one group.",
     );
     acknowledgeWildcardResource(role, props.autoScalingGroup.autoScalingGroupArn, GROUP_ARN_REASON);
+  }
+
+  /**
+   * Waits `WORST_INSTANCE_WINDOW_SECONDS`, then asks CloudWatch (GetMetricData, a Metrics
+   * Insights query over that window) which instance of the group used the most memory; sets
+   * `$.instanceId` to it and goes on to `then`. When no instance reports the metric, reports
+   * `skipped` for the group and ends: nothing to replace.
+   */
+  private findWorstInstance(
+    skeleton: RunbookSkeleton,
+    groupName: string,
+    then: sfn.IChainable,
+    done: sfn.IChainable,
+  ): sfn.IChainable {
+    const wait = sfn.Wait.jsonPath(this, 'SampleMemory', {
+      stateName: 'SampleMemory',
+      time: sfn.WaitTime.duration(Duration.seconds(WORST_INSTANCE_WINDOW_SECONDS)),
+    });
+    // GetMetricData: botocore cloudwatch service-2.json (MetricDataQueries, StartTime, EndTime
+    // required; MetricDataResults[].Label). No resource-level permissions: Service
+    // Authorization Reference, Amazon CloudWatch (GetMetricData, resource `*`).
+    const query = skeleton.escalateOnError(
+      skeleton.callAws(
+        'FindWorstInstance',
+        {
+          service: 'cloudwatch',
+          action: 'getMetricData',
+          parameters: {
+            MetricDataQueries: [
+              { Id: 'worst', Expression: worstInstanceQuery(groupName), Period: 60 },
+            ],
+            StartTime: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+            EndTime: sfn.JsonPath.stringAt('$$.State.EnteredTime'),
+          },
+          iamAction: 'cloudwatch:GetMetricData',
+          iamResources: ['*'],
+          // The whole list (possibly empty): a path selecting nothing fails the state.
+          resultSelector: { results: sfn.JsonPath.listAt('$.MetricDataResults') },
+          resultPath: '$.worst',
+        },
+        [
+          jitteredRetry(['CloudWatch.CloudWatchException'], 6),
+          jitteredRetry([sfn.Errors.TASKS_FAILED], 2, Duration.seconds(5)),
+        ],
+      ),
+    );
+    const worst = sfn.Pass.jsonPath(this, 'WorstInstance', {
+      stateName: 'WorstInstance',
+      inputPath: '$.worst.results[0].Label',
+      resultPath: INPUT('instanceId'),
+    });
+    const noneFound = sfn.Pass.jsonPath(this, 'NoInstanceReports', {
+      stateName: 'NoInstanceReports',
+      parameters: {
+        detail: sfn.JsonPath.format(
+          `No instance of {} reported mem_used_percent in the ${WORST_INSTANCE_WINDOW_SECONDS} s sampled: nothing to replace.`,
+          sfn.JsonPath.stringAt(INPUT('autoScalingGroupName')),
+        ),
+      },
+      resultPath: '$.worst',
+    });
+    const reportNoneFound = skeleton
+      .escalateOnError(
+        skeleton.report('ReportNoInstance', 'skipped', '$.worst.detail', {
+          type: 'auto-scaling-group',
+          id: sfn.JsonPath.stringAt(INPUT('autoScalingGroupName')),
+        }),
+      )
+      .next(done);
+    return wait
+      .next(query)
+      .next(
+        sfn.Choice.jsonPath(this, 'WorstInstanceFound', { stateName: 'WorstInstanceFound' })
+          .when(C.isPresent('$.worst.results[0].Label'), worst.next(then))
+          .otherwise(noneFound.next(reportNoneFound)),
+      );
   }
 
   /** The guardrail Lambda: reads guardrails, fleet, AZ IDs, incidents and the ledger; mutates nothing in EC2. */

@@ -26,7 +26,7 @@ import {
   type ZonalFleetSnapshot,
 } from '../../functions/lib/runbook/fleet.js';
 import type { InvalidInputError } from '../../functions/lib/runbook/invalid-input.js';
-import { inputShapeOf } from '../../functions/lib/runbook/run-input.js';
+import { inputShapeOf, requiredFieldSchema } from '../../functions/lib/runbook/run-input.js';
 import { CHECKED_ALARM_KEY } from '../../functions/lib/runbook/state-paths.js';
 import { SHIFTS_KEY } from './state.js';
 
@@ -50,6 +50,8 @@ type Stop = {
 export const GuardrailEventSchema = z.object({
   input: z.object({
     ...inputShapeOf('replace-unhealthy-instance'),
+    /** Given, or found for `autoScalingGroupName` (FindWorstInstance) before the check runs. */
+    instanceId: requiredFieldSchema('replace-unhealthy-instance', 'instanceId'),
     [CHECKED_ALARM_KEY]: z.optional(DescribedAlarmsSchema),
     /** The ListZonalShifts state's answer: every ACTIVE zonal shift of the account and Region. */
     [SHIFTS_KEY]: ActiveShiftsSchema,

@@ -14,6 +14,7 @@ import {
 import type { Clock } from '../../functions/lib/core/ports.js';
 import {
   EXECUTION_NAME_MAX,
+  isWantedIn,
   RUNBOOK_NAMES,
   RUNBOOKS,
   type RunbookDefinition,
@@ -231,7 +232,9 @@ export const inputProblems = (
   const declared = runbook.input.map((field) => field.name);
   const problems = shapeProblems(runbook, input).map(([name, problem]) => {
     const field = runbook.input.find((candidate) => candidate.name === name);
-    return `${field?.required === true ? 'required field' : 'field'} "${name}" ${problem}`;
+    // A field wanted here (required, or its condition holds in this input) is a required one.
+    const wanted = field !== undefined && isWantedIn(field, input);
+    return `${wanted ? 'required field' : 'field'} "${name}" ${problem}`;
   });
   for (const key of Object.keys(input)) {
     if (declared.includes(key)) continue;

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { isPasswordRejected } from './password-rejected.js';
 import { DEFAULT_RETRY, isTransientDbError, type RetryPolicy, withRetry } from './retry.js';
 
 /**
@@ -19,6 +20,11 @@ export interface DatabaseOptions {
   readonly poolSize?: number;
   /** PEM CA certificates: connect with TLS, verifying the server against them. */
   readonly ca?: string;
+  /**
+   * Called when a node refuses the password of a new connection (the secret rotated under the
+   * running shop): retrying with the same password cannot help. The error is thrown as well.
+   */
+  readonly onPasswordRejected?: (error: Error) => void;
 }
 
 /**
@@ -59,6 +65,7 @@ export class Database {
   private readonly replicas: { readonly name: string; readonly pool: pg.Pool; downUntil: number }[];
   private readonly retry: RetryPolicy;
   private readonly quarantineMs: number;
+  private readonly onPasswordRejected: (error: Error) => void;
 
   constructor(
     options: DatabaseOptions,
@@ -75,6 +82,7 @@ export class Database {
     }));
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.quarantineMs = options.replicaQuarantineMs ?? 5_000;
+    this.onPasswordRejected = options.onPasswordRejected ?? (() => undefined);
   }
 
   /** A read-only query: replicas first, then the primary; retried on transient errors. */
@@ -173,6 +181,7 @@ export class Database {
         const recovery = rows.rows[0]?.recovery === true;
         return wantWritable && recovery ? 'read-only' : 'ok';
       } catch (error) {
+        this.notePasswordRejected(error);
         return `down: ${(error as Error).message}`;
       }
     };
@@ -187,7 +196,12 @@ export class Database {
 
   private counted(error: unknown): unknown {
     this.metrics.dbErrors += 1;
+    this.notePasswordRejected(error);
     return error;
+  }
+
+  private notePasswordRejected(error: unknown): void {
+    if (isPasswordRejected(error)) this.onPasswordRejected(error as Error);
   }
 
   private noteRetry(what: string, error: unknown, attempt: number): void {

@@ -4,9 +4,15 @@ import type { CatalogQuery } from '../catalog/repository.js';
 import { isTransientDbError } from '../db/retry.js';
 import { CheckoutError, type CheckoutLine } from '../orders/checkout.js';
 import type { Shop } from '../shop.js';
-import { cartPage, catalogPage, messagePage, orderPage, productPage } from './html.js';
+import { htmlPages } from './html.js';
 import { CATALOG_READ, serverTiming } from './server-timing.js';
 import { sessionId } from './session.js';
+import {
+  loadStaticAssets,
+  STATIC_CACHE_CONTROL,
+  STATIC_SOURCE_DIR,
+  STATIC_URL_PREFIX,
+} from './static-assets.js';
 
 /**
  * The HTTP layer: a JSON API under /api and the same features as server-rendered pages.
@@ -198,6 +204,23 @@ export const buildApp = (shop: Shop, options: { logger?: boolean } = {}): Fastif
     return order === undefined ? reply.code(404).send({ error: 'not-found' }) : order;
   });
 
+  // The static files under their content-hashed names, as CloudFront serves them from the
+  // assets bucket (infra/constructs/shop-static-assets.ts); here for local runs and tests.
+  const assets = loadStaticAssets(shop.config.staticDir ?? STATIC_SOURCE_DIR);
+  const stylesheet = assets.get('shop.css');
+  if (stylesheet === undefined) throw new Error('shop/static/shop.css is missing');
+  const pages = htmlPages(`${STATIC_URL_PREFIX}${stylesheet.hashedName}`);
+  const byHashedName = new Map([...assets.values()].map((asset) => [asset.hashedName, asset]));
+  app.get(`${STATIC_URL_PREFIX}:name`, async (request, reply) => {
+    const asset = byHashedName.get((request.params as { name: string }).name);
+    return asset === undefined
+      ? reply.code(404).send({ error: 'not-found' })
+      : reply
+          .header('cache-control', STATIC_CACHE_CONTROL)
+          .type(asset.contentType)
+          .send(asset.content);
+  });
+
   const html = (reply: FastifyReply, body: string, status = 200) =>
     reply.code(status).type('text/html; charset=utf-8').send(body);
 
@@ -208,18 +231,18 @@ export const buildApp = (shop: Shop, options: { logger?: boolean } = {}): Fastif
       page.next === undefined
         ? undefined
         : `/?${new URLSearchParams({ ...(query.category ? { category: query.category } : {}), ...(query.search ? { q: query.search } : {}), after: page.next })}`;
-    return html(reply, catalogPage(page.products, next));
+    return html(reply, pages.catalogPage(page.products, next));
   });
 
   app.get('/products/:sku', async (request, reply) => {
     const found = await product((request.params as { sku: string }).sku, reply);
     return found === null
-      ? html(reply, messagePage('Not found', 'No such product.'), 404)
-      : html(reply, productPage(found));
+      ? html(reply, pages.messagePage('Not found', 'No such product.'), 404)
+      : html(reply, pages.productPage(found));
   });
 
   app.get('/cart', async (request, reply) =>
-    html(reply, cartPage(await shop.carts.get(sessionId(request, reply)), randomUUID())),
+    html(reply, pages.cartPage(await shop.carts.get(sessionId(request, reply)), randomUUID())),
   );
 
   app.post('/cart', async (request, reply) => {
@@ -243,15 +266,19 @@ export const buildApp = (shop: Shop, options: { logger?: boolean } = {}): Fastif
     } catch (error) {
       if (!(error instanceof CheckoutError)) throw error;
       shop.metrics.checkoutFailures += 1;
-      return html(reply, messagePage('Checkout failed', error.message), STATUS_OF[error.reason]);
+      return html(
+        reply,
+        pages.messagePage('Checkout failed', error.message),
+        STATUS_OF[error.reason],
+      );
     }
   });
 
   app.get('/orders/:id', async (request, reply) => {
     const order = await shop.checkout.order((request.params as { id: string }).id);
     return order === undefined
-      ? html(reply, messagePage('Not found', 'No such order.'), 404)
-      : html(reply, orderPage(order));
+      ? html(reply, pages.messagePage('Not found', 'No such order.'), 404)
+      : html(reply, pages.orderPage(order));
   });
 
   return app;

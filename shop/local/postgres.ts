@@ -45,8 +45,15 @@ const SETTINGS = [
   'max_connections = 100',
 ];
 
+/**
+ * Members of this role log in with a password over TCP, as every role does on RDS (the others
+ * are trusted on loopback): for the tests that change a password under a running shop.
+ */
+export const PASSWORD_LOGIN_ROLE = 'password_login';
+
 const HBA = [
   'local all all trust',
+  `host all +${PASSWORD_LOGIN_ROLE} 127.0.0.1/32 scram-sha-256`,
   'host all all 127.0.0.1/32 trust',
   'host replication all 127.0.0.1/32 trust',
 ].join('\n');

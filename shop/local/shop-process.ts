@@ -15,6 +15,10 @@ const START_TIMEOUT_MS = 60_000;
 
 export interface ShopProcess {
   readonly port: number;
+  /** Settles when the process ends, with its exit status (`null` when a signal ended it). */
+  readonly exited: Promise<number | null>;
+  /** The error lines it logged so far (stdout, JSON lines at level error). */
+  errors(): string[];
   /** The server's /metrics counters. */
   metrics(): Promise<Record<string, number>>;
   /** `kill -9`: no shutdown, open connections reset, as when the process crashes. */
@@ -30,6 +34,7 @@ export const startShopProcess = async (settings: {
   readonly redisUrl?: string;
 }): Promise<ShopProcess> => {
   const port = await freePort();
+  const errors: string[] = [];
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'shop/server.ts'], {
     cwd: ROOT,
     env: {
@@ -40,7 +45,19 @@ export const startShopProcess = async (settings: {
       SHOP_PORT: String(port),
     },
     // The request log lines are written (as in production) but not kept; errors are.
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = once(child, 'exit').then(
+    () => child.exitCode,
+    () => child.exitCode,
+  );
+  // After 'exit', output may still be in the pipes: 'close' comes once they are read.
+  const closed = once(child, 'close').catch(() => undefined);
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    errors.push(...lines.filter((line) => line.includes('"level":"error"')));
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -56,22 +73,26 @@ export const startShopProcess = async (settings: {
   ) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the shop server did not start: ${stderr.trim() || 'no answer on /health'}`);
+      if (child.exitCode !== null) await closed;
+      const status = child.exitCode === null ? '' : ` (exit status ${child.exitCode})`;
+      throw new Error(
+        `the shop server did not start${status}: ${[stderr.trim(), ...errors].filter((text) => text !== '').join('\n') || 'no answer on /health'}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return {
     port,
+    exited,
+    errors: () => [...errors],
     metrics: async () => (await (await fetch(`${url}/metrics`)).json()) as Record<string, number>,
     kill: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
       child.kill('SIGKILL');
       await exited;
     },
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
       if (child.exitCode === null) child.kill('SIGKILL');

@@ -624,3 +624,117 @@ describe('classify: whose alarm it is', () => {
     ).not.toBeNull();
   });
 });
+
+describe("the alarm on the web group's worst instance (web-memory-outlier: a leak on one instance)", () => {
+  /**
+   * AWS's documented metric math sample, its queries replaced by the shop's outlier alarm: the
+   * IF over the group's Maximum (its worst instance) and Average of the agent's mem_used_percent.
+   */
+  const outlier = (
+    worstStat = 'Maximum',
+    alarmName = 'rebound-dev-web-memory-outlier',
+  ): JsonObject => {
+    const event = JSON.parse(
+      readFileSync(
+        new URL('../fixtures/events/cloudwatch/alarm-metric-math-network.json', import.meta.url),
+        'utf8',
+      ),
+    );
+    const metric = (id: string, stat: string) => ({
+      id,
+      metricStat: {
+        metric: {
+          dimensions: { AutoScalingGroupName: 'rebound-dev-web' },
+          name: 'mem_used_percent',
+          namespace: 'Rebound/WebTier',
+        },
+        period: 60,
+        stat,
+      },
+      returnData: false,
+    });
+    event.time = T0.toISOString();
+    event.detail.alarmName = alarmName;
+    event.detail.configuration = {
+      description:
+        "[warning] One web instance uses 90% of its memory or more, 25 points above the group's average",
+      metrics: [
+        {
+          id: 'expr_1',
+          expression: 'IF(worst >= 90 AND worst - mean >= 25, 1, 0)',
+          returnData: true,
+        },
+        metric('worst', worstStat),
+        metric('mean', 'Average'),
+      ],
+    };
+    return event;
+  };
+  const inventory: ShopInventory = {
+    ...SHOP,
+    shopAlarmNames: [...SHOP.shopAlarmNames, 'rebound-dev-web-memory-outlier'],
+  };
+
+  it('is a sick instance of the web group that no AWS health check heals', () => {
+    // Act
+    const signal = classified(outlier(), inventory);
+
+    // Assess
+    expect(signal).toMatchObject({
+      kind: 'instance-health',
+      phase: 'problem',
+      resource: { type: 'auto-scaling-group', id: 'rebound-dev-web' },
+    });
+    expect(signal?.selfHealing).toBeUndefined();
+    expect(signal?.untrusted).toBeUndefined();
+  });
+
+  it("stays pressure on the group when the alarm reads only the group's average (load: target tracking)", () => {
+    // Act
+    const signal = classified(outlier('Average'), inventory);
+
+    // Assess
+    expect(signal).toMatchObject({
+      kind: 'capacity-pressure',
+      resource: { type: 'auto-scaling-group', id: 'rebound-dev-web' },
+    });
+  });
+
+  it('starts replace-unhealthy-instance for the group, which finds the worst instance itself', async () => {
+    // Prepare
+    const harness = aHarness();
+
+    // Act
+    const outcome = await triageSignal(classified(outlier(), inventory), harness.deps);
+
+    // Assess
+    expect(outcome.decision).toMatchObject({
+      action: 'runbook',
+      runbook: 'replace-unhealthy-instance',
+    });
+    expect(harness.runbooks.calls).toEqual([
+      expect.objectContaining({
+        input: expect.objectContaining({
+          autoScalingGroupName: 'rebound-dev-web',
+          alarmName: 'rebound-dev-web-memory-outlier',
+        }),
+      }),
+    ]);
+    expect(harness.runbooks.calls[0]?.input).not.toHaveProperty('instanceId');
+  });
+
+  it("only informs when a team's alarm reads the same worst instance (not the shop's own alarm)", async () => {
+    // Prepare
+    const harness = aHarness();
+
+    // Act
+    const outcome = await triageSignal(
+      classified(outlier('Maximum', 'team-memory-worst'), inventory),
+      harness.deps,
+    );
+
+    // Assess
+    expect(outcome.decision).not.toMatchObject({ action: 'runbook' });
+    expect(harness.runbooks.calls).toEqual([]);
+  });
+});

@@ -24,6 +24,7 @@ const WARNING_SHOP_ALARMS = [
   'alb-target-p99-latency',
   'web-cpu-high',
   'web-memory-high',
+  'web-memory-outlier',
   'db-cpu-high',
   'db-freeable-memory-low',
   'db-connections-high',
@@ -96,6 +97,48 @@ describe('shop alarms', () => {
     // Assess
     expect(alarms.length).toBeGreaterThan(0);
     expect(unmarked.map(({ props }) => props.AlarmName)).toEqual([]);
+  });
+
+  it("alarms on the web group's worst instance only when it stands out from the group's average (a leak, not load)", () => {
+    // Prepare
+    const group = onlyResource(dev.template, 'AWS::AutoScaling::AutoScalingGroup');
+
+    // Act
+    const [outlier] = resourcesOf<AlarmProps & Record<string, unknown>>(
+      dev.template,
+      'AWS::CloudWatch::Alarm',
+    ).filter(({ props }) => props.AlarmName === 'rebound-dev-web-memory-outlier');
+
+    // Assess: the Maximum (worst instance) and Average of the agent's group-aggregated metric,
+    // 3 of 3 one-minute datapoints of the IF over both.
+    const metric = (stat: string) => ({
+      MetricStat: {
+        Metric: {
+          Namespace: 'Rebound/WebTier',
+          MetricName: 'mem_used_percent',
+          Dimensions: [{ Name: 'AutoScalingGroupName', Value: ref(group.id) }],
+        },
+        Period: 60,
+        Stat: stat,
+      },
+      ReturnData: false,
+    });
+    expect(outlier?.props).toMatchObject({
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'notBreaching',
+      Metrics: expect.arrayContaining([
+        expect.objectContaining({
+          Expression: 'IF(worst >= 90 AND worst - mean >= 25, 1, 0)',
+          ReturnData: true,
+        }),
+        { Id: 'worst', ...metric('Maximum') },
+        { Id: 'mean', ...metric('Average') },
+      ]),
+    });
+    expect(outlier?.props.AlarmDescription).toMatch(/^\[warning\] One web instance/);
   });
 
   it('has no CloudFront alarm outside us-east-1, where CloudFront publishes no metrics', () => {

@@ -9,8 +9,10 @@ import {
   SHOP_BOOT_ENVIRONMENT_FILE,
   SHOP_DATABASE_CA_FILE,
   SHOP_SERVER_FILE,
+  SHOP_STATIC_DIR,
 } from '../../infra/shop-bundling.js';
 import { configFromEnv } from '../../shop/config.js';
+import { STATIC_SOURCE_DIR } from '../../shop/http/static-assets.js';
 import { literalText, onlyResource, type SynthesizedShop, synthShop } from './synth-shop.js';
 
 interface Statement {
@@ -43,8 +45,11 @@ describe('the shop bundle', () => {
       [
         ...[SHOP_BOOT_ENVIRONMENT_FILE, SHOP_SERVER_FILE].flatMap((file) => [file, `${file}.map`]),
         SHOP_DATABASE_CA_FILE,
+        SHOP_STATIC_DIR,
       ].sort(),
     );
+    // The static files as in the source tree: the shop names them by content at start.
+    expect(readdirSync(join(outDir, SHOP_STATIC_DIR))).toEqual(readdirSync(STATIC_SOURCE_DIR));
     expect(server.stderr.trim()).toBe(
       'error: SHOP_DATABASE_URL is not set: the primary, e.g. postgres://user@host:5432/shop',
     );

@@ -85,6 +85,10 @@ describe('the shop on the web tier (user data)', () => {
       'useradd --system --no-create-home --home-dir /nonexistent --shell /sbin/nologin rebound-shop',
     );
     expect(unit.Restart).toEqual(['always']);
+    // Paced restarts, never given up: the shop exits when the database refuses a rotated
+    // password, and only a restart reads the new one (shop/db/password-rejected.ts).
+    expect(unit.RestartSec).toEqual(['5']);
+    expect(unit.StartLimitIntervalSec).toEqual(['0']);
     expect(unit.ExecStart).toEqual([
       '/usr/bin/node-24 --enable-source-maps /opt/rebound-shop/app/server.mjs',
     ]);
@@ -97,6 +101,8 @@ describe('the shop on the web tier (user data)', () => {
       `SHOP_AUTO_SCALING_GROUP=${group.props.AutoScalingGroupName}`,
       // TLS to RDS, verified against the RDS CAs shipped in the bundle.
       'SHOP_DATABASE_CA_FILE=/opt/rebound-shop/app/rds-ca.pem',
+      // The stylesheet the pages link by its content hash (shop/http/static-assets.ts).
+      'SHOP_STATIC_DIR=/opt/rebound-shop/app/static',
     ]);
     expect(targetGroup.props.HealthCheckPath).toBe('/health');
     // Settings: built by root at each start into a root-only file on tmpfs, read by systemd.

@@ -9,6 +9,7 @@ import {
 import type { ActionRequest } from '../../functions/lib/core/ports.js';
 import {
   type BlockedBy,
+  isWantedIn,
   RUNBOOK_NAMES,
   RUNBOOKS,
   type RunbookDefinition,
@@ -93,27 +94,39 @@ const badInputsOf = (row: RunbookDefinition, harness: RunbookHarness): BadInput[
   row.input.flatMap((field) => {
     const { name, required } = field;
     const conditional = typeof required === 'object';
-    if (conditional && harness.validInput[required.when] === required.equals) {
-      throw new Error(`${row.name}: the harness's valid input must leave ${name} out`);
+    if (conditional && isWantedIn(field, harness.validInput) !== name in harness.validInput) {
+      throw new Error(
+        `${row.name}: the harness's valid input must give ${name} only when it is wanted`,
+      );
     }
-    const wanted = conditional ? { ...harness.validInput, [required.when]: required.equals } : {};
+    // `{ when, equals }`: the valid input with the condition made true; `{ unless }`: as it is.
+    const wanted = conditional && 'when' in required ? { [required.when]: required.equals } : {};
     const valid = { ...harness.validInput, ...wanted };
     const { [name]: _, ...missing } = valid;
     const wrong = WRONG_STRING[field.value.kind];
+    /** Given while its condition does not hold. */
+    const unwanted = (): Omit<BadInput, 'field'> => {
+      if (typeof required !== 'object') throw new Error('not a conditional field');
+      if ('when' in required) {
+        return {
+          why: `${name} without ${required.when} ${required.equals}`,
+          input: { ...harness.validInput, [name]: deployedName(field, harness.deployed) },
+        };
+      }
+      const other = row.input.find((candidate) => candidate.name === required.unless);
+      if (other === undefined) throw new Error(`${row.name}: no field ${required.unless}`);
+      return {
+        why: `${name} with ${required.unless}`,
+        input: { ...valid, [required.unless]: deployedName(other, harness.deployed) },
+      };
+    };
     const cases: Omit<BadInput, 'field'>[] = [
       ...(required === false ? [] : [{ why: `no ${name}`, input: missing }]),
       { why: `${name} 42`, input: { ...valid, [name]: 42 } },
       ...(wrong === undefined
         ? []
         : [{ why: `${name} ${wrong}`, input: { ...valid, [name]: wrong } }]),
-      ...(conditional
-        ? [
-            {
-              why: `${name} without ${required.when} ${required.equals}`,
-              input: { ...harness.validInput, [name]: deployedName(field, harness.deployed) },
-            },
-          ]
-        : []),
+      ...(conditional ? [unwanted()] : []),
     ];
     return cases.map((bad) => ({ ...bad, field }));
   });

@@ -392,6 +392,8 @@ export async function runLocallyWithEvents(
     overrides,
     context: {
       Execution: { ...identity, Input: input as never, StartTime: '2025-01-01T12:00:00Z' },
+      // Fixed: the executor does not stamp it per state (replace-unhealthy-instance reads it).
+      State: { EnteredTime: '2025-01-01T12:02:00Z' },
       // Read by `.waitForTaskToken` states (RequestApproval); the test answers for the person.
       Task: { Token: TASK_TOKEN },
     },

@@ -111,7 +111,7 @@ describe('replay with -c stage=prod', () => {
     });
     expect(line.notes).toEqual([
       expect.stringMatching(
-        /^Alarm "awsec2-i-0f9e8d7c6b5a49382-GreaterThanOrEqualToThreshold-StatusCheckFailed" is not one of the 21 alarms of the shop stack's alarm table, and no dimension of its metric names .* To make your own alarm act, add it to the shop stack \(README "Your own alarms"\)\.$/,
+        /^Alarm "awsec2-i-0f9e8d7c6b5a49382-GreaterThanOrEqualToThreshold-StatusCheckFailed" is not one of the 22 alarms of the shop stack's alarm table, and no dimension of its metric names .* To make your own alarm act, add it to the shop stack \(README "Your own alarms"\)\.$/,
       ),
     ]);
   });
@@ -126,7 +126,7 @@ describe('replay with -c stage=prod', () => {
     // Assess
     expect(line.matchedRules).toEqual(['rebound-prod-alarm-state-changes']);
     expect(line.notes).toEqual([
-      'Alarm "checkout-team-web-cpu" is not one of the 21 alarms of the shop stack\'s alarm table: it may inform, never act or page (README "Your own alarms").',
+      'Alarm "checkout-team-web-cpu" is not one of the 22 alarms of the shop stack\'s alarm table: it may inform, never act or page (README "Your own alarms").',
     ]);
   });
 

@@ -571,7 +571,9 @@ describe('npm run runbook', () => {
             ? 'required'
             : field.required === false
               ? 'optional'
-              : 'required with mode promote-replica';
+              : 'unless' in field.required
+                ? `required unless ${field.required.unless} is given`
+                : `required with ${field.required.when} ${field.required.equals}`;
         expect(result.out).toContain(`${field.name} (${requirement}): ${field.meaning}`);
       }
     }

@@ -162,6 +162,23 @@ const INSTANCE_LOAD_METRICS = [
   'NetworkPacketsOut',
 ];
 const PRESSURE_METRICS = ['CPUUtilization', 'mem_used_percent'];
+/** CloudWatch agent metrics whose high value on one instance is sickness (a leak), not load. */
+const GRAY_FAILURE_METRICS = ['mem_used_percent'];
+
+/**
+ * The alarm reads the web group's `Maximum` of a gray-failure metric: its worst instance (the
+ * agent publishes each instance's value under the group dimension too). The shop's
+ * web-memory-outlier does, comparing it with the group's Average, so high load on every
+ * instance never fires it.
+ */
+const readsWorstInstance = (event: AlarmStateChangeEvent): boolean =>
+  (event.detail.configuration?.metrics ?? []).some(
+    ({ metricStat }) =>
+      metricStat?.stat === 'Maximum' &&
+      GRAY_FAILURE_METRICS.includes(metricStat.metric.name) &&
+      metricStat.metric.dimensions?.AutoScalingGroupName !== undefined &&
+      metricStat.metric.dimensions.InstanceId === undefined,
+  );
 const ALB_PRESSURE_METRICS = ['TargetResponseTime', 'RequestCountPerTarget'];
 const ALB_5XX_METRICS = ['HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count'];
 
@@ -231,6 +248,11 @@ const verdictOf = (
       resource: ref('auto-scaling-group', group ?? inventory.autoScalingGroupName),
       selfHealing: selfHealing('auto-scaling', 900),
     };
+  }
+  if (group !== undefined && readsWorstInstance(event)) {
+    // One instance is sick and the alarm names only its group: replace-unhealthy-instance
+    // finds the worst instance itself. No self-healer: the health checks do not see it.
+    return { kind: 'instance-health', resource: ref('auto-scaling-group', group) };
   }
   if (
     (group !== undefined && PRESSURE_METRICS.includes(name)) ||

@@ -68,13 +68,37 @@ export interface RunbookInputField {
   readonly name: string;
   /**
    * Whether the field must be given. `{ when, equals }`: required when field `when` is
-   * `equals`, and refused otherwise.
+   * `equals`, and refused otherwise. `{ unless }`: required when field `unless` is not given,
+   * and refused when it is (exactly one of the two).
    */
-  readonly required: boolean | { readonly when: string; readonly equals: string };
+  readonly required:
+    | boolean
+    | { readonly when: string; readonly equals: string }
+    | { readonly unless: string };
   readonly value: RunbookInputValue;
   /** What it is, for the docs and `npm run runbook`. */
   readonly meaning: string;
 }
+
+/** Whether `field` must be given in `input`: required, or its condition holds there. */
+export const isWantedIn = (
+  field: RunbookInputField,
+  input: Readonly<Record<string, unknown>>,
+): boolean => {
+  const { required } = field;
+  if (typeof required === 'boolean') return required;
+  return 'unless' in required
+    ? input[required.unless] === undefined
+    : input[required.when] === required.equals;
+};
+
+/** A field's condition in words: `with mode promote-replica`, `unless autoScalingGroupName is given`. */
+export const requirementCondition = (
+  required: Exclude<RunbookInputField['required'], boolean>,
+): string =>
+  'unless' in required
+    ? `unless ${required.unless} is given`
+    : `with ${required.when} ${required.equals}`;
 
 /** Which hourly budget (ledger bucket and the guardrail that sizes it) a run consumes. */
 export interface RunbookBudget {
@@ -175,6 +199,9 @@ const replacementReason = (signal: Signal): string => {
   if (signal.metric?.startsWith('StatusCheckFailed') === true) {
     return `${id} fails its EC2 status checks: replace it with a fresh instance now rather than wait for Auto Scaling's own health check.`;
   }
+  if (signal.resource.type === 'auto-scaling-group') {
+    return `The worst instance of ${id} stands out (memory, a leak) in a way the load balancer and Auto Scaling health checks do not see: find it by its metrics and replace it with a fresh instance.`;
+  }
   return `${id} is unhealthy in a way the load balancer and Auto Scaling health checks do not see (memory, disk): replace it with a fresh instance.`;
 };
 
@@ -201,14 +228,41 @@ export const RUNBOOKS = [
           reason: replacementReason(signal),
         }),
       },
+      {
+        // The alarm on the group's worst instance (web-memory-outlier) names only the group:
+        // the runbook finds the instance from the metrics (it has a CloudWatch task; triage
+        // has no CloudWatch client).
+        name: 'gray-failure-of-the-worst-instance',
+        when: (signal) =>
+          signal.kind === 'instance-health' &&
+          signal.resource.type === 'auto-scaling-group' &&
+          signal.selfHealing === undefined &&
+          alarmNameOf(signal) !== undefined,
+        start: (signal) => ({
+          targetId: signal.resource.id,
+          input: {
+            autoScalingGroupName: signal.resource.id,
+            reason: reasonOf(signal),
+            ...alarmInput(signal),
+          },
+          reason: replacementReason(signal),
+        }),
+      },
     ],
     needsApproval: false,
     targetField: 'instanceId',
     targetType: 'ec2-instance',
     input: [
       {
+        name: 'autoScalingGroupName',
+        required: false,
+        value: { kind: 'deployed', resource: 'web-group' },
+        meaning:
+          "Instead of `instanceId`: the shop's web group (`rebound-<stage>-web`). The run samples its instances' memory for 2 minutes (the CloudWatch agent's `mem_used_percent` per instance), replaces the one using the most, and ends `skipped` when no instance reports it.",
+      },
+      {
         name: 'instanceId',
-        required: true,
+        required: { unless: 'autoScalingGroupName' },
         value: { kind: 'instance-id' },
         meaning: "The EC2 instance to replace; it must belong to the shop's web group.",
       },

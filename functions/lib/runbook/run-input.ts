@@ -1,10 +1,12 @@
 import * as z from 'zod/mini';
 import {
   type DeployedResource,
+  isWantedIn,
   RUNBOOKS,
   type RunbookDefinition,
   type RunbookInputField,
   type RunbookName,
+  requirementCondition,
 } from '../core/runbook-registry.js';
 import { nonEmptyText } from '../events/schema-kit.js';
 import { InvalidInputError } from './invalid-input.js';
@@ -80,7 +82,7 @@ export const fieldRule = (field: RunbookInputField, deployed: DeployedNames): st
   const { required } = field;
   const allowed = allowedValue(field, deployed);
   if (typeof required === 'object') {
-    return `input.${field.name} is required with ${required.when} ${required.equals}, and only then; it ${allowed}`;
+    return `input.${field.name} is required ${requirementCondition(required)}, and only then; it ${allowed}`;
   }
   return required
     ? `input.${field.name} ${allowed}`
@@ -122,6 +124,17 @@ type OptionalInput<N extends RunbookName> = {
 /** A runbook's execution input, typed from its registry row. */
 export type RunInput<N extends RunbookName> = RequiredInput<N> & Partial<OptionalInput<N>>;
 
+/**
+ * The schema of `runbook`'s field `name` as if it were required: for a step that runs once a
+ * conditional field is known (replace-unhealthy-instance finds `instanceId` for a group).
+ */
+export const requiredFieldSchema = (runbook: RunbookName, name: string) => {
+  const row: RunbookDefinition | undefined = RUNBOOKS.find((r) => r.name === runbook);
+  const field = row?.input.find((candidate) => candidate.name === name);
+  if (field === undefined) throw new Error(`${runbook} has no input field ${name}`);
+  return valueSchema({ ...field, required: true });
+};
+
 /** The zod shape {@link inputShapeOf} builds, typed. */
 type RequiredShape<R> = { [K in keyof R]: z.ZodMiniType<R[K]> };
 type OptionalShape<R> = { [K in keyof R]: z.ZodMiniOptional<z.ZodMiniType<R[K]>> };
@@ -154,7 +167,7 @@ export const deployedProblems = (
     const given = input[field.name];
     const { required, value } = field;
     if (typeof required === 'object') {
-      const wanted = input[required.when] === required.equals;
+      const wanted = isWantedIn(field, input);
       if (wanted !== (given !== undefined)) {
         problems.push(fieldRule(field, deployed));
         continue;
@@ -203,8 +216,7 @@ export const shapeProblems = (
   for (const field of runbook.input) {
     const given = input[field.name];
     const { required } = field;
-    const wanted =
-      typeof required === 'object' ? input[required.when] === required.equals : required;
+    const wanted = isWantedIn(field, input);
     if (given === undefined) {
       if (wanted) problems.push([field.name, `is missing (${field.meaning})`]);
       continue;
@@ -219,10 +231,8 @@ export const shapeProblems = (
     }
     const parsed = valueSchema(field).safeParse(given);
     if (!parsed.success) {
-      problems.push([
-        field.name,
-        fieldRule(field, {}).replace(/^input\.\S+,? (when given, )?/, ''),
-      ]);
+      // The value's form alone: whether the field is wanted was checked above.
+      problems.push([field.name, allowedValue(field, {})]);
     }
   }
   return problems;
@@ -231,7 +241,7 @@ export const shapeProblems = (
 /** `required`, `optional` or `required with mode promote-replica`, for the docs and `--list`. */
 export const requirementOf = (field: RunbookInputField): string =>
   typeof field.required === 'object'
-    ? `required with ${field.required.when} ${field.required.equals}`
+    ? `required ${requirementCondition(field.required)}`
     : field.required
       ? 'required'
       : 'optional';

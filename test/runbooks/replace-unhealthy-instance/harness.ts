@@ -122,7 +122,24 @@ interface WorldOptions {
   readonly guardrailCheck?: (input: unknown) => unknown;
   /** The account's ACTIVE zonal shifts, as ListZonalShifts returns them. */
   readonly activeShifts?: readonly Record<string, string>[];
+  /**
+   * What FindWorstInstance's Metrics Insights query returns: one result per instance, the
+   * worst first, labelled with its InstanceId (LIMIT 1: at most one).
+   */
+  readonly worstInstances?: readonly string[];
 }
+
+/** GetMetricData's answer to the worst-instance query, as the SDK integration returns it. */
+const metricDataAnswer = (instanceIds: readonly string[]) => ({
+  MetricDataResults: instanceIds.map((instanceId) => ({
+    Id: 'worst',
+    Label: instanceId,
+    Timestamps: ['2026-12-07T18:00:00Z', '2026-12-07T18:01:00Z'],
+    Values: [95.5, 96.1],
+    StatusCode: 'Complete',
+  })),
+  Messages: [],
+});
 
 /**
  * Every Task overridden by its state name. The task Lambdas run their real logic over
@@ -141,6 +158,7 @@ export const world = (options: WorldOptions = {}): World => {
         CompositeAlarms: [],
       })),
       ListZonalShifts: fake(() => ({ Items: options.activeShifts ?? [] })),
+      FindWorstInstance: fake(() => metricDataAnswer(options.worstInstances ?? [OLD])),
       GuardrailCheck: fake(
         options.guardrailCheck ??
           ((input) =>
@@ -154,24 +172,26 @@ export const world = (options: WorldOptions = {}): World => {
       DescribeGroup: fake((_input, call) => describeGroupAnswer(pollAt(call))),
       DescribeTargets: fake((_input, call) => describeTargetsAnswer(pollAt(call))),
     },
-    reportStates: REPORT_STATES,
-    waits: ['WaitForReplacement'],
+    reportStates: [...REPORT_STATES, 'ReportNoInstance'],
+    waits: ['WaitForReplacement', 'SampleMemory'],
   });
 };
 
 export const harness: RunbookHarness = {
   synth,
-  deployed: {},
+  deployed: { 'web-group': [GROUP_NAME] },
   runTimeoutSeconds: 1800,
   tasks: [
     'ReadGuardrails',
     'CheckAlarm',
     'DescribeGroup',
     'DescribeTargets',
+    'FindWorstInstance',
     'GuardrailCheck',
     'ListZonalShifts',
     'MarkUnhealthy',
     ...REPORT_STATES,
+    'ReportNoInstance',
   ],
   validInput: { instanceId: OLD },
   checks: ['ListZonalShifts', 'ReadGuardrails', 'GuardrailCheck'],

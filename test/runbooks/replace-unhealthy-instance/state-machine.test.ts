@@ -145,6 +145,89 @@ describe('runbook replace-unhealthy-instance', () => {
       });
     });
 
+    it('given only the group, finds its worst instance by memory (Metrics Insights) and replaces that one', async () => {
+      // Act
+      const run = await runLocally(
+        definition,
+        { autoScalingGroupName: GROUP_NAME, alarmName: ALARM, reason: 'memory outlier' },
+        w.overrides,
+      );
+
+      // Assess: sampled, asked CloudWatch, then the usual path with the instance it found.
+      expect(run.status).toBe('succeeded');
+      expect(w.trace.slice(0, 4)).toEqual([
+        'FindWorstInstance',
+        'CheckAlarm',
+        'ListZonalShifts',
+        'GuardrailCheck',
+      ]);
+      expect(callsOf(w, 'FindWorstInstance')).toEqual([
+        {
+          MetricDataQueries: [
+            {
+              Id: 'worst',
+              Expression: `SELECT MAX(mem_used_percent) FROM SCHEMA("Rebound/WebTier", AutoScalingGroupName, InstanceId) WHERE AutoScalingGroupName = '${GROUP_NAME}' GROUP BY InstanceId ORDER BY MAX() DESC LIMIT 1`,
+              Period: 60,
+            },
+          ],
+          // The sampled window: from the run's start to the query (after SampleMemory).
+          StartTime: expect.any(String),
+          EndTime: '2025-01-01T12:02:00Z',
+        },
+      ]);
+      expect(callsOf(w, 'MarkUnhealthy')).toEqual([
+        { InstanceId: OLD, HealthStatus: 'Unhealthy', ShouldRespectGracePeriod: false },
+      ]);
+      expect(reportsOf(w)).toEqual([
+        expect.objectContaining({
+          at: 'ReportSucceeded',
+          target: { type: 'ec2-instance', id: OLD },
+        }),
+      ]);
+    });
+
+    it('given only the group and no instance reporting memory, reports skipped for the group and touches nothing', async () => {
+      // Prepare
+      w = world({ worstInstances: [] });
+
+      // Act
+      const run = await runLocally(
+        definition,
+        { autoScalingGroupName: GROUP_NAME, alarmName: ALARM },
+        w.overrides,
+      );
+
+      // Assess
+      expect(run.status).toBe('succeeded');
+      expect(callsOf(w, 'GuardrailCheck')).toEqual([]);
+      expect(callsOf(w, 'MarkUnhealthy')).toEqual([]);
+      expect(reportsOf(w)).toEqual([
+        expect.objectContaining({
+          at: 'ReportNoInstance',
+          outcome: 'skipped',
+          target: { type: 'auto-scaling-group', id: GROUP_NAME },
+          detail: `No instance of ${GROUP_NAME} reported mem_used_percent in the 120 s sampled: nothing to replace.`,
+        }),
+      ]);
+    });
+
+    it.each([
+      ['both an instance and the group', { instanceId: OLD, autoScalingGroupName: GROUP_NAME }],
+      ['neither an instance nor the group', { reason: 'which one?' }],
+    ])('refuses %s (exactly one of the two)', async (_name, input) => {
+      // Act
+      const run = await runLocally(definition, input, w.overrides);
+
+      // Assess
+      expect(run).toMatchObject({
+        status: 'failed',
+        error: 'InvalidInput',
+        cause:
+          'input.instanceId is required unless autoScalingGroupName is given, and only then; it must be an EC2 instance id such as i-0123456789abcdef0',
+      });
+      expect(w.trace).toEqual([]);
+    });
+
     it('skips an instance whose alarm is OK again, without touching it', async () => {
       // Prepare
       w = world({ alarmState: 'OK' });
