@@ -155,10 +155,11 @@ describe('runbook replace-unhealthy-instance', () => {
 
       // Assess: sampled, asked CloudWatch, then the usual path with the instance it found.
       expect(run.status).toBe('succeeded');
-      expect(w.trace.slice(0, 4)).toEqual([
+      expect(w.trace.slice(0, 5)).toEqual([
         'FindWorstInstance',
         'CheckAlarm',
         'ListZonalShifts',
+        'ReadGuardrails',
         'GuardrailCheck',
       ]);
       expect(callsOf(w, 'FindWorstInstance')).toEqual([
