@@ -14,59 +14,15 @@ import {
 import { SCENARIOS } from '../../sandbox/gameday/scenarios.js';
 import { SimulatedShop } from '../../sandbox/gameday/shop.js';
 import { VirtualTime } from '../../sandbox/gameday/virtual-time.js';
+import { TEST_SHOP_SETTINGS, UNHEALTHY_HOSTS_ALARM } from '../support/gameday-settings.js';
 
 /** The simulated AWS API, the local runbook executor on the virtual clock, the rto table. */
 
 const START = new Date('2026-11-27T02:00:00Z');
+// The unhealthy-hosts alarm without dimensions: these tests feed it by name only.
 const SETTINGS: ShopSettings = {
-  availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
-  group: {
-    name: 'rebound-test-web',
-    minSize: 3,
-    maxSize: 12,
-    desiredCapacity: 3,
-    healthCheckGraceSeconds: 300,
-    instanceWarmupSeconds: 120,
-  },
-  targetGroup: {
-    name: 'rebound-test-web',
-    fullName: 'targetgroup/rebound-test-web/0',
-    arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/rebound-test-web/0',
-    intervalSeconds: 10,
-    healthyThreshold: 2,
-    unhealthyThreshold: 3,
-    deregistrationDelaySeconds: 30,
-  },
-  loadBalancerFullName: 'app/rebound-test-alb/0',
-  cpuTargetPercent: 70,
-  memoryTargetPercent: 75,
-  database: {
-    primaryId: 'rebound-test-db',
-    multiAz: true,
-    replicas: [{ id: 'rebound-test-db-replica-1', availabilityZone: 'us-east-1c' }],
-  },
-  cache: {
-    groupId: 'rebound-test-cache',
-    nodeIds: ['rebound-test-cache-001', 'rebound-test-cache-002'],
-    nodeAzs: ['us-east-1a', 'us-east-1b'],
-    topicName: 'rebound-test-cache-events',
-  },
-  alarms: [
-    {
-      name: 'rebound-test-alb-unhealthy-hosts',
-      description: '[warning] Targets fail the /health check',
-      namespace: 'AWS/ApplicationELB',
-      metricName: 'UnHealthyHostCount',
-      dimensions: {},
-      statistic: 'Maximum',
-      periodSeconds: 60,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      threshold: 0,
-      comparison: 'GreaterThanThreshold',
-      treatMissingData: 'notBreaching',
-    },
-  ],
+  ...TEST_SHOP_SETTINGS,
+  alarms: [{ ...UNHEALTHY_HOSTS_ALARM, dimensions: {} }],
 };
 
 const world = () => {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVALUATION_DELAY_MS } from '../../infra/recovery/physics.js';
 import { recoveryBudgets } from '../../infra/recovery/rto.js';
-import type { AlarmSettings, ShopSettings } from '../../infra/recovery/shop-settings.js';
+import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
 import { CliError } from '../../sandbox/cli-kit.js';
 import { AlarmEvaluator } from '../../sandbox/gameday/alarms.js';
 import { parseGameDayArgs } from '../../sandbox/gameday/args.js';
@@ -11,6 +11,7 @@ import type { AwsEvent, SnsDelivery } from '../../sandbox/gameday/aws-events.js'
 import { seededRandom } from '../../sandbox/gameday/random.js';
 import { SimulatedShop } from '../../sandbox/gameday/shop.js';
 import { VirtualTime } from '../../sandbox/gameday/virtual-time.js';
+import { TEST_SHOP_SETTINGS, UNHEALTHY_HOSTS_ALARM } from '../support/gameday-settings.js';
 import { runScript } from '../support/run-script.js';
 
 /** The game day's parts that need no synthesis: its clock, alarms, arguments and worst cases. */
@@ -18,54 +19,11 @@ import { runScript } from '../support/run-script.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const START = new Date('2026-11-27T02:00:00Z');
 
-const UNHEALTHY_HOSTS: AlarmSettings = {
-  name: 'rebound-test-alb-unhealthy-hosts',
-  description: '[warning] Targets fail the /health check',
-  namespace: 'AWS/ApplicationELB',
-  metricName: 'UnHealthyHostCount',
-  dimensions: {
-    LoadBalancer: 'app/rebound-test-alb/0',
-    TargetGroup: 'targetgroup/rebound-test-web/0',
-  },
-  statistic: 'Maximum',
-  periodSeconds: 60,
-  evaluationPeriods: 3,
-  datapointsToAlarm: 2,
-  threshold: 0,
-  comparison: 'GreaterThanThreshold',
-  treatMissingData: 'notBreaching',
-};
-
+// No replicas and no cache nodes: these tests look at the web tier and the worst cases.
 const SETTINGS: ShopSettings = {
-  availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
-  group: {
-    name: 'rebound-test-web',
-    minSize: 3,
-    maxSize: 12,
-    desiredCapacity: 3,
-    healthCheckGraceSeconds: 300,
-    instanceWarmupSeconds: 120,
-  },
-  targetGroup: {
-    name: 'rebound-test-web',
-    fullName: 'targetgroup/rebound-test-web/0',
-    arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/rebound-test-web/0',
-    intervalSeconds: 10,
-    healthyThreshold: 2,
-    unhealthyThreshold: 3,
-    deregistrationDelaySeconds: 30,
-  },
-  loadBalancerFullName: 'app/rebound-test-alb/0',
-  cpuTargetPercent: 70,
-  memoryTargetPercent: 75,
-  database: { primaryId: 'rebound-test-db', multiAz: true, replicas: [] },
-  cache: {
-    groupId: 'rebound-test-cache',
-    nodeIds: [],
-    nodeAzs: [],
-    topicName: 'rebound-test-cache-events',
-  },
-  alarms: [UNHEALTHY_HOSTS],
+  ...TEST_SHOP_SETTINGS,
+  database: { ...TEST_SHOP_SETTINGS.database, replicas: [] },
+  cache: { ...TEST_SHOP_SETTINGS.cache, nodeIds: [], nodeAzs: [] },
 };
 
 describe('VirtualTime', () => {
@@ -135,7 +93,7 @@ describe('AlarmEvaluator', () => {
     expect(alarms.transitions).toEqual([
       {
         at: START.getTime() + 180_000 + EVALUATION_DELAY_MS,
-        alarm: UNHEALTHY_HOSTS.name,
+        alarm: UNHEALTHY_HOSTS_ALARM.name,
         from: 'OK',
         to: 'ALARM',
       },
@@ -144,7 +102,7 @@ describe('AlarmEvaluator', () => {
       events.map((event) =>
         'Records' in event ? [] : [event['detail-type'], event.detail.alarmName],
       ),
-    ).toEqual([['CloudWatch Alarm State Change', UNHEALTHY_HOSTS.name]]);
+    ).toEqual([['CloudWatch Alarm State Change', UNHEALTHY_HOSTS_ALARM.name]]);
   });
 });
 

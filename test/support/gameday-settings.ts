@@ -1,0 +1,57 @@
+import type { AlarmSettings, ShopSettings } from '../../infra/recovery/shop-settings.js';
+
+/** The shop's unhealthy-hosts alarm as the game day reads it from a synthesized template. */
+export const UNHEALTHY_HOSTS_ALARM: AlarmSettings = {
+  name: 'rebound-test-alb-unhealthy-hosts',
+  description: '[warning] Targets fail the /health check',
+  namespace: 'AWS/ApplicationELB',
+  metricName: 'UnHealthyHostCount',
+  dimensions: {
+    LoadBalancer: 'app/rebound-test-alb/0',
+    TargetGroup: 'targetgroup/rebound-test-web/0',
+  },
+  statistic: 'Maximum',
+  periodSeconds: 60,
+  evaluationPeriods: 3,
+  datapointsToAlarm: 2,
+  threshold: 0,
+  comparison: 'GreaterThanThreshold',
+  treatMissingData: 'notBreaching',
+};
+
+/** A small shop's settings (the shape readShopSettings gives), for the game day's unit tests. */
+export const TEST_SHOP_SETTINGS: ShopSettings = {
+  availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+  group: {
+    name: 'rebound-test-web',
+    minSize: 3,
+    maxSize: 12,
+    desiredCapacity: 3,
+    healthCheckGraceSeconds: 300,
+    instanceWarmupSeconds: 120,
+  },
+  targetGroup: {
+    name: 'rebound-test-web',
+    fullName: 'targetgroup/rebound-test-web/0',
+    arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/rebound-test-web/0',
+    intervalSeconds: 10,
+    healthyThreshold: 2,
+    unhealthyThreshold: 3,
+    deregistrationDelaySeconds: 30,
+  },
+  loadBalancerFullName: 'app/rebound-test-alb/0',
+  cpuTargetPercent: 70,
+  memoryTargetPercent: 75,
+  database: {
+    primaryId: 'rebound-test-db',
+    multiAz: true,
+    replicas: [{ id: 'rebound-test-db-replica-1', availabilityZone: 'us-east-1c' }],
+  },
+  cache: {
+    groupId: 'rebound-test-cache',
+    nodeIds: ['rebound-test-cache-001', 'rebound-test-cache-002'],
+    nodeAzs: ['us-east-1a', 'us-east-1b'],
+    topicName: 'rebound-test-cache-events',
+  },
+  alarms: [UNHEALTHY_HOSTS_ALARM],
+};
