@@ -34,7 +34,10 @@ export interface GameDayStackProps extends StackProps {
 
 /** How long an AZ stays without power: AWS's AZ power interruption scenario's default, 30 minutes. */
 export const AZ_POWER_DURATION: IsoDuration = 'PT30M';
-/** AWS FIS quota "Stop conditions per experiment template" (FIS User Guide, Quotas). */
+/**
+ * AWS FIS quota "Stop conditions per experiment template": 5, not adjustable (Service Quotas code
+ * L-872EC72B; FIS User Guide, "Quotas and limitations").
+ */
 const MAX_STOP_CONDITIONS = 5;
 /** The game day's memory leak: most of one instance's memory, for 15 minutes. */
 export const MEMORY_STRESS = { percent: 95, seconds: 900 } as const;
