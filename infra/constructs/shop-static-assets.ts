@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Stack, Token } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Stack, Token } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
@@ -62,6 +62,9 @@ export class ShopStaticAssets extends Construct {
     // environment-agnostic stack, the literal account and region when the stage pins them.
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    // The bootstrap qualifier the stack synthesizes with (context @aws-cdk/core:bootstrapQualifier).
+    const qualifier =
+      stack.synthesizer.bootstrapQualifier ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
     const assetsBucketId = stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
     const findings: Record<string, string> = {
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
@@ -78,7 +81,7 @@ export class ShopStaticAssets extends Construct {
         'Granted by CDK with write access to the assets bucket; prune is off, so the handler deletes no file of an earlier release (the pages of old instances link them).',
       [`AwsSolutions-IAM5[Resource::<${assetsBucketId}.Arn>/*]`]:
         'The handler writes the static files under keys it takes from the release (static/<name>.<hash>.<ext>): object-level access to the assets bucket, which holds only static files.',
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`]:
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-${account}-${region}/*]`]:
         "The CDK staging bucket's object keys are content hashes decided at synthesis; the source asset's grant reads its objects and cannot name the one key without a deploy-time token.",
       'AwsSolutions-L1':
         'The BucketDeployment handler runtime (Python 3.13 in this aws-cdk-lib) is pinned by CDK with its bundled AWS CLI layer; it moves with aws-cdk-lib upgrades.',

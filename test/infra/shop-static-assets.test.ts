@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STATIC_PATHS } from '../../infra/constructs/edge.js';
 import { STATIC_KEY_PREFIX } from '../../infra/constructs/shop-static-assets.js';
+import { buildReboundApp } from '../../infra/rebound-app.js';
 import {
   loadStaticAssets,
   STATIC_SOURCE_DIR,
@@ -80,5 +81,23 @@ describe('the shop static files in the assets bucket', () => {
 
     // Assess
     expect(group.resource.DependsOn).toContain(deployment.id);
+  });
+});
+
+describe("the static files' deployment under another bootstrap", () => {
+  it("acknowledges the staging bucket by the stack's own qualifier, account and region", () => {
+    // Prepare: a team bootstrapped with its own qualifier, the account pinned by the CLI.
+    const { app } = buildReboundApp({
+      context: {
+        region: 'eu-west-1',
+        availabilityZones: 'eu-west-1a,eu-west-1b,eu-west-1c',
+        '@aws-cdk/core:bootstrapQualifier': 'team42',
+        'aws:cdk:bundling-stacks': [],
+      },
+      cliAccount: '123456789012',
+    });
+
+    // Act + Assess: cdk-nag runs in synthesis and fails it on an unacknowledged finding.
+    expect(() => app.synth()).not.toThrow();
   });
 });
