@@ -102,6 +102,11 @@ describe('reportRunbookOutcome', () => {
     expect(result.incidentStatus).toBe('failed');
     const stored = await incidents.get(incident.id);
     expect(stored?.lastPagedAt).toBe(NOW.toISOString());
+    // Handed to a person, not resolved: no resolvedAt, so no MTTR anywhere.
+    expect(stored?.resolvedAt).toBeUndefined();
+    expect(stored?.timeline).toContainEqual(
+      expect.objectContaining({ type: 'status', to: 'failed', at: NOW.toISOString() }),
+    );
     expect(stored?.timeline).toContainEqual(
       expect.objectContaining({
         type: 'runbook',
