@@ -123,6 +123,41 @@ describe('reportRunbookOutcome', () => {
     ]);
   });
 
+  it('records an unanswered approval on the incident before the failure it led to, and pages', async () => {
+    // Prepare: the approval gate's ApprovalTimedOut Pass state put this at $.error.
+    const cause =
+      'Nobody approved or rejected "mark i-0123 Unhealthy" within 30 minutes: Rebound did not act (the safe default).';
+
+    // Act
+    await reportRunbookOutcome(
+      withIncident({
+        outcome: 'failed',
+        detail: undefined,
+        state: {
+          guardrail: { incidentId: incident.id },
+          error: { Error: 'ApprovalTimedOut', Cause: cause },
+        },
+      }),
+      deps,
+    );
+
+    // Assess
+    const stored = await incidents.get(incident.id);
+    expect(stored?.timeline.slice(-4)).toEqual([
+      {
+        type: 'approval',
+        at: NOW.toISOString(),
+        runbook: 'replace-unhealthy-instance',
+        executionName: 'run-1',
+        decision: 'timed-out',
+        reason: cause,
+      },
+      expect.objectContaining({ type: 'runbook', status: 'failed' }),
+      expect.objectContaining({ type: 'status', to: 'failed' }),
+      expect.objectContaining({ type: 'alert', sms: true }),
+    ]);
+  });
+
   it("says in the run's alert what its check decided: acting although the mode is dry-run", async () => {
     // Prepare: the check's sentence for a run started by hand in mode dry-run
     const decided = `mark ${OLD} Unhealthy in rebound-test-web: Auto Scaling replaces it (acting although the mode guardrail is dry-run: a run without dryRun "true" acts unless the mode is off)`;

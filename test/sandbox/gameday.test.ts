@@ -433,9 +433,23 @@ describe('game day: approval-never-comes', () => {
       }),
     );
     expect(result.changes).toEqual([]);
-    // The known defect: the request and the escalation page twice.
+    expect(incident?.timeline).toContainEqual(
+      expect.objectContaining({
+        type: 'approval',
+        decision: 'timed-out',
+        at: new Date(execution?.endedAt ?? 0).toISOString(),
+      }),
+    );
+    // A degraded primary that still serves is a warning: the request goes by email with the way
+    // to answer (the game day's approvals run IAM-only: the CLI), and the escalation when nobody
+    // answers is the one page.
+    expect(incident?.severity).toBe('warning');
+    const requests = result.alerts.filter(({ alert }) => alert.kind === 'approval-request');
+    expect(requests.map(({ alert }) => alert)).toEqual([
+      expect.objectContaining({ severity: 'warning', sms: null }),
+    ]);
+    expect(requests[0]?.alert.email).toContain('npm run runbook -- approve ');
     expect(pages(result.alerts).map(({ alert }) => alert.subject)).toEqual([
-      expect.stringContaining('[APPROVAL NEEDED]'),
       expect.stringContaining('Runbook cache-failover FAILED'),
     ]);
   });

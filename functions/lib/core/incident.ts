@@ -149,6 +149,14 @@ export interface Incident {
  */
 export const PENDING_EXECUTION = 'pending';
 
+/**
+ * Whether an alert of `severity` about `incident` may page (SMS): it is critical and the
+ * incident has not paged yet. One page per incident, at the moment a person is first needed;
+ * an escalation is the exception and pages whatever paged before (stalled.ts, report-outcome.ts).
+ */
+export const pageDue = (incident: Incident, severity: Severity): boolean =>
+  severity === 'critical' && incident.lastPagedAt === undefined;
+
 /** The incident with `entries` appended to its timeline (append-only) and `updatedAt` moved. */
 export const appendTimeline = (
   incident: Incident,
