@@ -12,6 +12,7 @@ import type { SynthesizedIntake } from '../synthesized-intake.js';
 import { AlarmEvaluator } from './alarms.js';
 import { answerApproval } from './approver.js';
 import { SimulatedAwsApi } from './aws-api.js';
+import { executionStatusChange } from './aws-events.js';
 import {
   type DeliveredAlert,
   type Delivery,
@@ -161,7 +162,13 @@ export const runGameDay = async (
     time,
     config.region,
     namePrefix,
-    () => undefined,
+    // Step Functions tells EventBridge how a run ended, best effort (EventBridge reference,
+    // "AWS Step Functions events"); the intake rule takes those that did not succeed.
+    (run) =>
+      controlPlane.emit(
+        executionStatusChange(shop.nextEventId(), time.nowMs, config.region, run),
+        'best-effort',
+      ),
     random,
   );
   // The scenario's on-call answers an approval request (RequestApproval's result) in time.
