@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { renderRunbookOutcomeAlert } from '../../functions/lib/core/alerts/runbook-outcome-alert.js';
 import { classify } from '../../functions/lib/core/classify.js';
+import type { Incident } from '../../functions/lib/core/incident.js';
+import { IncidentConflictError } from '../../functions/lib/core/ports.js';
 import type { Signal } from '../../functions/lib/core/signal.js';
 import { triageSignal } from '../../functions/lib/core/triage.js';
 import { parseIncomingEvent } from '../../functions/lib/events/index.js';
+import { MemoryIncidentStore } from '../../functions/lib/memory-store.js';
 import { reportRunbookOutcome } from '../../functions/lib/runbook/report-outcome.js';
 import { RecordingTimer } from './support/recording-timer.js';
 import { SHOP } from './support/shop-inventory.js';
@@ -22,8 +25,25 @@ const RUNBOOK = 'replace-unhealthy-instance';
 const STATE_MACHINE = `rebound-prod-${RUNBOOK}`;
 const INVENTORY = { ...SHOP, runbookStateMachineNames: [STATE_MACHINE] };
 
+/** An incident store that loses the race of its next `losses` updates, as DynamoDB's condition would. */
+class RacingStore extends MemoryIncidentStore {
+  losses = 0;
+  override async update(incident: Incident): Promise<void> {
+    if (this.losses > 0) {
+      this.losses -= 1;
+      throw new IncidentConflictError('another writer was first (simulated)');
+    }
+    return super.update(incident);
+  }
+}
+
 /** The documented sample, about `executionName` of the runbook, ended with `status`. */
-const runEnded = (executionName: string, status: string, eventId = 'sfn-event-1'): Signal => {
+const runEnded = (
+  executionName: string,
+  status: string,
+  eventId = 'sfn-event-1',
+  replayName?: string,
+): Signal => {
   const sample = JSON.parse(
     readFileSync(
       new URL('../fixtures/events/states/execution-failed.json', import.meta.url),
@@ -36,6 +56,7 @@ const runEnded = (executionName: string, status: string, eventId = 'sfn-event-1'
     id: eventId,
     time: at(40).toISOString(),
     resources: [executionArn],
+    ...(replayName === undefined ? {} : { 'replay-name': replayName }),
     detail: {
       ...sample.detail,
       executionArn,
@@ -52,12 +73,14 @@ const runEnded = (executionName: string, status: string, eventId = 'sfn-event-1'
 
 describe('triage: a runbook run that ended badly', () => {
   let harness: Harness;
+  let store: RacingStore;
   let incidentId: string;
   let executionName: string;
 
   beforeEach(async () => {
     // Prepare: a gray failure opens a critical incident (its one page) and starts the runbook.
-    harness = aHarness();
+    store = new RacingStore();
+    harness = aHarness({ store });
     const opened = await triageSignal(aProblem(), harness.deps);
     incidentId = opened.incident?.id ?? '';
     executionName = opened.execution?.executionName ?? '';
@@ -132,4 +155,46 @@ describe('triage: a runbook run that ended badly', () => {
       expect(stored?.lastPagedAt).toBe(at(40).toISOString());
     },
   );
+
+  it('pages on the retry when the escalation of a silent end could not be sent, and after a lost race', async () => {
+    // Prepare: the first write loses a race; the first publish fails (SNS), so the invocation
+    // is retried with the same event.
+    const ended = runEnded(executionName, 'FAILED');
+    const pagesBefore = harness.alerts.pages.length;
+    store.losses = 1;
+    harness.alerts.failuresLeft = 1;
+
+    // Act
+    const failed = await triageSignal(ended, harness.deps).catch((error: unknown) => error);
+    const retried = await triageSignal(ended, harness.deps);
+
+    // Assess
+    expect(failed).toBeInstanceOf(Error);
+    expect(retried.incident?.id).toBe(incidentId);
+    expect(retried.alert).toMatchObject({ kind: 'escalation' });
+    expect(harness.alerts.pages).toHaveLength(pagesBefore + 1);
+  });
+
+  it('ties only the runs it named to their incident, and lets no replayed end page', async () => {
+    // Prepare: a run started by hand with a name of its own, one naming an incident that does
+    // not exist, one replayed from the archive, and the run triage started.
+    const byHand = runEnded('nightly-check', 'FAILED', 'sfn-by-hand');
+    const unknown = runEnded('inc-20261126T0000-deadbeef--i-0aaa', 'FAILED', 'sfn-unknown');
+    const replayed = runEnded(executionName, 'FAILED', 'sfn-replayed', 'night-replay');
+    const ours = runEnded(executionName, 'FAILED', 'sfn-ours');
+
+    // Act
+    const outcomes = [];
+    for (const signal of [byHand, unknown, replayed, ours]) {
+      outcomes.push(await triageSignal(signal, harness.deps));
+    }
+
+    // Assess: the first two are runbook failures of their own; the replay pages nobody.
+    const [handOutcome, unknownOutcome, replayOutcome, oursOutcome] = outcomes;
+    expect(handOutcome?.incident?.id).not.toBe(incidentId);
+    expect(unknownOutcome?.incident?.id).not.toBe(incidentId);
+    expect(replayOutcome?.alert?.sms ?? null).toBeNull();
+    expect(oursOutcome?.incident?.id).toBe(incidentId);
+    expect(oursOutcome?.alert).toMatchObject({ kind: 'escalation', incidentId });
+  });
 });
