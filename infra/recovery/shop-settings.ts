@@ -37,6 +37,12 @@ export interface ShopSettings {
     readonly desiredCapacity: number;
     readonly healthCheckGraceSeconds: number;
     readonly instanceWarmupSeconds: number;
+    /**
+     * The group's AvailabilityZoneImpairmentPolicy: registered for zonal shift, and whether it
+     * leaves unhealthy instances in a shifted AZ alone (`IgnoreUnhealthy`) or replaces them.
+     */
+    readonly zonalShiftEnabled: boolean;
+    readonly impairedZoneHealthCheckBehavior: 'IgnoreUnhealthy' | 'ReplaceUnhealthy';
   };
   readonly targetGroup: {
     readonly name: string;
@@ -48,6 +54,8 @@ export interface ShopSettings {
     readonly deregistrationDelaySeconds: number;
   };
   readonly loadBalancerFullName: string;
+  /** The load balancer's attribute `zonal_shift.config.enabled` (off unless set). */
+  readonly loadBalancerZonalShiftEnabled: boolean;
   readonly cpuTargetPercent: number;
   /** The memory target-tracking policy's target (the CloudWatch agent's mem_used_percent). */
   readonly memoryTargetPercent: number;
@@ -118,6 +126,14 @@ export const readShopSettings = (
   const loadBalancerName = stringOf(loadBalancer.Properties?.Name, 'the load balancer');
   const targetGroupFullName = `targetgroup/${targetGroupName}/${SIMULATED_FULL_NAME_ID}`;
   const loadBalancerFullName = `app/${loadBalancerName}/${SIMULATED_FULL_NAME_ID}`;
+  const loadBalancerAttributes = (loadBalancer.Properties?.LoadBalancerAttributes ?? []) as {
+    Key: string;
+    Value: string;
+  }[];
+  const impairment = (g.AvailabilityZoneImpairmentPolicy ?? {}) as {
+    ZonalShiftEnabled?: boolean;
+    ImpairedZoneHealthCheckBehavior?: string;
+  };
   const attributes = (t.TargetGroupAttributes ?? []) as { Key: string; Value: string }[];
   const deregistration = attributes.find((a) => a.Key === 'deregistration_delay.timeout_seconds');
   const trackings = resourcesOf(shop, 'AWS::AutoScaling::ScalingPolicy').map(
@@ -202,6 +218,11 @@ export const readShopSettings = (
       desiredCapacity: numberOf(g.DesiredCapacity, 'DesiredCapacity', minSize),
       healthCheckGraceSeconds: numberOf(g.HealthCheckGracePeriod, 'HealthCheckGracePeriod'),
       instanceWarmupSeconds: numberOf(g.DefaultInstanceWarmup, 'DefaultInstanceWarmup', 300),
+      zonalShiftEnabled: impairment.ZonalShiftEnabled === true,
+      impairedZoneHealthCheckBehavior:
+        impairment.ImpairedZoneHealthCheckBehavior === 'IgnoreUnhealthy'
+          ? 'IgnoreUnhealthy'
+          : 'ReplaceUnhealthy',
     },
     targetGroup: {
       name: targetGroupName,
@@ -213,6 +234,9 @@ export const readShopSettings = (
       deregistrationDelaySeconds: numberOf(deregistration?.Value, 'deregistration delay', 300),
     },
     loadBalancerFullName,
+    loadBalancerZonalShiftEnabled: loadBalancerAttributes.some(
+      (a) => a.Key === 'zonal_shift.config.enabled' && a.Value === 'true',
+    ),
     cpuTargetPercent: numberOf(cpuPolicy?.TargetValue, 'the CPU target tracking target'),
     memoryTargetPercent: numberOf(memoryPolicy?.TargetValue, 'the memory target tracking target'),
     database: {

@@ -1,4 +1,5 @@
 import type { AlarmEvaluator } from './alarms.js';
+import { type ApiInput, field, SimulatedApiError } from './aws-api-kit.js';
 import { autoScalingGroupArn } from './aws-events.js';
 import type { SimulatedShop } from './shop.js';
 
@@ -11,26 +12,9 @@ import type { SimulatedShop } from './shop.js';
  * answers use the AWS SDK for JavaScript's member names.
  */
 
-/** An error an AWS API answers with: its error shape (`DBInstanceNotFoundFault`). */
-export class SimulatedApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = code;
-  }
-}
+export { SimulatedApiError };
 
-type Input = Readonly<Record<string, unknown>>;
-
-/** `input[name]`, whatever the case of the member name. */
-const field = (input: Input, name: string): unknown => {
-  const key = Object.keys(input).find(
-    (candidate) => candidate.toLowerCase() === name.toLowerCase(),
-  );
-  return key === undefined ? undefined : input[key];
-};
+type Input = ApiInput;
 
 /**
  * A throttled call: the first `times` calls of `action` fail as AWS fails them, or (`until`,
@@ -124,7 +108,36 @@ export class SimulatedAwsApi {
         ],
       };
     },
-    'arczonalshift:listzonalshifts': () => ({ Items: [] }),
+    'autoscaling:updateautoscalinggroup': (input) => {
+      const size = (name: string) => {
+        const value = field(input, name);
+        return value === undefined ? undefined : Number(value);
+      };
+      this.shop.updateGroup({
+        minSize: size('MinSize'),
+        maxSize: size('MaxSize'),
+        desiredCapacity: size('DesiredCapacity'),
+      });
+      return {};
+    },
+    // ARC zonal shift (zonal-shifts.ts); the mutating calls are changes to the shop.
+    'arczonalshift:listzonalshifts': (input) => this.shop.zonalShifts.list(input),
+    'arczonalshift:getmanagedresource': (input) => this.shop.zonalShifts.getManagedResource(input),
+    'arczonalshift:startzonalshift': (input) => {
+      const shift = this.shop.zonalShifts.start(input);
+      this.shop.recordChange('arc-zonal-shift:StartZonalShift', shift.resourceIdentifier);
+      return shift;
+    },
+    'arczonalshift:updatezonalshift': (input) => {
+      const shift = this.shop.zonalShifts.update(input);
+      this.shop.recordChange('arc-zonal-shift:UpdateZonalShift', shift.resourceIdentifier);
+      return shift;
+    },
+    'arczonalshift:cancelzonalshift': (input) => {
+      const shift = this.shop.zonalShifts.cancel(input);
+      this.shop.recordChange('arc-zonal-shift:CancelZonalShift', shift.resourceIdentifier);
+      return shift;
+    },
     'elasticache:describereplicationgroups': () => ({
       ReplicationGroups: [
         {
@@ -155,7 +168,7 @@ export class SimulatedAwsApi {
         {
           AutoScalingGroupName: group.name,
           AutoScalingGroupARN: autoScalingGroupArn(this.shop.region, group.name),
-          MinSize: group.minSize,
+          MinSize: this.shop.minSize,
           MaxSize: this.shop.maxSize,
           DesiredCapacity: this.shop.desired,
           AvailabilityZones: [...this.shop.settings.availabilityZones],

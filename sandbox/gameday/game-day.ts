@@ -138,6 +138,7 @@ export const runGameDay = async (
   const steps = lambdaSteps({
     api,
     settings,
+    loadBalancerArn: shop.loadBalancerArn,
     stage: config.stage,
     region: config.region,
     namePrefix,

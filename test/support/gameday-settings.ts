@@ -29,6 +29,8 @@ export const TEST_SHOP_SETTINGS: ShopSettings = {
     desiredCapacity: 3,
     healthCheckGraceSeconds: 300,
     instanceWarmupSeconds: 120,
+    zonalShiftEnabled: true,
+    impairedZoneHealthCheckBehavior: 'IgnoreUnhealthy',
   },
   targetGroup: {
     name: 'rebound-test-web',
@@ -40,6 +42,7 @@ export const TEST_SHOP_SETTINGS: ShopSettings = {
     deregistrationDelaySeconds: 30,
   },
   loadBalancerFullName: 'app/rebound-test-alb/0',
+  loadBalancerZonalShiftEnabled: true,
   cpuTargetPercent: 70,
   memoryTargetPercent: 75,
   database: {
