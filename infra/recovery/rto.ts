@@ -1,3 +1,5 @@
+import { AZ_RECOVERY_POLL_SECONDS } from '../../runbooks/az-evacuation/state-machine.js';
+import { APPROVAL_TIMEOUT } from '../../runbooks/kit/approval-gate.js';
 import type { FailureClass, RecoveryObjectives } from '../recovery-objectives.js';
 import {
   APP_READY_SECONDS,
@@ -72,6 +74,14 @@ export const recoveryBudgets = (
     [`${alarm.name} needs ${Math.round(clears)} s to clear`, clears],
   ];
   const [instanceDominant] = [...instanceParts].sort((a, b) => b[1] - a[1]);
+  // An AZ evacuation (az-evacuation): AWS Health's event, a person's approval, then the zonal
+  // shift stops the AZ's traffic at once and the two other AZs serve once their added
+  // instances pass the healthy threshold; after AWS Health closes its issue, the run's next
+  // AZ-recovery check ends the shifts and resolves the incident.
+  const approval = APPROVAL_TIMEOUT.toSeconds();
+  const grown = BOOT_SECONDS.max + APP_READY_SECONDS.max + i * (h + 1);
+  const azRecovered = late + approval + grown;
+  const [recoveryRound = 0] = AZ_RECOVERY_POLL_SECONDS;
   return [
     {
       failureClass: 'instance-failure',
@@ -99,6 +109,15 @@ export const recoveryBudgets = (
       worstResolvedSeconds: CACHE_FAILOVER_SECONDS.max + late,
       dominatedBy: `ElastiCache's own promotion, up to ${CACHE_FAILOVER_SECONDS.max} s: no setting shortens it`,
       how: `the promotion (≤ ${CACHE_FAILOVER_SECONDS.max} s); the incident is over when the first FailoverComplete notification arrives (≤ ${late} s late)`,
+    },
+    {
+      failureClass: 'az-impairment',
+      floorSeconds: BOOT_SECONDS.min + APP_READY_SECONDS.min + i * h,
+      floor: `a zonal shift stops the AZ's traffic at once, but the two other AZs carry the load only once the instances added there boot and pass ${h} health checks ${i} s apart`,
+      worstRecoveredSeconds: azRecovered,
+      worstResolvedSeconds: azRecovered + recoveryRound + late,
+      dominatedBy: `the largest part, ${minutes(approval)}: the approval timeout (a person may answer at its last second; auto-approved-runbooks naming az-evacuation removes it)`,
+      how: `AWS Health posts (≤ ${late} s late), the approval (≤ ${approval} s), boot ≤ ${BOOT_SECONDS.max} s + app ≤ ${APP_READY_SECONDS.max} s + ${h + 1} checks; resolved at most one AZ-recovery round (${recoveryRound} s) after AWS Health's closing arrives (≤ ${late} s late), counted as if AWS closed its issue by the time the two AZs carry the load: a longer impairment adds its own length, which no setting bounds`,
     },
   ];
 };

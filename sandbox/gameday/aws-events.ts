@@ -217,6 +217,11 @@ export const healthAzIssue = (
   azId: string,
   issue: { readonly startMs: number; readonly id: string },
   status: 'open' | 'closed',
+  /** What AWS says has happened (a loss of power unless given). */
+  what: { readonly open: string; readonly closed: string } = {
+    open: 'a loss of power affecting EC2 instances',
+    closed: 'Power has been restored',
+  },
 ): AwsEvent => {
   const code = 'AWS_EC2_OPERATIONAL_ISSUE';
   const stamp = (at: number) => new Date(at).toUTCString();
@@ -237,8 +242,8 @@ export const healthAzIssue = (
         language: 'en_US',
         latestDescription:
           status === 'open'
-            ? `Current severity level: Degraded\n\nWe are investigating a loss of power affecting EC2 instances in a single Availability Zone (${azId}) in the ${region.toUpperCase()} Region. Other Availability Zones are not affected.`
-            : `Current severity level: Resolved\n\nPower has been restored in the affected Availability Zone (${azId}) in the ${region.toUpperCase()} Region, and the issue has been resolved. The service is operating normally.`,
+            ? `Current severity level: Degraded\n\nWe are investigating ${what.open} in a single Availability Zone (${azId}) in the ${region.toUpperCase()} Region. Other Availability Zones are not affected.`
+            : `Current severity level: Resolved\n\n${what.closed} in the affected Availability Zone (${azId}) in the ${region.toUpperCase()} Region, and the issue has been resolved. The service is operating normally.`,
       },
     ],
     affectedEntities: [],

@@ -276,6 +276,7 @@ describe('formatBudgets', () => {
       'instance-failure': 5,
       'database-failover': 15,
       'cache-failover': 1,
+      'az-impairment': 60,
     });
 
     // Assess
@@ -283,6 +284,7 @@ describe('formatBudgets', () => {
     expect(rows.find((row) => row[0] === 'instance-failure')?.slice(-2)).toEqual(['5m', 'NO']);
     expect(rows.find((row) => row[0] === 'database-failover')?.slice(-2)).toEqual(['15m', 'yes']);
     expect(rows.find((row) => row[0] === 'cache-failover')?.slice(-2)).toEqual(['1m', 'NO']);
+    expect(rows.find((row) => row[0] === 'az-impairment')?.slice(-2)).toEqual(['60m', 'yes']);
   });
 });
 
@@ -297,11 +299,13 @@ describe('unmetObjectives', () => {
       'instance-failure': 5,
       'database-failover': 1,
       'cache-failover': 15,
+      'az-impairment': 60,
     });
     const met = unmetObjectives(budgets, {
       'instance-failure': 60,
       'database-failover': 60,
       'cache-failover': 60,
+      'az-impairment': 60,
     });
 
     // Assess

@@ -464,3 +464,138 @@ describe('game day: black-friday-surge', () => {
     expect(result.alarmTransitions.filter((t) => t.alarm === cpuAlarm?.name)).toEqual([]);
   });
 });
+
+describe('game day az-gray-failure', () => {
+  const scenario = scenarioNamed('az-gray-failure');
+
+  it.each([1, 2, 7])(
+    'seed %i: the shop serves from the two other AZs within the az-impairment worst case (npm run rto), and the incident resolves within its objective',
+    async (seed) => {
+      if (scenario === undefined) throw new Error('scenario missing');
+
+      // Act
+      const result = await runGameDay(intake, scenario, { mode: 'auto', seed });
+      const budget = recoveryBudgets(result.settings, {
+        eventLatenessSeconds: scenario.eventLatenessSeconds ?? 0,
+      }).find((b) => b.failureClass === 'az-impairment');
+
+      // Assess: recovered is bounded by the settings (AWS Health's lateness, the approval
+      // timeout, boot and health checks); resolution waits for AWS Health to close its issue.
+      expect(seconds(result, result.measures.recoveredAt)).toBeGreaterThanOrEqual(
+        budget?.floorSeconds ?? Infinity,
+      );
+      expect(seconds(result, result.measures.recoveredAt)).toBeLessThanOrEqual(
+        budget?.worstRecoveredSeconds ?? 0,
+      );
+      expect(seconds(result, result.measures.resolvedAt)).toBeLessThanOrEqual(
+        scenario.objectiveMinutes * 60,
+      );
+    },
+  );
+
+  it('seed 7: the on-call approves; az-evacuation shifts the load balancer and the group away from the AZ, grows the two others, and ends both shifts once AWS Health closes its issue', async () => {
+    if (scenario === undefined) throw new Error('scenario missing');
+
+    // Act
+    const result = await runGameDay(intake, scenario, { mode: 'auto', seed: 7 });
+
+    // Assess: the approved path of the runbook's ASL, every step answered by the simulator.
+    const [run] = result.executions;
+    expect(result.executions).toHaveLength(1);
+    expect(run).toMatchObject({ runbook: 'az-evacuation', status: 'SUCCEEDED' });
+    const states = run?.steps.map((step) => step.state) ?? [];
+    const order = [
+      'ListShifts',
+      'RequestApproval',
+      'RecheckShifts',
+      'StartZonalShift',
+      'StartGroupShift',
+      'RaiseCapacity',
+      'ConfirmShift',
+      'ShiftApplied',
+      'EvacuationVerify',
+      'AzRecoveryVerify',
+      'EndGroupShift',
+      'EndZonalShift',
+      'RestoreMaximum',
+      'ReportSucceeded',
+    ];
+    expect(order.map((state) => states.indexOf(state))).toEqual(
+      order.map((state) => states.indexOf(state)).sort((a, b) => a - b),
+    );
+    expect(order.filter((state) => !states.includes(state))).toEqual([]);
+    // Exactly the evacuation's six mutating calls, in order, nothing else.
+    const [incident] = result.incidents;
+    const az = incident?.availabilityZone;
+    expect(result.changes.map((change) => change.call)).toEqual([
+      'arc-zonal-shift:StartZonalShift',
+      'arc-zonal-shift:StartZonalShift',
+      'autoscaling:UpdateAutoScalingGroup',
+      'arc-zonal-shift:CancelZonalShift',
+      'arc-zonal-shift:CancelZonalShift',
+      'autoscaling:UpdateAutoScalingGroup',
+    ]);
+    // The group launches only into the two other AZs while its shift is active.
+    const shiftedAt = result.changes[0]?.at ?? 0;
+    const endedAt = result.changes[3]?.at ?? 0;
+    const launchedIn = result.deliveries.flatMap((d) =>
+      'detail' in d.event &&
+      d.event['detail-type'] === 'EC2 Instance Launch Successful' &&
+      d.at > shiftedAt &&
+      d.at < endedAt
+        ? [(d.event.detail.Details as Record<string, string>)['Availability Zone']]
+        : [],
+    );
+    expect(launchedIn.length).toBeGreaterThan(0);
+    expect(launchedIn).not.toContain(az);
+    // One incident, resolved after AWS Health closed its issue; the shop serves before that.
+    expect(result.incidents).toHaveLength(1);
+    expect(incident?.status).toBe('resolved');
+    expect(result.measures.recoveredAt).toBeLessThan(result.measures.resolvedAt ?? 0);
+    // The known defect: the approval request pages twice.
+    expect(pages(result.alerts).map(({ alert }) => alert.subject)).toEqual([
+      expect.stringContaining('APPROVAL NEEDED'),
+      expect.stringContaining('[APPROVAL NEEDED] az-evacuation'),
+    ]);
+  });
+
+  it('seed 1: the instances the evacuation adds trip the unhealthy-hosts alarm while their app starts, and triage opens a second incident (the known defect)', async () => {
+    if (scenario === undefined) throw new Error('scenario missing');
+
+    // Act
+    const result = await runGameDay(intake, scenario, { mode: 'auto', seed: 1 });
+
+    // Assess
+    const raisedAt = result.changes.find(
+      (c) => c.call === 'autoscaling:UpdateAutoScalingGroup',
+    )?.at;
+    const unhealthy = result.alarmTransitions.find(
+      (t) => t.alarm.endsWith('-alb-unhealthy-hosts') && t.to === 'ALARM',
+    );
+    expect(unhealthy?.at).toBeGreaterThan(raisedAt ?? Infinity);
+    expect(result.incidents.map((i) => i.kind).sort()).toEqual([
+      'az-impairment',
+      'instance-health',
+    ]);
+  });
+
+  it('dry-run: the runbook only says what it would do; no shift starts and traffic keeps reaching the AZ until it heals', async () => {
+    if (scenario === undefined) throw new Error('scenario missing');
+
+    // Act
+    const result = await runGameDay(intake, scenario, { mode: 'dry-run', seed: 7 });
+
+    // Assess
+    expect(result.changes).toEqual([]);
+    expect(result.executions.map((e) => [e.runbook, e.status])).toEqual([
+      ['az-evacuation', 'SUCCEEDED'],
+    ]);
+    expect(result.executions[0]?.steps.map((step) => step.state)).not.toContain('StartZonalShift');
+    expect(result.incidents[0]?.timeline).toContainEqual(
+      expect.objectContaining({
+        type: 'runbook',
+        detail: expect.stringContaining('would shift the load balancer'),
+      }),
+    );
+  });
+});
