@@ -579,6 +579,41 @@ describe('game day az-gray-failure', () => {
     ]);
   });
 
+  it("reads the shop's zonal-shift settings from the synthesized template; without zonal_shift.config.enabled ARC refuses the load balancer and the run escalates", async () => {
+    if (scenario === undefined) throw new Error('scenario missing');
+    // Prepare: the same shop, its load balancer without the attribute ("Zonal shift is
+    // disabled by default and must be enabled on each Application Load Balancer", ELB User
+    // Guide, "Enable zonal shift for your Application Load Balancer").
+    const shop = structuredClone(intake.templates.shop) as {
+      Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    };
+    for (const resource of Object.values(shop.Resources)) {
+      if (resource.Type !== 'AWS::ElasticLoadBalancingV2::LoadBalancer') continue;
+      const attributes = resource.Properties?.LoadBalancerAttributes as { Key: string }[];
+      resource.Properties = {
+        ...resource.Properties,
+        LoadBalancerAttributes: attributes.filter((a) => a.Key !== 'zonal_shift.config.enabled'),
+      };
+    }
+    const disabled = { ...intake, templates: { ...intake.templates, shop } } as SynthesizedIntake;
+
+    // Act
+    const enabled = await runGameDay(intake, scenario, { mode: 'auto', seed: 7 });
+    const refused = await runGameDay(disabled, scenario, { mode: 'auto', seed: 7 });
+
+    // Assess
+    expect(enabled.settings.loadBalancerZonalShiftEnabled).toBe(true);
+    expect(enabled.settings.group).toMatchObject({
+      zonalShiftEnabled: true,
+      impairedZoneHealthCheckBehavior: 'IgnoreUnhealthy',
+    });
+    expect(refused.settings.loadBalancerZonalShiftEnabled).toBe(false);
+    expect(refused.executions.map((e) => [e.runbook, e.status, e.error])).toEqual([
+      ['az-evacuation', 'FAILED', 'ArcZonalShift.ResourceNotFoundException'],
+    ]);
+    expect(refused.changes).toEqual([]);
+  });
+
   it('dry-run: the runbook only says what it would do; no shift starts and traffic keeps reaching the AZ until it heals', async () => {
     if (scenario === undefined) throw new Error('scenario missing');
 
