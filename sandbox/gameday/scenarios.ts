@@ -117,7 +117,7 @@ export const AZ_POWER_LOSS: Scenario = {
   title: 'An AZ loses power: its instances, its subnet and the primaries that live there',
   failureClass: 'instance-failure',
   knownDefect:
-    "Rebound opens one incident per failed part of the outage (the web tier's unhealthy hosts, the AZ from AWS Health, and the RDS and ElastiCache failovers when a primary lived there) and pages for each critical one plus the approval request: RDS and ElastiCache events and the shop's unhealthy-hosts alarm name no AZ, so nothing ties them to the AZ incident, and the failovers are over before AWS Health posts",
+    "Rebound opens one incident per failed part of the outage (the web tier's unhealthy hosts, the AZ from AWS Health, and the RDS and ElastiCache failovers when a primary lived there) and pages for each critical one: RDS and ElastiCache events and the shop's unhealthy-hosts alarm name no AZ, so nothing ties them to the AZ incident, and the failovers are over before AWS Health posts",
   objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
   maxMinutes: 60,
   // AWS Health posts and closes its issue after the web tier has healed: play until it has.
@@ -191,7 +191,10 @@ export const AZ_GRAY_FAILURE: Scenario = {
     'An AZ fails gray (its instances pass /health but fail requests); the on-call approves the evacuation',
   failureClass: 'az-impairment',
   knownDefect:
-    "the approval request pages twice (triage's critical alert says APPROVAL NEEDED with an SMS, and the approvals function sends its own SMS for the same request); in dry-run the recovery check pages a second time 30 min in while AWS Health still holds the AZ impaired; and with some seeds (1, 2) the instances the evacuation adds fail their first health checks while their app starts (up to 40 s, more than the target group's 3 × 10 s), so the shop's alb-unhealthy-hosts alarm fires and triage opens a second incident that nothing ties to the AZ's",
+    "with some seeds (1, 2) the instances the evacuation adds fail their first health checks while their app starts (up to 40 s, more than the target group's 3 × 10 s), so the shop's alb-unhealthy-hosts alarm fires and triage opens a second incident that nothing ties to the AZ's; and in dry-run, when AWS Health keeps the AZ impaired past it (seed 7), the recovery check 30 min after the run ended (AFTER_RUN_CHECK_MINUTES) pages a second time",
+  // The game day's tests run seed 7: its auto run shows neither part (seed 1's test shows the
+  // second incident), its dry run the second page.
+  knownDefectModes: ['dry-run'],
   objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['az-impairment'],
   maxMinutes: 75,
   // AWS Health posts late (npm run rto counts it as the event's lateness).
@@ -356,10 +359,9 @@ export const SCENARIOS: readonly Scenario[] = [
     // cache-failover asks a person before TestFailover (needsApproval, not auto-approved by
     // cdk.json's guardrails); nobody answers within APPROVAL_TIMEOUT (30 min): it escalates
     // without acting, the safe default.
+    // AWS Health's degraded-but-serving primary is a warning: the request goes by email, and
+    // the escalation when nobody answers is the incident's one page.
     expectedOutcome: 'escalate',
-    knownDefect:
-      'two pages for one incident: the approval request goes out as a critical alert with an SMS, and the escalation when nobody answers within 30 minutes sends a second SMS; the incident keeps no "approval timed out" entry of its own (only the runbook failure says so)',
-    knownDefectModes: ['auto'],
     objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['cache-failover'],
     maxMinutes: 45,
     maxChanges: 1,
