@@ -43,6 +43,17 @@ export interface ShopSettings {
      */
     readonly zonalShiftEnabled: boolean;
     readonly impairedZoneHealthCheckBehavior: 'IgnoreUnhealthy' | 'ReplaceUnhealthy';
+    /**
+     * The group's launch lifecycle hook (LifecycleHookSpecificationList, transition
+     * autoscaling:EC2_INSTANCE_LAUNCHING), when it has one: a new instance waits in Pending:Wait,
+     * not yet registered with the target group, until its app answers and completes the hook,
+     * or until the heartbeat timeout gives the default result.
+     */
+    readonly launchHook?: {
+      readonly name: string;
+      readonly heartbeatTimeoutSeconds: number;
+      readonly defaultResult: 'CONTINUE' | 'ABANDON';
+    };
   };
   readonly targetGroup: {
     readonly name: string;
@@ -134,6 +145,14 @@ export const readShopSettings = (
     ZonalShiftEnabled?: boolean;
     ImpairedZoneHealthCheckBehavior?: string;
   };
+  const launchHook = (
+    (g.LifecycleHookSpecificationList ?? []) as {
+      LifecycleHookName?: string;
+      LifecycleTransition?: string;
+      HeartbeatTimeout?: number;
+      DefaultResult?: string;
+    }[]
+  ).find((hook) => hook.LifecycleTransition === 'autoscaling:EC2_INSTANCE_LAUNCHING');
   const attributes = (t.TargetGroupAttributes ?? []) as { Key: string; Value: string }[];
   const deregistration = attributes.find((a) => a.Key === 'deregistration_delay.timeout_seconds');
   const trackings = resourcesOf(shop, 'AWS::AutoScaling::ScalingPolicy').map(
@@ -223,6 +242,21 @@ export const readShopSettings = (
         impairment.ImpairedZoneHealthCheckBehavior === 'IgnoreUnhealthy'
           ? 'IgnoreUnhealthy'
           : 'ReplaceUnhealthy',
+      ...(launchHook === undefined
+        ? {}
+        : {
+            launchHook: {
+              name: stringOf(launchHook.LifecycleHookName, 'the launch lifecycle hook'),
+              // AWS's defaults when the template leaves them out: 3600 s and ABANDON
+              // (AWS::AutoScaling::AutoScalingGroup LifecycleHookSpecification).
+              heartbeatTimeoutSeconds: numberOf(
+                launchHook.HeartbeatTimeout,
+                'HeartbeatTimeout',
+                3600,
+              ),
+              defaultResult: launchHook.DefaultResult === 'CONTINUE' ? 'CONTINUE' : 'ABANDON',
+            },
+          }),
     },
     targetGroup: {
       name: targetGroupName,

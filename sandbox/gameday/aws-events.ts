@@ -98,7 +98,10 @@ export const alarmStateChange = (
 export const autoScalingGroupArn = (region: string, group: string): string =>
   `arn:aws:autoscaling:${region}:${ACCOUNT}:autoScalingGroup:2f6c8a41-7d3e-4b9a-8c1f-5e0d9b7a6c31:autoScalingGroupName/${group}`;
 
-/** "EC2 Instance Launch Successful" / "EC2 Instance Terminate Successful" of the web group. */
+/**
+ * "EC2 Instance Launch|Terminate Successful" of the web group, or "EC2 Instance Launch
+ * Unsuccessful" when a launch was abandoned (`failure`: its activity's status message).
+ */
 export const autoScalingActivity = (
   id: string,
   ms: number,
@@ -107,20 +110,21 @@ export const autoScalingActivity = (
   group: string,
   instance: { readonly id: string; readonly availabilityZone: string },
   cause: string,
+  failure?: string,
 ): AwsEvent =>
   envelope(
     id,
     ms,
     region,
     'aws.autoscaling',
-    `EC2 Instance ${kind} Successful`,
+    `EC2 Instance ${kind} ${failure === undefined ? 'Successful' : 'Unsuccessful'}`,
     [
       autoScalingGroupArn(region, group),
       `arn:aws:ec2:${region}:${ACCOUNT}:instance/${instance.id}`,
     ],
     {
       // AWS-FACTS: StatusCode can read InProgress on "Successful" events.
-      StatusCode: 'InProgress',
+      StatusCode: failure === undefined ? 'InProgress' : 'Cancelled',
       Description: `${kind === 'Launch' ? 'Launching a new' : 'Terminating'} EC2 instance: ${instance.id}`,
       AutoScalingGroupName: group,
       ActivityId: id,
@@ -129,11 +133,43 @@ export const autoScalingActivity = (
         'Subnet ID': 'subnet-0b7e2c4d6f8a1e3c5',
       },
       RequestId: id,
-      StatusMessage: '',
+      StatusMessage: failure ?? '',
       EndTime: envelopeTime(ms),
       EC2InstanceId: instance.id,
       StartTime: envelopeTime(ms),
       Cause: cause,
+    },
+  );
+
+/**
+ * "EC2 Instance-launch Lifecycle Action": the group put a new instance in Pending:Wait for a
+ * launch lifecycle hook (EC2 Auto Scaling User Guide, "Amazon EventBridge events for Amazon EC2
+ * Auto Scaling": LifecycleActionToken, AutoScalingGroupName, LifecycleHookName, EC2InstanceId,
+ * LifecycleTransition).
+ */
+export const autoScalingLaunchLifecycleAction = (
+  id: string,
+  ms: number,
+  region: string,
+  group: string,
+  hookName: string,
+  instanceId: string,
+): AwsEvent =>
+  envelope(
+    id,
+    ms,
+    region,
+    'aws.autoscaling',
+    'EC2 Instance-launch Lifecycle Action',
+    [autoScalingGroupArn(region, group)],
+    {
+      Origin: 'EC2',
+      Destination: 'AutoScalingGroup',
+      LifecycleActionToken: id,
+      AutoScalingGroupName: group,
+      LifecycleHookName: hookName,
+      EC2InstanceId: instanceId,
+      LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
     },
   );
 

@@ -14,6 +14,7 @@ import {
   alarmStateChange,
   autoScalingActivity,
   autoScalingGroupArn,
+  autoScalingLaunchLifecycleAction,
   cacheNotification,
   eventIdFor,
   healthEvent,
@@ -35,7 +36,12 @@ import { type ManagedResource, SimulatedZonalShifts } from './zonal-shifts.js';
  * - the group (ELB health checks) replaces an InService instance whose target is unhealthy once
  *   its grace period has passed; its instance maintenance policy launches the replacement first
  *   and terminates the old one when the replacement serves;
- * - a new instance boots in 30–45 s and its app answers /health 20–40 s later;
+ * - a new instance boots in 30–45 s and its app answers /health 20–40 s later. Without a launch
+ *   lifecycle hook the group registers it with the target group once it runs, so it fails its
+ *   first health checks while the app starts; with one (the template's
+ *   LifecycleHookSpecificationList) it waits in Pending:Wait, unregistered, until its user data
+ *   sees /health answer and completes the hook, or until the heartbeat timeout gives the hook's
+ *   default result (ABANDON: terminated and replaced; see `#launch`);
  * - a Multi-AZ primary that fails is failed over by RDS in 60–120 s; the new standby is rebuilt
  *   some minutes later. RDS events are best effort: late, duplicated or missing (see `emit`);
  * - an ARC zonal shift on the load balancer stops its traffic to the targets in that AZ ("your
@@ -46,7 +52,13 @@ import { type ManagedResource, SimulatedZonalShifts } from './zonal-shifts.js';
  *   one on the group keeps its launches out of that AZ (zonal-shifts.ts).
  */
 
-export type LifecycleState = 'Pending' | 'InService' | 'Terminating' | 'Terminated';
+/** The instance states of the Auto Scaling lifecycle the simulator models (`Pending:Wait`: a launch hook holds it). */
+export type LifecycleState =
+  | 'Pending'
+  | 'Pending:Wait'
+  | 'InService'
+  | 'Terminating'
+  | 'Terminated';
 export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining' | 'unused';
 
 export interface Instance {
@@ -55,6 +67,12 @@ export interface Instance {
   lifecycle: LifecycleState;
   health: 'Healthy' | 'Unhealthy';
   launchedAt: number;
+  /**
+   * When it entered InService: the health-check grace period and the default instance warm-up
+   * count from here ("after it enters the InService state", EC2 Auto Scaling User Guide, "Set the
+   * health check grace period" and "Set the default instance warmup").
+   */
+  inServiceAt?: number;
   /** The EC2 instance runs (false once it crashed or lost power). */
   running: boolean;
   /** The app answers /health. */
@@ -221,7 +239,12 @@ export class SimulatedShop {
         azs[index % azs.length] ?? 'unknown',
         time.nowMs - 3_600_000,
       );
-      Object.assign(instance, { lifecycle: 'InService', appReady: true, target: 'healthy' });
+      Object.assign(instance, {
+        lifecycle: 'InService',
+        inServiceAt: instance.launchedAt,
+        appReady: true,
+        target: 'healthy',
+      });
     }
   }
 
@@ -540,7 +563,10 @@ export class SimulatedShop {
     const cause = `At ${new Date(this.time.nowMs).toISOString()} a user request update of AutoScalingGroup constraints to min: ${min}, max: ${max}, desired: ${desired} changing the desired capacity from ${from} to ${desired}.`;
     const live = () =>
       [...this.instances.values()].filter(
-        (i) => i.lifecycle === 'Pending' || i.lifecycle === 'InService',
+        (i) =>
+          i.lifecycle === 'Pending' ||
+          i.lifecycle === 'Pending:Wait' ||
+          i.lifecycle === 'InService',
       );
     for (let count = live().length; count < desired; count += 1)
       this.#launch(this.#emptiestAz(), cause);
@@ -652,7 +678,7 @@ export class SimulatedShop {
   /**
    * Target tracking on the group's average CPU, as the synthesized policy sets it (target
    * `cpuTargetPercent`; an instance counts once the group's default instance warm-up has passed
-   * since its launch):
+   * since it entered InService):
    * after `TARGET_TRACKING_HIGH_DATAPOINTS` minutes above the target, the desired capacity
    * becomes ceil(warmed-up instances × CPU ÷ target), never above the maximum; instances still
    * launching or warming up already count as capacity, so it does not launch them twice.
@@ -673,7 +699,8 @@ export class SimulatedShop {
     });
     if (!averages.every((value) => value !== undefined && value > cpuTargetPercent)) return;
     const warm = this.serving().filter(
-      (i) => this.time.nowMs - i.launchedAt >= group.instanceWarmupSeconds * 1000,
+      (i) =>
+        this.time.nowMs - (i.inServiceAt ?? i.launchedAt) >= group.instanceWarmupSeconds * 1000,
     ).length;
     const wanted = Math.min(
       this.maxSize,
@@ -769,7 +796,7 @@ export class SimulatedShop {
       if (
         instance.health === 'Healthy' &&
         instance.target === 'unhealthy' &&
-        this.time.nowMs - instance.launchedAt >= grace
+        this.time.nowMs - (instance.inServiceAt ?? instance.launchedAt) >= grace
       ) {
         instance.health = 'Unhealthy';
         this.#replace(
@@ -813,31 +840,107 @@ export class SimulatedShop {
     return this.#launchableAzs().sort((a, b) => count(a) - count(b))[0] ?? 'unknown';
   }
 
+  /**
+   * Launches an instance. It runs after its boot and its app answers /health some seconds
+   * later. Without a launch hook it goes InService (and into the target group) as soon as it
+   * runs. With one it waits in Pending:Wait from its launch: its user data completes the hook
+   * (CONTINUE) once /health answers locally, and only then does the group register it with the
+   * target group and put it InService ("before the instance reaches the InService state, if the
+   * Auto Scaling group is associated with an Elastic Load Balancing load balancer, the instance
+   * is registered with the load balancer", EC2 Auto Scaling User Guide, "How lifecycle hooks
+   * work in Auto Scaling groups"). If its app never answers (the instance crashed or lost power
+   * meanwhile), the heartbeat timeout gives the default result.
+   */
   #launch(availabilityZone: string, cause: string): Instance {
     const instance = this.#newInstance(availabilityZone, this.time.nowMs);
-    this.time.after(this.random.between(BOOT_SECONDS.min, BOOT_SECONDS.max) * 1000, () => {
-      instance.lifecycle = 'InService';
-      instance.target = 'initial';
+    const hook = this.settings.group.launchHook;
+    if (hook !== undefined) {
+      instance.lifecycle = 'Pending:Wait';
       this.emitter.emit(
-        autoScalingActivity(
+        autoScalingLaunchLifecycleAction(
           this.nextEventId(),
           this.time.nowMs,
           this.region,
-          'Launch',
           this.settings.group.name,
-          instance,
-          cause,
+          hook.name,
+          instance.id,
         ),
         'best-effort',
       );
+      this.time.after(hook.heartbeatTimeoutSeconds * 1000, () => {
+        if (instance.lifecycle === 'Pending:Wait') this.#launchHookTimedOut(instance, cause);
+      });
+    }
+    this.time.after(this.random.between(BOOT_SECONDS.min, BOOT_SECONDS.max) * 1000, () => {
+      if (hook === undefined) this.#putInService(instance, cause);
       this.time.after(
         this.random.between(APP_READY_SECONDS.min, APP_READY_SECONDS.max) * 1000,
         () => {
-          if (instance.running) instance.appReady = true;
+          if (!instance.running) return;
+          instance.appReady = true;
+          if (instance.lifecycle === 'Pending:Wait') this.#putInService(instance, cause);
         },
       );
     });
     return instance;
+  }
+
+  /** Pending:Proceed → registered with the target group → InService; the launch succeeded. */
+  #putInService(instance: Instance, cause: string): void {
+    instance.lifecycle = 'InService';
+    instance.inServiceAt = this.time.nowMs;
+    instance.target = 'initial';
+    this.emitter.emit(
+      autoScalingActivity(
+        this.nextEventId(),
+        this.time.nowMs,
+        this.region,
+        'Launch',
+        this.settings.group.name,
+        instance,
+        cause,
+      ),
+      'best-effort',
+    );
+  }
+
+  /**
+   * Nobody completed the launch hook in time. CONTINUE registers the instance anyway; ABANDON
+   * fails the launch ("Instance failed to complete user's Lifecycle Action: Lifecycle Action with
+   * token … was abandoned: Heartbeat Timeout", the activity's status as AWS reports it),
+   * terminates the instance, and the group launches another for its desired capacity.
+   */
+  #launchHookTimedOut(instance: Instance, cause: string): void {
+    if (this.settings.group.launchHook?.defaultResult === 'CONTINUE') {
+      this.#putInService(instance, cause);
+      return;
+    }
+    instance.lifecycle = 'Terminated';
+    instance.running = false;
+    instance.appReady = false;
+    this.instances.delete(instance.id);
+    this.emitter.emit(
+      autoScalingActivity(
+        this.nextEventId(),
+        this.time.nowMs,
+        this.region,
+        'Launch',
+        this.settings.group.name,
+        instance,
+        cause,
+        `Instance failed to complete user's Lifecycle Action: Lifecycle Action with token ${this.nextEventId()} was abandoned: Heartbeat Timeout`,
+      ),
+      'best-effort',
+    );
+    // Instances being replaced (Unhealthy) do not count: their replacement was this one.
+    const live = [...this.instances.values()].filter(
+      (i) => i.lifecycle !== 'Terminating' && i.health === 'Healthy',
+    );
+    if (live.length < this.desired)
+      this.#launch(
+        this.#emptiestAz(),
+        `At ${new Date(this.time.nowMs).toISOString()} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${live.length} to ${live.length + 1}.`,
+      );
   }
 
   #terminate(instance: Instance, cause: string): void {
