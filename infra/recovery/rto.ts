@@ -42,6 +42,24 @@ export const DEFAULT_RTO_OPTIONS: RtoOptions = { eventLatenessSeconds: 5 };
 
 const DELAY = EVALUATION_DELAY_MS / 1000;
 
+/**
+ * A launch at worst: when the instance enters InService (the warm-up counts from there) and how
+ * its boot and app start read. With the group's launch hook it waits in Pending:Wait, out of the
+ * target group, until its app answers /health (the hook's heartbeat timeout bounds the wait);
+ * without one it goes InService once it runs and its app answers later. Either way it serves
+ * after boot + app + the healthy threshold.
+ */
+const launchWait = (settings: ShopSettings) => {
+  const hook = settings.group.launchHook;
+  const boot = `boot ≤ ${BOOT_SECONDS.max} s + app ≤ ${APP_READY_SECONDS.max} s`;
+  return hook === undefined
+    ? { inServiceSeconds: BOOT_SECONDS.max, words: boot }
+    : {
+        inServiceSeconds: BOOT_SECONDS.max + APP_READY_SECONDS.max,
+        words: `${boot} (in Pending:Wait on the ${hook.name} hook, ${hook.defaultResult} at ${hook.heartbeatTimeoutSeconds} s)`,
+      };
+};
+
 const minutes = (seconds: number) =>
   `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
 
@@ -63,6 +81,7 @@ export const recoveryBudgets = (
   const clears =
     (alarm.evaluationPeriods - alarm.datapointsToAlarm + 2) * alarm.periodSeconds + DELAY;
   const late = options.eventLatenessSeconds;
+  const launch = launchWait(settings).words;
   const instanceParts: readonly (readonly [string, number])[] = [
     [
       grace > i * (u + 1)
@@ -90,7 +109,7 @@ export const recoveryBudgets = (
       worstRecoveredSeconds: instanceRecovered,
       worstResolvedSeconds: instanceRecovered + clears + late,
       dominatedBy: `the largest part, ${minutes(instanceDominant?.[1] ?? 0)}: ${instanceDominant?.[0]}`,
-      how: `seen by the ALB and the group (max(${i}×${u + 1}, grace ${grace}) + ${i}), boot ≤ ${BOOT_SECONDS.max} s + app ≤ ${APP_READY_SECONDS.max} s + ${h + 1} checks; resolved when ${alarm.name} clears (${alarm.evaluationPeriods - alarm.datapointsToAlarm + 2} × ${alarm.periodSeconds} s + ${DELAY} s) and its event arrives`,
+      how: `seen by the ALB and the group (max(${i}×${u + 1}, grace ${grace}) + ${i}), ${launch} + ${h + 1} checks; resolved when ${alarm.name} clears (${alarm.evaluationPeriods - alarm.datapointsToAlarm + 2} × ${alarm.periodSeconds} s + ${DELAY} s) and its event arrives`,
     },
     {
       failureClass: 'database-failover',
@@ -117,7 +136,7 @@ export const recoveryBudgets = (
       worstRecoveredSeconds: azRecovered,
       worstResolvedSeconds: azRecovered + recoveryRound + late,
       dominatedBy: `the largest part, ${minutes(approval)}: the approval timeout (a person may answer at its last second; auto-approved-runbooks naming az-evacuation removes it)`,
-      how: `AWS Health posts (≤ ${late} s late), the approval (≤ ${approval} s), boot ≤ ${BOOT_SECONDS.max} s + app ≤ ${APP_READY_SECONDS.max} s + ${h + 1} checks; resolved at most one AZ-recovery round (${recoveryRound} s) after AWS Health's closing arrives (≤ ${late} s late), counted as if AWS closed its issue by the time the two AZs carry the load: a longer impairment adds its own length, which no setting bounds`,
+      how: `AWS Health posts (≤ ${late} s late), the approval (≤ ${approval} s), ${launch} + ${h + 1} checks; resolved at most one AZ-recovery round (${recoveryRound} s) after AWS Health's closing arrives (≤ ${late} s late), counted as if AWS closed its issue by the time the two AZs carry the load: a longer impairment adds its own length, which no setting bounds`,
     },
   ];
 };
@@ -193,8 +212,10 @@ export interface SurgeBudget {
  * sets the capacity to ceil(capacity × CPU ÷ target) (CPU reads at most 100%, so a big surge
  * takes several rounds); the first waits for the high alarm's datapoints (up to a minute of
  * phase plus TARGET_TRACKING_HIGH_DATAPOINTS minutes), a later one for the previous round's
- * instances to pass the warm-up (its next one-minute tick); the last round's instances boot and
- * pass the healthy threshold.
+ * instances to enter InService and pass the warm-up, which counts from InService ("how long after
+ * an instance reaches the InService state it waits before contributing usage data", EC2 Auto
+ * Scaling User Guide, "Set the default instance warmup"), and its next one-minute tick; the last
+ * round's instances boot and pass the healthy threshold.
  */
 export const surgeBudget = (settings: ShopSettings, factor: number): SurgeBudget => {
   const { group, cpuTargetPercent: target } = settings;
@@ -212,6 +233,9 @@ export const surgeBudget = (settings: ShopSettings, factor: number): SurgeBudget
   const rounds = capacities.length;
   const highAlarm = TARGET_TRACKING_HIGH_DATAPOINTS * 60;
   const warmup = group.instanceWarmupSeconds;
+  const launch = launchWait(settings);
+  const inServiceFloor =
+    BOOT_SECONDS.min + (group.launchHook === undefined ? 0 : APP_READY_SECONDS.min);
   const serves = BOOT_SECONDS.max + APP_READY_SECONDS.max + i * (h + 1);
   return {
     factor,
@@ -219,10 +243,16 @@ export const surgeBudget = (settings: ShopSettings, factor: number): SurgeBudget
     floorSeconds:
       rounds === 0
         ? 0
-        : highAlarm + (rounds - 1) * warmup + BOOT_SECONDS.min + APP_READY_SECONDS.min + i * h,
+        : highAlarm +
+          (rounds - 1) * (inServiceFloor + warmup) +
+          BOOT_SECONDS.min +
+          APP_READY_SECONDS.min +
+          i * h,
     worstRecoveredSeconds:
-      rounds === 0 ? 0 : 60 + highAlarm + (rounds - 1) * (warmup + 60) + serves,
-    how: `${rounds} scale-out round(s) (${[group.desiredCapacity, ...capacities].join(' → ')} of at most ${group.maxSize}, target ${target}% CPU): the high alarm (≤ 60 + ${highAlarm} s), ${Math.max(rounds - 1, 0)} × the ${warmup} s warm-up and a tick, then boot ≤ ${BOOT_SECONDS.max} s + app ≤ ${APP_READY_SECONDS.max} s + ${h + 1} checks`,
+      rounds === 0
+        ? 0
+        : 60 + highAlarm + (rounds - 1) * (launch.inServiceSeconds + warmup + 60) + serves,
+    how: `${rounds} scale-out round(s) (${[group.desiredCapacity, ...capacities].join(' → ')} of at most ${group.maxSize}, target ${target}% CPU): the high alarm (≤ 60 + ${highAlarm} s), ${Math.max(rounds - 1, 0)} × (InService ≤ ${launch.inServiceSeconds} s after launch, then the ${warmup} s warm-up and a tick), then ${launch.words} + ${h + 1} checks`,
   };
 };
 

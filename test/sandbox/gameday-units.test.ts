@@ -77,7 +77,7 @@ describe('AlarmEvaluator', () => {
     const shop = new SimulatedShop(SETTINGS, 'us-east-1', time, seededRandom(1), {
       emit: (event) => events.push(event),
     });
-    for (const instance of shop.instances.values()) instance.launchedAt = START.getTime();
+    for (const instance of shop.instances.values()) instance.inServiceAt = START.getTime();
     const alarms = new AlarmEvaluator(shop, SETTINGS.alarms, () => true);
     shop.start();
     alarms.start();

@@ -583,13 +583,47 @@ describe('game day az-gray-failure', () => {
     ]);
   });
 
-  it('seed 1: the instances the evacuation adds trip the unhealthy-hosts alarm while their app starts, and triage opens a second incident (the known defect)', async () => {
+  it.each([1, 2])(
+    'seed %i: the instances the evacuation adds join the target group only once their app answers (the launch hook): no unhealthy host, no second incident',
+    async (seed) => {
+      if (scenario === undefined) throw new Error('scenario missing');
+
+      // Act
+      const result = await runGameDay(intake, scenario, { mode: 'auto', seed });
+
+      // Assess: the group grew, each added instance waited on the hook before it launched.
+      const raisedAt =
+        result.changes.find((c) => c.call === 'autoscaling:UpdateAutoScalingGroup')?.at ?? 0;
+      const after = (type: string) =>
+        result.deliveries.filter(
+          (d) => 'detail' in d.event && d.event['detail-type'] === type && d.at > raisedAt,
+        ).length;
+      expect(after('EC2 Instance-launch Lifecycle Action')).toBeGreaterThanOrEqual(2);
+      expect(after('EC2 Instance Launch Successful')).toBeGreaterThanOrEqual(2);
+      expect(
+        result.alarmTransitions.filter((t) => t.alarm.endsWith('-alb-unhealthy-hosts')),
+      ).toEqual([]);
+      expect(result.incidents.map((i) => i.kind)).toEqual(['az-impairment']);
+      expect(judge(result)).toMatchObject({ pass: true });
+    },
+  );
+
+  it("reads the launch hook from the synthesized template: without it, seed 1's added instances trip the unhealthy-hosts alarm while their app starts and triage opens a second incident", async () => {
     if (scenario === undefined) throw new Error('scenario missing');
+    // Prepare: the same shop, its group without LifecycleHookSpecificationList.
+    const shop = structuredClone(intake.templates.shop) as {
+      Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    };
+    for (const resource of Object.values(shop.Resources))
+      if (resource.Type === 'AWS::AutoScaling::AutoScalingGroup')
+        delete resource.Properties?.LifecycleHookSpecificationList;
+    const hookless = { ...intake, templates: { ...intake.templates, shop } } as SynthesizedIntake;
 
     // Act
-    const result = await runGameDay(intake, scenario, { mode: 'auto', seed: 1 });
+    const result = await runGameDay(hookless, scenario, { mode: 'auto', seed: 1 });
 
     // Assess
+    expect(result.settings.group.launchHook).toBeUndefined();
     const raisedAt = result.changes.find(
       (c) => c.call === 'autoscaling:UpdateAutoScalingGroup',
     )?.at;
