@@ -3,7 +3,13 @@ import type { Correlation } from './correlate.js';
 import type { Decision } from './decision.js';
 import { type Staleness, stalenessOf } from './freshness.js';
 import { type Guardrails, guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
-import { holdsOpen, type Incident, informingParts, PENDING_EXECUTION } from './incident.js';
+import {
+  holdsOpen,
+  type Incident,
+  informingParts,
+  isActive,
+  PENDING_EXECUTION,
+} from './incident.js';
 import type { PolicyVerdict } from './policy.js';
 import type { LedgerVerdict } from './ports.js';
 import { type BlockedBy, runbookDefinition, runbookExecutionName } from './runbook-registry.js';
@@ -228,9 +234,12 @@ const decideJoined = (
   // The first problem that may act in an incident so far of signals that only inform is news.
   const firstThatActs =
     signal.untrusted === undefined && !correlation.previous.parts.some(holdsOpen);
+  // A problem that reopened an incident resolved moments ago (correlate.ts, same AZ) is news.
+  const reopened = change === 'opened' && !isActive(correlation.previous.status);
   const alert: Pick<Plan, 'alert'> = unannounced
     ? { alert: { kind: 'incident-opened', page } }
-    : change === 'opened' && (page || firstThatActs || updateDue(correlation.previous, now))
+    : change === 'opened' &&
+        (page || firstThatActs || reopened || updateDue(correlation.previous, now))
       ? { alert: { kind: 'incident-update', page } }
       : {};
   // A new part opened, or a repeat of a known one: start a runbook not yet started for it
