@@ -125,12 +125,33 @@ export class SimulatedAwsApi {
       };
     },
     'arczonalshift:listzonalshifts': () => ({ Items: [] }),
+    // A member the shop has lost (its AZ without power, or a failed primary not yet replaced) is
+    // `modifying` while ElastiCache replaces it: one of the non-available statuses botocore's
+    // CacheCluster.CacheClusterStatus lists; which one AWS shows then is not documented.
+    'elasticache:describecacheclusters': (input) => {
+      const id = String(field(input, 'CacheClusterId'));
+      const node = this.shop.cacheNodes.find((candidate) => candidate.id === id);
+      if (node === undefined)
+        throw new SimulatedApiError('CacheClusterNotFoundFault', `CacheCluster ${id} not found.`);
+      return {
+        CacheClusters: [
+          {
+            CacheClusterId: node.id,
+            ReplicationGroupId: this.shop.settings.cache.groupId,
+            CacheClusterStatus: node.available ? 'available' : 'modifying',
+            PreferredAvailabilityZone: node.availabilityZone,
+            NumCacheNodes: 1,
+          },
+        ],
+      };
+    },
     'elasticache:describereplicationgroups': () => ({
       ReplicationGroups: [
         {
           ReplicationGroupId: this.shop.settings.cache.groupId,
           Status: this.shop.cacheStatus,
           AutomaticFailover: 'enabled',
+          MemberClusters: this.shop.cacheNodes.map((node) => node.id),
           NodeGroups: [
             {
               NodeGroupId: '0001',

@@ -1,5 +1,9 @@
 import { MemoryApprovalStore } from '../../functions/lib/approval/memory-approval-store.js';
 import type { RequestResult } from '../../functions/lib/approval/request.js';
+import { unavailableCacheZones } from '../../functions/lib/aws/describe-cache.js';
+import { dbInstanceZones } from '../../functions/lib/aws/describe-database.js';
+import { unhealthyTargetZones } from '../../functions/lib/aws/describe-unhealthy-zones.js';
+import { AwsZoneLocator, TRIAGE_ZONE_LOOKUP } from '../../functions/lib/aws/zone-locator.js';
 import {
   type AutomationMode,
   guardrailParameterValues,
@@ -18,7 +22,7 @@ import {
   RELIABLE_DELIVERY,
   SimulatedControlPlane,
 } from './control-plane.js';
-import { lambdaSteps } from './lambda-steps.js';
+import { lambdaSteps, simulatedClient } from './lambda-steps.js';
 import { seededRandom } from './random.js';
 import {
   type ExecutionRecord,
@@ -173,6 +177,21 @@ export const runGameDay = async (
         : undefined;
   }
   controlPlane.runbooks = runbooks;
+  // Triage's AZ lookups, as the Lambda wires them (functions/lib/triage-events.ts).
+  controlPlane.zones = new AwsZoneLocator(
+    {
+      dbInstance: (id, signal) => dbInstanceZones(simulatedClient(api, 'rds'), id, signal),
+      unavailableCacheMembers: (id, signal) =>
+        unavailableCacheZones(simulatedClient(api, 'elasticache'), id, signal),
+      unhealthyTargets: (query, signal) =>
+        unhealthyTargetZones(simulatedClient(api, 'cloudwatch'), query, signal),
+    },
+    {
+      ...TRIAGE_ZONE_LOOKUP,
+      availabilityZones: intake.inventory.availabilityZones,
+      clock: time.clock,
+    },
+  );
   const world: World = { time, random, shop, alarms, api, controlPlane, runbooks, settings };
 
   shop.start();

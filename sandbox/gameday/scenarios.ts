@@ -115,8 +115,13 @@ export const AZ_POWER_LOSS: Scenario = {
   name: 'az-power-loss',
   title: 'An AZ loses power: its instances, its subnet and the primaries that live there',
   failureClass: 'instance-failure',
+  // One incident for the whole outage (correlate.ts: parts in one AZ, the AZ learnt where the
+  // event names none, zone-questions.ts); its one page is the first critical part's. The
+  // approval request of az-evacuation still pages a second time: the approval paging rule
+  // (an approval request pages only if its incident is critical and has not paged) fixes that.
   knownDefect:
-    "Rebound opens one incident per failed part of the outage (the web tier's unhealthy hosts, the AZ from AWS Health, and the RDS and ElastiCache failovers when a primary lived there) and pages for each critical one plus the approval request: RDS and ElastiCache events and the shop's unhealthy-hosts alarm name no AZ, so nothing ties them to the AZ incident, and the failovers are over before AWS Health posts",
+    'the approval request of az-evacuation pages again although its incident already paged (2 SMS)',
+  knownDefectModes: ['auto'],
   objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
   maxMinutes: 60,
   // AWS Health posts and closes its issue after the web tier has healed: play until it has.

@@ -457,12 +457,18 @@ export class SimulatedShop {
     const all = [...this.instances.values()];
     const healthy = all.filter((i) => i.target === 'healthy').length;
     const inService = this.serving().length;
-    this.#put(
-      'AWS/ApplicationELB',
-      'UnHealthyHostCount',
-      lb,
-      all.filter((i) => i.target === 'unhealthy').length,
-    );
+    const unhealthy = all.filter((i) => i.target === 'unhealthy');
+    this.#put('AWS/ApplicationELB', 'UnHealthyHostCount', lb, unhealthy.length);
+    // The ALB publishes its host counts per AZ too (dimensions AvailabilityZone, LoadBalancer,
+    // TargetGroup: "CloudWatch metrics for your Application Load Balancer").
+    for (const az of this.settings.availabilityZones) {
+      this.#put(
+        'AWS/ApplicationELB',
+        'UnHealthyHostCount',
+        { ...lb, AvailabilityZone: az },
+        unhealthy.filter((i) => i.availabilityZone === az).length,
+      );
+    }
     this.#put('AWS/ApplicationELB', 'HealthyHostCount', lb, healthy);
     // With no healthy target the ALB answers 503 itself: about 50 requests a second.
     this.#put(

@@ -33,3 +33,23 @@ export const describeDatabase = async (
   }
   return lines;
 };
+
+/**
+ * The AZ a DB instance is described in (botocore rds DBInstance.AvailabilityZone, "the name of
+ * the Availability Zone where the DB instance is located"). Asked at a Multi-AZ failover's start
+ * (RDS-EVENT-0013): the primary is still there, the AZ it fails away from; once the failover
+ * completes (RDS-EVENT-0015/0049) RDS describes the instance in the standby's AZ and the old one
+ * as SecondaryAvailabilityZone.
+ */
+export const dbInstanceZones = async (
+  client: RDSClient,
+  dbInstanceId: string,
+  abortSignal: AbortSignal,
+): Promise<string[]> => {
+  const output = await client.send(
+    new DescribeDBInstancesCommand({ DBInstanceIdentifier: dbInstanceId }),
+    { abortSignal },
+  );
+  const zone = output.DBInstances?.[0]?.AvailabilityZone;
+  return zone === undefined ? [] : [zone];
+};

@@ -307,6 +307,7 @@ const join = (incident: Incident, signal: Signal, now: Date): Correlation => {
   // outage, so the incident opens again (pickIncident, resolvedInSameZone).
   const reopens =
     signal.phase === 'problem' &&
+    signal.untrusted === undefined &&
     part === undefined &&
     !isActive(incident.status) &&
     resolvedInSameZone(incident, signal, now);

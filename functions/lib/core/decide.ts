@@ -218,6 +218,14 @@ const decideJoined = (
     };
   }
   if (change === 'noted') {
+    // A recovery AWS completed by itself (an ElastiCache failover) still gets its run that
+    // verifies it, once per incident, when it joins an incident rather than opening its own.
+    if (signal.phase === 'info' && verdict?.action === 'runbook') {
+      const recorded = recordedRun(incident, verdict);
+      if (recorded === 'pending')
+        return resumeStart(verdict, incident, input.guardrails.guardrails);
+      if (recorded === 'none') return gate(verdict, input, incident);
+    }
     return {
       decision: {
         action: 'suppress',
@@ -262,7 +270,10 @@ const decideJoined = (
       },
     };
   }
-  const reason = `Grouped into incident ${incident.id} (${openParts(incident)} open parts): same resource or AZ within the correlation window.${verdict === undefined ? '' : ` ${verdict.reason}`}`;
+  const grouped = reopened
+    ? `Reopened incident ${incident.id} (${openParts(incident)} open parts): it resolved moments ago in the same AZ (${signal.availabilityZone}), so this is another part of the same outage.`
+    : `Grouped into incident ${incident.id} (${openParts(incident)} open parts): same resource or AZ within the correlation window.`;
+  const reason = `${grouped}${verdict === undefined ? '' : ` ${verdict.reason}`}`;
   return { decision: { action: 'suppress', runbook: null, reason }, ...alert };
 };
 

@@ -24,9 +24,11 @@ import {
   type ResourceEnricher,
   type RunbookStarter,
   type RunbookStartResult,
+  type ZoneLocator,
 } from './ports.js';
 import { keepPromises } from './recovery-checks.js';
 import type { Signal } from './signal.js';
+import { inZone, zoneQuestionOf } from './zone-questions.js';
 
 /**
  * The triage pipeline after classification: correlate the signal into an incident, decide,
@@ -44,6 +46,8 @@ export interface TriageDeps {
   readonly alerts: AlertPublisher;
   /** Live resource state for alerts; absent offline. */
   readonly enricher?: ResourceEnricher;
+  /** Places signals whose event names no AZ (zone-questions.ts); absent offline. */
+  readonly zones?: ZoneLocator;
   /** Schedules the check of every promised recovery; absent offline (nothing comes back). */
   readonly timer?: RecoveryTimer;
   readonly clock: Clock;
@@ -245,10 +249,15 @@ const releasePage = async (deps: TriageDeps, incident: Incident, now: Date): Pro
  * the alert; the alert line.
  */
 export const triageSignal = async (
-  signal: Signal | null,
+  classified: Signal | null,
   deps: TriageDeps,
 ): Promise<TriageOutcome> => {
-  if (signal === null) return { signal, incident: null, decision: NOT_OURS, alert: null };
+  if (classified === null) return { signal: null, incident: null, decision: NOT_OURS, alert: null };
+  const question = zoneQuestionOf(classified);
+  const signal =
+    question === undefined || deps.zones === undefined
+      ? classified
+      : inZone(classified, await deps.zones.locate(question));
   const now = deps.clock.now();
   const guardrails = await deps.guardrails();
   const { plan, incident } = await recordDecision(signal, deps, guardrails, now);
