@@ -30,6 +30,7 @@ const packagesIn = (metafile: Metafile, outputs: readonly string[]): Set<string>
 
 const SDK_CLIENTS = [
   '@aws-sdk/client-auto-scaling',
+  '@aws-sdk/client-cloudwatch',
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/client-elastic-load-balancing-v2',
   '@aws-sdk/client-elasticache',
@@ -95,6 +96,10 @@ describe('triage bundle chunks', () => {
     expect(clientsWith('functions/lib/aws/clients/rds.ts')).toEqual(['@aws-sdk/client-rds']);
     expect(clientsWith('functions/lib/aws/clients/elasticache.ts')).toEqual([
       '@aws-sdk/client-elasticache',
+    ]);
+    // Where the unhealthy hosts were (zone-locator.ts), with the first unhealthy-hosts alarm.
+    expect(clientsWith('functions/lib/aws/clients/cloudwatch.ts')).toEqual([
+      '@aws-sdk/client-cloudwatch',
     ]);
   });
 });
