@@ -50,6 +50,11 @@ export interface Scenario {
    * it and reports FAIL; the test expects the failure, so a fix turns it red (drop this then).
    */
   readonly knownDefect?: string;
+  /**
+   * Why no setting bounds when the incident resolves, when none does (it waits for AWS to close
+   * an issue it posted): the worst case of `npm run rto` then bounds the recovery alone.
+   */
+  readonly resolutionUnbounded?: string;
   /** How the on-call answers a runbook's approval request (none: nobody answers, it times out). */
   readonly approver?: ScriptedAnswer;
   /** The modes whose runs show `knownDefect` (both unless given). */

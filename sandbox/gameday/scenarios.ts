@@ -115,13 +115,11 @@ export const AZ_POWER_LOSS: Scenario = {
   name: 'az-power-loss',
   title: 'An AZ loses power: its instances, its subnet and the primaries that live there',
   failureClass: 'instance-failure',
-  // One incident for the whole outage (correlate.ts: parts in one AZ, the AZ learnt where the
-  // event names none, zone-questions.ts); its one page is the first critical part's. The
-  // approval request of az-evacuation still pages a second time: the approval paging rule
-  // (an approval request pages only if its incident is critical and has not paged) fixes that.
-  knownDefect:
-    'the approval request of az-evacuation pages again although its incident already paged (2 SMS)',
-  knownDefectModes: ['auto'],
+  // One incident for the whole outage, one page (the first critical part's): its parts share
+  // the AZ, learnt from AWS where the event names none (core/zone-questions.ts), and a part that
+  // comes after the others have recovered reopens the incident (core/correlate.ts).
+  resolutionUnbounded:
+    'the incident resolves when AWS Health closes its AZ issue, after power is back: no setting bounds that',
   objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
   maxMinutes: 60,
   // AWS Health posts and closes its issue after the web tier has healed: play until it has.
@@ -282,10 +280,9 @@ export const SCENARIOS: readonly Scenario[] = [
     // cache-failover asks a person before TestFailover (needsApproval, not auto-approved by
     // cdk.json's guardrails); nobody answers within APPROVAL_TIMEOUT (30 min): it escalates
     // without acting, the safe default.
+    // AWS Health's degraded-but-serving primary is a warning: the request goes by email, and
+    // the escalation when nobody answers is the incident's one page.
     expectedOutcome: 'escalate',
-    knownDefect:
-      'two pages for one incident: the approval request goes out as a critical alert with an SMS, and the escalation when nobody answers within 30 minutes sends a second SMS; the incident keeps no "approval timed out" entry of its own (only the runbook failure says so)',
-    knownDefectModes: ['auto'],
     objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['cache-failover'],
     maxMinutes: 45,
     maxChanges: 1,

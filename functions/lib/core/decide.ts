@@ -9,6 +9,7 @@ import {
   informingParts,
   isActive,
   PENDING_EXECUTION,
+  pageDue,
 } from './incident.js';
 import type { PolicyVerdict } from './policy.js';
 import type { LedgerVerdict } from './ports.js';
@@ -61,8 +62,7 @@ const lastAlertAt = (incident: Incident): number | undefined => {
   return last === undefined ? undefined : Date.parse(last.at);
 };
 
-const mayPage = (incident: Incident, signal: Signal): boolean =>
-  signal.severity === 'critical' && incident.lastPagedAt === undefined;
+const mayPage = (incident: Incident, signal: Signal): boolean => pageDue(incident, signal.severity);
 
 const openParts = (incident: Incident) =>
   incident.parts.filter((part) => part.state === 'active').length;
