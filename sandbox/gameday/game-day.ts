@@ -128,10 +128,10 @@ export const runGameDay = async (
   const shop = new SimulatedShop(settings, config.region, time, random, controlPlane);
   const alarms = new AlarmEvaluator(
     shop,
-    settings.alarms,
-    (alarm) =>
-      MODELLED_METRICS.has(alarm.metricName) ||
-      MODELLED_METRICS.has(`${alarm.metricName}|${alarm.namespace}`),
+    [...settings.alarms, ...settings.mathAlarms],
+    (metric) =>
+      MODELLED_METRICS.has(metric.metricName) ||
+      MODELLED_METRICS.has(`${metric.metricName}|${metric.namespace}`),
   );
   const api = new SimulatedAwsApi(shop, alarms);
   const approvals = new MemoryApprovalStore();

@@ -1,3 +1,4 @@
+import { AGENT_NAMESPACE } from '../../infra/constructs/web-tier.js';
 import {
   APP_READY_SECONDS,
   BOOT_SECONDS,
@@ -96,6 +97,8 @@ export interface ShopSample {
   readonly dbAvailable: boolean;
 }
 
+/** A healthy instance's memory use, percent (the simulator's). */
+export const NORMAL_MEMORY_PERCENT = 40;
 /** A leaking app's memory use levels off here: the kernel swaps instead of killing it (the simulator's). */
 export const MEMORY_LEAK_CEILING_PERCENT = 97;
 /** A failed cache node is replaced (and serves as a replica again) this long after the failover. */
@@ -478,13 +481,22 @@ export class SimulatedShop {
       inService,
     );
     this.#put('AWS/EC2', 'CPUUtilization', { AutoScalingGroupName: group.name }, this.cpuPercent());
-    const memory = this.serving().map((i) => i.memoryPercent);
-    this.#put(
-      'Rebound/WebTier',
-      'mem_used_percent',
-      { AutoScalingGroupName: group.name },
-      memory.reduce((a, b) => a + b, 0) / Math.max(memory.length, 1),
-    );
+    // The CloudWatch agent on each instance publishes its own value with the group and instance
+    // dimensions and aggregated under each alone (shop-user-data.ts: append_dimensions,
+    // aggregation_dimensions): the group's Average is the mean over its instances, its
+    // Maximum the worst instance.
+    for (const instance of this.serving()) {
+      const value = instance.memoryPercent;
+      const { id } = instance;
+      this.#put(AGENT_NAMESPACE, 'mem_used_percent', { AutoScalingGroupName: group.name }, value);
+      this.#put(AGENT_NAMESPACE, 'mem_used_percent', { InstanceId: id }, value);
+      this.#put(
+        AGENT_NAMESPACE,
+        'mem_used_percent',
+        { AutoScalingGroupName: group.name, InstanceId: id },
+        value,
+      );
+    }
     for (const db of this.databases.values()) {
       if (db.replicaSourceId !== undefined)
         this.#put('AWS/RDS', 'ReplicaLag', { DBInstanceIdentifier: db.id }, db.replicaLagSeconds);
@@ -567,7 +579,7 @@ export class SimulatedShop {
       target: 'unused',
       okStreak: 0,
       failStreak: 0,
-      memoryPercent: 40,
+      memoryPercent: NORMAL_MEMORY_PERCENT,
     };
     this.instances.set(instance.id, instance);
     return instance;

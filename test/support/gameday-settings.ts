@@ -54,4 +54,5 @@ export const TEST_SHOP_SETTINGS: ShopSettings = {
     topicName: 'rebound-test-cache-events',
   },
   alarms: [UNHEALTHY_HOSTS_ALARM],
+  mathAlarms: [],
 };
