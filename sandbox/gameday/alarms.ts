@@ -128,8 +128,8 @@ export class AlarmEvaluator {
     }
   }
 
-  #evaluate({ alarm, value: valueOf }: Evaluated, periodEnd: number): void {
-    const value = valueOf(periodEnd - alarm.periodSeconds * 1000, periodEnd);
+  #evaluate({ alarm, value: valueFor }: Evaluated, periodEnd: number): void {
+    const value = valueFor(periodEnd - alarm.periodSeconds * 1000, periodEnd);
     const history = this.#history.get(alarm.name) ?? [];
     history.push(value === undefined ? missingBreaches(alarm) : breaches(alarm, value));
     const window = history.slice(-alarm.evaluationPeriods);
