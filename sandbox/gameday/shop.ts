@@ -120,8 +120,8 @@ export class SimulatedShop {
   maxSize: number;
   /** Traffic as a multiple of a normal day's. */
   trafficFactor = 1;
-  /** Metric samples by `namespace|name|dimension=value,...`, each [time, value]. */
-  readonly #metrics = new Map<string, [number, number][]>();
+  /** Metric series by `namespace|name|dimension=value,...`: its dimensions and [time, value] samples. */
+  readonly #metrics = new Map<string, MetricSeries>();
   #eventCount = 0;
 
   constructor(
@@ -437,9 +437,30 @@ export class SimulatedShop {
     fromMs: number,
     toMs: number,
   ): number[] {
-    return (this.#metrics.get(metricKey(namespace, name, dimensions)) ?? [])
-      .filter(([at]) => at >= fromMs && at < toMs)
-      .map(([, value]) => value);
+    return inWindow(
+      this.#metrics.get(metricKey(namespace, name, dimensions))?.samples ?? [],
+      fromMs,
+      toMs,
+    );
+  }
+
+  /** Every series of one metric (each set of dimensions it was published with), samples in [fromMs, toMs). */
+  seriesOf(
+    namespace: string,
+    name: string,
+    fromMs: number,
+    toMs: number,
+  ): {
+    readonly dimensions: Readonly<Record<string, string>>;
+    readonly samples: [number, number][];
+  }[] {
+    const prefix = `${namespace}|${name}|`;
+    return [...this.#metrics]
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([, series]) => ({
+        dimensions: series.dimensions,
+        samples: series.samples.filter(([at]) => at >= fromMs && at < toMs),
+      }));
   }
 
   #put(
@@ -449,8 +470,8 @@ export class SimulatedShop {
     value: number,
   ): void {
     const key = metricKey(namespace, name, dimensions);
-    const series = this.#metrics.get(key) ?? [];
-    series.push([this.time.nowMs, value]);
+    const series = this.#metrics.get(key) ?? { dimensions, samples: [] };
+    series.samples.push([this.time.nowMs, value]);
     this.#metrics.set(key, series);
   }
 
@@ -730,6 +751,14 @@ export class SimulatedShop {
     );
   }
 }
+
+interface MetricSeries {
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly samples: [number, number][];
+}
+
+const inWindow = (samples: readonly [number, number][], fromMs: number, toMs: number): number[] =>
+  samples.filter(([at]) => at >= fromMs && at < toMs).map(([, value]) => value);
 
 export const metricKey = (
   namespace: string,
