@@ -26,7 +26,7 @@ import {
   SimulatedRunbooks,
 } from './runbook-executions.js';
 import type { Scenario, World } from './scenario.js';
-import { type ShopChange, type ShopSample, SimulatedShop } from './shop.js';
+import { type Instance, type ShopChange, type ShopSample, SimulatedShop } from './shop.js';
 import { VirtualTime } from './virtual-time.js';
 
 /**
@@ -37,7 +37,7 @@ import { VirtualTime } from './virtual-time.js';
 
 /** The game day's start; any fixed time does (the clock is virtual). */
 export const GAME_DAY_START = new Date('2026-11-27T02:00:00Z');
-/** Calm before the fault: alarms have history, target tracking is settled. */
+/** Calm before the fault (or its build-up): alarms have history, target tracking is settled. */
 export const LEAD_IN_MS = 5 * 60_000;
 /** How often the game day looks whether the shop serves again. */
 const RECOVERY_CHECK_MS = 1_000;
@@ -68,6 +68,8 @@ export interface GameDayResult {
   readonly executions: readonly ExecutionRecord[];
   readonly changes: readonly ShopChange[];
   readonly samples: readonly ShopSample[];
+  /** Every instance the web group ran, as the game day left it. */
+  readonly instances: readonly Instance[];
   readonly alarmTransitions: readonly { at: number; alarm: string; from: string; to: string }[];
   readonly lostEvents: number;
   readonly endedAt: number;
@@ -177,8 +179,9 @@ export const runGameDay = async (
 
   shop.start();
   alarms.start();
-  const faultAt = time.nowMs + LEAD_IN_MS;
-  time.at(faultAt, () => scenario.inject(world));
+  const injectAt = time.nowMs + LEAD_IN_MS;
+  const faultAt = injectAt + (scenario.buildsUpMinutes ?? 0) * 60_000;
+  time.at(injectAt, () => scenario.inject(world));
 
   // Recovery: the first check at which the scenario's condition holds again after the fault
   // broke it (a fault takes a while to show: a crashed instance stays a healthy target until
@@ -262,6 +265,7 @@ export const runGameDay = async (
     executions: runbooks.executions,
     changes: shop.changes,
     samples: shop.samples,
+    instances: [...shop.instances.values()],
     alarmTransitions: alarms.transitions,
     lostEvents: controlPlane.lost.length,
     endedAt: time.nowMs,

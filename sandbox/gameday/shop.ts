@@ -55,6 +55,8 @@ export interface Instance {
   failStreak: number;
   /** Memory used, percent (a leak raises it; the ELB's shallow /health does not see it). */
   memoryPercent: number;
+  /** When its app started to leak memory (`leakMemory`). */
+  leakingSince?: number;
   /** When AWS stops it for retirement (an AWS Health scheduled change announced it). */
   retiresAt?: number;
 }
@@ -349,19 +351,23 @@ export class SimulatedShop {
   }
 
   /**
-   * The instance's app leaks memory: `percentPerMinute` more in use every minute, up to
-   * `MEMORY_LEAK_CEILING_PERCENT` (the kernel swaps; the app slows but still answers /health:
-   * a gray failure the ELB's shallow check and so the group's health check never see).
+   * The instance's app leaks memory from now on: `percentPerMinute` more in use for every minute
+   * since, up to `MEMORY_LEAK_CEILING_PERCENT` (the kernel swaps; the app slows but still answers
+   * /health: a gray failure the ELB's shallow check and so the group's health check never see).
+   * Updated at every health-check interval.
    */
   leakMemory(instanceId: string, percentPerMinute: number): void {
     const instance = this.instances.get(instanceId);
     if (instance === undefined) throw new Error(`no instance ${instanceId}`);
-    const { intervalSeconds } = this.settings.targetGroup;
-    this.time.every(intervalSeconds * 1000, this.time.nowMs, () => {
+    const since = this.time.nowMs;
+    const from = instance.memoryPercent;
+    instance.leakingSince = since;
+    const interval = this.settings.targetGroup.intervalSeconds * 1000;
+    this.time.every(interval, since + interval, () => {
       if (instance.lifecycle === 'Terminated') return false;
       instance.memoryPercent = Math.min(
         MEMORY_LEAK_CEILING_PERCENT,
-        instance.memoryPercent + (percentPerMinute * intervalSeconds) / 60,
+        from + (percentPerMinute * (this.time.nowMs - since)) / 60_000,
       );
       return true;
     });
