@@ -6,7 +6,12 @@
  */
 
 /** The failure classes `npm run rto` computes a worst case for. */
-export const FAILURE_CLASSES = ['instance-failure', 'database-failover', 'cache-failover'] as const;
+export const FAILURE_CLASSES = [
+  'instance-failure',
+  'gray-failure',
+  'database-failover',
+  'cache-failover',
+] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
 
 export type RecoveryObjectives = Readonly<Record<FailureClass, number>>;
@@ -14,6 +19,7 @@ export type RecoveryObjectives = Readonly<Record<FailureClass, number>>;
 /** Minutes per class unless configured: what the game-day scenarios are judged against. */
 export const DEFAULT_RECOVERY_OBJECTIVES: RecoveryObjectives = {
   'instance-failure': 15,
+  'gray-failure': 15,
   'database-failover': 15,
   'cache-failover': 15,
 };

@@ -68,7 +68,7 @@ export interface GameDayResult {
   readonly executions: readonly ExecutionRecord[];
   readonly changes: readonly ShopChange[];
   readonly samples: readonly ShopSample[];
-  /** Every instance the web group ran, as the game day left it. */
+  /** Every instance the web group ran, terminated ones included, as the game day left it. */
   readonly instances: readonly Instance[];
   readonly alarmTransitions: readonly { at: number; alarm: string; from: string; to: string }[];
   readonly lostEvents: number;
@@ -265,7 +265,7 @@ export const runGameDay = async (
     executions: runbooks.executions,
     changes: shop.changes,
     samples: shop.samples,
-    instances: [...shop.instances.values()],
+    instances: shop.ran,
     alarmTransitions: alarms.transitions,
     lostEvents: controlPlane.lost.length,
     endedAt: time.nowMs,

@@ -231,8 +231,8 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'memory-leak',
     title: 'One web instance leaks memory; its /health still answers (a gray failure)',
-    failureClass: 'instance-failure',
-    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
+    failureClass: 'gray-failure',
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['gray-failure'],
     maxMinutes: 45,
     // The guardrails allow replace-unhealthy-instance one replacement.
     maxChanges: 1,

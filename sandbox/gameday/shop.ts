@@ -111,6 +111,8 @@ const hex = (random: Random, length: number) =>
 
 export class SimulatedShop {
   readonly instances = new Map<string, Instance>();
+  /** Every instance the group ran, in launch order (`instances` forgets the terminated ones). */
+  readonly ran: Instance[] = [];
   readonly databases = new Map<string, DbInstance>();
   readonly cacheNodes: CacheNode[];
   cacheStatus = 'available';
@@ -609,6 +611,7 @@ export class SimulatedShop {
       memoryPercent: NORMAL_MEMORY_PERCENT,
     };
     this.instances.set(instance.id, instance);
+    this.ran.push(instance);
     return instance;
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { MathAlarmSettings, ShopSettings } from '../../infra/recovery/shop-settings.js';
+import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
 import { worstInstanceQuery } from '../../runbooks/replace-unhealthy-instance/state-machine.js';
 import { AlarmEvaluator } from '../../sandbox/gameday/alarms.js';
 import { SimulatedAwsApi } from '../../sandbox/gameday/aws-api.js';
@@ -13,7 +13,10 @@ import {
 } from '../../sandbox/gameday/runbook-executions.js';
 import { SimulatedShop } from '../../sandbox/gameday/shop.js';
 import { VirtualTime } from '../../sandbox/gameday/virtual-time.js';
-import { TEST_SHOP_SETTINGS } from '../support/gameday-settings.js';
+import {
+  MEMORY_OUTLIER_ALARM as OUTLIER_ALARM,
+  TEST_SHOP_SETTINGS,
+} from '../support/gameday-settings.js';
 
 /**
  * What the game day needs to see a gray failure (one instance leaking memory) and let the real
@@ -23,40 +26,7 @@ import { TEST_SHOP_SETTINGS } from '../support/gameday-settings.js';
 
 const START = new Date('2026-11-27T02:00:00Z');
 const GROUP = TEST_SHOP_SETTINGS.group.name;
-const OUTLIER_EXPRESSION = 'IF(worst >= 90 AND worst - mean >= 25, 1, 0)';
-
-/** The shop's web-memory-outlier as readShopSettings reads it from the synthesized template. */
-const OUTLIER_ALARM: MathAlarmSettings = {
-  name: 'rebound-test-web-memory-outlier',
-  description: 'One web instance uses 90% of its memory or more',
-  expressionId: 'expr_1',
-  expression: OUTLIER_EXPRESSION,
-  label: 'Worst instance is a memory outlier (1) or not (0)',
-  metrics: [
-    {
-      id: 'worst',
-      namespace: 'Rebound/WebTier',
-      metricName: 'mem_used_percent',
-      dimensions: { AutoScalingGroupName: GROUP },
-      statistic: 'Maximum',
-      periodSeconds: 60,
-    },
-    {
-      id: 'mean',
-      namespace: 'Rebound/WebTier',
-      metricName: 'mem_used_percent',
-      dimensions: { AutoScalingGroupName: GROUP },
-      statistic: 'Average',
-      periodSeconds: 60,
-    },
-  ],
-  periodSeconds: 60,
-  evaluationPeriods: 3,
-  datapointsToAlarm: 3,
-  threshold: 1,
-  comparison: 'GreaterThanOrEqualToThreshold',
-  treatMissingData: 'notBreaching',
-};
+const OUTLIER_EXPRESSION = OUTLIER_ALARM.expression;
 
 // No replicas and no cache nodes: these tests look at the web tier.
 const SETTINGS: ShopSettings = {
@@ -64,7 +34,6 @@ const SETTINGS: ShopSettings = {
   database: { ...TEST_SHOP_SETTINGS.database, replicas: [] },
   cache: { ...TEST_SHOP_SETTINGS.cache, nodeIds: [], nodeAzs: [] },
   alarms: [],
-  mathAlarms: [OUTLIER_ALARM],
 };
 
 const world = () => {

@@ -274,6 +274,7 @@ describe('formatBudgets', () => {
     // Act
     const table = formatBudgets(recoveryBudgets(SETTINGS), {
       'instance-failure': 5,
+      'gray-failure': 15,
       'database-failover': 15,
       'cache-failover': 1,
     });
@@ -295,11 +296,13 @@ describe('unmetObjectives', () => {
     // Act
     const unmet = unmetObjectives(budgets, {
       'instance-failure': 5,
+      'gray-failure': 15,
       'database-failover': 1,
       'cache-failover': 15,
     });
     const met = unmetObjectives(budgets, {
       'instance-failure': 60,
+      'gray-failure': 60,
       'database-failover': 60,
       'cache-failover': 60,
     });
