@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../functions/lib/core/alert.js';
 import { NORMAL_CPU_PERCENT } from '../../infra/recovery/physics.js';
 import { DEFAULT_RTO_OPTIONS, recoveryBudgets, surgeBudget } from '../../infra/recovery/rto.js';
+import { readShopSettings } from '../../infra/recovery/shop-settings.js';
 import { APPROVAL_TIMEOUT } from '../../runbooks/kit/approval-gate.js';
 import { describeEvent } from '../../sandbox/gameday/aws-events.js';
 import { type GameDayResult, runGameDay } from '../../sandbox/gameday/game-day.js';
@@ -416,6 +417,48 @@ describe('game day: the further scenarios of issue 14', () => {
     expect(result.measures.detectedAt).toBeGreaterThan(
       result.measures.faultAt + (outlier?.datapointsToAlarm ?? 0) * 60_000,
     );
+  });
+});
+
+describe("game day: the shop's metric-math alarms, read from the synthesized template", () => {
+  it('reads web-memory-outlier with its expression, its metric queries (references resolved) and its datapoints, and can evaluate every expression the shop uses', () => {
+    // Act
+    const settings = readShopSettings(intake.templates.shop, {
+      region: intake.config.region,
+      availabilityZones: intake.config.availabilityZones,
+    });
+
+    // Assess
+    const group = settings.group.name;
+    const memory = (id: string, statistic: string) => ({
+      id,
+      namespace: 'Rebound/WebTier',
+      metricName: 'mem_used_percent',
+      dimensions: { AutoScalingGroupName: group },
+      statistic,
+      periodSeconds: 60,
+    });
+    expect(settings.mathAlarms.find((a) => a.name.endsWith('-web-memory-outlier'))).toEqual({
+      name: `${intake.inventory.namePrefix}-web-memory-outlier`,
+      description: expect.stringContaining('25 points above the group'),
+      expressionId: 'expr_1',
+      expression: 'IF(worst >= 90 AND worst - mean >= 25, 1, 0)',
+      label: 'Worst instance is a memory outlier (1) or not (0)',
+      metrics: [memory('worst', 'Maximum'), memory('mean', 'Average')],
+      periodSeconds: 60,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      threshold: 1,
+      comparison: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: 'notBreaching',
+    });
+    expect(settings.alarms.map((a) => a.name)).not.toContain(
+      `${intake.inventory.namePrefix}-web-memory-outlier`,
+    );
+    for (const alarm of settings.mathAlarms) {
+      const { ids } = parseMetricMath(alarm.expression);
+      expect([...ids].sort()).toEqual(alarm.metrics.map((m) => m.id).sort());
+    }
   });
 });
 
