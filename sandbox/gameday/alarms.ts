@@ -6,6 +6,7 @@ import type {
 } from '../../infra/recovery/shop-settings.js';
 import { parseMetricMath } from './metric-math.js';
 import type { SimulatedShop } from './shop.js';
+import { statisticOf } from './statistics.js';
 
 /**
  * CloudWatch alarms evaluated from the simulated metrics, with each alarm's own period,
@@ -29,20 +30,6 @@ export interface AlarmTransition {
   readonly from: string;
   readonly to: string;
 }
-
-const aggregate = (statistic: string, values: readonly number[]): number | undefined => {
-  if (values.length === 0) return undefined;
-  switch (statistic) {
-    case 'Maximum':
-      return Math.max(...values);
-    case 'Minimum':
-      return Math.min(...values);
-    case 'Sum':
-      return values.reduce((a, b) => a + b, 0);
-    default:
-      return values.reduce((a, b) => a + b, 0) / values.length;
-  }
-};
 
 const breaches = (alarm: ShopAlarm, value: number): boolean => {
   switch (alarm.comparison) {
@@ -84,7 +71,7 @@ export class AlarmEvaluator {
     modelled: ModelledMetric,
   ) {
     const statistic = (metric: MetricQuerySettings | AlarmSettings, from: number, to: number) =>
-      aggregate(
+      statisticOf(
         metric.statistic,
         shop.samplesOf(metric.namespace, metric.metricName, metric.dimensions, from, to),
       );

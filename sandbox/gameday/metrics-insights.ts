@@ -1,3 +1,5 @@
+import { statisticOf } from './statistics.js';
+
 /**
  * CloudWatch Metrics Insights queries, as far as Rebound's runbooks use them:
  *
@@ -75,20 +77,16 @@ export const parseInsightsQuery = (query: string): InsightsQuery => {
   };
 };
 
-const apply = (fn: InsightsFunction, values: readonly number[]): number => {
-  switch (fn) {
-    case 'AVG':
-      return values.reduce((a, b) => a + b, 0) / values.length;
-    case 'COUNT':
-      return values.length;
-    case 'MAX':
-      return Math.max(...values);
-    case 'MIN':
-      return Math.min(...values);
-    case 'SUM':
-      return values.reduce((a, b) => a + b, 0);
-  }
+/** Each function is the CloudWatch statistic of the same name. */
+const STATISTIC: Readonly<Record<InsightsFunction, string>> = {
+  AVG: 'Average',
+  COUNT: 'SampleCount',
+  MAX: 'Maximum',
+  MIN: 'Minimum',
+  SUM: 'Sum',
 };
+const apply = (fn: InsightsFunction, values: readonly number[]): number =>
+  statisticOf(STATISTIC[fn], values) ?? 0;
 
 /** One metric's series as published: its dimensions and [time ms, value] observations. */
 export interface PublishedSeries {

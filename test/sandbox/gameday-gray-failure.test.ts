@@ -7,12 +7,9 @@ import type { AwsEvent, SnsDelivery } from '../../sandbox/gameday/aws-events.js'
 import { parseMetricMath, UnsupportedExpressionError } from '../../sandbox/gameday/metric-math.js';
 import { UnsupportedQueryError } from '../../sandbox/gameday/metrics-insights.js';
 import { seededRandom } from '../../sandbox/gameday/random.js';
-import {
-  readRunbookMachines,
-  SimulatedRunbooks,
-} from '../../sandbox/gameday/runbook-executions.js';
 import { SimulatedShop } from '../../sandbox/gameday/shop.js';
 import { VirtualTime } from '../../sandbox/gameday/virtual-time.js';
+import { probeRunbooks } from '../support/gameday-runbooks.js';
 import {
   MEMORY_OUTLIER_ALARM as OUTLIER_ALARM,
   TEST_SHOP_SETTINGS,
@@ -269,18 +266,8 @@ describe('SimulatedRunbooks: the context object on the virtual clock', () => {
   const runbooksOf = (
     states: Record<string, unknown>,
     startAt: string,
-    { time, api }: ReturnType<typeof world>,
-  ) =>
-    new SimulatedRunbooks(
-      readRunbookMachines(template(states, startAt), 'us-east-1', 'rebound-test'),
-      api,
-      async () => ({}),
-      time,
-      'us-east-1',
-      'rebound-test',
-      () => undefined,
-      seededRandom(1),
-    );
+    w: ReturnType<typeof world>,
+  ) => probeRunbooks(template(states, startAt), w);
 
   it('gives $$.Execution.StartTime and $$.State.EnteredTime in virtual time, as FindWorstInstance reads them', async () => {
     // Prepare: replace-unhealthy-instance's shape: a 120 s wait, then GetMetricData over the

@@ -18,6 +18,7 @@ import {
 import { NORMAL_MEMORY_PERCENT } from '../../sandbox/gameday/shop.js';
 import { timelineSvg } from '../../sandbox/gameday/svg.js';
 import { type SynthesizedIntake, synthesizeIntake } from '../../sandbox/synthesized-intake.js';
+import { MEMORY_OUTLIER_ALARM } from '../support/gameday-settings.js';
 
 /**
  * Every game-day scenario in both modes, seeded, against the app as cdk.json synthesizes it:
@@ -429,28 +430,13 @@ describe("game day: the shop's metric-math alarms, read from the synthesized tem
     });
 
     // Assess
-    const group = settings.group.name;
-    const memory = (id: string, statistic: string) => ({
-      id,
-      namespace: 'Rebound/WebTier',
-      metricName: 'mem_used_percent',
-      dimensions: { AutoScalingGroupName: group },
-      statistic,
-      periodSeconds: 60,
-    });
+    // The shared test fixture, named and dimensioned as the synthesized shop is.
+    const dimensions = { AutoScalingGroupName: settings.group.name };
     expect(settings.mathAlarms.find((a) => a.name.endsWith('-web-memory-outlier'))).toEqual({
+      ...MEMORY_OUTLIER_ALARM,
       name: `${intake.inventory.namePrefix}-web-memory-outlier`,
       description: expect.stringContaining('25 points above the group'),
-      expressionId: 'expr_1',
-      expression: 'IF(worst >= 90 AND worst - mean >= 25, 1, 0)',
-      label: 'Worst instance is a memory outlier (1) or not (0)',
-      metrics: [memory('worst', 'Maximum'), memory('mean', 'Average')],
-      periodSeconds: 60,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      threshold: 1,
-      comparison: 'GreaterThanOrEqualToThreshold',
-      treatMissingData: 'notBreaching',
+      metrics: MEMORY_OUTLIER_ALARM.metrics.map((metric) => ({ ...metric, dimensions })),
     });
     expect(settings.alarms.map((a) => a.name)).not.toContain(
       `${intake.inventory.namePrefix}-web-memory-outlier`,
