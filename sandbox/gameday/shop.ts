@@ -449,25 +449,17 @@ export class SimulatedShop {
       this.#metrics.get(metricKey(namespace, name, dimensions))?.samples ?? [],
       fromMs,
       toMs,
-    );
+    ).map(([, value]) => value);
   }
 
   /** Every series of one metric (each set of dimensions it was published with), samples in [fromMs, toMs). */
-  seriesOf(
-    namespace: string,
-    name: string,
-    fromMs: number,
-    toMs: number,
-  ): {
-    readonly dimensions: Readonly<Record<string, string>>;
-    readonly samples: [number, number][];
-  }[] {
+  seriesOf(namespace: string, name: string, fromMs: number, toMs: number): MetricSeries[] {
     const prefix = `${namespace}|${name}|`;
     return [...this.#metrics]
       .filter(([key]) => key.startsWith(prefix))
       .map(([, series]) => ({
         dimensions: series.dimensions,
-        samples: series.samples.filter(([at]) => at >= fromMs && at < toMs),
+        samples: inWindow(series.samples, fromMs, toMs),
       }));
   }
 
@@ -761,13 +753,15 @@ export class SimulatedShop {
   }
 }
 
-interface MetricSeries {
+/** One metric as published with one set of dimensions: its [time, value] samples. */
+export interface MetricSeries {
   readonly dimensions: Readonly<Record<string, string>>;
   readonly samples: [number, number][];
 }
 
-const inWindow = (samples: readonly [number, number][], fromMs: number, toMs: number): number[] =>
-  samples.filter(([at]) => at >= fromMs && at < toMs).map(([, value]) => value);
+/** The samples within [fromMs, toMs). */
+const inWindow = (samples: readonly [number, number][], fromMs: number, toMs: number) =>
+  samples.filter(([at]) => at >= fromMs && at < toMs);
 
 export const metricKey = (
   namespace: string,
