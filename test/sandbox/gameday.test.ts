@@ -8,7 +8,7 @@ import { describeEvent } from '../../sandbox/gameday/aws-events.js';
 import { type GameDayResult, runGameDay } from '../../sandbox/gameday/game-day.js';
 import { parseMetricMath } from '../../sandbox/gameday/metric-math.js';
 import { judge } from '../../sandbox/gameday/objectives.js';
-import { formatReport, formatSummary } from '../../sandbox/gameday/report.js';
+import { formatReport, formatSummary, timelineOf } from '../../sandbox/gameday/report.js';
 import {
   gameDayAzIds,
   MEMORY_LEAK_HURTS_PERCENT,
@@ -414,6 +414,7 @@ describe('game day: the further scenarios of issue 14', () => {
     const buildsUp = (scenario.buildsUpMinutes ?? 0) * 60_000;
     expect(buildsUp).toBeGreaterThan(0);
     expect(victim?.leakingSince).toBe(result.measures.faultAt - buildsUp);
+    expect(timelineOf(result)[0]?.text).toContain('it hurts from here, after 25 min of build-up');
     // Nothing is detected before the fault: the rule needs its datapoints after the crossing.
     expect(result.measures.detectedAt).toBeGreaterThan(
       result.measures.faultAt + (outlier?.datapointsToAlarm ?? 0) * 60_000,
