@@ -175,6 +175,44 @@ export const rdsInstanceEvent = (
 };
 
 /**
+ * "Step Functions Execution Status Change" for a run that ended, in the shape of the AWS
+ * Step Functions Developer Guide's example (test/fixtures/events/states/execution-failed.json):
+ * the execution, its state machine, status, start and stop (epoch ms) and its input as a string.
+ */
+export const executionStatusChange = (
+  id: string,
+  ms: number,
+  region: string,
+  run: {
+    readonly arn: string;
+    readonly name: string;
+    readonly status: string;
+    readonly startedAt: number;
+    readonly input: unknown;
+  },
+): AwsEvent => {
+  const stateMachine = run.arn.split(':').at(-2) ?? '';
+  return envelope(
+    id,
+    ms,
+    region,
+    'aws.states',
+    'Step Functions Execution Status Change',
+    [run.arn],
+    {
+      executionArn: run.arn,
+      stateMachineArn: `arn:aws:states:${region}:${ACCOUNT}:stateMachine:${stateMachine}`,
+      name: run.name,
+      status: run.status,
+      startDate: run.startedAt,
+      stopDate: ms,
+      input: JSON.stringify(run.input),
+      output: null,
+    },
+  );
+};
+
+/**
  * An ElastiCache notification as Lambda receives it from the cache's SNS topic (AWS-FACTS: a
  * replication group publishes its events only there). Message: `ElastiCache:<Event> : <source>`.
  */

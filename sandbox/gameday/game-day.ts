@@ -5,13 +5,14 @@ import {
   guardrailParameterValues,
   parseGuardrails,
 } from '../../functions/lib/core/guardrails.js';
-import type { Incident } from '../../functions/lib/core/incident.js';
+import { handedOverAt, type Incident } from '../../functions/lib/core/incident.js';
 import { readShopSettings, type ShopSettings } from '../../infra/recovery/shop-settings.js';
 import { resourcesOf, type SynthesizedTemplate } from '../../infra/synthesized-template.js';
 import type { SynthesizedIntake } from '../synthesized-intake.js';
 import { AlarmEvaluator } from './alarms.js';
 import { answerApproval } from './approver.js';
 import { SimulatedAwsApi } from './aws-api.js';
+import { executionStatusChange } from './aws-events.js';
 import {
   type DeliveredAlert,
   type Delivery,
@@ -163,7 +164,13 @@ export const runGameDay = async (
     time,
     config.region,
     namePrefix,
-    () => undefined,
+    // Step Functions tells EventBridge how a run ended, best effort (EventBridge reference,
+    // "AWS Step Functions events"); the intake rule takes those that did not succeed.
+    (run) =>
+      controlPlane.emit(
+        executionStatusChange(shop.nextEventId(), time.nowMs, config.region, run),
+        'best-effort',
+      ),
     random,
   );
   // The scenario's on-call answers an approval request (RequestApproval's result) in time.
@@ -228,23 +235,15 @@ export const runGameDay = async (
     ...runbooks.executions.map((e) => e.startedAt),
     ...shop.changes.map((c) => c.at),
   ].sort((a, b) => a - b)[0];
-  // Resolved means resolved: the core also stamps `resolvedAt` on an incident that failed
-  // (handed over to a person), which is no recovery.
-  const resolved = finalIncidents
-    .map((incident) =>
-      incident.status !== 'resolved' || incident.resolvedAt === undefined
-        ? undefined
-        : Date.parse(incident.resolvedAt),
-    )
-    .filter((at): at is number => at !== undefined)
-    .sort((a, b) => b - a)[0];
-  const escalated = finalIncidents
-    .flatMap((incident) =>
-      incident.timeline.flatMap((entry) =>
-        entry.type === 'status' && entry.to === 'failed' ? [Date.parse(entry.at)] : [],
-      ),
-    )
-    .sort((a, b) => a - b)[0];
+  /** The given ISO times as epoch ms, earliest first. */
+  const inOrder = (times: readonly (string | undefined)[]) =>
+    times
+      .filter((at): at is string => at !== undefined)
+      .map((at) => Date.parse(at))
+      .sort((a, b) => a - b);
+  // Only a resolved incident has a `resolvedAt`; a failed one was handed over, not resolved.
+  const resolved = inOrder(finalIncidents.map((incident) => incident.resolvedAt)).at(-1);
+  const escalated = inOrder(finalIncidents.map(handedOverAt))[0];
   return {
     scenario,
     options,

@@ -310,7 +310,7 @@ export class SimulatedRunbooks implements RunbookStarter {
     readonly time: VirtualTime,
     readonly region: string,
     readonly namePrefix: string,
-    /** Told when a run fails (Step Functions' "Execution Status Change" event). */
+    /** Told when a run ends (Step Functions' "Execution Status Change" event). */
     readonly onEnd: (record: ExecutionRecord) => void,
     /** The retries' jitter. */
     readonly random: Random,

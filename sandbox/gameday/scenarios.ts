@@ -124,7 +124,7 @@ export const AZ_POWER_LOSS: Scenario = {
   title: 'An AZ loses power: its instances, its subnet and the primaries that live there',
   failureClass: 'instance-failure',
   knownDefect:
-    "Rebound opens one incident per failed part of the outage (the web tier's unhealthy hosts, the AZ from AWS Health, and the RDS and ElastiCache failovers when a primary lived there) and pages for each critical one plus the approval request: RDS and ElastiCache events and the shop's unhealthy-hosts alarm name no AZ, so nothing ties them to the AZ incident, and the failovers are over before AWS Health posts",
+    "Rebound opens one incident per failed part of the outage (the web tier's unhealthy hosts, the AZ from AWS Health, and the RDS and ElastiCache failovers when a primary lived there) and pages for each critical one: RDS and ElastiCache events and the shop's unhealthy-hosts alarm name no AZ, so nothing ties them to the AZ incident, and the failovers are over before AWS Health posts",
   objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
   maxMinutes: 60,
   // AWS Health posts and closes its issue after the web tier has healed: play until it has.
@@ -288,10 +288,9 @@ export const SCENARIOS: readonly Scenario[] = [
     // cache-failover asks a person before TestFailover (needsApproval, not auto-approved by
     // cdk.json's guardrails); nobody answers within APPROVAL_TIMEOUT (30 min): it escalates
     // without acting, the safe default.
+    // AWS Health's degraded-but-serving primary is a warning: the request goes by email, and
+    // the escalation when nobody answers is the incident's one page.
     expectedOutcome: 'escalate',
-    knownDefect:
-      'two pages for one incident: the approval request goes out as a critical alert with an SMS, and the escalation when nobody answers within 30 minutes sends a second SMS; the incident keeps no "approval timed out" entry of its own (only the runbook failure says so)',
-    knownDefectModes: ['auto'],
     objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['cache-failover'],
     maxMinutes: 45,
     maxChanges: 1,

@@ -222,14 +222,15 @@ describe('game day az-power-loss', () => {
     expect(lostAz).toBeDefined();
     expect(launched.length).toBeGreaterThan(0);
     expect(launched).not.toContain(lostAz);
-    // The known defect: one incident per failed part, and a page for each critical one.
+    // The known defect: one incident per failed part, and a page for each critical one (the
+    // approval request does not page: the AZ incident it is for has paged already).
     expect(result.incidents.map((i) => i.kind).sort()).toEqual([
       'az-impairment',
       'cache-failover',
       'database-failover',
       'instance-health',
     ]);
-    expect(pages(result.alerts).length).toBe(3);
+    expect(pages(result.alerts).length).toBe(2);
   });
 });
 
@@ -472,8 +473,18 @@ describe('game day: api-throttling', () => {
     expect(span).toBeGreaterThan(0);
     expect(span).toBeLessThanOrEqual(2 + 4 + 8 + 16 + 30 + 30);
     expect(execution?.steps.map((step) => step.state)).toContain('Escalate');
-    expect(pages(result.alerts)[0]?.alert.subject).toContain(
-      'Runbook replace-unhealthy-instance FAILED',
+    expect(pages(result.alerts).map(({ alert }) => alert.subject)).toEqual([
+      expect.stringContaining('Runbook replace-unhealthy-instance FAILED'),
+    ]);
+    // The run ends FAILED after its Escalate step: Step Functions' event reaches triage, which
+    // writes it on the run's own incident (no second incident, no second page).
+    const ended = result.deliveries.filter(
+      (d) => describeEvent(d.event) === 'Step Functions Execution Status Change',
+    );
+    expect(ended).toHaveLength(1);
+    expect(result.incidents).toHaveLength(1);
+    expect(result.incidents[0]?.timeline).toContainEqual(
+      expect.objectContaining({ type: 'signal', kind: 'runbook-failure' }),
     );
   });
 });
@@ -507,9 +518,23 @@ describe('game day: approval-never-comes', () => {
       }),
     );
     expect(result.changes).toEqual([]);
-    // The known defect: the request and the escalation page twice.
+    expect(incident?.timeline).toContainEqual(
+      expect.objectContaining({
+        type: 'approval',
+        decision: 'timed-out',
+        at: new Date(execution?.endedAt ?? 0).toISOString(),
+      }),
+    );
+    // A degraded primary that still serves is a warning: the request goes by email with the way
+    // to answer (the game day's approvals run IAM-only: the CLI), and the escalation when nobody
+    // answers is the one page.
+    expect(incident?.severity).toBe('warning');
+    const requests = result.alerts.filter(({ alert }) => alert.kind === 'approval-request');
+    expect(requests.map(({ alert }) => alert)).toEqual([
+      expect.objectContaining({ severity: 'warning', sms: null }),
+    ]);
+    expect(requests[0]?.alert.email).toContain('npm run runbook -- approve ');
     expect(pages(result.alerts).map(({ alert }) => alert.subject)).toEqual([
-      expect.stringContaining('[APPROVAL NEEDED]'),
       expect.stringContaining('Runbook cache-failover FAILED'),
     ]);
   });
