@@ -5,6 +5,7 @@ import { healthAzIssue } from './aws-events.js';
 import { gameDayAzIds } from './az-ids.js';
 import { RELIABLE_DELIVERY } from './control-plane.js';
 import type { Scenario, World } from './scenario.js';
+import { NORMAL_MEMORY_PERCENT } from './shop.js';
 
 /** The game day's scenarios, by name. Each is one fault; the shop and Rebound do the rest. */
 
@@ -62,6 +63,13 @@ export const SURGE_FACTOR = 5;
 
 /** memory-leak: how fast the leaking instance's memory use rises (40% to its ceiling in ~30 min). */
 const MEMORY_LEAK_PERCENT_PER_MINUTE = 2;
+/**
+ * memory-leak: the memory use at which the leak starts to hurt, percent: where the kernel starts
+ * to swap and the app slows, and so where the shop's web-memory-outlier rule sits
+ * (infra/constructs/shop-alarms.ts, `worst >= 90`; test/sandbox/gameday.test.ts holds the two
+ * together). Before it, a leak costs nothing a customer sees and no alarm may fire.
+ */
+export const MEMORY_LEAK_HURTS_PERCENT = 90;
 
 // ---- az-power-loss ----------------------------------------------------------------------
 
@@ -305,13 +313,16 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'memory-leak',
     title: 'One web instance leaks memory; its /health still answers (a gray failure)',
-    failureClass: 'instance-failure',
-    knownDefect:
-      "no signal reaches Rebound: the shop's only memory alarm (web-memory-high) and the memory target tracking watch the group's average, which one leaking instance of three lifts by at most a third of its rise (to about 59%, under the 90% threshold and the 75% target), and the shop deploys no per-instance memory alarm (the InstanceId dimension the CloudWatch agent publishes), so replace-unhealthy-instance, the runbook for exactly this, never starts",
-    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
+    failureClass: 'gray-failure',
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['gray-failure'],
     maxMinutes: 45,
     // The guardrails allow replace-unhealthy-instance one replacement.
     maxChanges: 1,
+    // The leak starts this long before the fault: the fault is the moment the leaking instance
+    // crosses MEMORY_LEAK_HURTS_PERCENT (from the NORMAL_MEMORY_PERCENT every instance starts
+    // at). Counting from the leak's start would charge Rebound for minutes nobody could act in.
+    buildsUpMinutes:
+      (MEMORY_LEAK_HURTS_PERCENT - NORMAL_MEMORY_PERCENT) / MEMORY_LEAK_PERCENT_PER_MINUTE,
     inject: (world) => {
       const victims = world.shop.serving();
       const victim = victims[world.random.between(0, victims.length - 1)];

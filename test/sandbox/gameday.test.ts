@@ -2,14 +2,23 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../functions/lib/core/alert.js';
 import { NORMAL_CPU_PERCENT } from '../../infra/recovery/physics.js';
 import { DEFAULT_RTO_OPTIONS, recoveryBudgets, surgeBudget } from '../../infra/recovery/rto.js';
+import { readShopSettings } from '../../infra/recovery/shop-settings.js';
 import { APPROVAL_TIMEOUT } from '../../runbooks/kit/approval-gate.js';
 import { describeEvent } from '../../sandbox/gameday/aws-events.js';
 import { type GameDayResult, runGameDay } from '../../sandbox/gameday/game-day.js';
+import { parseMetricMath } from '../../sandbox/gameday/metric-math.js';
 import { judge } from '../../sandbox/gameday/objectives.js';
-import { formatReport, formatSummary } from '../../sandbox/gameday/report.js';
-import { gameDayAzIds, SCENARIOS, scenarioNamed } from '../../sandbox/gameday/scenarios.js';
+import { formatReport, formatSummary, timelineOf } from '../../sandbox/gameday/report.js';
+import {
+  gameDayAzIds,
+  MEMORY_LEAK_HURTS_PERCENT,
+  SCENARIOS,
+  scenarioNamed,
+} from '../../sandbox/gameday/scenarios.js';
+import { NORMAL_MEMORY_PERCENT } from '../../sandbox/gameday/shop.js';
 import { timelineSvg } from '../../sandbox/gameday/svg.js';
 import { type SynthesizedIntake, synthesizeIntake } from '../../sandbox/synthesized-intake.js';
+import { MEMORY_OUTLIER_ALARM } from '../support/gameday-settings.js';
 
 /**
  * Every game-day scenario in both modes, seeded, against the app as cdk.json synthesizes it:
@@ -358,7 +367,7 @@ describe('game day', () => {
 });
 
 describe('game day: the further scenarios of issue 14', () => {
-  it('memory-leak: the leak never reaches an alarm, so no signal reaches triage (the known defect)', async () => {
+  it('memory-leak: web-memory-outlier fires, replace-unhealthy-instance finds the leaking instance by its metrics and replaces it, and only it', async () => {
     // Prepare
     const scenario = scenarioNamed('memory-leak');
     if (scenario === undefined) throw new Error('scenario missing');
@@ -366,13 +375,78 @@ describe('game day: the further scenarios of issue 14', () => {
     // Act
     const result = await runGameDay(intake, scenario, { mode: 'auto', seed: SEED });
 
-    // Assess: the group-average alarm never fires, nothing is delivered, nothing recovers.
-    const memoryAlarm = result.settings.alarms.find((a) => a.metricName === 'mem_used_percent');
-    expect(memoryAlarm?.dimensions).toEqual({ AutoScalingGroupName: result.settings.group.name });
-    expect(result.alarmTransitions.filter((t) => t.alarm === memoryAlarm?.name)).toEqual([]);
-    expect(result.deliveries).toEqual([]);
-    expect(result.measures.recoveredAt).toBeUndefined();
-    expect(scenario.knownDefect).toContain('no per-instance memory alarm');
+    // Assess: the leaking instance, and nothing else, was marked unhealthy and terminated.
+    const leaking = result.instances.filter((instance) => instance.leakingSince !== undefined);
+    expect(leaking).toHaveLength(1);
+    expect(result.changes.map((change) => [change.call, change.target])).toEqual([
+      ['autoscaling:SetInstanceHealth', leaking[0]?.id],
+    ]);
+    expect(leaking[0]?.lifecycle).toBe('Terminated');
+    const outlier = result.settings.mathAlarms.find((a) => a.name.endsWith('web-memory-outlier'));
+    expect(result.alarmTransitions.filter((t) => t.alarm === outlier?.name)).toMatchObject([
+      { from: 'OK', to: 'ALARM' },
+    ]);
+    expect(result.executions).toMatchObject([
+      { runbook: 'replace-unhealthy-instance', status: 'SUCCEEDED' },
+    ]);
+    expect(result.executions[0]?.steps.map((step) => step.state)).toEqual(
+      expect.arrayContaining(['SampleMemory', 'FindWorstInstance', 'MarkUnhealthy']),
+    );
+  });
+
+  it("memory-leak: the fault is the moment the leaking instance crosses the level of web-memory-outlier's rule, the leak building up before it", async () => {
+    // Prepare
+    const scenario = scenarioNamed('memory-leak');
+    if (scenario === undefined) throw new Error('scenario missing');
+
+    // Act
+    const result = await runGameDay(intake, scenario, { mode: 'auto', seed: SEED });
+
+    // Assess: the synthesized rule fires for a worst instance at MEMORY_LEAK_HURTS_PERCENT
+    // over healthy peers, and not a hair below it.
+    const outlier = result.settings.mathAlarms.find((a) => a.name.endsWith('web-memory-outlier'));
+    const rule = parseMetricMath(outlier?.expression ?? '');
+    const mean = (worst: number) => (worst + 2 * NORMAL_MEMORY_PERCENT) / 3;
+    const hurts = MEMORY_LEAK_HURTS_PERCENT;
+    expect(rule.evaluate({ worst: hurts, mean: mean(hurts) })).toBe(1);
+    expect(rule.evaluate({ worst: hurts - 0.01, mean: mean(hurts - 0.01) })).toBe(0);
+    // The leak starts buildsUpMinutes before the fault, and the victim reaches the level then.
+    const [victim] = result.instances.filter((instance) => instance.leakingSince !== undefined);
+    const buildsUp = (scenario.buildsUpMinutes ?? 0) * 60_000;
+    expect(buildsUp).toBeGreaterThan(0);
+    expect(victim?.leakingSince).toBe(result.measures.faultAt - buildsUp);
+    expect(timelineOf(result)[0]?.text).toContain('it hurts from here, after 25 min of build-up');
+    // Nothing is detected before the fault: the rule needs its datapoints after the crossing.
+    expect(result.measures.detectedAt).toBeGreaterThan(
+      result.measures.faultAt + (outlier?.datapointsToAlarm ?? 0) * 60_000,
+    );
+  });
+});
+
+describe("game day: the shop's metric-math alarms, read from the synthesized template", () => {
+  it('reads web-memory-outlier with its expression, its metric queries (references resolved) and its datapoints, and can evaluate every expression the shop uses', () => {
+    // Act
+    const settings = readShopSettings(intake.templates.shop, {
+      region: intake.config.region,
+      availabilityZones: intake.config.availabilityZones,
+    });
+
+    // Assess
+    // The shared test fixture, named and dimensioned as the synthesized shop is.
+    const dimensions = { AutoScalingGroupName: settings.group.name };
+    expect(settings.mathAlarms.find((a) => a.name.endsWith('-web-memory-outlier'))).toEqual({
+      ...MEMORY_OUTLIER_ALARM,
+      name: `${intake.inventory.namePrefix}-web-memory-outlier`,
+      description: expect.stringContaining('25 points above the group'),
+      metrics: MEMORY_OUTLIER_ALARM.metrics.map((metric) => ({ ...metric, dimensions })),
+    });
+    expect(settings.alarms.map((a) => a.name)).not.toContain(
+      `${intake.inventory.namePrefix}-web-memory-outlier`,
+    );
+    for (const alarm of settings.mathAlarms) {
+      const { ids } = parseMetricMath(alarm.expression);
+      expect([...ids].sort()).toEqual(alarm.metrics.map((m) => m.id).sort());
+    }
   });
 });
 
