@@ -17,4 +17,7 @@ export const FIRST_EVENT_MODULES: Readonly<Record<string, readonly string[]>> = 
     'functions/lib/aws/clients/sns.ts',
     'functions/lib/aws/clients/scheduler.ts',
   ],
+  // Its first event is the check (may it act?), which loads nothing more: the CloudWatch client
+  // (replica lag) loads with the first verify, minutes later (runbooks/rds-failover/handler.ts).
+  'runbook-rds-failover': [],
 };

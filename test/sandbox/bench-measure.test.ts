@@ -138,6 +138,26 @@ describe('cold load measuring', () => {
     );
   });
 
+  it('measures a first event that loads none of the chunks only when the list says so (rds-failover: the check)', () => {
+    // Prepare
+    const rdsFailover = path.join(ROOT, 'runbooks/rds-failover/handler.ts');
+
+    // Act
+    const bundle = bundleAsDeployed(
+      rdsFailover,
+      scratch(),
+      FIRST_EVENT_MODULES['runbook-rds-failover'],
+    );
+
+    // Assess: the verify path's CloudWatch chunk ships, but the check loads nothing more.
+    expect(bundle.firstEventFiles).toEqual([]);
+    expect(bundle.firstEventKb).toBe(bundle.entryKb);
+    expect(bundle.shippedKb).toBeGreaterThan(bundle.entryKb);
+    expect(() => bundleAsDeployed(rdsFailover, scratch())).toThrow(
+      /loads .*runbooks\/rds-failover\/replica-lag-client\.ts.* on demand/,
+    );
+  });
+
   it("keeps stack traces readable: the deployed NODE_OPTIONS map a bundle's frames to the TypeScript source", () => {
     // Prepare: a handler that fails at load on a missing variable, as the env helpers do.
     const { entryFile } = bundleAsDeployed(
