@@ -15,7 +15,7 @@ export interface AlertsTopicProps {
   readonly emails: readonly string[];
   /** E.164 numbers; they receive only `severity = critical` messages (SMS costs and wakes people). */
   readonly smsNumbers: readonly string[];
-  /** The alarms (exact names) that publish to this topic, e.g. the guardrails-unreadable alarm. */
+  /** The alarms (exact names or `*` patterns) that publish to this topic (they email: no page attributes). */
   readonly publishingAlarmNames: readonly string[];
   /** The ops topic: the alarm on undeliverable alerts must not depend on this topic. */
   readonly opsTopic: sns.ITopic;

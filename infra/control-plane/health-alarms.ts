@@ -15,8 +15,13 @@ import type { ReboundFunction } from '../constructs/rebound-function.js';
 export interface HealthAlarmsProps {
   readonly namePrefix: string;
   readonly stage: string;
-  /** Every alarm publishes here (unfiltered email and SMS), never to the alerts topic. */
+  /** Every alarm but the runbooks' publishes here (unfiltered email and SMS). */
   readonly opsTopic: sns.ITopic;
+  /**
+   * The runbooks' failed and timed-out runs email here ({@link runAlarmNamePatterns}): alarm
+   * notifications carry no `severity`/`page` attributes, so the topic's SMS filter drops them.
+   */
+  readonly alertsTopic: sns.ITopic;
   /** Every control-plane function: errors and throttles. */
   readonly functions: readonly ReboundFunction[];
   /** Every runbook, by registry name: failed and timed-out runs. */
@@ -27,13 +32,22 @@ export interface HealthAlarmsProps {
   readonly smsSpendLimitUsd: number;
 }
 
+/**
+ * The names of the runbooks' run alarms (`<namePrefix>-<runbook>-executions-failed` and
+ * `-executions-timed-out`), as patterns for the alerts topic's policy (shop stack).
+ */
+export const runAlarmNamePatterns = (namePrefix: string): readonly string[] => [
+  `${namePrefix}-*-executions-failed`,
+  `${namePrefix}-*-executions-timed-out`,
+];
+
 /** Below the limit, SMS still go out: page at this share of it, before pages stop. */
 const SMS_SPEND_WARNING_SHARE = 0.8;
 const FIVE_MINUTES = Duration.minutes(5);
 
 /**
- * The alarms on Rebound's own health, all on the ops topic: its functions, its runbooks, its
- * intake, its heartbeat, its parser and the SMS budget. The metrics, by the AWS docs:
+ * The alarms on Rebound's own health, on the ops topic: its functions, its intake, its
+ * heartbeat, its parser and the SMS budget; its runbooks' runs by email on the alerts topic. The metrics, by the AWS docs:
  * - Lambda `AWS/Lambda` `Errors`, `Throttles` {FunctionName}
  *   (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html);
  * - Step Functions `AWS/States` `ExecutionsFailed`, `ExecutionsTimedOut` {StateMachineArn}
@@ -67,16 +81,25 @@ export class HealthAlarms extends Construct {
       );
     }
 
+    // Failed and timed-out runs email, never page. A run that escalates pages from its Escalate
+    // step and then ends FAILED by design; one that ends without a word pages through triage
+    // (Step Functions' "Execution Status Change" event, on the run's incident). ExecutionsFailed
+    // counts both kinds alike (its one dimension is StateMachineArn), so a paging alarm on it
+    // would page again for every escalation. These emails are the record that does not depend
+    // on that event, which Step Functions sends best effort (EventBridge reference, "AWS Step
+    // Functions events": https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-states.html).
     for (const [runbook, stateMachine] of Object.entries(props.runbooks)) {
       this.alarmAbove(
         `${namePrefix}-${runbook}-executions-failed`,
-        `[critical] A run of the runbook ${runbook} failed: it escalated, or could not even report; open its incident and the execution in the Step Functions console`,
+        `A run of the runbook ${runbook} failed: it escalated (paged from its incident) or stopped without a word (paged by triage, unless Step Functions' event was lost); open its incident and the execution in the Step Functions console`,
         stateMachine.metricFailed({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        props.alertsTopic,
       );
       this.alarmAbove(
         `${namePrefix}-${runbook}-executions-timed-out`,
-        `[critical] A run of the runbook ${runbook} hit its run timeout: nothing escalated it; open the execution in the Step Functions console`,
+        `A run of the runbook ${runbook} hit its run timeout: nothing escalated it (triage pages on Step Functions' event, unless it was lost); open the execution in the Step Functions console`,
         stateMachine.metricTimedOut({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        props.alertsTopic,
       );
     }
 
@@ -146,27 +169,38 @@ export class HealthAlarms extends Construct {
   }
 
   /** An alarm as soon as one datapoint of `metric` is above zero; no data is healthy. */
-  private alarmAbove(name: string, description: string, metric: cloudwatch.IMetric): void {
-    this.add(name, description, {
-      metric,
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+  private alarmAbove(
+    name: string,
+    description: string,
+    metric: cloudwatch.IMetric,
+    topic: sns.ITopic = this.props.opsTopic,
+  ): void {
+    this.add(
+      name,
+      description,
+      {
+        metric,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+      topic,
+    );
   }
 
   private add(
     alarmName: string,
     description: string,
     props: Omit<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription'>,
+    topic: sns.ITopic = this.props.opsTopic,
   ): void {
     const alarm = new cloudwatch.Alarm(this, alarmName, {
       ...props,
       alarmName,
       alarmDescription: `${description}.`,
     });
-    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.props.opsTopic));
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
     this.alarms.push(alarm);
   }
 }

@@ -137,6 +137,7 @@ export class ControlPlaneStack extends Stack {
       namePrefix,
       stage: config.stage,
       opsTopic: props.opsTopic,
+      alertsTopic: props.alertsTopic,
       functions,
       runbooks: this.runbooks.stateMachines,
       rules: [...this.triage.rules, this.triage.heartbeat],

@@ -21,6 +21,7 @@ import { ShopStaticAssets } from '../constructs/shop-static-assets.js';
 import { TlsCertificates } from '../constructs/tls-certificates.js';
 import { WebTier } from '../constructs/web-tier.js';
 import { ZonalAutoshift } from '../constructs/zonal-autoshift.js';
+import { runAlarmNamePatterns } from '../control-plane/health-alarms.js';
 
 export interface ShopStackProps extends StackProps {
   readonly config: ReboundConfig;
@@ -178,8 +179,12 @@ export class ShopStack extends Stack {
       namePrefix,
       emails: config.alertEmails,
       smsNumbers: config.alertSmsNumbers,
-      // The guardrail-read alarm (control-plane stack) tells every alert subscriber.
-      publishingAlarmNames: [guardrailsUnreadableAlarmName(config.stage)],
+      // The guardrail-read alarm and the runbooks' run alarms (control-plane stack) email every
+      // alert subscriber.
+      publishingAlarmNames: [
+        guardrailsUnreadableAlarmName(config.stage),
+        ...runAlarmNamePatterns(namePrefix),
+      ],
       opsTopic: this.ops.topic,
     });
     this.ops.addRecipients({

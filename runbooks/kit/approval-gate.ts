@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { APPROVAL_TIMED_OUT } from '../../functions/lib/runbook/approval-timeout.js';
 import { guardrailAt } from '../../functions/lib/runbook/state-paths.js';
 import type { RunbookSkeleton } from './skeleton.js';
 import { EXECUTION } from './tasks.js';
@@ -49,7 +50,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     const timedOut = sfn.Pass.jsonPath(this, 'ApprovalTimedOut', {
       stateName: 'ApprovalTimedOut',
       parameters: {
-        Error: 'ApprovalTimedOut',
+        Error: APPROVAL_TIMED_OUT,
         Cause: sfn.JsonPath.format(
           `Nobody approved or rejected "{}" within ${APPROVAL_TIMEOUT.toMinutes()} minutes: Rebound did not act (the safe default).`,
           sfn.JsonPath.stringAt(guardrailAt('reason')),

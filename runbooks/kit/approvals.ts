@@ -45,7 +45,7 @@ export interface ApprovalsProps {
   readonly stage: string;
   /** The incident table: approval requests live there too (`APPROVAL#<id>` items). */
   readonly incidents: dynamodb.ITable;
-  /** Approval requests go out as critical alerts on this topic. */
+  /** Approval requests go out as alerts on this topic (paging only as request.ts decides). */
   readonly alertsTopic: sns.ITopic;
   /** Failed asynchronous invocations of both functions. */
   readonly deadLetterQueue: sqs.IQueue;

@@ -5,13 +5,14 @@ import {
   guardrailParameterValues,
   parseGuardrails,
 } from '../../functions/lib/core/guardrails.js';
-import type { Incident } from '../../functions/lib/core/incident.js';
+import { handedOverAt, type Incident } from '../../functions/lib/core/incident.js';
 import { readShopSettings, type ShopSettings } from '../../infra/recovery/shop-settings.js';
 import { resourcesOf, type SynthesizedTemplate } from '../../infra/synthesized-template.js';
 import type { SynthesizedIntake } from '../synthesized-intake.js';
 import { AlarmEvaluator } from './alarms.js';
 import { answerApproval } from './approver.js';
 import { SimulatedAwsApi } from './aws-api.js';
+import { executionStatusChange } from './aws-events.js';
 import {
   type DeliveredAlert,
   type Delivery,
@@ -26,7 +27,7 @@ import {
   SimulatedRunbooks,
 } from './runbook-executions.js';
 import type { Scenario, World } from './scenario.js';
-import { type ShopChange, type ShopSample, SimulatedShop } from './shop.js';
+import { type Instance, type ShopChange, type ShopSample, SimulatedShop } from './shop.js';
 import { VirtualTime } from './virtual-time.js';
 
 /**
@@ -37,7 +38,7 @@ import { VirtualTime } from './virtual-time.js';
 
 /** The game day's start; any fixed time does (the clock is virtual). */
 export const GAME_DAY_START = new Date('2026-11-27T02:00:00Z');
-/** Calm before the fault: alarms have history, target tracking is settled. */
+/** Calm before the fault (or its build-up): alarms have history, target tracking is settled. */
 export const LEAD_IN_MS = 5 * 60_000;
 /** How often the game day looks whether the shop serves again. */
 const RECOVERY_CHECK_MS = 1_000;
@@ -68,6 +69,8 @@ export interface GameDayResult {
   readonly executions: readonly ExecutionRecord[];
   readonly changes: readonly ShopChange[];
   readonly samples: readonly ShopSample[];
+  /** Every instance the web group ran, terminated ones included, as the game day left it. */
+  readonly instances: readonly Instance[];
   readonly alarmTransitions: readonly { at: number; alarm: string; from: string; to: string }[];
   readonly lostEvents: number;
   readonly endedAt: number;
@@ -128,16 +131,17 @@ export const runGameDay = async (
   const shop = new SimulatedShop(settings, config.region, time, random, controlPlane);
   const alarms = new AlarmEvaluator(
     shop,
-    settings.alarms,
-    (alarm) =>
-      MODELLED_METRICS.has(alarm.metricName) ||
-      MODELLED_METRICS.has(`${alarm.metricName}|${alarm.namespace}`),
+    [...settings.alarms, ...settings.mathAlarms],
+    (metric) =>
+      MODELLED_METRICS.has(metric.metricName) ||
+      MODELLED_METRICS.has(`${metric.metricName}|${metric.namespace}`),
   );
   const api = new SimulatedAwsApi(shop, alarms);
   const approvals = new MemoryApprovalStore();
   const steps = lambdaSteps({
     api,
     settings,
+    loadBalancerArn: shop.loadBalancerArn,
     stage: config.stage,
     region: config.region,
     namePrefix,
@@ -161,7 +165,13 @@ export const runGameDay = async (
     time,
     config.region,
     namePrefix,
-    () => undefined,
+    // Step Functions tells EventBridge how a run ended, best effort (EventBridge reference,
+    // "AWS Step Functions events"); the intake rule takes those that did not succeed.
+    (run) =>
+      controlPlane.emit(
+        executionStatusChange(shop.nextEventId(), time.nowMs, config.region, run),
+        'best-effort',
+      ),
     random,
   );
   // The scenario's on-call answers an approval request (RequestApproval's result) in time.
@@ -177,8 +187,9 @@ export const runGameDay = async (
 
   shop.start();
   alarms.start();
-  const faultAt = time.nowMs + LEAD_IN_MS;
-  time.at(faultAt, () => scenario.inject(world));
+  const injectAt = time.nowMs + LEAD_IN_MS;
+  const faultAt = injectAt + (scenario.buildsUpMinutes ?? 0) * 60_000;
+  time.at(injectAt, () => scenario.inject(world));
 
   // Recovery: the first check at which the scenario's condition holds again after the fault
   // broke it (a fault takes a while to show: a crashed instance stays a healthy target until
@@ -225,23 +236,15 @@ export const runGameDay = async (
     ...runbooks.executions.map((e) => e.startedAt),
     ...shop.changes.map((c) => c.at),
   ].sort((a, b) => a - b)[0];
-  // Resolved means resolved: the core also stamps `resolvedAt` on an incident that failed
-  // (handed over to a person), which is no recovery.
-  const resolved = finalIncidents
-    .map((incident) =>
-      incident.status !== 'resolved' || incident.resolvedAt === undefined
-        ? undefined
-        : Date.parse(incident.resolvedAt),
-    )
-    .filter((at): at is number => at !== undefined)
-    .sort((a, b) => b - a)[0];
-  const escalated = finalIncidents
-    .flatMap((incident) =>
-      incident.timeline.flatMap((entry) =>
-        entry.type === 'status' && entry.to === 'failed' ? [Date.parse(entry.at)] : [],
-      ),
-    )
-    .sort((a, b) => a - b)[0];
+  /** The given ISO times as epoch ms, earliest first. */
+  const inOrder = (times: readonly (string | undefined)[]) =>
+    times
+      .filter((at): at is string => at !== undefined)
+      .map((at) => Date.parse(at))
+      .sort((a, b) => a - b);
+  // Only a resolved incident has a `resolvedAt`; a failed one was handed over, not resolved.
+  const resolved = inOrder(finalIncidents.map((incident) => incident.resolvedAt)).at(-1);
+  const escalated = inOrder(finalIncidents.map(handedOverAt))[0];
   return {
     scenario,
     options,
@@ -262,6 +265,7 @@ export const runGameDay = async (
     executions: runbooks.executions,
     changes: shop.changes,
     samples: shop.samples,
+    instances: shop.ran,
     alarmTransitions: alarms.transitions,
     lostEvents: controlPlane.lost.length,
     endedAt: time.nowMs,

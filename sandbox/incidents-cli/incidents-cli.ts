@@ -3,6 +3,7 @@ import { DynamoDbIncidentStore } from '../../functions/lib/aws/dynamodb-incident
 import { INCIDENT_TABLE, incidentItemKey } from '../../functions/lib/aws/incident-table.js';
 import { executionConsoleLink } from '../../functions/lib/core/console-links.js';
 import {
+  handedOverAt,
   type Incident,
   isActive,
   type TimelineEntry,
@@ -111,13 +112,17 @@ export const formatDuration = (ms: number): string => {
   return `${Math.floor(hours / 24)}d ${String(hours % 24).padStart(2, '0')}h`;
 };
 
-/** Time to resolve (or to fail), or how long it has been open (`open 25m`). */
+/**
+ * Time to resolve, how long it has been open (`open 25m`), or, for a failed incident, when it
+ * was handed to a person (`handed over 30m`): no MTTR, nobody resolved it.
+ */
 const mttrOf = (incident: Incident, now: Date): string => {
   const minutes = timeToResolveMinutes(incident);
   if (minutes !== undefined) return formatDuration(minutes * 60_000);
-  return isActive(incident.status)
-    ? `open ${formatDuration(now.getTime() - Date.parse(incident.openedAt))}`
-    : '-';
+  const sinceOpened = (at: number) => formatDuration(at - Date.parse(incident.openedAt));
+  if (isActive(incident.status)) return `open ${sinceOpened(now.getTime())}`;
+  const handedOver = handedOverAt(incident);
+  return handedOver === undefined ? '-' : `handed over ${sinceOpened(Date.parse(handedOver))}`;
 };
 
 const table = (rows: readonly (readonly string[])[]): string[] => {
@@ -217,7 +222,10 @@ export const formatIncident = (incident: Incident, region: string, now: Date): s
     incident.title,
     '',
     `opened:    ${incident.openedAt}`,
-    ...(incident.resolvedAt === undefined ? [] : [`resolved:  ${incident.resolvedAt}`]),
+    ...(incident.status !== 'resolved' || incident.resolvedAt === undefined
+      ? []
+      : [`resolved:  ${incident.resolvedAt}`]),
+    ...(handedOverAt(incident) === undefined ? [] : [`handed over: ${handedOverAt(incident)}`]),
     `MTTR:      ${mttrOf(incident, now)}`,
     `resources: ${incident.resources.map(({ type, id }) => `${type} ${id}`).join(', ') || '-'}`,
     ...(incident.availabilityZone === undefined ? [] : [`AZ:        ${incident.availabilityZone}`]),

@@ -72,6 +72,11 @@ describe('approvals', () => {
     action: ACTION,
     timeoutSeconds: 1800,
   });
+  /** The incident as triage leaves one with service impact: critical, not paged yet. */
+  const becomeCritical = async (changes: Partial<Incident> = {}) => {
+    incident = { ...incident, severity: 'critical', ...changes, version: incident.version + 1 };
+    await incidents.update(incident);
+  };
   const recordEvent = (answer: unknown): ApprovalRecordEvent => ({
     type: 'record',
     ...context(incident.id),
@@ -120,23 +125,19 @@ describe('approvals', () => {
           decision: 'requested',
           reason: ACTION,
         },
-        expect.objectContaining({ type: 'alert', severity: 'critical', sms: true }),
+        expect.objectContaining({ type: 'alert', severity: 'warning', sms: false }),
       ]);
       expect(stored?.status).toBe('open');
     });
 
-    it('sends one critical alert with approve and reject links whose signatures verify', async () => {
+    it('sends one alert with approve and reject links whose signatures verify', async () => {
       // Act
       await requestApproval(requestEvent(), deps);
 
       // Assess
       expect(alerts).toHaveLength(1);
       const [alert] = alerts as [Alert];
-      expect(alert).toMatchObject({
-        kind: 'approval-request',
-        severity: 'critical',
-        incidentId: incident.id,
-      });
+      expect(alert).toMatchObject({ kind: 'approval-request', incidentId: incident.id });
       const links = [...alert.email.matchAll(/^ {2}(APPROVE|REJECT): +(\S+)$/gm)].map(
         ([, label, url]) => ({ label, url: new URL(url ?? '') }),
       );
@@ -181,6 +182,9 @@ describe('approvals', () => {
     });
 
     it('never puts the task token in the alert: the CLI names the approval id', async () => {
+      // Prepare: an alert that pages has an SMS too.
+      await becomeCritical();
+
       // Act
       await requestApproval(requestEvent(), deps);
 
@@ -207,12 +211,20 @@ describe('approvals', () => {
     });
 
     it('pages with one GSM-7 segment of at most 140 characters, even for a long action', async () => {
+      // Prepare: two critical incidents that have not paged.
+      await becomeCritical();
+      const other = { ...incident, id: 'inc-20260301T0955-0000000b', scopeKeys: [], version: 1 };
+      await incidents.create(other);
+
       // Act
       await requestApproval(
         { ...requestEvent(), action: `${'promote “replica” — '.repeat(20)}😀` },
         deps,
       );
-      await requestApproval(requestEvent(), { ...deps, newId: () => 'approval-id-0002' });
+      await requestApproval(
+        { ...requestEvent(), incidentId: other.id },
+        { ...deps, newId: () => 'approval-id-0002' },
+      );
 
       // Assess
       const [long, usual] = alerts.map((alert) => alert.sms ?? '');
@@ -226,9 +238,79 @@ describe('approvals', () => {
       expect(
         usual?.startsWith(`Rebound: approval needed to force a Multi-AZ failover of ${DB}`),
       ).toBe(true);
-      expect(usual?.endsWith(`(${incident.id}). See email.`)).toBe(true);
+      expect(usual?.endsWith(`(${other.id}). See email.`)).toBe(true);
       expect(alerts[1]?.subject.length).toBeLessThanOrEqual(99);
-      expect(alerts[1]?.subject.endsWith(`(${incident.id})`)).toBe(true);
+      expect(alerts[1]?.subject.endsWith(`(${other.id})`)).toBe(true);
+    });
+
+    describe('pages once per incident, only when a person is needed now', () => {
+      it('pages for a critical incident that has not paged, and records the page on it', async () => {
+        // Prepare
+        await becomeCritical();
+
+        // Act
+        await requestApproval(requestEvent(), deps);
+
+        // Assess
+        expect(alerts).toEqual([
+          expect.objectContaining({ severity: 'critical', sms: expect.any(String) }),
+        ]);
+        const stored = await incidents.get(incident.id);
+        expect(stored?.lastPagedAt).toBe(NOW.toISOString());
+        expect(stored?.timeline.at(-1)).toMatchObject({
+          type: 'alert',
+          severity: 'critical',
+          sms: true,
+        });
+      });
+
+      it('emails a warning incident (degraded, still serving), links and CLI included, without a page', async () => {
+        // Act
+        await requestApproval(requestEvent(), deps);
+
+        // Assess
+        const [alert] = alerts as [Alert];
+        expect(alert).toMatchObject({ severity: 'warning', sms: null });
+        expect(alert.email).toMatch(/^ {2}APPROVE: +https:\/\//m);
+        expect(alert.email).toContain('npm run runbook -- approve approval-id-0001');
+        expect((await incidents.get(incident.id))?.lastPagedAt).toBeUndefined();
+      });
+
+      it('emails a critical incident that has paged already: its one page is spent', async () => {
+        // Prepare
+        await becomeCritical({ lastPagedAt: '2026-03-01T09:56:00.000Z' });
+
+        // Act
+        await requestApproval(requestEvent(), deps);
+
+        // Assess
+        expect(alerts).toEqual([expect.objectContaining({ severity: 'critical', sms: null })]);
+        expect((await incidents.get(incident.id))?.lastPagedAt).toBe('2026-03-01T09:56:00.000Z');
+      });
+
+      it('claims the page before sending: a failed send gives it back, and the retry pages', async () => {
+        // Prepare
+        await becomeCritical();
+        const failing = {
+          ...deps,
+          alerts: {
+            publish: async () => {
+              throw new Error('SNS unavailable');
+            },
+          },
+        };
+
+        // Act
+        const failed = requestApproval(requestEvent(), failing);
+        await expect(failed).rejects.toThrow('SNS unavailable');
+        const released = (await incidents.get(incident.id))?.lastPagedAt;
+        await requestApproval(requestEvent(), { ...deps, newId: () => 'approval-id-0002' });
+
+        // Assess
+        expect(released).toBeUndefined();
+        expect(alerts).toEqual([expect.objectContaining({ sms: expect.any(String) })]);
+        expect((await incidents.get(incident.id))?.lastPagedAt).toBe(NOW.toISOString());
+      });
     });
 
     it('fails without alerting when the incident does not exist', async () => {

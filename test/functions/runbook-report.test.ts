@@ -102,6 +102,11 @@ describe('reportRunbookOutcome', () => {
     expect(result.incidentStatus).toBe('failed');
     const stored = await incidents.get(incident.id);
     expect(stored?.lastPagedAt).toBe(NOW.toISOString());
+    // Handed to a person, not resolved: no resolvedAt, so no MTTR anywhere.
+    expect(stored?.resolvedAt).toBeUndefined();
+    expect(stored?.timeline).toContainEqual(
+      expect.objectContaining({ type: 'status', to: 'failed', at: NOW.toISOString() }),
+    );
     expect(stored?.timeline).toContainEqual(
       expect.objectContaining({
         type: 'runbook',
@@ -115,6 +120,41 @@ describe('reportRunbookOutcome', () => {
         kind: 'escalation',
         sms: expect.any(String),
       }),
+    ]);
+  });
+
+  it('records an unanswered approval on the incident before the failure it led to, and pages', async () => {
+    // Prepare: the approval gate's ApprovalTimedOut Pass state put this at $.error.
+    const cause =
+      'Nobody approved or rejected "mark i-0123 Unhealthy" within 30 minutes: Rebound did not act (the safe default).';
+
+    // Act
+    await reportRunbookOutcome(
+      withIncident({
+        outcome: 'failed',
+        detail: undefined,
+        state: {
+          guardrail: { incidentId: incident.id },
+          error: { Error: 'ApprovalTimedOut', Cause: cause },
+        },
+      }),
+      deps,
+    );
+
+    // Assess
+    const stored = await incidents.get(incident.id);
+    expect(stored?.timeline.slice(-4)).toEqual([
+      {
+        type: 'approval',
+        at: NOW.toISOString(),
+        runbook: 'replace-unhealthy-instance',
+        executionName: 'run-1',
+        decision: 'timed-out',
+        reason: cause,
+      },
+      expect.objectContaining({ type: 'runbook', status: 'failed' }),
+      expect.objectContaining({ type: 'status', to: 'failed' }),
+      expect.objectContaining({ type: 'alert', sms: true }),
     ]);
   });
 

@@ -98,7 +98,7 @@ describe('topics CloudWatch alarms publish to', () => {
     dev = synthControlPlane();
   });
 
-  it('lets the guardrail alarm publish to the alerts topic and use its key, from this account only', () => {
+  it("lets the guardrail alarm and the runbooks' run alarms publish to the alerts topic and use its key, from this account only", () => {
     // Act
     const { topicStatements, keyStatements } = publishingPolicy(dev, 'rebound-dev-alerts');
 
@@ -109,7 +109,13 @@ describe('topics CloudWatch alarms publish to', () => {
     for (const statement of [...topicStatements, ...keyStatements]) {
       expect(resolveDeployed(statement.Condition, dev)).toEqual({
         StringEquals: { 'aws:SourceAccount': TEST_ACCOUNT },
-        ArnLike: { 'aws:SourceArn': [alarmArn('rebound-dev-guardrails-unreadable')] },
+        ArnLike: {
+          'aws:SourceArn': [
+            alarmArn('rebound-dev-guardrails-unreadable'),
+            alarmArn('rebound-dev-*-executions-failed'),
+            alarmArn('rebound-dev-*-executions-timed-out'),
+          ],
+        },
       });
     }
     expect(asList(keyStatements[0]?.Action).sort()).toEqual([
@@ -194,7 +200,7 @@ describe('control-plane health alarms', () => {
     );
   });
 
-  it('publishes every control-plane alarm to the ops topic, but the guardrail alarm to the alerts', () => {
+  it("publishes every control-plane alarm to the ops topic, but the guardrail alarm and the runbooks' run alarms to the alerts", () => {
     // Act
     const targets = Object.fromEntries(
       alarms.map(({ AlarmName, AlarmActions }) => [AlarmName, resolveDeployed(AlarmActions, dev)]),
@@ -203,9 +209,12 @@ describe('control-plane health alarms', () => {
     // Assess
     expect(alarms.length).toBeGreaterThan(20);
     for (const [name, actions] of Object.entries(targets)) {
-      expect(actions, name).toEqual(
-        name === 'rebound-dev-guardrails-unreadable' ? [ALERTS_TOPIC_ARN] : [OPS_TOPIC_ARN],
-      );
+      // The run alarms email only (no page attributes: the SMS filter drops them); a run's page
+      // comes from its Escalate step or from triage (health-alarms.ts).
+      const emailsOnly =
+        name === 'rebound-dev-guardrails-unreadable' ||
+        /-executions-(failed|timed-out)$/.test(name);
+      expect(actions, name).toEqual(emailsOnly ? [ALERTS_TOPIC_ARN] : [OPS_TOPIC_ARN]);
     }
   });
 

@@ -673,7 +673,11 @@ describe.each(CASES)('runbook $name keeps the runbook contract', ({ name, row, h
           expect(outcome.status === 'failed' && outcome.cause).toMatch(/Rebound did not act/);
           expect(w.trace).toEqual([...checks, 'RequestApproval', 'Escalate']);
           expectEscalatedWith(w, 'ApprovalTimedOut');
-          expect((await incidentOf(w)).status).toBe('failed');
+          const incident = await incidentOf(w);
+          expect(incident.status).toBe('failed');
+          expect(incident.timeline).toContainEqual(
+            expect.objectContaining({ type: 'approval', decision: 'timed-out' }),
+          );
         });
       });
     }

@@ -9,6 +9,8 @@ import { appendTimeline, type Incident, transition } from '../../functions/lib/c
 import { manualIncident } from '../../functions/lib/runbook/runbook-incident.js';
 import {
   formatDuration,
+  formatIncident,
+  formatIncidentList,
   type IncidentsCliDeps,
   runIncidentsCli,
 } from '../../sandbox/incidents-cli/incidents-cli.js';
@@ -230,5 +232,35 @@ describe('npm run incidents', () => {
       '1h 05m',
       '2d 03h',
     ]);
+  });
+});
+
+describe('npm run incidents: a failed incident', () => {
+  // Prepare: an incident escalated 30 minutes after it opened, and one stored before failed
+  // incidents lost their resolvedAt (it still carries one).
+  const opened = incidentAt('run-failed', '2026-03-10T10:00:00Z', 'i-0ddddddddddddddd4');
+  const failed = transition(
+    opened,
+    'failed',
+    'runbook escalated',
+    new Date('2026-03-10T10:30:00Z'),
+  );
+  const storedBefore: Incident = { ...failed, resolvedAt: '2026-03-10T10:30:00.000Z' };
+
+  it.each([
+    ['today', failed],
+    ['stored before the fix', storedBefore],
+  ])('shows when it was handed over and no MTTR (%s)', (_when, incident) => {
+    // Act
+    const shown = formatIncident(incident, 'eu-west-1', NOW).split('\n');
+    const listed = formatIncidentList([incident], 7, NOW).split('\n');
+
+    // Assess
+    expect(failed.resolvedAt).toBeUndefined();
+    expect(shown).toContain('handed over: 2026-03-10T10:30:00.000Z');
+    expect(shown).toContain('MTTR:      handed over 30m');
+    expect(shown.some((line) => line.startsWith('resolved:'))).toBe(false);
+    expect(listed[0]).toBe('0 active, 1 ended in the last 7 days');
+    expect(listed[3]?.split(/ {2,}/)[4]).toBe('handed over 30m');
   });
 });

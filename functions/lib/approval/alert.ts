@@ -8,14 +8,17 @@ import type { ApprovalRecord } from './ports.js';
 import type { LinkDecision } from './token.js';
 
 /**
- * The approval request alert: critical, one SMS segment that says an answer is needed, and an
- * email with everything needed to answer from a phone at 3 am (links) or a terminal (CLI). The
- * task token stays in the store: the email names the request id only.
+ * The approval request alert: an email with everything needed to answer from a phone at 3 am
+ * (links) or a terminal (CLI) and, when it pages, critical with one SMS segment that says an
+ * answer is needed; otherwise it has its incident's severity and no SMS. The task token stays in
+ * the store: the email names the request id only.
  */
 
 export interface ApprovalAlertInput {
   readonly record: ApprovalRecord;
   readonly incident: Incident;
+  /** Whether it pages (SMS): its incident is critical and had not paged (request.ts). */
+  readonly page: boolean;
   /** The signed links; absent when approvals are IAM-only (the CLI way alone). */
   readonly links?: Readonly<Record<LinkDecision, string>>;
   readonly stage: string;
@@ -96,13 +99,13 @@ export const renderApprovalAlert = (input: ApprovalAlertInput): Alert => {
   ].join('\n');
   const tail = ` (${incident.id})`;
   return {
-    severity: 'critical',
+    severity: input.page ? 'critical' : incident.severity,
     kind: 'approval-request',
     incidentId: incident.id,
     subject:
       toSnsSubject(`[APPROVAL NEEDED] ${runbook}: ${action}`, 99 - tail.length) +
       toSnsSubject(tail),
     email,
-    sms: approvalSms(record.action, incident.id),
+    sms: input.page ? approvalSms(record.action, incident.id) : null,
   };
 };

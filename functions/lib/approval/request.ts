@@ -1,5 +1,4 @@
-import type { Incident } from '../core/incident.js';
-import { appendTimeline } from '../core/incident.js';
+import { appendTimeline, type Incident, pageDue } from '../core/incident.js';
 import type { AlertPublisher, Clock, IncidentStore } from '../core/ports.js';
 import { updateIncident } from '../runbook/runbook-incident.js';
 import { renderApprovalAlert } from './alert.js';
@@ -32,10 +31,39 @@ export interface RequestResult {
 }
 
 /**
+ * Claims the incident's one page for the approval request when it is due (a critical incident
+ * that has not paged yet), in the incident itself as triage claims its own, so two alerts racing
+ * never both page. Returns the incident as stored and whether this request pages.
+ */
+const claimPage = async (
+  incidents: IncidentStore,
+  incident: Incident,
+  at: string,
+): Promise<{ readonly incident: Incident; readonly page: boolean }> => {
+  if (!pageDue(incident, incident.severity)) return { incident, page: false };
+  let page = false;
+  const stored = await updateIncident(incidents, incident.id, (current) => {
+    page = pageDue(current, current.severity);
+    return page ? { ...current, lastPagedAt: at } : current;
+  });
+  return { incident: stored, page };
+};
+
+/** Gives back a page claimed at `at` whose alert could not be sent: the escalation pages. */
+const releasePage = (incidents: IncidentStore, id: string, at: string): Promise<Incident> =>
+  updateIncident(incidents, id, (current) => {
+    if (current.lastPagedAt !== at) return current;
+    const { lastPagedAt: _released, ...rest } = current;
+    return rest;
+  });
+
+/**
  * RequestApproval: stores the request (with the task token, which never leaves the store), sends
  * the approval alert with signed links (unless approvals are IAM-only) and the CLI way, and notes
- * the request on the incident's timeline. Returns at once; the state machine then waits for
- * SendTaskSuccess.
+ * the request on the incident's timeline. The request pages only when a person is needed now and
+ * nothing has paged for it yet: its incident is critical (service impact) and has not paged;
+ * otherwise it goes by email, and if nobody answers in time the escalation is the page. Returns
+ * at once; the state machine then waits for SendTaskSuccess.
  */
 export const requestApproval = async (
   event: ApprovalRequestEvent,
@@ -59,9 +87,12 @@ export const requestApproval = async (
   };
   await deps.approvals.create(record);
 
+  const claimedAt = now.toISOString();
+  const claim = await claimPage(deps.incidents, incident, claimedAt);
   const alert = renderApprovalAlert({
     record,
-    incident,
+    incident: claim.incident,
+    page: claim.page,
     ...(deps.links === undefined
       ? {}
       : {
@@ -76,7 +107,13 @@ export const requestApproval = async (
     region: deps.region,
     timeoutSeconds: event.timeoutSeconds,
   });
-  const messageId = await deps.alerts.publish(alert);
+  let messageId: string | undefined;
+  try {
+    messageId = await deps.alerts.publish(alert);
+  } catch (error) {
+    if (claim.page) await releasePage(deps.incidents, incident.id, claimedAt);
+    throw error;
+  }
 
   const at = deps.clock.now().toISOString();
   await updateIncident(
@@ -94,7 +131,13 @@ export const requestApproval = async (
             decision: 'requested',
             reason: record.action,
           },
-          { type: 'alert', at, severity: alert.severity, subject: alert.subject, sms: true },
+          {
+            type: 'alert',
+            at,
+            severity: alert.severity,
+            subject: alert.subject,
+            sms: alert.sms !== null,
+          },
         ],
         deps.clock.now(),
       ),

@@ -3,7 +3,13 @@ import type { Correlation } from './correlate.js';
 import type { Decision } from './decision.js';
 import { type Staleness, stalenessOf } from './freshness.js';
 import { type Guardrails, guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
-import { holdsOpen, type Incident, informingParts, PENDING_EXECUTION } from './incident.js';
+import {
+  holdsOpen,
+  type Incident,
+  informingParts,
+  PENDING_EXECUTION,
+  pageDue,
+} from './incident.js';
 import type { PolicyVerdict } from './policy.js';
 import type { LedgerVerdict } from './ports.js';
 import { type BlockedBy, runbookDefinition, runbookExecutionName } from './runbook-registry.js';
@@ -55,8 +61,7 @@ const lastAlertAt = (incident: Incident): number | undefined => {
   return last === undefined ? undefined : Date.parse(last.at);
 };
 
-const mayPage = (incident: Incident, signal: Signal): boolean =>
-  signal.severity === 'critical' && incident.lastPagedAt === undefined;
+const mayPage = (incident: Incident, signal: Signal): boolean => pageDue(incident, signal.severity);
 
 const openParts = (incident: Incident) =>
   incident.parts.filter((part) => part.state === 'active').length;

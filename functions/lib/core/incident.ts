@@ -119,6 +119,10 @@ export interface Incident {
   readonly timeline: readonly TimelineEntry[];
   readonly openedAt: string;
   readonly updatedAt: string;
+  /**
+   * When the incident reached `resolved` (for MTTR). Only a resolved incident has one: a
+   * `failed` incident was handed to a person, not resolved (see {@link handedOverAt}).
+   */
   readonly resolvedAt?: string;
   /**
    * Until when (ISO) a closed incident keeps its part keys claimed: set on the incident that
@@ -145,6 +149,14 @@ export interface Incident {
  */
 export const PENDING_EXECUTION = 'pending';
 
+/**
+ * Whether an alert of `severity` about `incident` may page (SMS): it is critical and the
+ * incident has not paged yet. One page per incident, at the moment a person is first needed;
+ * an escalation is the exception and pages whatever paged before (stalled.ts, report-outcome.ts).
+ */
+export const pageDue = (incident: Incident, severity: Severity): boolean =>
+  severity === 'critical' && incident.lastPagedAt === undefined;
+
 /** The incident with `entries` appended to its timeline (append-only) and `updatedAt` moved. */
 export const appendTimeline = (
   incident: Incident,
@@ -158,7 +170,8 @@ export const appendTimeline = (
 
 /**
  * The incident moved to `to`, with a `status` timeline entry saying why; `resolvedAt` is set
- * when it reaches `resolved` or `failed` (for MTTR). Unchanged if it is already there.
+ * when it reaches `resolved` (for MTTR), never when it fails: nobody resolved it, Rebound
+ * handed it over. Unchanged if it is already there.
  */
 export const transition = (
   incident: Incident,
@@ -168,16 +181,24 @@ export const transition = (
 ): Incident => {
   if (incident.status === to) return incident;
   const at = now.toISOString();
-  const closed = to === 'resolved' || to === 'failed';
   return {
     ...appendTimeline(incident, [{ type: 'status', at, from: incident.status, to, reason }], now),
     status: to,
-    ...(closed ? { resolvedAt: at } : {}),
+    ...(to === 'resolved' ? { resolvedAt: at } : {}),
   };
 };
 
-/** Minutes from open to resolution, when resolved. */
+/**
+ * Minutes from open to resolution, when resolved. Records written before failed incidents lost
+ * their `resolvedAt` still carry one: the status decides, so they show no MTTR either.
+ */
 export const timeToResolveMinutes = (incident: Incident): number | undefined =>
-  incident.resolvedAt === undefined
+  incident.status !== 'resolved' || incident.resolvedAt === undefined
     ? undefined
     : (Date.parse(incident.resolvedAt) - Date.parse(incident.openedAt)) / 60_000;
+
+/** When a failed incident was handed to a person (its move to `failed`), from its timeline. */
+export const handedOverAt = (incident: Incident): string | undefined =>
+  incident.status === 'failed'
+    ? incident.timeline.findLast((entry) => entry.type === 'status' && entry.to === 'failed')?.at
+    : undefined;

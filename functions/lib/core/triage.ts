@@ -1,13 +1,15 @@
 import { actionRequestFor } from './action-request.js';
 import type { Alert } from './alert.js';
 import { renderTriageAlert } from './alerts/triage-alert.js';
-import { correlate, searchKeysOf } from './correlate.js';
+import { correlate, searchKeysOf, signalEntry } from './correlate.js';
 import { decide, type Plan } from './decide.js';
 import { type Decision, decisionEntry } from './decision.js';
+import { stalenessOf } from './freshness.js';
 import { guardrailParameterPath, type ParsedGuardrails } from './guardrails.js';
 import {
   appendTimeline,
   type Incident,
+  isActive,
   PENDING_EXECUTION,
   type TimelineEntry,
   transition,
@@ -26,6 +28,7 @@ import {
   type RunbookStartResult,
 } from './ports.js';
 import { keepPromises } from './recovery-checks.js';
+import { executionNameOf, incidentIdOfRun, planRunEnd } from './run-ended.js';
 import type { Signal } from './signal.js';
 
 /**
@@ -238,6 +241,58 @@ const releasePage = async (deps: TriageDeps, incident: Incident, now: Date): Pro
 };
 
 /**
+ * A run's end recorded on the incident the run worked for (run-ended.ts), not in an incident of
+ * its own: nothing more when the run escalated itself, else the incident fails with the page an
+ * escalation always has (claimed in the same write as the decision). Undefined when the run
+ * names no incident that exists: the signal is then triaged as any other.
+ */
+const triageRunEnd = async (
+  signal: Signal,
+  deps: TriageDeps,
+  now: Date,
+): Promise<TriageOutcome | undefined> => {
+  const id = incidentIdOfRun(executionNameOf(signal));
+  if (id === undefined) return undefined;
+  for (let attempt = 1; ; attempt += 1) {
+    const incident = await deps.store.get(id);
+    if (incident === undefined) return undefined;
+    const plan = planRunEnd(incident, signal);
+    const line = incident.timeline.findIndex(
+      (entry) => entry.type === 'signal' && entry.eventId === signal.source.eventId,
+    );
+    if (line >= 0) {
+      // Redelivered: done, unless the escalation's alert never went out (a failed publish).
+      const alerted = incident.timeline.slice(line).some((entry) => entry.type === 'alert');
+      if (alerted || plan.alert === undefined) {
+        return { signal, incident, decision: plan.decision, alert: null };
+      }
+      return carryOut(signal, plan, incident, deps, now);
+    }
+    let next = appendTimeline(
+      incident,
+      [signalEntry(signal, now), decisionEntry(plan.decision, now)],
+      now,
+    );
+    if (plan.alert !== undefined) {
+      const failed = isActive(next.status)
+        ? transition(next, 'failed', `${signal.summary} without escalating`, now)
+        : next;
+      next = { ...failed, lastPagedAt: now.toISOString() };
+    }
+    next = { ...next, version: incident.version + 1 };
+    try {
+      await deps.store.update(next);
+    } catch (error) {
+      await backOffOrThrow(error, attempt);
+      continue;
+    }
+    return plan.alert === undefined
+      ? { signal, incident: next, decision: plan.decision, alert: null }
+      : carryOut(signal, plan, next, deps, now);
+  }
+};
+
+/**
  * Triage one classified signal (null: the event was not the shop's). Throws only when AWS I/O
  * fails (the invocation is then retried; idempotency, correlation and the recorded intent make
  * the retry safe). Order of writes: the decision with the intent to start (and, with nothing to
@@ -250,6 +305,13 @@ export const triageSignal = async (
 ): Promise<TriageOutcome> => {
   if (signal === null) return { signal, incident: null, decision: NOT_OURS, alert: null };
   const now = deps.clock.now();
+  // A replayed or stale run end pages nobody: decide's usual hold-back handles it.
+  const live =
+    signal.untrusted === undefined &&
+    stalenessOf(signal, now, deps.checkEventAge ?? true) === undefined;
+  const runEnd =
+    signal.kind === 'runbook-failure' && live ? await triageRunEnd(signal, deps, now) : undefined;
+  if (runEnd !== undefined) return runEnd;
   const guardrails = await deps.guardrails();
   const { plan, incident } = await recordDecision(signal, deps, guardrails, now);
   if (incident === null) return { signal, incident, decision: plan.decision, alert: null };

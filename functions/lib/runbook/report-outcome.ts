@@ -5,6 +5,7 @@ import type { AlertPublisher, Clock, IncidentStore, RecoveryTimer } from '../cor
 import { type EndedRun, promiseAfterRun } from '../core/recovery-checks.js';
 import { RUNBOOKS, type RunbookOutcome } from '../core/runbook-registry.js';
 import type { SignalKind } from '../core/signal.js';
+import { approvalTimedOutEntry } from './approval-timeout.js';
 import type { ReportEvent } from './events.js';
 import { InvalidInputError } from './invalid-input.js';
 import { ensureRunbookIncident, type RunbookRun, updateIncident } from './runbook-incident.js';
@@ -90,7 +91,10 @@ const STATUS_AFTER: Partial<Record<RunbookOutcome, Incident['status']>> = {
   failed: 'failed',
 };
 
-/** The outcome written into an incident: timeline line, then the status it leads to. */
+/**
+ * The outcome written into an incident: timeline lines (an unanswered approval first, when that
+ * is why the run failed), then the status it leads to.
+ */
 const applyOutcome = (
   incident: Incident,
   event: ReportEvent,
@@ -98,7 +102,12 @@ const applyOutcome = (
   now: Date,
 ): Incident => {
   const at = now.toISOString();
-  const recorded = appendTimeline(incident, [outcomeTimelineEntry(event, detail, at)], now);
+  const timedOut = approvalTimedOutEntry(event, at);
+  const recorded = appendTimeline(
+    incident,
+    [...(timedOut === undefined ? [] : [timedOut]), outcomeTimelineEntry(event, detail, at)],
+    now,
+  );
   const to = STATUS_AFTER[event.outcome];
   return to === undefined
     ? recorded
