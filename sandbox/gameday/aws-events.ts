@@ -1,4 +1,8 @@
-import { type AlarmSettings, SIMULATED_ACCOUNT } from '../../infra/recovery/shop-settings.js';
+import {
+  type AlarmSettings,
+  type MathAlarmSettings,
+  SIMULATED_ACCOUNT,
+} from '../../infra/recovery/shop-settings.js';
 
 /**
  * The AWS events the simulated shop emits, in the shapes AWS documents (the same shapes as the
@@ -55,12 +59,37 @@ export const alarmStateChange = (
   id: string,
   ms: number,
   region: string,
-  alarm: AlarmSettings,
+  alarm: AlarmSettings | MathAlarmSettings,
   from: string,
   to: string,
   reason: string,
 ): AwsEvent => {
   const stamp = new Date(ms).toISOString().replace('Z', '+0000');
+  const metricStat = (
+    metric: Omit<AlarmSettings, 'name'> | MathAlarmSettings['metrics'][number],
+  ) => ({
+    metric: { dimensions: metric.dimensions, name: metric.metricName, namespace: metric.namespace },
+    period: metric.periodSeconds,
+    stat: metric.statistic,
+  });
+  // A metric-math alarm lists its expression (returned) and each metric query it reads (not
+  // returned), as AWS's metric-math sample event does (test/fixtures/events/cloudwatch).
+  const metrics =
+    'expression' in alarm
+      ? [
+          {
+            id: alarm.expressionId,
+            expression: alarm.expression,
+            label: alarm.label,
+            returnData: true,
+          },
+          ...alarm.metrics.map((metric) => ({
+            id: metric.id,
+            metricStat: metricStat(metric),
+            returnData: false,
+          })),
+        ]
+      : [{ id: 'm1', metricStat: metricStat(alarm), returnData: true }];
   return envelope(
     id,
     ms,
@@ -72,21 +101,7 @@ export const alarmStateChange = (
       alarmName: alarm.name,
       configuration: {
         description: alarm.description,
-        metrics: [
-          {
-            id: 'm1',
-            metricStat: {
-              metric: {
-                dimensions: alarm.dimensions,
-                name: alarm.metricName,
-                namespace: alarm.namespace,
-              },
-              period: alarm.periodSeconds,
-              stat: alarm.statistic,
-            },
-            returnData: true,
-          },
-        ],
+        metrics,
       },
       previousState: { reason: 'previous evaluation', timestamp: stamp, value: from },
       state: { reason, timestamp: stamp, value: to },
@@ -255,6 +270,11 @@ export const healthAzIssue = (
   azId: string,
   issue: { readonly startMs: number; readonly id: string },
   status: 'open' | 'closed',
+  /** What AWS says has happened (a loss of power unless given). */
+  what: { readonly open: string; readonly closed: string } = {
+    open: 'a loss of power affecting EC2 instances',
+    closed: 'Power has been restored',
+  },
 ): AwsEvent => {
   const code = 'AWS_EC2_OPERATIONAL_ISSUE';
   const stamp = (at: number) => new Date(at).toUTCString();
@@ -275,8 +295,8 @@ export const healthAzIssue = (
         language: 'en_US',
         latestDescription:
           status === 'open'
-            ? `Current severity level: Degraded\n\nWe are investigating a loss of power affecting EC2 instances in a single Availability Zone (${azId}) in the ${region.toUpperCase()} Region. Other Availability Zones are not affected.`
-            : `Current severity level: Resolved\n\nPower has been restored in the affected Availability Zone (${azId}) in the ${region.toUpperCase()} Region, and the issue has been resolved. The service is operating normally.`,
+            ? `Current severity level: Degraded\n\nWe are investigating ${what.open} in a single Availability Zone (${azId}) in the ${region.toUpperCase()} Region. Other Availability Zones are not affected.`
+            : `Current severity level: Resolved\n\n${what.closed} in the affected Availability Zone (${azId}) in the ${region.toUpperCase()} Region, and the issue has been resolved. The service is operating normally.`,
       },
     ],
     affectedEntities: [],

@@ -69,7 +69,13 @@ export interface Scenario {
   readonly expectedOutcome?: 'recover' | 'escalate' | 'absorb';
   /** A traffic surge, × a normal day's load: `npm run rto`'s surge budget bounds its recovery. */
   readonly capacitySurge?: number;
-  /** Breaks the shop, at the fault time. */
+  /**
+   * A fault that builds up before it hurts (a leak), minutes: `inject` runs this long before the
+   * fault time, and every measure (detect, act, recover, MTTR) counts from the fault time, when
+   * customers start to feel it. 0 unless given: the fault hurts at once.
+   */
+  readonly buildsUpMinutes?: number;
+  /** Breaks the shop: at the fault time, or `buildsUpMinutes` before it. */
   readonly inject: (world: World) => void;
   /** The shop serves as configured again. */
   readonly recovered: (world: World) => boolean;

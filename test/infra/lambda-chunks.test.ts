@@ -125,3 +125,23 @@ describe('runbook step bundles', () => {
     },
   );
 });
+
+describe('rds-failover step bundle', () => {
+  // Only its verify step reads the replicas' lag: CloudWatch (~17 KB) loads with the first verify,
+  // not with every cold start of the check and recheck (issue 13: the bundle sat on the 3.0× line).
+  it('loads the CloudWatch client on the verify path only', () => {
+    // Act
+    const metafile = bundleLambda(
+      path.join(ROOT, 'runbooks/rds-failover/handler.ts'),
+      mkdtempSync(path.join(tmpdir(), 'rebound-rds-chunks-')),
+    );
+    const lagChunk = dynamicChunks(metafile).get('runbooks/rds-failover/replica-lag-client.ts');
+
+    // Assess
+    expect(packagesIn(metafile, [entryOutput(metafile)]).has('@aws-sdk/client-cloudwatch')).toBe(
+      false,
+    );
+    expect(lagChunk).toBeDefined();
+    expect(packagesIn(metafile, [lagChunk ?? '']).has('@aws-sdk/client-cloudwatch')).toBe(true);
+  });
+});

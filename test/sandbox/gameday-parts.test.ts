@@ -15,14 +15,11 @@ import { parseGameDayArgs } from '../../sandbox/gameday/args.js';
 import { SimulatedApiError, SimulatedAwsApi } from '../../sandbox/gameday/aws-api.js';
 import { simulatedClient } from '../../sandbox/gameday/lambda-steps.js';
 import { seededRandom } from '../../sandbox/gameday/random.js';
-import {
-  readRunbookMachines,
-  retryDelayMs,
-  SimulatedRunbooks,
-} from '../../sandbox/gameday/runbook-executions.js';
+import { retryDelayMs } from '../../sandbox/gameday/runbook-executions.js';
 import { SCENARIOS } from '../../sandbox/gameday/scenarios.js';
 import { SimulatedShop } from '../../sandbox/gameday/shop.js';
 import { VirtualTime } from '../../sandbox/gameday/virtual-time.js';
+import { probeRunbooks } from '../support/gameday-runbooks.js';
 import { TEST_SHOP_SETTINGS, UNHEALTHY_HOSTS_ALARM } from '../support/gameday-settings.js';
 
 /** The simulated AWS API, the local runbook executor on the virtual clock, the rto table. */
@@ -251,18 +248,14 @@ describe('SimulatedRunbooks', () => {
     const { time, api } = world();
     const lambdaCalls: unknown[] = [];
     const ended: string[] = [];
-    const runbooks = new SimulatedRunbooks(
-      readRunbookMachines(template(STATES), 'us-east-1', 'rebound-test'),
-      api,
+    const runbooks = probeRunbooks(
+      template(STATES),
+      { time, api },
       async (name, payload) => {
         lambdaCalls.push([name, payload, new Date(time.nowMs).toISOString()]);
         return { ok: true };
       },
-      time,
-      'us-east-1',
-      'rebound-test',
       (record) => ended.push(record.status),
-      seededRandom(1),
     );
 
     // Act
@@ -309,16 +302,7 @@ describe('SimulatedRunbooks', () => {
         ],
       },
     };
-    const runbooks = new SimulatedRunbooks(
-      readRunbookMachines(template(retried), 'us-east-1', 'rebound-test'),
-      api,
-      async () => ({}),
-      time,
-      'us-east-1',
-      'rebound-test',
-      () => undefined,
-      seededRandom(1),
-    );
+    const runbooks = probeRunbooks(template(retried), { time, api });
 
     // Act
     await runbooks.start('probe', 'run-3', { pause: 1 });
@@ -342,16 +326,7 @@ describe('SimulatedRunbooks', () => {
     // Prepare
     const { time, api } = world();
     api.throttles.push({ action: 'rds:describeDBInstances', times: 99 });
-    const runbooks = new SimulatedRunbooks(
-      readRunbookMachines(template(STATES), 'us-east-1', 'rebound-test'),
-      api,
-      async () => ({}),
-      time,
-      'us-east-1',
-      'rebound-test',
-      () => undefined,
-      seededRandom(1),
-    );
+    const runbooks = probeRunbooks(template(STATES), { time, api });
 
     // Act
     await runbooks.start('probe', 'run-2', { pause: 1 });
@@ -367,8 +342,10 @@ describe('formatBudgets', () => {
     // Act
     const table = formatBudgets(recoveryBudgets(SETTINGS), {
       'instance-failure': 5,
+      'gray-failure': 15,
       'database-failover': 15,
       'cache-failover': 1,
+      'az-impairment': 60,
     });
 
     // Assess
@@ -376,6 +353,7 @@ describe('formatBudgets', () => {
     expect(rows.find((row) => row[0] === 'instance-failure')?.slice(-2)).toEqual(['5m', 'NO']);
     expect(rows.find((row) => row[0] === 'database-failover')?.slice(-2)).toEqual(['15m', 'yes']);
     expect(rows.find((row) => row[0] === 'cache-failover')?.slice(-2)).toEqual(['1m', 'NO']);
+    expect(rows.find((row) => row[0] === 'az-impairment')?.slice(-2)).toEqual(['60m', 'yes']);
   });
 });
 
@@ -388,13 +366,17 @@ describe('unmetObjectives', () => {
     // Act
     const unmet = unmetObjectives(budgets, {
       'instance-failure': 5,
+      'gray-failure': 15,
       'database-failover': 1,
       'cache-failover': 15,
+      'az-impairment': 60,
     });
     const met = unmetObjectives(budgets, {
       'instance-failure': 60,
+      'gray-failure': 60,
       'database-failover': 60,
       'cache-failover': 60,
+      'az-impairment': 60,
     });
 
     // Assess

@@ -300,8 +300,8 @@ const triageRunEnd = async (
  * Triage one classified signal (null: the event was not the shop's). Throws only when AWS I/O
  * fails (the invocation is then retried; idempotency, correlation and the recorded intent make
  * the retry safe). Order of writes: the decision with the intent to start (and, with nothing to
- * start, the page claim); the recovery check; StartExecution; the execution and the page claim;
- * the alert; the alert line.
+ * start, the page claim); StartExecution; the execution and the page claim; the alert; the alert
+ * line; the recovery check.
  */
 export const triageSignal = async (
   classified: Signal | null,
@@ -324,8 +324,12 @@ export const triageSignal = async (
   const guardrails = await deps.guardrails();
   const { plan, incident } = await recordDecision(signal, deps, guardrails, now);
   if (incident === null) return { signal, incident, decision: plan.decision, alert: null };
+  const outcome = await carryOut(signal, plan, incident, deps, now);
+  // After the alert: scheduling the check changes nothing in it (the promised time is the part's,
+  // recorded above), and the first alert does not wait for Scheduler's client to load (issue 13).
+  // A failed schedule still fails the invocation: its retry schedules again (idempotent by name).
   await keepPromises(deps.timer, incident, signal, now);
-  return carryOut(signal, plan, incident, deps, now);
+  return outcome;
 };
 
 /**
