@@ -17,7 +17,7 @@ import {
   type SnsDelivery,
 } from '../../sandbox/gameday/aws-events.js';
 import { SHOP } from './support/shop-inventory.js';
-import { aHarness, at, expectEverySmsFitsOneSegment, T0 } from './support/signals.js';
+import { aHarness, aProblem, at, expectEverySmsFitsOneSegment, T0 } from './support/signals.js';
 import { storeImplementations } from './support/stores.js';
 
 /**
@@ -254,3 +254,41 @@ describe.each(storeImplementations('az-outage'))('one AZ outage (%s)', (_name, m
     expect(health.incident?.id).not.toBe(failover.incident?.id);
   });
 });
+
+describe.each(storeImplementations('az-handover'))(
+  'a resolved incident holding its AZ (%s)',
+  (_name, makeStores) => {
+    it('hands its AZ over to an active incident a new problem there joins', async () => {
+      // Prepare: the failover's incident resolved in us-east-1b; an instance's incident, with no
+      // AZ yet, still open.
+      const harness = aHarness({ ...(await makeStores()) });
+      const triage = { ...harness, deps: { ...harness.deps, zones: new OutageLocator() } };
+      const failover = await triageSignal(outage.dbFailoverStarted(), triage.deps);
+      triage.clock.current = at(2);
+      await triageSignal(outage.dbFailoverCompleted(), triage.deps);
+      const instance = aProblem({ availabilityZone: undefined });
+      const open = await triageSignal(instance, triage.deps);
+
+      // Act: the same instance's next alarm names the AZ.
+      triage.clock.current = at(3);
+      const joined = await triageSignal(
+        aProblem({
+          partKey: 'alarm:rebound-prod-cpu-i-0aaa',
+          availabilityZone: LOST_AZ,
+          source: { ...instance.source, eventId: 'event-cpu' },
+        }),
+        triage.deps,
+      );
+
+      // Assess
+      expect(joined.incident?.id).toBe(open.incident?.id);
+      expect(joined.incident?.scopeKeys).toContain(`az:${LOST_AZ}`);
+      const released = await triage.store.get(failover.incident?.id as string);
+      expect(released?.status).toBe('resolved');
+      expect(released?.scopeKeys).not.toContain(`az:${LOST_AZ}`);
+      expect(await triage.store.findActive([`az:${LOST_AZ}`])).toEqual([
+        expect.objectContaining({ id: open.incident?.id }),
+      ]);
+    });
+  },
+);

@@ -242,9 +242,10 @@ const openIncident = (signal: Signal, now: Date): Incident => {
 };
 
 /**
- * Released: other active incidents that held resource or AZ keys the opened or joined incident
- * now claims (typically one past its window, which no longer attracts signals by them); the
- * next version of each without those keys, to store first, because a scope key has one holder.
+ * Released: other incidents that held resource or AZ keys the opened or joined incident now
+ * claims (typically an active one past its window, which no longer attracts signals by them, or
+ * one resolved moments ago that still holds its AZ while the signal joined another incident);
+ * the next version of each without those keys, to store first, because a scope key has one holder.
  * They keep their part keys, so their own recoveries still find them.
  */
 const release = (
@@ -253,16 +254,18 @@ const release = (
   candidates: readonly Incident[],
 ): Incident[] => {
   const wanted = new Set(claimed);
+  // An active incident holds every key; a resolved one its AZ keys for a while (zoneHeldUntil).
+  const takes = (candidate: Incident, key: string) =>
+    wanted.has(key) &&
+    (isActive(candidate.status) || (isZoneKey(key) && zoneHeldUntil(candidate) > 0));
   return candidates
     .filter(
       (candidate) =>
-        candidate.id !== owner &&
-        isActive(candidate.status) &&
-        candidate.scopeKeys.some((key) => wanted.has(key)),
+        candidate.id !== owner && candidate.scopeKeys.some((key) => takes(candidate, key)),
     )
     .map((candidate) => ({
       ...candidate,
-      scopeKeys: candidate.scopeKeys.filter((key) => !wanted.has(key)),
+      scopeKeys: candidate.scopeKeys.filter((key) => !takes(candidate, key)),
       version: candidate.version + 1,
     }));
 };
