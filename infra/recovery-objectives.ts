@@ -8,6 +8,7 @@
 /** The failure classes `npm run rto` computes a worst case for. */
 export const FAILURE_CLASSES = [
   'instance-failure',
+  'gray-failure',
   'database-failover',
   'cache-failover',
   'az-impairment',
@@ -19,6 +20,7 @@ export type RecoveryObjectives = Readonly<Record<FailureClass, number>>;
 /** Minutes per class unless configured: what the game-day scenarios are judged against. */
 export const DEFAULT_RECOVERY_OBJECTIVES: RecoveryObjectives = {
   'instance-failure': 15,
+  'gray-failure': 15,
   'database-failover': 15,
   'cache-failover': 15,
   // An AZ evacuation waits for a person (up to the 30-minute approval timeout) and for the two

@@ -1,5 +1,9 @@
 import { AZ_RECOVERY_POLL_SECONDS } from '../../runbooks/az-evacuation/state-machine.js';
 import { APPROVAL_TIMEOUT } from '../../runbooks/kit/approval-gate.js';
+import {
+  REPLACEMENT_POLL_SECONDS,
+  WORST_INSTANCE_WINDOW_SECONDS,
+} from '../../runbooks/replace-unhealthy-instance/state-machine.js';
 import type { FailureClass, RecoveryObjectives } from '../recovery-objectives.js';
 import {
   APP_READY_SECONDS,
@@ -10,7 +14,7 @@ import {
   RDS_FAILOVER_SECONDS,
   TARGET_TRACKING_HIGH_DATAPOINTS,
 } from './physics.js';
-import type { ShopSettings } from './shop-settings.js';
+import type { MathAlarmSettings, ShopSettings } from './shop-settings.js';
 
 /**
  * Worst-case recovery times per failure class, computed from the synthesized settings (health
@@ -101,6 +105,7 @@ export const recoveryBudgets = (
   const grown = BOOT_SECONDS.max + APP_READY_SECONDS.max + i * (h + 1);
   const azRecovered = late + approval + grown;
   const [recoveryRound = 0] = AZ_RECOVERY_POLL_SECONDS;
+  const gray = grayFailureBudget(settings, late);
   return [
     {
       failureClass: 'instance-failure',
@@ -111,6 +116,7 @@ export const recoveryBudgets = (
       dominatedBy: `the largest part, ${minutes(instanceDominant?.[1] ?? 0)}: ${instanceDominant?.[0]}`,
       how: `seen by the ALB and the group (max(${i}×${u + 1}, grace ${grace}) + ${i}), ${launch} + ${h + 1} checks; resolved when ${alarm.name} clears (${alarm.evaluationPeriods - alarm.datapointsToAlarm + 2} × ${alarm.periodSeconds} s + ${DELAY} s) and its event arrives`,
     },
+    gray,
     {
       failureClass: 'database-failover',
       floorSeconds: RDS_FAILOVER_SECONDS.min,
@@ -139,6 +145,67 @@ export const recoveryBudgets = (
       how: `AWS Health posts (≤ ${late} s late), the approval (≤ ${approval} s), ${launch} + ${h + 1} checks; resolved at most one AZ-recovery round (${recoveryRound} s) after AWS Health's closing arrives (≤ ${late} s late), counted as if AWS closed its issue by the time the two AZs carry the load: a longer impairment adds its own length, which no setting bounds`,
     },
   ];
+};
+
+/**
+ * The alarm on the web group's worst instance (web-memory-outlier): a metric-math alarm reading
+ * the group's Maximum of the agent's mem_used_percent, as triage recognises it
+ * (functions/lib/core/classify-cloudwatch.ts, readsWorstInstance).
+ */
+const worstInstanceAlarm = (settings: ShopSettings): MathAlarmSettings | undefined =>
+  settings.mathAlarms.find((alarm) =>
+    alarm.metrics.some(
+      (metric) =>
+        metric.metricName === 'mem_used_percent' &&
+        metric.statistic === 'Maximum' &&
+        metric.dimensions.AutoScalingGroupName !== undefined &&
+        metric.dimensions.InstanceId === undefined,
+    ),
+  );
+
+/**
+ * A gray failure: one instance sick in a way no AWS health check sees (a memory leak), from the
+ * moment it crosses the outlier alarm's level. Only Rebound recovers it: the alarm's M breaching
+ * periods (the crossing at a period's start: M whole periods) and its evaluation, the event,
+ * replace-unhealthy-instance's sampling wait, then the group's replacement (launched first,
+ * the sick instance terminated once it serves). Resolved at the runbook's next poll.
+ */
+const grayFailureBudget = (settings: ShopSettings, late: number): RecoveryBudget => {
+  const alarm = worstInstanceAlarm(settings);
+  if (alarm === undefined)
+    throw new Error(
+      'the shop template has no alarm on the web group worst instance (Maximum of mem_used_percent)',
+    );
+  const { intervalSeconds: i, healthyThreshold: h } = settings.targetGroup;
+  const detected = alarm.datapointsToAlarm * alarm.periodSeconds + DELAY;
+  const replaced = BOOT_SECONDS.max + APP_READY_SECONDS.max + i * (h + 1);
+  const recovered = detected + late + WORST_INSTANCE_WINDOW_SECONDS + replaced;
+  const poll = Math.max(...REPLACEMENT_POLL_SECONDS);
+  const parts: readonly (readonly [string, number])[] = [
+    [
+      `${alarm.name} needs ${alarm.datapointsToAlarm} breaching ${alarm.periodSeconds} s periods`,
+      detected,
+    ],
+    [
+      `replace-unhealthy-instance samples memory for ${WORST_INSTANCE_WINDOW_SECONDS} s`,
+      WORST_INSTANCE_WINDOW_SECONDS,
+    ],
+    [`the replacement boots and passes ${h} health checks`, replaced],
+  ];
+  const [dominant] = [...parts].sort((a, b) => b[1] - a[1]);
+  return {
+    failureClass: 'gray-failure',
+    floorSeconds:
+      alarm.datapointsToAlarm * alarm.periodSeconds +
+      BOOT_SECONDS.min +
+      APP_READY_SECONDS.min +
+      i * h,
+    floor: `CloudWatch needs ${alarm.datapointsToAlarm} periods of ${alarm.periodSeconds} s to alarm on the sick instance, and its replacement boots and passes ${h} health checks ${i} s apart`,
+    worstRecoveredSeconds: recovered,
+    worstResolvedSeconds: recovered + poll,
+    dominatedBy: `the largest part, ${minutes(dominant?.[1] ?? 0)}: ${dominant?.[0]}`,
+    how: `${alarm.name} alarms (${alarm.datapointsToAlarm} × ${alarm.periodSeconds} s + ${DELAY} s), its event (≤ ${late} s late), the runbook samples ${WORST_INSTANCE_WINDOW_SECONDS} s, the replacement ${launchWait(settings).words} + ${h + 1} checks; resolved at the runbook's next poll (≤ ${poll} s)`,
+  };
 };
 
 /**

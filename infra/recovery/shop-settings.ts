@@ -9,7 +9,8 @@ import {
  * hard-coded): what `npm start`'s objective check and `npm run rto` compute the worst case from,
  * and what the game day simulates: the web group's sizes and health-check grace, the target group's health-check
  * interval and thresholds, target tracking, the databases, the cache and every single-metric
- * CloudWatch alarm with its period, evaluation periods, datapoints and missing-data treatment.
+ * CloudWatch alarm (single-metric and metric-math) with its period, evaluation periods, datapoints
+ * and missing-data treatment.
  */
 
 export interface AlarmSettings {
@@ -26,6 +27,29 @@ export interface AlarmSettings {
   readonly threshold: number;
   readonly comparison: string;
   readonly treatMissingData: string;
+}
+
+/** One metric a metric-math alarm reads (a `MetricStat` of its `Metrics`). */
+export interface MetricQuerySettings {
+  /** The id the expression names it by. */
+  readonly id: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly statistic: string;
+  readonly periodSeconds: number;
+}
+
+/**
+ * A metric-math alarm: the expression (its `ReturnData` query) over its metric queries, compared
+ * with the threshold like a single metric's value.
+ */
+export interface MathAlarmSettings
+  extends Omit<AlarmSettings, 'namespace' | 'metricName' | 'dimensions' | 'statistic'> {
+  readonly expressionId: string;
+  readonly expression: string;
+  readonly label: string;
+  readonly metrics: readonly MetricQuerySettings[];
 }
 
 export interface ShopSettings {
@@ -82,8 +106,10 @@ export interface ShopSettings {
     /** The SNS topic the group notifies (its events go nowhere else). */
     readonly topicName: string;
   };
-  /** The single-metric alarms (metric-math alarms are not simulated). */
+  /** The single-metric alarms. */
   readonly alarms: readonly AlarmSettings[];
+  /** The metric-math alarms (an expression over metric queries). */
+  readonly mathAlarms: readonly MathAlarmSettings[];
 }
 
 /** A setting the template must hold; one clear error naming it when it does not. */
@@ -199,6 +225,13 @@ export const readShopSettings = (
     if (typeof ref === 'string' && physicalNames[ref] !== undefined) return physicalNames[ref];
     return `${name}-unresolved`;
   };
+  const dimensionsOf = (dimensions: unknown): Record<string, string> =>
+    Object.fromEntries(
+      ((dimensions ?? []) as { Name: string; Value: unknown }[]).map((d) => [
+        d.Name,
+        dimensionValue(d.Name, d.Value),
+      ]),
+    );
   const alarms = resourcesOf(shop, 'AWS::CloudWatch::Alarm').flatMap(
     ([, alarm]): AlarmSettings[] => {
       const a = alarm.Properties ?? {};
@@ -210,18 +243,66 @@ export const readShopSettings = (
           description: typeof a.AlarmDescription === 'string' ? a.AlarmDescription : '',
           namespace: stringOf(a.Namespace, `${a.AlarmName} Namespace`),
           metricName: a.MetricName,
-          dimensions: Object.fromEntries(
-            ((a.Dimensions ?? []) as { Name: string; Value: unknown }[]).map((d) => [
-              d.Name,
-              dimensionValue(d.Name, d.Value),
-            ]),
-          ),
+          dimensions: dimensionsOf(a.Dimensions),
           statistic: typeof a.Statistic === 'string' ? a.Statistic : 'Average',
           periodSeconds: numberOf(a.Period, `${a.AlarmName} Period`),
           evaluationPeriods,
           datapointsToAlarm: numberOf(a.DatapointsToAlarm, 'DatapointsToAlarm', evaluationPeriods),
           threshold: numberOf(a.Threshold, `${a.AlarmName} Threshold`),
           comparison: stringOf(a.ComparisonOperator, `${a.AlarmName} ComparisonOperator`),
+          treatMissingData: typeof a.TreatMissingData === 'string' ? a.TreatMissingData : 'missing',
+        },
+      ];
+    },
+  );
+  const mathAlarms = resourcesOf(shop, 'AWS::CloudWatch::Alarm').flatMap(
+    ([, alarm]): MathAlarmSettings[] => {
+      const a = alarm.Properties ?? {};
+      if (!Array.isArray(a.Metrics) || typeof a.AlarmName !== 'string') return [];
+      const name = a.AlarmName;
+      const queries = a.Metrics as Record<string, unknown>[];
+      const returned = queries.filter((q) => typeof q.Expression === 'string');
+      const [expression] = returned.filter((q) => q.ReturnData !== false);
+      if (expression === undefined || returned.length !== 1)
+        throw new ShopSettingsError(
+          `${name}: the game day reads metric-math alarms with exactly one expression (found ${returned.length})`,
+        );
+      const metrics = queries.flatMap((q): MetricQuerySettings[] => {
+        const stat = q.MetricStat as Record<string, unknown> | undefined;
+        if (stat === undefined) return [];
+        const metric = (stat.Metric ?? {}) as Record<string, unknown>;
+        return [
+          {
+            id: stringOf(q.Id, `${name} metric query Id`),
+            namespace: stringOf(metric.Namespace, `${name} metric Namespace`),
+            metricName: stringOf(metric.MetricName, `${name} MetricName`),
+            dimensions: dimensionsOf(metric.Dimensions),
+            statistic: stringOf(stat.Stat, `${name} metric Stat`),
+            periodSeconds: numberOf(stat.Period, `${name} metric Period`),
+          },
+        ];
+      });
+      // The alarm evaluates one period: every metric query's.
+      const periods = new Set(metrics.map((m) => m.periodSeconds));
+      const [periodSeconds] = periods;
+      if (periodSeconds === undefined || periods.size !== 1)
+        throw new ShopSettingsError(
+          `${name}: the game day reads metric-math alarms whose metrics share one period (found ${[...periods].join(', ') || 'none'})`,
+        );
+      const evaluationPeriods = numberOf(a.EvaluationPeriods, `${name} EvaluationPeriods`);
+      return [
+        {
+          name,
+          description: typeof a.AlarmDescription === 'string' ? a.AlarmDescription : '',
+          expressionId: stringOf(expression.Id, `${name} expression Id`),
+          expression: stringOf(expression.Expression, `${name} Expression`),
+          label: typeof expression.Label === 'string' ? expression.Label : '',
+          metrics,
+          periodSeconds,
+          evaluationPeriods,
+          datapointsToAlarm: numberOf(a.DatapointsToAlarm, 'DatapointsToAlarm', evaluationPeriods),
+          threshold: numberOf(a.Threshold, `${name} Threshold`),
+          comparison: stringOf(a.ComparisonOperator, `${name} ComparisonOperator`),
           treatMissingData: typeof a.TreatMissingData === 'string' ? a.TreatMissingData : 'missing',
         },
       ];
@@ -293,5 +374,6 @@ export const readShopSettings = (
       topicName: stringOf(topicName, 'the cache notification topic'),
     },
     alarms,
+    mathAlarms,
   };
 };

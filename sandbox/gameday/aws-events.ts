@@ -1,4 +1,8 @@
-import { type AlarmSettings, SIMULATED_ACCOUNT } from '../../infra/recovery/shop-settings.js';
+import {
+  type AlarmSettings,
+  type MathAlarmSettings,
+  SIMULATED_ACCOUNT,
+} from '../../infra/recovery/shop-settings.js';
 
 /**
  * The AWS events the simulated shop emits, in the shapes AWS documents (the same shapes as the
@@ -55,12 +59,37 @@ export const alarmStateChange = (
   id: string,
   ms: number,
   region: string,
-  alarm: AlarmSettings,
+  alarm: AlarmSettings | MathAlarmSettings,
   from: string,
   to: string,
   reason: string,
 ): AwsEvent => {
   const stamp = new Date(ms).toISOString().replace('Z', '+0000');
+  const metricStat = (
+    metric: Omit<AlarmSettings, 'name'> | MathAlarmSettings['metrics'][number],
+  ) => ({
+    metric: { dimensions: metric.dimensions, name: metric.metricName, namespace: metric.namespace },
+    period: metric.periodSeconds,
+    stat: metric.statistic,
+  });
+  // A metric-math alarm lists its expression (returned) and each metric query it reads (not
+  // returned), as AWS's metric-math sample event does (test/fixtures/events/cloudwatch).
+  const metrics =
+    'expression' in alarm
+      ? [
+          {
+            id: alarm.expressionId,
+            expression: alarm.expression,
+            label: alarm.label,
+            returnData: true,
+          },
+          ...alarm.metrics.map((metric) => ({
+            id: metric.id,
+            metricStat: metricStat(metric),
+            returnData: false,
+          })),
+        ]
+      : [{ id: 'm1', metricStat: metricStat(alarm), returnData: true }];
   return envelope(
     id,
     ms,
@@ -72,21 +101,7 @@ export const alarmStateChange = (
       alarmName: alarm.name,
       configuration: {
         description: alarm.description,
-        metrics: [
-          {
-            id: 'm1',
-            metricStat: {
-              metric: {
-                dimensions: alarm.dimensions,
-                name: alarm.metricName,
-                namespace: alarm.namespace,
-              },
-              period: alarm.periodSeconds,
-              stat: alarm.statistic,
-            },
-            returnData: true,
-          },
-        ],
+        metrics,
       },
       previousState: { reason: 'previous evaluation', timestamp: stamp, value: from },
       state: { reason, timestamp: stamp, value: to },

@@ -58,7 +58,7 @@ import { gameDayAzIds } from './scenarios.js';
  */
 
 /** An AWS SDK client whose commands the simulated API answers (`DescribeDBInstancesCommand` → `rds:DescribeDBInstances`). */
-const simulatedClient = <T>(api: SimulatedAwsApi, service: string): T =>
+export const simulatedClient = <T>(api: SimulatedAwsApi, service: string): T =>
   ({
     send: async (command: { readonly input: Record<string, unknown> }) =>
       api.call(service, command.constructor.name.replace(/Command$/, ''), command.input),

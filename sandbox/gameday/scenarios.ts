@@ -5,6 +5,7 @@ import { healthAzIssue } from './aws-events.js';
 import { gameDayAzIds } from './az-ids.js';
 import { RELIABLE_DELIVERY } from './control-plane.js';
 import type { Scenario, World } from './scenario.js';
+import { NORMAL_MEMORY_PERCENT } from './shop.js';
 
 /** The game day's scenarios, by name. Each is one fault; the shop and Rebound do the rest. */
 
@@ -62,6 +63,13 @@ export const SURGE_FACTOR = 5;
 
 /** memory-leak: how fast the leaking instance's memory use rises (40% to its ceiling in ~30 min). */
 const MEMORY_LEAK_PERCENT_PER_MINUTE = 2;
+/**
+ * memory-leak: the memory use at which the leak starts to hurt, percent: where the kernel starts
+ * to swap and the app slows, and so where the shop's web-memory-outlier rule sits
+ * (infra/constructs/shop-alarms.ts, `worst >= 90`; test/sandbox/gameday.test.ts holds the two
+ * together). Before it, a leak costs nothing a customer sees and no alarm may fire.
+ */
+export const MEMORY_LEAK_HURTS_PERCENT = 90;
 
 // ---- az-power-loss ----------------------------------------------------------------------
 
@@ -116,8 +124,11 @@ export const AZ_POWER_LOSS: Scenario = {
   name: 'az-power-loss',
   title: 'An AZ loses power: its instances, its subnet and the primaries that live there',
   failureClass: 'instance-failure',
-  knownDefect:
-    "Rebound opens one incident per failed part of the outage (the web tier's unhealthy hosts, the AZ from AWS Health, and the RDS and ElastiCache failovers when a primary lived there) and pages for each critical one: RDS and ElastiCache events and the shop's unhealthy-hosts alarm name no AZ, so nothing ties them to the AZ incident, and the failovers are over before AWS Health posts",
+  // One incident for the whole outage, one page (the first critical part's): its parts share
+  // the AZ, learnt from AWS where the event names none (core/zone-questions.ts), and a part that
+  // comes after the others have recovered reopens the incident (core/correlate.ts).
+  resolutionUnbounded:
+    'the incident resolves when AWS Health closes its AZ issue, after power is back: no setting bounds that',
   objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
   maxMinutes: 60,
   // AWS Health posts and closes its issue after the web tier has healed: play until it has.
@@ -190,10 +201,6 @@ export const AZ_GRAY_FAILURE: Scenario = {
   title:
     'An AZ fails gray (its instances pass /health but fail requests); the on-call approves the evacuation',
   failureClass: 'az-impairment',
-  knownDefect:
-    'in dry-run, when AWS Health keeps the AZ impaired past it (seed 7), the recovery check 30 min after the run ended (AFTER_RUN_CHECK_MINUTES) pages a second time',
-  // The game day's tests run seed 7: its dry run shows the second page.
-  knownDefectModes: ['dry-run'],
   objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['az-impairment'],
   maxMinutes: 75,
   // AWS Health posts late (npm run rto counts it as the event's lateness).
@@ -304,13 +311,16 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'memory-leak',
     title: 'One web instance leaks memory; its /health still answers (a gray failure)',
-    failureClass: 'instance-failure',
-    knownDefect:
-      "no signal reaches Rebound: the shop's only memory alarm (web-memory-high) and the memory target tracking watch the group's average, which one leaking instance of three lifts by at most a third of its rise (to about 59%, under the 90% threshold and the 75% target), and the shop deploys no per-instance memory alarm (the InstanceId dimension the CloudWatch agent publishes), so replace-unhealthy-instance, the runbook for exactly this, never starts",
-    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
+    failureClass: 'gray-failure',
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['gray-failure'],
     maxMinutes: 45,
     // The guardrails allow replace-unhealthy-instance one replacement.
     maxChanges: 1,
+    // The leak starts this long before the fault: the fault is the moment the leaking instance
+    // crosses MEMORY_LEAK_HURTS_PERCENT (from the NORMAL_MEMORY_PERCENT every instance starts
+    // at). Counting from the leak's start would charge Rebound for minutes nobody could act in.
+    buildsUpMinutes:
+      (MEMORY_LEAK_HURTS_PERCENT - NORMAL_MEMORY_PERCENT) / MEMORY_LEAK_PERCENT_PER_MINUTE,
     inject: (world) => {
       const victims = world.shop.serving();
       const victim = victims[world.random.between(0, victims.length - 1)];

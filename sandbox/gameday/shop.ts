@@ -1,3 +1,4 @@
+import { AGENT_NAMESPACE } from '../../infra/constructs/web-tier.js';
 import {
   APP_READY_SECONDS,
   BOOT_SECONDS,
@@ -82,6 +83,8 @@ export interface Instance {
   failStreak: number;
   /** Memory used, percent (a leak raises it; the ELB's shallow /health does not see it). */
   memoryPercent: number;
+  /** When its app started to leak memory (`leakMemory`). */
+  leakingSince?: number;
   /** When AWS stops it for retirement (an AWS Health scheduled change announced it). */
   retiresAt?: number;
 }
@@ -132,6 +135,8 @@ export const GRAY_FAILURE_ERROR_PERCENT = 30;
 /** The shop's requests a second on a normal day (the ALB answers 503 itself with no target). */
 const REQUESTS_PER_SECOND = 50;
 
+/** A healthy instance's memory use, percent (the simulator's). */
+export const NORMAL_MEMORY_PERCENT = 40;
 /** A leaking app's memory use levels off here: the kernel swaps instead of killing it (the simulator's). */
 export const MEMORY_LEAK_CEILING_PERCENT = 97;
 /** A failed cache node is replaced (and serves as a replica again) this long after the failover. */
@@ -142,6 +147,8 @@ const hex = (random: Random, length: number) =>
 
 export class SimulatedShop {
   readonly instances = new Map<string, Instance>();
+  /** Every instance the group ran, in launch order (`instances` forgets the terminated ones). */
+  readonly ran: Instance[] = [];
   readonly databases = new Map<string, DbInstance>();
   readonly cacheNodes: CacheNode[];
   cacheStatus = 'available';
@@ -163,8 +170,8 @@ export class SimulatedShop {
   maxSize: number;
   /** Traffic as a multiple of a normal day's. */
   trafficFactor = 1;
-  /** Metric samples by `namespace|name|dimension=value,...`, each [time, value]. */
-  readonly #metrics = new Map<string, [number, number][]>();
+  /** Metric series by `namespace|name|dimension=value,...`: its dimensions and [time, value] samples. */
+  readonly #metrics = new Map<string, MetricSeries>();
   #eventCount = 0;
 
   constructor(
@@ -456,19 +463,23 @@ export class SimulatedShop {
   }
 
   /**
-   * The instance's app leaks memory: `percentPerMinute` more in use every minute, up to
-   * `MEMORY_LEAK_CEILING_PERCENT` (the kernel swaps; the app slows but still answers /health:
-   * a gray failure the ELB's shallow check and so the group's health check never see).
+   * The instance's app leaks memory from now on: `percentPerMinute` more in use for every minute
+   * since, up to `MEMORY_LEAK_CEILING_PERCENT` (the kernel swaps; the app slows but still answers
+   * /health: a gray failure the ELB's shallow check and so the group's health check never see).
+   * Updated at every health-check interval.
    */
   leakMemory(instanceId: string, percentPerMinute: number): void {
     const instance = this.instances.get(instanceId);
     if (instance === undefined) throw new Error(`no instance ${instanceId}`);
-    const { intervalSeconds } = this.settings.targetGroup;
-    this.time.every(intervalSeconds * 1000, this.time.nowMs, () => {
+    const since = this.time.nowMs;
+    const from = instance.memoryPercent;
+    instance.leakingSince = since;
+    const interval = this.settings.targetGroup.intervalSeconds * 1000;
+    this.time.every(interval, since + interval, () => {
       if (instance.lifecycle === 'Terminated') return false;
       instance.memoryPercent = Math.min(
         MEMORY_LEAK_CEILING_PERCENT,
-        instance.memoryPercent + (percentPerMinute * intervalSeconds) / 60,
+        from + (percentPerMinute * (this.time.nowMs - since)) / 60_000,
       );
       return true;
     });
@@ -601,9 +612,22 @@ export class SimulatedShop {
     fromMs: number,
     toMs: number,
   ): number[] {
-    return (this.#metrics.get(metricKey(namespace, name, dimensions)) ?? [])
-      .filter(([at]) => at >= fromMs && at < toMs)
-      .map(([, value]) => value);
+    return inWindow(
+      this.#metrics.get(metricKey(namespace, name, dimensions))?.samples ?? [],
+      fromMs,
+      toMs,
+    ).map(([, value]) => value);
+  }
+
+  /** Every series of one metric (each set of dimensions it was published with), samples in [fromMs, toMs). */
+  seriesOf(namespace: string, name: string, fromMs: number, toMs: number): MetricSeries[] {
+    const prefix = `${namespace}|${name}|`;
+    return [...this.#metrics]
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([, series]) => ({
+        dimensions: series.dimensions,
+        samples: inWindow(series.samples, fromMs, toMs),
+      }));
   }
 
   #put(
@@ -613,8 +637,8 @@ export class SimulatedShop {
     value: number,
   ): void {
     const key = metricKey(namespace, name, dimensions);
-    const series = this.#metrics.get(key) ?? [];
-    series.push([this.time.nowMs, value]);
+    const series = this.#metrics.get(key) ?? { dimensions, samples: [] };
+    series.samples.push([this.time.nowMs, value]);
     this.#metrics.set(key, series);
   }
 
@@ -624,12 +648,18 @@ export class SimulatedShop {
     const all = [...this.instances.values()];
     const healthy = all.filter((i) => i.target === 'healthy').length;
     const inService = this.serving().length;
-    this.#put(
-      'AWS/ApplicationELB',
-      'UnHealthyHostCount',
-      lb,
-      all.filter((i) => i.target === 'unhealthy').length,
-    );
+    const unhealthy = all.filter((i) => i.target === 'unhealthy');
+    this.#put('AWS/ApplicationELB', 'UnHealthyHostCount', lb, unhealthy.length);
+    // The ALB publishes its host counts per AZ too (dimensions AvailabilityZone, LoadBalancer,
+    // TargetGroup: "CloudWatch metrics for your Application Load Balancer").
+    for (const az of this.settings.availabilityZones) {
+      this.#put(
+        'AWS/ApplicationELB',
+        'UnHealthyHostCount',
+        { ...lb, AvailabilityZone: az },
+        unhealthy.filter((i) => i.availabilityZone === az).length,
+      );
+    }
     this.#put('AWS/ApplicationELB', 'HealthyHostCount', lb, healthy);
     // With no healthy target the ALB answers 503 itself: about 50 requests a second.
     this.#put(
@@ -653,13 +683,22 @@ export class SimulatedShop {
       inService,
     );
     this.#put('AWS/EC2', 'CPUUtilization', { AutoScalingGroupName: group.name }, this.cpuPercent());
-    const memory = this.serving().map((i) => i.memoryPercent);
-    this.#put(
-      'Rebound/WebTier',
-      'mem_used_percent',
-      { AutoScalingGroupName: group.name },
-      memory.reduce((a, b) => a + b, 0) / Math.max(memory.length, 1),
-    );
+    // The CloudWatch agent on each instance publishes its own value with the group and instance
+    // dimensions and aggregated under each alone (shop-user-data.ts: append_dimensions,
+    // aggregation_dimensions): the group's Average is the mean over its instances, its
+    // Maximum the worst instance.
+    for (const instance of this.serving()) {
+      const value = instance.memoryPercent;
+      const { id } = instance;
+      this.#put(AGENT_NAMESPACE, 'mem_used_percent', { AutoScalingGroupName: group.name }, value);
+      this.#put(AGENT_NAMESPACE, 'mem_used_percent', { InstanceId: id }, value);
+      this.#put(
+        AGENT_NAMESPACE,
+        'mem_used_percent',
+        { AutoScalingGroupName: group.name, InstanceId: id },
+        value,
+      );
+    }
     for (const db of this.databases.values()) {
       if (db.replicaSourceId !== undefined)
         this.#put('AWS/RDS', 'ReplicaLag', { DBInstanceIdentifier: db.id }, db.replicaLagSeconds);
@@ -755,9 +794,10 @@ export class SimulatedShop {
       target: 'unused',
       okStreak: 0,
       failStreak: 0,
-      memoryPercent: 40,
+      memoryPercent: NORMAL_MEMORY_PERCENT,
     };
     this.instances.set(instance.id, instance);
+    this.ran.push(instance);
     return instance;
   }
 
@@ -993,6 +1033,16 @@ export class SimulatedShop {
     );
   }
 }
+
+/** One metric as published with one set of dimensions: its [time, value] samples. */
+export interface MetricSeries {
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly samples: [number, number][];
+}
+
+/** The samples within [fromMs, toMs). */
+const inWindow = (samples: readonly [number, number][], fromMs: number, toMs: number) =>
+  samples.filter(([at]) => at >= fromMs && at < toMs);
 
 export const metricKey = (
   namespace: string,

@@ -1,4 +1,8 @@
-import type { AlarmSettings, ShopSettings } from '../../infra/recovery/shop-settings.js';
+import type {
+  AlarmSettings,
+  MathAlarmSettings,
+  ShopSettings,
+} from '../../infra/recovery/shop-settings.js';
 
 /** The shop's unhealthy-hosts alarm as the game day reads it from a synthesized template. */
 export const UNHEALTHY_HOSTS_ALARM: AlarmSettings = {
@@ -16,6 +20,39 @@ export const UNHEALTHY_HOSTS_ALARM: AlarmSettings = {
   datapointsToAlarm: 2,
   threshold: 0,
   comparison: 'GreaterThanThreshold',
+  treatMissingData: 'notBreaching',
+};
+
+/** The shop's web-memory-outlier as readShopSettings reads it from a synthesized template. */
+export const MEMORY_OUTLIER_ALARM: MathAlarmSettings = {
+  name: 'rebound-test-web-memory-outlier',
+  description: 'One web instance uses 90% of its memory or more',
+  expressionId: 'expr_1',
+  expression: 'IF(worst >= 90 AND worst - mean >= 25, 1, 0)',
+  label: 'Worst instance is a memory outlier (1) or not (0)',
+  metrics: [
+    {
+      id: 'worst',
+      namespace: 'Rebound/WebTier',
+      metricName: 'mem_used_percent',
+      dimensions: { AutoScalingGroupName: 'rebound-test-web' },
+      statistic: 'Maximum',
+      periodSeconds: 60,
+    },
+    {
+      id: 'mean',
+      namespace: 'Rebound/WebTier',
+      metricName: 'mem_used_percent',
+      dimensions: { AutoScalingGroupName: 'rebound-test-web' },
+      statistic: 'Average',
+      periodSeconds: 60,
+    },
+  ],
+  periodSeconds: 60,
+  evaluationPeriods: 3,
+  datapointsToAlarm: 3,
+  threshold: 1,
+  comparison: 'GreaterThanOrEqualToThreshold',
   treatMissingData: 'notBreaching',
 };
 
@@ -57,4 +94,5 @@ export const TEST_SHOP_SETTINGS: ShopSettings = {
     topicName: 'rebound-test-cache-events',
   },
   alarms: [UNHEALTHY_HOSTS_ALARM],
+  mathAlarms: [MEMORY_OUTLIER_ALARM],
 };
