@@ -201,6 +201,8 @@ export const AZ_GRAY_FAILURE: Scenario = {
   title:
     'An AZ fails gray (its instances pass /health but fail requests); the on-call approves the evacuation',
   failureClass: 'az-impairment',
+  resolutionUnbounded:
+    'the incident resolves after AWS Health closes its AZ issue, 1–3 min after the AZ heals: no setting bounds how long the AZ stays impaired',
   objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['az-impairment'],
   maxMinutes: 75,
   // AWS Health posts late (npm run rto counts it as the event's lateness).
