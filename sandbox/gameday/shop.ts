@@ -930,15 +930,26 @@ export class SimulatedShop {
     instance.lifecycle = 'InService';
     instance.inServiceAt = this.time.nowMs;
     instance.target = 'initial';
+    this.#emitActivity('Launch', instance, cause);
+  }
+
+  /** The group's activity result (best effort, like every Auto Scaling event). */
+  #emitActivity(
+    kind: 'Launch' | 'Terminate',
+    instance: Instance,
+    cause: string,
+    failure?: string,
+  ): void {
     this.emitter.emit(
       autoScalingActivity(
         this.nextEventId(),
         this.time.nowMs,
         this.region,
-        'Launch',
+        kind,
         this.settings.group.name,
         instance,
         cause,
+        failure,
       ),
       'best-effort',
     );
@@ -959,18 +970,11 @@ export class SimulatedShop {
     instance.running = false;
     instance.appReady = false;
     this.instances.delete(instance.id);
-    this.emitter.emit(
-      autoScalingActivity(
-        this.nextEventId(),
-        this.time.nowMs,
-        this.region,
-        'Launch',
-        this.settings.group.name,
-        instance,
-        cause,
-        `Instance failed to complete user's Lifecycle Action: Lifecycle Action with token ${this.nextEventId()} was abandoned: Heartbeat Timeout`,
-      ),
-      'best-effort',
+    this.#emitActivity(
+      'Launch',
+      instance,
+      cause,
+      `Instance failed to complete user's Lifecycle Action: Lifecycle Action with token ${this.nextEventId()} was abandoned: Heartbeat Timeout`,
     );
     // Instances being replaced (Unhealthy) do not count: their replacement was this one.
     const live = [...this.instances.values()].filter(
@@ -991,18 +995,7 @@ export class SimulatedShop {
       instance.target = 'unused';
       instance.running = false;
       this.instances.delete(instance.id);
-      this.emitter.emit(
-        autoScalingActivity(
-          this.nextEventId(),
-          this.time.nowMs,
-          this.region,
-          'Terminate',
-          this.settings.group.name,
-          instance,
-          cause,
-        ),
-        'best-effort',
-      );
+      this.#emitActivity('Terminate', instance, cause);
     });
   }
 

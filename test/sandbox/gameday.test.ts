@@ -687,12 +687,12 @@ describe('game day az-gray-failure', () => {
       // Assess: the group grew, each added instance waited on the hook before it launched.
       const raisedAt =
         result.changes.find((c) => c.call === 'autoscaling:UpdateAutoScalingGroup')?.at ?? 0;
-      const after = (type: string) =>
+      const deliveredSinceRaise = (type: string) =>
         result.deliveries.filter(
           (d) => 'detail' in d.event && d.event['detail-type'] === type && d.at > raisedAt,
         ).length;
-      expect(after('EC2 Instance-launch Lifecycle Action')).toBeGreaterThanOrEqual(2);
-      expect(after('EC2 Instance Launch Successful')).toBeGreaterThanOrEqual(2);
+      expect(deliveredSinceRaise('EC2 Instance-launch Lifecycle Action')).toBeGreaterThanOrEqual(2);
+      expect(deliveredSinceRaise('EC2 Instance Launch Successful')).toBeGreaterThanOrEqual(2);
       expect(
         result.alarmTransitions.filter((t) => t.alarm.endsWith('-alb-unhealthy-hosts')),
       ).toEqual([]);
