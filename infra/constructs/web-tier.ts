@@ -7,6 +7,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { BootParameters } from '../../shop/aws/boot-settings.js';
+import { WEB_TIER_NAMESPACE } from '../../shop/metrics-namespace.js';
 import type { WebTierConfig } from '../config.js';
 import { acknowledgeFinding, nagResourceName } from '../nag.js';
 import { ShopBundle } from './shop-bundle.js';
@@ -21,9 +22,6 @@ export interface WebTierProps {
   /** Where the shop reads its settings at each start; grant them with `grantSettingsRead`. */
   readonly bootParameters: BootParameters;
 }
-
-/** Namespace of the CloudWatch agent metrics (memory, disk) of the web tier. */
-export const AGENT_NAMESPACE = 'Rebound/WebTier';
 
 /**
  * The launch lifecycle hook that holds a new instance in `Pending:Wait` until its app answers
@@ -98,7 +96,7 @@ export class WebTier extends Construct {
     const userData = shopUserData({
       autoScalingGroupName: this.groupName,
       appPort: props.appPort,
-      agentNamespace: AGENT_NAMESPACE,
+      agentNamespace: WEB_TIER_NAMESPACE,
       bundle: this.shopBundle.asset,
       bootParameters: props.bootParameters,
       region: Stack.of(this).region,
@@ -238,7 +236,7 @@ export class WebTier extends Construct {
 
     const dimensionsMap = { AutoScalingGroupName: this.autoScalingGroup.autoScalingGroupName };
     this.memoryUtilization = new cloudwatch.Metric({
-      namespace: AGENT_NAMESPACE,
+      namespace: WEB_TIER_NAMESPACE,
       metricName: 'mem_used_percent',
       dimensionsMap,
       statistic: 'Average',

@@ -1,4 +1,3 @@
-import { AGENT_NAMESPACE } from '../../infra/constructs/web-tier.js';
 import {
   APP_READY_SECONDS,
   BOOT_SECONDS,
@@ -8,6 +7,7 @@ import {
   TARGET_TRACKING_HIGH_DATAPOINTS,
 } from '../../infra/recovery/physics.js';
 import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
+import { WEB_TIER_NAMESPACE } from '../../shop/metrics-namespace.js';
 import { SimulatedApiError } from './aws-api-kit.js';
 import {
   ACCOUNT,
@@ -690,10 +690,15 @@ export class SimulatedShop {
     for (const instance of this.serving()) {
       const value = instance.memoryPercent;
       const { id } = instance;
-      this.#put(AGENT_NAMESPACE, 'mem_used_percent', { AutoScalingGroupName: group.name }, value);
-      this.#put(AGENT_NAMESPACE, 'mem_used_percent', { InstanceId: id }, value);
       this.#put(
-        AGENT_NAMESPACE,
+        WEB_TIER_NAMESPACE,
+        'mem_used_percent',
+        { AutoScalingGroupName: group.name },
+        value,
+      );
+      this.#put(WEB_TIER_NAMESPACE, 'mem_used_percent', { InstanceId: id }, value);
+      this.#put(
+        WEB_TIER_NAMESPACE,
         'mem_used_percent',
         { AutoScalingGroupName: group.name, InstanceId: id },
         value,
