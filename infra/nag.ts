@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { type Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /** The cdk-nag packs Rebound runs (see rebound-app.ts). */
@@ -15,6 +15,16 @@ export function acknowledgeFinding(scope: IConstruct, finding: string, reason: s
     throw new Error(`acknowledgeFinding: ${finding} is not an AwsSolutions or Serverless finding`);
   }
   Validations.of(scope).acknowledge({ id: `${pack}::${finding}`, reason });
+}
+
+/** A resource as cdk-nag names it: pseudo parameters as `<AWS::Region>`, literals as they are. */
+export function nagResourceName(stack: Stack, resource: string): string {
+  const resolved: unknown = stack.resolve(resource);
+  if (typeof resolved === 'string') return resolved;
+  const [separator, parts] = (resolved as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  return parts
+    .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
+    .join(separator);
 }
 
 export interface NagAcknowledgement {

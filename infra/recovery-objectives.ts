@@ -6,7 +6,13 @@
  */
 
 /** The failure classes `npm run rto` computes a worst case for. */
-export const FAILURE_CLASSES = ['instance-failure', 'database-failover', 'cache-failover'] as const;
+export const FAILURE_CLASSES = [
+  'instance-failure',
+  'gray-failure',
+  'database-failover',
+  'cache-failover',
+  'az-impairment',
+] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
 
 export type RecoveryObjectives = Readonly<Record<FailureClass, number>>;
@@ -14,8 +20,12 @@ export type RecoveryObjectives = Readonly<Record<FailureClass, number>>;
 /** Minutes per class unless configured: what the game-day scenarios are judged against. */
 export const DEFAULT_RECOVERY_OBJECTIVES: RecoveryObjectives = {
   'instance-failure': 15,
+  'gray-failure': 15,
   'database-failover': 15,
   'cache-failover': 15,
+  // An AZ evacuation waits for a person (up to the 30-minute approval timeout) and for the two
+  // other AZs to grow: its worst case is far beyond a single instance's (npm run rto).
+  'az-impairment': 60,
 };
 
 /** `class=minutes,…`, the config key's syntax. */

@@ -22,7 +22,7 @@ import {
   type LoadSubject,
   measureLoads,
 } from './bench/cold-load.js';
-import { FIRST_EVENT_MODULES } from './bench/first-event.js';
+import { FIRST_EVENTS } from './bench/first-event.js';
 import {
   functionsMissingGoals,
   type LoadRow,
@@ -112,7 +112,7 @@ const main = async () => {
   const functionSubjects: LoadSubject[] = [];
   const bundles = new Map<string, DeployedBundle>();
   for (const { name, entry, env } of deployed) {
-    const bundle = bundleAsDeployed(entry, path.join(outdir, name), FIRST_EVENT_MODULES[name]);
+    const bundle = bundleAsDeployed(entry, path.join(outdir, name), FIRST_EVENTS[name]);
     bundles.set(name, bundle);
     // The template's environment: the contract's example values and the project's NODE_OPTIONS.
     functionSubjects.push({
@@ -120,6 +120,7 @@ const main = async () => {
       file: bundle.entryFile,
       env: { ...env, NODE_OPTIONS: LAMBDA_BUNDLING.nodeOptions },
       firstEventFiles: bundle.firstEventFiles,
+      afterAlertFiles: bundle.afterAlertFiles,
     });
   }
   const subjects = [
@@ -133,11 +134,12 @@ const main = async () => {
       return {
         bundleKb: bundle.entryKb,
         firstEventKb: bundle.firstEventKb,
+        wholeEventKb: bundle.wholeEventKb,
         shippedKb: bundle.shippedKb,
       };
     }
     const kb = kilobytes(subject.file);
-    return { bundleKb: kb, firstEventKb: kb, shippedKb: kb };
+    return { bundleKb: kb, firstEventKb: kb, wholeEventKb: kb, shippedKb: kb };
   };
   const [load1, load5] = loadavg();
   console.log(
@@ -153,6 +155,7 @@ const main = async () => {
       ...sizes(subject),
       loadMs: median(runs.map((run) => run.wallMs)),
       firstEventMs: median(runs.map((run) => run.firstEventWallMs)),
+      wholeEventMs: median(runs.map((run) => run.wholeEventWallMs)),
       cpuMs: median(runs.map((run) => run.cpuMs)),
       goal: subject.name !== EMPTY && subject.name !== NAIVE,
     };

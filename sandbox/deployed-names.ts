@@ -2,7 +2,7 @@
  * What a synthesized value becomes once deployed, offline: CloudFormation intrinsics replaced
  * with the physical names the templates set (`rebound-prod-web`, `rebound-prod-db`…).
  * `Fn::ImportValue` goes through the shop's exports; `Ref` becomes a name (an ARN for topics,
- * state machines and target groups); `Fn::GetAtt` gives the ALB and target-group full names;
+ * state machines, load balancers and target groups); `Fn::GetAtt` gives the ALB and target-group full names;
  * `Fn::Join` and the pseudo parameters resolve. What only AWS knows (the account, the id AWS
  * appends to a load balancer's name) comes from `DeployedValues`: concrete values in the tests,
  * `UNKNOWN` in the replay, which turns it into a wildcard.
@@ -88,6 +88,11 @@ export function resolveDeployedNames(
       }
       if (named?.type === 'AWS::ElasticLoadBalancingV2::TargetGroup') {
         return arn('elasticloadbalancing', `targetgroup/${named.name}/${deployed.fullNameId}`);
+      }
+      // "Ref returns the Amazon Resource Name (ARN) of the load balancer" (CloudFormation,
+      // AWS::ElasticLoadBalancingV2::LoadBalancer, Return values).
+      if (named?.type === 'AWS::ElasticLoadBalancingV2::LoadBalancer') {
+        return arn('elasticloadbalancing', `loadbalancer/app/${named.name}/${deployed.fullNameId}`);
       }
       return named?.name;
     }

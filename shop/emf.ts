@@ -4,11 +4,11 @@
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
  * The CloudWatch agent's EMF listener (`logs.metrics_collected.emf`, tcp:25888) ships them.
  * Namespace and the AutoScalingGroupName dimension are those of the web tier's agent metrics
- * (infra/constructs/web-tier.ts AGENT_NAMESPACE), so the shop's alarms name the web group and
- * triage ties them to it. Pure: shop/emf-emitter.ts sends what this builds.
+ * (shop/metrics-namespace.ts), so the shop's alarms name the web group and triage ties them to
+ * it. Pure: shop/emf-emitter.ts sends what this builds.
  */
 
-export const SHOP_METRICS_NAMESPACE = 'Rebound/WebTier';
+import { WEB_TIER_NAMESPACE } from './metrics-namespace.js';
 
 /** The metric names, shared with the alarms (infra/constructs/shop-alarms.ts). */
 export const SHOP_METRIC = {
@@ -74,7 +74,7 @@ export const emfDocuments = (window: EmfWindow): EmfDocument[] => {
     _aws: {
       Timestamp: window.timestamp,
       CloudWatchMetrics: [
-        { Namespace: SHOP_METRICS_NAMESPACE, Dimensions: dimensions, Metrics: metrics },
+        { Namespace: WEB_TIER_NAMESPACE, Dimensions: dimensions, Metrics: metrics },
       ],
     },
   });

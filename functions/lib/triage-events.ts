@@ -10,6 +10,7 @@ import { ignoredEventMetric } from './aws/health-metrics.js';
 import { idempotentByKey } from './aws/idempotency.js';
 import { inventoryFromEnv, runbookArnsFromEnv } from './aws/inventory-from-env.js';
 import { AwsResourceEnricher } from './aws/resource-enricher.js';
+import { AwsZoneLocator, TRIAGE_ZONE_LOOKUP } from './aws/zone-locator.js';
 import { classify } from './core/classify.js';
 import { systemClock } from './core/ports.js';
 import {
@@ -68,8 +69,10 @@ export const createTriageEvents = ({ env, region, logger }: TriageEventsOptions)
   const guardrails = () => import('./aws/guardrail-parameters.js');
   // One Describe client per resource kind, loaded with the first alert about that kind.
   const fleet = async () => (await import('./aws/clients/fleet.js')).fleetDescribers;
-  const database = async () => (await import('./aws/clients/rds.js')).databaseDescriber;
-  const cache = async () => (await import('./aws/clients/elasticache.js')).cacheDescriber;
+  const rds = () => import('./aws/clients/rds.js');
+  const elastiCache = () => import('./aws/clients/elasticache.js');
+  const database = async () => (await rds()).databaseDescriber;
+  const cache = async () => (await elastiCache()).cacheDescriber;
   const enricher = new AwsResourceEnricher(
     {
       group: async (name, signal) => (await fleet()).group(name, signal),
@@ -83,6 +86,26 @@ export const createTriageEvents = ({ env, region, logger }: TriageEventsOptions)
     { timeBudgetMs: 3000, targetGroupArn: env.TARGET_GROUP_ARN },
   );
   const autoScaling = () => import('./aws/clients/auto-scaling.js');
+  // Where a failover or the unhealthy hosts were, when the event does not say (zone-questions.ts).
+  const zones = new AwsZoneLocator(
+    {
+      dbInstance: async (id, signal) => (await rds()).databaseZones.dbInstance(id, signal),
+      unavailableCacheMembers: async (id, signal) =>
+        (await elastiCache()).cacheZones.unavailableCacheMembers(id, signal),
+      unhealthyTargets: async (query, signal) =>
+        (await import('./aws/clients/cloudwatch.js')).targetZones.unhealthyTargets(query, signal),
+    },
+    {
+      ...TRIAGE_ZONE_LOOKUP,
+      availabilityZones: shopInventory.availabilityZones,
+      clock: systemClock,
+      onFailure: (question, why) =>
+        logger.warn('triage could not tell the AZ; going on without', {
+          question,
+          why: why instanceof Error ? `${why.name}: ${why.message}` : String(why),
+        }),
+    },
+  );
 
   const deps: TriageDeps = {
     stage: env.STAGE,
@@ -96,6 +119,7 @@ export const createTriageEvents = ({ env, region, logger }: TriageEventsOptions)
     },
     alerts: { publish: async (alert) => (await alerts()).publish(alert) },
     enricher,
+    zones,
     timer: {
       schedule: async (check) => (await timer()).schedule(check),
       cancel: async (name) => (await timer()).cancel(name),

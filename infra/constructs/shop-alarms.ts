@@ -4,7 +4,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { Severity } from '../../functions/lib/severity.js';
-import { SHOP_METRIC, SHOP_METRICS_NAMESPACE } from '../../shop/emf.js';
+import { SHOP_METRIC } from '../../shop/emf.js';
+import { WEB_TIER_NAMESPACE } from '../../shop/metrics-namespace.js';
 import type { Cache } from './cache.js';
 import type { Edge } from './edge.js';
 import type { WebTier } from './web-tier.js';
@@ -119,7 +120,7 @@ function shopAlarmSpecs(props: ShopAlarmsProps): AlarmSpec[] {
   // no runbook recovers what they say, so they page (critical) or inform (warning) a person.
   const shopMetric = (metricName: string, statistic: string) =>
     new cloudwatch.Metric({
-      namespace: SHOP_METRICS_NAMESPACE,
+      namespace: WEB_TIER_NAMESPACE,
       metricName,
       dimensionsMap: { AutoScalingGroupName: webTier.autoScalingGroup.autoScalingGroupName },
       period: minute,

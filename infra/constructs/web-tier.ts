@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,8 +7,9 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { BootParameters } from '../../shop/aws/boot-settings.js';
+import { WEB_TIER_NAMESPACE } from '../../shop/metrics-namespace.js';
 import type { WebTierConfig } from '../config.js';
-import { acknowledgeFinding } from '../nag.js';
+import { acknowledgeFinding, nagResourceName } from '../nag.js';
 import { ShopBundle } from './shop-bundle.js';
 import { shopUserData } from './shop-user-data.js';
 
@@ -22,8 +23,21 @@ export interface WebTierProps {
   readonly bootParameters: BootParameters;
 }
 
-/** Namespace of the CloudWatch agent metrics (memory, disk) of the web tier. */
-export const AGENT_NAMESPACE = 'Rebound/WebTier';
+/**
+ * The launch lifecycle hook that holds a new instance in `Pending:Wait` until its app answers
+ * /health: the group registers an instance with its target group only after the hook completes,
+ * "before the instance reaches the InService state" (EC2 Auto Scaling User Guide, "How lifecycle
+ * hooks work"; "A popular use of lifecycle hooks is to control when instances are registered
+ * with Elastic Load Balancing", "Amazon EC2 Auto Scaling lifecycle hooks"), so a launching
+ * instance never counts as an unhealthy host.
+ */
+export const APP_READY_HOOK_NAME = 'app-ready';
+/**
+ * How long an instance may wait on the hook (boot, packages, the bundle, then up to 120 s for
+ * /health) before Auto Scaling takes the default result. CloudFormation allows 30–7200 s;
+ * AWS's default of one hour would leave a broken instance pending that long.
+ */
+export const APP_READY_HOOK_TIMEOUT_SECONDS = 300;
 
 /**
  * The web tier: an Auto Scaling group over the private subnets of the three AZs, launched
@@ -82,7 +96,7 @@ export class WebTier extends Construct {
     const userData = shopUserData({
       autoScalingGroupName: this.groupName,
       appPort: props.appPort,
-      agentNamespace: AGENT_NAMESPACE,
+      agentNamespace: WEB_TIER_NAMESPACE,
       bundle: this.shopBundle.asset,
       bootParameters: props.bootParameters,
       region: Stack.of(this).region,
@@ -167,12 +181,52 @@ export class WebTier extends Construct {
       impairedZoneHealthCheckBehavior: 'IgnoreUnhealthy',
     };
 
-    // Report to CloudFormation once the app answers locally, so a broken launch template
-    // fails the deploy (and a rolling update stops) instead of leaving dead instances behind.
+    // In the group itself (not a separate AWS::AutoScaling::LifecycleHook) so it holds the
+    // instances the group launches when it is created too ("One or more lifecycle hooks to add
+    // to the Auto Scaling group before instances are launched", AWS::AutoScaling::AutoScalingGroup
+    // LifecycleHookSpecificationList). ABANDON when nobody completes it: the group terminates the
+    // instance and launches another, instead of registering one whose app never started.
+    cfnGroup.lifecycleHookSpecificationList = [
+      {
+        lifecycleHookName: APP_READY_HOOK_NAME,
+        lifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+        heartbeatTimeout: APP_READY_HOOK_TIMEOUT_SECONDS,
+        defaultResult: 'ABANDON',
+      },
+    ];
+    // The instance completes its own hook: CompleteLifecycleAction on this group only (its ARN's
+    // id part is only known once deployed, Service Authorization Reference, EC2 Auto Scaling:
+    // autoScalingGroup `arn:…:autoScalingGroup:<uuid>:autoScalingGroupName/<name>`).
     const stack = Stack.of(this);
+    const ownGroupArn = stack.formatArn({
+      service: 'autoscaling',
+      resource: 'autoScalingGroup',
+      resourceName: `*:autoScalingGroupName/${this.groupName}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['autoscaling:CompleteLifecycleAction'],
+        resources: [ownGroupArn],
+      }),
+    );
+    acknowledgeFinding(
+      role,
+      `AwsSolutions-IAM5[Resource::${nagResourceName(stack, ownGroupArn)}]`,
+      "The wildcard is the web group's id, which AWS assigns at creation; the name pins the one group whose launch hook the instances complete.",
+    );
+
+    // Once the app answers locally: complete the launch hook (CONTINUE, or ABANDON when it never
+    // answered, so the group replaces the instance now rather than after the timeout), then
+    // report to CloudFormation, so a broken launch template fails the deploy (and a rolling
+    // update stops) instead of leaving dead instances behind. IMDSv2 only: a token first.
     userData.addCommands(
       'dnf install -y aws-cfn-bootstrap',
       `status=1; for i in $(seq 1 60); do if curl -fsS http://127.0.0.1:${props.appPort}/health; then status=0; break; fi; sleep 2; done`,
+      `imds_token=$(curl -fsS -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60') || true`,
+      'instance_id=$(curl -fsS -H "X-aws-ec2-metadata-token: $imds_token" http://169.254.169.254/latest/meta-data/instance-id) || true',
+      'if [ "$status" = 0 ]; then hook_result=CONTINUE; else hook_result=ABANDON; fi',
+      `aws autoscaling complete-lifecycle-action --lifecycle-hook-name ${APP_READY_HOOK_NAME} --auto-scaling-group-name ${this.groupName} --instance-id "$instance_id" --lifecycle-action-result "$hook_result" --region ${stack.region} || true`,
       `/opt/aws/bin/cfn-signal -e "$status" --stack ${stack.stackName} --resource ${stack.getLogicalId(cfnGroup)} --region ${stack.region} || true`,
     );
 
@@ -182,7 +236,7 @@ export class WebTier extends Construct {
 
     const dimensionsMap = { AutoScalingGroupName: this.autoScalingGroup.autoScalingGroupName };
     this.memoryUtilization = new cloudwatch.Metric({
-      namespace: AGENT_NAMESPACE,
+      namespace: WEB_TIER_NAMESPACE,
       metricName: 'mem_used_percent',
       dimensionsMap,
       statistic: 'Average',

@@ -22,6 +22,7 @@ import {
   allowServiceToUseKey,
 } from '../constructs/alarmed-dead-letter-queue.js';
 import { ReboundFunction } from '../constructs/rebound-function.js';
+import { acknowledgeFinding, nagResourceName } from '../nag.js';
 import type { IGuardrailParameters } from './guardrail-parameters.js';
 import { INTAKE_RULES, type ShopResourceNames } from './intake-patterns.js';
 import { RecoveryChecks } from './recovery-checks.js';
@@ -231,14 +232,35 @@ export class Triage extends Construct {
         ],
       }),
     );
+    // Where a failed cache primary was (zone-questions.ts): its member clusters, which
+    // ElastiCache names `<group>-001`, `-002`... (the intake's CacheClusterId prefix too).
+    const memberClusters = stack.formatArn({
+      service: 'elasticache',
+      resource: 'cluster',
+      resourceName: `${props.cacheReplicationGroupId}-*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['elasticache:DescribeCacheClusters'],
+        resources: [memberClusters],
+      }),
+    );
+    acknowledgeFinding(
+      fn.role ?? fn,
+      `AwsSolutions-IAM5[Resource::${nagResourceName(stack, memberClusters)}]`,
+      "DescribeCacheClusters on the shop's cache's member clusters only: ElastiCache names them after their replication group, and their number follows cacheReplicas.",
+    );
     // These Describe APIs have no resource-level permissions (ReboundFunction acknowledges
-    // the role's Resource::* finding for X-Ray; the same holds here).
+    // the role's Resource::* finding for X-Ray; the same holds here), nor has GetMetricData
+    // (where the unhealthy hosts were: AWS/ApplicationELB UnHealthyHostCount per AZ).
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: [
           'autoscaling:DescribeAutoScalingGroups',
           'autoscaling:DescribeAutoScalingInstances',
           'elasticloadbalancing:DescribeTargetHealth',
+          'cloudwatch:GetMetricData',
         ],
         resources: ['*'],
       }),

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as fis from 'aws-cdk-lib/aws-fis';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from '../nag.js';
+import { acknowledgeFinding, nagResourceName } from '../nag.js';
 import type { Fault } from './faults.js';
 
 export interface GameDayExperimentProps {
@@ -149,20 +149,10 @@ const WILDCARD_REASONS: readonly (readonly [RegExp, string])[] = [
   ],
 ];
 
-/** A resource as cdk-nag names it: pseudo parameters as `<AWS::Region>`, literals as they are. */
-function nagName(stack: Stack, resource: string): string {
-  const resolved: unknown = stack.resolve(resource);
-  if (typeof resolved === 'string') return resolved;
-  const [separator, parts] = (resolved as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
-  return parts
-    .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
-    .join(separator);
-}
-
 function acknowledgeWildcards(role: iam.Role, statements: readonly iam.PolicyStatement[]): void {
   const stack = Stack.of(role);
   const names = new Set(
-    statements.flatMap(({ resources }) => resources.map((r) => nagName(stack, r))),
+    statements.flatMap(({ resources }) => resources.map((r) => nagResourceName(stack, r))),
   );
   for (const name of names) {
     const reason = WILDCARD_REASONS.find(([pattern]) => pattern.test(name))?.[1];

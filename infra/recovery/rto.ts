@@ -1,3 +1,9 @@
+import { AZ_RECOVERY_POLL_SECONDS } from '../../runbooks/az-evacuation/state-machine.js';
+import { APPROVAL_TIMEOUT } from '../../runbooks/kit/approval-gate.js';
+import {
+  REPLACEMENT_POLL_SECONDS,
+  WORST_INSTANCE_WINDOW_SECONDS,
+} from '../../runbooks/replace-unhealthy-instance/state-machine.js';
 import type { FailureClass, RecoveryObjectives } from '../recovery-objectives.js';
 import {
   APP_READY_SECONDS,
@@ -8,7 +14,7 @@ import {
   RDS_FAILOVER_SECONDS,
   TARGET_TRACKING_HIGH_DATAPOINTS,
 } from './physics.js';
-import type { ShopSettings } from './shop-settings.js';
+import type { MathAlarmSettings, ShopSettings } from './shop-settings.js';
 
 /**
  * Worst-case recovery times per failure class, computed from the synthesized settings (health
@@ -40,6 +46,24 @@ export const DEFAULT_RTO_OPTIONS: RtoOptions = { eventLatenessSeconds: 5 };
 
 const DELAY = EVALUATION_DELAY_MS / 1000;
 
+/**
+ * A launch at worst: when the instance enters InService (the warm-up counts from there) and how
+ * its boot and app start read. With the group's launch hook it waits in Pending:Wait, out of the
+ * target group, until its app answers /health (the hook's heartbeat timeout bounds the wait);
+ * without one it goes InService once it runs and its app answers later. Either way it serves
+ * after boot + app + the healthy threshold.
+ */
+const launchWait = (settings: ShopSettings) => {
+  const hook = settings.group.launchHook;
+  const boot = `boot ≤ ${BOOT_SECONDS.max} s + app ≤ ${APP_READY_SECONDS.max} s`;
+  return hook === undefined
+    ? { inServiceSeconds: BOOT_SECONDS.max, words: boot }
+    : {
+        inServiceSeconds: BOOT_SECONDS.max + APP_READY_SECONDS.max,
+        words: `${boot} (in Pending:Wait on the ${hook.name} hook, ${hook.defaultResult} at ${hook.heartbeatTimeoutSeconds} s)`,
+      };
+};
+
 const minutes = (seconds: number) =>
   `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
 
@@ -61,6 +85,7 @@ export const recoveryBudgets = (
   const clears =
     (alarm.evaluationPeriods - alarm.datapointsToAlarm + 2) * alarm.periodSeconds + DELAY;
   const late = options.eventLatenessSeconds;
+  const launch = launchWait(settings).words;
   const instanceParts: readonly (readonly [string, number])[] = [
     [
       grace > i * (u + 1)
@@ -72,6 +97,15 @@ export const recoveryBudgets = (
     [`${alarm.name} needs ${Math.round(clears)} s to clear`, clears],
   ];
   const [instanceDominant] = [...instanceParts].sort((a, b) => b[1] - a[1]);
+  // An AZ evacuation (az-evacuation): AWS Health's event, a person's approval, then the zonal
+  // shift stops the AZ's traffic at once and the two other AZs serve once their added
+  // instances pass the healthy threshold; after AWS Health closes its issue, the run's next
+  // AZ-recovery check ends the shifts and resolves the incident.
+  const approval = APPROVAL_TIMEOUT.toSeconds();
+  const grown = BOOT_SECONDS.max + APP_READY_SECONDS.max + i * (h + 1);
+  const azRecovered = late + approval + grown;
+  const [recoveryRound = 0] = AZ_RECOVERY_POLL_SECONDS;
+  const gray = grayFailureBudget(settings, late);
   return [
     {
       failureClass: 'instance-failure',
@@ -80,8 +114,9 @@ export const recoveryBudgets = (
       worstRecoveredSeconds: instanceRecovered,
       worstResolvedSeconds: instanceRecovered + clears + late,
       dominatedBy: `the largest part, ${minutes(instanceDominant?.[1] ?? 0)}: ${instanceDominant?.[0]}`,
-      how: `seen by the ALB and the group (max(${i}×${u + 1}, grace ${grace}) + ${i}), boot ≤ ${BOOT_SECONDS.max} s + app ≤ ${APP_READY_SECONDS.max} s + ${h + 1} checks; resolved when ${alarm.name} clears (${alarm.evaluationPeriods - alarm.datapointsToAlarm + 2} × ${alarm.periodSeconds} s + ${DELAY} s) and its event arrives`,
+      how: `seen by the ALB and the group (max(${i}×${u + 1}, grace ${grace}) + ${i}), ${launch} + ${h + 1} checks; resolved when ${alarm.name} clears (${alarm.evaluationPeriods - alarm.datapointsToAlarm + 2} × ${alarm.periodSeconds} s + ${DELAY} s) and its event arrives`,
     },
+    gray,
     {
       failureClass: 'database-failover',
       floorSeconds: RDS_FAILOVER_SECONDS.min,
@@ -100,7 +135,77 @@ export const recoveryBudgets = (
       dominatedBy: `ElastiCache's own promotion, up to ${CACHE_FAILOVER_SECONDS.max} s: no setting shortens it`,
       how: `the promotion (≤ ${CACHE_FAILOVER_SECONDS.max} s); the incident is over when the first FailoverComplete notification arrives (≤ ${late} s late)`,
     },
+    {
+      failureClass: 'az-impairment',
+      floorSeconds: BOOT_SECONDS.min + APP_READY_SECONDS.min + i * h,
+      floor: `a zonal shift stops the AZ's traffic at once, but the two other AZs carry the load only once the instances added there boot and pass ${h} health checks ${i} s apart`,
+      worstRecoveredSeconds: azRecovered,
+      worstResolvedSeconds: azRecovered + recoveryRound + late,
+      dominatedBy: `the largest part, ${minutes(approval)}: the approval timeout (a person may answer at its last second; auto-approved-runbooks naming az-evacuation removes it)`,
+      how: `AWS Health posts (≤ ${late} s late), the approval (≤ ${approval} s), ${launch} + ${h + 1} checks; resolved at most one AZ-recovery round (${recoveryRound} s) after AWS Health's closing arrives (≤ ${late} s late), counted as if AWS closed its issue by the time the two AZs carry the load: a longer impairment adds its own length, which no setting bounds`,
+    },
   ];
+};
+
+/**
+ * The alarm on the web group's worst instance (web-memory-outlier): a metric-math alarm reading
+ * the group's Maximum of the agent's mem_used_percent, as triage recognises it
+ * (functions/lib/core/classify-cloudwatch.ts, readsWorstInstance).
+ */
+const worstInstanceAlarm = (settings: ShopSettings): MathAlarmSettings | undefined =>
+  settings.mathAlarms.find((alarm) =>
+    alarm.metrics.some(
+      (metric) =>
+        metric.metricName === 'mem_used_percent' &&
+        metric.statistic === 'Maximum' &&
+        metric.dimensions.AutoScalingGroupName !== undefined &&
+        metric.dimensions.InstanceId === undefined,
+    ),
+  );
+
+/**
+ * A gray failure: one instance sick in a way no AWS health check sees (a memory leak), from the
+ * moment it crosses the outlier alarm's level. Only Rebound recovers it: the alarm's M breaching
+ * periods (the crossing at a period's start: M whole periods) and its evaluation, the event,
+ * replace-unhealthy-instance's sampling wait, then the group's replacement (launched first,
+ * the sick instance terminated once it serves). Resolved at the runbook's next poll.
+ */
+const grayFailureBudget = (settings: ShopSettings, late: number): RecoveryBudget => {
+  const alarm = worstInstanceAlarm(settings);
+  if (alarm === undefined)
+    throw new Error(
+      'the shop template has no alarm on the web group worst instance (Maximum of mem_used_percent)',
+    );
+  const { intervalSeconds: i, healthyThreshold: h } = settings.targetGroup;
+  const detected = alarm.datapointsToAlarm * alarm.periodSeconds + DELAY;
+  const replaced = BOOT_SECONDS.max + APP_READY_SECONDS.max + i * (h + 1);
+  const recovered = detected + late + WORST_INSTANCE_WINDOW_SECONDS + replaced;
+  const poll = Math.max(...REPLACEMENT_POLL_SECONDS);
+  const parts: readonly (readonly [string, number])[] = [
+    [
+      `${alarm.name} needs ${alarm.datapointsToAlarm} breaching ${alarm.periodSeconds} s periods`,
+      detected,
+    ],
+    [
+      `replace-unhealthy-instance samples memory for ${WORST_INSTANCE_WINDOW_SECONDS} s`,
+      WORST_INSTANCE_WINDOW_SECONDS,
+    ],
+    [`the replacement boots and passes ${h} health checks`, replaced],
+  ];
+  const [dominant] = [...parts].sort((a, b) => b[1] - a[1]);
+  return {
+    failureClass: 'gray-failure',
+    floorSeconds:
+      alarm.datapointsToAlarm * alarm.periodSeconds +
+      BOOT_SECONDS.min +
+      APP_READY_SECONDS.min +
+      i * h,
+    floor: `CloudWatch needs ${alarm.datapointsToAlarm} periods of ${alarm.periodSeconds} s to alarm on the sick instance, and its replacement boots and passes ${h} health checks ${i} s apart`,
+    worstRecoveredSeconds: recovered,
+    worstResolvedSeconds: recovered + poll,
+    dominatedBy: `the largest part, ${minutes(dominant?.[1] ?? 0)}: ${dominant?.[0]}`,
+    how: `${alarm.name} alarms (${alarm.datapointsToAlarm} × ${alarm.periodSeconds} s + ${DELAY} s), its event (≤ ${late} s late), the runbook samples ${WORST_INSTANCE_WINDOW_SECONDS} s, the replacement ${launchWait(settings).words} + ${h + 1} checks; resolved at the runbook's next poll (≤ ${poll} s)`,
+  };
 };
 
 /**
@@ -174,8 +279,10 @@ export interface SurgeBudget {
  * sets the capacity to ceil(capacity × CPU ÷ target) (CPU reads at most 100%, so a big surge
  * takes several rounds); the first waits for the high alarm's datapoints (up to a minute of
  * phase plus TARGET_TRACKING_HIGH_DATAPOINTS minutes), a later one for the previous round's
- * instances to pass the warm-up (its next one-minute tick); the last round's instances boot and
- * pass the healthy threshold.
+ * instances to enter InService and pass the warm-up, which counts from InService ("how long after
+ * an instance reaches the InService state it waits before contributing usage data", EC2 Auto
+ * Scaling User Guide, "Set the default instance warmup"), and its next one-minute tick; the last
+ * round's instances boot and pass the healthy threshold.
  */
 export const surgeBudget = (settings: ShopSettings, factor: number): SurgeBudget => {
   const { group, cpuTargetPercent: target } = settings;
@@ -193,6 +300,9 @@ export const surgeBudget = (settings: ShopSettings, factor: number): SurgeBudget
   const rounds = capacities.length;
   const highAlarm = TARGET_TRACKING_HIGH_DATAPOINTS * 60;
   const warmup = group.instanceWarmupSeconds;
+  const launch = launchWait(settings);
+  const inServiceFloor =
+    BOOT_SECONDS.min + (group.launchHook === undefined ? 0 : APP_READY_SECONDS.min);
   const serves = BOOT_SECONDS.max + APP_READY_SECONDS.max + i * (h + 1);
   return {
     factor,
@@ -200,10 +310,16 @@ export const surgeBudget = (settings: ShopSettings, factor: number): SurgeBudget
     floorSeconds:
       rounds === 0
         ? 0
-        : highAlarm + (rounds - 1) * warmup + BOOT_SECONDS.min + APP_READY_SECONDS.min + i * h,
+        : highAlarm +
+          (rounds - 1) * (inServiceFloor + warmup) +
+          BOOT_SECONDS.min +
+          APP_READY_SECONDS.min +
+          i * h,
     worstRecoveredSeconds:
-      rounds === 0 ? 0 : 60 + highAlarm + (rounds - 1) * (warmup + 60) + serves,
-    how: `${rounds} scale-out round(s) (${[group.desiredCapacity, ...capacities].join(' → ')} of at most ${group.maxSize}, target ${target}% CPU): the high alarm (≤ 60 + ${highAlarm} s), ${Math.max(rounds - 1, 0)} × the ${warmup} s warm-up and a tick, then boot ≤ ${BOOT_SECONDS.max} s + app ≤ ${APP_READY_SECONDS.max} s + ${h + 1} checks`,
+      rounds === 0
+        ? 0
+        : 60 + highAlarm + (rounds - 1) * (launch.inServiceSeconds + warmup + 60) + serves,
+    how: `${rounds} scale-out round(s) (${[group.desiredCapacity, ...capacities].join(' → ')} of at most ${group.maxSize}, target ${target}% CPU): the high alarm (≤ 60 + ${highAlarm} s), ${Math.max(rounds - 1, 0)} × (InService ≤ ${launch.inServiceSeconds} s after launch, then the ${warmup} s warm-up and a tick), then ${launch.words} + ${h + 1} checks`,
   };
 };
 

@@ -9,7 +9,8 @@ import {
  * hard-coded): what `npm start`'s objective check and `npm run rto` compute the worst case from,
  * and what the game day simulates: the web group's sizes and health-check grace, the target group's health-check
  * interval and thresholds, target tracking, the databases, the cache and every single-metric
- * CloudWatch alarm with its period, evaluation periods, datapoints and missing-data treatment.
+ * CloudWatch alarm (single-metric and metric-math) with its period, evaluation periods, datapoints
+ * and missing-data treatment.
  */
 
 export interface AlarmSettings {
@@ -28,6 +29,29 @@ export interface AlarmSettings {
   readonly treatMissingData: string;
 }
 
+/** One metric a metric-math alarm reads (a `MetricStat` of its `Metrics`). */
+export interface MetricQuerySettings {
+  /** The id the expression names it by. */
+  readonly id: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly statistic: string;
+  readonly periodSeconds: number;
+}
+
+/**
+ * A metric-math alarm: the expression (its `ReturnData` query) over its metric queries, compared
+ * with the threshold like a single metric's value.
+ */
+export interface MathAlarmSettings
+  extends Omit<AlarmSettings, 'namespace' | 'metricName' | 'dimensions' | 'statistic'> {
+  readonly expressionId: string;
+  readonly expression: string;
+  readonly label: string;
+  readonly metrics: readonly MetricQuerySettings[];
+}
+
 export interface ShopSettings {
   readonly availabilityZones: readonly string[];
   readonly group: {
@@ -37,6 +61,23 @@ export interface ShopSettings {
     readonly desiredCapacity: number;
     readonly healthCheckGraceSeconds: number;
     readonly instanceWarmupSeconds: number;
+    /**
+     * The group's AvailabilityZoneImpairmentPolicy: registered for zonal shift, and whether it
+     * leaves unhealthy instances in a shifted AZ alone (`IgnoreUnhealthy`) or replaces them.
+     */
+    readonly zonalShiftEnabled: boolean;
+    readonly impairedZoneHealthCheckBehavior: 'IgnoreUnhealthy' | 'ReplaceUnhealthy';
+    /**
+     * The group's launch lifecycle hook (LifecycleHookSpecificationList, transition
+     * autoscaling:EC2_INSTANCE_LAUNCHING), when it has one: a new instance waits in Pending:Wait,
+     * not yet registered with the target group, until its app answers and completes the hook,
+     * or until the heartbeat timeout gives the default result.
+     */
+    readonly launchHook?: {
+      readonly name: string;
+      readonly heartbeatTimeoutSeconds: number;
+      readonly defaultResult: 'CONTINUE' | 'ABANDON';
+    };
   };
   readonly targetGroup: {
     readonly name: string;
@@ -48,6 +89,8 @@ export interface ShopSettings {
     readonly deregistrationDelaySeconds: number;
   };
   readonly loadBalancerFullName: string;
+  /** The load balancer's attribute `zonal_shift.config.enabled` (off unless set). */
+  readonly loadBalancerZonalShiftEnabled: boolean;
   readonly cpuTargetPercent: number;
   /** The memory target-tracking policy's target (the CloudWatch agent's mem_used_percent). */
   readonly memoryTargetPercent: number;
@@ -63,8 +106,10 @@ export interface ShopSettings {
     /** The SNS topic the group notifies (its events go nowhere else). */
     readonly topicName: string;
   };
-  /** The single-metric alarms (metric-math alarms are not simulated). */
+  /** The single-metric alarms. */
   readonly alarms: readonly AlarmSettings[];
+  /** The metric-math alarms (an expression over metric queries). */
+  readonly mathAlarms: readonly MathAlarmSettings[];
 }
 
 /** A setting the template must hold; one clear error naming it when it does not. */
@@ -118,6 +163,22 @@ export const readShopSettings = (
   const loadBalancerName = stringOf(loadBalancer.Properties?.Name, 'the load balancer');
   const targetGroupFullName = `targetgroup/${targetGroupName}/${SIMULATED_FULL_NAME_ID}`;
   const loadBalancerFullName = `app/${loadBalancerName}/${SIMULATED_FULL_NAME_ID}`;
+  const loadBalancerAttributes = (loadBalancer.Properties?.LoadBalancerAttributes ?? []) as {
+    Key: string;
+    Value: string;
+  }[];
+  const impairment = (g.AvailabilityZoneImpairmentPolicy ?? {}) as {
+    ZonalShiftEnabled?: boolean;
+    ImpairedZoneHealthCheckBehavior?: string;
+  };
+  const launchHook = (
+    (g.LifecycleHookSpecificationList ?? []) as {
+      LifecycleHookName?: string;
+      LifecycleTransition?: string;
+      HeartbeatTimeout?: number;
+      DefaultResult?: string;
+    }[]
+  ).find((hook) => hook.LifecycleTransition === 'autoscaling:EC2_INSTANCE_LAUNCHING');
   const attributes = (t.TargetGroupAttributes ?? []) as { Key: string; Value: string }[];
   const deregistration = attributes.find((a) => a.Key === 'deregistration_delay.timeout_seconds');
   const trackings = resourcesOf(shop, 'AWS::AutoScaling::ScalingPolicy').map(
@@ -164,6 +225,13 @@ export const readShopSettings = (
     if (typeof ref === 'string' && physicalNames[ref] !== undefined) return physicalNames[ref];
     return `${name}-unresolved`;
   };
+  const dimensionsOf = (dimensions: unknown): Record<string, string> =>
+    Object.fromEntries(
+      ((dimensions ?? []) as { Name: string; Value: unknown }[]).map((d) => [
+        d.Name,
+        dimensionValue(d.Name, d.Value),
+      ]),
+    );
   const alarms = resourcesOf(shop, 'AWS::CloudWatch::Alarm').flatMap(
     ([, alarm]): AlarmSettings[] => {
       const a = alarm.Properties ?? {};
@@ -175,18 +243,66 @@ export const readShopSettings = (
           description: typeof a.AlarmDescription === 'string' ? a.AlarmDescription : '',
           namespace: stringOf(a.Namespace, `${a.AlarmName} Namespace`),
           metricName: a.MetricName,
-          dimensions: Object.fromEntries(
-            ((a.Dimensions ?? []) as { Name: string; Value: unknown }[]).map((d) => [
-              d.Name,
-              dimensionValue(d.Name, d.Value),
-            ]),
-          ),
+          dimensions: dimensionsOf(a.Dimensions),
           statistic: typeof a.Statistic === 'string' ? a.Statistic : 'Average',
           periodSeconds: numberOf(a.Period, `${a.AlarmName} Period`),
           evaluationPeriods,
           datapointsToAlarm: numberOf(a.DatapointsToAlarm, 'DatapointsToAlarm', evaluationPeriods),
           threshold: numberOf(a.Threshold, `${a.AlarmName} Threshold`),
           comparison: stringOf(a.ComparisonOperator, `${a.AlarmName} ComparisonOperator`),
+          treatMissingData: typeof a.TreatMissingData === 'string' ? a.TreatMissingData : 'missing',
+        },
+      ];
+    },
+  );
+  const mathAlarms = resourcesOf(shop, 'AWS::CloudWatch::Alarm').flatMap(
+    ([, alarm]): MathAlarmSettings[] => {
+      const a = alarm.Properties ?? {};
+      if (!Array.isArray(a.Metrics) || typeof a.AlarmName !== 'string') return [];
+      const name = a.AlarmName;
+      const queries = a.Metrics as Record<string, unknown>[];
+      const returned = queries.filter((q) => typeof q.Expression === 'string');
+      const [expression] = returned.filter((q) => q.ReturnData !== false);
+      if (expression === undefined || returned.length !== 1)
+        throw new ShopSettingsError(
+          `${name}: the game day reads metric-math alarms with exactly one expression (found ${returned.length})`,
+        );
+      const metrics = queries.flatMap((q): MetricQuerySettings[] => {
+        const stat = q.MetricStat as Record<string, unknown> | undefined;
+        if (stat === undefined) return [];
+        const metric = (stat.Metric ?? {}) as Record<string, unknown>;
+        return [
+          {
+            id: stringOf(q.Id, `${name} metric query Id`),
+            namespace: stringOf(metric.Namespace, `${name} metric Namespace`),
+            metricName: stringOf(metric.MetricName, `${name} MetricName`),
+            dimensions: dimensionsOf(metric.Dimensions),
+            statistic: stringOf(stat.Stat, `${name} metric Stat`),
+            periodSeconds: numberOf(stat.Period, `${name} metric Period`),
+          },
+        ];
+      });
+      // The alarm evaluates one period: every metric query's.
+      const periods = new Set(metrics.map((m) => m.periodSeconds));
+      const [periodSeconds] = periods;
+      if (periodSeconds === undefined || periods.size !== 1)
+        throw new ShopSettingsError(
+          `${name}: the game day reads metric-math alarms whose metrics share one period (found ${[...periods].join(', ') || 'none'})`,
+        );
+      const evaluationPeriods = numberOf(a.EvaluationPeriods, `${name} EvaluationPeriods`);
+      return [
+        {
+          name,
+          description: typeof a.AlarmDescription === 'string' ? a.AlarmDescription : '',
+          expressionId: stringOf(expression.Id, `${name} expression Id`),
+          expression: stringOf(expression.Expression, `${name} Expression`),
+          label: typeof expression.Label === 'string' ? expression.Label : '',
+          metrics,
+          periodSeconds,
+          evaluationPeriods,
+          datapointsToAlarm: numberOf(a.DatapointsToAlarm, 'DatapointsToAlarm', evaluationPeriods),
+          threshold: numberOf(a.Threshold, `${name} Threshold`),
+          comparison: stringOf(a.ComparisonOperator, `${name} ComparisonOperator`),
           treatMissingData: typeof a.TreatMissingData === 'string' ? a.TreatMissingData : 'missing',
         },
       ];
@@ -202,6 +318,26 @@ export const readShopSettings = (
       desiredCapacity: numberOf(g.DesiredCapacity, 'DesiredCapacity', minSize),
       healthCheckGraceSeconds: numberOf(g.HealthCheckGracePeriod, 'HealthCheckGracePeriod'),
       instanceWarmupSeconds: numberOf(g.DefaultInstanceWarmup, 'DefaultInstanceWarmup', 300),
+      zonalShiftEnabled: impairment.ZonalShiftEnabled === true,
+      impairedZoneHealthCheckBehavior:
+        impairment.ImpairedZoneHealthCheckBehavior === 'IgnoreUnhealthy'
+          ? 'IgnoreUnhealthy'
+          : 'ReplaceUnhealthy',
+      ...(launchHook === undefined
+        ? {}
+        : {
+            launchHook: {
+              name: stringOf(launchHook.LifecycleHookName, 'the launch lifecycle hook'),
+              // AWS's defaults when the template leaves them out: 3600 s and ABANDON
+              // (AWS::AutoScaling::AutoScalingGroup LifecycleHookSpecification).
+              heartbeatTimeoutSeconds: numberOf(
+                launchHook.HeartbeatTimeout,
+                'HeartbeatTimeout',
+                3600,
+              ),
+              defaultResult: launchHook.DefaultResult === 'CONTINUE' ? 'CONTINUE' : 'ABANDON',
+            },
+          }),
     },
     targetGroup: {
       name: targetGroupName,
@@ -213,6 +349,9 @@ export const readShopSettings = (
       deregistrationDelaySeconds: numberOf(deregistration?.Value, 'deregistration delay', 300),
     },
     loadBalancerFullName,
+    loadBalancerZonalShiftEnabled: loadBalancerAttributes.some(
+      (a) => a.Key === 'zonal_shift.config.enabled' && a.Value === 'true',
+    ),
     cpuTargetPercent: numberOf(cpuPolicy?.TargetValue, 'the CPU target tracking target'),
     memoryTargetPercent: numberOf(memoryPolicy?.TargetValue, 'the memory target tracking target'),
     database: {
@@ -235,5 +374,6 @@ export const readShopSettings = (
       topicName: stringOf(topicName, 'the cache notification topic'),
     },
     alarms,
+    mathAlarms,
   };
 };

@@ -1,18 +1,18 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { wholeNumber } from '../../functions/lib/env.js';
+import { lazy } from '../../functions/lib/lazy.js';
 import { createLogger, warnThrough } from '../../functions/lib/logger.js';
 import { checkDepsFromEnv, withGuardrailRead } from '../../functions/lib/runbook/aws-check-deps.js';
 import type { CheckResult } from '../../functions/lib/runbook/check.js';
 import type { RecheckResult } from '../../functions/lib/runbook/recheck.js';
 import { AwsRdsReader } from './aws-rds-reader.js';
-import { AwsReplicaLagReader } from './aws-replica-lag-reader.js';
 import { ENVIRONMENT } from './environment.js';
 import {
   checkRdsFailover,
   parseRdsFailoverEvent,
   type RdsShop,
   type RdsVerifyResult,
+  type ReplicaLagReader,
   recheckRdsFailover,
   verifyRdsFailover,
 } from './steps.js';
@@ -39,8 +39,15 @@ const shop: RdsShop = {
 const db = new AwsRdsReader(new RDSClient({}));
 const checkDeps = { ...checkDepsFromEnv(env, warnThrough(logger)), db };
 // Replicas count as caught up only with a recent ReplicaLag datapoint under the threshold
-// (one GetMetricData call per verify, bounded to a few seconds).
-const verifyDeps = { db, replicaLag: new AwsReplicaLagReader(new CloudWatchClient({})) };
+// (one GetMetricData call per verify, bounded to a few seconds). Only verify reads it: the
+// CloudWatch client loads with the first verify, not with every cold start (issue 13).
+const replicaLagReader = lazy(
+  async () => (await import('./replica-lag-client.js')).replicaLagReader,
+);
+const replicaLag: ReplicaLagReader = {
+  maxLagSeconds: async (replicaIds) => (await replicaLagReader()).maxLagSeconds(replicaIds),
+};
+const verifyDeps = { db, replicaLag };
 
 const run = (parsed: ReturnType<typeof parseRdsFailoverEvent>, event: unknown) => {
   switch (parsed.step) {

@@ -7,8 +7,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CHECKED_ALARM } from '../../functions/lib/runbook/state-paths.js';
 import type { ReboundFunction } from '../../infra/constructs/rebound-function.js';
-import { AGENT_NAMESPACE } from '../../infra/constructs/web-tier.js';
 import { acknowledgeFinding } from '../../infra/nag.js';
+import { WEB_TIER_NAMESPACE } from '../../shop/metrics-namespace.js';
 import { acknowledgeWildcardResource, GROUP_ARN_REASON } from '../kit/iam.js';
 import { type RunbookProps, RunbookSkeleton } from '../kit/skeleton.js';
 import { jitteredRetry } from '../kit/tasks.js';
@@ -44,7 +44,7 @@ export const WORST_INSTANCE_WINDOW_SECONDS = 120;
  * InstanceId.
  */
 export const worstInstanceQuery = (groupName: string): string =>
-  `SELECT MAX(mem_used_percent) FROM SCHEMA("${AGENT_NAMESPACE}", AutoScalingGroupName, InstanceId) WHERE AutoScalingGroupName = '${groupName}' GROUP BY InstanceId ORDER BY MAX() DESC LIMIT 1`;
+  `SELECT MAX(mem_used_percent) FROM SCHEMA("${WEB_TIER_NAMESPACE}", AutoScalingGroupName, InstanceId) WHERE AutoScalingGroupName = '${groupName}' GROUP BY InstanceId ORDER BY MAX() DESC LIMIT 1`;
 /** A bound on the whole run: guardrails, the mutating call with its retries, polling, report. */
 export const RUN_TIMEOUT = Duration.minutes(30);
 

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { bundleLambda, LAMBDA_BUNDLING, PROJECT_ROOT } from '../../infra/lambda-bundling.js';
 import { bytesOf, codeOutputs, dynamicChunks, entryOutput, loadedWith } from './chunks.js';
+import type { FirstEvent } from './first-event.js';
 
 /** Set by the Lambda runtime itself, not by the constructs. */
 const RUNTIME_ENV = { AWS_REGION: 'us-east-1' } as const;
@@ -19,53 +20,64 @@ const RUNTIME_ENV = { AWS_REGION: 'us-east-1' } as const;
 export interface DeployedBundle {
   /** Absolute path of the module Lambda loads. */
   readonly entryFile: string;
-  /** The chunks a typical first event loads besides (absolute paths), shared chunks included. */
+  /** The chunks a typical first event loads before its alert (absolute paths). */
   readonly firstEventFiles: readonly string[];
+  /** The chunks it loads after its alert, by the rest of the event (absolute paths). */
+  readonly afterAlertFiles: readonly string[];
   readonly entryKb: number;
-  /** The entry and the chunks a typical first event loads. */
+  /** The entry and the chunks a typical first event loads before its alert, shared ones included. */
   readonly firstEventKb: number;
+  /** The entry and every chunk the whole first event loads. */
+  readonly wholeEventKb: number;
   /** Every module in the deployed package. */
   readonly shippedKb: number;
 }
 
 /**
  * Bundles `entry` into `outdir` exactly as ReboundFunction deploys it (infra/lambda-bundling.ts:
- * minified ESM, source maps, code splitting). `firstEventModules` are the modules (paths from the
- * project root) that a typical first event imports dynamically; a bundle that has chunks of its own
- * must name them, so that the cost they defer to the first event is measured and printed, never
+ * minified ESM, source maps, code splitting). `firstEvent` names the modules (paths from the
+ * project root) that a typical first event imports dynamically, before and after its alert; a
+ * bundle that has chunks of its own must be listed (with empty lists when its first event loads
+ * none of them), so that the cost they defer to the first event is measured and printed, never
  * hidden.
  */
 export const bundleAsDeployed = (
   entry: string,
   outdir: string,
-  firstEventModules: readonly string[] = [],
+  firstEvent?: FirstEvent,
 ): DeployedBundle => {
   const metafile = bundleLambda(entry, outdir);
   const absolute = (output: string) => path.resolve(PROJECT_ROOT, output);
   const entryOutputFile = entryOutput(metafile);
   const chunks = dynamicChunks(metafile);
   const projectChunks = [...chunks.keys()].filter((source) => !source.includes('node_modules/'));
-  const unnamed = projectChunks.filter((source) => !firstEventModules.includes(source));
-  const firstEventChunks = firstEventModules.map((source) => {
-    const chunk = chunks.get(source);
-    if (chunk === undefined) {
-      throw new Error(`${entry}: ${source} is not imported dynamically by this bundle`);
-    }
-    return chunk;
-  });
-  // A chunk no first event loads is fine, but it must be a choice: the list says which ones load.
-  if (firstEventModules.length === 0 && unnamed.length > 0) {
+  const chunksOf = (sources: readonly string[] = []) =>
+    sources.map((source) => {
+      const chunk = chunks.get(source);
+      if (chunk === undefined) {
+        throw new Error(`${entry}: ${source} is not imported dynamically by this bundle`);
+      }
+      return chunk;
+    });
+  const beforeAlert = chunksOf(firstEvent?.beforeAlert);
+  const afterAlert = chunksOf(firstEvent?.afterAlert);
+  // A chunk no first event loads is fine, but it must be a choice: the lists (empty, if need be)
+  // say which ones load.
+  if (firstEvent === undefined && projectChunks.length > 0) {
     throw new Error(
-      `${entry} loads ${unnamed.join(', ')} on demand: name what a typical first event loads (sandbox/bench/first-event.ts)`,
+      `${entry} loads ${projectChunks.join(', ')} on demand: name what a typical first event loads (sandbox/bench/first-event.ts)`,
     );
   }
   const atStart = loadedWith(metafile, [entryOutputFile]);
-  const withFirstEvent = loadedWith(metafile, [entryOutputFile, ...firstEventChunks]);
+  const withFirstEvent = loadedWith(metafile, [entryOutputFile, ...beforeAlert]);
+  const withWholeEvent = loadedWith(metafile, [entryOutputFile, ...beforeAlert, ...afterAlert]);
   return {
     entryFile: absolute(entryOutputFile),
-    firstEventFiles: firstEventChunks.map(absolute),
+    firstEventFiles: beforeAlert.map(absolute),
+    afterAlertFiles: afterAlert.map(absolute),
     entryKb: bytesOf(metafile, atStart) / 1024,
     firstEventKb: bytesOf(metafile, withFirstEvent) / 1024,
+    wholeEventKb: bytesOf(metafile, withWholeEvent) / 1024,
     shippedKb: bytesOf(metafile, codeOutputs(metafile)) / 1024,
   };
 };
@@ -103,41 +115,50 @@ export interface LoadSubject {
   readonly name: string;
   readonly file: string;
   readonly env: Readonly<Record<string, string>>;
-  /** Loaded after `file`, in the same process: the chunks a typical first event loads. */
+  /** Loaded after `file`, in the same process: the chunks a typical first event loads before its alert. */
   readonly firstEventFiles?: readonly string[];
+  /** Loaded after those: the chunks the rest of that event loads. */
+  readonly afterAlertFiles?: readonly string[];
 }
 
 /**
  * One cold load: wall time since the process started, and CPU time of all its threads, in ms,
- * when the module is loaded, then when the chunks of a first event are loaded too.
+ * when the module is loaded, when the chunks a first event loads before its alert are loaded
+ * too, and when those of the whole event are.
  */
 export interface LoadTime {
   readonly wallMs: number;
   readonly cpuMs: number;
   readonly firstEventWallMs: number;
   readonly firstEventCpuMs: number;
+  readonly wholeEventWallMs: number;
 }
 
 /**
- * What the fresh process runs: imports the module given as its first argument, as the Lambda
- * runtime imports a handler, takes both times, then imports the other arguments (the chunks a
- * first event loads, as its dynamic imports would) and takes them again. `performance.now()`
- * counts from the process's start.
+ * What the fresh process runs: imports the module given as its second argument, as the Lambda
+ * runtime imports a handler, takes both times, then imports the next `count` arguments (the
+ * chunks a first event loads before its alert, as its dynamic imports would; `count` is the first
+ * argument) and takes them again, then the rest (the chunks loaded after the alert) and takes the
+ * wall time once more. `performance.now()` counts from the process's start.
  */
 export const LOAD_PROBE = `const cpuMs = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1000; };
-const [entry, ...chunks] = process.argv.slice(2);
+const [count, entry, ...chunks] = process.argv.slice(2);
 await import(entry);
 const wallMs = performance.now();
 const loadCpuMs = cpuMs();
-for (const chunk of chunks) await import(chunk);
-process.stdout.write(JSON.stringify({ wallMs, cpuMs: loadCpuMs, firstEventWallMs: performance.now(), firstEventCpuMs: cpuMs() }));
+for (const chunk of chunks.slice(0, Number(count))) await import(chunk);
+const firstEventWallMs = performance.now();
+const firstEventCpuMs = cpuMs();
+for (const chunk of chunks.slice(Number(count))) await import(chunk);
+process.stdout.write(JSON.stringify({ wallMs, cpuMs: loadCpuMs, firstEventWallMs, firstEventCpuMs, wholeEventWallMs: performance.now() }));
 `;
 
 const loadOnce = (probe: string, subject: LoadSubject): LoadTime => {
-  const modules = [subject.file, ...(subject.firstEventFiles ?? [])];
+  const beforeAlert = subject.firstEventFiles ?? [];
+  const modules = [subject.file, ...beforeAlert, ...(subject.afterAlertFiles ?? [])];
   const result = spawnSync(
     process.execPath,
-    [probe, ...modules.map((file) => pathToFileURL(file).href)],
+    [probe, String(beforeAlert.length), ...modules.map((file) => pathToFileURL(file).href)],
     {
       // Only what Lambda would set: nothing of this shell (NODE_OPTIONS of tsx included).
       env: { ...RUNTIME_ENV, ...subject.env },

@@ -24,6 +24,7 @@ export interface ModelShape {
 export interface ModelOperation {
   readonly name: string;
   readonly input?: { readonly shape: string };
+  readonly output?: { readonly shape: string; readonly resultWrapper?: string };
   readonly errors?: readonly { readonly shape: string }[];
 }
 

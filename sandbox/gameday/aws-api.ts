@@ -1,5 +1,7 @@
 import type { AlarmEvaluator } from './alarms.js';
+import { type ApiInput, field, SimulatedApiError } from './aws-api-kit.js';
 import { autoScalingGroupArn } from './aws-events.js';
+import { parseInsightsQuery, runInsightsQuery } from './metrics-insights.js';
 import type { SimulatedShop } from './shop.js';
 
 /**
@@ -11,26 +13,9 @@ import type { SimulatedShop } from './shop.js';
  * answers use the AWS SDK for JavaScript's member names.
  */
 
-/** An error an AWS API answers with: its error shape (`DBInstanceNotFoundFault`). */
-export class SimulatedApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = code;
-  }
-}
+export { SimulatedApiError };
 
-type Input = Readonly<Record<string, unknown>>;
-
-/** `input[name]`, whatever the case of the member name. */
-const field = (input: Input, name: string): unknown => {
-  const key = Object.keys(input).find(
-    (candidate) => candidate.toLowerCase() === name.toLowerCase(),
-  );
-  return key === undefined ? undefined : input[key];
-};
+type Input = ApiInput;
 
 /**
  * A throttled call: the first `times` calls of `action` fail as AWS fails them, or (`until`,
@@ -124,13 +109,63 @@ export class SimulatedAwsApi {
         ],
       };
     },
-    'arczonalshift:listzonalshifts': () => ({ Items: [] }),
+    'autoscaling:updateautoscalinggroup': (input) => {
+      const size = (name: string) => {
+        const value = field(input, name);
+        return value === undefined ? undefined : Number(value);
+      };
+      this.shop.updateGroup({
+        minSize: size('MinSize'),
+        maxSize: size('MaxSize'),
+        desiredCapacity: size('DesiredCapacity'),
+      });
+      return {};
+    },
+    // ARC zonal shift (zonal-shifts.ts); the mutating calls are changes to the shop.
+    'arczonalshift:listzonalshifts': (input) => this.shop.zonalShifts.list(input),
+    'arczonalshift:getmanagedresource': (input) => this.shop.zonalShifts.getManagedResource(input),
+    'arczonalshift:startzonalshift': (input) => {
+      const shift = this.shop.zonalShifts.start(input);
+      this.shop.recordChange('arc-zonal-shift:StartZonalShift', shift.resourceIdentifier);
+      return shift;
+    },
+    'arczonalshift:updatezonalshift': (input) => {
+      const shift = this.shop.zonalShifts.update(input);
+      this.shop.recordChange('arc-zonal-shift:UpdateZonalShift', shift.resourceIdentifier);
+      return shift;
+    },
+    'arczonalshift:cancelzonalshift': (input) => {
+      const shift = this.shop.zonalShifts.cancel(input);
+      this.shop.recordChange('arc-zonal-shift:CancelZonalShift', shift.resourceIdentifier);
+      return shift;
+    },
+    // A member the shop has lost (its AZ without power, or a failed primary not yet replaced) is
+    // `modifying` while ElastiCache replaces it: one of the non-available statuses botocore's
+    // CacheCluster.CacheClusterStatus lists; which one AWS shows then is not documented.
+    'elasticache:describecacheclusters': (input) => {
+      const id = String(field(input, 'CacheClusterId'));
+      const node = this.shop.cacheNodes.find((candidate) => candidate.id === id);
+      if (node === undefined)
+        throw new SimulatedApiError('CacheClusterNotFoundFault', `CacheCluster ${id} not found.`);
+      return {
+        CacheClusters: [
+          {
+            CacheClusterId: node.id,
+            ReplicationGroupId: this.shop.settings.cache.groupId,
+            CacheClusterStatus: node.available ? 'available' : 'modifying',
+            PreferredAvailabilityZone: node.availabilityZone,
+            NumCacheNodes: 1,
+          },
+        ],
+      };
+    },
     'elasticache:describereplicationgroups': () => ({
       ReplicationGroups: [
         {
           ReplicationGroupId: this.shop.settings.cache.groupId,
           Status: this.shop.cacheStatus,
           AutomaticFailover: 'enabled',
+          MemberClusters: this.shop.cacheNodes.map((node) => node.id),
           NodeGroups: [
             {
               NodeGroupId: '0001',
@@ -155,7 +190,7 @@ export class SimulatedAwsApi {
         {
           AutoScalingGroupName: group.name,
           AutoScalingGroupARN: autoScalingGroupArn(this.shop.region, group.name),
-          MinSize: group.minSize,
+          MinSize: this.shop.minSize,
           MaxSize: this.shop.maxSize,
           DesiredCapacity: this.shop.desired,
           AvailabilityZones: [...this.shop.settings.availabilityZones],
@@ -170,14 +205,22 @@ export class SimulatedAwsApi {
     };
   }
 
-  /** GetMetricData of plain metric queries: one value per period (the query's stat), newest first. */
+  /**
+   * GetMetricData (botocore cloudwatch 2010-08-01 service-2.json): each MetricDataQuery is a
+   * metric (MetricStat: one value per period, the maximum sample) or an Expression holding a
+   * Metrics Insights query (one MetricDataResult per time series it returns, all with the
+   * query's Id, each labelled as metrics-insights.ts says); values newest first, StatusCode
+   * Complete. StartTime is inclusive, EndTime exclusive.
+   */
   #metricData(input: Input) {
     const queries =
       (field(input, 'MetricDataQueries') as Record<string, unknown>[] | undefined) ?? [];
     const start = new Date(field(input, 'StartTime') as string | Date).getTime();
     const end = new Date(field(input, 'EndTime') as string | Date).getTime();
     return {
-      MetricDataResults: queries.map((query) => {
+      MetricDataResults: queries.flatMap((query) => {
+        const expression = field(query, 'Expression');
+        if (typeof expression === 'string') return this.#insights(query, expression, start, end);
         const stat = field(query, 'MetricStat') as Record<string, unknown>;
         const metric = field(stat, 'Metric') as Record<string, unknown>;
         const period = Number(field(stat, 'Period')) * 1000;
@@ -200,13 +243,34 @@ export class SimulatedAwsApi {
           timestamps.push(new Date(to - period));
           values.push(Math.max(...samples));
         }
-        return {
-          Id: field(query, 'Id'),
-          Timestamps: timestamps,
-          Values: values,
-          StatusCode: 'Complete',
-        };
+        return [
+          {
+            Id: field(query, 'Id'),
+            Timestamps: timestamps,
+            Values: values,
+            StatusCode: 'Complete',
+          },
+        ];
       }),
     };
+  }
+
+  #insights(query: Input, expression: string, start: number, end: number) {
+    const parsed = parseInsightsQuery(expression);
+    // A Metrics Insights query needs the query's Period (MetricDataQuery.Period).
+    const period = Number(field(query, 'Period'));
+    if (!(period > 0))
+      throw new SimulatedApiError(
+        'InvalidParameterValueException',
+        'A Metrics Insights query needs a Period.',
+      );
+    const series = this.shop.seriesOf(parsed.namespace, parsed.metricName, start, end);
+    return runInsightsQuery(parsed, series, start, end, period * 1000).map((result) => ({
+      Id: field(query, 'Id'),
+      Label: result.label,
+      Timestamps: result.timestamps.map((at) => new Date(at)),
+      Values: [...result.values],
+      StatusCode: 'Complete',
+    }));
   }
 }

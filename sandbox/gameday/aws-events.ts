@@ -1,4 +1,8 @@
-import { type AlarmSettings, SIMULATED_ACCOUNT } from '../../infra/recovery/shop-settings.js';
+import {
+  type AlarmSettings,
+  type MathAlarmSettings,
+  SIMULATED_ACCOUNT,
+} from '../../infra/recovery/shop-settings.js';
 
 /**
  * The AWS events the simulated shop emits, in the shapes AWS documents (the same shapes as the
@@ -55,12 +59,37 @@ export const alarmStateChange = (
   id: string,
   ms: number,
   region: string,
-  alarm: AlarmSettings,
+  alarm: AlarmSettings | MathAlarmSettings,
   from: string,
   to: string,
   reason: string,
 ): AwsEvent => {
   const stamp = new Date(ms).toISOString().replace('Z', '+0000');
+  const metricStat = (
+    metric: Omit<AlarmSettings, 'name'> | MathAlarmSettings['metrics'][number],
+  ) => ({
+    metric: { dimensions: metric.dimensions, name: metric.metricName, namespace: metric.namespace },
+    period: metric.periodSeconds,
+    stat: metric.statistic,
+  });
+  // A metric-math alarm lists its expression (returned) and each metric query it reads (not
+  // returned), as AWS's metric-math sample event does (test/fixtures/events/cloudwatch).
+  const metrics =
+    'expression' in alarm
+      ? [
+          {
+            id: alarm.expressionId,
+            expression: alarm.expression,
+            label: alarm.label,
+            returnData: true,
+          },
+          ...alarm.metrics.map((metric) => ({
+            id: metric.id,
+            metricStat: metricStat(metric),
+            returnData: false,
+          })),
+        ]
+      : [{ id: 'm1', metricStat: metricStat(alarm), returnData: true }];
   return envelope(
     id,
     ms,
@@ -72,21 +101,7 @@ export const alarmStateChange = (
       alarmName: alarm.name,
       configuration: {
         description: alarm.description,
-        metrics: [
-          {
-            id: 'm1',
-            metricStat: {
-              metric: {
-                dimensions: alarm.dimensions,
-                name: alarm.metricName,
-                namespace: alarm.namespace,
-              },
-              period: alarm.periodSeconds,
-              stat: alarm.statistic,
-            },
-            returnData: true,
-          },
-        ],
+        metrics,
       },
       previousState: { reason: 'previous evaluation', timestamp: stamp, value: from },
       state: { reason, timestamp: stamp, value: to },
@@ -98,7 +113,10 @@ export const alarmStateChange = (
 export const autoScalingGroupArn = (region: string, group: string): string =>
   `arn:aws:autoscaling:${region}:${ACCOUNT}:autoScalingGroup:2f6c8a41-7d3e-4b9a-8c1f-5e0d9b7a6c31:autoScalingGroupName/${group}`;
 
-/** "EC2 Instance Launch Successful" / "EC2 Instance Terminate Successful" of the web group. */
+/**
+ * "EC2 Instance Launch|Terminate Successful" of the web group, or "EC2 Instance Launch
+ * Unsuccessful" when a launch was abandoned (`failure`: its activity's status message).
+ */
 export const autoScalingActivity = (
   id: string,
   ms: number,
@@ -107,20 +125,21 @@ export const autoScalingActivity = (
   group: string,
   instance: { readonly id: string; readonly availabilityZone: string },
   cause: string,
+  failure?: string,
 ): AwsEvent =>
   envelope(
     id,
     ms,
     region,
     'aws.autoscaling',
-    `EC2 Instance ${kind} Successful`,
+    `EC2 Instance ${kind} ${failure === undefined ? 'Successful' : 'Unsuccessful'}`,
     [
       autoScalingGroupArn(region, group),
       `arn:aws:ec2:${region}:${ACCOUNT}:instance/${instance.id}`,
     ],
     {
       // AWS-FACTS: StatusCode can read InProgress on "Successful" events.
-      StatusCode: 'InProgress',
+      StatusCode: failure === undefined ? 'InProgress' : 'Cancelled',
       Description: `${kind === 'Launch' ? 'Launching a new' : 'Terminating'} EC2 instance: ${instance.id}`,
       AutoScalingGroupName: group,
       ActivityId: id,
@@ -129,11 +148,43 @@ export const autoScalingActivity = (
         'Subnet ID': 'subnet-0b7e2c4d6f8a1e3c5',
       },
       RequestId: id,
-      StatusMessage: '',
+      StatusMessage: failure ?? '',
       EndTime: envelopeTime(ms),
       EC2InstanceId: instance.id,
       StartTime: envelopeTime(ms),
       Cause: cause,
+    },
+  );
+
+/**
+ * "EC2 Instance-launch Lifecycle Action": the group put a new instance in Pending:Wait for a
+ * launch lifecycle hook (EC2 Auto Scaling User Guide, "Amazon EventBridge events for Amazon EC2
+ * Auto Scaling": LifecycleActionToken, AutoScalingGroupName, LifecycleHookName, EC2InstanceId,
+ * LifecycleTransition).
+ */
+export const autoScalingLaunchLifecycleAction = (
+  id: string,
+  ms: number,
+  region: string,
+  group: string,
+  hookName: string,
+  instanceId: string,
+): AwsEvent =>
+  envelope(
+    id,
+    ms,
+    region,
+    'aws.autoscaling',
+    'EC2 Instance-launch Lifecycle Action',
+    [autoScalingGroupArn(region, group)],
+    {
+      Origin: 'EC2',
+      Destination: 'AutoScalingGroup',
+      LifecycleActionToken: id,
+      AutoScalingGroupName: group,
+      LifecycleHookName: hookName,
+      EC2InstanceId: instanceId,
+      LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
     },
   );
 
@@ -255,6 +306,11 @@ export const healthAzIssue = (
   azId: string,
   issue: { readonly startMs: number; readonly id: string },
   status: 'open' | 'closed',
+  /** What AWS says has happened (a loss of power unless given). */
+  what: { readonly open: string; readonly closed: string } = {
+    open: 'a loss of power affecting EC2 instances',
+    closed: 'Power has been restored',
+  },
 ): AwsEvent => {
   const code = 'AWS_EC2_OPERATIONAL_ISSUE';
   const stamp = (at: number) => new Date(at).toUTCString();
@@ -275,8 +331,8 @@ export const healthAzIssue = (
         language: 'en_US',
         latestDescription:
           status === 'open'
-            ? `Current severity level: Degraded\n\nWe are investigating a loss of power affecting EC2 instances in a single Availability Zone (${azId}) in the ${region.toUpperCase()} Region. Other Availability Zones are not affected.`
-            : `Current severity level: Resolved\n\nPower has been restored in the affected Availability Zone (${azId}) in the ${region.toUpperCase()} Region, and the issue has been resolved. The service is operating normally.`,
+            ? `Current severity level: Degraded\n\nWe are investigating ${what.open} in a single Availability Zone (${azId}) in the ${region.toUpperCase()} Region. Other Availability Zones are not affected.`
+            : `Current severity level: Resolved\n\n${what.closed} in the affected Availability Zone (${azId}) in the ${region.toUpperCase()} Region, and the issue has been resolved. The service is operating normally.`,
       },
     ],
     affectedEntities: [],

@@ -1,7 +1,7 @@
 import type { Alert } from '../../functions/lib/core/alert.js';
 import { classify } from '../../functions/lib/core/classify.js';
 import type { ParsedGuardrails } from '../../functions/lib/core/guardrails.js';
-import type { RecoveryTimer, RunbookStarter } from '../../functions/lib/core/ports.js';
+import type { RecoveryTimer, RunbookStarter, ZoneLocator } from '../../functions/lib/core/ports.js';
 import { triageRecoveryCheck } from '../../functions/lib/core/stalled.js';
 import {
   type TriageDeps,
@@ -65,6 +65,8 @@ export class SimulatedControlPlane implements Emitter {
   readonly #handled = new Set<string>();
   readonly #checks = new Set<string>();
   runbooks: RunbookStarter | undefined;
+  /** Triage's AZ lookups, over the simulated AWS API (game-day.ts wires them). */
+  zones: ZoneLocator | undefined;
 
   constructor(
     readonly intake: SynthesizedIntake,
@@ -118,6 +120,7 @@ export class SimulatedControlPlane implements Emitter {
       alerts: this.publisher,
       timer: this.timer,
       clock: this.time.clock,
+      ...(this.zones === undefined ? {} : { zones: this.zones }),
     };
   }
 

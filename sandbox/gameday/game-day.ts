@@ -1,5 +1,9 @@
 import { MemoryApprovalStore } from '../../functions/lib/approval/memory-approval-store.js';
 import type { RequestResult } from '../../functions/lib/approval/request.js';
+import { unavailableCacheZones } from '../../functions/lib/aws/describe-cache.js';
+import { dbInstanceZones } from '../../functions/lib/aws/describe-database.js';
+import { unhealthyTargetZones } from '../../functions/lib/aws/describe-unhealthy-zones.js';
+import { AwsZoneLocator, TRIAGE_ZONE_LOOKUP } from '../../functions/lib/aws/zone-locator.js';
 import {
   type AutomationMode,
   guardrailParameterValues,
@@ -19,7 +23,7 @@ import {
   RELIABLE_DELIVERY,
   SimulatedControlPlane,
 } from './control-plane.js';
-import { lambdaSteps } from './lambda-steps.js';
+import { lambdaSteps, simulatedClient } from './lambda-steps.js';
 import { seededRandom } from './random.js';
 import {
   type ExecutionRecord,
@@ -27,7 +31,7 @@ import {
   SimulatedRunbooks,
 } from './runbook-executions.js';
 import type { Scenario, World } from './scenario.js';
-import { type ShopChange, type ShopSample, SimulatedShop } from './shop.js';
+import { type Instance, type ShopChange, type ShopSample, SimulatedShop } from './shop.js';
 import { VirtualTime } from './virtual-time.js';
 
 /**
@@ -38,7 +42,7 @@ import { VirtualTime } from './virtual-time.js';
 
 /** The game day's start; any fixed time does (the clock is virtual). */
 export const GAME_DAY_START = new Date('2026-11-27T02:00:00Z');
-/** Calm before the fault: alarms have history, target tracking is settled. */
+/** Calm before the fault (or its build-up): alarms have history, target tracking is settled. */
 export const LEAD_IN_MS = 5 * 60_000;
 /** How often the game day looks whether the shop serves again. */
 const RECOVERY_CHECK_MS = 1_000;
@@ -69,6 +73,8 @@ export interface GameDayResult {
   readonly executions: readonly ExecutionRecord[];
   readonly changes: readonly ShopChange[];
   readonly samples: readonly ShopSample[];
+  /** Every instance the web group ran, terminated ones included, as the game day left it. */
+  readonly instances: readonly Instance[];
   readonly alarmTransitions: readonly { at: number; alarm: string; from: string; to: string }[];
   readonly lostEvents: number;
   readonly endedAt: number;
@@ -129,16 +135,17 @@ export const runGameDay = async (
   const shop = new SimulatedShop(settings, config.region, time, random, controlPlane);
   const alarms = new AlarmEvaluator(
     shop,
-    settings.alarms,
-    (alarm) =>
-      MODELLED_METRICS.has(alarm.metricName) ||
-      MODELLED_METRICS.has(`${alarm.metricName}|${alarm.namespace}`),
+    [...settings.alarms, ...settings.mathAlarms],
+    (metric) =>
+      MODELLED_METRICS.has(metric.metricName) ||
+      MODELLED_METRICS.has(`${metric.metricName}|${metric.namespace}`),
   );
   const api = new SimulatedAwsApi(shop, alarms);
   const approvals = new MemoryApprovalStore();
   const steps = lambdaSteps({
     api,
     settings,
+    loadBalancerArn: shop.loadBalancerArn,
     stage: config.stage,
     region: config.region,
     namePrefix,
@@ -180,12 +187,28 @@ export const runGameDay = async (
         : undefined;
   }
   controlPlane.runbooks = runbooks;
+  // Triage's AZ lookups, as the Lambda wires them (functions/lib/triage-events.ts).
+  controlPlane.zones = new AwsZoneLocator(
+    {
+      dbInstance: (id, signal) => dbInstanceZones(simulatedClient(api, 'rds'), id, signal),
+      unavailableCacheMembers: (id, signal) =>
+        unavailableCacheZones(simulatedClient(api, 'elasticache'), id, signal),
+      unhealthyTargets: (query, signal) =>
+        unhealthyTargetZones(simulatedClient(api, 'cloudwatch'), query, signal),
+    },
+    {
+      ...TRIAGE_ZONE_LOOKUP,
+      availabilityZones: intake.inventory.availabilityZones,
+      clock: time.clock,
+    },
+  );
   const world: World = { time, random, shop, alarms, api, controlPlane, runbooks, settings };
 
   shop.start();
   alarms.start();
-  const faultAt = time.nowMs + LEAD_IN_MS;
-  time.at(faultAt, () => scenario.inject(world));
+  const injectAt = time.nowMs + LEAD_IN_MS;
+  const faultAt = injectAt + (scenario.buildsUpMinutes ?? 0) * 60_000;
+  time.at(injectAt, () => scenario.inject(world));
 
   // Recovery: the first check at which the scenario's condition holds again after the fault
   // broke it (a fault takes a while to show: a crashed instance stays a healthy target until
@@ -261,6 +284,7 @@ export const runGameDay = async (
     executions: runbooks.executions,
     changes: shop.changes,
     samples: shop.samples,
+    instances: shop.ran,
     alarmTransitions: alarms.transitions,
     lostEvents: controlPlane.lost.length,
     endedAt: time.nowMs,

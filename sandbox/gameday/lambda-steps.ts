@@ -46,7 +46,6 @@ import {
   parseGuardrailEvent,
 } from '../../runbooks/replace-unhealthy-instance/steps.js';
 import type { SimulatedAwsApi } from './aws-api.js';
-import { ACCOUNT } from './aws-events.js';
 import type { LambdaSteps } from './runbook-executions.js';
 import { gameDayAzIds } from './scenarios.js';
 
@@ -59,7 +58,7 @@ import { gameDayAzIds } from './scenarios.js';
  */
 
 /** An AWS SDK client whose commands the simulated API answers (`DescribeDBInstancesCommand` → `rds:DescribeDBInstances`). */
-const simulatedClient = <T>(api: SimulatedAwsApi, service: string): T =>
+export const simulatedClient = <T>(api: SimulatedAwsApi, service: string): T =>
   ({
     send: async (command: { readonly input: Record<string, unknown> }) =>
       api.call(service, command.constructor.name.replace(/Command$/, ''), command.input),
@@ -68,6 +67,8 @@ const simulatedClient = <T>(api: SimulatedAwsApi, service: string): T =>
 export const lambdaSteps = (options: {
   readonly api: SimulatedAwsApi;
   readonly settings: ShopSettings;
+  /** The shop's load balancer, as ARC names it (the zonal shift's resource). */
+  readonly loadBalancerArn: string;
   readonly stage: string;
   readonly region: string;
   readonly namePrefix: string;
@@ -116,7 +117,7 @@ export const lambdaSteps = (options: {
     fleet,
     zoneNames: async () => zoneNames,
     config: {
-      loadBalancerArn: `arn:aws:elasticloadbalancing:${options.region}:${ACCOUNT}:loadbalancer/${settings.loadBalancerFullName}`,
+      loadBalancerArn: options.loadBalancerArn,
       availabilityZones: settings.availabilityZones,
     },
   };

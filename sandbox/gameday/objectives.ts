@@ -6,7 +6,10 @@ import type { GameDayResult } from './game-day.js';
  * more changes to the shop than the guardrails allow; for a scenario whose expected outcome is
  * `escalate`, the incident ends `failed` with exactly one page instead; for `absorb`, the shop
  * serves again within the objective with no incident at all. `dry-run`: nothing in the shop
- * changes, with one incident (none for `absorb`) and at most one page all the same.
+ * changes, with one incident (none for `absorb`) and at most one page all the same, besides one
+ * escalation: a dry run changes nothing, so when the fault outlasts the recovery check its report
+ * announced, that check escalates as promised (an escalation always pages,
+ * functions/lib/core/stalled.ts).
  */
 
 export interface Check {
@@ -38,7 +41,9 @@ const seconds = (from: number, to: number | undefined) =>
 export const judge = (result: GameDayResult): Verdict => {
   const { measures, scenario, options } = result;
   const mttrSeconds = seconds(measures.faultAt, measures.resolvedAt);
-  const pages = result.alerts.filter(({ alert }) => alert.sms !== null).length;
+  const paged = result.alerts.filter(({ alert }) => alert.sms !== null);
+  const pages = paged.length;
+  const escalationPages = paged.filter(({ alert }) => alert.kind === 'escalation').length;
   const objective = scenario.objectiveMinutes * 60;
   const budget = scenario.maxChanges ?? 0;
   const absorb = scenario.expectedOutcome === 'absorb';
@@ -48,7 +53,13 @@ export const judge = (result: GameDayResult): Verdict => {
       ok: result.incidents.length === (absorb ? 0 : 1),
       detail: `${result.incidents.length} incident(s): ${listed(result.incidents.map((i) => `${i.id} ${i.status}`))}`,
     },
-    { what: 'at most one page', ok: pages <= 1, detail: `${pages} SMS` },
+    options.mode === 'dry-run'
+      ? {
+          what: 'at most one page, besides one announced escalation',
+          ok: pages - escalationPages <= 1 && escalationPages <= 1,
+          detail: `${pages} SMS, ${escalationPages} of them an escalation`,
+        }
+      : { what: 'at most one page', ok: pages <= 1, detail: `${pages} SMS` },
   ];
   if (options.mode === 'dry-run') {
     checks.push({

@@ -44,8 +44,16 @@ const since = (from: number, to: number | undefined) =>
 
 export const timelineOf = (result: GameDayResult): TimelineItem[] => {
   const { measures } = result;
+  const { title, buildsUpMinutes } = result.scenario;
   const items: TimelineItem[] = [
-    { at: measures.faultAt, kind: 'fault', text: result.scenario.title },
+    {
+      at: measures.faultAt,
+      kind: 'fault',
+      text:
+        buildsUpMinutes === undefined
+          ? title
+          : `${title} (it hurts from here, after ${buildsUpMinutes} min of build-up)`,
+    },
   ];
   for (const t of result.alarmTransitions) {
     if (t.at >= measures.faultAt)

@@ -128,6 +128,18 @@ const virtualWaits = (graph: AslGraph, waits: Set<string>): AslGraph => ({
   ),
 });
 
+/** Where the game day puts the execution's start on the virtual clock (see `virtualStartTime`). */
+const VIRTUAL_START_TIME = 'VirtualStartTime';
+
+/**
+ * The definition with its `$$.Execution.StartTime` paths reading `$$.Execution.VirtualStartTime`:
+ * aws-local-stepfunctions 3.0.0 sets `$$.Execution.StartTime` to the wall clock after merging
+ * the `context` option (build/main.node.esm.js, StateMachine.execute), so it cannot be given;
+ * every other part of the path and the definition stays as synthesized.
+ */
+export const virtualStartTime = (definitionText: string): string =>
+  definitionText.replace(/\$\$\.Execution\.StartTime\b/g, `$$$$.Execution.${VIRTUAL_START_TIME}`);
+
 /** One `Retry` rule of a Task state, as the ASL gives it. */
 interface Retrier {
   readonly ErrorEquals: readonly string[];
@@ -251,7 +263,7 @@ export const readRunbookMachines = (
         : definitionString['Fn::Join'][1].map(resolvePart).join(definitionString['Fn::Join'][0]);
     const waits = new Set<string>();
     const definition = virtualWaits(
-      JSON.parse(text) as AslGraph,
+      JSON.parse(virtualStartTime(text)) as AslGraph,
       waits,
     ) as unknown as StateMachineDefinition;
     const tasks: Machine['tasks'] extends ReadonlyMap<string, infer V> ? Map<string, V> : never =
@@ -342,6 +354,9 @@ export class SimulatedRunbooks implements RunbookStarter {
     // Per Task state: the retry delay its last failure earned, and each retrier's attempts.
     const retryDelay = new Map<string, number>();
     const attempts = new Map<string, number[]>();
+    // When each Task state was last entered afresh (its $$.State.EnteredTime across retries).
+    const enteredAt = new Map<string, number>();
+    const { time } = this;
     const handlers = Object.fromEntries(
       [...machine.tasks].map(([state, task]) => [
         state,
@@ -380,8 +395,10 @@ export class SimulatedRunbooks implements RunbookStarter {
           // A retry: Step Functions waits its backoff first, on the virtual clock.
           const delay = retryDelay.get(state);
           retryDelay.delete(state);
-          if (delay === undefined) attempts.set(state, []);
-          else {
+          if (delay === undefined) {
+            attempts.set(state, []);
+            enteredAt.set(state, this.time.nowMs);
+          } else {
             await this.time.sleep(delay);
             record.steps.push({ at: this.time.nowMs, state });
           }
@@ -411,6 +428,7 @@ export class SimulatedRunbooks implements RunbookStarter {
         },
       ]),
     );
+    const virtualIso = (ms: number) => new Date(ms).toISOString();
     const stateMachine = new StateMachine(machine.definition, {
       validationOptions: { checkPaths: false },
     });
@@ -428,7 +446,19 @@ export class SimulatedRunbooks implements RunbookStarter {
           Id: record.arn,
           Name: record.name,
           Input: record.input as never,
-          StartTime: new Date(record.startedAt).toISOString(),
+          // The executor overwrites StartTime with the wall clock: the definition reads this.
+          [VIRTUAL_START_TIME]: virtualIso(record.startedAt),
+        },
+        // $$.State.EnteredTime, which the executor does not provide, read when a path is
+        // evaluated: as the state is entered (the virtual clock moves only while a Task
+        // sleeps), or, for a Task whose call is retried, the time it was entered.
+        State: {
+          get EnteredTime() {
+            const [retrying] = retryDelay.keys();
+            return virtualIso(
+              (retrying === undefined ? undefined : enteredAt.get(retrying)) ?? time.nowMs,
+            );
+          },
         },
         Task: { Token: `token-${record.name}` },
       },

@@ -50,6 +50,11 @@ export interface Scenario {
    * it and reports FAIL; the test expects the failure, so a fix turns it red (drop this then).
    */
   readonly knownDefect?: string;
+  /**
+   * Why no setting bounds when the incident resolves, when none does (it waits for AWS to close
+   * an issue it posted): the worst case of `npm run rto` then bounds the recovery alone.
+   */
+  readonly resolutionUnbounded?: string;
   /** How the on-call answers a runbook's approval request (none: nobody answers, it times out). */
   readonly approver?: ScriptedAnswer;
   /** The modes whose runs show `knownDefect` (both unless given). */
@@ -64,7 +69,13 @@ export interface Scenario {
   readonly expectedOutcome?: 'recover' | 'escalate' | 'absorb';
   /** A traffic surge, × a normal day's load: `npm run rto`'s surge budget bounds its recovery. */
   readonly capacitySurge?: number;
-  /** Breaks the shop, at the fault time. */
+  /**
+   * A fault that builds up before it hurts (a leak), minutes: `inject` runs this long before the
+   * fault time, and every measure (detect, act, recover, MTTR) counts from the fault time, when
+   * customers start to feel it. 0 unless given: the fault hurts at once.
+   */
+  readonly buildsUpMinutes?: number;
+  /** Breaks the shop: at the fault time, or `buildsUpMinutes` before it. */
   readonly inject: (world: World) => void;
   /** The shop serves as configured again. */
   readonly recovered: (world: World) => boolean;

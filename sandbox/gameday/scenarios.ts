@@ -2,8 +2,10 @@ import { guardrailParameterValues, parseGuardrails } from '../../functions/lib/c
 import type { AlarmSettings } from '../../infra/recovery/shop-settings.js';
 import { DEFAULT_RECOVERY_OBJECTIVES } from '../../infra/recovery-objectives.js';
 import { healthAzIssue } from './aws-events.js';
+import { gameDayAzIds } from './az-ids.js';
 import { RELIABLE_DELIVERY } from './control-plane.js';
 import type { Scenario, World } from './scenario.js';
+import { NORMAL_MEMORY_PERCENT } from './shop.js';
 
 /** The game day's scenarios, by name. Each is one fault; the shop and Rebound do the rest. */
 
@@ -61,6 +63,13 @@ export const SURGE_FACTOR = 5;
 
 /** memory-leak: how fast the leaking instance's memory use rises (40% to its ceiling in ~30 min). */
 const MEMORY_LEAK_PERCENT_PER_MINUTE = 2;
+/**
+ * memory-leak: the memory use at which the leak starts to hurt, percent: where the kernel starts
+ * to swap and the app slows, and so where the shop's web-memory-outlier rule sits
+ * (infra/constructs/shop-alarms.ts, `worst >= 90`; test/sandbox/gameday.test.ts holds the two
+ * together). Before it, a leak costs nothing a customer sees and no alarm may fire.
+ */
+export const MEMORY_LEAK_HURTS_PERCENT = 90;
 
 // ---- az-power-loss ----------------------------------------------------------------------
 
@@ -74,21 +83,22 @@ const HEALTH_CLOSES_SECONDS = { min: 60, max: 180 } as const;
 const POWER_OUTAGE_MINUTES = { min: 8, max: 10 } as const;
 
 /**
- * One AZ, picked by the seed, loses power; the seed also decides whether the database's and the
- * cache's primaries live there (then they fail with it and AWS fails them over).
+ * One AZ, picked by the seed, is hurt by `harm` for a seeded while (`minutes`); AWS Health posts
+ * its AZ issue minutes later (`what` it says) and closes it minutes after the AZ is back.
  */
-const losePowerInOneAz = (world: World): void => {
+const troubleInOneAz = (
+  world: World,
+  minutes: { readonly min: number; readonly max: number },
+  harm: (az: string, outageMs: number) => void,
+  what?: Parameters<typeof healthAzIssue>[6],
+): void => {
   const { availabilityZones } = world.settings;
   const az = availabilityZones[world.random.between(0, availabilityZones.length - 1)];
   const azId = Object.entries(gameDayAzIds(availabilityZones)).find(([, name]) => name === az)?.[0];
-  if (az === undefined || azId === undefined) throw new Error('the shop has no AZ to lose');
+  if (az === undefined || azId === undefined) throw new Error('the shop has no AZ to hurt');
   const issue = { startMs: world.time.nowMs, id: world.shop.nextEventId() };
-  const outageMs =
-    world.random.between(POWER_OUTAGE_MINUTES.min, POWER_OUTAGE_MINUTES.max) * 60_000;
-  world.shop.losePower(az, outageMs, {
-    databasePrimary: world.random.chance(0.5),
-    cachePrimary: world.random.chance(0.5),
-  });
+  const outageMs = world.random.between(minutes.min, minutes.max) * 60_000;
+  harm(az, outageMs);
   const health = (status: 'open' | 'closed') =>
     world.controlPlane.emit(
       healthAzIssue(
@@ -98,6 +108,7 @@ const losePowerInOneAz = (world: World): void => {
         azId,
         issue,
         status,
+        what,
       ),
       'best-effort',
     );
@@ -111,12 +122,27 @@ const losePowerInOneAz = (world: World): void => {
   );
 };
 
+/**
+ * One AZ, picked by the seed, loses power; the seed also decides whether the database's and the
+ * cache's primaries live there (then they fail with it and AWS fails them over).
+ */
+const losePowerInOneAz = (world: World): void =>
+  troubleInOneAz(world, POWER_OUTAGE_MINUTES, (az, outageMs) =>
+    world.shop.losePower(az, outageMs, {
+      databasePrimary: world.random.chance(0.5),
+      cachePrimary: world.random.chance(0.5),
+    }),
+  );
+
 export const AZ_POWER_LOSS: Scenario = {
   name: 'az-power-loss',
   title: 'An AZ loses power: its instances, its subnet and the primaries that live there',
   failureClass: 'instance-failure',
-  knownDefect:
-    "Rebound opens one incident per failed part of the outage (the web tier's unhealthy hosts, the AZ from AWS Health, and the RDS and ElastiCache failovers when a primary lived there) and pages for each critical one: RDS and ElastiCache events and the shop's unhealthy-hosts alarm name no AZ, so nothing ties them to the AZ incident, and the failovers are over before AWS Health posts",
+  // One incident for the whole outage, one page (the first critical part's): its parts share
+  // the AZ, learnt from AWS where the event names none (core/zone-questions.ts), and a part that
+  // comes after the others have recovered reopens the incident (core/correlate.ts).
+  resolutionUnbounded:
+    'the incident resolves when AWS Health closes its AZ issue, after power is back: no setting bounds that',
   objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
   maxMinutes: 60,
   // AWS Health posts and closes its issue after the web tier has healed: play until it has.
@@ -131,6 +157,55 @@ export const AZ_POWER_LOSS: Scenario = {
   },
   inject: losePowerInOneAz,
   recovered: (world) => webTierServes(world) && databaseServes(world) && cacheServes(world),
+};
+
+// ---- az-gray-failure ---------------------------------------------------------------------
+
+/** How long the AZ stays impaired (the simulator's; real gray failures last up to hours). */
+const GRAY_FAILURE_MINUTES = { min: 25, max: 35 } as const;
+/**
+ * The mutating calls az-evacuation makes when approved: StartZonalShift of the load balancer
+ * and of the group, UpdateAutoScalingGroup to raise the group, then (the AZ recovered) the two
+ * CancelZonalShift and the UpdateAutoScalingGroup that restores the maximum.
+ */
+const EVACUATION_CHANGES = 6;
+
+/**
+ * One AZ, picked by the seed, fails gray: its instances pass the ELB's /health but fail a share
+ * of their requests (shop.ts, `impairAz`). AWS Health posts the AZ issue minutes later and
+ * closes it after the AZ has healed.
+ */
+const grayFailureInOneAz = (world: World): void =>
+  troubleInOneAz(world, GRAY_FAILURE_MINUTES, (az, outageMs) => world.shop.impairAz(az, outageMs), {
+    open: 'increased error rates and latencies for EC2 instances and their networking',
+    closed: 'Error rates and latencies have recovered',
+  });
+
+export const AZ_GRAY_FAILURE: Scenario = {
+  name: 'az-gray-failure',
+  title:
+    'An AZ fails gray (its instances pass /health but fail requests); the on-call approves the evacuation',
+  failureClass: 'az-impairment',
+  resolutionUnbounded:
+    'the incident resolves after AWS Health closes its AZ issue, 1–3 min after the AZ heals: no setting bounds how long the AZ stays impaired',
+  objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['az-impairment'],
+  maxMinutes: 75,
+  // AWS Health posts late (npm run rto counts it as the event's lateness).
+  eventLatenessSeconds: HEALTH_POSTS_SECONDS.max,
+  // Play until AWS Health has closed its issue and the run has ended the shifts.
+  playsAtLeastMinutes: GRAY_FAILURE_MINUTES.max + HEALTH_CLOSES_SECONDS.max / 60 + 1,
+  maxChanges: EVACUATION_CHANGES,
+  approver: {
+    decision: 'approve',
+    afterSeconds: 180,
+    by: 'on-call (game day)',
+    reason: 'errors concentrate in the AZ AWS Health names; its targets still pass /health',
+  },
+  inject: grayFailureInOneAz,
+  // No request fails, and the targets that get traffic carry the group's normal capacity.
+  recovered: ({ shop, settings }) =>
+    shop.failingRequestPercent() === 0 &&
+    shop.routedTargets().length >= settings.group.desiredCapacity,
 };
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -223,13 +298,16 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'memory-leak',
     title: 'One web instance leaks memory; its /health still answers (a gray failure)',
-    failureClass: 'instance-failure',
-    knownDefect:
-      "no signal reaches Rebound: the shop's only memory alarm (web-memory-high) and the memory target tracking watch the group's average, which one leaking instance of three lifts by at most a third of its rise (to about 59%, under the 90% threshold and the 75% target), and the shop deploys no per-instance memory alarm (the InstanceId dimension the CloudWatch agent publishes), so replace-unhealthy-instance, the runbook for exactly this, never starts",
-    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['instance-failure'],
+    failureClass: 'gray-failure',
+    objectiveMinutes: DEFAULT_RECOVERY_OBJECTIVES['gray-failure'],
     maxMinutes: 45,
     // The guardrails allow replace-unhealthy-instance one replacement.
     maxChanges: 1,
+    // The leak starts this long before the fault: the fault is the moment the leaking instance
+    // crosses MEMORY_LEAK_HURTS_PERCENT (from the NORMAL_MEMORY_PERCENT every instance starts
+    // at). Counting from the leak's start would charge Rebound for minutes nobody could act in.
+    buildsUpMinutes:
+      (MEMORY_LEAK_HURTS_PERCENT - NORMAL_MEMORY_PERCENT) / MEMORY_LEAK_PERCENT_PER_MINUTE,
     inject: (world) => {
       const victims = world.shop.serving();
       const victim = victims[world.random.between(0, victims.length - 1)];
@@ -303,14 +381,10 @@ export const SCENARIOS: readonly Scenario[] = [
       webTierServes(world) && world.shop.cpuPercent() <= world.settings.cpuTargetPercent,
   },
   AZ_POWER_LOSS,
+  AZ_GRAY_FAILURE,
 ];
 
 export const scenarioNamed = (name: string): Scenario | undefined =>
   SCENARIOS.find((scenario) => scenario.name === name);
 
-/**
- * The account's AZ IDs for the game day: `use1-az1`… for the configured AZ names in order (AWS
- * Health names AZs by ID; each account maps them to names its own way).
- */
-export const gameDayAzIds = (availabilityZones: readonly string[]): Record<string, string> =>
-  Object.fromEntries(availabilityZones.map((az, index) => [`use1-az${index + 1}`, az]));
+export { gameDayAzIds };

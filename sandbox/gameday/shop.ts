@@ -7,19 +7,25 @@ import {
   TARGET_TRACKING_HIGH_DATAPOINTS,
 } from '../../infra/recovery/physics.js';
 import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
+import { WEB_TIER_NAMESPACE } from '../../shop/metrics-namespace.js';
+import { SimulatedApiError } from './aws-api-kit.js';
 import {
   ACCOUNT,
   type AwsEvent,
   alarmStateChange,
   autoScalingActivity,
+  autoScalingGroupArn,
+  autoScalingLaunchLifecycleAction,
   cacheNotification,
   eventIdFor,
   healthEvent,
   rdsInstanceEvent,
   type SnsDelivery,
 } from './aws-events.js';
+import { gameDayAzIds } from './az-ids.js';
 import type { Random } from './random.js';
 import type { VirtualTime } from './virtual-time.js';
+import { type ManagedResource, SimulatedZonalShifts } from './zonal-shifts.js';
 
 /**
  * The simulated shop: the web group and its target group, the Multi-AZ database with its
@@ -31,12 +37,29 @@ import type { VirtualTime } from './virtual-time.js';
  * - the group (ELB health checks) replaces an InService instance whose target is unhealthy once
  *   its grace period has passed; its instance maintenance policy launches the replacement first
  *   and terminates the old one when the replacement serves;
- * - a new instance boots in 30–45 s and its app answers /health 20–40 s later;
+ * - a new instance boots in 30–45 s and its app answers /health 20–40 s later. Without a launch
+ *   lifecycle hook the group registers it with the target group once it runs, so it fails its
+ *   first health checks while the app starts; with one (the template's
+ *   LifecycleHookSpecificationList) it waits in Pending:Wait, unregistered, until its user data
+ *   sees /health answer and completes the hook, or until the heartbeat timeout gives the hook's
+ *   default result (ABANDON: terminated and replaced; see `#launch`);
  * - a Multi-AZ primary that fails is failed over by RDS in 60–120 s; the new standby is rebuilt
- *   some minutes later. RDS events are best effort: late, duplicated or missing (see `emit`).
+ *   some minutes later. RDS events are best effort: late, duplicated or missing (see `emit`);
+ * - an ARC zonal shift on the load balancer stops its traffic to the targets in that AZ ("your
+ *   load balancer stops sending new traffic for the resource to the affected Availability
+ *   Zone", ELB User Guide, "Zonal shift for your Application Load Balancer"; with cross-zone
+ *   load balancing, always on for an ALB, no other node sends to them either: AWS Networking
+ *   blog, "Using cross-zone load balancing with zonal shift"), until it is cancelled or expires;
+ *   one on the group keeps its launches out of that AZ (zonal-shifts.ts).
  */
 
-export type LifecycleState = 'Pending' | 'InService' | 'Terminating' | 'Terminated';
+/** The instance states of the Auto Scaling lifecycle the simulator models (`Pending:Wait`: a launch hook holds it). */
+export type LifecycleState =
+  | 'Pending'
+  | 'Pending:Wait'
+  | 'InService'
+  | 'Terminating'
+  | 'Terminated';
 export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining' | 'unused';
 
 export interface Instance {
@@ -45,6 +68,12 @@ export interface Instance {
   lifecycle: LifecycleState;
   health: 'Healthy' | 'Unhealthy';
   launchedAt: number;
+  /**
+   * When it entered InService: the health-check grace period and the default instance warm-up
+   * count from here ("after it enters the InService state", EC2 Auto Scaling User Guide, "Set the
+   * health check grace period" and "Set the default instance warmup").
+   */
+  inServiceAt?: number;
   /** The EC2 instance runs (false once it crashed or lost power). */
   running: boolean;
   /** The app answers /health. */
@@ -54,6 +83,8 @@ export interface Instance {
   failStreak: number;
   /** Memory used, percent (a leak raises it; the ELB's shallow /health does not see it). */
   memoryPercent: number;
+  /** When its app started to leak memory (`leakMemory`). */
+  leakingSince?: number;
   /** When AWS stops it for retirement (an AWS Health scheduled change announced it). */
   retiresAt?: number;
 }
@@ -96,6 +127,16 @@ export interface ShopSample {
   readonly dbAvailable: boolean;
 }
 
+/**
+ * The share of the requests an instance in a gray-failing AZ fails (the simulator's: it still
+ * answers the ELB's shallow /health, so the target stays healthy and keeps getting traffic).
+ */
+export const GRAY_FAILURE_ERROR_PERCENT = 30;
+/** The shop's requests a second on a normal day (the ALB answers 503 itself with no target). */
+const REQUESTS_PER_SECOND = 50;
+
+/** A healthy instance's memory use, percent (the simulator's). */
+export const NORMAL_MEMORY_PERCENT = 40;
 /** A leaking app's memory use levels off here: the kernel swaps instead of killing it (the simulator's). */
 export const MEMORY_LEAK_CEILING_PERCENT = 97;
 /** A failed cache node is replaced (and serves as a replica again) this long after the failover. */
@@ -106,19 +147,31 @@ const hex = (random: Random, length: number) =>
 
 export class SimulatedShop {
   readonly instances = new Map<string, Instance>();
+  /** Every instance the group ran, in launch order (`instances` forgets the terminated ones). */
+  readonly ran: Instance[] = [];
   readonly databases = new Map<string, DbInstance>();
   readonly cacheNodes: CacheNode[];
   cacheStatus = 'available';
   readonly changes: ShopChange[] = [];
   /** AZs without power: nothing runs or launches there. */
   readonly lostAzs = new Set<string>();
+  /**
+   * AZs in a gray failure: their instances run and pass /health but fail some requests
+   * (`GRAY_FAILURE_ERROR_PERCENT`).
+   */
+  readonly impairedAzs = new Set<string>();
+  /** ARC's zonal shifts of the load balancer and the web group. */
+  readonly zonalShifts: SimulatedZonalShifts;
+  readonly loadBalancerArn: string;
+  readonly groupArn: string;
   readonly samples: ShopSample[] = [];
   desired: number;
+  minSize: number;
   maxSize: number;
   /** Traffic as a multiple of a normal day's. */
   trafficFactor = 1;
-  /** Metric samples by `namespace|name|dimension=value,...`, each [time, value]. */
-  readonly #metrics = new Map<string, [number, number][]>();
+  /** Metric series by `namespace|name|dimension=value,...`: its dimensions and [time, value] samples. */
+  readonly #metrics = new Map<string, MetricSeries>();
   #eventCount = 0;
 
   constructor(
@@ -129,8 +182,39 @@ export class SimulatedShop {
     readonly emitter: Emitter,
   ) {
     this.desired = settings.group.desiredCapacity;
+    this.minSize = settings.group.minSize;
     this.maxSize = settings.group.maxSize;
     const azs = settings.availabilityZones;
+    this.loadBalancerArn = `arn:aws:elasticloadbalancing:${region}:${ACCOUNT}:loadbalancer/${settings.loadBalancerFullName}`;
+    this.groupArn = autoScalingGroupArn(region, settings.group.name);
+    this.zonalShifts = new SimulatedZonalShifts(
+      time,
+      new Map<string, ManagedResource>([
+        [
+          this.loadBalancerArn,
+          {
+            arn: this.loadBalancerArn,
+            name: settings.loadBalancerFullName.split('/')[1] ?? settings.loadBalancerFullName,
+            zonalShiftEnabled: settings.loadBalancerZonalShiftEnabled,
+            // Fail-open: with no healthy target outside the AZ the shift is not applied.
+            applies: (az) =>
+              [...this.instances.values()].some(
+                (i) => i.target === 'healthy' && i.availabilityZone !== az,
+              ),
+          },
+        ],
+        [
+          this.groupArn,
+          {
+            arn: this.groupArn,
+            name: settings.group.name,
+            zonalShiftEnabled: settings.group.zonalShiftEnabled,
+            applies: () => true,
+          },
+        ],
+      ]),
+      gameDayAzIds(azs),
+    );
     const { database } = settings;
     this.databases.set(database.primaryId, {
       id: database.primaryId,
@@ -162,7 +246,12 @@ export class SimulatedShop {
         azs[index % azs.length] ?? 'unknown',
         time.nowMs - 3_600_000,
       );
-      Object.assign(instance, { lifecycle: 'InService', appReady: true, target: 'healthy' });
+      Object.assign(instance, {
+        lifecycle: 'InService',
+        inServiceAt: instance.launchedAt,
+        appReady: true,
+        target: 'healthy',
+      });
     }
   }
 
@@ -184,14 +273,32 @@ export class SimulatedShop {
     });
   }
 
-  /** The group's average CPU now: the day's load spread over the healthy targets. */
+  /** The group's average CPU now: the day's load spread over the targets that get traffic. */
   cpuPercent(): number {
-    const healthy = [...this.instances.values()].filter((i) => i.target === 'healthy').length;
     return Math.min(
       100,
       (NORMAL_CPU_PERCENT * this.settings.group.desiredCapacity * this.trafficFactor) /
-        Math.max(healthy, 1),
+        Math.max(this.routedTargets().length, 1),
     );
+  }
+
+  /**
+   * The targets the load balancer sends requests to: healthy, and outside an AZ its zonal shift
+   * (applied, active) moves traffic away from.
+   */
+  routedTargets(): Instance[] {
+    const away = this.zonalShifts.shiftedAway(this.loadBalancerArn);
+    return [...this.instances.values()].filter(
+      (i) => i.target === 'healthy' && !away.has(i.availabilityZone),
+    );
+  }
+
+  /** The share of customers' requests that fail now, percent. */
+  failingRequestPercent(): number {
+    const routed = this.routedTargets();
+    if (routed.length === 0) return 100;
+    const gray = routed.filter((i) => this.impairedAzs.has(i.availabilityZone)).length;
+    return (GRAY_FAILURE_ERROR_PERCENT * gray) / routed.length;
   }
 
   nextEventId(): string {
@@ -323,6 +430,16 @@ export class SimulatedShop {
     });
   }
 
+  /**
+   * A gray failure of one AZ (a network or storage impairment): its instances keep running and
+   * answering the ELB's /health, so their targets stay healthy and get traffic, but fail
+   * `GRAY_FAILURE_ERROR_PERCENT` of their requests, until `outageMs` has passed.
+   */
+  impairAz(availabilityZone: string, outageMs: number): void {
+    this.impairedAzs.add(availabilityZone);
+    this.time.after(outageMs, () => this.impairedAzs.delete(availabilityZone));
+  }
+
   /** Puts the primaries `there` in `az` and the others out of it, before anything looked. */
   #placePrimaries(
     az: string,
@@ -346,19 +463,23 @@ export class SimulatedShop {
   }
 
   /**
-   * The instance's app leaks memory: `percentPerMinute` more in use every minute, up to
-   * `MEMORY_LEAK_CEILING_PERCENT` (the kernel swaps; the app slows but still answers /health:
-   * a gray failure the ELB's shallow check and so the group's health check never see).
+   * The instance's app leaks memory from now on: `percentPerMinute` more in use for every minute
+   * since, up to `MEMORY_LEAK_CEILING_PERCENT` (the kernel swaps; the app slows but still answers
+   * /health: a gray failure the ELB's shallow check and so the group's health check never see).
+   * Updated at every health-check interval.
    */
   leakMemory(instanceId: string, percentPerMinute: number): void {
     const instance = this.instances.get(instanceId);
     if (instance === undefined) throw new Error(`no instance ${instanceId}`);
-    const { intervalSeconds } = this.settings.targetGroup;
-    this.time.every(intervalSeconds * 1000, this.time.nowMs, () => {
+    const since = this.time.nowMs;
+    const from = instance.memoryPercent;
+    instance.leakingSince = since;
+    const interval = this.settings.targetGroup.intervalSeconds * 1000;
+    this.time.every(interval, since + interval, () => {
       if (instance.lifecycle === 'Terminated') return false;
       instance.memoryPercent = Math.min(
         MEMORY_LEAK_CEILING_PERCENT,
-        instance.memoryPercent + (percentPerMinute * intervalSeconds) / 60,
+        from + (percentPerMinute * (this.time.nowMs - since)) / 60_000,
       );
       return true;
     });
@@ -424,6 +545,63 @@ export class SimulatedShop {
       );
   }
 
+  /**
+   * UpdateAutoScalingGroup: new sizes; the group launches or terminates to its desired capacity.
+   * "If you specify a new value for MaxSize without specifying a value for DesiredCapacity, and
+   * the new MaxSize is smaller than the current size of the group, there's an implicit call to
+   * SetDesiredCapacity to set the size of the group to the new value of MaxSize" (botocore
+   * autoscaling 2011-01-01, UpdateAutoScalingGroup). A desired capacity outside [min, max] is a
+   * ValidationError.
+   */
+  updateGroup(sizes: {
+    readonly minSize: number | undefined;
+    readonly maxSize: number | undefined;
+    readonly desiredCapacity: number | undefined;
+  }): void {
+    const min = sizes.minSize ?? this.minSize;
+    const max = sizes.maxSize ?? this.maxSize;
+    const desired = sizes.desiredCapacity ?? Math.min(this.desired, max);
+    if (desired < min || desired > max)
+      throw new SimulatedApiError(
+        'ValidationError',
+        `Desired capacity:${desired} must be between the specified min size:${min} and max size:${max}`,
+      );
+    this.recordChange('autoscaling:UpdateAutoScalingGroup', this.settings.group.name);
+    this.minSize = min;
+    this.maxSize = max;
+    const from = this.desired;
+    this.desired = desired;
+    const cause = `At ${new Date(this.time.nowMs).toISOString()} a user request update of AutoScalingGroup constraints to min: ${min}, max: ${max}, desired: ${desired} changing the desired capacity from ${from} to ${desired}.`;
+    const live = () =>
+      [...this.instances.values()].filter(
+        (i) =>
+          i.lifecycle === 'Pending' ||
+          i.lifecycle === 'Pending:Wait' ||
+          i.lifecycle === 'InService',
+      );
+    for (let count = live().length; count < desired; count += 1)
+      this.#launch(this.#emptiestAz(), cause);
+    for (let count = live().length; count > desired; count -= 1) {
+      const victim = this.#scaleInVictim(live());
+      if (victim === undefined) break;
+      this.#terminate(
+        victim,
+        `${cause} An instance was taken out of service in response to a difference between desired and actual capacity.`,
+      );
+    }
+  }
+
+  /**
+   * The default termination policy's pick: an instance of the AZ with the most instances (it
+   * keeps the AZs balanced), the seed choosing among them (closest to the next billing hour).
+   */
+  #scaleInVictim(live: readonly Instance[]): Instance | undefined {
+    const count = (az: string) => live.filter((i) => i.availabilityZone === az).length;
+    const [az] = [...this.settings.availabilityZones].sort((a, b) => count(b) - count(a));
+    const there = live.filter((i) => i.availabilityZone === az);
+    return there[this.random.between(0, there.length - 1)];
+  }
+
   // ---- metrics --------------------------------------------------------------------------
 
   /** The samples of one metric within [fromMs, toMs). */
@@ -434,9 +612,22 @@ export class SimulatedShop {
     fromMs: number,
     toMs: number,
   ): number[] {
-    return (this.#metrics.get(metricKey(namespace, name, dimensions)) ?? [])
-      .filter(([at]) => at >= fromMs && at < toMs)
-      .map(([, value]) => value);
+    return inWindow(
+      this.#metrics.get(metricKey(namespace, name, dimensions))?.samples ?? [],
+      fromMs,
+      toMs,
+    ).map(([, value]) => value);
+  }
+
+  /** Every series of one metric (each set of dimensions it was published with), samples in [fromMs, toMs). */
+  seriesOf(namespace: string, name: string, fromMs: number, toMs: number): MetricSeries[] {
+    const prefix = `${namespace}|${name}|`;
+    return [...this.#metrics]
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([, series]) => ({
+        dimensions: series.dimensions,
+        samples: inWindow(series.samples, fromMs, toMs),
+      }));
   }
 
   #put(
@@ -446,8 +637,8 @@ export class SimulatedShop {
     value: number,
   ): void {
     const key = metricKey(namespace, name, dimensions);
-    const series = this.#metrics.get(key) ?? [];
-    series.push([this.time.nowMs, value]);
+    const series = this.#metrics.get(key) ?? { dimensions, samples: [] };
+    series.samples.push([this.time.nowMs, value]);
     this.#metrics.set(key, series);
   }
 
@@ -457,19 +648,33 @@ export class SimulatedShop {
     const all = [...this.instances.values()];
     const healthy = all.filter((i) => i.target === 'healthy').length;
     const inService = this.serving().length;
-    this.#put(
-      'AWS/ApplicationELB',
-      'UnHealthyHostCount',
-      lb,
-      all.filter((i) => i.target === 'unhealthy').length,
-    );
+    const unhealthy = all.filter((i) => i.target === 'unhealthy');
+    this.#put('AWS/ApplicationELB', 'UnHealthyHostCount', lb, unhealthy.length);
+    // The ALB publishes its host counts per AZ too (dimensions AvailabilityZone, LoadBalancer,
+    // TargetGroup: "CloudWatch metrics for your Application Load Balancer").
+    for (const az of this.settings.availabilityZones) {
+      this.#put(
+        'AWS/ApplicationELB',
+        'UnHealthyHostCount',
+        { ...lb, AvailabilityZone: az },
+        unhealthy.filter((i) => i.availabilityZone === az).length,
+      );
+    }
     this.#put('AWS/ApplicationELB', 'HealthyHostCount', lb, healthy);
     // With no healthy target the ALB answers 503 itself: about 50 requests a second.
     this.#put(
       'AWS/ApplicationELB',
       'HTTPCode_ELB_5XX_Count',
       { LoadBalancer: loadBalancerFullName },
-      healthy === 0 ? 50 * intervalSeconds : 0,
+      healthy === 0 ? REQUESTS_PER_SECOND * intervalSeconds : 0,
+    );
+    this.#put(
+      'AWS/ApplicationELB',
+      'HTTPCode_Target_5XX_Count',
+      lb,
+      healthy === 0
+        ? 0
+        : Math.round((REQUESTS_PER_SECOND * intervalSeconds * this.failingRequestPercent()) / 100),
     );
     this.#put(
       'AWS/AutoScaling',
@@ -478,13 +683,27 @@ export class SimulatedShop {
       inService,
     );
     this.#put('AWS/EC2', 'CPUUtilization', { AutoScalingGroupName: group.name }, this.cpuPercent());
-    const memory = this.serving().map((i) => i.memoryPercent);
-    this.#put(
-      'Rebound/WebTier',
-      'mem_used_percent',
-      { AutoScalingGroupName: group.name },
-      memory.reduce((a, b) => a + b, 0) / Math.max(memory.length, 1),
-    );
+    // The CloudWatch agent on each instance publishes its own value with the group and instance
+    // dimensions and aggregated under each alone (shop-user-data.ts: append_dimensions,
+    // aggregation_dimensions): the group's Average is the mean over its instances, its
+    // Maximum the worst instance.
+    for (const instance of this.serving()) {
+      const value = instance.memoryPercent;
+      const { id } = instance;
+      this.#put(
+        WEB_TIER_NAMESPACE,
+        'mem_used_percent',
+        { AutoScalingGroupName: group.name },
+        value,
+      );
+      this.#put(WEB_TIER_NAMESPACE, 'mem_used_percent', { InstanceId: id }, value);
+      this.#put(
+        WEB_TIER_NAMESPACE,
+        'mem_used_percent',
+        { AutoScalingGroupName: group.name, InstanceId: id },
+        value,
+      );
+    }
     for (const db of this.databases.values()) {
       if (db.replicaSourceId !== undefined)
         this.#put('AWS/RDS', 'ReplicaLag', { DBInstanceIdentifier: db.id }, db.replicaLagSeconds);
@@ -503,7 +722,7 @@ export class SimulatedShop {
   /**
    * Target tracking on the group's average CPU, as the synthesized policy sets it (target
    * `cpuTargetPercent`; an instance counts once the group's default instance warm-up has passed
-   * since its launch):
+   * since it entered InService):
    * after `TARGET_TRACKING_HIGH_DATAPOINTS` minutes above the target, the desired capacity
    * becomes ceil(warmed-up instances × CPU ÷ target), never above the maximum; instances still
    * launching or warming up already count as capacity, so it does not launch them twice.
@@ -524,7 +743,8 @@ export class SimulatedShop {
     });
     if (!averages.every((value) => value !== undefined && value > cpuTargetPercent)) return;
     const warm = this.serving().filter(
-      (i) => this.time.nowMs - i.launchedAt >= group.instanceWarmupSeconds * 1000,
+      (i) =>
+        this.time.nowMs - (i.inServiceAt ?? i.launchedAt) >= group.instanceWarmupSeconds * 1000,
     ).length;
     const wanted = Math.min(
       this.maxSize,
@@ -542,10 +762,22 @@ export class SimulatedShop {
     }
   }
 
-  /** The AZ with the fewest live instances (the group balances its AZs). */
+  /**
+   * The AZs the group may launch into: those with power, and not one a zonal shift of the group
+   * moves away from (while the group's shift is active, Auto Scaling does not launch into that
+   * AZ: EC2 Auto Scaling User Guide, "Auto Scaling group zonal shift").
+   */
+  #launchableAzs(): string[] {
+    const shifted = this.zonalShifts.shiftedAway(this.groupArn);
+    return this.settings.availabilityZones.filter(
+      (az) => !this.lostAzs.has(az) && !shifted.has(az),
+    );
+  }
+
+  /** The launchable AZ with the fewest live instances (the group balances its AZs). */
   #emptiestAz(): string {
     const live = [...this.instances.values()].filter((i) => i.lifecycle !== 'Terminated');
-    const azs = this.settings.availabilityZones;
+    const azs = this.#launchableAzs();
     return (
       [...azs].sort(
         (a, b) =>
@@ -567,9 +799,10 @@ export class SimulatedShop {
       target: 'unused',
       okStreak: 0,
       failStreak: 0,
-      memoryPercent: 40,
+      memoryPercent: NORMAL_MEMORY_PERCENT,
     };
     this.instances.set(instance.id, instance);
+    this.ran.push(instance);
     return instance;
   }
 
@@ -591,14 +824,24 @@ export class SimulatedShop {
     }
   }
 
-  /** ELB health checks: an InService instance past its grace period with an unhealthy target. */
+  /**
+   * ELB health checks: an InService instance past its grace period with an unhealthy target;
+   * with `IgnoreUnhealthy`, not in an AZ the group's zonal shift moves away from ("instances will
+   * not be replaced in the Availability Zone with the active zonal shift", Auto Scaling API
+   * Reference, AvailabilityZoneImpairmentPolicy).
+   */
   #groupHealthCheck(): void {
     const grace = this.settings.group.healthCheckGraceSeconds * 1000;
+    const ignored =
+      this.settings.group.impairedZoneHealthCheckBehavior === 'IgnoreUnhealthy'
+        ? this.zonalShifts.shiftedAway(this.groupArn)
+        : new Set<string>();
     for (const instance of this.serving()) {
+      if (ignored.has(instance.availabilityZone)) continue;
       if (
         instance.health === 'Healthy' &&
         instance.target === 'unhealthy' &&
-        this.time.nowMs - instance.launchedAt >= grace
+        this.time.nowMs - (instance.inServiceAt ?? instance.launchedAt) >= grace
       ) {
         instance.health = 'Unhealthy';
         this.#replace(
@@ -617,7 +860,9 @@ export class SimulatedShop {
   #replace(old: Instance, why: string): void {
     const at = new Date(this.time.nowMs).toISOString();
     const replacement = this.#launch(
-      this.lostAzs.has(old.availabilityZone) ? this.#leastUsedAz() : old.availabilityZone,
+      this.#launchableAzs().includes(old.availabilityZone)
+        ? old.availabilityZone
+        : this.#leastUsedAz(),
       `At ${at} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${this.desired - 1} to ${this.desired}.`,
     );
     const waitForReplacement = () => {
@@ -637,35 +882,114 @@ export class SimulatedShop {
   #leastUsedAz(): string {
     const count = (az: string) =>
       [...this.instances.values()].filter((i) => i.availabilityZone === az && i.running).length;
-    const usable = this.settings.availabilityZones.filter((az) => !this.lostAzs.has(az));
-    return [...usable].sort((a, b) => count(a) - count(b))[0] ?? 'unknown';
+    return this.#launchableAzs().sort((a, b) => count(a) - count(b))[0] ?? 'unknown';
   }
 
+  /**
+   * Launches an instance. It runs after its boot and its app answers /health some seconds
+   * later. Without a launch hook it goes InService (and into the target group) as soon as it
+   * runs. With one it waits in Pending:Wait from its launch: its user data completes the hook
+   * (CONTINUE) once /health answers locally, and only then does the group register it with the
+   * target group and put it InService ("before the instance reaches the InService state, if the
+   * Auto Scaling group is associated with an Elastic Load Balancing load balancer, the instance
+   * is registered with the load balancer", EC2 Auto Scaling User Guide, "How lifecycle hooks
+   * work in Auto Scaling groups"). If its app never answers (the instance crashed or lost power
+   * meanwhile), the heartbeat timeout gives the default result.
+   */
   #launch(availabilityZone: string, cause: string): Instance {
     const instance = this.#newInstance(availabilityZone, this.time.nowMs);
-    this.time.after(this.random.between(BOOT_SECONDS.min, BOOT_SECONDS.max) * 1000, () => {
-      instance.lifecycle = 'InService';
-      instance.target = 'initial';
+    const hook = this.settings.group.launchHook;
+    if (hook !== undefined) {
+      instance.lifecycle = 'Pending:Wait';
       this.emitter.emit(
-        autoScalingActivity(
+        autoScalingLaunchLifecycleAction(
           this.nextEventId(),
           this.time.nowMs,
           this.region,
-          'Launch',
           this.settings.group.name,
-          instance,
-          cause,
+          hook.name,
+          instance.id,
         ),
         'best-effort',
       );
+      this.time.after(hook.heartbeatTimeoutSeconds * 1000, () => {
+        if (instance.lifecycle === 'Pending:Wait') this.#launchHookTimedOut(instance, cause);
+      });
+    }
+    this.time.after(this.random.between(BOOT_SECONDS.min, BOOT_SECONDS.max) * 1000, () => {
+      if (hook === undefined) this.#putInService(instance, cause);
       this.time.after(
         this.random.between(APP_READY_SECONDS.min, APP_READY_SECONDS.max) * 1000,
         () => {
-          if (instance.running) instance.appReady = true;
+          if (!instance.running) return;
+          instance.appReady = true;
+          if (instance.lifecycle === 'Pending:Wait') this.#putInService(instance, cause);
         },
       );
     });
     return instance;
+  }
+
+  /** Pending:Proceed → registered with the target group → InService; the launch succeeded. */
+  #putInService(instance: Instance, cause: string): void {
+    instance.lifecycle = 'InService';
+    instance.inServiceAt = this.time.nowMs;
+    instance.target = 'initial';
+    this.#emitActivity('Launch', instance, cause);
+  }
+
+  /** The group's activity result (best effort, like every Auto Scaling event). */
+  #emitActivity(
+    kind: 'Launch' | 'Terminate',
+    instance: Instance,
+    cause: string,
+    failure?: string,
+  ): void {
+    this.emitter.emit(
+      autoScalingActivity(
+        this.nextEventId(),
+        this.time.nowMs,
+        this.region,
+        kind,
+        this.settings.group.name,
+        instance,
+        cause,
+        failure,
+      ),
+      'best-effort',
+    );
+  }
+
+  /**
+   * Nobody completed the launch hook in time. CONTINUE registers the instance anyway; ABANDON
+   * fails the launch ("Instance failed to complete user's Lifecycle Action: Lifecycle Action with
+   * token … was abandoned: Heartbeat Timeout", the activity's status as AWS reports it),
+   * terminates the instance, and the group launches another for its desired capacity.
+   */
+  #launchHookTimedOut(instance: Instance, cause: string): void {
+    if (this.settings.group.launchHook?.defaultResult === 'CONTINUE') {
+      this.#putInService(instance, cause);
+      return;
+    }
+    instance.lifecycle = 'Terminated';
+    instance.running = false;
+    instance.appReady = false;
+    this.instances.delete(instance.id);
+    this.#emitActivity(
+      'Launch',
+      instance,
+      cause,
+      `Instance failed to complete user's Lifecycle Action: Lifecycle Action with token ${this.nextEventId()} was abandoned: Heartbeat Timeout`,
+    );
+    // Instances being replaced (Unhealthy) do not count: their replacement was this one.
+    const live = [...this.instances.values()].filter(
+      (i) => i.lifecycle !== 'Terminating' && i.health === 'Healthy',
+    );
+    if (live.length < this.desired)
+      this.#launch(
+        this.#emptiestAz(),
+        `At ${new Date(this.time.nowMs).toISOString()} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${live.length} to ${live.length + 1}.`,
+      );
   }
 
   #terminate(instance: Instance, cause: string): void {
@@ -676,18 +1000,7 @@ export class SimulatedShop {
       instance.target = 'unused';
       instance.running = false;
       this.instances.delete(instance.id);
-      this.emitter.emit(
-        autoScalingActivity(
-          this.nextEventId(),
-          this.time.nowMs,
-          this.region,
-          'Terminate',
-          this.settings.group.name,
-          instance,
-          cause,
-        ),
-        'best-effort',
-      );
+      this.#emitActivity('Terminate', instance, cause);
     });
   }
 
@@ -718,6 +1031,16 @@ export class SimulatedShop {
     );
   }
 }
+
+/** One metric as published with one set of dimensions: its [time, value] samples. */
+export interface MetricSeries {
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly samples: [number, number][];
+}
+
+/** The samples within [fromMs, toMs). */
+const inWindow = (samples: readonly [number, number][], fromMs: number, toMs: number) =>
+  samples.filter(([at]) => at >= fromMs && at < toMs);
 
 export const metricKey = (
   namespace: string,

@@ -232,12 +232,15 @@ describe.each(implementations)('%s incident store', (_name, makeStore) => {
     expect(await store.findActive(['az:us-east-1a'])).toEqual([b]);
   });
 
-  it.each(['resolved', 'failed'] as const)(
+  it.each([
+    ['resolved', ['resource:ec2-instance:i-1', 'part:alarm:x']],
+    ['failed', ['resource:ec2-instance:i-1', 'az:us-east-1a']],
+  ] as const)(
     'releases every scope key when the incident is %s, so a new incident can claim them',
-    async (status) => {
-      // Prepare
+    async (status, scopeKeys) => {
+      // Prepare (a resolved incident's AZ keys are held a while longer: see the next test)
       const store = await makeStore();
-      const a = anIncident('a', { scopeKeys: ['resource:ec2-instance:i-1', 'az:us-east-1a'] });
+      const a = anIncident('a', { scopeKeys: [...scopeKeys] });
       await store.create(a);
       const closed = next(a, { status, resolvedAt: '2026-03-01T10:05:00.000Z' });
       await store.update(closed);
@@ -253,6 +256,45 @@ describe.each(implementations)('%s incident store', (_name, makeStore) => {
       expect(await store.get('a')).toEqual(closed);
     },
   );
+
+  it('keeps the AZ keys of a resolved incident claimed for the correlation window after it resolved, and only those', async () => {
+    // Prepare: a DB failover in us-east-1a, over at 10:05 (AWS Health posts minutes later).
+    const store = await makeStore();
+    const a = anIncident('a', {
+      scopeKeys: ['part:db-failover:db', 'resource:db-instance:db', 'az:us-east-1a'],
+    });
+    await store.create(a);
+    const resolved = next(a, { status: 'resolved', resolvedAt: '2026-03-01T10:05:00.000Z' });
+    await store.update(resolved);
+    const within = (id: string, scopeKeys: string[]) =>
+      anIncident(id, {
+        scopeKeys,
+        openedAt: '2026-03-01T10:20:00.000Z',
+        updatedAt: '2026-03-01T10:20:00.000Z',
+      });
+
+    // Act
+    const found = await store.findActive(['az:us-east-1a']);
+    const sameZone = await store.create(within('b', ['az:us-east-1a'])).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await store.create(within('c', ['resource:db-instance:db']));
+    const later = anIncident('d', {
+      scopeKeys: ['az:us-east-1a'],
+      openedAt: '2026-03-01T10:36:00.000Z',
+      updatedAt: '2026-03-01T10:36:00.000Z',
+    });
+    await store.create(later);
+
+    // Assess
+    expect(found).toEqual([resolved]);
+    expect(sameZone).toBeInstanceOf(IncidentConflictError);
+    expect(await store.findActive(['resource:db-instance:db'])).toEqual([
+      within('c', ['resource:db-instance:db']),
+    ]);
+    expect(await store.findActive(['az:us-east-1a'])).toEqual([later]);
+  });
 
   it('keeps the part keys of a recorded AWS recovery claimed until recordedUntil, then lets them go', async () => {
     // Prepare: a recovery recorded as an incident that is over at once, held for 30 minutes.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RecoveryTimer } from '../../functions/lib/core/ports.js';
 import type { Signal } from '../../functions/lib/core/signal.js';
 import { triageRecoveryCheck } from '../../functions/lib/core/stalled.js';
 import { triageSignal } from '../../functions/lib/core/triage.js';
@@ -75,6 +76,35 @@ describe.each(implementations)('recovery checks (%s)', (_name, makeStores) => {
     expect(incident?.lastPagedAt).toBe(at(15).toISOString());
     expect(redelivered.decision.action).toBe('ignore');
     expect(harness.alerts.published).toHaveLength(2);
+  });
+
+  it('publishes the alert before it schedules the check, and a failed schedule is retried without a second alert', async () => {
+    // Prepare: what had been published when Scheduler was called; the first call fails.
+    const harness = await withTimer(makeStores);
+    const publishedBeforeSchedule: number[] = [];
+    let failuresLeft = 1;
+    const timer: RecoveryTimer = {
+      schedule: async (check) => {
+        publishedBeforeSchedule.push(harness.alerts.published.length);
+        if (failuresLeft > 0) {
+          failuresLeft -= 1;
+          throw new Error('CreateSchedule failed (simulated)');
+        }
+        await harness.timer.schedule(check);
+      },
+      cancel: (name) => harness.timer.cancel(name),
+    };
+    const deps = { ...harness.deps, timer };
+
+    // Act: the invocation fails on the schedule; Lambda retries it.
+    await expect(triageSignal(launchFailed, deps)).rejects.toThrow('CreateSchedule failed');
+    const retried = await triageSignal(launchFailed, deps);
+
+    // Assess: the alert did not wait for Scheduler; the retry kept the promise and alerted no more.
+    expect(publishedBeforeSchedule).toEqual([1, 1]);
+    expect(harness.alerts.published).toHaveLength(1);
+    expect(harness.timer.scheduled).toHaveLength(1);
+    expect(retried.alert).toBeNull();
   });
 
   it('cancels the check when the recovery comes first, and a late check does nothing', async () => {

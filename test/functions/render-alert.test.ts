@@ -966,3 +966,35 @@ describe('renderTriageAlert: AWS sample events as classified (issue 12)', () => 
     expect(sectionLines(email, 'IMPACT').join(' ')).toContain('AWS scheduled maintenance');
   });
 });
+
+describe('an incident of several parts (one AZ outage)', () => {
+  it('says in its INCIDENT section where, and what happened to each part', () => {
+    // Act
+    const alert = renderTriageAlert(triageInput(), REGION);
+
+    // Assess
+    const lines = sectionLines(alert.email, 'INCIDENT');
+    expect(lines).toContain('AZ:          us-east-1a');
+    expect(lines).toContain('Open parts:  1 of 2');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '- database-failover rebound-prod-db: open since 2026-11-26 03:04:12 UTC',
+        '- database-degraded rebound-prod-db: recovered at 2026-11-26 03:00:00 UTC',
+      ]),
+    );
+  });
+
+  it('lists no parts for an incident of one', () => {
+    // Act
+    const [only] = incident().parts;
+    const alert = renderTriageAlert(
+      triageInput({ incident: incident({ parts: only === undefined ? [] : [only] }) }),
+      REGION,
+    );
+
+    // Assess
+    expect(sectionLines(alert.email, 'INCIDENT').filter((line) => line.startsWith('- '))).toEqual(
+      [],
+    );
+  });
+});

@@ -81,6 +81,45 @@ describe('reportRunbookOutcome', () => {
     expect(alerts).toEqual([expect.objectContaining({ kind: 'runbook-succeeded', sms: null })]);
   });
 
+  it('leaves an incident open on success while a part the runbook does not handle is still active, and says so', async () => {
+    // Prepare: one AZ outage's incident: the instance part this run handles, and AWS Health's
+    // AZ issue, still open.
+    const outage: Incident = {
+      ...incident,
+      status: 'mitigating',
+      parts: [
+        {
+          key: 'alarm:web',
+          kind: 'instance-health',
+          resource: { type: 'ec2-instance', id: OLD },
+          state: 'active',
+          since: '2025-01-01T12:00:00.000Z',
+        },
+        {
+          key: 'health:az',
+          kind: 'az-impairment',
+          resource: { type: 'availability-zone', id: 'us-east-1b' },
+          state: 'active',
+          since: '2025-01-01T12:05:00.000Z',
+        },
+      ],
+      version: incident.version + 1,
+    };
+    await incidents.update(outage);
+
+    // Act
+    const result = await reportRunbookOutcome(withIncident(), deps);
+
+    // Assess
+    expect(result.incidentStatus).toBe('mitigating');
+    const stored = await incidents.get(incident.id);
+    expect(stored?.timeline.some((entry) => entry.type === 'status')).toBe(false);
+    expect(alerts[0]?.subject).toContain('succeeded');
+    expect(alerts[0]?.email).toContain(
+      `Incident ${incident.id} stays mitigating: 1 other part(s) still open.`,
+    );
+  });
+
   it('fails the incident and pages on failure, with the Lambda error message as detail', async () => {
     // Prepare
     const error = {

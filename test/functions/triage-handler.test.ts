@@ -15,6 +15,7 @@ import {
   guardrailParameterValues,
 } from '../../functions/lib/core/guardrails.js';
 import { TRIAGE_ENVIRONMENT } from '../../functions/lib/environments.js';
+import { FIRST_EVENTS } from '../../sandbox/bench/first-event.js';
 import {
   createIdempotencyTable,
   createIncidentTable,
@@ -31,6 +32,8 @@ import { ROOT } from '../support/run-script.js';
  */
 
 const env = TRIAGE_ENVIRONMENT.example;
+/** The event path (with DynamoDB, a real local one here): every event loads it first. */
+const EVENT_PATH = 'functions/lib/triage-events.ts';
 const SCALE_OUT_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:rebound-dev-scale-out';
 
 const mocks = {
@@ -115,7 +118,14 @@ describe('triage handler, clients created on first use', () => {
       executionArn: `${SCALE_OUT_ARN.replace(':stateMachine:', ':execution:')}:run`,
       startDate: new Date(),
     });
-    mocks.sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
+    // Which clients had been used when the alert went out (each loads with its first use).
+    let usedBeforeAlert: string[] = [];
+    const used = () =>
+      Object.entries(mocks).flatMap(([name, mock]) => (mock.calls().length > 0 ? [name] : []));
+    mocks.sns.on(PublishCommand).callsFake(() => {
+      usedBeforeAlert = used();
+      return { MessageId: 'message-1' };
+    });
     mocks.scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
 
     // Act
@@ -137,5 +147,21 @@ describe('triage handler, clients created on first use', () => {
     for (const unused of [mocks.rds, mocks.elastiCache]) {
       expect(unused.calls()).toEqual([]);
     }
+    // The bench's first-alert column loads what this event loaded before its alert, and its
+    // whole-event column the rest (sandbox/bench/first-event.ts): the client modules of each.
+    const clientModules: Record<string, string> = {
+      ssm: 'functions/lib/aws/guardrail-parameters.ts',
+      sfn: 'functions/lib/aws/clients/sfn.ts',
+      autoScaling: 'functions/lib/aws/clients/fleet.ts',
+      sns: 'functions/lib/aws/clients/sns.ts',
+      scheduler: 'functions/lib/aws/clients/scheduler.ts',
+    };
+    const modulesOf = (clients: string[]) => clients.map((client) => clientModules[client]);
+    expect(modulesOf(usedBeforeAlert).sort()).toEqual(
+      FIRST_EVENTS.triage?.beforeAlert.filter((module) => module !== EVENT_PATH).sort(),
+    );
+    expect(modulesOf(used().filter((client) => !usedBeforeAlert.includes(client)))).toEqual(
+      FIRST_EVENTS.triage?.afterAlert,
+    );
   });
 });

@@ -279,7 +279,12 @@ describe('triageSignal', () => {
       ['incident-opened', expect.any(String)],
       ['incident-resolved', null],
     ]);
-    expect(await harness.store.findActive(incident.scopeKeys)).toEqual([]);
+    // Its keys are released, but its AZ's, held for the correlation window (store-rules.ts).
+    const zoneKeys = incident.scopeKeys.filter((key) => key.startsWith('az:'));
+    expect(
+      await harness.store.findActive(incident.scopeKeys.filter((key) => !zoneKeys.includes(key))),
+    ).toEqual([]);
+    expect(await harness.store.findActive(zoneKeys)).toEqual([incident]);
   });
 
   it('opens a second incident for the same AZ after the window while the first is still open', async () => {

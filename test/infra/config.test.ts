@@ -97,8 +97,10 @@ describe('loadConfig defaults', () => {
       gameDays: false,
       recoveryObjectives: {
         'instance-failure': 15,
+        'gray-failure': 15,
         'database-failover': 15,
         'cache-failover': 15,
+        'az-impairment': 60,
       },
     });
     expect(config.cache.replicas).toBeGreaterThanOrEqual(1);
@@ -205,8 +207,10 @@ describe('loadConfig recoveryObjectives', () => {
     // Assess
     expect(config.recoveryObjectives).toEqual({
       'instance-failure': 10,
+      'gray-failure': 15,
       'database-failover': 5,
       'cache-failover': 15,
+      'az-impairment': 60,
     });
   });
 
@@ -216,7 +220,7 @@ describe('loadConfig recoveryObjectives', () => {
 
     // Assess
     expect(CONFIG_DEFAULTS.recoveryObjectives).toBe(
-      'instance-failure=15,database-failover=15,cache-failover=15',
+      'instance-failure=15,gray-failure=15,database-failover=15,cache-failover=15,az-impairment=60',
     );
     for (const scenario of SCENARIOS) {
       expect(scenario.objectiveMinutes).toBe(config.recoveryObjectives[scenario.failureClass]);
@@ -480,7 +484,7 @@ describe('loadConfig invalid input', () => {
     { name: 'domainName without hostedZoneId nor certificateArn', ctx: { ...domain }, key: 'hostedZoneId', value: '', allowed: 'because domainName is set' },
     { name: 'malformed domainName', ctx: { domainName: 'Shop.Example', hostedZoneId: ZONE_ID }, key: 'domainName', value: 'Shop.Example', allowed: 'a lowercase DNS name' },
     { name: 'domainName without a dot', ctx: { domainName: 'shop', hostedZoneId: ZONE_ID }, key: 'domainName', value: 'shop', allowed: 'a lowercase DNS name' },
-    { name: 'recovery objective of an unknown failure class', ctx: { recoveryObjectives: 'instance-failure=15,az-loss=30' }, key: 'recoveryObjectives', value: 'az-loss=30', allowed: 'class=minutes with a class of instance-failure | database-failover | cache-failover' },
+    { name: 'recovery objective of an unknown failure class', ctx: { recoveryObjectives: 'instance-failure=15,az-loss=30' }, key: 'recoveryObjectives', value: 'az-loss=30', allowed: 'class=minutes with a class of instance-failure | gray-failure | database-failover | cache-failover | az-impairment' },
     { name: 'recovery objective of 0 minutes', ctx: { recoveryObjectives: 'database-failover=0' }, key: 'recoveryObjectives', value: 'database-failover=0', allowed: 'whole minutes from 1 to 1440 for database-failover, such as database-failover=15' },
     { name: 'fractional recovery objective', ctx: { recoveryObjectives: 'cache-failover=2.5' }, key: 'recoveryObjectives', value: 'cache-failover=2.5', allowed: 'whole minutes from 1 to 1440' },
     { name: 'negative recovery objective', ctx: { recoveryObjectives: 'cache-failover=-5' }, key: 'recoveryObjectives', value: 'cache-failover=-5', allowed: 'whole minutes from 1 to 1440' },

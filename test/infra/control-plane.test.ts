@@ -371,6 +371,7 @@ describe('triage function', () => {
     expect(anyResource.flatMap(actionsOf).sort()).toEqual([
       'autoscaling:DescribeAutoScalingGroups',
       'autoscaling:DescribeAutoScalingInstances',
+      'cloudwatch:GetMetricData',
       'elasticloadbalancing:DescribeTargetHealth',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
@@ -393,6 +394,11 @@ describe('triage function', () => {
       DB_IDS.map((id) => `arn:aws:rds:us-east-1:${TEST_ACCOUNT}:db:${id}`),
     ],
     ['sns:Publish', [ALERTS_TOPIC_ARN]],
+    // The cache's member clusters (zone-locator.ts: where a failed primary was).
+    [
+      'elasticache:DescribeCacheClusters',
+      [`arn:aws:elasticache:us-east-1:${TEST_ACCOUNT}:cluster:rebound-dev-cache-*`],
+    ],
   ])('allows %s only on %j', (action, expected) => {
     // Act
     const granting = triageStatements(dev).filter((statement) =>

@@ -30,6 +30,7 @@ const packagesIn = (metafile: Metafile, outputs: readonly string[]): Set<string>
 
 const SDK_CLIENTS = [
   '@aws-sdk/client-auto-scaling',
+  '@aws-sdk/client-cloudwatch',
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/client-elastic-load-balancing-v2',
   '@aws-sdk/client-elasticache',
@@ -96,6 +97,10 @@ describe('triage bundle chunks', () => {
     expect(clientsWith('functions/lib/aws/clients/elasticache.ts')).toEqual([
       '@aws-sdk/client-elasticache',
     ]);
+    // Where the unhealthy hosts were (zone-locator.ts), with the first unhealthy-hosts alarm.
+    expect(clientsWith('functions/lib/aws/clients/cloudwatch.ts')).toEqual([
+      '@aws-sdk/client-cloudwatch',
+    ]);
   });
 });
 
@@ -119,4 +124,24 @@ describe('runbook step bundles', () => {
       expect(everything.has('@aws-sdk/client-dynamodb')).toBe(true);
     },
   );
+});
+
+describe('rds-failover step bundle', () => {
+  // Only its verify step reads the replicas' lag: CloudWatch (~17 KB) loads with the first verify,
+  // not with every cold start of the check and recheck (issue 13: the bundle sat on the 3.0× line).
+  it('loads the CloudWatch client on the verify path only', () => {
+    // Act
+    const metafile = bundleLambda(
+      path.join(ROOT, 'runbooks/rds-failover/handler.ts'),
+      mkdtempSync(path.join(tmpdir(), 'rebound-rds-chunks-')),
+    );
+    const lagChunk = dynamicChunks(metafile).get('runbooks/rds-failover/replica-lag-client.ts');
+
+    // Assess
+    expect(packagesIn(metafile, [entryOutput(metafile)]).has('@aws-sdk/client-cloudwatch')).toBe(
+      false,
+    );
+    expect(lagChunk).toBeDefined();
+    expect(packagesIn(metafile, [lagChunk ?? '']).has('@aws-sdk/client-cloudwatch')).toBe(true);
+  });
 });

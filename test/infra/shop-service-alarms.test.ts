@@ -3,8 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { classify } from '../../functions/lib/core/classify.js';
 import { policyFor } from '../../functions/lib/core/policy.js';
 import { parseIncomingEvent } from '../../functions/lib/events/index.js';
-import { AGENT_NAMESPACE } from '../../infra/constructs/web-tier.js';
-import { SHOP_METRICS_NAMESPACE } from '../../shop/emf.js';
+import { WEB_TIER_NAMESPACE } from '../../shop/metrics-namespace.js';
 import { SHOP } from '../functions/support/shop-inventory.js';
 import {
   literalText,
@@ -80,7 +79,6 @@ describe('alarms on the shop service metrics', () => {
     const group = onlyResource(dev.template, 'AWS::AutoScaling::AutoScalingGroup');
 
     // Assess
-    expect(SHOP_METRICS_NAMESPACE).toBe(AGENT_NAMESPACE);
     expect(alarms.map((a) => a.AlarmName).sort()).toEqual(
       SERVICE_ALARMS.map(([name]) => name).sort(),
     );
@@ -152,6 +150,6 @@ describe('alarms on the shop service metrics', () => {
 
     // Assess
     expect(config.logs).toEqual({ metrics_collected: { emf: {} } });
-    expect(config.metrics.namespace).toBe(SHOP_METRICS_NAMESPACE);
+    expect(config.metrics.namespace).toBe(WEB_TIER_NAMESPACE);
   });
 });

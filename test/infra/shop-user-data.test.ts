@@ -59,8 +59,15 @@ describe('the shop on the web tier (user data)', () => {
     expect(installs).toContain('dnf install -y amazon-cloudwatch-agent nodejs24 unzip');
     expect(downloads).toEqual([
       `aws s3 cp 's3://cdk-hnb659fds-assets-\${AWS::AccountId}-us-east-1/${asset.s3ObjectKey}' '/opt/rebound-shop/shop.zip' --region us-east-1`,
-      // The loopback wait for /health before cfn-signal.
+      // The loopback wait for /health before the launch hook and cfn-signal.
       expect.stringMatching(/curl -fsS http:\/\/127\.0\.0\.1:8080\/health/),
+      // The instance's own id from IMDSv2 (link-local: a token, then the id).
+      expect.stringMatching(
+        /^imds_token=\$\(curl -fsS -X PUT http:\/\/169\.254\.169\.254\/latest\/api\/token /,
+      ),
+      expect.stringMatching(
+        /^instance_id=\$\(curl -fsS .* http:\/\/169\.254\.169\.254\/latest\/meta-data\/instance-id\)/,
+      ),
     ]);
     expect(script).toContain('unzip -q -o /opt/rebound-shop/shop.zip -d /opt/rebound-shop/app');
   });

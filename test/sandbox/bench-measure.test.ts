@@ -10,7 +10,7 @@ import {
   LOAD_PROBE,
   measureLoads,
 } from '../../sandbox/bench/cold-load.js';
-import { FIRST_EVENT_MODULES } from '../../sandbox/bench/first-event.js';
+import { FIRST_EVENTS } from '../../sandbox/bench/first-event.js';
 import { measureThroughput } from '../../sandbox/bench/throughput.js';
 import { ROOT } from '../support/run-script.js';
 
@@ -46,36 +46,52 @@ describe('cold load measuring', () => {
     expect([...times.keys()]).toEqual(['empty', 'needs-env']);
     for (const runs of times.values()) {
       expect(runs).toHaveLength(2);
-      for (const { wallMs, cpuMs, firstEventWallMs } of runs) {
+      for (const { wallMs, cpuMs, firstEventWallMs, wholeEventWallMs } of runs) {
         expect(wallMs).toBeGreaterThan(0);
         expect(cpuMs).toBeGreaterThan(0);
         expect(firstEventWallMs).toBeGreaterThanOrEqual(wallMs);
+        expect(wholeEventWallMs).toBeGreaterThanOrEqual(firstEventWallMs);
       }
     }
   });
 
-  it('loads the chunks of a first event after the entry, in the same process, and times both', () => {
-    // Prepare: a chunk that takes 150 ms to load and fails unless the entry loaded first.
+  it('loads the chunks of a first event after the entry, before then after its alert, in the same process, and times each', () => {
+    // Prepare: chunks that take 150 and 100 ms to load and fail unless loaded in that order.
     const dir = scratch();
     const probe = path.join(dir, 'probe.mjs');
     writeFileSync(probe, LOAD_PROBE);
     const entry = path.join(dir, 'entry.mjs');
-    writeFileSync(entry, 'globalThis.entryLoaded = true;\n');
-    const chunk = path.join(dir, 'chunk.mjs');
-    writeFileSync(
-      chunk,
-      "if (!globalThis.entryLoaded) throw new Error('chunk before entry');\nconst end = Date.now() + 150; while (Date.now() < end);\n",
-    );
+    writeFileSync(entry, 'globalThis.loaded = 1;\n');
+    const chunk = (file: string, order: number, ms: number) => {
+      writeFileSync(
+        path.join(dir, file),
+        `if (globalThis.loaded !== ${order - 1}) throw new Error('out of order');\nglobalThis.loaded = ${order};\nconst end = performance.now() + ${ms}; while (performance.now() < end);\n`,
+      );
+      return path.join(dir, file);
+    };
+    const beforeAlert = chunk('before.mjs', 2, 150);
+    const afterAlert = chunk('after.mjs', 3, 100);
 
     // Act
     const [run] =
-      measureLoads(probe, [{ name: 'e', file: entry, env: {}, firstEventFiles: [chunk] }], 1).get(
-        'e',
-      ) ?? [];
+      measureLoads(
+        probe,
+        [
+          {
+            name: 'e',
+            file: entry,
+            env: {},
+            firstEventFiles: [beforeAlert],
+            afterAlertFiles: [afterAlert],
+          },
+        ],
+        1,
+      ).get('e') ?? [];
 
     // Assess
     expect(run).toBeDefined();
     expect((run?.firstEventWallMs ?? 0) - (run?.wallMs ?? 0)).toBeGreaterThanOrEqual(150);
+    expect((run?.wholeEventWallMs ?? 0) - (run?.firstEventWallMs ?? 0)).toBeGreaterThanOrEqual(100);
   });
 
   it('says which module failed to load and why', () => {
@@ -117,24 +133,49 @@ describe('cold load measuring', () => {
     // No chunk of its own: a first event loads nothing more.
     expect(bundle.firstEventFiles).toEqual([]);
     expect(bundle.firstEventKb).toBe(bundle.entryKb);
+    expect(bundle.wholeEventKb).toBe(bundle.entryKb);
   });
 
-  it("measures triage's first alert: the chunks of its path, and refuses a bundle whose deferred chunks are not named", () => {
+  it("measures triage's first alert and whole first event: the chunks of its path, and refuses a bundle whose deferred chunks are not named", () => {
     // Prepare
     const triage = path.join(ROOT, 'functions/triage.ts');
+    const names = (files: readonly string[]) =>
+      files.map((file) => path.basename(file).replace(/-\w+\.mjs$/, ''));
 
     // Act
-    const bundle = bundleAsDeployed(triage, scratch(), FIRST_EVENT_MODULES.triage);
+    const bundle = bundleAsDeployed(triage, scratch(), FIRST_EVENTS.triage);
 
-    // Assess: the first alert loads the event path and its clients, more than the entry alone,
-    // and less than the whole package (the RDS and ElastiCache clients stay out).
-    expect(
-      bundle.firstEventFiles.map((file) => path.basename(file).replace(/-\w+\.mjs$/, '')),
-    ).toEqual(['triage-events', 'guardrail-parameters', 'fleet', 'sfn', 'sns', 'scheduler']);
+    // Assess: the first alert loads the event path and its clients, more than the entry alone;
+    // the rest of the event Scheduler; the whole package more (RDS and ElastiCache stay out).
+    expect(names(bundle.firstEventFiles)).toEqual([
+      'triage-events',
+      'guardrail-parameters',
+      'sfn',
+      'fleet',
+      'sns',
+    ]);
+    expect(names(bundle.afterAlertFiles)).toEqual(['scheduler']);
     expect(bundle.firstEventKb).toBeGreaterThan(bundle.entryKb);
-    expect(bundle.shippedKb).toBeGreaterThan(bundle.firstEventKb);
+    expect(bundle.wholeEventKb).toBeGreaterThan(bundle.firstEventKb);
+    expect(bundle.shippedKb).toBeGreaterThan(bundle.wholeEventKb);
     expect(() => bundleAsDeployed(triage, scratch())).toThrow(
       /loads .*functions\/lib\/triage-events\.ts.* on demand: name what a typical first event loads/,
+    );
+  });
+
+  it('measures a first event that loads none of the chunks only when the list says so (rds-failover: the check)', () => {
+    // Prepare
+    const rdsFailover = path.join(ROOT, 'runbooks/rds-failover/handler.ts');
+
+    // Act
+    const bundle = bundleAsDeployed(rdsFailover, scratch(), FIRST_EVENTS['runbook-rds-failover']);
+
+    // Assess: the verify path's CloudWatch chunk ships, but the check loads nothing more.
+    expect(bundle.firstEventFiles).toEqual([]);
+    expect(bundle.firstEventKb).toBe(bundle.entryKb);
+    expect(bundle.shippedKb).toBeGreaterThan(bundle.entryKb);
+    expect(() => bundleAsDeployed(rdsFailover, scratch())).toThrow(
+      /loads .*runbooks\/rds-failover\/replica-lag-client\.ts.* on demand/,
     );
   });
 

@@ -1,19 +1,25 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { unavailableCacheZones } from '../../functions/lib/aws/describe-cache.js';
+import { dbInstanceZones } from '../../functions/lib/aws/describe-database.js';
+import { unhealthyTargetZones } from '../../functions/lib/aws/describe-unhealthy-zones.js';
 import { formatBudgets, recoveryBudgets, unmetObjectives } from '../../infra/recovery/rto.js';
 import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
+import {
+  BotocoreModels,
+  botocoreDataDir,
+  type ServiceModel,
+} from '../../sandbox/checks/botocore-models.js';
 import { CliError } from '../../sandbox/cli-kit.js';
 import { AlarmEvaluator } from '../../sandbox/gameday/alarms.js';
 import { parseGameDayArgs } from '../../sandbox/gameday/args.js';
 import { SimulatedApiError, SimulatedAwsApi } from '../../sandbox/gameday/aws-api.js';
+import { simulatedClient } from '../../sandbox/gameday/lambda-steps.js';
 import { seededRandom } from '../../sandbox/gameday/random.js';
-import {
-  readRunbookMachines,
-  retryDelayMs,
-  SimulatedRunbooks,
-} from '../../sandbox/gameday/runbook-executions.js';
+import { retryDelayMs } from '../../sandbox/gameday/runbook-executions.js';
 import { SCENARIOS } from '../../sandbox/gameday/scenarios.js';
 import { SimulatedShop } from '../../sandbox/gameday/shop.js';
 import { VirtualTime } from '../../sandbox/gameday/virtual-time.js';
+import { probeRunbooks } from '../support/gameday-runbooks.js';
 import { TEST_SHOP_SETTINGS, UNHEALTHY_HOSTS_ALARM } from '../support/gameday-settings.js';
 
 /** The simulated AWS API, the local runbook executor on the virtual clock, the rto table. */
@@ -77,6 +83,90 @@ describe('SimulatedAwsApi', () => {
       { at: START.getTime(), call: 'autoscaling:SetInstanceHealth', target: first?.id },
     ]);
     expect(first?.health).toBe('Unhealthy');
+  });
+
+  describe("answers triage's AZ lookups as AWS would, in botocore's output members", () => {
+    let models: BotocoreModels;
+    beforeAll(() => {
+      models = new BotocoreModels(botocoreDataDir());
+    });
+
+    /** Paths of `value`'s members that `shape` of `model` does not declare. */
+    const undeclared = (model: ServiceModel, shape: string, value: unknown, at = ''): string[] => {
+      const declared = model.shapes[shape];
+      if (declared === undefined) return [`${at}: no shape ${shape}`];
+      if (declared.type === 'list' && Array.isArray(value)) {
+        return value.flatMap((item, index) =>
+          undeclared(model, declared.member?.shape ?? '', item, `${at}[${index}]`),
+        );
+      }
+      if (declared.type !== 'structure' || typeof value !== 'object' || value === null) return [];
+      return Object.entries(value).flatMap(([name, member]) => {
+        const ref = declared.members?.[name];
+        return ref === undefined
+          ? [`${at}.${name}`]
+          : undeclared(model, ref.shape, member, `${at}.${name}`);
+      });
+    };
+
+    it('places the failing database primary, the lost cache node and the unhealthy hosts in the AZ without power', async () => {
+      // Prepare: us-east-1a loses power with both primaries in it.
+      const { shop, api, time } = world();
+      const answers: [string, string, unknown][] = [];
+      const call = api.call.bind(api);
+      api.call = (service, action, input) => {
+        const answer = call(service, action, input);
+        answers.push([service, action, answer]);
+        return answer;
+      };
+      shop.start();
+      time.at(START.getTime() + 60_000, () =>
+        shop.losePower('us-east-1a', 600_000, { databasePrimary: true, cachePrimary: true }),
+      );
+      const signal = new AbortController().signal;
+
+      // Act: the failover has started (RDS-EVENT-0013 comes 5-20 s in); minutes later, the
+      // cache has failed over and the ELB has seen the hosts fail.
+      await time.runUntil(START.getTime() + 70_000);
+      const database = await dbInstanceZones(
+        simulatedClient(api, 'rds'),
+        'rebound-test-db',
+        signal,
+      );
+      await time.runUntil(START.getTime() + 300_000);
+      const cache = await unavailableCacheZones(
+        simulatedClient(api, 'elasticache'),
+        SETTINGS.cache.groupId,
+        signal,
+      );
+      const hosts = await unhealthyTargetZones(
+        simulatedClient(api, 'cloudwatch'),
+        {
+          loadBalancer: SETTINGS.loadBalancerFullName,
+          targetGroup: SETTINGS.targetGroup.fullName,
+          availabilityZones: SETTINGS.availabilityZones,
+          minutes: 5,
+          now: new Date(time.nowMs),
+        },
+        signal,
+      );
+
+      // Assess
+      expect([database, cache, hosts]).toEqual([['us-east-1a'], ['us-east-1a'], ['us-east-1a']]);
+      expect(answers.map(([service, action]) => `${service}:${action}`)).toEqual([
+        'rds:DescribeDBInstances',
+        'elasticache:DescribeReplicationGroups',
+        'elasticache:DescribeCacheClusters',
+        'elasticache:DescribeCacheClusters',
+        'cloudwatch:GetMetricData',
+      ]);
+      for (const [service, action, answer] of answers) {
+        const model = models.model(service);
+        const output = model?.operations[action]?.output?.shape;
+        if (model === undefined || output === undefined) throw new Error(`${service}:${action}?`);
+        expect(undeclared(model, output, answer), `${service}:${action}`).toEqual([]);
+      }
+    });
   });
 
   it('throttles every call of an action until a time, then answers again', async () => {
@@ -158,18 +248,14 @@ describe('SimulatedRunbooks', () => {
     const { time, api } = world();
     const lambdaCalls: unknown[] = [];
     const ended: string[] = [];
-    const runbooks = new SimulatedRunbooks(
-      readRunbookMachines(template(STATES), 'us-east-1', 'rebound-test'),
-      api,
+    const runbooks = probeRunbooks(
+      template(STATES),
+      { time, api },
       async (name, payload) => {
         lambdaCalls.push([name, payload, new Date(time.nowMs).toISOString()]);
         return { ok: true };
       },
-      time,
-      'us-east-1',
-      'rebound-test',
       (record) => ended.push(record.status),
-      seededRandom(1),
     );
 
     // Act
@@ -216,16 +302,7 @@ describe('SimulatedRunbooks', () => {
         ],
       },
     };
-    const runbooks = new SimulatedRunbooks(
-      readRunbookMachines(template(retried), 'us-east-1', 'rebound-test'),
-      api,
-      async () => ({}),
-      time,
-      'us-east-1',
-      'rebound-test',
-      () => undefined,
-      seededRandom(1),
-    );
+    const runbooks = probeRunbooks(template(retried), { time, api });
 
     // Act
     await runbooks.start('probe', 'run-3', { pause: 1 });
@@ -249,16 +326,7 @@ describe('SimulatedRunbooks', () => {
     // Prepare
     const { time, api } = world();
     api.throttles.push({ action: 'rds:describeDBInstances', times: 99 });
-    const runbooks = new SimulatedRunbooks(
-      readRunbookMachines(template(STATES), 'us-east-1', 'rebound-test'),
-      api,
-      async () => ({}),
-      time,
-      'us-east-1',
-      'rebound-test',
-      () => undefined,
-      seededRandom(1),
-    );
+    const runbooks = probeRunbooks(template(STATES), { time, api });
 
     // Act
     await runbooks.start('probe', 'run-2', { pause: 1 });
@@ -274,8 +342,10 @@ describe('formatBudgets', () => {
     // Act
     const table = formatBudgets(recoveryBudgets(SETTINGS), {
       'instance-failure': 5,
+      'gray-failure': 15,
       'database-failover': 15,
       'cache-failover': 1,
+      'az-impairment': 60,
     });
 
     // Assess
@@ -283,6 +353,7 @@ describe('formatBudgets', () => {
     expect(rows.find((row) => row[0] === 'instance-failure')?.slice(-2)).toEqual(['5m', 'NO']);
     expect(rows.find((row) => row[0] === 'database-failover')?.slice(-2)).toEqual(['15m', 'yes']);
     expect(rows.find((row) => row[0] === 'cache-failover')?.slice(-2)).toEqual(['1m', 'NO']);
+    expect(rows.find((row) => row[0] === 'az-impairment')?.slice(-2)).toEqual(['60m', 'yes']);
   });
 });
 
@@ -295,13 +366,17 @@ describe('unmetObjectives', () => {
     // Act
     const unmet = unmetObjectives(budgets, {
       'instance-failure': 5,
+      'gray-failure': 15,
       'database-failover': 1,
       'cache-failover': 15,
+      'az-impairment': 60,
     });
     const met = unmetObjectives(budgets, {
       'instance-failure': 60,
+      'gray-failure': 60,
       'database-failover': 60,
       'cache-failover': 60,
+      'az-impairment': 60,
     });
 
     // Assess

@@ -74,7 +74,7 @@ describe('AlarmEvaluator', () => {
     const shop = new SimulatedShop(SETTINGS, 'us-east-1', time, seededRandom(1), {
       emit: (event) => events.push(event),
     });
-    for (const instance of shop.instances.values()) instance.launchedAt = START.getTime();
+    for (const instance of shop.instances.values()) instance.inServiceAt = START.getTime();
     const alarms = new AlarmEvaluator(shop, SETTINGS.alarms, () => true);
     shop.start();
     alarms.start();
@@ -106,7 +106,7 @@ describe('AlarmEvaluator', () => {
 describe('recoveryBudgets', () => {
   it('computes the instance worst case from the health checks, grace and alarm, and the floor from the ALB', () => {
     // Act
-    const [instance, database] = recoveryBudgets(SETTINGS, { eventLatenessSeconds: 5 });
+    const [instance, , database] = recoveryBudgets(SETTINGS, { eventLatenessSeconds: 5 });
 
     // Assess: seen max(10×4, 300) + 10, replaced 45 + 40 + 3 × 10; cleared (3 − 2 + 2) × 60 + 30.
     expect(instance).toMatchObject({
@@ -121,6 +121,32 @@ describe('recoveryBudgets', () => {
       worstRecoveredSeconds: 120,
       worstResolvedSeconds: 125,
     });
+  });
+
+  it("computes the gray-failure worst case from the outlier alarm's datapoints, the runbook's sampling and polling, and the replacement", () => {
+    // Act
+    const gray = recoveryBudgets(SETTINGS, { eventLatenessSeconds: 5 }).find(
+      (budget) => budget.failureClass === 'gray-failure',
+    );
+
+    // Assess: alarmed 3 × 60 + 30, event 5, sampled 120 (WORST_INSTANCE_WINDOW_SECONDS),
+    // replaced 45 + 40 + 3 × 10; resolved at the next poll (at most 60 s, REPLACEMENT_POLL_SECONDS);
+    // floor: 3 × 60 of datapoints, then boot 30 + app 20 + 2 × 10.
+    expect(gray).toMatchObject({
+      floorSeconds: 180 + 30 + 20 + 20,
+      worstRecoveredSeconds: 210 + 5 + 120 + 115,
+      worstResolvedSeconds: 450 + 60,
+    });
+    expect(gray?.dominatedBy).toBe(
+      'the largest part, 3m30s: rebound-test-web-memory-outlier needs 3 breaching 60 s periods',
+    );
+  });
+
+  it('has no gray-failure worst case without an alarm on the worst instance (it says which)', () => {
+    // Act / Assess
+    expect(() => recoveryBudgets({ ...SETTINGS, mathAlarms: [] })).toThrow(
+      /no alarm on the web group worst instance/,
+    );
   });
 
   it('a slower health check makes the worst case longer', () => {

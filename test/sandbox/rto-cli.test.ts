@@ -35,7 +35,7 @@ describe('npm run rto objectives', () => {
     expect(status).toBe(2);
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toEqual([
-      'error: config "recoveryObjectives": got "az-loss=30", expected class=minutes with a class of instance-failure | database-failover | cache-failover (set it in cdk.json or with -c recoveryObjectives=...)',
+      'error: config "recoveryObjectives": got "az-loss=30", expected class=minutes with a class of instance-failure | gray-failure | database-failover | cache-failover | az-impairment (set it in cdk.json or with -c recoveryObjectives=...)',
     ]);
   });
 });

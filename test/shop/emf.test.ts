@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emfDocuments, SHOP_METRICS_NAMESPACE } from '../../shop/emf.js';
+import { emfDocuments } from '../../shop/emf.js';
 import { startEmfEmitter } from '../../shop/emf-emitter.js';
 import type { Logger } from '../../shop/logger.js';
 import { Metrics } from '../../shop/metrics.js';
+import { WEB_TIER_NAMESPACE } from '../../shop/metrics-namespace.js';
 
 /**
  * The shop's CloudWatch metrics as Embedded Metric Format documents (the EMF specification:
@@ -74,7 +75,7 @@ describe('emfDocuments', () => {
       Timestamp: 1,
       CloudWatchMetrics: [
         {
-          Namespace: SHOP_METRICS_NAMESPACE,
+          Namespace: WEB_TIER_NAMESPACE,
           Dimensions: [['AutoScalingGroupName', 'Route'], ['AutoScalingGroupName']],
           Metrics: [{ Name: 'RequestLatency', Unit: 'Milliseconds' }],
         },

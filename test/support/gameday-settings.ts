@@ -1,4 +1,8 @@
-import type { AlarmSettings, ShopSettings } from '../../infra/recovery/shop-settings.js';
+import type {
+  AlarmSettings,
+  MathAlarmSettings,
+  ShopSettings,
+} from '../../infra/recovery/shop-settings.js';
 
 /** The shop's unhealthy-hosts alarm as the game day reads it from a synthesized template. */
 export const UNHEALTHY_HOSTS_ALARM: AlarmSettings = {
@@ -19,6 +23,39 @@ export const UNHEALTHY_HOSTS_ALARM: AlarmSettings = {
   treatMissingData: 'notBreaching',
 };
 
+/** The shop's web-memory-outlier as readShopSettings reads it from a synthesized template. */
+export const MEMORY_OUTLIER_ALARM: MathAlarmSettings = {
+  name: 'rebound-test-web-memory-outlier',
+  description: 'One web instance uses 90% of its memory or more',
+  expressionId: 'expr_1',
+  expression: 'IF(worst >= 90 AND worst - mean >= 25, 1, 0)',
+  label: 'Worst instance is a memory outlier (1) or not (0)',
+  metrics: [
+    {
+      id: 'worst',
+      namespace: 'Rebound/WebTier',
+      metricName: 'mem_used_percent',
+      dimensions: { AutoScalingGroupName: 'rebound-test-web' },
+      statistic: 'Maximum',
+      periodSeconds: 60,
+    },
+    {
+      id: 'mean',
+      namespace: 'Rebound/WebTier',
+      metricName: 'mem_used_percent',
+      dimensions: { AutoScalingGroupName: 'rebound-test-web' },
+      statistic: 'Average',
+      periodSeconds: 60,
+    },
+  ],
+  periodSeconds: 60,
+  evaluationPeriods: 3,
+  datapointsToAlarm: 3,
+  threshold: 1,
+  comparison: 'GreaterThanOrEqualToThreshold',
+  treatMissingData: 'notBreaching',
+};
+
 /** A small shop's settings (the shape readShopSettings gives), for the game day's unit tests. */
 export const TEST_SHOP_SETTINGS: ShopSettings = {
   availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
@@ -29,6 +66,8 @@ export const TEST_SHOP_SETTINGS: ShopSettings = {
     desiredCapacity: 3,
     healthCheckGraceSeconds: 300,
     instanceWarmupSeconds: 120,
+    zonalShiftEnabled: true,
+    impairedZoneHealthCheckBehavior: 'IgnoreUnhealthy',
   },
   targetGroup: {
     name: 'rebound-test-web',
@@ -40,6 +79,7 @@ export const TEST_SHOP_SETTINGS: ShopSettings = {
     deregistrationDelaySeconds: 30,
   },
   loadBalancerFullName: 'app/rebound-test-alb/0',
+  loadBalancerZonalShiftEnabled: true,
   cpuTargetPercent: 70,
   memoryTargetPercent: 75,
   database: {
@@ -54,4 +94,5 @@ export const TEST_SHOP_SETTINGS: ShopSettings = {
     topicName: 'rebound-test-cache-events',
   },
   alarms: [UNHEALTHY_HOSTS_ALARM],
+  mathAlarms: [MEMORY_OUTLIER_ALARM],
 };

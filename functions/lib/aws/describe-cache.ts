@@ -1,4 +1,5 @@
 import {
+  DescribeCacheClustersCommand,
   DescribeReplicationGroupsCommand,
   type ElastiCacheClient,
 } from '@aws-sdk/client-elasticache';
@@ -31,4 +32,38 @@ export const describeCache = async (
     lines.push(`member clusters: ${(group.MemberClusters ?? []).join(', ')}`);
   }
   return lines;
+};
+
+/**
+ * The AZs of a replication group's member clusters that are not `available` (botocore
+ * elasticache CacheCluster.CacheClusterStatus: available, creating, deleted, deleting,
+ * incompatible-network, modifying, rebooting cluster nodes, restore-failed, snapshotting), each
+ * at its PreferredAvailabilityZone ("the name of the Availability Zone in which the cluster is
+ * located"). Asked right after a FailoverComplete: the failed primary ElastiCache is replacing.
+ * DescribeReplicationGroups lists the members (MemberClusters); one DescribeCacheClusters each.
+ */
+export const unavailableCacheZones = async (
+  client: ElastiCacheClient,
+  replicationGroupId: string,
+  abortSignal: AbortSignal,
+): Promise<string[]> => {
+  const groups = await client.send(
+    new DescribeReplicationGroupsCommand({ ReplicationGroupId: replicationGroupId }),
+    { abortSignal },
+  );
+  const members = groups.ReplicationGroups?.[0]?.MemberClusters ?? [];
+  const clusters = await Promise.all(
+    members.map(async (id) => {
+      const output = await client.send(new DescribeCacheClustersCommand({ CacheClusterId: id }), {
+        abortSignal,
+      });
+      return output.CacheClusters ?? [];
+    }),
+  );
+  return clusters
+    .flat()
+    .filter((cluster) => cluster.CacheClusterStatus !== 'available')
+    .flatMap((cluster) =>
+      cluster.PreferredAvailabilityZone === undefined ? [] : [cluster.PreferredAvailabilityZone],
+    );
 };

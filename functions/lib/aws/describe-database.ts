@@ -33,3 +33,25 @@ export const describeDatabase = async (
   }
   return lines;
 };
+
+/**
+ * The AZ a DB instance is described in (botocore rds DBInstance.AvailabilityZone, "the name of
+ * the Availability Zone where the DB instance is located"; SecondaryAvailabilityZone is the
+ * standby's). Asked at a Multi-AZ failover's start (RDS-EVENT-0013) only: the standby takes over
+ * when the failover completes (RDS-EVENT-0015 "failover to standby complete", with the DNS
+ * record flipped then), after which RDS describes the instance in the standby's AZ. AWS does not
+ * document the exact moment the member changes; an answer read too late names the standby's AZ,
+ * which no part of the outage shares, and the failover then stays an incident of its own.
+ */
+export const dbInstanceZones = async (
+  client: RDSClient,
+  dbInstanceId: string,
+  abortSignal: AbortSignal,
+): Promise<string[]> => {
+  const output = await client.send(
+    new DescribeDBInstancesCommand({ DBInstanceIdentifier: dbInstanceId }),
+    { abortSignal },
+  );
+  const zone = output.DBInstances?.[0]?.AvailabilityZone;
+  return zone === undefined ? [] : [zone];
+};

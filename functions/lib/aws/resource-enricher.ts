@@ -2,6 +2,7 @@ import type { ResourceState } from '../core/alert.js';
 import type { ResourceEnricher } from '../core/ports.js';
 import type { ResourceRef } from '../core/signal.js';
 import { type Lines, NotFound } from './describe-lines.js';
+import { BudgetExceeded, withinTimeBudget } from './time-budget.js';
 
 /**
  * One Describe lookup per resource kind (describe-fleet.ts, describe-database.ts,
@@ -50,26 +51,16 @@ export class AwsResourceEnricher implements ResourceEnricher {
   }
 
   async describe(resource: ResourceRef): Promise<ResourceState> {
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<ResourceState>((resolve) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        resolve({ lines: [], unavailable: `no answer within ${this.#options.timeBudgetMs} ms` });
-      }, this.#options.timeBudgetMs);
-    });
-    const lookup = this.#lookup(resource, controller.signal).then(
-      (lines): ResourceState =>
-        lines === undefined
+    return withinTimeBudget(
+      this.#options.timeBudgetMs,
+      async (abortSignal): Promise<ResourceState> => {
+        const lines = await this.#lookup(resource, abortSignal);
+        return lines === undefined
           ? { lines: [], unavailable: `no live state for ${resource.type}` }
-          : { lines },
-      (error: unknown): ResourceState => ({ lines: [], unavailable: reason(error) }),
+          : { lines };
+      },
+      (error): ResourceState => ({ lines: [], unavailable: reason(error) }),
     );
-    try {
-      return await Promise.race([lookup, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** Lines for `resource`, or undefined when there is no live state for its type. */
@@ -95,7 +86,7 @@ export class AwsResourceEnricher implements ResourceEnricher {
 }
 
 const reason = (error: unknown): string => {
-  if (error instanceof NotFound) return error.message;
+  if (error instanceof NotFound || error instanceof BudgetExceeded) return error.message;
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return `describe failed: ${text.slice(0, 300)}`;
 };

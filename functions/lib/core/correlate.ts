@@ -22,6 +22,9 @@ export const CORRELATION_WINDOW_MINUTES = 30;
 export const resourceScopeKey = (resource: ResourceRef): string =>
   `resource:${resource.type}:${resource.id}`;
 
+export const zoneScopeKey = (availabilityZone: string): string => `az:${availabilityZone}`;
+export const isZoneKey = (key: string): boolean => key.startsWith('az:');
+
 /**
  * Related resources that group many others. A signal looks incidents up by them (an instance's
  * alarm finds the pressure incident of its group) but does not claim them: claiming the group
@@ -54,7 +57,7 @@ export const scopeKeysOf = (signal: Signal): string[] => [
         (resource) => !GROUPING_TYPES.has(resource.type) || !MEMBER_TYPES.has(signal.resource.type),
       )
       .map(resourceScopeKey),
-    ...(signal.availabilityZone === undefined ? [] : [`az:${signal.availabilityZone}`]),
+    ...(signal.availabilityZone === undefined ? [] : [zoneScopeKey(signal.availabilityZone)]),
   ]),
 ];
 
@@ -107,6 +110,19 @@ export const incidentIdFor = (signal: Signal, now: Date): string => {
   return `inc-${stamp}-${hash}`;
 };
 
+/**
+ * Epoch ms until which a resolved incident still holds its AZ keys (0: it does not): the
+ * correlation window after it resolved. An AZ outage's parts do not arrive together (an RDS
+ * failover is over in 1-2 min, AWS Health posts minutes later): a later signal in the same AZ
+ * finds the incident and reopens it instead of opening (and paging for) another.
+ */
+export const zoneHeldUntil = (incident: Incident): number =>
+  incident.status === 'resolved' &&
+  incident.resolvedAt !== undefined &&
+  incident.scopeKeys.some(isZoneKey)
+    ? Date.parse(incident.resolvedAt) + CORRELATION_WINDOW_MINUTES * 60_000
+    : 0;
+
 const withinWindow = (incident: Incident, now: Date): boolean =>
   now.getTime() - Date.parse(incident.updatedAt) <= CORRELATION_WINDOW_MINUTES * 60_000;
 
@@ -114,11 +130,22 @@ const holdsPart = (incident: Incident, partKey: string) =>
   incident.parts.some((part) => part.key === partKey);
 
 /**
+ * Whether `incident` resolved moments ago (`zoneHeldUntil`) in the AZ of `signal`, a problem or
+ * an info signal: another part of the same AZ outage (see store-rules.ts).
+ */
+const resolvedInSameZone = (incident: Incident, signal: Signal, now: Date): boolean =>
+  signal.phase !== 'recovered' &&
+  signal.availabilityZone !== undefined &&
+  incident.scopeKeys.includes(zoneScopeKey(signal.availabilityZone)) &&
+  zoneHeldUntil(incident) >= now.getTime();
+
+/**
  * The incident this signal belongs to among the `candidates` (newest first): the one
  * holding its part, whatever its age (an alarm that took hours to clear still closes its part);
- * otherwise, for problems and info, the newest one sharing a scope key within the window; for
- * info and recoveries, last, a closed incident that recorded the same part moments ago
- * (`recordedUntil`).
+ * otherwise, for problems and info, the newest one sharing a scope key within the window; then,
+ * for problems and info in an AZ, a closed incident that resolved in the same AZ moments ago
+ * (`zoneHeldUntil`); for info and recoveries, last, a closed incident that recorded the same part
+ * moments ago (`recordedUntil`).
  */
 export const pickIncident = (
   signal: Signal,
@@ -135,6 +162,8 @@ export const pickIncident = (
     );
     if (related !== undefined) return related;
   }
+  const sameZone = candidates.find((incident) => resolvedInSameZone(incident, signal, now));
+  if (sameZone !== undefined) return sameZone;
   // Another notification of a recovery AWS completed and an incident recorded moments ago (an
   // RDS failover sends two completions, 0015 and 0049, and its start may come after them).
   return candidates.find(
@@ -213,9 +242,10 @@ const openIncident = (signal: Signal, now: Date): Incident => {
 };
 
 /**
- * Released: other active incidents that held resource or AZ keys the opened or joined incident
- * now claims (typically one past its window, which no longer attracts signals by them); the
- * next version of each without those keys, to store first, because a scope key has one holder.
+ * Released: other incidents that held resource or AZ keys the opened or joined incident now
+ * claims (typically an active one past its window, which no longer attracts signals by them, or
+ * one resolved moments ago that still holds its AZ while the signal joined another incident);
+ * the next version of each without those keys, to store first, because a scope key has one holder.
  * They keep their part keys, so their own recoveries still find them.
  */
 const release = (
@@ -224,16 +254,18 @@ const release = (
   candidates: readonly Incident[],
 ): Incident[] => {
   const wanted = new Set(claimed);
+  // An active incident holds every key; a resolved one its AZ keys for a while (zoneHeldUntil).
+  const takes = (candidate: Incident, key: string) =>
+    wanted.has(key) &&
+    (isActive(candidate.status) || (isZoneKey(key) && zoneHeldUntil(candidate) > 0));
   return candidates
     .filter(
       (candidate) =>
-        candidate.id !== owner &&
-        isActive(candidate.status) &&
-        candidate.scopeKeys.some((key) => wanted.has(key)),
+        candidate.id !== owner && candidate.scopeKeys.some((key) => takes(candidate, key)),
     )
     .map((candidate) => ({
       ...candidate,
-      scopeKeys: candidate.scopeKeys.filter((key) => !wanted.has(key)),
+      scopeKeys: candidate.scopeKeys.filter((key) => !takes(candidate, key)),
       version: candidate.version + 1,
     }));
 };
@@ -250,6 +282,20 @@ const withReleased = (result: Correlation, candidates: readonly Incident[]): Cor
   return released.length === 0 ? result : { ...result, released };
 };
 
+/** `incident`, resolved moments ago, open again for `signal`'s problem in its AZ. */
+const reopen = (incident: Incident, signal: Signal, now: Date): Incident => {
+  const { resolvedAt: _resolvedAt, recordedUntil: _recordedUntil, ...closed } = incident;
+  const minutes = Math.round(
+    (now.getTime() - Date.parse(incident.resolvedAt ?? now.toISOString())) / 60_000,
+  );
+  return transition(
+    closed,
+    'open',
+    `reopened: a new problem in ${signal.availabilityZone} (${signal.kind}), ${minutes} min after the incident resolved in the same AZ`,
+    now,
+  );
+};
+
 /** Applies a signal to the incident it joined. */
 const join = (incident: Incident, signal: Signal, now: Date): Correlation => {
   const part = incident.parts.find((candidate) => candidate.key === signal.partKey);
@@ -260,30 +306,42 @@ const join = (incident: Incident, signal: Signal, now: Date): Correlation => {
     change,
   });
 
+  // A new problem in the AZ of an incident resolved moments ago: another part of the same
+  // outage, so the incident opens again (pickIncident, resolvedInSameZone).
+  const reopens =
+    signal.phase === 'problem' &&
+    signal.untrusted === undefined &&
+    part === undefined &&
+    !isActive(incident.status) &&
+    resolvedInSameZone(incident, signal, now);
   // Info, or anything about a recovery already recorded as over (RDS events come out of
   // order: a failover's start after its completion): a line in the timeline, nothing reopened.
-  if (signal.phase === 'info' || !isActive(incident.status)) {
+  if (signal.phase === 'info' || (!isActive(incident.status) && !reopens)) {
     return joined('noted', appendTimeline(incident, [signalEntry(signal, now)], now));
   }
   if (signal.phase === 'problem') {
     if (part?.state === 'active') return joined('duplicate', incident);
+    const current = reopens ? reopen(incident, signal, now) : incident;
     const parts = [
-      ...incident.parts.filter((candidate) => candidate.key !== signal.partKey),
+      ...current.parts.filter((candidate) => candidate.key !== signal.partKey),
       partFor(signal, now),
     ];
     // The first problem that may act heads an incident so far made of signals that only inform
     // (a team's alarms on the web group before the crash they point at).
     const headline =
-      signal.untrusted === undefined && !incident.parts.some(holdsOpen)
+      signal.untrusted === undefined && !current.parts.some(holdsOpen)
         ? { title: signal.summary, kind: signal.kind }
         : {};
     return joined('opened', {
-      ...appendTimeline(incident, [signalEntry(signal, now)], now),
+      ...appendTimeline(current, [signalEntry(signal, now)], now),
       ...headline,
       parts,
-      severity: maxSeverity(incident.severity, signal.severity),
-      resources: union(incident.resources, [signal.resource, ...signal.related], sameResource),
-      scopeKeys: union(incident.scopeKeys, scopeKeysOf(signal), (a, b) => a === b),
+      severity: maxSeverity(current.severity, signal.severity),
+      resources: union(current.resources, [signal.resource, ...signal.related], sameResource),
+      ...(current.availabilityZone === undefined && signal.availabilityZone !== undefined
+        ? { availabilityZone: signal.availabilityZone }
+        : {}),
+      scopeKeys: union(current.scopeKeys, scopeKeysOf(signal), (a, b) => a === b),
     });
   }
   // Recovery.

@@ -7,6 +7,7 @@ import {
   holdsOpen,
   type Incident,
   informingParts,
+  isActive,
   PENDING_EXECUTION,
   pageDue,
 } from './incident.js';
@@ -217,6 +218,14 @@ const decideJoined = (
     };
   }
   if (change === 'noted') {
+    // A recovery AWS completed by itself (an ElastiCache failover) still gets its run that
+    // verifies it, once per incident, when it joins an incident rather than opening its own.
+    if (signal.phase === 'info' && verdict?.action === 'runbook') {
+      const recorded = recordedRun(incident, verdict);
+      if (recorded === 'pending')
+        return resumeStart(verdict, incident, input.guardrails.guardrails);
+      if (recorded === 'none') return gate(verdict, input, incident);
+    }
     return {
       decision: {
         action: 'suppress',
@@ -233,9 +242,12 @@ const decideJoined = (
   // The first problem that may act in an incident so far of signals that only inform is news.
   const firstThatActs =
     signal.untrusted === undefined && !correlation.previous.parts.some(holdsOpen);
+  // A problem that reopened an incident resolved moments ago (correlate.ts, same AZ) is news.
+  const reopened = change === 'opened' && !isActive(correlation.previous.status);
   const alert: Pick<Plan, 'alert'> = unannounced
     ? { alert: { kind: 'incident-opened', page } }
-    : change === 'opened' && (page || firstThatActs || updateDue(correlation.previous, now))
+    : change === 'opened' &&
+        (page || firstThatActs || reopened || updateDue(correlation.previous, now))
       ? { alert: { kind: 'incident-update', page } }
       : {};
   // A new part opened, or a repeat of a known one: start a runbook not yet started for it
@@ -258,7 +270,10 @@ const decideJoined = (
       },
     };
   }
-  const reason = `Grouped into incident ${incident.id} (${openParts(incident)} open parts): same resource or AZ within the correlation window.${verdict === undefined ? '' : ` ${verdict.reason}`}`;
+  const grouped = reopened
+    ? `Reopened incident ${incident.id} (${openParts(incident)} open parts): it resolved moments ago in the same AZ (${signal.availabilityZone}), so this is another part of the same outage.`
+    : `Grouped into incident ${incident.id} (${openParts(incident)} open parts): same resource or AZ within the correlation window.`;
+  const reason = `${grouped}${verdict === undefined ? '' : ` ${verdict.reason}`}`;
   return { decision: { action: 'suppress', runbook: null, reason }, ...alert };
 };
 

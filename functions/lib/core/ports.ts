@@ -1,6 +1,7 @@
 import type { Alert, ResourceState } from './alert.js';
 import type { Incident } from './incident.js';
 import type { ResourceRef } from './signal.js';
+import type { ZoneQuestion } from './zone-questions.js';
 
 /**
  * The triage core's view of the outside world. Lambda wires AWS adapters (DynamoDB, SNS, Step
@@ -82,6 +83,14 @@ export interface RunbookStarter {
 /** Live state of a resource for an alert, bounded in time; never throws. */
 export interface ResourceEnricher {
   describe(resource: ResourceRef): Promise<ResourceState>;
+}
+
+/**
+ * Answers a {@link ZoneQuestion} from AWS's live state: the AZ name, or undefined when AWS does
+ * not tell, the lookup fails or its time budget runs out. Never throws.
+ */
+export interface ZoneLocator {
+  locate(question: ZoneQuestion): Promise<string | undefined>;
 }
 
 /** A one-shot check of an incident, due at a time: did the recovery that was promised come? */

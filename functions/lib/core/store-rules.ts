@@ -1,3 +1,4 @@
+import { isZoneKey, zoneHeldUntil } from './correlate.js';
 import { type Incident, isActive } from './incident.js';
 import type { ActionRequest, LedgerVerdict } from './ports.js';
 
@@ -7,18 +8,29 @@ import type { ActionRequest, LedgerVerdict } from './ports.js';
  */
 
 /**
- * Scope keys an incident holds: its own, deduplicated, while it is active; once closed, only its
- * part keys and only if it records an AWS recovery (`recordedUntil`); none otherwise.
+ * Scope keys an incident holds: its own, deduplicated, while it is active; once closed, its part
+ * keys if it records an AWS recovery (`recordedUntil`) and its AZ keys if it resolved moments ago
+ * (`zoneHeldUntil`); none otherwise.
  */
 export const claimedScopeKeys = (incident: Incident): readonly string[] => {
   if (isActive(incident.status)) return [...new Set(incident.scopeKeys)];
-  if (incident.recordedUntil === undefined) return [];
-  return [...new Set(incident.scopeKeys.filter((key) => key.startsWith('part:')))];
+  const parts = incident.recordedUntil !== undefined;
+  const zones = zoneHeldUntil(incident) > 0;
+  return [
+    ...new Set(
+      incident.scopeKeys.filter(
+        (key) => (parts && key.startsWith('part:')) || (zones && isZoneKey(key)),
+      ),
+    ),
+  ];
 };
 
 /** Epoch ms until which a closed incident's claims still hold (0: they do not). */
 export const claimsHeldUntil = (incident: Incident): number =>
-  incident.recordedUntil === undefined ? 0 : Date.parse(incident.recordedUntil);
+  Math.max(
+    incident.recordedUntil === undefined ? 0 : Date.parse(incident.recordedUntil),
+    zoneHeldUntil(incident),
+  );
 
 /**
  * Whether a claim held by `holder` stops another incident written at `writtenAt` (its
@@ -30,7 +42,7 @@ export const claimBlocks = (holder: Incident, writtenAt: string): boolean =>
 
 /** Whether `findActive` returns the incident: active, or closed but still claiming keys. */
 export const isFindable = (incident: Incident): boolean =>
-  isActive(incident.status) || incident.recordedUntil !== undefined;
+  isActive(incident.status) || incident.recordedUntil !== undefined || zoneHeldUntil(incident) > 0;
 
 /** Newest `openedAt` first; ties by id, so the order is stable. */
 export const newestFirst = (a: Incident, b: Incident): number =>

@@ -26,10 +26,12 @@ import {
   type ResourceEnricher,
   type RunbookStarter,
   type RunbookStartResult,
+  type ZoneLocator,
 } from './ports.js';
 import { keepPromises } from './recovery-checks.js';
 import { executionNameOf, incidentIdOfRun, planRunEnd } from './run-ended.js';
 import type { Signal } from './signal.js';
+import { inZone, zoneQuestionOf } from './zone-questions.js';
 
 /**
  * The triage pipeline after classification: correlate the signal into an incident, decide,
@@ -47,6 +49,8 @@ export interface TriageDeps {
   readonly alerts: AlertPublisher;
   /** Live resource state for alerts; absent offline. */
   readonly enricher?: ResourceEnricher;
+  /** Places signals whose event names no AZ (zone-questions.ts); absent offline. */
+  readonly zones?: ZoneLocator;
   /** Schedules the check of every promised recovery; absent offline (nothing comes back). */
   readonly timer?: RecoveryTimer;
   readonly clock: Clock;
@@ -296,14 +300,19 @@ const triageRunEnd = async (
  * Triage one classified signal (null: the event was not the shop's). Throws only when AWS I/O
  * fails (the invocation is then retried; idempotency, correlation and the recorded intent make
  * the retry safe). Order of writes: the decision with the intent to start (and, with nothing to
- * start, the page claim); the recovery check; StartExecution; the execution and the page claim;
- * the alert; the alert line.
+ * start, the page claim); StartExecution; the execution and the page claim; the alert; the alert
+ * line; the recovery check.
  */
 export const triageSignal = async (
-  signal: Signal | null,
+  classified: Signal | null,
   deps: TriageDeps,
 ): Promise<TriageOutcome> => {
-  if (signal === null) return { signal, incident: null, decision: NOT_OURS, alert: null };
+  if (classified === null) return { signal: null, incident: null, decision: NOT_OURS, alert: null };
+  const question = zoneQuestionOf(classified);
+  const signal =
+    question === undefined || deps.zones === undefined
+      ? classified
+      : inZone(classified, await deps.zones.locate(question));
   const now = deps.clock.now();
   // A replayed or stale run end pages nobody: decide's usual hold-back handles it.
   const live =
@@ -315,8 +324,12 @@ export const triageSignal = async (
   const guardrails = await deps.guardrails();
   const { plan, incident } = await recordDecision(signal, deps, guardrails, now);
   if (incident === null) return { signal, incident, decision: plan.decision, alert: null };
+  const outcome = await carryOut(signal, plan, incident, deps, now);
+  // After the alert: scheduling the check changes nothing in it (the promised time is the part's,
+  // recorded above), and the first alert does not wait for Scheduler's client to load (issue 13).
+  // A failed schedule still fails the invocation: its retry schedules again (idempotent by name).
   await keepPromises(deps.timer, incident, signal, now);
-  return carryOut(signal, plan, incident, deps, now);
+  return outcome;
 };
 
 /**

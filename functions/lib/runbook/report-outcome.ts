@@ -1,6 +1,12 @@
 import type { Alert } from '../core/alert.js';
 import type { RunbookOutcomeAlertInput } from '../core/alerts/runbook-outcome-alert.js';
-import { appendTimeline, type Incident, type TimelineEntry, transition } from '../core/incident.js';
+import {
+  appendTimeline,
+  holdsOpen,
+  type Incident,
+  type TimelineEntry,
+  transition,
+} from '../core/incident.js';
 import type { AlertPublisher, Clock, IncidentStore, RecoveryTimer } from '../core/ports.js';
 import { type EndedRun, promiseAfterRun } from '../core/recovery-checks.js';
 import { RUNBOOKS, type RunbookOutcome } from '../core/runbook-registry.js';
@@ -92,6 +98,22 @@ const STATUS_AFTER: Partial<Record<RunbookOutcome, Incident['status']>> = {
 };
 
 /**
+ * Active parts a run that succeeded does not answer for: of a kind its runbook does not handle
+ * (one AZ outage's incident: the database's failover is over, AWS Health's AZ issue is not).
+ * They keep the incident open until their own recovery.
+ */
+const openElsewhere = (incident: Incident, runbook: string): number =>
+  incident.parts.filter(
+    (part) => part.state === 'active' && holdsOpen(part) && !handlesOf(runbook).includes(part.kind),
+  ).length;
+
+/** The status an outcome leads `incident` to, if it changes it. */
+const statusAfter = (incident: Incident, event: ReportEvent): Incident['status'] | undefined =>
+  event.outcome === 'succeeded' && openElsewhere(incident, event.runbook) > 0
+    ? undefined
+    : STATUS_AFTER[event.outcome];
+
+/**
  * The outcome written into an incident: timeline lines (an unanswered approval first, when that
  * is why the run failed), then the status it leads to.
  */
@@ -108,7 +130,7 @@ const applyOutcome = (
     [...(timedOut === undefined ? [] : [timedOut]), outcomeTimelineEntry(event, detail, at)],
     now,
   );
-  const to = STATUS_AFTER[event.outcome];
+  const to = statusAfter(incident, event);
   return to === undefined
     ? recorded
     : transition(recorded, to, `${event.runbook} ${event.outcome}`, now);
@@ -185,9 +207,11 @@ export const reportRunbookOutcome = async (
     promise === undefined
       ? ''
       : ` Rebound escalates if it has not recovered by ${utc(promise.check.dueAt)}.`;
+  const others = event.outcome === 'succeeded' ? openElsewhere(incident, event.runbook) : 0;
   const detail =
-    STATUS_AFTER[event.outcome] === undefined
-      ? `${baseDetail}. Incident ${incident.id} stays ${outcomeApplied.status}.${escalates}`
+    statusAfter(incident, event) === undefined
+      ? `${baseDetail}. Incident ${incident.id} stays ${outcomeApplied.status}` +
+        `${others > 0 ? `: ${others} other part(s) still open` : ''}.${escalates}`
       : baseDetail;
   const page = event.outcome === 'failed';
   const alert = deps.render({

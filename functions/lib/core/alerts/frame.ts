@@ -108,6 +108,26 @@ export const linkLines = (
   return lines.length > 0 ? lines : ['  (no console page for these resources)'];
 };
 
+/** At most this many parts are listed one by one. */
+const MAX_PART_LINES = 10;
+
+/**
+ * What happened to each part of an incident of several (one AZ outage: the web tier, the
+ * database's failover, AWS Health's AZ issue): a line each, open or recovered.
+ */
+const partLines = (incident: Incident): string[] => {
+  if (incident.parts.length < 2) return [];
+  const lines = incident.parts.slice(0, MAX_PART_LINES).map((part) => {
+    const state =
+      part.state === 'active'
+        ? `open since ${formatTime(part.since)}`
+        : `recovered at ${formatTime(part.resolvedAt ?? part.since)}`;
+    return `    - ${emailLine(`${part.kind} ${part.resource.id}: ${state}`, 200)}`;
+  });
+  const more = incident.parts.length - lines.length;
+  return more > 0 ? [...lines, `    ... and ${more} more`] : lines;
+};
+
 export const incidentLines = (incident: Incident): string[] => {
   const open = incident.parts.filter((part) => part.state === 'active').length;
   return [
@@ -115,7 +135,11 @@ export const incidentLines = (incident: Incident): string[] => {
     `  Title:       ${emailLine(incident.title)}`,
     `  Status:      ${emailLine(incident.status, 40)}`,
     `  Severity:    ${emailLine(incident.severity, 40)}`,
+    ...(incident.availabilityZone === undefined
+      ? []
+      : [`  AZ:          ${emailLine(incident.availabilityZone, 40)}`]),
     `  Open parts:  ${open} of ${incident.parts.length}`,
+    ...partLines(incident),
     `  Opened at:   ${formatTime(incident.openedAt)}`,
     `  Timeline:    ${incident.timeline.length} entries`,
   ];
