@@ -86,7 +86,7 @@ export const createTriageEvents = ({ env, region, logger }: TriageEventsOptions)
     { timeBudgetMs: 3000, targetGroupArn: env.TARGET_GROUP_ARN },
   );
   const autoScaling = () => import('./aws/clients/auto-scaling.js');
-  // Where a failover or the unhealthy hosts were, when the event does not say (zone-questions.ts).
+  // Where a failover, the unhealthy hosts or the targets' 5xx were, when the event does not say (zone-questions.ts).
   const zones = new AwsZoneLocator(
     {
       dbInstance: async (id, signal) => (await rds()).databaseZones.dbInstance(id, signal),
@@ -94,6 +94,8 @@ export const createTriageEvents = ({ env, region, logger }: TriageEventsOptions)
         (await elastiCache()).cacheZones.unavailableCacheMembers(id, signal),
       unhealthyTargets: async (query, signal) =>
         (await import('./aws/clients/cloudwatch.js')).targetZones.unhealthyTargets(query, signal),
+      targetErrors: async (query, signal) =>
+        (await import('./aws/clients/cloudwatch.js')).targetZones.targetErrors(query, signal),
     },
     {
       ...TRIAGE_ZONE_LOOKUP,

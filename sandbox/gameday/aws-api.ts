@@ -3,6 +3,7 @@ import { type ApiInput, field, SimulatedApiError } from './aws-api-kit.js';
 import { autoScalingGroupArn } from './aws-events.js';
 import { parseInsightsQuery, runInsightsQuery } from './metrics-insights.js';
 import type { SimulatedShop } from './shop.js';
+import { statisticOf } from './statistics.js';
 
 /**
  * The AWS APIs the control plane calls, answered by the simulated shop. Both callers use it:
@@ -207,7 +208,8 @@ export class SimulatedAwsApi {
 
   /**
    * GetMetricData (botocore cloudwatch 2010-08-01 service-2.json): each MetricDataQuery is a
-   * metric (MetricStat: one value per period, the maximum sample) or an Expression holding a
+   * metric (MetricStat: one value per period, its Stat over the period's samples; no value for
+   * a period without one) or an Expression holding a
    * Metrics Insights query (one MetricDataResult per time series it returns, all with the
    * query's Id, each labelled as metrics-insights.ts says); values newest first, StatusCode
    * Complete. StartTime is inclusive, EndTime exclusive.
@@ -232,16 +234,19 @@ export class SimulatedAwsApi {
         const timestamps: Date[] = [];
         const values: number[] = [];
         for (let to = Math.floor(end / period) * period; to - period >= start; to -= period) {
-          const samples = this.shop.samplesOf(
-            String(field(metric, 'Namespace')),
-            String(field(metric, 'MetricName')),
-            dimensions,
-            to - period,
-            to,
+          const value = statisticOf(
+            String(field(stat, 'Stat')),
+            this.shop.samplesOf(
+              String(field(metric, 'Namespace')),
+              String(field(metric, 'MetricName')),
+              dimensions,
+              to - period,
+              to,
+            ),
           );
-          if (samples.length === 0) continue;
+          if (value === undefined) continue;
           timestamps.push(new Date(to - period));
-          values.push(Math.max(...samples));
+          values.push(value);
         }
         return [
           {

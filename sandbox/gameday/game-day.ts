@@ -2,6 +2,7 @@ import { MemoryApprovalStore } from '../../functions/lib/approval/memory-approva
 import type { RequestResult } from '../../functions/lib/approval/request.js';
 import { unavailableCacheZones } from '../../functions/lib/aws/describe-cache.js';
 import { dbInstanceZones } from '../../functions/lib/aws/describe-database.js';
+import { targetErrorZones } from '../../functions/lib/aws/describe-target-error-zones.js';
 import { unhealthyTargetZones } from '../../functions/lib/aws/describe-unhealthy-zones.js';
 import { AwsZoneLocator, TRIAGE_ZONE_LOOKUP } from '../../functions/lib/aws/zone-locator.js';
 import {
@@ -85,6 +86,8 @@ const MODELLED_METRICS = new Set([
   'UnHealthyHostCount',
   'HealthyHostCount',
   'HTTPCode_ELB_5XX_Count',
+  'HTTPCode_Target_5XX_Count',
+  'RequestCount',
   'GroupInServiceInstances',
   'CPUUtilization|AWS/EC2',
   'mem_used_percent',
@@ -195,6 +198,8 @@ export const runGameDay = async (
         unavailableCacheZones(simulatedClient(api, 'elasticache'), id, signal),
       unhealthyTargets: (query, signal) =>
         unhealthyTargetZones(simulatedClient(api, 'cloudwatch'), query, signal),
+      targetErrors: (query, signal) =>
+        targetErrorZones(simulatedClient(api, 'cloudwatch'), query, signal),
     },
     {
       ...TRIAGE_ZONE_LOOKUP,

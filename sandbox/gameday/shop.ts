@@ -668,14 +668,7 @@ export class SimulatedShop {
       { LoadBalancer: loadBalancerFullName },
       healthy === 0 ? REQUESTS_PER_SECOND * intervalSeconds : 0,
     );
-    this.#put(
-      'AWS/ApplicationELB',
-      'HTTPCode_Target_5XX_Count',
-      lb,
-      healthy === 0
-        ? 0
-        : Math.round((REQUESTS_PER_SECOND * intervalSeconds * this.failingRequestPercent()) / 100),
-    );
+    this.#putTargetRequests(intervalSeconds, lb);
     this.#put(
       'AWS/AutoScaling',
       'GroupInServiceInstances',
@@ -715,6 +708,42 @@ export class SimulatedShop {
       desired: this.desired,
       dbAvailable: this.databases.get(this.settings.database.primaryId)?.status === 'available',
     });
+  }
+
+  /**
+   * The requests the targets answered in the last `intervalSeconds`, and those they answered
+   * 5xx, per AZ and for the target group: the day's traffic spread evenly over the routed targets
+   * (cross-zone load balancing, always on for an ALB), a gray-failing AZ's failing
+   * `GRAY_FAILURE_ERROR_PERCENT` of theirs. The ALB publishes RequestCount and
+   * HTTPCode_Target_5XX_Count with the dimensions (LoadBalancer, TargetGroup) and
+   * (AvailabilityZone, LoadBalancer, TargetGroup), among others, and only while requests flow
+   * ("CloudWatch metrics for your Application Load Balancer",
+   * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html),
+   * the 5xx count only when it is nonzero (its "Reporting criteria: There is a nonzero value").
+   * With no target to route to, the ALB answers 503 itself and the targets answer nothing.
+   */
+  #putTargetRequests(intervalSeconds: number, lb: Readonly<Record<string, string>>): void {
+    const routed = this.routedTargets();
+    if (routed.length === 0) return;
+    const perTarget = (REQUESTS_PER_SECOND * this.trafficFactor * intervalSeconds) / routed.length;
+    let requests = 0;
+    let errors = 0;
+    for (const az of this.settings.availabilityZones) {
+      const there = routed.filter((i) => i.availabilityZone === az).length;
+      if (there === 0) continue;
+      const azRequests = Math.round(perTarget * there);
+      const azErrors = this.impairedAzs.has(az)
+        ? Math.round((azRequests * GRAY_FAILURE_ERROR_PERCENT) / 100)
+        : 0;
+      const dimensions = { ...lb, AvailabilityZone: az };
+      this.#put('AWS/ApplicationELB', 'RequestCount', dimensions, azRequests);
+      if (azErrors > 0)
+        this.#put('AWS/ApplicationELB', 'HTTPCode_Target_5XX_Count', dimensions, azErrors);
+      requests += azRequests;
+      errors += azErrors;
+    }
+    this.#put('AWS/ApplicationELB', 'RequestCount', lb, requests);
+    if (errors > 0) this.#put('AWS/ApplicationELB', 'HTTPCode_Target_5XX_Count', lb, errors);
   }
 
   // ---- the web group's own behaviour ------------------------------------------------------

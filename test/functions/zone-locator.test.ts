@@ -9,6 +9,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { unavailableCacheZones } from '../../functions/lib/aws/describe-cache.js';
 import { dbInstanceZones } from '../../functions/lib/aws/describe-database.js';
+import {
+  standoutZones,
+  targetErrorZones,
+} from '../../functions/lib/aws/describe-target-error-zones.js';
 import { unhealthyTargetZones } from '../../functions/lib/aws/describe-unhealthy-zones.js';
 import { AwsZoneLocator, type ZoneLookups } from '../../functions/lib/aws/zone-locator.js';
 import type { ZoneQuestion } from '../../functions/lib/core/zone-questions.js';
@@ -153,6 +157,107 @@ describe('unhealthyTargetZones', () => {
   });
 });
 
+describe('targetErrorZones', () => {
+  const query = {
+    loadBalancer: 'app/rebound-dev-alb/50dc6c495c0c9188',
+    targetGroup: 'targetgroup/rebound-dev-web/50dc6c495c0c9188',
+    availabilityZones: ZONES,
+    minutes: 5,
+    now: NOW,
+  };
+  const minute = (m: number) => new Date(Date.UTC(2026, 10, 27, 2, m));
+  const sums = (id: string, values: number[]) => ({
+    Id: id,
+    Timestamps: values.map((_, index) => minute(6 - index)),
+    Values: values,
+  });
+
+  it("answers the AZ whose targets' 5xx share stands out, the per-AZ Sums of RequestCount and HTTPCode_Target_5XX_Count", async () => {
+    // Prepare: us-east-1b fails 30% of its third of the traffic; the 5xx count is not reported
+    // where it is zero ("Reporting criteria: There is a nonzero value"), so 1a and 1c have none.
+    cloudWatchMock.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        sums('requests0', [1000, 1000]),
+        sums('requests1', [1000, 1000]),
+        sums('errors1', [300, 300]),
+        sums('requests2', [1000, 1000]),
+      ],
+    });
+
+    // Act
+    const zones = await targetErrorZones(new CloudWatchClient({}), query, signal);
+
+    // Assess
+    expect(zones).toEqual(['us-east-1b']);
+    const dimensions = [
+      { Name: 'AvailabilityZone', Value: 'us-east-1b' },
+      { Name: 'LoadBalancer', Value: query.loadBalancer },
+      { Name: 'TargetGroup', Value: query.targetGroup },
+    ];
+    expect(cloudWatchMock).toHaveReceivedCommandWith(GetMetricDataCommand, {
+      StartTime: new Date(NOW.getTime() - 5 * 60_000),
+      EndTime: NOW,
+      MetricDataQueries: expect.arrayContaining(
+        ['RequestCount', 'HTTPCode_Target_5XX_Count'].map((MetricName) => ({
+          Id: MetricName === 'RequestCount' ? 'requests1' : 'errors1',
+          MetricStat: {
+            Metric: { Namespace: 'AWS/ApplicationELB', MetricName, Dimensions: dimensions },
+            Period: 60,
+            Stat: 'Sum',
+          },
+        })),
+      ),
+    });
+  });
+
+  it('answers none when every AZ fails alike (the app, not an AZ) or nothing fails', async () => {
+    // Prepare
+    cloudWatchMock
+      .on(GetMetricDataCommand)
+      .resolvesOnce({
+        MetricDataResults: [0, 1, 2].flatMap((index) => [
+          sums(`requests${index}`, [1000]),
+          sums(`errors${index}`, [100 + 10 * index]),
+        ]),
+      })
+      .resolvesOnce({ MetricDataResults: [sums('requests0', [1000])] });
+    const client = new CloudWatchClient({});
+
+    // Act
+    const alike = await targetErrorZones(client, query, signal);
+    const none = await targetErrorZones(client, query, signal);
+
+    // Assess
+    expect([alike, none]).toEqual([[], []]);
+  });
+});
+
+describe('standoutZones', () => {
+  it("names an AZ only when its 5xx share is more than twice the other AZs' together", () => {
+    // Prepare
+    const zone = (name: string, requests: number, errors: number) => ({
+      zone: name,
+      requests,
+      errors,
+    });
+
+    // Act
+    const outcomes = [
+      // One AZ at 30%, the others clean.
+      standoutZones([zone('a', 100, 30), zone('b', 100, 0), zone('c', 100, 0)]),
+      // Two AZs as bad as each other: neither is twice the rest (15%).
+      standoutZones([zone('a', 100, 30), zone('b', 100, 30), zone('c', 100, 0)]),
+      // An AZ the load balancer sends nothing to (a zonal shift) stands out for nothing.
+      standoutZones([zone('a', 0, 0), zone('b', 100, 1), zone('c', 100, 0)]),
+      // One AZ alone: nothing to stand out from.
+      standoutZones([zone('a', 100, 30)]),
+    ];
+
+    // Assess
+    expect(outcomes).toEqual([['a'], [], ['b'], []]);
+  });
+});
+
 describe('AwsZoneLocator', () => {
   const question: ZoneQuestion = { type: 'db-failover', dbInstanceId: 'rebound-dev-db' };
   const locatorOver = (
@@ -165,11 +270,13 @@ describe('AwsZoneLocator', () => {
         dbInstance,
         unavailableCacheMembers: async () => [],
         unhealthyTargets: async () => [],
+        targetErrors: async () => [],
       },
       {
         timeBudgetMs,
         availabilityZones: ZONES,
         unhealthyTargetsMinutes: 5,
+        targetErrorsMinutes: 5,
         clock: { now: () => NOW },
         onFailure: (_question, why) => failures.push(why),
       },
@@ -183,6 +290,48 @@ describe('AwsZoneLocator', () => {
 
     // Assess
     expect([one, two, foreign]).toEqual(['us-east-1b', undefined, undefined]);
+  });
+
+  it("asks for the targets' 5xx over its own window when the question is the 5xx alarm's", async () => {
+    // Prepare
+    const queries: unknown[] = [];
+    const locator = new AwsZoneLocator(
+      {
+        dbInstance: async () => [],
+        unavailableCacheMembers: async () => [],
+        unhealthyTargets: async () => ['us-east-1a'],
+        targetErrors: async (query) => {
+          queries.push(query);
+          return ['us-east-1c'];
+        },
+      },
+      {
+        timeBudgetMs: 1000,
+        availabilityZones: ZONES,
+        unhealthyTargetsMinutes: 5,
+        targetErrorsMinutes: 7,
+        clock: { now: () => NOW },
+      },
+    );
+
+    // Act
+    const zone = await locator.locate({
+      type: 'target-errors',
+      loadBalancer: 'app/rebound-dev-alb/1',
+      targetGroup: 'targetgroup/rebound-dev-web/2',
+    });
+
+    // Assess
+    expect(zone).toBe('us-east-1c');
+    expect(queries).toEqual([
+      {
+        loadBalancer: 'app/rebound-dev-alb/1',
+        targetGroup: 'targetgroup/rebound-dev-web/2',
+        availabilityZones: ZONES,
+        minutes: 7,
+        now: NOW,
+      },
+    ]);
   });
 
   it('goes on without an AZ, and says why, when the call fails or runs out of its budget', async () => {

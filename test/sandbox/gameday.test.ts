@@ -701,6 +701,39 @@ describe('game day az-gray-failure', () => {
     },
   );
 
+  it.each([
+    [1, 'AWS Health posts first', ['health', 'alarm']],
+    [2, 'the alarm fires first', ['alarm', 'health']],
+  ])(
+    "seed %i (%s): the targets' 5xx-rate alarm fires, triage learns its AZ from the per-AZ 5xx share and it joins the AZ's incident: one incident, one page",
+    async (seed, _order, partOrder) => {
+      if (scenario === undefined) throw new Error('scenario missing');
+
+      // Act
+      const result = await runGameDay(intake, scenario, { mode: 'auto', seed });
+
+      // Assess: the alarm reads the ALB's RequestCount and HTTPCode_Target_5XX_Count, which the
+      // simulator publishes from the shop's traffic; it fires during the gray failure.
+      const fiveHundreds = result.alarmTransitions.filter((t) =>
+        t.alarm.endsWith('-alb-target-5xx-rate'),
+      );
+      expect(fiveHundreds.map((t) => t.to)).toEqual(['ALARM', 'OK']);
+      const [incident] = result.incidents;
+      expect(result.incidents).toHaveLength(1);
+      expect(
+        incident?.parts.map((part) => (part.key.startsWith('alarm:') ? 'alarm' : 'health')),
+      ).toEqual(partOrder);
+      expect(
+        incident?.parts.find((part) => part.key.endsWith('-alb-target-5xx-rate')),
+      ).toMatchObject({
+        kind: 'informational',
+        state: 'resolved',
+      });
+      expect(pages(result.alerts)).toHaveLength(1);
+      expect(judge(result)).toMatchObject({ pass: true });
+    },
+  );
+
   it("reads the launch hook from the synthesized template: without it, seed 1's added instances trip the unhealthy-hosts alarm while their app starts and triage opens a second incident", async () => {
     if (scenario === undefined) throw new Error('scenario missing');
     // Prepare: the same shop, its group without LifecycleHookSpecificationList.

@@ -1,6 +1,7 @@
 import { type CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 
-export interface UnhealthyTargetsQuery {
+/** A per-AZ look at one target group's ALB metrics (unhealthy hosts, 5xx). */
+export interface TargetZonesQuery {
   /** The alarm's `LoadBalancer` dimension (`app/<name>/<id>`). */
   readonly loadBalancer: string;
   /** The alarm's `TargetGroup` dimension (`targetgroup/<name>/<id>`). */
@@ -22,7 +23,7 @@ export interface UnhealthyTargetsQuery {
  */
 export const unhealthyTargetZones = async (
   client: CloudWatchClient,
-  query: UnhealthyTargetsQuery,
+  query: TargetZonesQuery,
   abortSignal: AbortSignal,
 ): Promise<string[]> => {
   const zones = query.availabilityZones;

@@ -1,21 +1,27 @@
 import type { Clock, ZoneLocator } from '../core/ports.js';
 import type { ZoneQuestion } from '../core/zone-questions.js';
-import type { UnhealthyTargetsQuery } from './describe-unhealthy-zones.js';
+import type { TargetZonesQuery } from './describe-unhealthy-zones.js';
 import { withinTimeBudget } from './time-budget.js';
 
-/** The lookups of describe-database.ts, describe-cache.ts and describe-unhealthy-zones.ts over their clients (functions/lib/aws/clients/). */
+/** The lookups of describe-database.ts, describe-cache.ts, describe-unhealthy-zones.ts and describe-target-error-zones.ts over their clients (functions/lib/aws/clients/). */
 export interface ZoneLookups {
   dbInstance(dbInstanceId: string, abortSignal: AbortSignal): Promise<string[]>;
   unavailableCacheMembers(replicationGroupId: string, abortSignal: AbortSignal): Promise<string[]>;
-  unhealthyTargets(query: UnhealthyTargetsQuery, abortSignal: AbortSignal): Promise<string[]>;
+  unhealthyTargets(query: TargetZonesQuery, abortSignal: AbortSignal): Promise<string[]>;
+  targetErrors(query: TargetZonesQuery, abortSignal: AbortSignal): Promise<string[]>;
 }
 
 /**
  * Triage's settings (the Lambda and the game day): the lookup runs before the decision, so it
  * gets less than the alert's enrichment (3 s); the shop's unhealthy-hosts alarm reads 2 periods
- * of 60 s, and its event comes within a minute or two of the last one.
+ * of 60 s and its target 5xx-rate alarm 3, and their events come within a minute or two of the
+ * last one.
  */
-export const TRIAGE_ZONE_LOOKUP = { timeBudgetMs: 2000, unhealthyTargetsMinutes: 5 } as const;
+export const TRIAGE_ZONE_LOOKUP = {
+  timeBudgetMs: 2000,
+  unhealthyTargetsMinutes: 5,
+  targetErrorsMinutes: 5,
+} as const;
 
 export interface ZoneLocatorOptions {
   /** All the lookup's calls get this long; then the signal goes on without an AZ. */
@@ -24,6 +30,8 @@ export interface ZoneLocatorOptions {
   readonly availabilityZones: readonly string[];
   /** How far back the unhealthy-hosts metric is read (the alarm's evaluation window and some). */
   readonly unhealthyTargetsMinutes: number;
+  /** How far back the targets' requests and 5xx are read (the 5xx alarm's window and some). */
+  readonly targetErrorsMinutes: number;
   readonly clock: Clock;
   /** Told why a lookup found nothing it could use (a failed call, the budget running out). */
   readonly onFailure?: (question: ZoneQuestion, why: unknown) => void;
@@ -69,6 +77,17 @@ export class AwsZoneLocator implements ZoneLocator {
             targetGroup: question.targetGroup,
             availabilityZones: this.#options.availabilityZones,
             minutes: this.#options.unhealthyTargetsMinutes,
+            now: this.#options.clock.now(),
+          },
+          abortSignal,
+        );
+      case 'target-errors':
+        return this.#lookups.targetErrors(
+          {
+            loadBalancer: question.loadBalancer,
+            targetGroup: question.targetGroup,
+            availabilityZones: this.#options.availabilityZones,
+            minutes: this.#options.targetErrorsMinutes,
             now: this.#options.clock.now(),
           },
           abortSignal,

@@ -25,6 +25,8 @@ type Dimensions = ReadonlyMap<string, string>;
 interface AlarmMetric {
   readonly namespace: string | undefined;
   readonly name: string | undefined;
+  /** The names of every metric the alarm reads (metric math included), in the event's order. */
+  readonly names: readonly string[];
   /** Dimensions of every metric the alarm reads (metric math included), first one wins. */
   readonly dimensions: Dimensions;
 }
@@ -40,7 +42,12 @@ const metricOf = (event: AlarmStateChangeEvent): AlarmMetric => {
       if (!dimensions.has(name)) dimensions.set(name, value);
     }
   }
-  return { namespace: metrics[0]?.namespace, name: metrics[0]?.name, dimensions };
+  return {
+    namespace: metrics[0]?.namespace,
+    name: metrics[0]?.name,
+    names: metrics.map((metric) => metric.name),
+    dimensions,
+  };
 };
 
 const SEVERITY_PREFIX = /^\s*\[(critical|warning)\]\s*/i;
@@ -150,7 +157,8 @@ const withoutMalformedInstance = (dimensions: Dimensions): Dimensions => {
   return kept;
 };
 
-type Verdict = Pick<SignalParts, 'kind' | 'resource' | 'related' | 'selfHealing'>;
+/** What the alarm is about; `metric` when it is not the first metric the alarm reads. */
+type Verdict = Pick<SignalParts, 'kind' | 'resource' | 'related' | 'selfHealing' | 'metric'>;
 
 const HEALTHY_HOST_METRICS = ['UnHealthyHostCount', 'HealthyHostCount'];
 /** AWS/EC2 load metrics: high on one instance means busy, not broken. */
@@ -265,12 +273,16 @@ const verdictOf = (
       selfHealing: selfHealing('target-tracking', 900),
     };
   }
-  if (alb && ALB_5XX_METRICS.includes(name)) {
+  // A 5xx count, or a rate of it over the requests (metric math: the shop's
+  // alb-target-5xx-rate reads RequestCount and HTTPCode_Target_5XX_Count): about the 5xx.
+  const errors = ALB_5XX_METRICS.find((candidate) => metric.names.includes(candidate));
+  if (alb && errors !== undefined) {
     const loadBalancer = at('LoadBalancer');
     return {
       kind: 'informational',
       resource: loadBalancer === undefined ? alarm : ref('load-balancer', loadBalancer),
       related: albRefs(dimensions).filter((item) => item.type !== 'load-balancer'),
+      metric: errors,
     };
   }
   if (namespace === 'AWS/CloudFront') {
@@ -344,7 +356,7 @@ export const classifyAlarm = (
     untrusted,
     partKey: `alarm:${alarmName}`,
     availabilityZone,
-    metric: metric.name,
+    metric: verdict.metric ?? metric.name,
     summary: `${verdict.resource.id}${inAz(availabilityZone)}: ${what} (${alarmName} ${transitionOf(event)})`,
   });
 };

@@ -19,12 +19,18 @@ export type ZoneQuestion =
    */
   | { readonly type: 'cache-failover'; readonly replicationGroupId: string }
   /** The target group's unhealthy-hosts alarm has no AZ dimension: where its unhealthy targets run. */
-  | {
-      readonly type: 'unhealthy-targets';
-      /** The alarm's dimensions (`targetgroup/<name>/<id>`, `app/<name>/<id>`). */
-      readonly targetGroup: string;
-      readonly loadBalancer: string;
-    };
+  | ({ readonly type: 'unhealthy-targets' } & TargetGroupOfAlb)
+  /**
+   * The targets' 5xx alarm (a count or a rate) has no AZ dimension: the AZ whose targets answer
+   * 5xx out of proportion to their requests, when one does (a gray failure of one AZ).
+   */
+  | ({ readonly type: 'target-errors' } & TargetGroupOfAlb);
+
+/** An alarm's ALB dimensions (`targetgroup/<name>/<id>`, `app/<name>/<id>`). */
+export interface TargetGroupOfAlb {
+  readonly targetGroup: string;
+  readonly loadBalancer: string;
+}
 
 /** What to ask about `signal`'s AZ, if anything (it names none, and it may join or open a part). */
 export const zoneQuestionOf = (signal: Signal): ZoneQuestion | undefined => {
@@ -54,6 +60,14 @@ export const zoneQuestionOf = (signal: Signal): ZoneQuestion | undefined => {
     loadBalancer !== undefined
   ) {
     return { type: 'unhealthy-targets', targetGroup: resource.id, loadBalancer: loadBalancer.id };
+  }
+  const targetGroup = signal.related.find((related) => related.type === 'target-group');
+  if (
+    signal.metric === 'HTTPCode_Target_5XX_Count' &&
+    resource.type === 'load-balancer' &&
+    targetGroup !== undefined
+  ) {
+    return { type: 'target-errors', targetGroup: targetGroup.id, loadBalancer: resource.id };
   }
   return undefined;
 };
