@@ -1,20 +1,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { classify } from '../../functions/lib/core/classify.js';
 import type { ShopInventory } from '../../functions/lib/core/inventory.js';
 import type { ZoneLocator } from '../../functions/lib/core/ports.js';
 import type { Signal } from '../../functions/lib/core/signal.js';
-import { triageSignal } from '../../functions/lib/core/triage.js';
-import { type ZoneQuestion, zoneQuestionOf } from '../../functions/lib/core/zone-questions.js';
-import { parseIncomingEvent } from '../../functions/lib/events/index.js';
-import type { MathAlarmSettings } from '../../infra/recovery/shop-settings.js';
+import { zoneQuestionOf } from '../../functions/lib/core/zone-questions.js';
 import {
   type AwsEvent,
   alarmStateChange,
   healthAzIssue,
 } from '../../sandbox/gameday/aws-events.js';
+import { targetErrorRateAlarm } from '../support/gameday-settings.js';
 import { SHOP } from './support/shop-inventory.js';
-import { aHarness, at, expectEverySmsFitsOneSegment, T0 } from './support/signals.js';
+import { at, expectEverySmsFitsOneSegment, T0 } from './support/signals.js';
 import { storeImplementations } from './support/stores.js';
+import {
+  aZoneTriage,
+  classifiedSignal,
+  deliverAt,
+  FixedZoneLocator,
+  incidentIds,
+  type ZoneTriage,
+} from './support/zone-triage.js';
 
 /**
  * One AZ fails gray (the game day's az-gray-failure): its targets pass /health but answer 5xx,
@@ -33,31 +38,7 @@ const GRAY_AZ = 'us-east-1b';
 const LOAD_BALANCER = 'app/rebound-dev-alb/50dc6c495c0c9188';
 const TARGET_GROUP = 'targetgroup/rebound-dev-web/50dc6c495c0c9188';
 const ELB = { LoadBalancer: LOAD_BALANCER, TargetGroup: TARGET_GROUP };
-/** As the shop synthesizes it (infra/constructs/shop-alarms.ts): requests first, then errors. */
-const TARGET_5XX_RATE: MathAlarmSettings = {
-  name: 'rebound-dev-alb-target-5xx-rate',
-  description: '[critical] More than 5% of requests fail with a 5xx from the web tier.',
-  expressionId: 'expr_1',
-  expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-  label: 'Target 5xx rate (%)',
-  metrics: [
-    { id: 'requests', metricName: 'RequestCount' },
-    { id: 'errors', metricName: 'HTTPCode_Target_5XX_Count' },
-  ].map(({ id, metricName }) => ({
-    id,
-    namespace: 'AWS/ApplicationELB',
-    metricName,
-    dimensions: ELB,
-    statistic: 'Sum',
-    periodSeconds: 60,
-  })),
-  periodSeconds: 60,
-  evaluationPeriods: 3,
-  datapointsToAlarm: 3,
-  threshold: 5,
-  comparison: 'GreaterThanThreshold',
-  treatMissingData: 'notBreaching',
-};
+const TARGET_5XX_RATE = targetErrorRateAlarm('rebound-dev-alb-target-5xx-rate', ELB);
 const INVENTORY: ShopInventory = {
   ...SHOP,
   shopAlarmNames: [...SHOP.shopAlarmNames, TARGET_5XX_RATE.name],
@@ -66,14 +47,7 @@ const INVENTORY: ShopInventory = {
 const REGION = 'us-east-1';
 const issue = { startMs: T0.getTime(), id: 'gray-1' };
 
-const signalOf = (event: AwsEvent): Signal => {
-  const parsed = parseIncomingEvent(event);
-  if (!parsed.ok) throw new Error(`not a valid event: ${parsed.reason}`);
-  const [first] = parsed.events;
-  const signal = first === undefined ? null : classify(first, INVENTORY);
-  if (signal === null) throw new Error('the event classified to no signal');
-  return signal;
-};
+const signalOf = (event: AwsEvent): Signal => classifiedSignal(event, INVENTORY);
 
 const minute = (m: number) => at(m).getTime();
 const grayFailure = {
@@ -83,16 +57,8 @@ const grayFailure = {
     signalOf(healthAzIssue('e-health', minute(m), REGION, 'use1-az2', issue, 'open')),
 };
 
-/** AWS's answers for a gray failure of GRAY_AZ; records the questions. */
-class GrayLocator implements ZoneLocator {
-  readonly questions: ZoneQuestion[] = [];
-  /** `null`: AWS does not tell (no AZ stands out, a failed call, the budget ran out). */
-  constructor(private readonly answer: string | null = GRAY_AZ) {}
-  async locate(question: ZoneQuestion): Promise<string | undefined> {
-    this.questions.push(question);
-    return this.answer ?? undefined;
-  }
-}
+/** AWS's answers for a gray failure of GRAY_AZ (`null`: no AZ stands out, a failed call…). */
+const grayLocator = (answer: string | null = GRAY_AZ) => new FixedZoneLocator(answer);
 
 describe('the target 5xx-rate alarm', () => {
   it("asks where the targets' 5xx stand out, naming the alarm's load balancer and target group", () => {
@@ -115,23 +81,14 @@ describe('the target 5xx-rate alarm', () => {
 });
 
 describe.each(storeImplementations('az-gray'))('one AZ failing gray (%s)', (_name, makeStores) => {
-  const aTriage = async (zones: ZoneLocator = new GrayLocator()) => {
-    const harness = aHarness({ ...(await makeStores()) });
-    return { ...harness, deps: { ...harness.deps, zones } };
-  };
-  type Triage = Awaited<ReturnType<typeof aTriage>>;
-  const deliver = async (triage: Triage, minutes: number, signal: Signal) => {
-    triage.clock.current = at(minutes);
-    return triageSignal(signal, triage.deps);
-  };
-  const incidentIds = (outcomes: readonly { incident: { id: string } | null }[]) => [
-    ...new Set(outcomes.flatMap(({ incident }) => (incident === null ? [] : [incident.id]))),
-  ];
-  const pages = (triage: Triage) => triage.alerts.published.filter((alert) => alert.sms !== null);
+  const aTriage = (zones: ZoneLocator = grayLocator()) => aZoneTriage(makeStores, zones);
+  const deliver = deliverAt;
+  const pages = (triage: ZoneTriage) =>
+    triage.alerts.published.filter((alert) => alert.sms !== null);
 
   it('the 5xx alarm first: AWS Health joins its incident (in the AZ) with az-evacuation, one page', async () => {
     // Prepare
-    const locator = new GrayLocator();
+    const locator = grayLocator();
     const triage = await aTriage(locator);
 
     // Act
@@ -179,7 +136,7 @@ describe.each(storeImplementations('az-gray'))('one AZ failing gray (%s)', (_nam
 
   it('goes on as before when no AZ stands out: the alarm and Health stay apart', async () => {
     // Prepare
-    const triage = await aTriage(new GrayLocator(null));
+    const triage = await aTriage(grayLocator(null));
 
     // Act
     const alarm = await deliver(triage, 3, grayFailure.errorsAlarm(3));

@@ -1,12 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { classify } from '../../functions/lib/core/classify.js';
 import { CORRELATION_WINDOW_MINUTES } from '../../functions/lib/core/correlate.js';
 import type { ShopInventory } from '../../functions/lib/core/inventory.js';
 import type { ZoneLocator } from '../../functions/lib/core/ports.js';
 import type { Signal } from '../../functions/lib/core/signal.js';
 import { triageSignal } from '../../functions/lib/core/triage.js';
-import type { ZoneQuestion } from '../../functions/lib/core/zone-questions.js';
-import { parseIncomingEvent } from '../../functions/lib/events/index.js';
 import type { AlarmSettings } from '../../infra/recovery/shop-settings.js';
 import {
   type AwsEvent,
@@ -19,6 +16,13 @@ import {
 import { SHOP } from './support/shop-inventory.js';
 import { aHarness, aProblem, at, expectEverySmsFitsOneSegment, T0 } from './support/signals.js';
 import { storeImplementations } from './support/stores.js';
+import {
+  aZoneTriage,
+  classifiedSignal,
+  deliverAt,
+  FixedZoneLocator,
+  incidentIds,
+} from './support/zone-triage.js';
 
 /**
  * One AZ loses power (the game day's az-power-loss): the parts of the outage reach triage in
@@ -58,15 +62,7 @@ const INVENTORY: ShopInventory = {
 const REGION = 'us-east-1';
 const issue = { startMs: T0.getTime(), id: 'outage-1' };
 
-/** The classified signal of `event` (the one the intake would hand triage). */
-const signalOf = (event: AwsEvent | SnsDelivery): Signal => {
-  const parsed = parseIncomingEvent(event);
-  if (!parsed.ok) throw new Error(`not a valid event: ${parsed.reason}`);
-  const [first] = parsed.events;
-  const signal = first === undefined ? null : classify(first, INVENTORY);
-  if (signal === null) throw new Error('the event classified to no signal');
-  return signal;
-};
+const signalOf = (event: AwsEvent | SnsDelivery): Signal => classifiedSignal(event, INVENTORY);
 
 const minute = (m: number) => at(m).getTime();
 const outage = {
@@ -121,34 +117,16 @@ const outage = {
     signalOf(healthAzIssue('e-health', minute(4), REGION, 'use1-az2', issue, 'open')),
 };
 
-/** AWS's answers for an outage in LOST_AZ; records the questions. */
-class OutageLocator implements ZoneLocator {
-  readonly questions: ZoneQuestion[] = [];
-  /** `null`: AWS does not tell (a failed call, the budget ran out). */
-  constructor(private readonly answer: string | null = LOST_AZ) {}
-  async locate(question: ZoneQuestion): Promise<string | undefined> {
-    this.questions.push(question);
-    return this.answer ?? undefined;
-  }
-}
+/** AWS's answers for an outage in LOST_AZ (`null`: a failed call, the budget ran out). */
+const outageLocator = (answer: string | null = LOST_AZ) => new FixedZoneLocator(answer);
 
 describe.each(storeImplementations('az-outage'))('one AZ outage (%s)', (_name, makeStores) => {
-  const aTriage = async (zones: ZoneLocator = new OutageLocator()) => {
-    const harness = aHarness({ ...(await makeStores()) });
-    return { ...harness, deps: { ...harness.deps, zones } };
-  };
-  type Triage = Awaited<ReturnType<typeof aTriage>>;
-  const deliver = async (triage: Triage, minutes: number, signal: Signal) => {
-    triage.clock.current = at(minutes);
-    return triageSignal(signal, triage.deps);
-  };
-  const incidentIds = (outcomes: readonly { incident: { id: string } | null }[]) => [
-    ...new Set(outcomes.flatMap(({ incident }) => (incident === null ? [] : [incident.id]))),
-  ];
+  const aTriage = (zones: ZoneLocator = outageLocator()) => aZoneTriage(makeStores, zones);
+  const deliver = deliverAt;
 
   it('failovers over before AWS Health posts: the hosts and Health reopen the failover incident, which pages once', async () => {
     // Prepare
-    const locator = new OutageLocator();
+    const locator = outageLocator();
     const triage = await aTriage(locator);
 
     // Act
@@ -225,7 +203,7 @@ describe.each(storeImplementations('az-outage'))('one AZ outage (%s)', (_name, m
     const triage = await aTriage();
     const first = await deliver(triage, 0, outage.dbFailoverStarted());
     await deliver(triage, 2, outage.dbFailoverCompleted());
-    const elsewhere = await aTriage(new OutageLocator('us-east-1c'));
+    const elsewhere = await aTriage(outageLocator('us-east-1c'));
     const other = await deliver(elsewhere, 0, outage.dbFailoverStarted());
     await deliver(elsewhere, 2, outage.dbFailoverCompleted());
 
@@ -243,7 +221,7 @@ describe.each(storeImplementations('az-outage'))('one AZ outage (%s)', (_name, m
 
   it('goes on as before when AWS does not tell the AZ: the failover and Health stay apart', async () => {
     // Prepare
-    const triage = await aTriage(new OutageLocator(null));
+    const triage = await aTriage(outageLocator(null));
 
     // Act
     const failover = await deliver(triage, 0, outage.dbFailoverStarted());
@@ -262,7 +240,7 @@ describe.each(storeImplementations('az-handover'))(
       // Prepare: the failover's incident resolved in us-east-1b; an instance's incident, with no
       // AZ yet, still open.
       const harness = aHarness({ ...(await makeStores()) });
-      const triage = { ...harness, deps: { ...harness.deps, zones: new OutageLocator() } };
+      const triage = { ...harness, deps: { ...harness.deps, zones: outageLocator() } };
       const failover = await triageSignal(outage.dbFailoverStarted(), triage.deps);
       triage.clock.current = at(2);
       await triageSignal(outage.dbFailoverCompleted(), triage.deps);

@@ -31,6 +31,15 @@ beforeEach(() => {
 const signal = new AbortController().signal;
 const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 const NOW = new Date('2026-11-27T02:07:32Z');
+/** A per-AZ look at the shop's target group, the last 5 minutes. */
+const query = {
+  loadBalancer: 'app/rebound-dev-alb/50dc6c495c0c9188',
+  targetGroup: 'targetgroup/rebound-dev-web/50dc6c495c0c9188',
+  availabilityZones: ZONES,
+  minutes: 5,
+  now: NOW,
+};
+const minute = (m: number) => new Date(Date.UTC(2026, 10, 27, 2, m));
 
 describe('dbInstanceZones', () => {
   it("answers the AZ RDS describes the instance in (at a failover's start, the failing primary's)", async () => {
@@ -86,15 +95,6 @@ describe('unavailableCacheZones', () => {
 });
 
 describe('unhealthyTargetZones', () => {
-  const query = {
-    loadBalancer: 'app/rebound-dev-alb/50dc6c495c0c9188',
-    targetGroup: 'targetgroup/rebound-dev-web/50dc6c495c0c9188',
-    availabilityZones: ZONES,
-    minutes: 5,
-    now: NOW,
-  };
-  const minute = (m: number) => new Date(Date.UTC(2026, 10, 27, 2, m));
-
   it('answers the AZ whose hosts turned unhealthy first, not where the replacements booted later', async () => {
     // Prepare: newest first, as GetMetricData answers.
     cloudWatchMock.on(GetMetricDataCommand).resolves({
@@ -158,14 +158,6 @@ describe('unhealthyTargetZones', () => {
 });
 
 describe('targetErrorZones', () => {
-  const query = {
-    loadBalancer: 'app/rebound-dev-alb/50dc6c495c0c9188',
-    targetGroup: 'targetgroup/rebound-dev-web/50dc6c495c0c9188',
-    availabilityZones: ZONES,
-    minutes: 5,
-    now: NOW,
-  };
-  const minute = (m: number) => new Date(Date.UTC(2026, 10, 27, 2, m));
   const sums = (id: string, values: number[]) => ({
     Id: id,
     Timestamps: values.map((_, index) => minute(6 - index)),

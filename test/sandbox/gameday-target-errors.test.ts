@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { targetErrorZones } from '../../functions/lib/aws/describe-target-error-zones.js';
 import { EVALUATION_DELAY_MS } from '../../infra/recovery/physics.js';
-import type { MathAlarmSettings, ShopSettings } from '../../infra/recovery/shop-settings.js';
+import type { ShopSettings } from '../../infra/recovery/shop-settings.js';
 import { AlarmEvaluator } from '../../sandbox/gameday/alarms.js';
 import { SimulatedAwsApi } from '../../sandbox/gameday/aws-api.js';
 import { simulatedClient } from '../../sandbox/gameday/lambda-steps.js';
 import { seededRandom } from '../../sandbox/gameday/random.js';
 import { GRAY_FAILURE_ERROR_PERCENT, SimulatedShop } from '../../sandbox/gameday/shop.js';
 import { VirtualTime } from '../../sandbox/gameday/virtual-time.js';
-import { TEST_SHOP_SETTINGS } from '../support/gameday-settings.js';
+import { TEST_SHOP_SETTINGS, targetErrorRateAlarm } from '../support/gameday-settings.js';
 
 /**
  * The ALB's request and target-5xx metrics as the game day publishes them from the shop's
@@ -24,31 +24,7 @@ const ELB = {
   LoadBalancer: TEST_SHOP_SETTINGS.loadBalancerFullName,
   TargetGroup: TEST_SHOP_SETTINGS.targetGroup.fullName,
 };
-/** The shop's alb-target-5xx-rate (infra/constructs/shop-alarms.ts), on the test shop's ALB. */
-const TARGET_5XX_RATE: MathAlarmSettings = {
-  name: 'rebound-test-alb-target-5xx-rate',
-  description: '[critical] More than 5% of requests fail with a 5xx from the web tier.',
-  expressionId: 'expr_1',
-  expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-  label: 'Target 5xx rate (%)',
-  metrics: [
-    { id: 'requests', metricName: 'RequestCount' },
-    { id: 'errors', metricName: 'HTTPCode_Target_5XX_Count' },
-  ].map(({ id, metricName }) => ({
-    id,
-    namespace: 'AWS/ApplicationELB',
-    metricName,
-    dimensions: ELB,
-    statistic: 'Sum',
-    periodSeconds: 60,
-  })),
-  periodSeconds: 60,
-  evaluationPeriods: 3,
-  datapointsToAlarm: 3,
-  threshold: 5,
-  comparison: 'GreaterThanThreshold',
-  treatMissingData: 'notBreaching',
-};
+const TARGET_5XX_RATE = targetErrorRateAlarm('rebound-test-alb-target-5xx-rate', ELB);
 const SETTINGS: ShopSettings = { ...TEST_SHOP_SETTINGS, alarms: [], mathAlarms: [TARGET_5XX_RATE] };
 
 const world = () => {

@@ -57,6 +57,39 @@ export const MEMORY_OUTLIER_ALARM: MathAlarmSettings = {
 };
 
 /** A small shop's settings (the shape readShopSettings gives), for the game day's unit tests. */
+/**
+ * The shop's target 5xx-rate alarm (infra/constructs/shop-alarms.ts, `alb-target-5xx-rate`) as
+ * the game day reads it from a synthesized template, on the ALB `elb` names: its requests query
+ * first, then its errors.
+ */
+export const targetErrorRateAlarm = (
+  name: string,
+  elb: { readonly LoadBalancer: string; readonly TargetGroup: string },
+): MathAlarmSettings => ({
+  name,
+  description: '[critical] More than 5% of requests fail with a 5xx from the web tier.',
+  expressionId: 'expr_1',
+  expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+  label: 'Target 5xx rate (%)',
+  metrics: [
+    { id: 'requests', metricName: 'RequestCount' },
+    { id: 'errors', metricName: 'HTTPCode_Target_5XX_Count' },
+  ].map(({ id, metricName }) => ({
+    id,
+    namespace: 'AWS/ApplicationELB',
+    metricName,
+    dimensions: elb,
+    statistic: 'Sum',
+    periodSeconds: 60,
+  })),
+  periodSeconds: 60,
+  evaluationPeriods: 3,
+  datapointsToAlarm: 3,
+  threshold: 5,
+  comparison: 'GreaterThanThreshold',
+  treatMissingData: 'notBreaching',
+});
+
 export const TEST_SHOP_SETTINGS: ShopSettings = {
   availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
   group: {

@@ -1,5 +1,5 @@
-import { type CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import type { TargetZonesQuery } from './describe-unhealthy-zones.js';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { perZoneTargetMetrics, type TargetZonesQuery } from './describe-target-zones.js';
 
 /** One AZ's requests and target 5xx over the query's window. */
 export interface ZoneErrors {
@@ -32,8 +32,8 @@ const sum = (values: readonly number[] | undefined): number =>
 
 /**
  * The AZs whose targets answer 5xx out of proportion: AWS/ApplicationELB RequestCount and
- * HTTPCode_Target_5XX_Count are published per AZ too (dimensions AvailabilityZone,
- * LoadBalancer, TargetGroup: "CloudWatch metrics for your Application Load Balancer",
+ * HTTPCode_Target_5XX_Count are published per AZ too ("CloudWatch metrics for your Application
+ * Load Balancer",
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html),
  * so one GetMetricData with two queries per AZ (Sum per minute) gives each AZ's 5xx share. The
  * 5xx count is reported only when nonzero: an AZ without datapoints answered no 5xx.
@@ -44,33 +44,15 @@ export const targetErrorZones = async (
   abortSignal: AbortSignal,
 ): Promise<string[]> => {
   const zones = query.availabilityZones;
-  const metric = (metricName: string, zone: string) => ({
-    MetricStat: {
-      Metric: {
-        Namespace: 'AWS/ApplicationELB',
-        MetricName: metricName,
-        Dimensions: [
-          { Name: 'AvailabilityZone', Value: zone },
-          { Name: 'LoadBalancer', Value: query.loadBalancer },
-          { Name: 'TargetGroup', Value: query.targetGroup },
-        ],
-      },
-      Period: 60,
-      Stat: 'Sum',
+  const results = await perZoneTargetMetrics(
+    client,
+    query,
+    {
+      requests: { metricName: 'RequestCount', stat: 'Sum' },
+      errors: { metricName: 'HTTPCode_Target_5XX_Count', stat: 'Sum' },
     },
-  });
-  const output = await client.send(
-    new GetMetricDataCommand({
-      StartTime: new Date(query.now.getTime() - query.minutes * 60_000),
-      EndTime: query.now,
-      MetricDataQueries: zones.flatMap((zone, index) => [
-        { Id: `requests${index}`, ...metric('RequestCount', zone) },
-        { Id: `errors${index}`, ...metric('HTTPCode_Target_5XX_Count', zone) },
-      ]),
-    }),
-    { abortSignal },
+    abortSignal,
   );
-  const results = output.MetricDataResults ?? [];
   const valuesOf = (id: string) => sum(results.find((result) => result.Id === id)?.Values);
   return standoutZones(
     zones.map((zone, index) => ({

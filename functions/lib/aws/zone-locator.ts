@@ -1,6 +1,6 @@
 import type { Clock, ZoneLocator } from '../core/ports.js';
 import type { ZoneQuestion } from '../core/zone-questions.js';
-import type { TargetZonesQuery } from './describe-unhealthy-zones.js';
+import type { TargetZonesQuery } from './describe-target-zones.js';
 import { withinTimeBudget } from './time-budget.js';
 
 /** The lookups of describe-database.ts, describe-cache.ts, describe-unhealthy-zones.ts and describe-target-error-zones.ts over their clients (functions/lib/aws/clients/). */
