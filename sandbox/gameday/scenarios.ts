@@ -83,21 +83,22 @@ const HEALTH_CLOSES_SECONDS = { min: 60, max: 180 } as const;
 const POWER_OUTAGE_MINUTES = { min: 8, max: 10 } as const;
 
 /**
- * One AZ, picked by the seed, loses power; the seed also decides whether the database's and the
- * cache's primaries live there (then they fail with it and AWS fails them over).
+ * One AZ, picked by the seed, is hurt by `harm` for a seeded while (`minutes`); AWS Health posts
+ * its AZ issue minutes later (`what` it says) and closes it minutes after the AZ is back.
  */
-const losePowerInOneAz = (world: World): void => {
+const troubleInOneAz = (
+  world: World,
+  minutes: { readonly min: number; readonly max: number },
+  harm: (az: string, outageMs: number) => void,
+  what?: Parameters<typeof healthAzIssue>[6],
+): void => {
   const { availabilityZones } = world.settings;
   const az = availabilityZones[world.random.between(0, availabilityZones.length - 1)];
   const azId = Object.entries(gameDayAzIds(availabilityZones)).find(([, name]) => name === az)?.[0];
-  if (az === undefined || azId === undefined) throw new Error('the shop has no AZ to lose');
+  if (az === undefined || azId === undefined) throw new Error('the shop has no AZ to hurt');
   const issue = { startMs: world.time.nowMs, id: world.shop.nextEventId() };
-  const outageMs =
-    world.random.between(POWER_OUTAGE_MINUTES.min, POWER_OUTAGE_MINUTES.max) * 60_000;
-  world.shop.losePower(az, outageMs, {
-    databasePrimary: world.random.chance(0.5),
-    cachePrimary: world.random.chance(0.5),
-  });
+  const outageMs = world.random.between(minutes.min, minutes.max) * 60_000;
+  harm(az, outageMs);
   const health = (status: 'open' | 'closed') =>
     world.controlPlane.emit(
       healthAzIssue(
@@ -107,6 +108,7 @@ const losePowerInOneAz = (world: World): void => {
         azId,
         issue,
         status,
+        what,
       ),
       'best-effort',
     );
@@ -119,6 +121,18 @@ const losePowerInOneAz = (world: World): void => {
     () => health('closed'),
   );
 };
+
+/**
+ * One AZ, picked by the seed, loses power; the seed also decides whether the database's and the
+ * cache's primaries live there (then they fail with it and AWS fails them over).
+ */
+const losePowerInOneAz = (world: World): void =>
+  troubleInOneAz(world, POWER_OUTAGE_MINUTES, (az, outageMs) =>
+    world.shop.losePower(az, outageMs, {
+      databasePrimary: world.random.chance(0.5),
+      cachePrimary: world.random.chance(0.5),
+    }),
+  );
 
 export const AZ_POWER_LOSS: Scenario = {
   name: 'az-power-loss',
@@ -161,40 +175,11 @@ const EVACUATION_CHANGES = 6;
  * of their requests (shop.ts, `impairAz`). AWS Health posts the AZ issue minutes later and
  * closes it after the AZ has healed.
  */
-const grayFailureInOneAz = (world: World): void => {
-  const { availabilityZones } = world.settings;
-  const az = availabilityZones[world.random.between(0, availabilityZones.length - 1)];
-  const azId = Object.entries(gameDayAzIds(availabilityZones)).find(([, name]) => name === az)?.[0];
-  if (az === undefined || azId === undefined) throw new Error('the shop has no AZ to impair');
-  const issue = { startMs: world.time.nowMs, id: world.shop.nextEventId() };
-  const outageMs =
-    world.random.between(GRAY_FAILURE_MINUTES.min, GRAY_FAILURE_MINUTES.max) * 60_000;
-  world.shop.impairAz(az, outageMs);
-  const health = (status: 'open' | 'closed') =>
-    world.controlPlane.emit(
-      healthAzIssue(
-        world.shop.nextEventId(),
-        world.time.nowMs,
-        world.shop.region,
-        azId,
-        issue,
-        status,
-        {
-          open: 'increased error rates and latencies for EC2 instances and their networking',
-          closed: 'Error rates and latencies have recovered',
-        },
-      ),
-      'best-effort',
-    );
-  world.time.after(
-    world.random.between(HEALTH_POSTS_SECONDS.min, HEALTH_POSTS_SECONDS.max) * 1000,
-    () => health('open'),
-  );
-  world.time.after(
-    outageMs + world.random.between(HEALTH_CLOSES_SECONDS.min, HEALTH_CLOSES_SECONDS.max) * 1000,
-    () => health('closed'),
-  );
-};
+const grayFailureInOneAz = (world: World): void =>
+  troubleInOneAz(world, GRAY_FAILURE_MINUTES, (az, outageMs) => world.shop.impairAz(az, outageMs), {
+    open: 'increased error rates and latencies for EC2 instances and their networking',
+    closed: 'Error rates and latencies have recovered',
+  });
 
 export const AZ_GRAY_FAILURE: Scenario = {
   name: 'az-gray-failure',

@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVALUATION_DELAY_MS } from '../../infra/recovery/physics.js';
 import { recoveryBudgets } from '../../infra/recovery/rto.js';
@@ -16,7 +14,6 @@ import { runScript } from '../support/run-script.js';
 
 /** The game day's parts that need no synthesis: its clock, alarms, arguments and worst cases. */
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const START = new Date('2026-11-27T02:00:00Z');
 
 // No replicas and no cache nodes: these tests look at the web tier and the worst cases.
@@ -197,10 +194,7 @@ describe('npm run gameday arguments', () => {
 
   it('the command prints one line and exits 2 for an unknown scenario, without a stack trace', () => {
     // Act
-    const run = spawnSync('npx', ['tsx', 'sandbox/gameday/cli.ts', 'nope'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const run = runScript('sandbox/gameday/cli.ts', 'nope');
 
     // Assess
     expect(run.status).toBe(2);

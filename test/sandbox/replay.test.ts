@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayLine } from '../../sandbox/replay-event.js';
+import { TSX_NODE_ARGS } from '../support/run-script.js';
 
 /**
  * The replay CLI end to end. A run that replays synthesizes the app (seconds), so the suite
@@ -28,7 +29,7 @@ interface Run {
 
 const replay = (args: readonly string[]) =>
   new Promise<Run>((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['sandbox/replay.ts', ...args], {
+    const child = spawn(process.execPath, [...TSX_NODE_ARGS, 'sandbox/replay.ts', ...args], {
       cwd: ROOT,
     });
     let stdout = '';
