@@ -84,7 +84,7 @@ const UNKNOWN = '?';
  * symbols, arrows and math operators of the alerts' lookalikes. A text of only these is one grapheme
  * per code point but CR LF, and is split without a segmenter.
  */
-const ONE_GRAPHEME_PER_CODE_POINT: readonly (readonly [number, number])[] = [
+export const ONE_GRAPHEME_PER_CODE_POINT: readonly (readonly [number, number])[] = [
   [0x0000, 0x02ff],
   [0x2010, 0x2027],
   [0x2030, 0x205e],

@@ -3,6 +3,7 @@ import {
   collapseWhitespace,
   graphemesOf,
   isGsm7,
+  ONE_GRAPHEME_PER_CODE_POINT,
   SMS_SEGMENT_LENGTH,
   toGsm7,
   toGsmSegment,
@@ -293,15 +294,8 @@ describe('toGsmSegment', () => {
 const icuGraphemes = (text: string): string[] =>
   Array.from(new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text), (s) => s.segment);
 
-/** The ranges graphemesOf splits per code point (functions/lib/sms.ts), and a few beyond. */
-const ONE_PER_CODE_POINT = [
-  [0x0000, 0x02ff],
-  [0x2010, 0x2027],
-  [0x2030, 0x205e],
-  [0x20a0, 0x20cf],
-  [0x2100, 0x214f],
-  [0x2190, 0x22ff],
-].flatMap(([first = 0, last = 0]) =>
+/** Every code point graphemesOf splits without a segmenter. */
+const ONE_PER_CODE_POINT = ONE_GRAPHEME_PER_CODE_POINT.flatMap(([first, last]) =>
   Array.from({ length: last - first + 1 }, (_, index) => String.fromCodePoint(first + index)),
 );
 
