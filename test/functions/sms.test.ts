@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   collapseWhitespace,
+  graphemesOf,
   isGsm7,
+  ONE_GRAPHEME_PER_CODE_POINT,
   SMS_SEGMENT_LENGTH,
   toGsm7,
   toGsmSegment,
@@ -286,5 +288,87 @@ describe('toGsmSegment', () => {
       expect(isGsm7(sms)).toBe(true);
       expect(sms).not.toMatch(/[\r\n]/);
     }
+  });
+});
+
+const icuGraphemes = (text: string): string[] =>
+  Array.from(new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text), (s) => s.segment);
+
+/** Every code point graphemesOf splits without a segmenter. */
+const ONE_PER_CODE_POINT = ONE_GRAPHEME_PER_CODE_POINT.flatMap(([first, last]) =>
+  Array.from({ length: last - first + 1 }, (_, index) => String.fromCodePoint(first + index)),
+);
+
+describe('graphemesOf', () => {
+  it('takes only code points that never join a neighbour (ICU: a·c·a is three clusters, c·c two)', () => {
+    for (const character of ONE_PER_CODE_POINT) {
+      const name = `U+${(character.codePointAt(0) ?? 0).toString(16)}`;
+      expect(icuGraphemes(`a${character}a`), name).toHaveLength(3);
+      expect(icuGraphemes(character + character), name).toHaveLength(2);
+    }
+  });
+
+  it('splits as Intl.Segmenter does: each of those code points alone and after the special ones', () => {
+    // CR and LF, NUL, DEL, the soft hyphen (a format character), pictographs, a letter.
+    const special = ['\r', '\n', '\u0000', '\u007f', '\u00ad', '©', '®', '‼', '™', '→', 'a'];
+    const texts = [
+      ...ONE_PER_CODE_POINT,
+      ...special.flatMap((first) => ONE_PER_CODE_POINT.map((second) => first + second)),
+    ];
+    for (const text of texts) {
+      expect(graphemesOf(text), JSON.stringify(text)).toEqual(icuGraphemes(text));
+    }
+  });
+
+  it('splits as Intl.Segmenter does: random texts of those code points and of others', () => {
+    const random = seededRandom(13);
+    const beyond = ['\u0301', '\u200d', '\ufe0f', '👍', '🇫🇷', '한', '\u1100\u1161', '\ufeff'];
+    for (let round = 0; round < 3000; round += 1) {
+      const length = 1 + Math.floor(random() * 12);
+      let text = '';
+      for (let index = 0; index < length; index += 1) {
+        text +=
+          random() < 0.1
+            ? beyond[Math.floor(random() * beyond.length)]
+            : ONE_PER_CODE_POINT[Math.floor(random() * ONE_PER_CODE_POINT.length)];
+      }
+      expect(graphemesOf(text), JSON.stringify(text)).toEqual(icuGraphemes(text));
+    }
+  });
+});
+
+describe('the grapheme segmenter (6–10 ms to build in a fresh process)', () => {
+  const Segmenter = Intl.Segmenter;
+  // Intl's properties are writable at runtime; only its type declares them read-only.
+  const intl = Intl as { Segmenter: typeof Intl.Segmenter };
+  afterEach(() => {
+    intl.Segmenter = Segmenter;
+    vi.resetModules();
+  });
+
+  it('is built only when a text needs it: none at load nor for typographic text', async () => {
+    let built = 0;
+    intl.Segmenter = class extends Segmenter {
+      constructor(...args: ConstructorParameters<typeof Segmenter>) {
+        super(...args);
+        built += 1;
+      }
+    };
+    vi.resetModules();
+    const sms = await import('../../functions/lib/sms.js');
+    expect(built).toBe(0);
+
+    expect(sms.toGsm7('High CPU on rebound-prod-web [asg]: 97.5%\r\nnaïve')).toBe(
+      'High CPU on rebound-prod-web (asg): 97.5%\nnaive',
+    );
+    expect(built).toBe(0);
+
+    const ascii = (character: string) => character < '\u0080';
+    expect(sms.transliterate('OK→ALARM “quoted” — 5 €', ascii)).toBe('OK->ALARM "quoted" - 5 EUR');
+    expect(built).toBe(0);
+
+    expect(sms.transliterate('e\u0301 👍', ascii)).toBe('e ?');
+    expect(sms.transliterate('한', ascii)).toBe('?');
+    expect(built).toBe(1);
   });
 });

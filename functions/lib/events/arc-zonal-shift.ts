@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { eventBridgeEvent, optionalText, truncatedText } from './schema-kit.js';
+import { type EventOf, lazyEventBridgeEvent, optionalText, truncatedText } from './schema-kit.js';
 
 /**
  * `aws.arc-zonal-shift` autoshift notifications (best effort delivery). `resources` lists the
@@ -9,15 +9,16 @@ import { eventBridgeEvent, optionalText, truncatedText } from './schema-kit.js';
  */
 export const ARC_AUTOSHIFT_DETAIL_TYPES = ['Autoshift In Progress', 'Autoshift Completed'] as const;
 
-export const ArcAutoshiftSchema = eventBridgeEvent(
+export const ArcAutoshiftSchema = lazyEventBridgeEvent(
   'aws.arc-zonal-shift',
   ARC_AUTOSHIFT_DETAIL_TYPES,
-  z.object({
-    metadata: z.object({
-      /** AZ ID, 0 to 20 characters (ARC API reference, AutoshiftSummary.awayFrom). */
-      awayFrom: optionalText(20),
-      notes: z.optional(truncatedText(2048)),
+  () =>
+    z.object({
+      metadata: z.object({
+        /** AZ ID, 0 to 20 characters (ARC API reference, AutoshiftSummary.awayFrom). */
+        awayFrom: optionalText(20),
+        notes: z.optional(truncatedText(2048)),
+      }),
     }),
-  }),
 );
-export type ArcAutoshiftEvent = z.infer<typeof ArcAutoshiftSchema>;
+export type ArcAutoshiftEvent = EventOf<typeof ArcAutoshiftSchema>;

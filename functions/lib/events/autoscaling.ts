@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { eventBridgeEvent, nonEmptyText, optionalText } from './schema-kit.js';
+import { type EventOf, lazyEventBridgeEvent, nonEmptyText, optionalText } from './schema-kit.js';
 
 /** `aws.autoscaling` events (best effort delivery): activity results, lifecycle hooks, refreshes. */
 
@@ -23,43 +23,46 @@ export const AUTO_SCALING_REFRESH_DETAIL_TYPES = [
   'EC2 Auto Scaling Instance Refresh Checkpoint Reached',
 ] as const;
 
-const groupName = nonEmptyText(255);
+const groupName = () => nonEmptyText(255);
 /** Empty on some failed launches: no instance was created. */
-const instanceId = optionalText(64);
+const instanceId = () => optionalText(64);
 
-export const AutoScalingActivitySchema = eventBridgeEvent(
+export const AutoScalingActivitySchema = lazyEventBridgeEvent(
   'aws.autoscaling',
   AUTO_SCALING_ACTIVITY_DETAIL_TYPES,
-  z.object({
-    AutoScalingGroupName: groupName,
-    EC2InstanceId: instanceId,
-    /** May read `InProgress` on "Successful" events. */
-    StatusCode: optionalText(64),
-    StatusMessage: optionalText(2048),
-    Cause: optionalText(2048),
-    /** The AZ key has a space in it; only launch/terminate results carry it. */
-    Details: z.optional(z.object({ 'Availability Zone': optionalText(64) })),
-  }),
+  () =>
+    z.object({
+      AutoScalingGroupName: groupName(),
+      EC2InstanceId: instanceId(),
+      /** May read `InProgress` on "Successful" events. */
+      StatusCode: optionalText(64),
+      StatusMessage: optionalText(2048),
+      Cause: optionalText(2048),
+      /** The AZ key has a space in it; only launch/terminate results carry it. */
+      Details: z.optional(z.object({ 'Availability Zone': optionalText(64) })),
+    }),
 );
-export type AutoScalingActivityEvent = z.infer<typeof AutoScalingActivitySchema>;
+export type AutoScalingActivityEvent = EventOf<typeof AutoScalingActivitySchema>;
 
-export const AutoScalingLifecycleSchema = eventBridgeEvent(
+export const AutoScalingLifecycleSchema = lazyEventBridgeEvent(
   'aws.autoscaling',
   AUTO_SCALING_LIFECYCLE_DETAIL_TYPES,
-  z.object({
-    AutoScalingGroupName: groupName,
-    EC2InstanceId: instanceId,
-    LifecycleHookName: optionalText(255),
-  }),
+  () =>
+    z.object({
+      AutoScalingGroupName: groupName(),
+      EC2InstanceId: instanceId(),
+      LifecycleHookName: optionalText(255),
+    }),
 );
-export type AutoScalingLifecycleEvent = z.infer<typeof AutoScalingLifecycleSchema>;
+export type AutoScalingLifecycleEvent = EventOf<typeof AutoScalingLifecycleSchema>;
 
-export const AutoScalingRefreshSchema = eventBridgeEvent(
+export const AutoScalingRefreshSchema = lazyEventBridgeEvent(
   'aws.autoscaling',
   AUTO_SCALING_REFRESH_DETAIL_TYPES,
-  z.object({
-    AutoScalingGroupName: groupName,
-    InstanceRefreshId: optionalText(64),
-  }),
+  () =>
+    z.object({
+      AutoScalingGroupName: groupName(),
+      InstanceRefreshId: optionalText(64),
+    }),
 );
-export type AutoScalingRefreshEvent = z.infer<typeof AutoScalingRefreshSchema>;
+export type AutoScalingRefreshEvent = EventOf<typeof AutoScalingRefreshSchema>;

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { eventBridgeEvent, nonEmptyText, optionalText } from './schema-kit.js';
+import { type EventOf, lazyEventBridgeEvent, nonEmptyText, optionalText } from './schema-kit.js';
 
 /**
  * `aws.ec2` events about one instance, which name only the instance (Amazon EC2 User Guide,
@@ -13,15 +13,16 @@ export const EC2_INSTANCE_DETAIL_TYPES = [
   'EC2 Instance Rebalance Recommendation',
 ] as const;
 
-export const Ec2InstanceEventSchema = eventBridgeEvent(
+export const Ec2InstanceEventSchema = lazyEventBridgeEvent(
   'aws.ec2',
   EC2_INSTANCE_DETAIL_TYPES,
-  z.object({
-    'instance-id': nonEmptyText(32),
-    /** State-change only: pending | running | stopping | stopped | shutting-down | terminated. */
-    state: optionalText(32),
-    /** Spot interruption only: terminate | stop | hibernate. */
-    'instance-action': optionalText(32),
-  }),
+  () =>
+    z.object({
+      'instance-id': nonEmptyText(32),
+      /** State-change only: pending | running | stopping | stopped | shutting-down | terminated. */
+      state: optionalText(32),
+      /** Spot interruption only: terminate | stop | hibernate. */
+      'instance-action': optionalText(32),
+    }),
 );
-export type Ec2InstanceEvent = z.infer<typeof Ec2InstanceEventSchema>;
+export type Ec2InstanceEvent = EventOf<typeof Ec2InstanceEventSchema>;

@@ -1,5 +1,12 @@
 import * as z from 'zod/mini';
-import { eventBridgeEvent, list, nonEmptyText, text } from './schema-kit.js';
+import {
+  builtOnce,
+  type EventOf,
+  lazyEventBridgeEvent,
+  list,
+  nonEmptyText,
+  text,
+} from './schema-kit.js';
 
 /**
  * ElastiCache replication-group events (`ElastiCache:FailoverComplete`,
@@ -17,33 +24,36 @@ const EVENT_NAME = /^ElastiCache:[A-Za-z]{1,64}$/;
 const CACHE_ID = /^[A-Za-z0-9-]{1,128}$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]{1,32}):(\d{12}):[A-Za-z0-9_-]{1,256}$/;
 
-export const LambdaSnsEventSchema = z.object({
-  Records: list(
-    z.object({
-      EventSource: z.literal('aws:sns'),
-      Sns: z.object({
-        MessageId: nonEmptyText(128),
-        Timestamp: nonEmptyText(64),
-        TopicArn: z.string().check(z.regex(TOPIC_ARN, 'expected an SNS topic ARN')),
-        Message: text(8192),
-      }),
-    }),
-    10,
-  ).check(z.minLength(1)),
-});
-export type LambdaSnsEvent = z.infer<typeof LambdaSnsEventSchema>;
-type SnsRecord = LambdaSnsEvent['Records'][number];
-
-export const ElastiCacheNotificationSchema = eventBridgeEvent(
-  ELASTICACHE_SOURCE,
-  [ELASTICACHE_DETAIL_TYPE],
+export const lambdaSnsEventSchema = builtOnce(() =>
   z.object({
-    event: z.string().check(z.regex(EVENT_NAME, 'expected ElastiCache:<EventName>')),
-    /** Node or group id; a few events (CertificateRenewalComplete) name none. */
-    target: z.optional(z.string().check(z.regex(CACHE_ID, 'expected a cache node or group id'))),
+    Records: list(
+      z.object({
+        EventSource: z.literal('aws:sns'),
+        Sns: z.object({
+          MessageId: nonEmptyText(128),
+          Timestamp: nonEmptyText(64),
+          TopicArn: z.string().check(z.regex(TOPIC_ARN, 'expected an SNS topic ARN')),
+          Message: text(8192),
+        }),
+      }),
+      10,
+    ).check(z.minLength(1)),
   }),
 );
-export type ElastiCacheNotificationEvent = z.infer<typeof ElastiCacheNotificationSchema>;
+export type LambdaSnsEvent = z.infer<ReturnType<typeof lambdaSnsEventSchema>>;
+type SnsRecord = LambdaSnsEvent['Records'][number];
+
+export const ElastiCacheNotificationSchema = lazyEventBridgeEvent(
+  ELASTICACHE_SOURCE,
+  [ELASTICACHE_DETAIL_TYPE],
+  () =>
+    z.object({
+      event: z.string().check(z.regex(EVENT_NAME, 'expected ElastiCache:<EventName>')),
+      /** Node or group id; a few events (CertificateRenewalComplete) name none. */
+      target: z.optional(z.string().check(z.regex(CACHE_ID, 'expected a cache node or group id'))),
+    }),
+);
+export type ElastiCacheNotificationEvent = EventOf<typeof ElastiCacheNotificationSchema>;
 
 export interface ElastiCacheMessage {
   readonly event: string;

@@ -1,5 +1,12 @@
 import * as z from 'zod/mini';
-import { eventBridgeEvent, list, nonEmptyText, optionalText, truncatedText } from './schema-kit.js';
+import {
+  type EventOf,
+  lazyEventBridgeEvent,
+  list,
+  nonEmptyText,
+  optionalText,
+  truncatedText,
+} from './schema-kit.js';
 
 /** A longer Health description is truncated to this many characters, never rejected. */
 export const MAX_HEALTH_DESCRIPTION_LENGTH = 32_768;
@@ -12,9 +19,7 @@ export const MAX_HEALTH_DESCRIPTION_LENGTH = 32_768;
 export const HEALTH_DETAIL_TYPES = ['AWS Health Event', 'AWS Health Abuse Event'] as const;
 
 /** Abuse reports come as their own detail-type, in the same shape (service `ABUSE`). */
-export const HealthEventSchema = eventBridgeEvent(
-  'aws.health',
-  HEALTH_DETAIL_TYPES,
+export const HealthEventSchema = lazyEventBridgeEvent('aws.health', HEALTH_DETAIL_TYPES, () =>
   z.object({
     eventArn: nonEmptyText(512),
     service: nonEmptyText(64),
@@ -42,4 +47,4 @@ export const HealthEventSchema = eventBridgeEvent(
     affectedEntities: z.optional(list(z.object({ entityValue: nonEmptyText(1024) }), 1000)),
   }),
 );
-export type HealthEvent = z.infer<typeof HealthEventSchema>;
+export type HealthEvent = EventOf<typeof HealthEventSchema>;

@@ -9,7 +9,7 @@ import { AlarmStateChangeSchema } from './cloudwatch.js';
 import { Ec2InstanceEventSchema } from './ec2.js';
 import {
   ElastiCacheNotificationSchema,
-  LambdaSnsEventSchema,
+  lambdaSnsEventSchema,
   readElastiCacheMessage,
   toElastiCacheEnvelope,
 } from './elasticache.js';
@@ -22,7 +22,10 @@ import { ExecutionStatusChangeSchema } from './states.js';
 // `parse` comes from the package root: parser, decorator and ParseError, ~0.5 KB minified.
 // Powertools' own `schemas`/`envelopes` exports would pull classic zod (~450 KB): not used.
 
-/** The EventBridge schemas, each owning one source and a closed list of detail-types. */
+/**
+ * The EventBridge schemas, each owning one source and a closed list of detail-types; each is
+ * built with the first event it reads (schema-kit.ts, `lazyEventBridgeEvent`).
+ */
 const EVENT_BRIDGE_SCHEMAS = [
   AlarmStateChangeSchema,
   AutoScalingActivitySchema,
@@ -36,12 +39,15 @@ const EVENT_BRIDGE_SCHEMAS = [
 ] as const;
 type EventBridgeSchema = (typeof EVENT_BRIDGE_SCHEMAS)[number];
 
-const schemaFor = (source: unknown, detailType: unknown): EventBridgeSchema | undefined =>
+const schemaFor = (
+  source: unknown,
+  detailType: unknown,
+): ReturnType<EventBridgeSchema['schema']> | undefined =>
   EVENT_BRIDGE_SCHEMAS.find(
     (schema) =>
-      [...schema.shape.source._zod.values].some((value) => value === source) &&
-      schema.shape['detail-type'].options.some((option) => option === detailType),
-  );
+      schema.source === source &&
+      schema.detailTypes.some((option: string) => option === detailType),
+  )?.schema();
 
 const failure = (reason: string, kind: ParseFailureKind = 'invalid'): ParseResult => ({
   ok: false,
@@ -76,7 +82,7 @@ const parseEventBridgeEvent = (raw: Record<string, unknown>): ParseResult => {
 };
 
 const parseSnsEvent = (raw: Record<string, unknown>): ParseResult => {
-  const sns = parse(raw, undefined, LambdaSnsEventSchema, true);
+  const sns = parse(raw, undefined, lambdaSnsEventSchema(), true);
   if (!sns.success) {
     return failure(`invalid SNS event: ${describeIssues(issuesOf(sns.error))}`);
   }
@@ -93,7 +99,7 @@ const parseSnsEvent = (raw: Record<string, unknown>): ParseResult => {
     const event = parse(
       toElastiCacheEnvelope(record, message),
       undefined,
-      ElastiCacheNotificationSchema,
+      ElastiCacheNotificationSchema.schema(),
       true,
     );
     if (!event.success) {

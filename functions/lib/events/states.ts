@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { eventBridgeEvent, nonEmptyText, optionalText } from './schema-kit.js';
+import { type EventOf, lazyEventBridgeEvent, nonEmptyText, optionalText } from './schema-kit.js';
 
 export const EXECUTION_STATUSES = [
   'RUNNING',
@@ -11,14 +11,15 @@ export const EXECUTION_STATUSES = [
 ] as const;
 
 /** `aws.states` "Step Functions Execution Status Change" (standard workflows only). */
-export const ExecutionStatusChangeSchema = eventBridgeEvent(
+export const ExecutionStatusChangeSchema = lazyEventBridgeEvent(
   'aws.states',
   ['Step Functions Execution Status Change'],
-  z.object({
-    executionArn: nonEmptyText(1024),
-    stateMachineArn: nonEmptyText(1024),
-    name: optionalText(256),
-    status: z.enum(EXECUTION_STATUSES),
-  }),
+  () =>
+    z.object({
+      executionArn: nonEmptyText(1024),
+      stateMachineArn: nonEmptyText(1024),
+      name: optionalText(256),
+      status: z.enum(EXECUTION_STATUSES),
+    }),
 );
-export type ExecutionStatusChangeEvent = z.infer<typeof ExecutionStatusChangeSchema>;
+export type ExecutionStatusChangeEvent = EventOf<typeof ExecutionStatusChangeSchema>;
