@@ -253,7 +253,8 @@ export class Triage extends Construct {
     );
     // These Describe APIs have no resource-level permissions (ReboundFunction acknowledges
     // the role's Resource::* finding for X-Ray; the same holds here), nor has GetMetricData
-    // (where the unhealthy hosts were: AWS/ApplicationELB UnHealthyHostCount per AZ).
+    // (where the unhealthy hosts or the targets' 5xx were: AWS/ApplicationELB
+    // UnHealthyHostCount, RequestCount and HTTPCode_Target_5XX_Count per AZ).
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: [
