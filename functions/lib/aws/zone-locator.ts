@@ -1,5 +1,5 @@
 import type { Clock, ZoneLocator } from '../core/ports.js';
-import type { ZoneQuestion } from '../core/zone-questions.js';
+import type { TargetGroupOfAlb, ZoneQuestion } from '../core/zone-questions.js';
 import type { TargetZonesQuery } from './describe-target-zones.js';
 import { withinTimeBudget } from './time-budget.js';
 
@@ -72,26 +72,25 @@ export class AwsZoneLocator implements ZoneLocator {
         return this.#lookups.unavailableCacheMembers(question.replicationGroupId, abortSignal);
       case 'unhealthy-targets':
         return this.#lookups.unhealthyTargets(
-          {
-            loadBalancer: question.loadBalancer,
-            targetGroup: question.targetGroup,
-            availabilityZones: this.#options.availabilityZones,
-            minutes: this.#options.unhealthyTargetsMinutes,
-            now: this.#options.clock.now(),
-          },
+          this.#targetQuery(question, this.#options.unhealthyTargetsMinutes),
           abortSignal,
         );
       case 'target-errors':
         return this.#lookups.targetErrors(
-          {
-            loadBalancer: question.loadBalancer,
-            targetGroup: question.targetGroup,
-            availabilityZones: this.#options.availabilityZones,
-            minutes: this.#options.targetErrorsMinutes,
-            now: this.#options.clock.now(),
-          },
+          this.#targetQuery(question, this.#options.targetErrorsMinutes),
           abortSignal,
         );
     }
+  }
+
+  /** The per-AZ metrics query of `alb`'s target group over the shop's AZs, the last `minutes`. */
+  #targetQuery(alb: TargetGroupOfAlb, minutes: number): TargetZonesQuery {
+    return {
+      loadBalancer: alb.loadBalancer,
+      targetGroup: alb.targetGroup,
+      availabilityZones: this.#options.availabilityZones,
+      minutes,
+      now: this.#options.clock.now(),
+    };
   }
 }
