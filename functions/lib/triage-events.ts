@@ -86,6 +86,7 @@ export const createTriageEvents = ({ env, region, logger }: TriageEventsOptions)
     { timeBudgetMs: 3000, targetGroupArn: env.TARGET_GROUP_ARN },
   );
   const autoScaling = () => import('./aws/clients/auto-scaling.js');
+  const targetZones = async () => (await import('./aws/clients/cloudwatch.js')).targetZones;
   // Where a failover, the unhealthy hosts or the targets' 5xx were, when the event does not say (zone-questions.ts).
   const zones = new AwsZoneLocator(
     {
@@ -93,9 +94,8 @@ export const createTriageEvents = ({ env, region, logger }: TriageEventsOptions)
       unavailableCacheMembers: async (id, signal) =>
         (await elastiCache()).cacheZones.unavailableCacheMembers(id, signal),
       unhealthyTargets: async (query, signal) =>
-        (await import('./aws/clients/cloudwatch.js')).targetZones.unhealthyTargets(query, signal),
-      targetErrors: async (query, signal) =>
-        (await import('./aws/clients/cloudwatch.js')).targetZones.targetErrors(query, signal),
+        (await targetZones()).unhealthyTargets(query, signal),
+      targetErrors: async (query, signal) => (await targetZones()).targetErrors(query, signal),
     },
     {
       ...TRIAGE_ZONE_LOOKUP,
