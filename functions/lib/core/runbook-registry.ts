@@ -230,8 +230,8 @@ export const RUNBOOKS = [
       },
       {
         // The alarm on the group's worst instance (web-memory-outlier) names only the group:
-        // the runbook finds the instance from the metrics (it has a CloudWatch task; triage
-        // has no CloudWatch client).
+        // the runbook finds the instance from the metrics (it samples them for 2 minutes,
+        // longer than triage may take over one event).
         name: 'gray-failure-of-the-worst-instance',
         when: (signal) =>
           signal.kind === 'instance-health' &&
