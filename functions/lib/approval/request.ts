@@ -1,4 +1,4 @@
-import { appendTimeline, type Incident, pageDue } from '../core/incident.js';
+import { appendTimeline, type Incident, pageDue, releasePageClaim } from '../core/incident.js';
 import type { AlertPublisher, Clock, IncidentStore } from '../core/ports.js';
 import { updateIncident } from '../runbook/runbook-incident.js';
 import { renderApprovalAlert } from './alert.js';
@@ -51,11 +51,7 @@ const claimPage = async (
 
 /** Gives back a page claimed at `at` whose alert could not be sent: the escalation pages. */
 const releasePage = (incidents: IncidentStore, id: string, at: string): Promise<Incident> =>
-  updateIncident(incidents, id, (current) => {
-    if (current.lastPagedAt !== at) return current;
-    const { lastPagedAt: _released, ...rest } = current;
-    return rest;
-  });
+  updateIncident(incidents, id, (current) => releasePageClaim(current, at));
 
 /**
  * RequestApproval: stores the request (with the task token, which never leaves the store), sends

@@ -157,6 +157,16 @@ export const PENDING_EXECUTION = 'pending';
 export const pageDue = (incident: Incident, severity: Severity): boolean =>
   severity === 'critical' && incident.lastPagedAt === undefined;
 
+/**
+ * `incident` without the page claimed at `at`, given back because its alert could not be sent
+ * (the retry, or the escalation, then pages). The same incident when the page is not that claim.
+ */
+export const releasePageClaim = (incident: Incident, at: string): Incident => {
+  if (incident.lastPagedAt !== at) return incident;
+  const { lastPagedAt: _released, ...rest } = incident;
+  return rest;
+};
+
 /** The incident with `entries` appended to its timeline (append-only) and `updatedAt` moved. */
 export const appendTimeline = (
   incident: Incident,

@@ -11,6 +11,7 @@ import {
   type Incident,
   isActive,
   PENDING_EXECUTION,
+  releasePageClaim,
   type TimelineEntry,
   transition,
 } from './incident.js';
@@ -237,11 +238,7 @@ const claimPage = async (
 
 /** Gives a page claimed by this invocation back when its publish failed, so the retry pages. */
 const releasePage = async (deps: TriageDeps, incident: Incident, now: Date): Promise<void> => {
-  await recordEffects(deps, incident, (fresh) => {
-    if (fresh.lastPagedAt !== now.toISOString()) return fresh;
-    const { lastPagedAt: _released, ...rest } = fresh;
-    return rest;
-  });
+  await recordEffects(deps, incident, (fresh) => releasePageClaim(fresh, now.toISOString()));
 };
 
 /**
