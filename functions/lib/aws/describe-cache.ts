@@ -39,7 +39,8 @@ export const describeCache = async (
  * elasticache CacheCluster.CacheClusterStatus: available, creating, deleted, deleting,
  * incompatible-network, modifying, rebooting cluster nodes, restore-failed, snapshotting), each
  * at its PreferredAvailabilityZone ("the name of the Availability Zone in which the cluster is
- * located"). Asked right after a FailoverComplete: the failed primary ElastiCache is replacing.
+ * located or "Multiple" if the cache nodes are located in different Availability Zones": no shop
+ * AZ, so the zone locator drops it). Asked right after a FailoverComplete: the failed primary ElastiCache is replacing.
  * DescribeReplicationGroups lists the members (MemberClusters); one DescribeCacheClusters each.
  */
 export const unavailableCacheZones = async (

@@ -20,6 +20,8 @@ export const unhealthyTargetZones = async (
     { az: { metricName: 'UnHealthyHostCount', stat: 'Maximum' } },
     abortSignal,
   );
+  // botocore cloudwatch MetricDataResult.Timestamps: "The number of timestamps always matches
+  // the number of values and the value for Timestamps[x] is Values[x]".
   const unhealthy = results.flatMap((result) => {
     const zone = zones[Number(result.Id?.slice('az'.length))];
     if (zone === undefined) return [];
