@@ -27,7 +27,7 @@ export const executionNameOf = (signal: Signal): string =>
   signal.partKey.split(':').at(-1) ?? signal.partKey;
 
 /** Whether the run recorded its own failure on `incident` and announced it (an alert after it). */
-export const announcedFailure = (incident: Incident, executionName: string): boolean => {
+const announcedFailure = (incident: Incident, executionName: string): boolean => {
   const failed = incident.timeline.findIndex(
     (entry) =>
       entry.type === 'runbook' &&
