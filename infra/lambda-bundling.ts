@@ -34,7 +34,11 @@ export const LAMBDA_BUNDLING = {
   nodeOptions: '--enable-source-maps',
 } as const;
 
-/** The module Lambda loads (handler `index.handler`); the chunks sit beside it in `chunks/`. */
+/**
+ * The module Lambda loads (handler `index.handler`); the chunks sit beside it in `chunks/`. The
+ * `.mjs` extension is what makes Lambda load it as an ES module, no package.json needed
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html#designate-es-module).
+ */
 export const LAMBDA_ENTRY_FILE = 'index.mjs';
 
 /**

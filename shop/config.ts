@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
 /**
  * The shop's settings, from the environment. A wrong value stops the start with one line that
@@ -73,6 +73,20 @@ const certificates = (name: string, file: string | undefined): string | undefine
   return text;
 };
 
+/** A folder the shop can read: a wrong one is this line at start, not a stack trace from the app. */
+const staticDir = (dir: string): string => {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (error) {
+    throw new ConfigError(`SHOP_STATIC_DIR="${dir}" cannot be read: ${(error as Error).message}`);
+  }
+  if (!isDirectory) {
+    throw new ConfigError(`SHOP_STATIC_DIR="${dir}" is not a folder (the shop's static/ files)`);
+  }
+  return dir;
+};
+
 /** Both variables or neither: metrics without the group's name would match no alarm. */
 const metricsFrom = (env: NodeJS.ProcessEnv): ShopConfig['metrics'] => {
   const endpoint = env.SHOP_EMF_ENDPOINT ?? '';
@@ -117,6 +131,6 @@ export const configFromEnv = (env: NodeJS.ProcessEnv): ShopConfig => {
     adminToken: env.SHOP_ADMIN_TOKEN === '' ? undefined : env.SHOP_ADMIN_TOKEN,
     databaseCa: certificates('SHOP_DATABASE_CA_FILE', env.SHOP_DATABASE_CA_FILE),
     metrics: metricsFrom(env),
-    ...(env.SHOP_STATIC_DIR ? { staticDir: env.SHOP_STATIC_DIR } : {}),
+    ...(env.SHOP_STATIC_DIR ? { staticDir: staticDir(env.SHOP_STATIC_DIR) } : {}),
   };
 };

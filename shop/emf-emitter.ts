@@ -46,7 +46,9 @@ export const startEmfEmitter = (
   intervalMs = 10_000,
   now: () => number = Date.now,
 ): EmfEmitter => {
+  // The first window starts now: counters from here, durations recorded from here.
   let previous: Record<string, number> = metrics.snapshot();
+  metrics.drainLatencies();
   let failing = false;
   const flush = async () => {
     const current = metrics.snapshot();

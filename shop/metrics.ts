@@ -17,18 +17,23 @@ export class Metrics {
   checkoutFailures = 0;
   /** Checkouts the shop could not take (answered 5xx): customers who could not buy. */
   checkoutErrors = 0;
-  /** Request durations by route (`GET /api/products/:sku`) since the last `drainLatencies`. */
-  private latencies = new Map<string, number[]>();
+  /**
+   * Request durations by route (`GET /api/products/:sku`) since the last `drainLatencies`; kept
+   * only once a reader drains them (the EMF emitter), so a shop without one (`npm run shop`, the
+   * benchmark's servers) does not grow a list with every request.
+   */
+  private latencies: Map<string, number[]> | undefined;
 
   recordLatency(route: string, milliseconds: number): void {
+    if (this.latencies === undefined) return;
     const values = this.latencies.get(route);
     if (values === undefined) this.latencies.set(route, [milliseconds]);
     else values.push(milliseconds);
   }
 
-  /** The durations recorded since the last call, by route; starts a new window. */
+  /** The durations recorded since the last call, by route; starts a new window (the first call, the first). */
   drainLatencies(): ReadonlyMap<string, readonly number[]> {
-    const drained = this.latencies;
+    const drained = this.latencies ?? new Map<string, number[]>();
     this.latencies = new Map();
     return drained;
   }

@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { skuOf } from '../../shop/db/seed.js';
 import { type ShopProcess, startShopProcess } from '../../shop/local/shop-process.js';
 import { CliError, oneLine, runCliCommand } from '../cli-kit.js';
+import { seededRandom } from '../gameday/random.js';
 import { type BenchOptions, HELP, parseBenchArgs, USAGE } from './args.js';
 import { type HttpCall, type LoadResult, runLoad } from './load.js';
 import {
@@ -14,7 +15,7 @@ import {
 } from './report.js';
 import { startBenchServers } from './servers.js';
 import { summarize } from './stats.js';
-import { seededRandom, skuOfRank, zipfSampler } from './zipf.js';
+import { skuOfRank, zipfSampler } from './zipf.js';
 
 /**
  * `npm run bench:shop`: the cache claim of the design (about 60 % lower catalog read latency
@@ -26,7 +27,7 @@ const say = (line: string) => process.stderr.write(`bench:shop: ${line}\n`);
 
 /** The Zipf-skewed SKU draws; the same seed gives both read phases the same sequence. */
 const zipfSkus = (options: BenchOptions): (() => string) => {
-  const rank = zipfSampler(options.skus, options.zipf, seededRandom(options.seed));
+  const rank = zipfSampler(options.skus, options.zipf, seededRandom(options.seed).next);
   const sku = skuOfRank(options.skus);
   return () => skuOf(sku(rank()));
 };

@@ -33,8 +33,10 @@ export const startBenchServers = async (
     await redis.stop();
     await postgres.stop();
   };
+  // Ended before the servers stop, on failure too: an idle pool whose server goes away emits an
+  // error nothing listens to, which would end the run with a stack trace instead of its error.
+  const admin = new pg.Pool({ connectionString: postgres.primary.url, max: 1 });
   try {
-    const admin = new pg.Pool({ connectionString: postgres.primary.url, max: 1 });
     await migrate(admin);
     say(`seeding ${skus} SKUs (generate_series inside PostgreSQL)…`);
     const started = performance.now();
@@ -44,6 +46,7 @@ export const startBenchServers = async (
     await admin.end();
     return { postgres, redis, seedSeconds, stop };
   } catch (error) {
+    await admin.end().catch(() => undefined);
     await stop();
     throw error;
   }

@@ -1,6 +1,7 @@
 /**
  * The skew of the catalog reads: a Zipf distribution over the SKUs, drawn from a seeded PRNG so
- * two runs with the same seed read the same SKUs in the same order.
+ * two runs with the same seed read the same SKUs in the same order (the game day's mulberry32,
+ * sandbox/gameday/random.ts).
  *
  * The exponent defaults to s = 1.0, the classic Zipf law: the k-th most popular product is read
  * 1/k as often as the first. Measured web and catalog popularity sits around there (Breslau et
@@ -8,18 +9,6 @@
  * e-commerce product views are usually steeper); s = 1 is the common middle ground, and a lower
  * s (a flatter catalog) lowers the hit ratio, which `--zipf` lets you try.
  */
-
-/** mulberry32: a small, fast 32-bit PRNG with a seed; uniform in [0, 1). */
-export const seededRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-};
 
 /**
  * Draws ranks 1…n with P(k) = k^-s / H(n, s), by inverting the cumulative distribution

@@ -122,15 +122,14 @@ export interface LoadSubject {
 }
 
 /**
- * One cold load: wall time since the process started, and CPU time of all its threads, in ms,
- * when the module is loaded, when the chunks a first event loads before its alert are loaded
- * too, and when those of the whole event are.
+ * One cold load, in ms: wall time since the process started and CPU time of all its threads
+ * when the module is loaded; wall time when the chunks a first event loads before its alert are
+ * loaded too, and when those of the whole event are.
  */
 export interface LoadTime {
   readonly wallMs: number;
   readonly cpuMs: number;
   readonly firstEventWallMs: number;
-  readonly firstEventCpuMs: number;
   readonly wholeEventWallMs: number;
 }
 
@@ -138,7 +137,7 @@ export interface LoadTime {
  * What the fresh process runs: imports the module given as its second argument, as the Lambda
  * runtime imports a handler, takes both times, then imports the next `count` arguments (the
  * chunks a first event loads before its alert, as its dynamic imports would; `count` is the first
- * argument) and takes them again, then the rest (the chunks loaded after the alert) and takes the
+ * argument) and takes the wall time again, then the rest (the chunks loaded after the alert) and takes the
  * wall time once more. `performance.now()` counts from the process's start.
  */
 export const LOAD_PROBE = `const cpuMs = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1000; };
@@ -148,9 +147,8 @@ const wallMs = performance.now();
 const loadCpuMs = cpuMs();
 for (const chunk of chunks.slice(0, Number(count))) await import(chunk);
 const firstEventWallMs = performance.now();
-const firstEventCpuMs = cpuMs();
 for (const chunk of chunks.slice(Number(count))) await import(chunk);
-process.stdout.write(JSON.stringify({ wallMs, cpuMs: loadCpuMs, firstEventWallMs, firstEventCpuMs, wholeEventWallMs: performance.now() }));
+process.stdout.write(JSON.stringify({ wallMs, cpuMs: loadCpuMs, firstEventWallMs, wholeEventWallMs: performance.now() }));
 `;
 
 const loadOnce = (probe: string, subject: LoadSubject): LoadTime => {

@@ -80,23 +80,33 @@ const replicaCaughtUp = async (
   replica: PostgresNode,
   timeoutMs: number,
 ): Promise<void> => {
-  const read = async (url: string, sql: string, params: unknown[] = []) => {
+  // One connection to each node: the replica is polled every 50 ms, over the same connection.
+  const connected = async (url: string) => {
     const client = new pg.Client(url);
     await client.connect();
-    try {
-      return (await client.query(sql, params)).rows[0];
-    } finally {
-      await client.end();
-    }
+    return client;
   };
-  const { lsn } = await read(primary.url, 'SELECT pg_current_wal_lsn() AS lsn');
-  const deadline = Date.now() + timeoutMs;
-  while (
-    !(await read(replica.url, 'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [lsn])).ok
-  ) {
-    if (Date.now() > deadline)
-      throw new Error(`the replica did not catch up within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  const writer = await connected(primary.url);
+  const lsn = await writer
+    .query<{ lsn: string }>('SELECT pg_current_wal_lsn() AS lsn')
+    .finally(() => writer.end());
+  const target = lsn.rows[0]?.lsn;
+  const reader = await connected(replica.url);
+  const caughtUp = async () =>
+    (
+      await reader.query<{ ok: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [
+        target,
+      ])
+    ).rows[0]?.ok === true;
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await caughtUp())) {
+      if (Date.now() > deadline)
+        throw new Error(`the replica did not catch up within ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await reader.end();
   }
 };
 

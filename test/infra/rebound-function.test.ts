@@ -12,17 +12,23 @@ import { ROOT } from '../support/run-script.js';
  * real here (local esbuild), so the asset itself is checked, not only the template.
  */
 
+/** One ReboundFunction of `entry` (from the project root) in its own app, whose synth bundles it. */
+const synthFunction = (outdir: string, entry: string) => {
+  const app = new App({ outdir: path.join(ROOT, 'cdk.out', outdir) });
+  const stack = new Stack(app, 'Bundle');
+  new ReboundFunction(stack, 'Function', {
+    functionName: 'rebound-test-function',
+    description: 'bundling test',
+    entry: path.join(ROOT, entry),
+    deadLetterQueue: new sqs.Queue(stack, 'Dlq'),
+  });
+  return { app, stack };
+};
+
 describe('ReboundFunction bundle', () => {
   it('ships a source map without the sources and loads it with --enable-source-maps', () => {
     // Prepare
-    const app = new App({ outdir: path.join(ROOT, 'cdk.out', 'test-rebound-function') });
-    const stack = new Stack(app, 'Bundle');
-    new ReboundFunction(stack, 'Report', {
-      functionName: 'rebound-test-report',
-      description: 'bundling test',
-      entry: path.join(ROOT, 'functions/runbook-report.ts'),
-      deadLetterQueue: new sqs.Queue(stack, 'Dlq'),
-    });
+    const { app, stack } = synthFunction('test-rebound-function', 'functions/runbook-report.ts');
 
     // Act
     const assembly = app.synth();
@@ -53,14 +59,7 @@ describe('ReboundFunction bundle', () => {
 
   it('deploys the code-split bundle: index.handler, with the chunks a path loads on first use beside it', () => {
     // Prepare
-    const app = new App({ outdir: path.join(ROOT, 'cdk.out', 'test-rebound-function-chunks') });
-    const stack = new Stack(app, 'Chunks');
-    new ReboundFunction(stack, 'Triage', {
-      functionName: 'rebound-test-triage',
-      description: 'bundling test',
-      entry: path.join(ROOT, 'functions/triage.ts'),
-      deadLetterQueue: new sqs.Queue(stack, 'Dlq'),
-    });
+    const { app, stack } = synthFunction('test-rebound-function-chunks', 'functions/triage.ts');
 
     // Act
     const assembly = app.synth();

@@ -116,6 +116,14 @@ describe('shop configuration from the environment', () => {
       },
       'SHOP_EMF_ENDPOINT="tcp://127.0.0.1" must be tcp://host:port',
     ],
+    [
+      { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_STATIC_DIR: join(dir, 'missing') },
+      `SHOP_STATIC_DIR="${join(dir, 'missing')}" cannot be read: ENOENT`,
+    ],
+    [
+      { SHOP_DATABASE_URL: 'postgres://w/s', SHOP_STATIC_DIR: caFile },
+      `SHOP_STATIC_DIR="${caFile}" is not a folder`,
+    ],
   ])('refuses %j with one line', (env, message) => {
     // Act + Assess
     expect(() => configFromEnv(env)).toThrow(message);

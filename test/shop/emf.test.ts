@@ -164,3 +164,20 @@ describe('startEmfEmitter', () => {
     ]);
   });
 });
+
+describe('Metrics request durations', () => {
+  it('keeps none until a reader drains them, so a shop without the EMF emitter does not grow', () => {
+    // Prepare
+    const metrics = new Metrics();
+
+    // Act
+    metrics.recordLatency('GET /health', 0.5);
+    const unread = metrics.drainLatencies();
+    metrics.recordLatency('GET /health', 0.7);
+    const window = metrics.drainLatencies();
+
+    // Assess
+    expect(unread.size).toBe(0);
+    expect([...window]).toEqual([['GET /health', [0.7]]]);
+  });
+});

@@ -56,7 +56,6 @@ export const MEMORY_OUTLIER_ALARM: MathAlarmSettings = {
   treatMissingData: 'notBreaching',
 };
 
-/** A small shop's settings (the shape readShopSettings gives), for the game day's unit tests. */
 /**
  * The shop's target 5xx-rate alarm (infra/constructs/shop-alarms.ts, `alb-target-5xx-rate`) as
  * the game day reads it from a synthesized template, on the ALB `elb` names: its requests query
@@ -90,6 +89,7 @@ export const targetErrorRateAlarm = (
   treatMissingData: 'notBreaching',
 });
 
+/** A small shop's settings (the shape readShopSettings gives), for the game day's unit tests. */
 export const TEST_SHOP_SETTINGS: ShopSettings = {
   availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
   group: {
