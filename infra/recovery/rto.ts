@@ -64,6 +64,18 @@ const launchWait = (settings: ShopSettings) => {
       };
 };
 
+/**
+ * A new instance serves once it boots, its app answers and the ALB has counted the healthy
+ * threshold: at best `h` checks `i` s apart, at worst one more interval of phase.
+ */
+const newInstanceServes = (settings: ShopSettings) => {
+  const { intervalSeconds: i, healthyThreshold: h } = settings.targetGroup;
+  return {
+    floorSeconds: BOOT_SECONDS.min + APP_READY_SECONDS.min + i * h,
+    worstSeconds: BOOT_SECONDS.max + APP_READY_SECONDS.max + i * (h + 1),
+  };
+};
+
 const minutes = (seconds: number) =>
   `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
 
@@ -79,7 +91,8 @@ export const recoveryBudgets = (
   // The ALB sees the dead host after U failed checks (one more interval of phase); the group
   // acts at its next check, never inside an instance's grace period.
   const seen = Math.max(i * (u + 1), grace) + i;
-  const replaced = BOOT_SECONDS.max + APP_READY_SECONDS.max + i * (h + 1);
+  const serves = newInstanceServes(settings);
+  const replaced = serves.worstSeconds;
   const instanceRecovered = seen + replaced;
   // The alarm clears when fewer than M of its last N datapoints breach.
   const clears =
@@ -102,7 +115,7 @@ export const recoveryBudgets = (
   // instances pass the healthy threshold; after AWS Health closes its issue, the run's next
   // AZ-recovery check ends the shifts and resolves the incident.
   const approval = APPROVAL_TIMEOUT.toSeconds();
-  const grown = BOOT_SECONDS.max + APP_READY_SECONDS.max + i * (h + 1);
+  const grown = serves.worstSeconds;
   const azRecovered = late + approval + grown;
   const [recoveryRound = 0] = AZ_RECOVERY_POLL_SECONDS;
   const gray = grayFailureBudget(settings, late);
@@ -137,7 +150,7 @@ export const recoveryBudgets = (
     },
     {
       failureClass: 'az-impairment',
-      floorSeconds: BOOT_SECONDS.min + APP_READY_SECONDS.min + i * h,
+      floorSeconds: serves.floorSeconds,
       floor: `a zonal shift stops the AZ's traffic at once, but the two other AZs carry the load only once the instances added there boot and pass ${h} health checks ${i} s apart`,
       worstRecoveredSeconds: azRecovered,
       worstResolvedSeconds: azRecovered + recoveryRound + late,
@@ -178,7 +191,8 @@ const grayFailureBudget = (settings: ShopSettings, late: number): RecoveryBudget
     );
   const { intervalSeconds: i, healthyThreshold: h } = settings.targetGroup;
   const detected = alarm.datapointsToAlarm * alarm.periodSeconds + DELAY;
-  const replaced = BOOT_SECONDS.max + APP_READY_SECONDS.max + i * (h + 1);
+  const serves = newInstanceServes(settings);
+  const replaced = serves.worstSeconds;
   const recovered = detected + late + WORST_INSTANCE_WINDOW_SECONDS + replaced;
   const poll = Math.max(...REPLACEMENT_POLL_SECONDS);
   const parts: readonly (readonly [string, number])[] = [
@@ -195,11 +209,7 @@ const grayFailureBudget = (settings: ShopSettings, late: number): RecoveryBudget
   const [dominant] = [...parts].sort((a, b) => b[1] - a[1]);
   return {
     failureClass: 'gray-failure',
-    floorSeconds:
-      alarm.datapointsToAlarm * alarm.periodSeconds +
-      BOOT_SECONDS.min +
-      APP_READY_SECONDS.min +
-      i * h,
+    floorSeconds: alarm.datapointsToAlarm * alarm.periodSeconds + serves.floorSeconds,
     floor: `CloudWatch needs ${alarm.datapointsToAlarm} periods of ${alarm.periodSeconds} s to alarm on the sick instance, and its replacement boots and passes ${h} health checks ${i} s apart`,
     worstRecoveredSeconds: recovered,
     worstResolvedSeconds: recovered + poll,
@@ -286,7 +296,7 @@ export interface SurgeBudget {
  */
 export const surgeBudget = (settings: ShopSettings, factor: number): SurgeBudget => {
   const { group, cpuTargetPercent: target } = settings;
-  const { intervalSeconds: i, healthyThreshold: h } = settings.targetGroup;
+  const { healthyThreshold: h } = settings.targetGroup;
   const load = NORMAL_CPU_PERCENT * group.desiredCapacity * factor;
   const capacities: number[] = [];
   let capacity = group.desiredCapacity;
@@ -303,22 +313,19 @@ export const surgeBudget = (settings: ShopSettings, factor: number): SurgeBudget
   const launch = launchWait(settings);
   const inServiceFloor =
     BOOT_SECONDS.min + (group.launchHook === undefined ? 0 : APP_READY_SECONDS.min);
-  const serves = BOOT_SECONDS.max + APP_READY_SECONDS.max + i * (h + 1);
+  const serves = newInstanceServes(settings);
   return {
     factor,
     capacities,
     floorSeconds:
-      rounds === 0
-        ? 0
-        : highAlarm +
-          (rounds - 1) * (inServiceFloor + warmup) +
-          BOOT_SECONDS.min +
-          APP_READY_SECONDS.min +
-          i * h,
+      rounds === 0 ? 0 : highAlarm + (rounds - 1) * (inServiceFloor + warmup) + serves.floorSeconds,
     worstRecoveredSeconds:
       rounds === 0
         ? 0
-        : 60 + highAlarm + (rounds - 1) * (launch.inServiceSeconds + warmup + 60) + serves,
+        : 60 +
+          highAlarm +
+          (rounds - 1) * (launch.inServiceSeconds + warmup + 60) +
+          serves.worstSeconds,
     how: `${rounds} scale-out round(s) (${[group.desiredCapacity, ...capacities].join(' → ')} of at most ${group.maxSize}, target ${target}% CPU): the high alarm (≤ 60 + ${highAlarm} s), ${Math.max(rounds - 1, 0)} × (InService ≤ ${launch.inServiceSeconds} s after launch, then the ${warmup} s warm-up and a tick), then ${launch.words} + ${h + 1} checks`,
   };
 };

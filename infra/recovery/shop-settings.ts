@@ -8,8 +8,8 @@ import {
  * The shop's recovery-relevant settings, read from the synthesized shop template (never
  * hard-coded): what `npm start`'s objective check and `npm run rto` compute the worst case from,
  * and what the game day simulates: the web group's sizes and health-check grace, the target group's health-check
- * interval and thresholds, target tracking, the databases, the cache and every single-metric
- * CloudWatch alarm (single-metric and metric-math) with its period, evaluation periods, datapoints
+ * interval and thresholds, target tracking, the databases, the cache and every CloudWatch alarm
+ * (single-metric and metric-math) with its period, evaluation periods, datapoints
  * and missing-data treatment.
  */
 
@@ -137,6 +137,28 @@ const stringOf = (value: unknown, what: string): string => {
 };
 
 /**
+ * What every alarm of the template holds, single-metric or metric math (AlarmSettings without
+ * its metric): its name, description, evaluation (N periods, M datapoints, M = N by default,
+ * CloudFormation AWS::CloudWatch::Alarm), threshold and missing-data treatment.
+ */
+const alarmBasics = (name: string, a: NonNullable<TemplateResource['Properties']>) => {
+  const evaluationPeriods = numberOf(a.EvaluationPeriods, `${name} EvaluationPeriods`);
+  return {
+    name,
+    description: typeof a.AlarmDescription === 'string' ? a.AlarmDescription : '',
+    evaluationPeriods,
+    datapointsToAlarm: numberOf(
+      a.DatapointsToAlarm,
+      `${name} DatapointsToAlarm`,
+      evaluationPeriods,
+    ),
+    threshold: numberOf(a.Threshold, `${name} Threshold`),
+    comparison: stringOf(a.ComparisonOperator, `${name} ComparisonOperator`),
+    treatMissingData: typeof a.TreatMissingData === 'string' ? a.TreatMissingData : 'missing',
+  };
+};
+
+/**
  * The id AWS appends to the load balancer's and target group's names (`app/<name>/<id>`): one
  * made-up value, shared with the runbooks' definitions (resolveDeployedNames' `fullNameId`).
  */
@@ -236,21 +258,14 @@ export const readShopSettings = (
     ([, alarm]): AlarmSettings[] => {
       const a = alarm.Properties ?? {};
       if (typeof a.MetricName !== 'string' || typeof a.AlarmName !== 'string') return [];
-      const evaluationPeriods = numberOf(a.EvaluationPeriods, `${a.AlarmName} EvaluationPeriods`);
       return [
         {
-          name: a.AlarmName,
-          description: typeof a.AlarmDescription === 'string' ? a.AlarmDescription : '',
+          ...alarmBasics(a.AlarmName, a),
           namespace: stringOf(a.Namespace, `${a.AlarmName} Namespace`),
           metricName: a.MetricName,
           dimensions: dimensionsOf(a.Dimensions),
           statistic: typeof a.Statistic === 'string' ? a.Statistic : 'Average',
           periodSeconds: numberOf(a.Period, `${a.AlarmName} Period`),
-          evaluationPeriods,
-          datapointsToAlarm: numberOf(a.DatapointsToAlarm, 'DatapointsToAlarm', evaluationPeriods),
-          threshold: numberOf(a.Threshold, `${a.AlarmName} Threshold`),
-          comparison: stringOf(a.ComparisonOperator, `${a.AlarmName} ComparisonOperator`),
-          treatMissingData: typeof a.TreatMissingData === 'string' ? a.TreatMissingData : 'missing',
         },
       ];
     },
@@ -289,21 +304,14 @@ export const readShopSettings = (
         throw new ShopSettingsError(
           `${name}: the game day reads metric-math alarms whose metrics share one period (found ${[...periods].join(', ') || 'none'})`,
         );
-      const evaluationPeriods = numberOf(a.EvaluationPeriods, `${name} EvaluationPeriods`);
       return [
         {
-          name,
-          description: typeof a.AlarmDescription === 'string' ? a.AlarmDescription : '',
+          ...alarmBasics(name, a),
           expressionId: stringOf(expression.Id, `${name} expression Id`),
           expression: stringOf(expression.Expression, `${name} Expression`),
           label: typeof expression.Label === 'string' ? expression.Label : '',
           metrics,
           periodSeconds,
-          evaluationPeriods,
-          datapointsToAlarm: numberOf(a.DatapointsToAlarm, 'DatapointsToAlarm', evaluationPeriods),
-          threshold: numberOf(a.Threshold, `${name} Threshold`),
-          comparison: stringOf(a.ComparisonOperator, `${name} ComparisonOperator`),
-          treatMissingData: typeof a.TreatMissingData === 'string' ? a.TreatMissingData : 'missing',
         },
       ];
     },
